@@ -1,0 +1,30 @@
+"""linreg: linear regression by gradient descent, derived, checked and explained.
+
+The reference implementation of the livestream's line fit: every formula in three
+agreeing forms (point-by-point loops in `linreg.livestream`, vectorised numpy in
+`linreg.loss`, sympy-derived in `linreg.symbolic`), gradient descent in
+`linreg.descent`, and the data in `linreg.data`.
+"""
+
+from linreg.data import load_points
+from linreg.descent import DescentResult, gradient_descent
+from linreg.errors import (
+    DataFileError,
+    DivergenceError,
+    InputError,
+    LinregError,
+    SingularProblemError,
+)
+
+__all__ = [
+    "load_points",
+    "gradient_descent",
+    "DescentResult",
+    "LinregError",
+    "InputError",
+    "DataFileError",
+    "DivergenceError",
+    "SingularProblemError",
+]
+
+__version__ = "0.1.0"

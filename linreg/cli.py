@@ -1,0 +1,164 @@
+"""The ``linreg`` command: the livestream's run, then the honest truth about it.
+
+With no arguments it prints the livestream's three lines, digit for digit, followed by
+the least-squares optimum, how far the 1000 iterations stopped from it, the stability
+bound for the learning rate, and how many iterations these settings would really need.
+
+Exit codes: 0 success; 2 bad command-line usage; 3 bad input (a file that cannot be
+read, a malformed value, a singular problem); 4 gradient descent diverged. Errors are
+one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import numpy as np
+
+from linreg import livestream
+from linreg.data import load_points
+from linreg.descent import DescentResult, gradient_descent, predicted_iterations
+from linreg.errors import DivergenceError, InputError, LinregError
+from linreg.solve import least_squares
+
+__all__ = ["main", "EXIT_USAGE", "EXIT_INPUT", "EXIT_DIVERGED"]
+
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_DIVERGED = 4
+#: Runs up to this many point-steps (points × iterations) use the livestream's own loops
+#: for the first three lines, so their digits are the livestream's exactly (about 1 s).
+LIVESTREAM_BUDGET = 2_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block: "linreg: error: ...".
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _learning_rate(text: str) -> float | str:
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number or 'auto': {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def _count(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command's argument parser (also used by the docs)."""
+    parser = _Parser(
+        prog="linreg",
+        description=(
+            "Fit a line y = m*x + b to (x, y) points by gradient descent on the mean "
+            "squared error, as in the livestream, and compare it with the exact optimum."
+        ),
+        epilog="exit codes: 0 success, 2 usage error, 3 bad input, 4 diverged",
+    )
+    parser.add_argument("--data", metavar="FILE", help="CSV file of x,y rows (default: the bundled livestream data)")
+    parser.add_argument("--learning-rate", type=_learning_rate, default=0.0001, metavar="RATE",
+                        help="step size, or 'auto' for 1/lambda_max (default: 0.0001)")
+    parser.add_argument("--iterations", type=_count, default=1000, metavar="N",
+                        help="number of iterations (default: 1000)")
+    parser.add_argument("--initial-b", type=_number, default=0.0, metavar="B", help="starting intercept (default: 0)")
+    parser.add_argument("--initial-m", type=_number, default=0.0, metavar="M", help="starting slope (default: 0)")
+    parser.add_argument("--tol", type=_number, default=None, help="stop when the gradient norm is at most TOL")
+    parser.add_argument("--standardize", action="store_true",
+                        help="descend on centred, scaled x (converges in a few iterations)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except DivergenceError as error:
+        print(f"linreg: error: {error}", file=sys.stderr)
+        return EXIT_DIVERGED
+    except (InputError, LinregError) as error:
+        print(f"linreg: error: {error}", file=sys.stderr)
+        return EXIT_INPUT
+
+
+def _shown(value: float) -> str:
+    # The livestream started from the integers 0 and printed "0"; do the same.
+    return str(int(value)) if value.is_integer() and abs(value) < 1e16 else str(value)
+
+
+def _run(args: argparse.Namespace) -> int:
+    points = load_points(args.data)
+    X, y = points[:, :1], points[:, 1]
+    b0, m0 = args.initial_b, args.initial_m
+    start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
+    print(f"Starting gradient descent at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}")
+    print("Running...")
+    sys.stdout.flush()
+    fit = gradient_descent(
+        X, y, learning_rate=args.learning_rate, num_iterations=args.iterations,
+        w0=[m0], b0=b0, tol=args.tol, standardize=args.standardize,
+    )
+    b, m, error = fit.b, fit.m, fit.loss
+    plain = args.tol is None and not args.standardize and args.learning_rate != "auto"
+    if plain and len(points) * args.iterations <= LIVESTREAM_BUDGET:
+        # The livestream's own loops, for its exact digits (the fast path agrees to ~1e-13).
+        b, m = livestream.gradient_descent_runner(points, b0, m0, args.learning_rate, args.iterations)
+        error = livestream.compute_error_for_line_given_points(b, m, points)
+    print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}")
+    print()
+    _summary(X, y, fit, b, m, error, args.standardize)
+    return 0
+
+
+def _summary(
+    X: np.ndarray, y: np.ndarray, fit: DescentResult, b: float, m: float, error: float,
+    standardized: bool,
+) -> None:
+    """The honest part: the optimum, the distance to it, the bound, the iterations needed."""
+    best = least_squares(X, y)
+    best_m, best_b = float(best.coef[0]), float(best.intercept)
+    print(f"Least-squares optimum (closed form): b = {best_b:.10g}, m = {best_m:.10g}, "
+          f"error = {best.mse:.10g}")
+    gap = error - best.mse
+    if fit.converged:
+        closeness = ("the same error to rounding" if abs(gap) <= 1e-12 * best.mse
+                     else f"error {100 * gap / best.mse:.2g}% above the minimum")
+        print(f"Gradient descent converged to it in {fit.n_iter} iterations ({closeness}).")
+    else:
+        print(f"After {fit.n_iter} iterations gradient descent has not converged: "
+              f"b is off by {_off(b, best_b)}, m by {_off(m, best_m)}, "
+              f"and the error is {100 * gap / best.mse:.3g}% above the minimum.")
+    where = " (on standardized x)" if standardized else ""
+    print(f"Learning rate {fit.learning_rate:.4g}{where}: the stability bound is "
+          f"2/lambda_max = {fit.bound:.4g}, so this rate "
+          f"{'converges' if fit.learning_rate < fit.bound else 'diverges'}.")
+    needed = fit.predicted_iterations
+    count = "never" if math.isinf(needed) else f"about {needed:,.0f} iteration{'s' * (needed != 1)}"
+    print(f"Condition number kappa = {fit.condition_number:,.0f}: to get within 1e-6 of the "
+          f"optimum from the start these settings need {count}.")
+
+
+def _off(value: float, target: float) -> str:
+    difference = abs(value - target)
+    if target == 0:
+        return f"{difference:.4g}"
+    return f"{difference:.4g} ({100 * difference / abs(target):.3g}%)"

@@ -1,0 +1,471 @@
+"""Reading and validating input: CSV files, the bundled livestream data, and arrays.
+
+Everything that comes from outside the package is checked here, once, and turned into a
+clear `linreg.errors.InputError` (or `DataFileError` for files) naming what was wrong.
+The layers above can then trust their arguments.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.errors import DataFileError, InputError
+
+__all__ = [
+    "load_points",
+    "load_table",
+    "bundled_data_path",
+    "parse_number",
+    "as_features",
+    "as_target",
+    "check_features_target",
+    "as_scalar",
+    "NistDataset",
+    "read_nist",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+# A decimal number as people write it in data files, Fortran's E-notation included:
+# 12, -3.5, .5, 7., 1e-3, 0.1234E+02.  Deliberately not Python's float() grammar,
+# which also takes "1_000", "nan" and "infinity".
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
+
+
+def bundled_data_path() -> Path:
+    """Return the path of the bundled livestream dataset, ``data.csv``.
+
+    Returns
+    -------
+    pathlib.Path
+        Inside an installed wheel, the copy shipped in the package; in a source
+        checkout, ``data/data.csv`` at the top of the repository.
+
+    Examples
+    --------
+    >>> bundled_data_path().name
+    'data.csv'
+    """
+    shipped = resources.files("linreg").joinpath("_bundled", "data.csv")
+    if shipped.is_file():
+        return Path(str(shipped))
+    # A source checkout or an editable install: the top-level data/ folder.
+    return Path(__file__).resolve().parent.parent / "data" / "data.csv"
+
+
+def parse_number(text: str, *, exact: bool = False) -> float | Fraction:
+    """Parse one decimal number from a data file.
+
+    Parameters
+    ----------
+    text : str
+        The field, surrounding spaces allowed.
+    exact : bool, default False
+        Return the exact rational value of the decimal text instead of the nearest float.
+
+    Returns
+    -------
+    float or fractions.Fraction
+
+    Raises
+    ------
+    ValueError
+        The text is not a decimal number, is NaN or infinite, or overflows a float.
+        (Callers turn this into a `DataFileError` that names the line and column.)
+
+    Examples
+    --------
+    >>> parse_number(" 0.1234E+02")
+    12.34
+    >>> parse_number("0.1", exact=True)
+    Fraction(1, 10)
+    """
+    field = text.strip()
+    if _NON_FINITE.fullmatch(field):
+        raise ValueError(f"{field!r} is not a finite number")
+    if not _NUMBER.fullmatch(field):
+        shown = field if len(field) <= 40 else field[:37] + "..."
+        raise ValueError(f"{shown!r} is not a number" if field else "the field is empty")
+    if exact:
+        return Fraction(field)
+    value = float(field)
+    if math.isinf(value):
+        raise ValueError(f"{field!r} is too large for a float (it overflows to infinity)")
+    return value
+
+
+def load_table(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    n_columns: int | None = None,
+    exact: bool = False,
+) -> Any:
+    """Read a comma-separated file of numbers into a table of rows.
+
+    Blank lines (and lines of spaces) are ignored. A first line in which no field is a
+    number is a header and is skipped; any other non-numeric field is an error.
+    CRLF and LF line endings both work.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        The file. ``None`` means the bundled livestream data.
+    n_columns : int, optional
+        The number of fields every row must have. By default, the first data row decides.
+    exact : bool, default False
+        Return a list of rows of `fractions.Fraction` read exactly from the text,
+        instead of a float64 array.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n_rows, n_columns), or list of list of Fraction
+
+    Raises
+    ------
+    DataFileError
+        Naming the file, and the line and column where it applies: the file is missing,
+        is a directory, cannot be read, is not text, is empty, has a non-numeric, NaN or
+        infinite field, or a row with the wrong number of fields.
+    """
+    file = bundled_data_path() if path is None else Path(os.fspath(path))
+    text = _read_text(file)
+    rows: list[list[Any]] = []
+    width = n_columns
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split(",")
+        if not rows and _is_header(fields):
+            continue
+        if width is None:
+            width = len(fields)
+        if len(fields) != width:
+            raise DataFileError(
+                file,
+                f"expected {width} comma-separated fields, found {len(fields)}",
+                line=number,
+            )
+        row = []
+        for column, field in enumerate(fields, start=1):
+            try:
+                row.append(parse_number(field, exact=exact))
+            except ValueError as problem:
+                raise DataFileError(file, str(problem), line=number, column=column) from None
+        rows.append(row)
+    if not rows:
+        raise DataFileError(file, "the file has no data rows")
+    if exact:
+        return rows
+    return np.array(rows, dtype=np.float64)
+
+
+def load_points(path: str | os.PathLike[str] | None = None, *, exact: bool = False) -> Any:
+    """Load (x, y) points from a two-column CSV file.
+
+    Parameters
+    ----------
+    path : str or path-like, optional
+        The file: one point per line, ``x,y``. ``None`` (the default) means the bundled
+        livestream data, 100 students' hours studied against test scores.
+    exact : bool, default False
+        Return the values as exact rationals (`fractions.Fraction`) read from the text,
+        with no float rounding, as a list of ``[x, y]`` rows.
+
+    Returns
+    -------
+    numpy.ndarray of shape (N, 2), dtype float64
+        Column 0 is x, column 1 is y, in file order. (A list of ``[x, y]`` Fractions
+        when ``exact=True``.)
+
+    Raises
+    ------
+    DataFileError
+        The file is missing, empty, or malformed (the message names the file, line and
+        column), or holds fewer than two points.
+
+    See Also
+    --------
+    load_table : the same reader for any number of columns.
+
+    Examples
+    --------
+    >>> points = load_points()
+    >>> points.shape
+    (100, 2)
+    >>> print(points[0])
+    [32.50234527 31.70700585]
+    """
+    file = bundled_data_path() if path is None else path
+    rows = load_table(file, n_columns=2, exact=exact)
+    if len(rows) < 2:
+        raise DataFileError(
+            file, f"found {len(rows)} point; at least 2 are needed to fit a line"
+        )
+    return rows
+
+
+def _read_text(file: Path) -> str:
+    if file.is_dir():
+        raise DataFileError(file, "is a directory, not a file")
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        raise DataFileError(file, "no such file") from None
+    except OSError as error:
+        raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
+    if not raw.strip():
+        raise DataFileError(file, "the file is empty")
+    if b"\x00" in raw:
+        raise DataFileError(file, "is not a text file (it contains NUL bytes)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise DataFileError(file, "is not UTF-8 text", line=line) from None
+
+
+def _is_header(fields: Sequence[str]) -> bool:
+    """A header row is one in which not a single field is a number (or NaN/inf)."""
+    return not any(
+        _NUMBER.fullmatch(f.strip()) or _NON_FINITE.fullmatch(f.strip()) for f in fields
+    )
+
+
+# --- NIST StRD linear least-squares reference files ------------------------------------
+
+
+@dataclass(frozen=True)
+class NistDataset:
+    """One NIST StRD linear least-squares dataset: its data and certified values.
+
+    All numbers are kept as the text NIST printed, so they can be read exactly.
+
+    Attributes
+    ----------
+    name : str
+        The file's stem, e.g. ``"Filip"``.
+    x : list of list of str
+        The predictor columns of each observation.
+    y : list of str
+        The response of each observation.
+    fit_intercept : bool
+        Whether the model has the intercept B0 (NoInt1 and NoInt2 do not).
+    degree : int or None
+        For a polynomial in a single x, its degree; None when the columns are used as
+        they are (Longley, and the straight lines).
+    estimates, stderrs : list of str
+        Certified B_k and their standard deviations, B0 first when present.
+    residual_std, r_squared : str
+        The certified residual standard deviation and R².
+    """
+
+    name: str
+    x: list[list[str]]
+    y: list[str]
+    fit_intercept: bool
+    degree: int | None
+    estimates: list[str]
+    stderrs: list[str]
+    residual_std: str
+    r_squared: str
+
+    def design(self, *, exact: bool = False) -> Any:
+        """The model's feature columns (powers of x for a polynomial), without the ones.
+
+        Returns float64 array of shape (n_samples, n_features), or with ``exact=True``
+        a list of rows of `fractions.Fraction`.
+        """
+        rows = [[parse_number(v, exact=True) for v in row] for row in self.x]
+        if self.degree is not None:
+            rows = [[row[0] ** k for k in range(1, self.degree + 1)] for row in rows]
+        if exact:
+            return rows
+        if self.degree is not None:
+            # Powers of the float-rounded x, as a user of float software would form them.
+            column = np.array([float(parse_number(row[0])) for row in self.x])
+            return np.column_stack([column**k for k in range(1, self.degree + 1)])
+        return np.array(rows, dtype=np.float64)
+
+    def target(self, *, exact: bool = False) -> Any:
+        """The response y: a float64 array, or a list of Fractions with ``exact=True``."""
+        values = [parse_number(v, exact=True) for v in self.y]
+        return values if exact else np.array([float(v) for v in values])
+
+
+def read_nist(path: str | os.PathLike[str]) -> NistDataset:
+    """Read a NIST StRD linear least-squares file (``Norris.dat`` … ``Wampler5.dat``).
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    NistDataset
+
+    Raises
+    ------
+    DataFileError
+        The file is missing, unreadable, or not laid out as NIST's files are.
+    """
+    file = Path(os.fspath(path))
+    lines = [line.strip() for line in _read_text(file).splitlines()]
+    try:
+        certified = _nist_range(lines, "Certified Values")
+        data = _nist_range(lines, "Data")
+    except (StopIteration, ValueError):
+        raise DataFileError(file, "is not a NIST StRD file (no line ranges in its header)") from None
+    estimates: list[str] = []
+    stderrs: list[str] = []
+    names: list[str] = []
+    residual_std = r_squared = ""
+    for number in range(certified[0], certified[1]):
+        fields = lines[number].split()
+        if fields and re.fullmatch(r"B\d+", fields[0]) and len(fields) == 3:
+            names.append(fields[0])
+            estimates.append(fields[1])
+            stderrs.append(fields[2])
+        elif lines[number].startswith("Standard Deviation") and lines[number - 1] == "Residual":
+            residual_std = fields[-1]
+        elif lines[number].startswith("R-Squared"):
+            r_squared = fields[-1]
+    table = [lines[k].split() for k in range(data[0], data[1]) if lines[k]]
+    if not (estimates and residual_std and r_squared and table):
+        raise DataFileError(file, "is missing its certified values or its data")
+    fit_intercept = names[0] == "B0"
+    n_weights = len(names) - int(fit_intercept)
+    n_x = len(table[0]) - 1
+    degree = n_weights if (n_x == 1 and n_weights > 1) else None
+    return NistDataset(
+        name=file.stem,
+        x=[row[1:] for row in table],
+        y=[row[0] for row in table],
+        fit_intercept=fit_intercept,
+        degree=degree,
+        estimates=estimates,
+        stderrs=stderrs,
+        residual_std=residual_std,
+        r_squared=r_squared,
+    )
+
+
+def _nist_range(lines: list[str], label: str) -> tuple[int, int]:
+    """Lines 5–6 say e.g. 'Certified Values (lines 31 to 51)': 0-based [start, stop)."""
+    pattern = re.compile(label + r"\s+\(lines (\d+) to (\d+)\)")
+    first, last = next(match.groups() for line in lines[:10] if (match := pattern.search(line)))
+    return int(first) - 1, int(last)
+
+
+# --- arrays handed to the public functions ---------------------------------------------
+
+
+def as_features(X: object, name: str = "X") -> FloatArray:
+    """Check a feature matrix and return it as float64 of shape (n_samples, n_features).
+
+    Raises
+    ------
+    InputError
+        Not numeric, not 2-D, empty, or holding NaN or infinity.
+    """
+    array = _as_float_array(X, name)
+    if array.ndim != 2:
+        hint = " (reshape a single feature with X.reshape(-1, 1))" if array.ndim == 1 else ""
+        raise InputError(
+            f"{name} must be 2-D of shape (n_samples, n_features), got shape "
+            f"{array.shape}{hint}"
+        )
+    if array.shape[0] == 0:
+        raise InputError(f"{name} is empty: it has no samples")
+    if array.shape[1] == 0:
+        raise InputError(f"{name} has no features (shape {array.shape})")
+    _check_finite(array, name)
+    return array
+
+
+def as_target(y: object, name: str = "y") -> FloatArray:
+    """Check a target vector and return it as float64 of shape (n_samples,).
+
+    Raises
+    ------
+    InputError
+        Not numeric, not 1-D (a column of shape (n, 1) included: no silent reshape),
+        empty, or holding NaN or infinity.
+    """
+    array = _as_float_array(y, name)
+    if array.ndim != 1:
+        hint = " (use y.ravel() for a column vector)" if array.ndim == 2 else ""
+        raise InputError(f"{name} must be 1-D of shape (n_samples,), got shape {array.shape}{hint}")
+    if array.shape[0] == 0:
+        raise InputError(f"{name} is empty: it has no samples")
+    _check_finite(array, name)
+    return array
+
+
+def check_features_target(X: object, y: object) -> tuple[FloatArray, FloatArray]:
+    """Check X and y together: each as above, and with the same number of samples."""
+    features = as_features(X)
+    target = as_target(y)
+    if features.shape[0] != target.shape[0]:
+        raise InputError(
+            f"X and y have different numbers of samples: X has {features.shape[0]}, "
+            f"y has {target.shape[0]}"
+        )
+    return features, target
+
+
+def as_scalar(value: object, name: str) -> float:
+    """Check a real, finite number (a bool or a string is not one) and return it as float.
+
+    Raises
+    ------
+    InputError
+        Naming the argument: not a real number, or NaN or infinite.
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) != 0:
+        raise InputError(f"{name} must be a real number, got {value!r}")
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"{name} must be a real number, got {value!r}") from None
+    if isinstance(value, complex) or not math.isfinite(number):
+        raise InputError(f"{name} must be finite, got {value!r}")
+    return number
+
+
+def _as_float_array(value: object, name: str) -> FloatArray:
+    if isinstance(value, (str, bytes)):
+        raise InputError(f"{name} must be an array of numbers, got a {type(value).__name__}")
+    try:
+        array = np.asarray(value)
+    except ValueError:
+        raise InputError(f"{name} must be a rectangular array (its rows differ in length)") from None
+    if array.dtype.kind == "c":
+        raise InputError(f"{name} must be real, got complex values")
+    if array.dtype.kind not in "biuf":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            raise InputError(
+                f"{name} must hold numbers, got values of dtype {array.dtype}"
+            ) from None
+    return np.asarray(array, dtype=np.float64)
+
+
+def _check_finite(array: FloatArray, name: str) -> None:
+    if not np.isfinite(array).all():
+        bad = np.argwhere(~np.isfinite(array))[0]
+        value = array[tuple(bad)]
+        where = ", ".join(str(int(i)) for i in bad)
+        raise InputError(f"{name} holds a non-finite value ({value}) at index [{where}]")

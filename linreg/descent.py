@@ -1,0 +1,413 @@
+r"""Gradient descent on the mean squared error: one pure step, the loop, and its result.
+
+The update is the livestream's,
+
+$$w \leftarrow w - \eta\,\nabla_w E,\qquad b \leftarrow b - \eta\,\frac{\partial E}{\partial b},$$
+
+vectorised. On a quadratic loss a fixed step $\eta$ converges exactly when
+$0 < \eta < 2/\lambda_{\max}$ of the Hessian; each iteration shrinks the error along the
+eigenvector of eigenvalue $\lambda$ by the factor $|1 - \eta\lambda|$, which is why a
+badly conditioned problem (the livestream's, $\kappa \approx 66\,000$) crawls. The loop
+checks the loss at every step and raises `linreg.DivergenceError` the moment it grows
+with a learning rate above the bound, long before any overflow.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.data import as_scalar, as_target, check_features_target
+from linreg.errors import DivergenceError, InputError
+from linreg.loss import _gradient, _hessian, _residual
+
+__all__ = ["DescentResult", "gradient_descent", "step", "predicted_iterations"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: The most iterations one call may ask for (the loss history alone would be 800 MB).
+MAX_ITERATIONS = 100_000_000
+#: Without ``tol``, a run counts as converged when the gradient norm fell by this factor.
+DEFAULT_GRADIENT_REDUCTION = 1e-6
+
+
+@dataclass(frozen=True)
+class DescentResult:
+    """What a run of gradient descent found, and how it got there.
+
+    Attributes
+    ----------
+    w : numpy.ndarray of shape (n_features,)
+        The weights (for one feature, ``w[0]`` is the slope m), in the data's units.
+    b : float
+        The intercept.
+    loss : float
+        The mean squared error at (w, b).
+    history : numpy.ndarray of shape (n_iter + 1,)
+        ``history[k]`` is the loss after k iterations; ``history[0]`` is the start.
+    n_iter : int
+        The number of iterations taken.
+    converged : bool
+        Whether the final gradient norm is at most ``tol`` (or, without ``tol``, at most
+        ``DEFAULT_GRADIENT_REDUCTION`` times the initial gradient norm).
+    stop_reason : str
+        ``"tol"`` (the gradient norm fell below ``tol``) or ``"num_iterations"``.
+    gradient_norm : float
+        The Euclidean norm of the gradient at (w, b), in the coordinates descended.
+    learning_rate : float
+        The step size used (the computed one, for ``"auto"``).
+    bound : float
+        The stability bound 2/λ_max for the problem descended.
+    condition_number : float
+        λ_max/λ_min of the Hessian of the problem descended (inf when singular).
+    predicted_iterations : float
+        How many iterations this learning rate needs to shrink the distance to the
+        optimum by ``DEFAULT_GRADIENT_REDUCTION`` (see `predicted_iterations`); inf if
+        it never does.
+    """
+
+    w: FloatArray
+    b: float
+    loss: float
+    history: FloatArray = field(repr=False)
+    n_iter: int
+    converged: bool
+    stop_reason: str
+    gradient_norm: float
+    learning_rate: float
+    bound: float
+    condition_number: float
+    predicted_iterations: float
+
+    @property
+    def m(self) -> float:
+        """The slope, for a one-feature fit (``w[0]``)."""
+        if self.w.shape[0] != 1:
+            raise AttributeError("m is the slope of a one-feature fit; use w")
+        return float(self.w[0])
+
+
+def step(
+    X: FloatArray, y: FloatArray, w: FloatArray, b: float, learning_rate: float
+) -> tuple[FloatArray, float]:
+    r"""One gradient-descent step, as a pure function: new parameters, nothing stored.
+
+    Parameters
+    ----------
+    X : numpy.ndarray of shape (n_samples, n_features)
+    y : numpy.ndarray of shape (n_samples,)
+    w : numpy.ndarray of shape (n_features,)
+    b : float
+    learning_rate : float
+        The step size $\eta$.
+
+    Returns
+    -------
+    (new_w, new_b)
+        $w - \eta\nabla_w E$ and $b - \eta\,\partial E/\partial b$.
+
+    See Also
+    --------
+    linreg.livestream.step_gradient : the point-by-point twin.
+
+    Examples
+    --------
+    >>> step(np.array([[1.0], [3.0]]), np.array([2.0, 4.0]), np.zeros(1), 0.0, 0.1)
+    (array([1.4]), 0.6000000000000001)
+    """
+    features, target = check_features_target(X, y)
+    grad_w, grad_b = _gradient(features, target, as_target(w, "w"), as_scalar(b, "b"))
+    rate = as_scalar(learning_rate, "learning_rate")
+    return w - rate * grad_w, b - rate * grad_b
+
+
+def predicted_iterations(
+    learning_rate: float, eigenvalues: npt.ArrayLike, reduction: float = DEFAULT_GRADIENT_REDUCTION
+) -> float:
+    r"""Iterations a fixed step needs to shrink the slowest error component by ``reduction``.
+
+    Parameters
+    ----------
+    learning_rate : float
+        The step $\eta$.
+    eigenvalues : array_like
+        The Hessian's eigenvalues $\lambda_j$.
+    reduction : float, default 1e-6
+        The factor $\varepsilon$ by which the error must shrink.
+
+    Returns
+    -------
+    float
+        $\lceil \ln\varepsilon / \ln\rho \rceil$ with $\rho = \max_j |1 - \eta\lambda_j|$;
+        ``inf`` if $\rho \ge 1$ (no convergence); 1 if $\rho = 0$.
+
+    Notes
+    -----
+    With the best fixed step, $\rho = (\kappa - 1)/(\kappa + 1)$ for the condition
+    number $\kappa$, so about $\tfrac{\kappa}{2}\ln(1/\varepsilon)$ iterations.
+
+    Examples
+    --------
+    >>> predicted_iterations(1e-4, [4983.8, 0.07548])
+    1830347.0
+    """
+    lambdas = np.asarray(eigenvalues, dtype=np.float64)
+    rho = float(np.max(np.abs(1.0 - learning_rate * lambdas)))
+    if rho >= 1.0:
+        return math.inf
+    if rho == 0.0:
+        return 1.0
+    return float(math.ceil(math.log(reduction) / math.log(rho)))
+
+
+def gradient_descent(
+    X: npt.ArrayLike,
+    y: npt.ArrayLike,
+    *,
+    learning_rate: float | Literal["auto"],
+    num_iterations: int,
+    w0: npt.ArrayLike | None = None,
+    b0: float = 0.0,
+    tol: float | None = None,
+    standardize: bool = False,
+    momentum: float = 0.0,
+    batch_size: int | None = None,
+    random_state: int | None = None,
+) -> DescentResult:
+    r"""Fit $\hat y = Xw + b$ by gradient descent on the mean squared error.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features)
+        Features; one feature is a single column (``points[:, :1]``).
+    y : array_like of shape (n_samples,)
+        Targets.
+    learning_rate : float or "auto"
+        The step $\eta > 0$. ``"auto"`` uses $1/\lambda_{\max}$ of the Hessian
+        (computed from the data), the largest step that is monotone in every direction.
+    num_iterations : int
+        The most iterations to run (each is one step; with ``batch_size``, one epoch).
+    w0 : array_like of shape (n_features,), optional
+        Initial weights; zeros by default.
+    b0 : float, default 0.0
+        Initial intercept.
+    tol : float, optional
+        Stop as soon as the gradient norm is at most ``tol``.
+    standardize : bool, default False
+        Descend on centred, unit-variance features, then map ``w`` and ``b`` back to the
+        data's units. This makes the problem well conditioned (κ near 1).
+    momentum : float, default 0.0
+        Heavy-ball momentum $\mu \in [0, 1)$: $v \leftarrow \mu v + \nabla E$,
+        $\theta \leftarrow \theta - \eta v$.
+    batch_size : int, optional
+        Mini-batch stochastic gradient descent: each iteration is one pass over the data
+        in shuffled batches of this size. ``None`` uses the full gradient.
+    random_state : int, optional
+        Seed of the shuffling for ``batch_size``.
+
+    Returns
+    -------
+    DescentResult
+
+    Raises
+    ------
+    InputError
+        Bad shapes or values in X, y, w0 or b0 (y of shape (n, 1) included); a learning
+        rate that is not a positive finite number or "auto"; a negative or non-integer
+        number of iterations; a negative ``tol``; data so large the squared error
+        overflows.
+    DivergenceError
+        The loss grew while the learning rate exceeds the stability bound.
+
+    Notes
+    -----
+    The loss is $E = \frac{1}{N}\lVert y - Xw - b\rVert^2$ and
+    $\nabla_w E = -\frac{2}{N}X^\top(y - Xw - b)$,
+    $\partial E/\partial b = -\frac{2}{N}\sum_i (y_i - x_i^\top w - b)$.
+
+    See Also
+    --------
+    linreg.livestream.gradient_descent_runner : the point-by-point twin.
+    linreg.loss.mse_gradient : the gradient it follows.
+
+    Examples
+    --------
+    >>> from linreg import load_points
+    >>> points = load_points()
+    >>> fit = gradient_descent(points[:, :1], points[:, 1],
+    ...                        learning_rate=0.0001, num_iterations=1000)
+    >>> print(f"b = {fit.b:.6f}, m = {fit.m:.6f}, error = {fit.loss:.6f}")
+    b = 0.088937, m = 1.477744, error = 112.614810
+    >>> fit.converged
+    False
+    """
+    features, target = check_features_target(X, y)
+    n_features = features.shape[1]
+    iterations = _check_iterations(num_iterations)
+    stop_tol = None if tol is None else _check_non_negative(tol, "tol")
+    mu = _check_momentum(momentum)
+    batch = _check_batch_size(batch_size, target.shape[0])
+    w_start = np.zeros(n_features) if w0 is None else as_target(w0, "w0")
+    if w_start.shape[0] != n_features:
+        raise InputError(f"w0 has {w_start.shape[0]} weights but X has {n_features} features")
+    b_start = as_scalar(b0, "b0")
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise InputError(f"standardize must be True or False, got {standardize!r}")
+
+    if standardize:
+        mean = features.mean(axis=0)
+        scale = features.std(axis=0)
+        scale[scale == 0.0] = 1.0  # a constant column: only b can fit it; leave it as is
+        features = (features - mean) / scale
+        w_start, b_start = w_start * scale, b_start + float(mean @ w_start)
+
+    eigenvalues = np.linalg.eigvalsh(_hessian(features))
+    lambda_max = float(eigenvalues[-1])
+    rate = _check_learning_rate(learning_rate, lambda_max)
+    bound = 2.0 * (1.0 + mu) / lambda_max
+    lambda_min = float(eigenvalues[0])
+    condition = lambda_max / lambda_min if lambda_min > 0 else math.inf
+
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        try:
+            w, b, history, grad_norm, n_done, reason, grad_norm0 = _run(
+                features, target, w_start, b_start, rate, iterations, stop_tol, mu, bound,
+                batch, random_state,
+            )
+        except FloatingPointError:
+            if rate > bound or batch is not None:
+                # Steps too long for these data (or for one of the mini-batches).
+                raise DivergenceError(rate, bound, None) from None
+            # Below the bound the loss cannot grow, so the data themselves are too large
+            # for float64 arithmetic.
+            raise InputError(
+                "the data are too large: the squared error overflows float64; "
+                "rescale X and y (e.g. divide by their largest magnitude)"
+            ) from None
+    threshold = stop_tol if stop_tol is not None else DEFAULT_GRADIENT_REDUCTION * grad_norm0
+    if standardize:
+        w = w / scale
+        b = b - float(mean @ w)
+    return DescentResult(
+        w=w,
+        b=float(b),
+        loss=float(history[n_done]),
+        history=history[: n_done + 1],
+        n_iter=n_done,
+        converged=bool(grad_norm <= threshold),
+        stop_reason=reason,
+        gradient_norm=grad_norm,
+        learning_rate=rate,
+        bound=bound,
+        condition_number=condition,
+        predicted_iterations=predicted_iterations(rate, eigenvalues),
+    )
+
+
+def _run(
+    X: FloatArray,
+    y: FloatArray,
+    w: FloatArray,
+    b: float,
+    rate: float,
+    iterations: int,
+    tol: float | None,
+    mu: float,
+    bound: float,
+    batch: int | None,
+    seed: int | None,
+) -> tuple[FloatArray, float, FloatArray, float, int, str, float]:
+    n_samples = y.shape[0]
+    history = np.empty(iterations + 1)
+    velocity_w, velocity_b = np.zeros_like(w), 0.0
+    rng = np.random.default_rng(seed)
+    grad_norm0 = math.nan
+    for k in range(iterations + 1):
+        # One pass gives the residual, hence the loss here and the full gradient.
+        r = _residual(X, y, w, b)
+        history[k] = float(r @ r) / n_samples
+        grad_w = (-2.0 / n_samples) * (X.T @ r)
+        grad_b = (-2.0 / n_samples) * float(r.sum())
+        grad_norm = math.sqrt(float(grad_w @ grad_w) + grad_b * grad_b)
+        if k == 0:
+            grad_norm0 = grad_norm
+        elif history[k] > history[k - 1] and rate > bound:
+            raise DivergenceError(rate, bound, k)
+        if tol is not None and grad_norm <= tol:
+            return w, b, history, grad_norm, k, "tol", grad_norm0
+        if k == iterations:
+            break
+        if batch is None:
+            velocity_w = mu * velocity_w + grad_w
+            velocity_b = mu * velocity_b + grad_b
+            w = w - rate * velocity_w
+            b = b - rate * velocity_b
+            continue
+        for rows in np.array_split(rng.permutation(n_samples), math.ceil(n_samples / batch)):
+            g_w, g_b = _gradient(X[rows], y[rows], w, b)
+            velocity_w = mu * velocity_w + g_w
+            velocity_b = mu * velocity_b + g_b
+            w = w - rate * velocity_w
+            b = b - rate * velocity_b
+    return w, b, history, grad_norm, iterations, "num_iterations", grad_norm0
+
+
+def _check_iterations(value: object) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        raise InputError(f"num_iterations must be a non-negative integer, got {value!r}")
+    try:
+        count = operator.index(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise InputError(
+            f"num_iterations must be a non-negative integer, got {value!r}"
+        ) from None
+    if count < 0:
+        raise InputError(f"num_iterations must be non-negative, got {count}")
+    if count > MAX_ITERATIONS:
+        raise InputError(
+            f"num_iterations={count} is more than the {MAX_ITERATIONS:,} allowed; use tol "
+            "to stop at convergence, or standardize=True to converge in a few iterations"
+        )
+    return int(count)
+
+
+def _check_non_negative(value: object, name: str) -> float:
+    number = as_scalar(value, name)
+    if number < 0:
+        raise InputError(f"{name} must be non-negative, got {number}")
+    return number
+
+
+def _check_momentum(value: object) -> float:
+    mu = as_scalar(value, "momentum")
+    if not 0.0 <= mu < 1.0:
+        raise InputError(f"momentum must be in [0, 1), got {mu}")
+    return mu
+
+
+def _check_batch_size(value: object, n_samples: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InputError(f"batch_size must be a positive integer or None, got {value!r}")
+    if value < 1:
+        raise InputError(f"batch_size must be positive, got {value}")
+    return min(int(value), n_samples)
+
+
+def _check_learning_rate(value: object, lambda_max: float) -> float:
+    if isinstance(value, str):
+        if value == "auto":
+            if lambda_max <= 0:
+                raise InputError("learning_rate='auto' needs data with a non-zero Hessian")
+            return 1.0 / lambda_max
+        raise InputError(f"learning_rate must be a positive number or 'auto', got {value!r}")
+    rate = as_scalar(value, "learning_rate")
+    if rate <= 0:
+        raise InputError(f"learning_rate must be positive, got {rate}")
+    return rate

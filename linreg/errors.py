@@ -1,0 +1,95 @@
+"""The package's own exceptions.
+
+Every error linreg raises on purpose is a subclass of `LinregError`, so a caller can
+catch them all at once; input problems are also `ValueError`s, as Python convention asks.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "LinregError",
+    "InputError",
+    "DataFileError",
+    "DivergenceError",
+    "SingularProblemError",
+]
+
+
+class LinregError(Exception):
+    """Base class of every error raised by linreg on purpose."""
+
+
+class InputError(LinregError, ValueError):
+    """An argument was wrong: its shape, its type, or a non-finite value.
+
+    The message names the argument and what was wrong with it.
+    """
+
+
+class DataFileError(InputError):
+    """A data file could not be read: missing, empty, or malformed.
+
+    The message names the file, the line (1-based) and, where it applies, the column.
+
+    Attributes
+    ----------
+    path : str
+        The file that was being read.
+    line : int or None
+        The 1-based line number of the problem, when there is one.
+    column : int or None
+        The 1-based column (field) number of the problem, when there is one.
+    """
+
+    def __init__(
+        self,
+        path: object,
+        problem: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        where = self.path
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column {column}"
+        super().__init__(f"{where}: {problem}")
+
+
+class DivergenceError(LinregError, ArithmeticError):
+    """Gradient descent diverged: the loss grew with a learning rate above the bound.
+
+    Raised as soon as the loss grows, long before any overflow or NaN.
+
+    Attributes
+    ----------
+    learning_rate : float
+        The learning rate that was used.
+    bound : float
+        The largest stable learning rate for these data, 2/λ_max of the Hessian.
+    iteration : int or None
+        The iteration at which the loss was seen to grow, when known.
+    """
+
+    def __init__(self, learning_rate: float, bound: float, iteration: int | None) -> None:
+        self.learning_rate = learning_rate
+        self.bound = bound
+        self.iteration = iteration
+        when = "" if iteration is None else f" at iteration {iteration}"
+        super().__init__(
+            f"gradient descent diverged: the loss grew{when} with "
+            f"learning_rate={learning_rate:.4g}, above the stability bound "
+            f"2/lambda_max = {bound:.4g} for these data; use a learning rate below "
+            f"{bound:.4g}, the 'auto' learning rate, or standardized features"
+        )
+
+
+class SingularProblemError(InputError):
+    """The least-squares problem has no unique solution.
+
+    Raised for a constant (or collinear) column, or fewer points than parameters.
+    """

@@ -1,0 +1,67 @@
+"""Shared fixtures, hypothesis strategies and tolerances for the linreg tests.
+
+Every tolerance says where it comes from. The MSE is a quadratic in the parameters, so
+central differences have no truncation error at all, and two correct ways of computing
+the same sums differ only by rounding: a mismatch above rounding level is a bug.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from linreg.data import load_points
+
+EPS = float(np.finfo(np.float64).eps)
+ROOT = Path(__file__).resolve().parent.parent
+NIST_DIR = Path(__file__).resolve().parent / "data" / "nist"
+
+#: The livestream's printed digits (shared/data/README.md).
+LIVESTREAM_LINES = (
+    "Starting gradient descent at b = 0, m = 0, error = 5565.107834483211",
+    "Running...",
+    "After 1000 iterations b = 0.08893651993741346, m = 1.4777440851894448, error = 112.61481011613473",
+)
+
+
+def summation_tolerance(n_terms: int, magnitude: float | np.ndarray) -> float | np.ndarray:
+    """Worst-case rounding of a sum of n terms in any order: n·eps·Σ|terms| (Higham 4.2).
+
+    Two correct summations of the same terms can differ by at most twice this.
+    """
+    return 2.0 * n_terms * EPS * np.asarray(magnitude)
+
+
+@pytest.fixture(scope="session")
+def points() -> np.ndarray:
+    return load_points()
+
+
+@pytest.fixture(scope="session")
+def X(points: np.ndarray) -> np.ndarray:
+    return points[:, :1]
+
+
+@pytest.fixture(scope="session")
+def y(points: np.ndarray) -> np.ndarray:
+    return points[:, 1]
+
+
+# Bounded, finite data: |values| ≤ 1e3 keeps every square far from overflow.
+_value = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+
+@st.composite
+def regression_problems(draw: st.DrawFn, max_features: int = 5, max_samples: int = 30):
+    """(X, y, w, b) with n_features 1..max_features and n_samples 2..max_samples."""
+    n_features = draw(st.integers(1, max_features))
+    n_samples = draw(st.integers(2, max_samples))
+    X = draw(hnp.arrays(np.float64, (n_samples, n_features), elements=_value))
+    y = draw(hnp.arrays(np.float64, (n_samples,), elements=_value))
+    w = draw(hnp.arrays(np.float64, (n_features,), elements=_value))
+    b = draw(_value)
+    return X, y, w, b
