@@ -25,7 +25,7 @@ from linreg.descent import DescentResult, gradient_descent, predicted_iterations
 from linreg.errors import DivergenceError, InputError, LinregError
 from linreg.solve import least_squares
 
-__all__ = ["main", "EXIT_USAGE", "EXIT_INPUT", "EXIT_DIVERGED"]
+__all__ = ["main", "build_parser", "EXIT_USAGE", "EXIT_INPUT", "EXIT_DIVERGED"]
 
 EXIT_USAGE = 2
 EXIT_INPUT = 3

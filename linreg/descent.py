@@ -32,6 +32,10 @@ FloatArray = npt.NDArray[np.float64]
 
 #: The most iterations one call may ask for (the loss history alone would be 800 MB).
 MAX_ITERATIONS = 100_000_000
+_TOO_LARGE = (
+    "the data are too large: the squared error overflows float64; "
+    "rescale X and y (e.g. divide by their largest magnitude)"
+)
 #: Without ``tol``, a run counts as converged when the gradient norm fell by this factor.
 DEFAULT_GRADIENT_REDUCTION = 1e-6
 
@@ -266,7 +270,11 @@ def gradient_descent(
         features = (features - mean) / scale
         w_start, b_start = w_start * scale, b_start + float(mean @ w_start)
 
-    eigenvalues = np.linalg.eigvalsh(_hessian(features))
+    with np.errstate(over="raise", invalid="raise"):
+        try:
+            eigenvalues = np.linalg.eigvalsh(_hessian(features))
+        except FloatingPointError:
+            raise InputError(_TOO_LARGE) from None
     lambda_max = float(eigenvalues[-1])
     rate = _check_learning_rate(learning_rate, lambda_max)
     bound = 2.0 * (1.0 + mu) / lambda_max
@@ -285,10 +293,7 @@ def gradient_descent(
                 raise DivergenceError(rate, bound, None) from None
             # Below the bound the loss cannot grow, so the data themselves are too large
             # for float64 arithmetic.
-            raise InputError(
-                "the data are too large: the squared error overflows float64; "
-                "rescale X and y (e.g. divide by their largest magnitude)"
-            ) from None
+            raise InputError(_TOO_LARGE) from None
     threshold = stop_tol if stop_tol is not None else DEFAULT_GRADIENT_REDUCTION * grad_norm0
     if standardize:
         w = w / scale

@@ -1,0 +1,84 @@
+"""Loading points: the bundled data, line endings, and every kind of bad file."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from linreg import load_points
+from linreg.data import bundled_data_path, load_table
+from linreg.errors import DataFileError, InputError
+
+from .conftest import ROOT
+
+
+def test_bundled_data(points):
+    assert points.shape == (100, 2)
+    assert points.dtype == np.float64
+    assert points[0].tolist() == [32.502345269453031, 31.70700584656992]
+    assert bundled_data_path().read_bytes() == (ROOT / "data" / "data.csv").read_bytes()
+
+
+def test_crlf_and_lf_read_the_same(tmp_path, points):
+    raw = bundled_data_path().read_bytes()
+    assert b"\r\n" in raw
+    lf = tmp_path / "lf.csv"
+    lf.write_bytes(raw.replace(b"\r\n", b"\n"))
+    np.testing.assert_array_equal(load_points(lf), points)
+
+
+def test_header_row_is_skipped(tmp_path):
+    f = tmp_path / "h.csv"
+    f.write_text("hours,score\n1,2\n3,5\n")
+    assert load_points(f).tolist() == [[1.0, 2.0], [3.0, 5.0]]
+
+
+def test_exact_values(tmp_path):
+    f = tmp_path / "e.csv"
+    f.write_text("0.1,1e-3\n2,3\n")
+    assert load_points(f, exact=True) == [[Fraction(1, 10), Fraction(1, 1000)], [2, 3]]
+
+
+def test_table_of_any_width(tmp_path):
+    f = tmp_path / "t.csv"
+    f.write_text("1,2,3\n4,5,6\n")
+    assert load_table(f).shape == (2, 3)
+
+
+BAD_FILES = [
+    # (name, content or None for missing, message pattern, line)
+    ("missing", None, "no such file", None),
+    ("empty", b"", "the file is empty", None),
+    ("blank", b"\n \r\n", "the file is empty", None),
+    ("text", b"1,2\n3,abc\n", r"line 2, column 2: 'abc' is not a number", 2),
+    ("nan", b"1,2\nnan,3\n", r"line 2, column 1: 'nan' is not a finite number", 2),
+    ("inf", b"1,2\n3,-inf\n", r"line 2, column 2: '-inf' is not a finite number", 2),
+    ("overflow", b"1,2\n3,1e400\n", r"line 2, column 2: '1e400' is too large", 2),
+    ("ragged", b"1,2\n3,4,5\n", r"line 2: expected 2 comma-separated fields, found 3", 2),
+    ("one column", b"1\n2\n", r"line 1: expected 2 comma-separated fields, found 1", 1),
+    ("one point", b"1,2\n", "found 1 point; at least 2 are needed", None),
+    ("only header", b"x,y\n", "the file has no data rows", None),
+    ("empty field", b"1,\n2,3\n", r"line 1, column 2: the field is empty", 1),
+    ("binary", b"\x89PNG\x00\x01\x02", "is not a text file", None),
+    ("latin1", b"1,2\n3,\xe9\n", "is not UTF-8 text", 2),
+]
+
+
+@pytest.mark.parametrize("name, content, message, line", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_files(tmp_path, name, content, message, line):
+    f = tmp_path / "points.csv"
+    if content is not None:
+        f.write_bytes(content)
+    with pytest.raises(DataFileError, match=message) as caught:
+        load_points(f)
+    error = caught.value
+    assert isinstance(error, ValueError) and isinstance(error, InputError)
+    assert str(f) in str(error)
+    assert error.line == line
+
+
+def test_directory(tmp_path):
+    with pytest.raises(DataFileError, match="is a directory"):
+        load_points(tmp_path)

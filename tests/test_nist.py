@@ -1,0 +1,98 @@
+"""NIST StRD linear least squares: exact mode to every certified digit, float mode to
+at least the best of numpy, scipy, statsmodels and scikit-learn (and LRE ≥ 10)."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from linreg.data import read_nist
+from linreg.solve import least_squares, polynomial_least_squares
+
+from .conftest import NIST_DIR
+
+#: Minimum LRE over the parameters reached by the best of numpy.linalg.lstsq,
+#: scipy.linalg.lstsq, statsmodels OLS and scikit-learn LinearRegression (issue 4).
+PEERS_BEST = {
+    "Norris": 13.1, "Pontius": 12.8, "NoInt1": 14.7, "NoInt2": 15.0, "Filip": 8.0,
+    "Longley": 13.6, "Wampler1": 9.6, "Wampler2": 13.2, "Wampler3": 9.6, "Wampler4": 9.2,
+    "Wampler5": 7.6,
+}
+NAMES = sorted(PEERS_BEST)
+
+
+def lre(value: float, certified: str) -> float:
+    """NIST's log relative error, capped at 15; absolute when the certified value is 0."""
+    cert = float(Decimal(certified))
+    value = float(value)
+    if value == cert:
+        return 15.0
+    error = abs(value - cert) / (abs(cert) if cert != 0 else 1.0)
+    return min(15.0, -math.log10(error))
+
+
+def fit(dataset, exact: bool):
+    if dataset.degree is not None:
+        x = [row[0] for row in dataset.x] if exact else [float(row[0]) for row in dataset.x]
+        return polynomial_least_squares(
+            x, dataset.target(exact=exact), dataset.degree,
+            fit_intercept=dataset.fit_intercept, exact=exact,
+        )
+    X = dataset.x if exact else dataset.design()
+    return least_squares(X, dataset.target(exact=exact), fit_intercept=dataset.fit_intercept, exact=exact)
+
+
+def params(dataset, result):
+    estimates = ([result.intercept] if dataset.fit_intercept else []) + list(result.coef)
+    stderrs = ([result.intercept_stderr] if dataset.fit_intercept else []) + list(result.coef_stderr)
+    return estimates, stderrs
+
+
+def agrees_to_printed_digits(value, certified: str) -> bool:
+    """|value − certified| ≤ half a unit in the last printed digit (15 significant)."""
+    cert = Decimal(certified)
+    if cert == 0:
+        return Fraction(value) == 0 if not isinstance(value, Decimal) else value == 0
+    unit = Decimal(1).scaleb(cert.adjusted() - 14)  # 15 significant digits
+    return abs(Fraction(value) - Fraction(cert)) <= Fraction(unit) / 2
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exact_mode_reproduces_every_certified_digit(name):
+    dataset = read_nist(NIST_DIR / f"{name}.dat")
+    result = fit(dataset, exact=True)
+    estimates, stderrs = params(dataset, result)
+    assert all(isinstance(v, Fraction) for v in estimates)
+    for k, (value, certified) in enumerate(zip(estimates, dataset.estimates)):
+        assert agrees_to_printed_digits(value, certified), f"B{k}: {float(value)!r} vs {certified}"
+    for k, (value, certified) in enumerate(zip(stderrs, dataset.stderrs)):
+        assert agrees_to_printed_digits(value, certified), f"sd(B{k}): {value} vs {certified}"
+    assert agrees_to_printed_digits(result.residual_std, dataset.residual_std)
+    assert agrees_to_printed_digits(result.r_squared, dataset.r_squared)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float_mode_beats_the_peers(name):
+    dataset = read_nist(NIST_DIR / f"{name}.dat")
+    result = fit(dataset, exact=False)
+    estimates, stderrs = params(dataset, result)
+    worst = min(lre(v, c) for v, c in zip(estimates, dataset.estimates))
+    assert worst >= PEERS_BEST[name], f"{name}: LRE {worst:.1f} < peers' {PEERS_BEST[name]}"
+    assert worst >= 10.0, f"{name}: LRE {worst:.1f} < 10"
+    # The statistics too: residual SD and R² to at least 10 digits.
+    assert lre(result.residual_std, dataset.residual_std) >= 9.0
+    assert lre(result.r_squared, dataset.r_squared) >= 10.0
+    assert all(np.isfinite(float(s)) for s in stderrs)
+
+
+def test_checksums_match_the_shared_readme():
+    import hashlib
+
+    readme = (NIST_DIR / "README.md").read_text()
+    for name in NAMES:
+        digest = hashlib.sha256((NIST_DIR / f"{name}.dat").read_bytes()).hexdigest()
+        assert f"{digest}  {name}.dat" in readme

@@ -1,0 +1,55 @@
+"""The package as users meet it: public names, and the data inside the wheel."""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+import linreg
+
+from .conftest import ROOT
+
+MODULES = ["data", "livestream", "loss", "symbolic", "descent", "solve", "cli", "errors"]
+
+
+def test_public_names():
+    for name in ("load_points", "gradient_descent", "DivergenceError"):
+        assert hasattr(linreg, name)
+    for module in ("livestream", "loss", "symbolic", "descent"):
+        importlib.import_module(f"linreg.{module}")
+    assert issubclass(linreg.DivergenceError, linreg.LinregError)
+    assert issubclass(linreg.InputError, ValueError)
+
+
+@pytest.mark.parametrize("module", ["linreg"] + [f"linreg.{m}" for m in MODULES])
+def test_all_is_complete(module):
+    """__all__ names exist, and every public function or class defined there is listed."""
+    mod = importlib.import_module(module)
+    for name in mod.__all__:
+        assert hasattr(mod, name), f"{module}.__all__ names missing {name}"
+    defined = {
+        name
+        for name, value in vars(mod).items()
+        if not name.startswith("_")
+        and callable(value)
+        and getattr(value, "__module__", None) == module
+    }
+    assert defined <= set(mod.__all__), defined - set(mod.__all__)
+
+
+def test_wheel_ships_the_data(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True, timeout=300,
+    )
+    (wheel,) = tmp_path.glob("linreg-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.read("linreg/_bundled/data.csv")
+        names = archive.namelist()
+    assert shipped == (ROOT / "data" / "data.csv").read_bytes()
+    assert "linreg/py.typed" in names
+    assert any(n.endswith("entry_points.txt") for n in names)

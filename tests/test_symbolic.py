@@ -1,0 +1,80 @@
+"""The registry of twins: each numeric function agrees with what sympy derived."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import linreg
+from linreg import symbolic
+
+RNG = np.random.default_rng(20151123)
+
+
+def _problem(n_features: int, n_samples: int = 25):
+    X = RNG.normal(3.0, 2.0, size=(n_samples, n_features))
+    y = RNG.normal(size=n_samples) + X.sum(axis=1)
+    return X, y, RNG.normal(size=n_features), float(RNG.normal())
+
+
+CASES = [
+    pytest.param(twin, n, id=f"{twin.name}-{n}")
+    for twin in symbolic.TWINS
+    for n in ([1] if twin.one_feature else [1, 2, 5])  # the sum form is the one-feature line
+]
+
+
+@pytest.mark.parametrize("twin, n_features", CASES)
+def test_twin_agrees(twin, n_features):
+    X, y, w, b = _problem(n_features)
+    args = (X,) if twin.args == "X" else (X, y, w, b)
+    numeric, derived = twin.numeric(*args), twin.symbolic(*args)
+    if isinstance(numeric, tuple):
+        numeric, derived = np.append(*numeric), np.append(*derived)
+    # Same sums in another order: rounding only (values here are O(1)–O(100), 25 terms).
+    np.testing.assert_allclose(derived, numeric, rtol=1e-12, atol=1e-12)
+    assert twin.latex and "\\" in twin.latex
+
+
+def test_derivatives_are_sympys_own():
+    """The partials are sympy.diff of the loss, not typed in: recompute and compare."""
+    assert sp.simplify(symbolic.mse_partials[0] - sp.diff(symbolic.mse_expr, symbolic.m)) == 0
+    # And they equal the textbook form: ∂E/∂m = −(2/N) Σ x (y − (m x + b)).
+    x, y, i, N, m, b = (symbolic.x, symbolic.y, symbolic.i, symbolic.N, symbolic.m, symbolic.b)
+    textbook = -2 / N * sp.Sum(x[i] * (y[i] - (m * x[i] + b)), (i, 1, N))
+    assert sp.simplify((symbolic.mse_partials[0] - textbook).doit()) == 0
+    assert symbolic.mse_hessian_expr[1, 1] == 2
+
+
+def test_matrix_form_is_the_issue_s():
+    Z, theta = symbolic.Z, symbolic.theta
+    expected = (2 / symbolic.N) * Z.T * Z
+    assert sp.simplify(symbolic.mse_matrix_hessian - expected) == sp.ZeroMatrix(*expected.shape)
+    assert "X^{T}" in symbolic.latex(symbolic.mse_matrix_gradient_w)
+    assert theta.shape[0] == Z.shape[1]
+
+
+def test_bound_formula_matches_numpy_eigenvalues(X):
+    lam = np.linalg.eigvalsh(2 / len(X) * np.array([[X[:, 0] @ X[:, 0], X.sum()], [X.sum(), len(X)]]))
+    assert symbolic.learning_rate_bound(X) == pytest.approx(2 / lam[-1], rel=1e-13)
+    X2 = RNG.normal(size=(30, 3))
+    lam2 = np.linalg.eigvalsh(2 / 30 * np.column_stack([X2, np.ones(30)]).T @ np.column_stack([X2, np.ones(30)]))
+    assert symbolic.learning_rate_bound(X2) == pytest.approx(2 / lam2[-1], rel=1e-13)
+
+
+def test_only_symbolic_imports_sympy():
+    package = Path(linreg.__file__).parent
+    for module in package.glob("*.py"):
+        tree = ast.parse(module.read_text())
+        imported = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom))
+            for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
+        }
+        if module.name != "symbolic.py":
+            assert "sympy" not in imported, f"{module.name} imports sympy"
