@@ -69,6 +69,9 @@ class DescentResult:
         The stability bound 2/λ_max for the problem descended.
     condition_number : float
         λ_max/λ_min of the Hessian of the problem descended (inf when singular).
+    path : numpy.ndarray of shape (n_iter + 1, n_features + 1) or None
+        With ``return_path=True``, the parameters ``[w..., b]`` after each iteration, in
+        the data's units (row 0 is the start); otherwise None.
     predicted_iterations : float
         How many iterations this learning rate needs to shrink the distance to the
         optimum by ``DEFAULT_GRADIENT_REDUCTION`` (see `predicted_iterations`); inf if
@@ -87,6 +90,7 @@ class DescentResult:
     bound: float
     condition_number: float
     predicted_iterations: float
+    path: FloatArray | None = field(default=None, repr=False)
 
     @property
     def m(self) -> float:
@@ -182,6 +186,7 @@ def gradient_descent(
     momentum: float = 0.0,
     batch_size: int | None = None,
     random_state: int | None = None,
+    return_path: bool = False,
 ) -> DescentResult:
     r"""Fit $\hat y = Xw + b$ by gradient descent on the mean squared error.
 
@@ -213,6 +218,8 @@ def gradient_descent(
         in shuffled batches of this size. ``None`` uses the full gradient.
     random_state : int, optional
         Seed of the shuffling for ``batch_size``.
+    return_path : bool, default False
+        Keep the parameters of every iteration in ``result.path`` (for figures).
 
     Returns
     -------
@@ -260,8 +267,9 @@ def gradient_descent(
     if w_start.shape[0] != n_features:
         raise InputError(f"w0 has {w_start.shape[0]} weights but X has {n_features} features")
     b_start = as_scalar(b0, "b0")
-    if not isinstance(standardize, (bool, np.bool_)):
-        raise InputError(f"standardize must be True or False, got {standardize!r}")
+    for flag, name in ((standardize, "standardize"), (return_path, "return_path")):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise InputError(f"{name} must be True or False, got {flag!r}")
 
     if standardize:
         mean = features.mean(axis=0)
@@ -283,9 +291,9 @@ def gradient_descent(
 
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
-            w, b, history, grad_norm, n_done, reason, grad_norm0 = _run(
+            w, b, history, grad_norm, n_done, reason, grad_norm0, path = _run(
                 features, target, w_start, b_start, rate, iterations, stop_tol, mu, bound,
-                batch, random_state,
+                batch, random_state, return_path,
             )
         except FloatingPointError:
             if rate > bound or batch is not None:
@@ -298,6 +306,9 @@ def gradient_descent(
     if standardize:
         w = w / scale
         b = b - float(mean @ w)
+        if path is not None:
+            path[:, :-1] /= scale
+            path[:, -1] -= path[:, :-1] @ mean
     return DescentResult(
         w=w,
         b=float(b),
@@ -311,6 +322,7 @@ def gradient_descent(
         bound=bound,
         condition_number=condition,
         predicted_iterations=predicted_iterations(rate, eigenvalues),
+        path=None if path is None else path[: n_done + 1],
     )
 
 
@@ -326,13 +338,17 @@ def _run(
     bound: float,
     batch: int | None,
     seed: int | None,
-) -> tuple[FloatArray, float, FloatArray, float, int, str, float]:
+    keep_path: bool,
+) -> tuple[FloatArray, float, FloatArray, float, int, str, float, FloatArray | None]:
     n_samples = y.shape[0]
     history = np.empty(iterations + 1)
+    path = np.empty((iterations + 1, w.shape[0] + 1)) if keep_path else None
     velocity_w, velocity_b = np.zeros_like(w), 0.0
     rng = np.random.default_rng(seed)
     grad_norm0 = math.nan
     for k in range(iterations + 1):
+        if path is not None:
+            path[k, :-1], path[k, -1] = w, b
         # One pass gives the residual, hence the loss here and the full gradient.
         r = _residual(X, y, w, b)
         history[k] = float(r @ r) / n_samples
@@ -344,7 +360,7 @@ def _run(
         elif history[k] > history[k - 1] and rate > bound:
             raise DivergenceError(rate, bound, k)
         if tol is not None and grad_norm <= tol:
-            return w, b, history, grad_norm, k, "tol", grad_norm0
+            return w, b, history, grad_norm, k, "tol", grad_norm0, path
         if k == iterations:
             break
         if batch is None:
@@ -359,7 +375,7 @@ def _run(
             velocity_b = mu * velocity_b + g_b
             w = w - rate * velocity_w
             b = b - rate * velocity_b
-    return w, b, history, grad_norm, iterations, "num_iterations", grad_norm0
+    return w, b, history, grad_norm, iterations, "num_iterations", grad_norm0, path
 
 
 def _check_iterations(value: object) -> int:

@@ -1,0 +1,247 @@
+"""Figures of the fit, the descent and the error surface, drawn from the real code.
+
+Needs matplotlib, from the ``plot`` extra (``pip install 'linreg[plot]'``); it is
+imported only when a figure is drawn. Every figure is reproducible: SVG output uses a
+fixed hash salt and no date, so the same data give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.data import as_features, as_target
+from linreg.descent import gradient_descent
+from linreg.loss import mse
+
+__all__ = [
+    "fit_figure",
+    "descent_frames_figure",
+    "error_surface_figure",
+    "error_contours_figure",
+    "loss_curves_figure",
+    "to_svg",
+    "to_html",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+_POINTS = {"s": 14, "color": "#1f77b4", "alpha": 0.75, "label": "data"}
+
+
+def _pyplot() -> Any:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        matplotlib.rcParams.update(
+            {"svg.hashsalt": "linreg", "svg.fonttype": "path", "font.size": 9}
+        )
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ImportError(
+            "linreg.plot needs matplotlib: install the plot extra, pip install 'linreg[plot]'"
+        ) from None
+    return plt
+
+
+def _xy(points: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    table = as_features(points, "points")
+    if table.shape[1] != 2:
+        raise ValueError(f"points must have 2 columns (x, y), got {table.shape[1]}")
+    return table[:, 0], as_target(table[:, 1], "y")
+
+
+def fit_figure(points: npt.ArrayLike, lines: Mapping[str, tuple[float, float]]) -> Any:
+    """The points with one or more lines y = m·x + b.
+
+    Parameters
+    ----------
+    points : array_like of shape (N, 2)
+    lines : mapping of label to (b, m)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _pyplot()
+    x, y = _xy(points)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.scatter(x, y, **_POINTS)
+    grid = np.linspace(x.min(), x.max(), 2)
+    for label, (b, m) in lines.items():
+        ax.plot(grid, m * grid + b, linewidth=2, label=label)
+    ax.set_xlabel("hours studied, x")
+    ax.set_ylabel("test score, y")
+    ax.legend(loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def descent_frames_figure(
+    points: npt.ArrayLike,
+    *,
+    learning_rate: float = 0.0001,
+    frames: Sequence[int] = (0, 1, 2, 5, 20, 100, 1000, 100_000),
+) -> Any:
+    """The line moving during gradient descent: one small panel per chosen iteration.
+
+    Parameters
+    ----------
+    points : array_like of shape (N, 2)
+    learning_rate : float, default 0.0001
+    frames : sequence of int
+        The iterations to show, in increasing order.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _pyplot()
+    x, y = _xy(points)
+    fit = gradient_descent(
+        x[:, None], y, learning_rate=learning_rate, num_iterations=max(frames), return_path=True
+    )
+    assert fit.path is not None
+    columns = 4
+    rows = -(-len(frames) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(9, 2.3 * rows), sharex=True, sharey=True)
+    grid = np.linspace(x.min(), x.max(), 2)
+    for ax, k in zip(np.ravel(axes), frames):
+        m, b = fit.path[k]
+        ax.scatter(x, y, s=5, color="#1f77b4", alpha=0.6)
+        ax.plot(grid, m * grid + b, color="#d62728", linewidth=2)
+        ax.set_title(f"iteration {k:,}: E = {fit.history[k]:.1f}")
+    for ax in np.ravel(axes)[len(frames):]:
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def _surface(x: FloatArray, y: FloatArray, m_range: tuple[float, float],
+             b_range: tuple[float, float], size: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    ms = np.linspace(*m_range, size)
+    bs = np.linspace(*b_range, size)
+    M, B = np.meshgrid(ms, bs)
+    X = x[:, None]
+    E = np.array([[mse(X, y, [m], b) for m in ms] for b in bs])
+    return M, B, E
+
+
+def error_surface_figure(
+    points: npt.ArrayLike,
+    *,
+    m_range: tuple[float, float] = (-1.0, 3.5),
+    b_range: tuple[float, float] = (-20.0, 40.0),
+    size: int = 60,
+) -> Any:
+    """The error E(m, b) over a grid of slopes and intercepts, as a 3-D bowl.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _pyplot()
+    x, y = _xy(points)
+    M, B, E = _surface(x, y, m_range, b_range, size)
+    fig = plt.figure(figsize=(6.5, 4.8))
+    ax = fig.add_subplot(projection="3d")
+    ax.plot_surface(M, B, E, cmap="viridis", linewidth=0, antialiased=True, alpha=0.9)
+    ax.set_xlabel("slope m")
+    ax.set_ylabel("intercept b")
+    ax.set_zlabel("E(m, b)")
+    ax.view_init(elev=28, azim=-125)
+    fig.tight_layout()
+    return fig
+
+
+def error_contours_figure(
+    points: npt.ArrayLike,
+    paths: Mapping[str, FloatArray] | None = None,
+    *,
+    m_range: tuple[float, float] = (-0.2, 2.2),
+    b_range: tuple[float, float] = (-5.0, 15.0),
+    optimum: tuple[float, float] | None = None,
+    size: int = 120,
+) -> Any:
+    """Contours of E(m, b) with descent paths drawn on them.
+
+    Parameters
+    ----------
+    points : array_like of shape (N, 2)
+    paths : mapping of label to array of shape (k, 2) of (m, b), optional
+    optimum : (m, b), optional
+        Marked with a star.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _pyplot()
+    x, y = _xy(points)
+    M, B, E = _surface(x, y, m_range, b_range, size)
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    levels = np.geomspace(E.min() * 1.0005, E.max(), 25)
+    contours = ax.contour(M, B, E, levels=levels, cmap="viridis", linewidths=0.8)
+    fig.colorbar(contours, ax=ax, label="E(m, b)")
+    for label, path in (paths or {}).items():
+        ax.plot(path[:, 0], path[:, 1], marker=".", markersize=3, linewidth=1.2, label=label)
+    if optimum is not None:
+        ax.plot(*optimum, marker="*", markersize=14, color="black", linestyle="none", label="optimum")
+    ax.set_xlim(*m_range)
+    ax.set_ylim(*b_range)
+    ax.set_xlabel("slope m")
+    ax.set_ylabel("intercept b")
+    if paths or optimum is not None:
+        ax.legend(loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def loss_curves_figure(curves: Mapping[str, npt.ArrayLike], *, minimum: float | None = None) -> Any:
+    """Loss against iteration on a log scale, one curve per label.
+
+    Parameters
+    ----------
+    curves : mapping of label to loss history
+    minimum : float, optional
+        The least-squares minimum, drawn as a dashed line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for label, history in curves.items():
+        values = np.asarray(history, dtype=np.float64)
+        ax.plot(np.arange(len(values)), values, label=label)
+    if minimum is not None:
+        ax.axhline(minimum, color="black", linestyle="--", linewidth=1, label="least-squares minimum")
+    ax.set_yscale("log")
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("E (mean squared error)")
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def to_svg(fig: Any) -> str:
+    """The figure as SVG text, byte-for-byte reproducible (no date, fixed hash salt)."""
+    plt = _pyplot()
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def to_html(fig: Any, alt: str) -> str:
+    """The figure as an ``<img>`` holding its SVG as a data URI (no file, no request)."""
+    encoded = base64.b64encode(to_svg(fig).encode()).decode()
+    return f'<img class="linreg-figure" alt="{alt}" src="data:image/svg+xml;base64,{encoded}">'
