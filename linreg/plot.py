@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -16,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.data import as_features, as_target
-from linreg.descent import gradient_descent
-from linreg.loss import mse
+from linreg.descent import gradient_descent, predicted_iterations, step
+from linreg.loss import learning_rate_bound, mse, mse_hessian
 
 __all__ = [
     "fit_figure",
@@ -27,6 +28,7 @@ __all__ = [
     "loss_curves_figure",
     "to_svg",
     "to_html",
+    "explorer_data",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -245,3 +247,73 @@ def to_html(fig: Any, alt: str) -> str:
     """The figure as an ``<img>`` holding its SVG as a data URI (no file, no request)."""
     encoded = base64.b64encode(to_svg(fig).encode()).decode()
     return f'<img class="linreg-figure" alt="{alt}" src="data:image/svg+xml;base64,{encoded}">'
+
+
+def explorer_data(
+    points: npt.ArrayLike,
+    *,
+    rates: Sequence[float] = tuple(np.geomspace(1e-5, 1e-3, 41)),
+    max_iterations: int = 1000,
+    m_range: tuple[float, float] = (-0.5, 3.0),
+    b_range: tuple[float, float] = (-10.0, 20.0),
+    grid: int = 48,
+) -> dict[str, Any]:
+    """Everything the explorer page draws, computed by linreg (the page only selects).
+
+    For each learning rate: the parameters and loss at a set of checkpoint iterations,
+    and a verdict. Rates below the bound run through `gradient_descent`; rates above it
+    run through the pure `step` until the loss has grown a millionfold (after which the
+    path is left empty), since `gradient_descent` would rightly refuse them.
+
+    Returns
+    -------
+    dict
+        JSON-ready: ``points``, ``rates``, ``bound``, ``checkpoints``, ``runs`` (one per
+        rate: ``m``, ``b``, ``loss`` lists aligned with ``checkpoints``, with None after
+        divergence; ``verdict``; ``needed`` iterations or None), ``surface`` (the grid of
+        E(m, b) for the contour background) and ``optimum``.
+    """
+    x, y = _xy(points)
+    X = x[:, None]
+    bound = learning_rate_bound(X)
+    eigenvalues = np.linalg.eigvalsh(mse_hessian(X))
+    checkpoints = sorted(
+        {0, *range(1, 11), *np.unique(np.geomspace(10, max_iterations, 50).astype(int)).tolist()}
+    )
+    runs = []
+    for rate in rates:
+        if rate < bound:
+            fit = gradient_descent(X, y, learning_rate=rate, num_iterations=max_iterations, return_path=True)
+            assert fit.path is not None
+            path, losses = fit.path, fit.history
+            needed = predicted_iterations(rate, eigenvalues)
+            verdict = "converges" if needed <= max_iterations else "crawls"
+        else:
+            w, b = np.zeros(1), 0.0
+            rows, losses_list = [[0.0, 0.0]], [mse(X, y, w, b)]
+            while len(rows) <= max_iterations and losses_list[-1] < 1e6 * losses_list[0]:
+                w, b = step(X, y, w, b, rate)
+                rows.append([float(w[0]), float(b)])
+                losses_list.append(mse(X, y, w, b))
+            path, losses = np.array(rows), np.array(losses_list)
+            needed, verdict = math.inf, "diverges"
+        reached = len(losses)
+        runs.append({
+            "rate": float(rate),
+            "verdict": verdict,
+            "needed": None if math.isinf(needed) else int(needed),
+            "m": [float(path[k, 0]) if k < reached else None for k in checkpoints],
+            "b": [float(path[k, 1]) if k < reached else None for k in checkpoints],
+            "loss": [float(losses[k]) if k < reached else None for k in checkpoints],
+        })
+    M, B, E = _surface(x, y, m_range, b_range, grid)
+    best = gradient_descent(X, y, learning_rate="auto", num_iterations=50, standardize=True)
+    return {
+        "points": {"x": x.tolist(), "y": y.tolist()},
+        "rates": [float(r) for r in rates],
+        "bound": bound,
+        "checkpoints": checkpoints,
+        "runs": runs,
+        "surface": {"m": M[0].tolist(), "b": B[:, 0].tolist(), "E": E.tolist()},
+        "optimum": {"m": best.m, "b": best.b, "E": best.loss},
+    }

@@ -23,10 +23,16 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from linreg.data import check_features_target, parse_number
+from linreg.data import NistDataset, check_features_target, parse_number
 from linreg.errors import InputError, SingularProblemError
 
-__all__ = ["LeastSquaresResult", "least_squares", "polynomial_least_squares"]
+__all__ = [
+    "LeastSquaresResult",
+    "least_squares",
+    "polynomial_least_squares",
+    "fit_nist",
+    "log_relative_error",
+]
 
 FloatArray = npt.NDArray[np.float64]
 T = TypeVar("T")
@@ -182,6 +188,49 @@ def polynomial_least_squares(
     if not np.isfinite(high).all():
         raise InputError(f"x is too large: x**{degree} overflows float64")
     return _solve_float(high, values, bool(fit_intercept), low)
+
+
+def fit_nist(dataset: NistDataset, *, exact: bool = False) -> LeastSquaresResult[Any]:
+    """Fit a NIST StRD dataset's model: a polynomial in x, or its columns as they are.
+
+    Parameters
+    ----------
+    dataset : linreg.data.NistDataset
+    exact : bool, default False
+
+    Returns
+    -------
+    LeastSquaresResult
+        Its ``coef`` are B1, B2, …; its ``intercept`` is B0 (0 for NoInt1 and NoInt2).
+    """
+    y = dataset.target(exact=exact)
+    if dataset.degree is not None:
+        x = [row[0] for row in dataset.x]
+        return polynomial_least_squares(
+            x if exact else [float(v) for v in x], y, dataset.degree,
+            fit_intercept=dataset.fit_intercept, exact=exact,
+        )
+    X = dataset.x if exact else dataset.design()
+    return least_squares(X, y, fit_intercept=dataset.fit_intercept, exact=exact)
+
+
+def log_relative_error(value: Any, certified: str) -> float:
+    """NIST's accuracy measure: about the number of correct significant digits.
+
+    ``-log10(|value - certified| / |certified|)``, capped at 15 (the certified values'
+    digits); for a certified value of 0, the absolute error is used instead.
+
+    Examples
+    --------
+    >>> log_relative_error(1.2345, "1.2346")
+    4.09...
+    """
+    cert = float(Decimal(certified))
+    number = float(value)
+    if number == cert:
+        return 15.0
+    error = abs(number - cert) / (abs(cert) if cert != 0 else 1.0)
+    return min(15.0, -math.log10(error))
 
 
 # --- float mode -----------------------------------------------------------------------------

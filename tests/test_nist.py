@@ -3,7 +3,6 @@ at least the best of numpy, scipy, statsmodels and scikit-learn (and LRE ≥ 10)
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from linreg.data import read_nist
-from linreg.solve import least_squares, polynomial_least_squares
+from linreg.solve import fit_nist, log_relative_error as lre
 
 from .conftest import NIST_DIR
 
@@ -23,27 +22,6 @@ PEERS_BEST = {
     "Wampler5": 7.6,
 }
 NAMES = sorted(PEERS_BEST)
-
-
-def lre(value: float, certified: str) -> float:
-    """NIST's log relative error, capped at 15; absolute when the certified value is 0."""
-    cert = float(Decimal(certified))
-    value = float(value)
-    if value == cert:
-        return 15.0
-    error = abs(value - cert) / (abs(cert) if cert != 0 else 1.0)
-    return min(15.0, -math.log10(error))
-
-
-def fit(dataset, exact: bool):
-    if dataset.degree is not None:
-        x = [row[0] for row in dataset.x] if exact else [float(row[0]) for row in dataset.x]
-        return polynomial_least_squares(
-            x, dataset.target(exact=exact), dataset.degree,
-            fit_intercept=dataset.fit_intercept, exact=exact,
-        )
-    X = dataset.x if exact else dataset.design()
-    return least_squares(X, dataset.target(exact=exact), fit_intercept=dataset.fit_intercept, exact=exact)
 
 
 def params(dataset, result):
@@ -64,7 +42,7 @@ def agrees_to_printed_digits(value, certified: str) -> bool:
 @pytest.mark.parametrize("name", NAMES)
 def test_exact_mode_reproduces_every_certified_digit(name):
     dataset = read_nist(NIST_DIR / f"{name}.dat")
-    result = fit(dataset, exact=True)
+    result = fit_nist(dataset, exact=True)
     estimates, stderrs = params(dataset, result)
     assert all(isinstance(v, Fraction) for v in estimates)
     for k, (value, certified) in enumerate(zip(estimates, dataset.estimates)):
@@ -78,7 +56,7 @@ def test_exact_mode_reproduces_every_certified_digit(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_float_mode_beats_the_peers(name):
     dataset = read_nist(NIST_DIR / f"{name}.dat")
-    result = fit(dataset, exact=False)
+    result = fit_nist(dataset, exact=False)
     estimates, stderrs = params(dataset, result)
     worst = min(lre(v, c) for v, c in zip(estimates, dataset.estimates))
     assert worst >= PEERS_BEST[name], f"{name}: LRE {worst:.1f} < peers' {PEERS_BEST[name]}"
