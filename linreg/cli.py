@@ -15,15 +15,20 @@ import argparse
 import math
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
 
+from tqdm import tqdm
+
 from linreg import livestream
-from linreg.data import load_points
+from linreg.data import bundled_data_path, load_points
 from linreg.descent import DescentResult, gradient_descent, predicted_iterations
 from linreg.errors import DivergenceError, InputError, LinregError
+from linreg.moments import Moments
 from linreg.solve import least_squares
 
 __all__ = ["main", "build_parser", "EXIT_USAGE", "EXIT_INPUT", "EXIT_DIVERGED"]
@@ -75,7 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="exit codes: 0 success, 2 usage error, 3 bad input, 4 diverged",
     )
-    parser.add_argument("--data", metavar="FILE", help="CSV file of x,y rows (default: the bundled livestream data)")
+    parser.add_argument("--data", metavar="FILE",
+                        help="CSV file of x,y rows, or a .npy (N, 2) array; read in one "
+                             "streaming pass (default: the bundled livestream data)")
     parser.add_argument("--learning-rate", type=_learning_rate, default=0.0001, metavar="RATE",
                         help="step size, or 'auto' for 1/lambda_max (default: 0.0001)")
     parser.add_argument("--iterations", type=_count, default=1000, metavar="N",
@@ -83,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--initial-b", type=_number, default=0.0, metavar="B", help="starting intercept (default: 0)")
     parser.add_argument("--initial-m", type=_number, default=0.0, metavar="M", help="starting slope (default: 0)")
     parser.add_argument("--tol", type=_number, default=None, help="stop when the gradient norm is at most TOL")
+    parser.add_argument("--history", metavar="FILE",
+                        help="write the loss of every iteration to FILE as CSV (atomically)")
     parser.add_argument("--standardize", action="store_true",
                         help="descend on centred, scaled x (converges in a few iterations)")
     return parser
@@ -111,35 +120,75 @@ def _shown(value: float) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    points = load_points(args.data)
-    X, y = points[:, :1], points[:, 1]
+    path = bundled_data_path() if args.data is None else Path(args.data)
+    # One streaming pass for the statistics: bounded memory, whatever the file's size.
+    stats = _statistics(path)
     b0, m0 = args.initial_b, args.initial_m
-    start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
+    plain = args.tol is None and not args.standardize and args.learning_rate != "auto"
+    small = stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET
+    points = load_points(path) if small else None
+    if points is not None:
+        start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
+    else:
+        start_error = stats.mse([m0], b0)
     print(f"Starting gradient descent at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}")
     print("Running...")
     sys.stdout.flush()
     fit = gradient_descent(
-        X, y, learning_rate=args.learning_rate, num_iterations=args.iterations,
+        stats, learning_rate=args.learning_rate, num_iterations=args.iterations,
         w0=[m0], b0=b0, tol=args.tol, standardize=args.standardize,
     )
     b, m, error = fit.b, fit.m, fit.loss
-    plain = args.tol is None and not args.standardize and args.learning_rate != "auto"
-    if plain and len(points) * args.iterations <= LIVESTREAM_BUDGET:
+    if plain and points is not None:
         # The livestream's own loops, for its exact digits (the fast path agrees to ~1e-13).
         b, m = livestream.gradient_descent_runner(points, b0, m0, args.learning_rate, args.iterations)
         error = livestream.compute_error_for_line_given_points(b, m, points)
     print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}")
     print()
-    _summary(X, y, fit, b, m, error, args.standardize)
+    _summary(stats, fit, b, m, error, args.standardize)
+    if args.history is not None:
+        _write_history(Path(args.history), fit.history)
     return 0
 
 
+def _statistics(path: Path) -> Moments:
+    if path.suffix == ".npy":
+        stats = Moments.from_npy(path)
+        if stats.n_features != 1:
+            raise InputError(f"{path}: expected 2 columns (x, y), found {stats.n_features + 1}")
+        return stats
+    size = path.stat().st_size if path.is_file() else 0
+    # A progress bar on stderr for reads that take more than a second, only on a terminal.
+    with tqdm(total=size, unit="B", unit_scale=True, desc="reading", delay=1.0,
+              disable=not sys.stderr.isatty(), file=sys.stderr, leave=False) as bar:
+        def advance(done: int) -> None:
+            bar.update(done - bar.n)
+
+        return Moments.from_csv(path, n_columns=2, progress=advance)
+
+
+def _write_history(path: Path, history: np.ndarray) -> None:
+    """Write ``iteration,loss`` rows atomically: a temporary file, then a rename."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.is_dir():
+        raise InputError(f"--history {path}: the folder {directory} does not exist")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(handle, "w") as out:
+            out.write("iteration,loss\n")
+            for k, value in enumerate(history):
+                out.write(f"{k},{float(value)!r}\n")
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
 def _summary(
-    X: np.ndarray, y: np.ndarray, fit: DescentResult, b: float, m: float, error: float,
-    standardized: bool,
+    stats: Moments, fit: DescentResult, b: float, m: float, error: float, standardized: bool
 ) -> None:
     """The honest part: the optimum, the distance to it, the bound, the iterations needed."""
-    best = least_squares(X, y)
+    best = least_squares(stats)
     best_m, best_b = float(best.coef[0]), float(best.intercept)
     print(f"Least-squares optimum (closed form): b = {best_b:.10g}, m = {best_m:.10g}, "
           f"error = {best.mse:.10g}")

@@ -7,10 +7,13 @@ The layers above can then trust their arguments.
 
 from __future__ import annotations
 
+import io
+import itertools
 import math
 import os
 import re
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
@@ -25,6 +28,7 @@ from linreg.errors import DataFileError, InputError
 __all__ = [
     "load_points",
     "load_table",
+    "iter_table_chunks",
     "bundled_data_path",
     "parse_number",
     "as_features",
@@ -138,24 +142,149 @@ def load_table(
         Naming the file, and the line and column where it applies: the file is missing,
         is a directory, cannot be read, is not text, is empty, has a non-numeric, NaN or
         infinite field, or a row with the wrong number of fields.
+
+    See Also
+    --------
+    iter_table_chunks : the same reader, a chunk at a time, for files bigger than memory.
     """
     file = bundled_data_path() if path is None else Path(os.fspath(path))
-    text = _read_text(file)
+    chunks = list(_chunks(file, n_columns, exact, CHUNK_ROWS))
+    if exact:
+        return [row for chunk in chunks for row in chunk]
+    return np.concatenate(chunks)
+
+
+def iter_table_chunks(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    n_columns: int | None = None,
+    chunk_rows: int = 1 << 18,
+    progress: Callable[[int], object] | None = None,
+) -> Iterator[FloatArray]:
+    """Read a CSV file of numbers a chunk of lines at a time, in bounded memory.
+
+    The same rules and messages as `load_table`; each chunk is a float64 array of shape
+    (rows, n_columns) holding at most ``chunk_rows`` rows. Well-formed chunks are parsed
+    by numpy's C reader; a chunk it rejects is re-read line by line to name the exact
+    line and column that is wrong. ``progress``, if given, is called after each chunk
+    with the number of bytes read so far.
+
+    Raises
+    ------
+    DataFileError
+        As `load_table`, when the bad line is reached.
+    """
+    file = bundled_data_path() if path is None else Path(os.fspath(path))
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise InputError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
+    return _chunks(file, n_columns, False, chunk_rows, progress)
+
+
+#: Lines per chunk when a whole file is read into memory.
+CHUNK_ROWS = 1 << 18
+# Anything but digits, signs, points, exponents, commas and blanks sends a chunk to
+# the line-by-line reader (letters: "nan", "inf", headers, typos).
+_UNEXPECTED = re.compile(r"[^0-9eE+\-., \t\r\n]")
+
+
+def _chunks(
+    file: Path,
+    n_columns: int | None,
+    exact: bool,
+    chunk_rows: int,
+    progress: Callable[[int], object] | None = None,
+) -> Iterator[Any]:
+    if file.is_dir():
+        raise DataFileError(file, "is a directory, not a file")
+    try:
+        handle = open(file, "rb")
+    except FileNotFoundError:
+        raise DataFileError(file, "no such file") from None
+    except OSError as error:
+        raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
+    with handle:
+        consumed = 0  # lines read before this chunk
+        width = n_columns
+        header_decided = has_text = has_rows = False
+        read_bytes = 0
+        while True:
+            try:
+                raw = list(itertools.islice(handle, chunk_rows))
+            except OSError as error:
+                raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
+            if not raw:
+                break
+            blob = b"".join(raw)
+            read_bytes += len(blob)
+            text = _decode(file, blob, consumed)
+            lines = text.split("\n")
+            if text.endswith("\n"):
+                lines.pop()
+            has_text = has_text or bool(text.strip())
+            if not header_decided:
+                for k, line in enumerate(lines):
+                    if line.strip():
+                        header_decided = True
+                        if _is_header(line.split(",")):
+                            lines[k] = ""  # skipped, but the line numbers stay right
+                        break
+            rows = None if exact else _fast_rows("\n".join(lines), width)
+            if rows is None:
+                rows = _slow_rows(file, lines, consumed, width, exact)
+            consumed += len(raw)
+            if progress is not None:
+                progress(read_bytes)
+            if len(rows):
+                width = len(rows[0])
+                has_rows = True
+                yield rows
+    if not has_text:
+        raise DataFileError(file, "the file is empty")
+    if not has_rows:
+        raise DataFileError(file, "the file has no data rows")
+
+
+def _decode(file: Path, blob: bytes, consumed: int) -> str:
+    if b"\x00" in blob:
+        line = consumed + blob[: blob.index(b"\x00")].count(b"\n") + 1
+        raise DataFileError(file, "is not a text file (it contains NUL bytes)", line=line)
+    try:
+        return blob.decode("utf-8-sig" if consumed == 0 else "utf-8")
+    except UnicodeDecodeError as error:
+        line = consumed + blob[: error.start].count(b"\n") + 1
+        raise DataFileError(file, "is not UTF-8 text", line=line) from None
+
+
+def _fast_rows(text: str, width: int | None) -> FloatArray | None:
+    """numpy's C reader on a chunk that looks clean; None sends it to `_slow_rows`."""
+    if _UNEXPECTED.search(text):
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "input contained no data" for blank chunks
+        try:
+            rows = np.loadtxt(io.StringIO(text), delimiter=",", ndmin=2, comments=None,
+                              dtype=np.float64)
+        except ValueError:
+            return None
+    if rows.shape[0] == 0:
+        return rows.reshape(0, width or 0)
+    if (width is not None and rows.shape[1] != width) or not np.isfinite(rows).all():
+        return None
+    return rows
+
+
+def _slow_rows(file: Path, lines: list[str], consumed: int, width: int | None, exact: bool) -> Any:
+    """Parse line by line with `parse_number`, naming the line and column of a problem."""
     rows: list[list[Any]] = []
-    width = n_columns
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=consumed + 1):
         if not line.strip():
             continue
         fields = line.split(",")
-        if not rows and _is_header(fields):
-            continue
         if width is None:
             width = len(fields)
         if len(fields) != width:
             raise DataFileError(
-                file,
-                f"expected {width} comma-separated fields, found {len(fields)}",
-                line=number,
+                file, f"expected {width} comma-separated fields, found {len(fields)}", line=number
             )
         row = []
         for column, field in enumerate(fields, start=1):
@@ -164,11 +293,9 @@ def load_table(
             except ValueError as problem:
                 raise DataFileError(file, str(problem), line=number, column=column) from None
         rows.append(row)
-    if not rows:
-        raise DataFileError(file, "the file has no data rows")
     if exact:
         return rows
-    return np.array(rows, dtype=np.float64)
+    return np.array(rows, dtype=np.float64).reshape(len(rows), width or 0)
 
 
 def load_points(path: str | os.PathLike[str] | None = None, *, exact: bool = False) -> Any:

@@ -14,8 +14,10 @@ with a learning rate above the bound, long before any overflow.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,6 +27,7 @@ import numpy.typing as npt
 from linreg.data import as_scalar, as_target, check_features_target
 from linreg.errors import DivergenceError, InputError
 from linreg.loss import _gradient, _hessian, _residual
+from linreg.moments import Moments
 
 __all__ = ["DescentResult", "gradient_descent", "step", "predicted_iterations"]
 
@@ -174,8 +177,8 @@ def predicted_iterations(
 
 
 def gradient_descent(
-    X: npt.ArrayLike,
-    y: npt.ArrayLike,
+    X: npt.ArrayLike | Moments,
+    y: npt.ArrayLike | None = None,
     *,
     learning_rate: float | Literal["auto"],
     num_iterations: int,
@@ -187,13 +190,15 @@ def gradient_descent(
     batch_size: int | None = None,
     random_state: int | None = None,
     return_path: bool = False,
+    method: Literal["moments", "pass"] | None = None,
 ) -> DescentResult:
     r"""Fit $\hat y = Xw + b$ by gradient descent on the mean squared error.
 
     Parameters
     ----------
-    X : array_like of shape (n_samples, n_features)
-        Features; one feature is a single column (``points[:, :1]``).
+    X : array_like of shape (n_samples, n_features), or linreg.moments.Moments
+        Features; one feature is a single column (``points[:, :1]``). Or the data's
+        sufficient statistics, from one pass (then ``y`` is left out).
     y : array_like of shape (n_samples,)
         Targets.
     learning_rate : float or "auto"
@@ -220,6 +225,12 @@ def gradient_descent(
         Seed of the shuffling for ``batch_size``.
     return_path : bool, default False
         Keep the parameters of every iteration in ``result.path`` (for figures).
+    method : {"moments", "pass"}, optional
+        ``"moments"`` (the default) makes one pass over the data for its sufficient
+        statistics (`linreg.moments.Moments`), after which each iteration costs
+        O(n_features²) whatever the number of points. ``"pass"`` computes the gradient
+        from the data at every iteration, the readable twin. Both give the same iterates
+        to rounding. Mini-batches (``batch_size``) always use the data.
 
     Returns
     -------
@@ -257,12 +268,12 @@ def gradient_descent(
     >>> fit.converged
     False
     """
-    features, target = check_features_target(X, y)
-    n_features = features.shape[1]
+    stats, features, target = _inputs(X, y, method, batch_size)
+    n_features = stats.n_features if stats is not None else features.shape[1]
     iterations = _check_iterations(num_iterations)
     stop_tol = None if tol is None else _check_non_negative(tol, "tol")
     mu = _check_momentum(momentum)
-    batch = _check_batch_size(batch_size, target.shape[0])
+    batch = None if stats is not None else _check_batch_size(batch_size, target.shape[0])
     w_start = np.zeros(n_features) if w0 is None else as_target(w0, "w0")
     if w_start.shape[0] != n_features:
         raise InputError(f"w0 has {w_start.shape[0]} weights but X has {n_features} features")
@@ -271,16 +282,21 @@ def gradient_descent(
         if not isinstance(flag, (bool, np.bool_)):
             raise InputError(f"{name} must be True or False, got {flag!r}")
 
-    if standardize:
-        mean = features.mean(axis=0)
-        scale = features.std(axis=0)
-        scale[scale == 0.0] = 1.0  # a constant column: only b can fit it; leave it as is
-        features = (features - mean) / scale
-        w_start, b_start = w_start * scale, b_start + float(mean @ w_start)
-
     with np.errstate(over="raise", invalid="raise"):
         try:
-            eigenvalues = np.linalg.eigvalsh(_hessian(features))
+            if standardize:
+                # Descend on z = (x − mean)/scale; a constant column keeps scale 1.
+                if stats is not None:
+                    mean = stats.mean_x
+                    stats, scale = stats.standardized()
+                else:
+                    mean = features.mean(axis=0)
+                    scale = features.std(axis=0)
+                    scale[scale == 0.0] = 1.0
+                    features = (features - mean) / scale
+                w_start, b_start = w_start * scale, b_start + float(mean @ w_start)
+            hessian = stats.hessian() if stats is not None else _hessian(features)
+            eigenvalues = np.linalg.eigvalsh(hessian)
         except FloatingPointError:
             raise InputError(_TOO_LARGE) from None
     lambda_max = float(eigenvalues[-1])
@@ -289,13 +305,21 @@ def gradient_descent(
     lambda_min = float(eigenvalues[0])
     condition = lambda_max / lambda_min if lambda_min > 0 else math.inf
 
+    if stats is not None and n_features == 1:
+        loop = functools.partial(_run_line, stats)
+    elif stats is not None:
+        loop = functools.partial(_run, _moments_oracle(stats), None)
+    else:
+        loop = functools.partial(
+            _run, _pass_oracle(features, target),
+            None if batch is None else _minibatch_epoch(features, target, batch, random_state),
+        )
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
-            w, b, history, grad_norm, n_done, reason, grad_norm0, path = _run(
-                features, target, w_start, b_start, rate, iterations, stop_tol, mu, bound,
-                batch, random_state, return_path,
+            w, b, history, grad_norm, n_done, reason, grad_norm0, path = loop(
+                w_start, b_start, rate, iterations, stop_tol, mu, bound, return_path
             )
-        except FloatingPointError:
+        except (FloatingPointError, OverflowError):
             if rate > bound or batch is not None:
                 # Steps too long for these data (or for one of the mini-batches).
                 raise DivergenceError(rate, bound, None) from None
@@ -326,9 +350,82 @@ def gradient_descent(
     )
 
 
+Oracle = Callable[[FloatArray, float], tuple[float, FloatArray, float]]
+LoopResult = tuple[FloatArray, float, FloatArray, float, int, str, float, "FloatArray | None"]
+
+
+def _inputs(
+    X: object, y: object, method: object, batch_size: object
+) -> tuple[Moments | None, FloatArray, FloatArray]:
+    """Decide what to descend on: moments (computed here if need be) or the data."""
+    if method not in (None, "moments", "pass"):
+        raise InputError(f"method must be 'moments' or 'pass', got {method!r}")
+    empty = np.empty((0, 0))
+    if isinstance(X, Moments):
+        if y is not None:
+            raise InputError("pass either X and y, or a Moments as X, not both")
+        if method == "pass" or batch_size is not None:
+            raise InputError("method='pass' and batch_size need the data, not its Moments")
+        return X, empty, empty.reshape(0)
+    if y is None:
+        raise InputError("y is required when X is an array")
+    features, target = check_features_target(X, y)
+    if method == "pass" or batch_size is not None:
+        if method == "moments":
+            raise InputError("mini-batches (batch_size) need method='pass', not 'moments'")
+        return None, features, target
+    return Moments._from_checked(features, target), features, target
+
+
+def _pass_oracle(X: FloatArray, y: FloatArray) -> Oracle:
+    """Loss and gradient from the data: one pass for the residual, one for Xᵀr."""
+    n = y.shape[0]
+
+    def oracle(w: FloatArray, b: float) -> tuple[float, FloatArray, float]:
+        r = _residual(X, y, w, b)
+        # E = r·r/N,  ∇w E = −(2/N) Xᵀr,  ∂E/∂b = −(2/N) Σ r
+        return float(r @ r) / n, (-2.0 / n) * (X.T @ r), (-2.0 / n) * float(r.sum())
+
+    return oracle
+
+
+def _moments_oracle(stats: Moments) -> Oracle:
+    """Loss and gradient from the statistics: O(n_features²), no data touched."""
+
+    def oracle(w: FloatArray, b: float) -> tuple[float, FloatArray, float]:
+        # c = ȳ − x̄·w − b ;  E = (Cyy − 2w·Cxy + w·Cxx·w)/N + c²
+        centre = stats.mean_y - float(stats.mean_x @ w) - b
+        pulled = stats.cxx @ w - stats.cxy
+        quadratic = stats.cyy - float(w @ stats.cxy) + float(w @ pulled)
+        loss = max(quadratic, 0.0) / stats.count + centre * centre
+        # ∇w E = (2/N)(Cxx w − Cxy) − 2c x̄ ,  ∂E/∂b = −2c
+        return loss, (2.0 / stats.count) * pulled - (2.0 * centre) * stats.mean_x, -2.0 * centre
+
+    return oracle
+
+
+Epoch = Callable[[FloatArray, float, FloatArray, float, float, float], tuple[FloatArray, float, FloatArray, float]]
+
+
+def _minibatch_epoch(X: FloatArray, y: FloatArray, batch: int, seed: int | None) -> Epoch:
+    """One pass over shuffled mini-batches, each a (momentum) step on its own gradient."""
+    rng = np.random.default_rng(seed)
+    n = y.shape[0]
+
+    def epoch(w: FloatArray, b: float, vw: FloatArray, vb: float, rate: float, mu: float
+              ) -> tuple[FloatArray, float, FloatArray, float]:
+        for rows in np.array_split(rng.permutation(n), math.ceil(n / batch)):
+            g_w, g_b = _gradient(X[rows], y[rows], w, b)
+            vw, vb = mu * vw + g_w, mu * vb + g_b
+            w, b = w - rate * vw, b - rate * vb
+        return w, b, vw, vb
+
+    return epoch
+
+
 def _run(
-    X: FloatArray,
-    y: FloatArray,
+    oracle: Oracle,
+    epoch: Epoch | None,
     w: FloatArray,
     b: float,
     rate: float,
@@ -336,24 +433,16 @@ def _run(
     tol: float | None,
     mu: float,
     bound: float,
-    batch: int | None,
-    seed: int | None,
     keep_path: bool,
-) -> tuple[FloatArray, float, FloatArray, float, int, str, float, FloatArray | None]:
-    n_samples = y.shape[0]
+) -> LoopResult:
     history = np.empty(iterations + 1)
     path = np.empty((iterations + 1, w.shape[0] + 1)) if keep_path else None
     velocity_w, velocity_b = np.zeros_like(w), 0.0
-    rng = np.random.default_rng(seed)
-    grad_norm0 = math.nan
+    grad_norm = grad_norm0 = math.nan
     for k in range(iterations + 1):
         if path is not None:
             path[k, :-1], path[k, -1] = w, b
-        # One pass gives the residual, hence the loss here and the full gradient.
-        r = _residual(X, y, w, b)
-        history[k] = float(r @ r) / n_samples
-        grad_w = (-2.0 / n_samples) * (X.T @ r)
-        grad_b = (-2.0 / n_samples) * float(r.sum())
+        history[k], grad_w, grad_b = oracle(w, b)
         grad_norm = math.sqrt(float(grad_w @ grad_w) + grad_b * grad_b)
         if k == 0:
             grad_norm0 = grad_norm
@@ -363,19 +452,67 @@ def _run(
             return w, b, history, grad_norm, k, "tol", grad_norm0, path
         if k == iterations:
             break
-        if batch is None:
-            velocity_w = mu * velocity_w + grad_w
-            velocity_b = mu * velocity_b + grad_b
-            w = w - rate * velocity_w
-            b = b - rate * velocity_b
+        if epoch is not None:
+            w, b, velocity_w, velocity_b = epoch(w, b, velocity_w, velocity_b, rate, mu)
             continue
-        for rows in np.array_split(rng.permutation(n_samples), math.ceil(n_samples / batch)):
-            g_w, g_b = _gradient(X[rows], y[rows], w, b)
-            velocity_w = mu * velocity_w + g_w
-            velocity_b = mu * velocity_b + g_b
-            w = w - rate * velocity_w
-            b = b - rate * velocity_b
+        # v ← μv + ∇E ;  θ ← θ − ηv   (μ = 0: the livestream's plain step)
+        velocity_w = mu * velocity_w + grad_w
+        velocity_b = mu * velocity_b + grad_b
+        w = w - rate * velocity_w
+        b = b - rate * velocity_b
     return w, b, history, grad_norm, iterations, "num_iterations", grad_norm0, path
+
+
+def _run_line(
+    stats: Moments,
+    w0: FloatArray,
+    b: float,
+    rate: float,
+    iterations: int,
+    tol: float | None,
+    mu: float,
+    bound: float,
+    keep_path: bool,
+) -> LoopResult:
+    """`_run` with `_moments_oracle` for one feature, in plain Python floats.
+
+    The same arithmetic without numpy's per-call overhead: a thousand iterations cost
+    about a millisecond, less than one pass over ten million points.
+    """
+    n, mx, my = stats.count, float(stats.mean_x[0]), stats.mean_y
+    cxx, cxy, cyy = float(stats.cxx[0, 0]), float(stats.cxy[0]), stats.cyy
+    w = float(w0[0])
+    history = np.empty(iterations + 1)
+    path = np.empty((iterations + 1, 2)) if keep_path else None
+    velocity_w = velocity_b = 0.0
+    grad_norm = grad_norm0 = math.nan
+    previous = math.inf
+    for k in range(iterations + 1):
+        if path is not None:
+            path[k] = w, b
+        centre = my - mx * w - b
+        pulled = cxx * w - cxy
+        loss = max(cyy - w * cxy + w * pulled, 0.0) / n + centre * centre
+        if not math.isfinite(loss):
+            raise OverflowError
+        history[k] = loss
+        grad_w = (2.0 / n) * pulled - 2.0 * centre * mx
+        grad_b = -2.0 * centre
+        grad_norm = math.hypot(grad_w, grad_b)
+        if k == 0:
+            grad_norm0 = grad_norm
+        elif loss > previous and rate > bound:
+            raise DivergenceError(rate, bound, k)
+        previous = loss
+        if tol is not None and grad_norm <= tol:
+            return np.array([w]), b, history, grad_norm, k, "tol", grad_norm0, path
+        if k == iterations:
+            break
+        velocity_w = mu * velocity_w + grad_w
+        velocity_b = mu * velocity_b + grad_b
+        w -= rate * velocity_w
+        b -= rate * velocity_b
+    return np.array([w]), b, history, grad_norm, iterations, "num_iterations", grad_norm0, path
 
 
 def _check_iterations(value: object) -> int:

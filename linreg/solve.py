@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from linreg.data import NistDataset, check_features_target, parse_number
 from linreg.errors import InputError, SingularProblemError
+from linreg.moments import Moments
 
 __all__ = [
     "LeastSquaresResult",
@@ -80,16 +81,19 @@ class LeastSquaresResult(Generic[T]):
 
 
 def least_squares(
-    X: Any, y: Any, *, fit_intercept: bool = True, exact: bool = False
+    X: Any, y: Any = None, *, fit_intercept: bool = True, exact: bool = False
 ) -> LeastSquaresResult[Any]:
     r"""The least-squares solution of $\hat y = Xw + b$, with NIST's statistics.
 
     Parameters
     ----------
-    X : array_like of shape (n_samples, n_features)
+    X : array_like of shape (n_samples, n_features), or linreg.moments.Moments
         Features. In exact mode, a nested sequence (or object array) whose entries may
         be decimal strings, ints, `fractions.Fraction` or floats (a float is taken at
-        its exact binary value).
+        its exact binary value). A `Moments` (then ``y=None``) solves from the one-pass
+        statistics: the normal equations on centred, scaled co-moments, which is fast
+        for any N but loses about twice as many digits as the data path on
+        ill-conditioned problems (κ² instead of κ).
     y : array_like of shape (n_samples,)
         Targets, with the same choice of entries.
     fit_intercept : bool, default True
@@ -132,6 +136,12 @@ def least_squares(
     """
     if not isinstance(fit_intercept, (bool, np.bool_)):
         raise InputError(f"fit_intercept must be True or False, got {fit_intercept!r}")
+    if isinstance(X, Moments):
+        if y is not None or exact:
+            raise InputError("from Moments: pass y=None, and exact mode needs the data")
+        return _solve_moments(X, bool(fit_intercept))
+    if y is None:
+        raise InputError("y is required when X is an array")
     if exact:
         rows, target = _exact_inputs(X, y)
         return _solve_exact(rows, target, bool(fit_intercept))
@@ -321,6 +331,46 @@ def _powers_dd(x: FloatArray, degree: int) -> tuple[FloatArray, FloatArray]:
         product, error = _two_product(high[:, k], x)
         hi, lo = product, error + low[:, k] * x
     return high, low
+
+
+def _solve_moments(stats: Moments, fit_intercept: bool) -> LeastSquaresResult[Any]:
+    n, p = stats.count, stats.n_features
+    k = p + int(fit_intercept)
+    _check_count(n, k)
+    if fit_intercept:
+        # Centred normal equations: Cxx w = Cxy, b = ȳ − x̄·w.
+        gram, moment, total = stats.cxx, stats.cxy, stats.cyy
+    else:
+        # Raw second moments: XᵀX = Cxx + N x̄x̄ᵀ, Xᵀy = Cxy + N x̄ȳ, yᵀy = Cyy + Nȳ².
+        gram = stats.cxx + n * np.outer(stats.mean_x, stats.mean_x)
+        moment = stats.cxy + n * stats.mean_x * stats.mean_y
+        total = stats.cyy + n * stats.mean_y**2
+    scale = np.sqrt(np.diag(gram))
+    for j in np.flatnonzero(scale == 0.0):
+        what = "constant" if fit_intercept else "all zeros"
+        raise SingularProblemError(f"column {j} of X is {what}: its weight is not determined")
+    correlation = gram / np.outer(scale, scale)
+    eigenvalues = np.linalg.eigvalsh(correlation)
+    if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * np.finfo(float).eps:
+        raise SingularProblemError("the columns of X are linearly dependent (to working precision)")
+    inverse = np.linalg.inv(correlation) / np.outer(scale, scale)
+    coef = inverse @ moment
+    intercept = stats.mean_y - float(stats.mean_x @ coef) if fit_intercept else 0.0
+    ssr = max(total - float(coef @ moment), 0.0)
+    dof = n - k
+    sigma = math.sqrt(ssr / dof) if dof > 0 else None
+    var_intercept = 1.0 / n + float(stats.mean_x @ inverse @ stats.mean_x) if fit_intercept else 0.0
+    return LeastSquaresResult(
+        coef=coef,
+        intercept=float(intercept),
+        coef_stderr=None if sigma is None else sigma * np.sqrt(np.diag(inverse)),
+        intercept_stderr=None if sigma is None else sigma * math.sqrt(var_intercept),
+        residual_std=sigma,
+        r_squared=1.0 - ssr / total if total > 0 else 1.0,
+        mse=ssr / n,
+        n_samples=n,
+        dof=dof,
+    )
 
 
 # Error-free transformations (Dekker, Knuth): a*b and a+b as an exact hi + lo pair.

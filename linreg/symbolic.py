@@ -27,6 +27,7 @@ import sympy as sp
 
 from linreg import loss
 from linreg.data import as_features, check_features_target
+from linreg.moments import Moments
 
 __all__ = [
     "x",
@@ -38,6 +39,17 @@ __all__ = [
     "mse_expr",
     "mse_partials",
     "mse_hessian_expr",
+    "mse_in_sums",
+    "mse_partials_in_sums",
+    "x_bar",
+    "y_bar",
+    "C_xx",
+    "C_xy",
+    "C_yy",
+    "mse_in_moments",
+    "mse_partials_in_moments",
+    "mse_moments_fn",
+    "mse_gradient_moments_fn",
     "learning_rate_bound_expr",
     "X",
     "w",
@@ -74,6 +86,42 @@ mse_expr: sp.Expr = sp.Sum((y[i] - (m * x[i] + b)) ** 2, (i, 1, N)) / N
 
 #: $(\partial E/\partial m,\ \partial E/\partial b)$, differentiated by sympy.
 mse_partials: tuple[sp.Expr, sp.Expr] = (sp.diff(mse_expr, m), sp.diff(mse_expr, b))
+
+def _split_sums(expr: sp.Expr) -> sp.Expr:
+    # Σ(a + b) → Σa + Σb, and constants out of each sum: Σ 2m x² → 2m Σ x².
+    split = sp.expand(expr).replace(lambda t: isinstance(t, sp.Sum), sp.factor_terms)
+    # A sum of a constant is evaluated: Σ 1 = N.
+    return split.replace(
+        lambda t: isinstance(t, sp.Sum) and not t.function.has(x, y), lambda t: t.doit()
+    )
+
+
+#: $E$ and its partials with the sums split: they need only $N, \sum x, \sum y,
+#: \sum x^2, \sum xy, \sum y^2$ — the data's sufficient statistics.
+mse_in_sums: sp.Expr = _split_sums(mse_expr)
+mse_partials_in_sums: tuple[sp.Expr, sp.Expr] = (
+    _split_sums(mse_partials[0]),
+    _split_sums(mse_partials[1]),
+)
+
+#: The one-pass statistics of `linreg.moments`: means and centred co-moments.
+x_bar, y_bar, C_xx, C_xy, C_yy = sp.symbols(
+    r"\bar{x} \bar{y} C_{xx} C_{xy} C_{yy}", real=True
+)
+_RAW_SUMS = {
+    sp.Sum(x[i] ** 2, (i, 1, N)): C_xx + N * x_bar**2,
+    sp.Sum(x[i] * y[i], (i, 1, N)): C_xy + N * x_bar * y_bar,
+    sp.Sum(y[i] ** 2, (i, 1, N)): C_yy + N * y_bar**2,
+    sp.Sum(x[i], (i, 1, N)): N * x_bar,
+    sp.Sum(y[i], (i, 1, N)): N * y_bar,
+}
+#: $E$ in the statistics ($\sum x^2 = C_{xx} + N\bar x^2$ and so on), simplified by sympy.
+mse_in_moments: sp.Expr = sp.expand(mse_in_sums.subs(_RAW_SUMS))
+#: $(\partial E/\partial m, \partial E/\partial b)$ in the statistics.
+mse_partials_in_moments: tuple[sp.Expr, sp.Expr] = (
+    sp.collect(sp.expand(mse_partials_in_sums[0].subs(_RAW_SUMS)), [m, b]),
+    sp.collect(sp.expand(mse_partials_in_sums[1].subs(_RAW_SUMS)), [m, b]),
+)
 
 #: The 2×2 Hessian of $E$ in $(m, b)$; sums of constants are evaluated (Σ 2 = 2N).
 mse_hessian_expr: sp.Matrix = sp.hessian(mse_expr, (m, b)).applyfunc(lambda e: e.doit())
@@ -175,6 +223,48 @@ def mse_hessian_fn(X_: npt.ArrayLike) -> FloatArray:
     return np.asarray(_hessian_sum(*args), dtype=np.float64)
 
 
+_moment_args = (m, b, N, x_bar, y_bar, C_xx, C_xy, C_yy)
+_mse_moments = sp.lambdify(_moment_args, mse_in_moments, modules="math")
+_partials_moments = sp.lambdify(_moment_args, list(mse_partials_in_moments), modules="math")
+
+
+def _moment_values(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
+) -> tuple[float, ...]:
+    # Statistics computed directly (two passes), independently of linreg.moments.
+    features, target = check_features_target(X_, y_)
+    if features.shape[1] != 1:
+        raise ValueError("the sum form is the one-feature line: X must have one column")
+    x_, y_c = features[:, 0], target
+    mx, my = float(x_.mean()), float(y_c.mean())
+    xc, yc = x_ - mx, y_c - my
+    slope = float(np.asarray(w_, dtype=np.float64).reshape(-1)[0])
+    return (slope, float(b_), len(y_c), mx, my, float(xc @ xc), float(xc @ yc), float(yc @ yc))
+
+
+def mse_moments_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
+    """`mse_in_moments` evaluated: the symbolic twin of `linreg.moments.Moments.mse`."""
+    return float(_mse_moments(*_moment_values(X_, y_, w_, b_)))
+
+
+def mse_gradient_moments_fn(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
+) -> tuple[FloatArray, float]:
+    """`mse_partials_in_moments` evaluated: the twin of `Moments.mse_gradient`."""
+    d_m, d_b = _partials_moments(*_moment_values(X_, y_, w_, b_))
+    return np.array([float(d_m)]), float(d_b)
+
+
+def _moments_mse(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
+    return Moments.from_arrays(X_, y_).mse(w_, b_)
+
+
+def _moments_gradient(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
+) -> tuple[FloatArray, float]:
+    return Moments.from_arrays(X_, y_).mse_gradient(w_, b_)
+
+
 def _augmented(features: FloatArray) -> FloatArray:
     return np.column_stack([features, np.ones(len(features))])
 
@@ -264,6 +354,8 @@ class Twin:
         True for the livestream's sum form, which holds for one feature only.
     args : str
         Which arguments the pair takes: ``"X, y, w, b"`` or ``"X"``.
+    documented_as : str
+        The public name of the numeric side, for the docs (by default, ``numeric``'s own).
     """
 
     name: str
@@ -272,6 +364,12 @@ class Twin:
     symbolic: Callable[..., Any]
     one_feature: bool
     args: str
+    documented_as: str = ""
+
+    @property
+    def numeric_name(self) -> str:
+        """The dotted name of the numeric twin in the API reference."""
+        return self.documented_as or f"{self.numeric.__module__}.{self.numeric.__name__}"
 
     @property
     def latex(self) -> str:
@@ -296,4 +394,8 @@ TWINS: tuple[Twin, ...] = (
     ),
     Twin("mse_hessian (matrix)", loss.mse_hessian, mse_matrix_hessian, mse_matrix_hessian_fn, False, "X"),
     Twin("learning_rate_bound", loss.learning_rate_bound, learning_rate_bound_expr, learning_rate_bound, False, "X"),
+    Twin("mse (moments)", _moments_mse, mse_in_moments, mse_moments_fn, True, "X, y, w, b",
+         "linreg.moments.Moments.mse"),
+    Twin("mse_gradient (moments)", _moments_gradient, mse_partials_in_moments,
+         mse_gradient_moments_fn, True, "X, y, w, b", "linreg.moments.Moments.mse_gradient"),
 )

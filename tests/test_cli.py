@@ -80,3 +80,49 @@ class _nothing:
 
     def __exit__(self, *exc):
         return False
+
+
+def test_streams_a_larger_file_and_matches_in_memory(tmp_path, capsys):
+    import numpy as np
+
+    from linreg import gradient_descent
+
+    rng = np.random.default_rng(5)
+    x = rng.uniform(0, 100, 300_000)
+    y = 1.5 * x + 4 + rng.normal(scale=10, size=x.size)
+    f = tmp_path / "big.csv"
+    np.savetxt(f, np.column_stack([x, y]), delimiter=",", fmt="%.17g")
+    assert main(["--data", str(f), "--learning-rate", "auto", "--standardize", "--iterations", "20"]) == 0
+    out = capsys.readouterr().out
+    data = np.loadtxt(f, delimiter=",")
+    fit = gradient_descent(data[:, :1], data[:, 1], learning_rate="auto", num_iterations=20, standardize=True)
+    line = out.splitlines()[2]
+    b = float(line.split("b = ")[1].split(",")[0])
+    m = float(line.split("m = ")[1].split(",")[0])
+    assert b == pytest.approx(fit.b, rel=1e-9) and m == pytest.approx(fit.m, rel=1e-9)
+
+
+def test_history_is_written_atomically(tmp_path, capsys, monkeypatch):
+    target = tmp_path / "history.csv"
+    assert main(["--iterations", "5", "--history", str(target)]) == 0
+    rows = target.read_text().splitlines()
+    assert rows[0] == "iteration,loss" and len(rows) == 7
+    assert float(rows[1].split(",")[1]) == pytest.approx(5565.107834483211, rel=1e-14)
+    # A diverging run writes nothing.
+    other = tmp_path / "none.csv"
+    assert main(["--learning-rate", "0.01", "--history", str(other)]) == EXIT_DIVERGED
+    assert not other.exists()
+    # A failure at the last moment leaves the old file whole and no temporary behind.
+    import os
+
+    def broken_replace(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        main(["--iterations", "9", "--history", str(target)])
+    assert len(target.read_text().splitlines()) == 7
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.csv"]
+    capsys.readouterr()
+    assert main(["--history", str(tmp_path / "no" / "such" / "dir.csv")]) == EXIT_INPUT
+    assert "does not exist" in capsys.readouterr().err

@@ -61,7 +61,7 @@ BAD_FILES = [
     ("one point", b"1,2\n", "found 1 point; at least 2 are needed", None),
     ("only header", b"x,y\n", "the file has no data rows", None),
     ("empty field", b"1,\n2,3\n", r"line 1, column 2: the field is empty", 1),
-    ("binary", b"\x89PNG\x00\x01\x02", "is not a text file", None),
+    ("binary", b"\x89PNG\x00\x01\x02", "is not a text file", 1),
     ("latin1", b"1,2\n3,\xe9\n", "is not UTF-8 text", 2),
 ]
 

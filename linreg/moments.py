@@ -1,0 +1,351 @@
+r"""One pass over the data: count, means and centred co-moments, mergeable.
+
+The mean squared error and its gradient depend on the data only through
+
+$$N,\quad \bar x,\quad \bar y,\quad C_{xx} = \sum_i (x_i - \bar x)(x_i - \bar x)^\top,\quad
+C_{xy} = \sum_i (x_i - \bar x)(y_i - \bar y),\quad C_{yy} = \sum_i (y_i - \bar y)^2 .$$
+
+Writing $c = \bar y - \bar x^\top w - b$ for the error of the line at the centre,
+
+$$E = \frac{1}{N}\bigl(C_{yy} - 2 w^\top C_{xy} + w^\top C_{xx} w\bigr) + c^2,\qquad
+\nabla_w E = \frac{2}{N}(C_{xx} w - C_{xy}) - 2c\,\bar x,\qquad
+\frac{\partial E}{\partial b} = -2c .$$
+
+So after one pass, every gradient-descent iteration costs $O(n_{\text{features}}^2)$,
+whatever the number of points. The statistics are accumulated centred, block by block,
+and blocks are merged with Chan, Golub and LeVeque's update, so a large mean does not
+cancel catastrophically as raw sums $\sum x^2$ would.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.data import check_features_target, iter_table_chunks
+from linreg.errors import DataFileError, InputError
+
+__all__ = ["Moments", "BLOCK_ROWS"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Rows per block of the one-feature pass: small enough to stay in the CPU cache, so
+#: the data are read from memory once while each block is centred and multiplied.
+BLOCK_ROWS = 1 << 15
+
+
+@dataclass(frozen=True)
+class Moments:
+    """Sufficient statistics of (X, y) for the mean squared error.
+
+    Build one with `from_arrays`, `from_chunks`, `from_csv`, `from_npy` or `from_dask`;
+    combine two with ``a + b`` (or `merge`): the result is as if the data had been
+    concatenated.
+
+    Attributes
+    ----------
+    count : int
+        $N$, the number of points.
+    mean_x : numpy.ndarray of shape (n_features,)
+        $\\bar x$.
+    mean_y : float
+        $\\bar y$.
+    cxx : numpy.ndarray of shape (n_features, n_features)
+        $C_{xx} = \\sum (x - \\bar x)(x - \\bar x)^\\top$.
+    cxy : numpy.ndarray of shape (n_features,)
+        $C_{xy} = \\sum (x - \\bar x)(y - \\bar y)$.
+    cyy : float
+        $C_{yy} = \\sum (y - \\bar y)^2$.
+    """
+
+    count: int
+    mean_x: FloatArray
+    mean_y: float
+    cxx: FloatArray
+    cxy: FloatArray
+    cyy: float
+
+    @property
+    def n_features(self) -> int:
+        """The number of features."""
+        return int(self.mean_x.shape[0])
+
+    # --- building ---------------------------------------------------------------------
+
+    @classmethod
+    def from_arrays(cls, X: npt.ArrayLike, y: npt.ArrayLike) -> Moments:
+        """The statistics of in-memory arrays, in one blocked, centred pass.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        y : array_like of shape (n_samples,)
+
+        Returns
+        -------
+        Moments
+
+        Raises
+        ------
+        InputError
+            As for every public function: shapes, NaN, infinity.
+
+        Examples
+        --------
+        >>> m = Moments.from_arrays([[1.0], [2.0], [3.0]], [2.0, 4.0, 6.0])
+        >>> m.count, m.mean_x, m.mean_y, m.cxx, m.cxy, m.cyy
+        (3, array([2.]), 4.0, array([[2.]]), array([4.]), 8.0)
+        """
+        features, target = check_features_target(X, y)
+        return cls._from_checked(features, target)
+
+    @classmethod
+    def _from_checked(cls, X: FloatArray, y: FloatArray) -> Moments:
+        n, p = X.shape
+        rows = BLOCK_ROWS if p == 1 else max(1024, (1 << 22) // (8 * p))
+        total: Moments | None = None
+        with np.errstate(over="raise", invalid="raise"):
+            try:
+                for start in range(0, n, rows):
+                    block = cls._block(X[start:start + rows], y[start:start + rows])
+                    total = block if total is None else total.merge(block)
+            except FloatingPointError:
+                raise InputError(
+                    "the data are too large: their squares overflow float64; rescale X and y"
+                ) from None
+        assert total is not None
+        return total
+
+    @classmethod
+    def _block(cls, X: FloatArray, y: FloatArray) -> Moments:
+        n = y.shape[0]
+        mean_y = float(y.sum()) / n
+        yc = y - mean_y
+        if X.shape[1] == 1:
+            x = X[:, 0]
+            mean = float(x.sum()) / n
+            xc = x - mean
+            return cls(n, np.array([mean]), mean_y, np.array([[float(xc @ xc)]]),
+                       np.array([float(xc @ yc)]), float(yc @ yc))
+        mean_x = X.sum(axis=0) / n
+        Xc = X - mean_x
+        return cls(n, mean_x, mean_y, Xc.T @ Xc, Xc.T @ yc, float(yc @ yc))
+
+    @classmethod
+    def from_chunks(cls, chunks: Iterable[tuple[npt.ArrayLike, npt.ArrayLike]]) -> Moments:
+        """Merge the statistics of an iterable of ``(X, y)`` chunks, holding one at a time.
+
+        Raises
+        ------
+        InputError
+            No chunks, or chunks with different numbers of features.
+        """
+        total: Moments | None = None
+        for X, y in chunks:
+            part = cls.from_arrays(X, y)
+            total = part if total is None else total.merge(part)
+        if total is None:
+            raise InputError("no data: the iterable of chunks was empty")
+        return total
+
+    @classmethod
+    def from_csv(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        chunk_rows: int = 1 << 18,
+        n_columns: int | None = None,
+        progress: Callable[[int], object] | None = None,
+    ) -> Moments:
+        """Stream a CSV file of ``x1, ..., xk, y`` rows in chunks (bounded memory).
+
+        The last column is y. The file is checked exactly as `linreg.data.load_table`
+        checks it, with the same messages naming the line and column.
+
+        Parameters
+        ----------
+        path : str or path-like
+        chunk_rows : int
+            Rows read at a time; memory stays about ``chunk_rows × columns × 8`` bytes.
+        n_columns : int, optional
+            Require exactly this many columns (2 for x, y).
+        progress : callable, optional
+            Called after each chunk with the number of bytes read so far.
+
+        Returns
+        -------
+        Moments
+
+        Raises
+        ------
+        DataFileError
+            As `linreg.data.load_table`; also fewer than two points.
+        """
+        total: Moments | None = None
+        for table in iter_table_chunks(path, chunk_rows=chunk_rows, n_columns=n_columns,
+                                       progress=progress):
+            if table.shape[1] < 2:
+                raise DataFileError(path, "needs at least 2 columns (x and y)", line=1)
+            part = cls._from_checked(table[:, :-1], np.ascontiguousarray(table[:, -1]))
+            total = part if total is None else total.merge(part)
+        assert total is not None  # iter_table_chunks raises on a file with no rows
+        if total.count < 2:
+            raise DataFileError(path, f"found {total.count} point; at least 2 are needed")
+        return total
+
+    @classmethod
+    def from_npy(cls, path: str | os.PathLike[str], *, chunk_rows: int = 1 << 20) -> Moments:
+        """Memory-map a ``.npy`` table of shape (N, k) (last column y) and pass over it.
+
+        Raises
+        ------
+        DataFileError
+            Not a 2-D numeric ``.npy`` file with at least 2 columns, or non-finite values.
+        """
+        file = Path(os.fspath(path))
+        try:
+            table = np.load(file, mmap_mode="r", allow_pickle=False)
+        except FileNotFoundError:
+            raise DataFileError(file, "no such file") from None
+        except (OSError, ValueError) as error:
+            raise DataFileError(file, f"is not a .npy array file ({error})") from None
+        if table.ndim != 2 or table.shape[1] < 2 or table.dtype.kind not in "iuf":
+            raise DataFileError(file, f"must hold a numeric (N, k) table with k >= 2, got "
+                                f"{table.dtype} of shape {table.shape}")
+        total: Moments | None = None
+        for start in range(0, table.shape[0], chunk_rows):
+            chunk = np.asarray(table[start:start + chunk_rows], dtype=np.float64)
+            if not np.isfinite(chunk).all():
+                row = start + int(np.argwhere(~np.isfinite(chunk))[0][0])
+                raise DataFileError(file, f"row {row} holds a non-finite value")
+            part = cls._from_checked(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
+            total = part if total is None else total.merge(part)
+        if total is None or total.count < 2:
+            raise DataFileError(file, "at least 2 points are needed")
+        return total
+
+    @classmethod
+    def from_dask(cls, X: Any, y: Any) -> Moments:
+        """The statistics of dask arrays: each chunk reduced where it lives, then merged.
+
+        Needs the ``dask`` extra. Runs on whatever scheduler is active, so with a
+        ``dask.distributed`` client the chunks are reduced on its workers.
+
+        Parameters
+        ----------
+        X : dask.array.Array of shape (n_samples, n_features), chunked along rows only
+        y : dask.array.Array of shape (n_samples,), chunked like X's rows
+
+        Returns
+        -------
+        Moments
+        """
+        try:
+            import dask
+            import dask.array as da
+        except ImportError:
+            raise ImportError("Moments.from_dask needs dask: pip install 'linreg[dask]'") from None
+        X = da.asarray(X)
+        y = da.asarray(y)
+        if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+            raise InputError(f"X must be (n_samples, n_features) and y (n_samples,), got "
+                             f"{X.shape} and {y.shape}")
+        X = X.rechunk({1: -1})
+        y = y.rechunk((X.chunks[0],))
+        parts = [
+            dask.delayed(cls.from_arrays)(x_block, y_block)
+            for x_block, y_block in zip(X.to_delayed().ravel(), y.to_delayed().ravel())
+        ]
+        while len(parts) > 1:  # a tree of merges, so no single task holds them all
+            parts = [
+                dask.delayed(Moments.merge)(parts[k], parts[k + 1]) if k + 1 < len(parts) else parts[k]
+                for k in range(0, len(parts), 2)
+            ]
+        (result,) = dask.compute(parts[0])
+        return result  # type: ignore[no-any-return]
+
+    # --- combining --------------------------------------------------------------------
+
+    def merge(self, other: Moments) -> Moments:
+        """The statistics of both datasets together (Chan–Golub–LeVeque update).
+
+        Raises
+        ------
+        InputError
+            The two have different numbers of features.
+        """
+        if other.n_features != self.n_features:
+            raise InputError(
+                f"cannot merge moments of {self.n_features} and {other.n_features} features"
+            )
+        n = self.count + other.count
+        weight = self.count * other.count / n
+        dx = other.mean_x - self.mean_x
+        dy = other.mean_y - self.mean_y
+        return Moments(
+            count=n,
+            mean_x=self.mean_x + dx * (other.count / n),
+            mean_y=self.mean_y + dy * (other.count / n),
+            cxx=self.cxx + other.cxx + np.outer(dx, dx) * weight,
+            cxy=self.cxy + other.cxy + dx * (dy * weight),
+            cyy=self.cyy + other.cyy + dy * dy * weight,
+        )
+
+    def __add__(self, other: object) -> Moments:
+        if not isinstance(other, Moments):
+            return NotImplemented
+        return self.merge(other)
+
+    # --- the loss from the statistics ---------------------------------------------------
+
+    def mse(self, w: npt.ArrayLike, b: float) -> float:
+        r"""The mean squared error at (w, b), from the statistics alone.
+
+        Examples
+        --------
+        >>> m = Moments.from_arrays([[1.0], [2.0], [3.0]], [2.0, 4.0, 7.0])
+        >>> round(m.mse([2.0], 0.0), 12)
+        0.333333333333
+        """
+        weights = np.asarray(w, dtype=np.float64)
+        centre = self.mean_y - float(self.mean_x @ weights) - b
+        quadratic = self.cyy - 2.0 * float(weights @ self.cxy) + float(weights @ self.cxx @ weights)
+        return max(quadratic, 0.0) / self.count + centre * centre
+
+    def mse_gradient(self, w: npt.ArrayLike, b: float) -> tuple[FloatArray, float]:
+        r"""$(\nabla_w E, \partial E/\partial b)$ at (w, b), from the statistics alone."""
+        weights = np.asarray(w, dtype=np.float64)
+        centre = self.mean_y - float(self.mean_x @ weights) - b
+        grad_w = (2.0 / self.count) * (self.cxx @ weights - self.cxy) - 2.0 * centre * self.mean_x
+        return grad_w, -2.0 * centre
+
+    def hessian(self) -> FloatArray:
+        r"""The Hessian in (w, b): $\begin{bmatrix} \frac{2}{N}C_{xx} + 2\bar x\bar x^\top & 2\bar x\\ 2\bar x^\top & 2\end{bmatrix}$."""
+        p = self.n_features
+        hessian = np.empty((p + 1, p + 1))
+        hessian[:p, :p] = (2.0 / self.count) * self.cxx + 2.0 * np.outer(self.mean_x, self.mean_x)
+        hessian[:p, p] = hessian[p, :p] = 2.0 * self.mean_x
+        hessian[p, p] = 2.0
+        return hessian
+
+    def standardized(self) -> tuple[Moments, FloatArray]:
+        """The statistics of the centred, unit-variance features, and the scales used.
+
+        Returns
+        -------
+        (Moments, scale)
+            ``scale[j]`` is the standard deviation of feature j (1 for a constant one).
+        """
+        scale = np.sqrt(np.diag(self.cxx) / self.count)
+        scale = np.where(scale > 0, scale, 1.0)
+        return (
+            Moments(self.count, np.zeros(self.n_features), self.mean_y,
+                    self.cxx / np.outer(scale, scale), self.cxy / scale, self.cyy),
+            scale,
+        )

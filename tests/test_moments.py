@@ -1,0 +1,147 @@
+"""One-pass statistics: stability, merging, files, dask, and descent on them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from linreg import gradient_descent, livestream
+from linreg.data import bundled_data_path
+from linreg.errors import DataFileError, InputError
+from linreg.moments import Moments
+from linreg.solve import least_squares
+
+RNG = np.random.default_rng(7)
+
+
+def _direct(X, y):
+    """Two-pass statistics with plain numpy, as an independent check."""
+    mx, my = X.mean(axis=0), y.mean()
+    Xc, yc = X - mx, y - my
+    return mx, my, Xc.T @ Xc, Xc.T @ yc, yc @ yc
+
+
+def _assert_close(stats: Moments, X, y, rtol=1e-12):
+    mx, my, cxx, cxy, cyy = _direct(X, y)
+    assert stats.count == len(y)
+    np.testing.assert_allclose(stats.mean_x, mx, rtol=rtol)
+    assert stats.mean_y == pytest.approx(my, rel=rtol)
+    np.testing.assert_allclose(stats.cxx, cxx, rtol=rtol)
+    np.testing.assert_allclose(stats.cxy, cxy, rtol=rtol)
+    assert stats.cyy == pytest.approx(cyy, rel=rtol)
+
+
+@pytest.mark.parametrize("n_features", [1, 3])
+def test_from_arrays_and_merging(n_features):
+    X = RNG.normal(5.0, 2.0, size=(100_003, n_features))
+    y = X.sum(axis=1) + RNG.normal(size=len(X))
+    whole = Moments.from_arrays(X, y)
+    _assert_close(whole, X, y)
+    parts = Moments.from_arrays(X[:10], y[:10]) + Moments.from_arrays(X[10:], y[10:])
+    _assert_close(parts, X, y)
+    chunks = Moments.from_chunks((X[k:k + 999], y[k:k + 999]) for k in range(0, len(y), 999))
+    _assert_close(chunks, X, y)
+
+
+def test_large_mean_does_not_cancel():
+    # x around 1e9 with unit spread: raw Σx² − (Σx)²/N loses every digit in float64.
+    x = 1e9 + RNG.normal(size=200_000)
+    y = 3.0 * (x - 1e9) + RNG.normal(size=len(x))
+    stats = Moments.from_arrays(x[:, None], y)
+    exact_var = np.var(x - 1e9) * len(x)  # shifting first is exact enough here
+    assert stats.cxx[0, 0] == pytest.approx(exact_var, rel=1e-6)
+    naive = float(x @ x) - float(x.sum()) ** 2 / len(x)
+    assert abs(naive - exact_var) / exact_var > 1e-3  # the naive formula is far off
+    fit = least_squares(stats)
+    assert fit.coef[0] == pytest.approx(3.0, rel=1e-2)
+
+
+def test_csv_and_npy_equal_in_memory(tmp_path, points, X, y):
+    in_memory = Moments.from_arrays(X, y)
+    csv = Moments.from_csv(bundled_data_path(), chunk_rows=7)
+    _assert_close(csv, X, y, rtol=1e-13)
+    npy = tmp_path / "p.npy"
+    np.save(npy, points)
+    _assert_close(Moments.from_npy(npy, chunk_rows=13), X, y, rtol=1e-13)
+    assert in_memory.count == csv.count == 100
+
+
+def test_bad_streams(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2\n" * 10 + "3,x\n")
+    with pytest.raises(DataFileError, match=r"line 11, column 2: 'x' is not a number"):
+        Moments.from_csv(bad, chunk_rows=4)
+    one = tmp_path / "one.csv"
+    one.write_text("1\n2\n")
+    with pytest.raises(DataFileError, match="at least 2 columns"):
+        Moments.from_csv(one)
+    npy = tmp_path / "v.npy"
+    np.save(npy, np.array([1.0, 2.0]))
+    with pytest.raises(DataFileError, match=r"\(N, k\) table"):
+        Moments.from_npy(npy)
+    with pytest.raises(InputError, match="cannot merge"):
+        Moments.from_arrays([[1.0]], [1.0]) + Moments.from_arrays([[1.0, 2.0]], [1.0])
+
+
+def test_descent_on_moments_matches_per_pass_and_livestream(points, X, y):
+    by_moments = gradient_descent(X, y, learning_rate=0.0001, num_iterations=1000)
+    by_pass = gradient_descent(X, y, learning_rate=0.0001, num_iterations=1000, method="pass")
+    stats = gradient_descent(Moments.from_arrays(X, y), learning_rate=0.0001, num_iterations=1000)
+    # Same iterates up to rounding; descent contracts, so ≤ 1e-11 relative after 1000.
+    for fit in (by_moments, stats):
+        assert fit.b == pytest.approx(by_pass.b, rel=1e-11)
+        assert fit.m == pytest.approx(by_pass.m, rel=1e-11)
+        np.testing.assert_allclose(fit.history, by_pass.history, rtol=1e-11)
+    b, m = livestream.gradient_descent_runner(points, 0, 0, 0.0001, 1000)
+    assert by_moments.b == pytest.approx(b, rel=1e-11)
+    assert by_moments.m == pytest.approx(m, rel=1e-11)
+
+
+def test_descent_on_moments_many_features():
+    X = RNG.normal(size=(500, 4))
+    y = X @ [1.0, 2.0, -1.0, 0.5] + 1.0 + RNG.normal(scale=0.1, size=500)
+    a = gradient_descent(X, y, learning_rate="auto", num_iterations=300)
+    b = gradient_descent(X, y, learning_rate="auto", num_iterations=300, method="pass")
+    np.testing.assert_allclose(a.w, b.w, rtol=1e-11)
+    s = gradient_descent(X, y, learning_rate="auto", num_iterations=50, standardize=True, tol=1e-12)
+    best = least_squares(X, y)
+    np.testing.assert_allclose(s.w, best.coef, rtol=1e-9)
+
+
+def test_least_squares_on_moments(X, y):
+    direct = least_squares(X, y)
+    stats = least_squares(Moments.from_arrays(X, y))
+    assert stats.coef[0] == pytest.approx(direct.coef[0], rel=1e-12)
+    assert stats.intercept == pytest.approx(direct.intercept, rel=1e-12)
+    assert stats.residual_std == pytest.approx(direct.residual_std, rel=1e-10)
+
+
+def test_moments_argument_errors(X, y):
+    stats = Moments.from_arrays(X, y)
+    with pytest.raises(InputError, match="not both"):
+        gradient_descent(stats, y, learning_rate=1e-4, num_iterations=1)
+    with pytest.raises(InputError, match="need the data"):
+        gradient_descent(stats, learning_rate=1e-4, num_iterations=1, method="pass")
+    with pytest.raises(InputError, match="y is required"):
+        gradient_descent(X, learning_rate=1e-4, num_iterations=1)
+    with pytest.raises(InputError, match="method must be"):
+        gradient_descent(X, y, learning_rate=1e-4, num_iterations=1, method="fast")
+
+
+def test_dask_local_cluster_fit_equals_in_memory():
+    """A real two-worker LocalCluster on 127.0.0.1: chunks reduced on the workers."""
+    da = pytest.importorskip("dask.array")
+    distributed = pytest.importorskip("distributed")
+    X = RNG.normal(10.0, 3.0, size=(20_000, 2))
+    y = X @ [0.5, -1.5] + 4.0 + RNG.normal(size=len(X))
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+        processes=True,
+    ) as cluster, distributed.Client(cluster) as client:
+        assert len(client.scheduler_info()["workers"]) == 2
+        stats = Moments.from_dask(da.from_array(X, chunks=(3_000, 2)), da.from_array(y, chunks=3_000))
+    _assert_close(stats, X, y, rtol=1e-12)
+    on_cluster = gradient_descent(stats, learning_rate="auto", num_iterations=100, standardize=True)
+    in_memory = gradient_descent(X, y, learning_rate="auto", num_iterations=100, standardize=True)
+    np.testing.assert_allclose(on_cluster.w, in_memory.w, rtol=1e-10)
+    assert on_cluster.b == pytest.approx(in_memory.b, rel=1e-10)
