@@ -498,8 +498,11 @@ def _nist_range(lines: list[str], label: str) -> tuple[int, int]:
 # --- arrays handed to the public functions ---------------------------------------------
 
 
-def as_features(X: object, name: str = "X") -> FloatArray:
+def as_features(X: object, name: str = "X", *, finite: bool = True) -> FloatArray:
     """Check a feature matrix and return it as float64 of shape (n_samples, n_features).
+
+    ``finite=False`` skips the pass that looks for NaN and infinity, for callers whose
+    own pass detects them (`linreg.moments`).
 
     Raises
     ------
@@ -517,11 +520,12 @@ def as_features(X: object, name: str = "X") -> FloatArray:
         raise InputError(f"{name} is empty: it has no samples")
     if array.shape[1] == 0:
         raise InputError(f"{name} has no features (shape {array.shape})")
-    _check_finite(array, name)
+    if finite:
+        _check_finite(array, name)
     return array
 
 
-def as_target(y: object, name: str = "y") -> FloatArray:
+def as_target(y: object, name: str = "y", *, finite: bool = True) -> FloatArray:
     """Check a target vector and return it as float64 of shape (n_samples,).
 
     Raises
@@ -536,14 +540,17 @@ def as_target(y: object, name: str = "y") -> FloatArray:
         raise InputError(f"{name} must be 1-D of shape (n_samples,), got shape {array.shape}{hint}")
     if array.shape[0] == 0:
         raise InputError(f"{name} is empty: it has no samples")
-    _check_finite(array, name)
+    if finite:
+        _check_finite(array, name)
     return array
 
 
-def check_features_target(X: object, y: object) -> tuple[FloatArray, FloatArray]:
+def check_features_target(
+    X: object, y: object, *, finite: bool = True
+) -> tuple[FloatArray, FloatArray]:
     """Check X and y together: each as above, and with the same number of samples."""
-    features = as_features(X)
-    target = as_target(y)
+    features = as_features(X, finite=finite)
+    target = as_target(y, finite=finite)
     if features.shape[0] != target.shape[0]:
         raise InputError(
             f"X and y have different numbers of samples: X has {features.shape[0]}, "

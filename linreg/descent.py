@@ -369,12 +369,14 @@ def _inputs(
         return X, empty, empty.reshape(0)
     if y is None:
         raise InputError("y is required when X is an array")
-    features, target = check_features_target(X, y)
     if method == "pass" or batch_size is not None:
         if method == "moments":
             raise InputError("mini-batches (batch_size) need method='pass', not 'moments'")
+        features, target = check_features_target(X, y)
         return None, features, target
-    return Moments._from_checked(features, target), features, target
+    # The pass over the data checks finiteness itself (see Moments.from_arrays).
+    stats = Moments.from_arrays(X, y)
+    return stats, empty, empty.reshape(0)
 
 
 def _pass_oracle(X: FloatArray, y: FloatArray) -> Oracle:
