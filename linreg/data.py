@@ -7,8 +7,8 @@ The layers above can then trust their arguments.
 
 from __future__ import annotations
 
+import functools
 import io
-import itertools
 import math
 import os
 import re
@@ -148,7 +148,7 @@ def load_table(
     iter_table_chunks : the same reader, a chunk at a time, for files bigger than memory.
     """
     file = bundled_data_path() if path is None else Path(os.fspath(path))
-    chunks = list(_chunks(file, n_columns, exact, CHUNK_ROWS))
+    chunks = list(_chunks(file, n_columns, exact, BLOCK_BYTES))
     if exact:
         return [row for chunk in chunks for row in chunk]
     return np.concatenate(chunks)
@@ -158,15 +158,16 @@ def iter_table_chunks(
     path: str | os.PathLike[str] | None = None,
     *,
     n_columns: int | None = None,
-    chunk_rows: int = 1 << 18,
+    block_bytes: int = 1 << 22,
     progress: Callable[[int], object] | None = None,
 ) -> Iterator[FloatArray]:
-    """Read a CSV file of numbers a chunk of lines at a time, in bounded memory.
+    """Read a CSV file of numbers a block at a time, in bounded memory.
 
     The same rules and messages as `load_table`; each chunk is a float64 array of shape
-    (rows, n_columns) holding at most ``chunk_rows`` rows. Well-formed chunks are parsed
-    by numpy's C reader; a chunk it rejects is re-read line by line to name the exact
-    line and column that is wrong. ``progress``, if given, is called after each chunk
+    (rows, n_columns) parsed from about ``block_bytes`` of the file (whole lines). A
+    block is parsed by pyarrow's CSV reader when the ``fast`` extra is installed, else by
+    numpy's C reader; a block either rejects is re-read line by line, to name the exact
+    line and column that is wrong. ``progress``, if given, is called after each block
     with the number of bytes read so far.
 
     Raises
@@ -175,23 +176,42 @@ def iter_table_chunks(
         As `load_table`, when the bad line is reached.
     """
     file = bundled_data_path() if path is None else Path(os.fspath(path))
-    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
-        raise InputError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
-    return _chunks(file, n_columns, False, chunk_rows, progress)
+    if isinstance(block_bytes, bool) or not isinstance(block_bytes, int) or block_bytes < 1:
+        raise InputError(f"block_bytes must be a positive integer, got {block_bytes!r}")
+    return _chunks(file, n_columns, False, block_bytes, progress)
 
 
-#: Lines per chunk when a whole file is read into memory.
-CHUNK_ROWS = 1 << 18
-# Anything but digits, signs, points, exponents, commas and blanks sends a chunk to
-# the line-by-line reader (letters: "nan", "inf", headers, typos).
-_UNEXPECTED = re.compile(r"[^0-9eE+\-., \t\r\n]")
+#: Bytes per block when a whole file is read into memory.
+BLOCK_BYTES = 1 << 22
+# Anything but digits, signs, points, exponents, commas and blanks sends a block to
+# the line-by-line reader (letters: "nan", "inf", headers, typos). bytes.translate
+# deletes the expected bytes at memory speed; whatever is left is unexpected.
+_EXPECTED_BYTES = b"0123456789eE+-., \t\r\n"
+
+
+def _blocks(handle: Any, block_bytes: int) -> Iterator[bytes]:
+    """Whole lines, about ``block_bytes`` at a time (a longer line is kept whole)."""
+    rest = b""
+    while True:
+        data = handle.read(block_bytes)
+        if not data:
+            if rest:
+                yield rest
+            return
+        data = rest + data
+        cut = data.rfind(b"\n")
+        if cut < 0:
+            rest = data
+            continue
+        yield data[: cut + 1]
+        rest = data[cut + 1 :]
 
 
 def _chunks(
     file: Path,
     n_columns: int | None,
     exact: bool,
-    chunk_rows: int,
+    block_bytes: int,
     progress: Callable[[int], object] | None = None,
 ) -> Iterator[Any]:
     if file.is_dir():
@@ -203,45 +223,58 @@ def _chunks(
     except OSError as error:
         raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
     with handle:
-        consumed = 0  # lines read before this chunk
+        consumed = 0  # lines before this block
         width = n_columns
         header_decided = has_text = has_rows = False
         read_bytes = 0
-        while True:
-            try:
-                raw = list(itertools.islice(handle, chunk_rows))
-            except OSError as error:
-                raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
-            if not raw:
-                break
-            blob = b"".join(raw)
-            read_bytes += len(blob)
-            text = _decode(file, blob, consumed)
-            lines = text.split("\n")
-            if text.endswith("\n"):
-                lines.pop()
-            has_text = has_text or bool(text.strip())
-            if not header_decided:
-                for k, line in enumerate(lines):
-                    if line.strip():
-                        header_decided = True
-                        if _is_header(line.split(",")):
-                            lines[k] = ""  # skipped, but the line numbers stay right
-                        break
-            rows = None if exact else _fast_rows("\n".join(lines), width)
-            if rows is None:
-                rows = _slow_rows(file, lines, consumed, width, exact)
-            consumed += len(raw)
-            if progress is not None:
-                progress(read_bytes)
-            if len(rows):
-                width = len(rows[0])
-                has_rows = True
-                yield rows
+        try:
+            for blob in _blocks(handle, block_bytes):
+                read_bytes += len(blob)
+                if consumed == 0 and blob.startswith(b"\xef\xbb\xbf"):
+                    blob = blob[3:]  # a UTF-8 byte-order mark
+                has_text = has_text or bool(blob.strip())
+                if not header_decided and blob.strip():
+                    header_decided = True
+                    blob = _without_header(blob)
+                rows = None if exact else _fast_rows(blob, width)
+                if rows is None:
+                    text = _decode(file, blob, consumed)
+                    lines = text.split("\n")
+                    if text.endswith("\n"):
+                        lines.pop()
+                    rows = _slow_rows(file, lines, consumed, width, exact)
+                consumed += blob.count(b"\n")
+                if progress is not None:
+                    progress(read_bytes)
+                if len(rows):
+                    width = len(rows[0])
+                    has_rows = True
+                    yield rows
+        except OSError as error:
+            raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
     if not has_text:
         raise DataFileError(file, "the file is empty")
     if not has_rows:
         raise DataFileError(file, "the file has no data rows")
+
+
+def _without_header(blob: bytes) -> bytes:
+    """Blank the first non-blank line if it is a header (line numbers stay right)."""
+    start = 0
+    while True:
+        end = blob.find(b"\n", start)
+        line = blob[start:] if end < 0 else blob[start:end]
+        if line.strip():
+            try:
+                fields = line.decode("utf-8").split(",")
+            except UnicodeDecodeError:
+                return blob  # not text: the line-by-line reader says so
+            if b"\x00" not in line and _is_header(fields):
+                return blob[:start] + (b"" if end < 0 else blob[end:])
+            return blob
+        if end < 0:
+            return blob
+        start = end + 1
 
 
 def _decode(file: Path, blob: bytes, consumed: int) -> str:
@@ -249,28 +282,66 @@ def _decode(file: Path, blob: bytes, consumed: int) -> str:
         line = consumed + blob[: blob.index(b"\x00")].count(b"\n") + 1
         raise DataFileError(file, "is not a text file (it contains NUL bytes)", line=line)
     try:
-        return blob.decode("utf-8-sig" if consumed == 0 else "utf-8")
+        return blob.decode("utf-8")
     except UnicodeDecodeError as error:
         line = consumed + blob[: error.start].count(b"\n") + 1
         raise DataFileError(file, "is not UTF-8 text", line=line) from None
 
 
-def _fast_rows(text: str, width: int | None) -> FloatArray | None:
-    """numpy's C reader on a chunk that looks clean; None sends it to `_slow_rows`."""
-    if _UNEXPECTED.search(text):
+def _fast_rows(blob: bytes, width: int | None) -> FloatArray | None:
+    """A C reader on a block that looks clean; None sends it to `_slow_rows`."""
+    if blob.translate(None, _EXPECTED_BYTES):
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "input contained no data" for blank chunks
-        try:
-            rows = np.loadtxt(io.StringIO(text), delimiter=",", ndmin=2, comments=None,
-                              dtype=np.float64)
-        except ValueError:
-            return None
+    rows = _parse_pyarrow(blob) if _pyarrow_csv() is not None else _parse_numpy(blob)
+    if rows is None:
+        return None
     if rows.shape[0] == 0:
         return rows.reshape(0, width or 0)
     if (width is not None and rows.shape[1] != width) or not np.isfinite(rows).all():
         return None
     return rows
+
+
+def _parse_numpy(blob: bytes) -> FloatArray | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "input contained no data" for blank blocks
+        try:
+            return np.loadtxt(io.StringIO(blob.decode("ascii")), delimiter=",", ndmin=2, comments=None,
+                              dtype=np.float64)
+        except ValueError:
+            return None
+
+
+@functools.cache
+def _pyarrow_csv() -> Any:
+    try:
+        import pyarrow.csv
+    except ImportError:
+        return None
+    return pyarrow.csv
+
+
+def _parse_pyarrow(blob: bytes) -> FloatArray | None:
+    csv = _pyarrow_csv()
+    first = next((line for line in blob.split(b"\n", 64) if line.strip()), None)
+    if first is None:
+        return np.empty((0, 0))
+    width = first.count(b",") + 1
+    names = [f"c{k}" for k in range(width)]
+    try:
+        table = csv.read_csv(
+            io.BytesIO(blob),
+            read_options=csv.ReadOptions(column_names=names),
+            parse_options=csv.ParseOptions(delimiter=","),
+            convert_options=csv.ConvertOptions(
+                column_types={name: "float64" for name in names}, strings_can_be_null=False
+            ),
+        )
+    except Exception:  # any parse problem: the line-by-line reader will name it
+        return None
+    if any(column.null_count for column in table.columns):
+        return None
+    return np.column_stack([column.to_numpy() for column in table.columns]).astype(np.float64)
 
 
 def _slow_rows(file: Path, lines: list[str], consumed: int, width: int | None, exact: bool) -> Any:

@@ -207,7 +207,7 @@ class Moments:
         cls,
         path: str | os.PathLike[str],
         *,
-        chunk_rows: int = 1 << 18,
+        block_bytes: int = 1 << 22,
         n_columns: int | None = None,
         progress: Callable[[int], object] | None = None,
     ) -> Moments:
@@ -219,8 +219,8 @@ class Moments:
         Parameters
         ----------
         path : str or path-like
-        chunk_rows : int
-            Rows read at a time; memory stays about ``chunk_rows × columns × 8`` bytes.
+        block_bytes : int
+            Bytes read at a time (whole lines); memory stays a few times this.
         n_columns : int, optional
             Require exactly this many columns (2 for x, y).
         progress : callable, optional
@@ -236,7 +236,7 @@ class Moments:
             As `linreg.data.load_table`; also fewer than two points.
         """
         total: Moments | None = None
-        for table in iter_table_chunks(path, chunk_rows=chunk_rows, n_columns=n_columns,
+        for table in iter_table_chunks(path, block_bytes=block_bytes, n_columns=n_columns,
                                        progress=progress):
             if table.shape[1] < 2:
                 raise DataFileError(path, "needs at least 2 columns (x and y)", line=1)

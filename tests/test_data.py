@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from linreg import load_points
-from linreg.data import bundled_data_path, load_table
+from linreg.data import bundled_data_path, iter_table_chunks, load_table
 from linreg.errors import DataFileError, InputError
 
 from .conftest import ROOT
@@ -47,6 +47,18 @@ def test_table_of_any_width(tmp_path):
     assert load_table(f).shape == (2, 3)
 
 
+@pytest.fixture(params=["pyarrow", "numpy"])
+def reader(request, monkeypatch):
+    """Run a test with each fast reader: pyarrow's (the fast extra) and numpy's."""
+    from linreg import data
+
+    if request.param == "numpy":
+        monkeypatch.setattr(data, "_pyarrow_csv", lambda: None)
+    else:
+        pytest.importorskip("pyarrow")
+    return request.param
+
+
 BAD_FILES = [
     # (name, content or None for missing, message pattern, line)
     ("missing", None, "no such file", None),
@@ -67,7 +79,7 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize("name, content, message, line", BAD_FILES, ids=[b[0] for b in BAD_FILES])
-def test_bad_files(tmp_path, name, content, message, line):
+def test_bad_files(tmp_path, reader, name, content, message, line):
     f = tmp_path / "points.csv"
     if content is not None:
         f.write_bytes(content)
@@ -82,3 +94,15 @@ def test_bad_files(tmp_path, name, content, message, line):
 def test_directory(tmp_path):
     with pytest.raises(DataFileError, match="is a directory"):
         load_points(tmp_path)
+
+
+def test_both_readers_read_the_same_numbers(tmp_path, reader, points):
+    rng = np.random.default_rng(2)
+    table = rng.normal(scale=1e3, size=(5000, 3))
+    f = tmp_path / "t.csv"
+    f.write_text("a,b,c\r\n" + "".join(f"{a!r}, {b!r},{c!r}\r\n" for a, b, c in table.tolist()) + "\n\n")
+    np.testing.assert_array_equal(load_table(f), table)
+    chunks = list(iter_table_chunks(f, block_bytes=1000))
+    assert len(chunks) > 10
+    np.testing.assert_array_equal(np.concatenate(chunks), table)
+    np.testing.assert_array_equal(load_points(bundled_data_path()), points)

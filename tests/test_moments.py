@@ -61,7 +61,7 @@ def test_large_mean_does_not_cancel():
 
 def test_csv_and_npy_equal_in_memory(tmp_path, points, X, y):
     in_memory = Moments.from_arrays(X, y)
-    csv = Moments.from_csv(bundled_data_path(), chunk_rows=7)
+    csv = Moments.from_csv(bundled_data_path(), block_bytes=100)
     _assert_close(csv, X, y, rtol=1e-13)
     npy = tmp_path / "p.npy"
     np.save(npy, points)
@@ -73,7 +73,7 @@ def test_bad_streams(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2\n" * 10 + "3,x\n")
     with pytest.raises(DataFileError, match=r"line 11, column 2: 'x' is not a number"):
-        Moments.from_csv(bad, chunk_rows=4)
+        Moments.from_csv(bad, block_bytes=9)
     one = tmp_path / "one.csv"
     one.write_text("1\n2\n")
     with pytest.raises(DataFileError, match="at least 2 columns"):
