@@ -158,24 +158,32 @@ class Moments:
         sum_y = float(unit @ y)
         syy = float(y @ y)
         if X.shape[1] == 1:
+            # Plain floats: five dot products and a handful of scalar operations.
             x = X[:, 0]
-            sum_x = np.array([float(unit @ x)])
-            sxx = np.array([[float(x @ x)]])
-            sxy = np.array([float(x @ y)])
+            sum_x1 = float(unit @ x)
+            sxx1, sxy1 = float(x @ x), float(x @ y)
+            if not math.isfinite(sum_x1 + sum_y + sxx1 + sxy1 + syy):
+                return None
+            mx, my = sum_x1 / n, sum_y / n
+            cxx1, cxy1, cyy1 = sxx1 - sum_x1 * mx, sxy1 - sum_x1 * my, syy - sum_y * my
+            if 0 < cxx1 and 0 < cyy1 and sxx1 <= _SAFE * cxx1 and syy <= _SAFE * cyy1:
+                return cls(n, np.array([mx]), my, np.array([[cxx1]]), np.array([cxy1]), cyy1)
+            mean_x, mean_y = np.array([mx]), my
         else:
             sum_x = unit @ X
             sxx = X.T @ X
             sxy = X.T @ y
-        if not (np.isfinite(sxx).all() and np.isfinite(sxy).all() and math.isfinite(syy)
-                and np.isfinite(sum_x).all() and math.isfinite(sum_y)):
-            return None
-        mean_x, mean_y = sum_x / n, sum_y / n
-        cxx = sxx - np.outer(sum_x, mean_x)
-        cxy = sxy - sum_x * mean_y
-        cyy = syy - sum_y * mean_y
-        spread = np.diag(cxx)
-        if (spread > 0).all() and cyy > 0 and (np.diag(sxx) <= _SAFE * spread).all() and syy <= _SAFE * cyy:
-            return cls(n, mean_x, mean_y, cxx, cxy, cyy)
+            if not (np.isfinite(sxx).all() and np.isfinite(sxy).all() and math.isfinite(syy)
+                    and np.isfinite(sum_x).all() and math.isfinite(sum_y)):
+                return None
+            mean_x, mean_y = sum_x / n, sum_y / n
+            cxx = sxx - np.outer(sum_x, mean_x)
+            cxy = sxy - sum_x * mean_y
+            cyy = syy - sum_y * mean_y
+            spread = np.diag(cxx)
+            if ((spread > 0).all() and cyy > 0 and (np.diag(sxx) <= _SAFE * spread).all()
+                    and syy <= _SAFE * cyy):
+                return cls(n, mean_x, mean_y, cxx, cxy, cyy)
         yc = y - mean_y
         Xc = X - mean_x
         # Second pass on the centred block; its (tiny) leftover means are folded in.
