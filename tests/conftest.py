@@ -18,6 +18,7 @@ from hypothesis.extra import numpy as hnp
 from linreg.data import load_points
 
 EPS = float(np.finfo(np.float64).eps)
+SMALLEST_SUBNORMAL = float(np.finfo(np.float64).smallest_subnormal)
 ROOT = Path(__file__).resolve().parent.parent
 NIST_DIR = Path(__file__).resolve().parent / "data" / "nist"
 
@@ -32,9 +33,11 @@ LIVESTREAM_LINES = (
 def summation_tolerance(n_terms: int, magnitude: float | np.ndarray) -> float | np.ndarray:
     """Worst-case rounding of a sum of n terms in any order: n·eps·Σ|terms| (Higham 4.2).
 
-    Two correct summations of the same terms can differ by at most twice this.
+    Two correct summations of the same terms can differ by at most twice this. Below
+    the normal range rounding is absolute (half the smallest subnormal per operation),
+    hence the second term.
     """
-    return 2.0 * n_terms * EPS * np.asarray(magnitude)
+    return 2.0 * n_terms * EPS * np.asarray(magnitude) + 2.0 * n_terms * SMALLEST_SUBNORMAL
 
 
 @pytest.fixture(scope="session")
