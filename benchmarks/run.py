@@ -15,7 +15,6 @@ import argparse
 import io
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -157,11 +156,14 @@ def streaming(n: int, rng: np.random.Generator) -> list[str]:
                    "--standardize", "--iterations", "20"]
         results = []
         for reader, env in (("pyarrow (fast extra)", {}), ("numpy only", {"LINREG_CSV_READER": "numpy"})):
-            code = ("import os, runpy, resource, sys; from linreg import data;\n"
+            # Peak memory from VmHWM, which starts afresh at exec (ru_maxrss would carry
+            # over this benchmark's own peak through the fork).
+            code = ("import os, runpy, sys; from linreg import data;\n"
                     "if os.environ.get('LINREG_CSV_READER') == 'numpy': data._pyarrow_csv = lambda: None\n"
                     "sys.argv = ['linreg'] + sys.argv[1:]\n"
                     "try:\n    runpy.run_module('linreg', run_name='__main__')\n"
-                    "finally:\n    print('peak_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+                    "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+                    "    print('peak_kb', hwm.split()[1], file=sys.stderr)")
             start = time.perf_counter()
             done = subprocess.run([sys.executable, "-c", code, *command[3:]], capture_output=True,
                                   text=True, env={**os.environ, **env})

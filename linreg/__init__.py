@@ -25,6 +25,16 @@ __all__ = [
     "DataFileError",
     "DivergenceError",
     "SingularProblemError",
+    "GradientDescentRegressor",
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    # The scikit-learn estimator loads scikit-learn, an optional extra: only on request.
+    if name == "GradientDescentRegressor":
+        from linreg.estimator import GradientDescentRegressor
+
+        return GradientDescentRegressor
+    raise AttributeError(f"module 'linreg' has no attribute {name!r}")

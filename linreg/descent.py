@@ -191,6 +191,7 @@ def gradient_descent(
     random_state: int | None = None,
     return_path: bool = False,
     method: Literal["moments", "pass"] | None = None,
+    fit_intercept: bool = True,
 ) -> DescentResult:
     r"""Fit $\hat y = Xw + b$ by gradient descent on the mean squared error.
 
@@ -231,6 +232,10 @@ def gradient_descent(
         O(n_features²) whatever the number of points. ``"pass"`` computes the gradient
         from the data at every iteration, the readable twin. Both give the same iterates
         to rounding. Mini-batches (``batch_size``) always use the data.
+    fit_intercept : bool, default True
+        Fit the intercept $b$. Without it the model is $\hat y = Xw$, ``b`` stays 0
+        (``b0`` must be 0), and ``standardize`` only scales the features (centring
+        would need an intercept).
 
     Returns
     -------
@@ -278,24 +283,30 @@ def gradient_descent(
     if w_start.shape[0] != n_features:
         raise InputError(f"w0 has {w_start.shape[0]} weights but X has {n_features} features")
     b_start = as_scalar(b0, "b0")
-    for flag, name in ((standardize, "standardize"), (return_path, "return_path")):
+    for flag, name in ((standardize, "standardize"), (return_path, "return_path"),
+                       (fit_intercept, "fit_intercept")):
         if not isinstance(flag, (bool, np.bool_)):
             raise InputError(f"{name} must be True or False, got {flag!r}")
+    if not fit_intercept and b_start != 0.0:
+        raise InputError(f"b0 must be 0 when fit_intercept=False, got {b_start}")
 
     with np.errstate(over="raise", invalid="raise"):
         try:
             if standardize:
-                # Descend on z = (x − mean)/scale; a constant column keeps scale 1.
+                # Descend on z = (x − mean)/scale (no centring without an intercept);
+                # a constant column keeps scale 1.
                 if stats is not None:
-                    mean = stats.mean_x
-                    stats, scale = stats.standardized()
+                    mean = stats.mean_x if fit_intercept else np.zeros(n_features)
+                    stats, scale = stats.standardized(center=bool(fit_intercept))
                 else:
-                    mean = features.mean(axis=0)
-                    scale = features.std(axis=0)
+                    mean = features.mean(axis=0) if fit_intercept else np.zeros(n_features)
+                    scale = np.sqrt(((features - mean) ** 2).mean(axis=0))
                     scale[scale == 0.0] = 1.0
                     features = (features - mean) / scale
                 w_start, b_start = w_start * scale, b_start + float(mean @ w_start)
             hessian = stats.hessian() if stats is not None else _hessian(features)
+            if not fit_intercept:
+                hessian = hessian[:n_features, :n_features]  # the curvature in w alone
             eigenvalues, eigenvectors = np.linalg.eigh(hessian)
         except FloatingPointError:
             raise InputError(_TOO_LARGE) from None
@@ -305,15 +316,16 @@ def gradient_descent(
     lambda_min = float(eigenvalues[0])
     condition = lambda_max / lambda_min if lambda_min > 0 else math.inf
 
+    intercept = bool(fit_intercept)
     if stats is not None and mu == 0.0:
-        loop = functools.partial(_run_spectral, stats, eigenvalues, eigenvectors)
+        loop = functools.partial(_run_spectral, stats, eigenvalues, eigenvectors, intercept)
     elif stats is not None:
-        loop = functools.partial(_run, _moments_oracle(stats), None)
+        loop = functools.partial(_run, _moments_oracle(stats), None, intercept)
     else:
-        loop = functools.partial(
-            _run, _pass_oracle(features, target),
-            None if batch is None else _minibatch_epoch(features, target, batch, random_state),
-        )
+        epoch = None
+        if batch is not None:
+            epoch = _minibatch_epoch(features, target, batch, random_state, intercept)
+        loop = functools.partial(_run, _pass_oracle(features, target), epoch, intercept)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
             w, b, history, grad_norm, n_done, reason, grad_norm0, path = loop(
@@ -409,7 +421,9 @@ def _moments_oracle(stats: Moments) -> Oracle:
 Epoch = Callable[[FloatArray, float, FloatArray, float, float, float], tuple[FloatArray, float, FloatArray, float]]
 
 
-def _minibatch_epoch(X: FloatArray, y: FloatArray, batch: int, seed: int | None) -> Epoch:
+def _minibatch_epoch(
+    X: FloatArray, y: FloatArray, batch: int, seed: int | None, intercept: bool
+) -> Epoch:
     """One pass over shuffled mini-batches, each a (momentum) step on its own gradient."""
     rng = np.random.default_rng(seed)
     n = y.shape[0]
@@ -418,7 +432,7 @@ def _minibatch_epoch(X: FloatArray, y: FloatArray, batch: int, seed: int | None)
               ) -> tuple[FloatArray, float, FloatArray, float]:
         for rows in np.array_split(rng.permutation(n), math.ceil(n / batch)):
             g_w, g_b = _gradient(X[rows], y[rows], w, b)
-            vw, vb = mu * vw + g_w, mu * vb + g_b
+            vw, vb = mu * vw + g_w, mu * vb + (g_b if intercept else 0.0)
             w, b = w - rate * vw, b - rate * vb
         return w, b, vw, vb
 
@@ -428,6 +442,7 @@ def _minibatch_epoch(X: FloatArray, y: FloatArray, batch: int, seed: int | None)
 def _run(
     oracle: Oracle,
     epoch: Epoch | None,
+    intercept: bool,
     w: FloatArray,
     b: float,
     rate: float,
@@ -445,6 +460,8 @@ def _run(
         if path is not None:
             path[k, :-1], path[k, -1] = w, b
         history[k], grad_w, grad_b = oracle(w, b)
+        if not intercept:
+            grad_b = 0.0  # b is not a parameter: it stays at 0
         grad_norm = math.sqrt(float(grad_w @ grad_w) + grad_b * grad_b)
         if k == 0:
             grad_norm0 = grad_norm
@@ -469,6 +486,7 @@ def _run_spectral(
     stats: Moments,
     lambdas: FloatArray,
     basis: FloatArray,
+    intercept: bool,
     w0: FloatArray,
     b0: float,
     rate: float,
@@ -492,9 +510,10 @@ def _run_spectral(
     thousand iterations cost microseconds.
     """
     del mu  # only called without momentum
+    size = lambdas.shape[0]  # n_features + 1 with the intercept, n_features without
     grad_w0, grad_b0 = stats.mse_gradient(np.zeros(stats.n_features), 0.0)
-    q = basis.T @ -np.append(grad_w0, grad_b0)  # h = −∇E(0), in the eigenbasis
-    z0 = basis.T @ np.append(w0, b0)
+    q = basis.T @ -np.append(grad_w0, grad_b0)[:size]  # h = −∇E(0), in the eigenbasis
+    z0 = basis.T @ np.append(w0, b0)[:size]
     loss_at_zero = stats.mse(np.zeros(stats.n_features), 0.0)
     steps = (rate * lambdas)[:, None]  # ηλ per direction, as a column
     gentle = (steps > 0) & (steps < 1)
@@ -503,11 +522,11 @@ def _run_spectral(
     safe_steps = np.where(steps == 0, 1.0, steps)
     z0, q, lam = z0[:, None], q[:, None], lambdas[:, None]
     history = np.empty(iterations + 1)
-    path = np.empty((iterations + 1, lambdas.shape[0])) if keep_path else None
+    path = np.empty((iterations + 1, stats.n_features + 1)) if keep_path else None
     block = 1 << 16
     grad_norm = grad_norm0 = math.nan
     previous = math.inf
-    theta = np.append(w0, b0)
+    theta = np.append(w0, b0)[:size]
     for first in range(0, iterations + 1, block):
         k = np.arange(first, min(first + block, iterations + 1), dtype=np.float64)
         # Arrays are (direction, iteration): long contiguous rows for numpy.
@@ -540,16 +559,22 @@ def _run_spectral(
             raise OverflowError
         history[first:first + count] = losses
         if path is not None:
-            path[first:first + count] = (basis @ z).T
+            path[first:first + count, :size] = (basis @ z).T
+            path[first:first + count, size:] = 0.0  # b, when there is no intercept
         stop = np.flatnonzero(norms <= tol) if tol is not None else np.empty(0, dtype=int)
         if stop.size:
             at = int(stop[0])
-            theta = basis @ z[:, at]
-            return theta[:-1], float(theta[-1]), history, float(norms[at]), first + at, "tol", grad_norm0, path
+            w, b = _split(basis @ z[:, at], intercept)
+            return w, b, history, float(norms[at]), first + at, "tol", grad_norm0, path
         previous = float(losses[-1])
         grad_norm = float(norms[-1])
         theta = basis @ z[:, -1]
-    return theta[:-1], float(theta[-1]), history, grad_norm, iterations, "num_iterations", grad_norm0, path
+    w, b = _split(theta, intercept)
+    return w, b, history, grad_norm, iterations, "num_iterations", grad_norm0, path
+
+
+def _split(theta: FloatArray, intercept: bool) -> tuple[FloatArray, float]:
+    return (theta[:-1], float(theta[-1])) if intercept else (theta, 0.0)
 
 
 def _check_iterations(value: object) -> int:

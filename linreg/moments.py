@@ -390,18 +390,26 @@ class Moments:
         hessian[p, p] = 2.0
         return hessian
 
-    def standardized(self) -> tuple[Moments, FloatArray]:
+    def standardized(self, *, center: bool = True) -> tuple[Moments, FloatArray]:
         """The statistics of the centred, unit-variance features, and the scales used.
+
+        With ``center=False`` the features are only divided by their root mean square
+        (for a model without an intercept, which centring would change).
 
         Returns
         -------
         (Moments, scale)
-            ``scale[j]`` is the standard deviation of feature j (1 for a constant one).
+            ``scale[j]`` is the standard deviation (or root mean square) of feature j,
+            1 for a feature that is constant (or all zeros).
         """
-        scale = np.sqrt(np.diag(self.cxx) / self.count)
+        spread = np.diag(self.cxx) / self.count
+        if not center:
+            spread = spread + self.mean_x**2
+        scale = np.sqrt(spread)
         scale = np.where(scale > 0, scale, 1.0)
+        mean = np.zeros(self.n_features) if center else self.mean_x / scale
         return (
-            Moments(self.count, np.zeros(self.n_features), self.mean_y,
+            Moments(self.count, mean, self.mean_y,
                     self.cxx / np.outer(scale, scale), self.cxy / scale, self.cyy),
             scale,
         )

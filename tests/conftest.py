@@ -8,6 +8,10 @@ the same sums differ only by rounding: a mismatch above rounding level is a bug.
 from __future__ import annotations
 
 import os
+
+# scikit-learn's estimator checks include one that runs only with SciPy's array API
+# mode on (it must be set before SciPy is imported): turn it on so it runs, not skips.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 from pathlib import Path
 
 import numpy as np
