@@ -72,7 +72,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
     >>> points = load_points()
     >>> model = GradientDescentRegressor().fit(points[:, :1], points[:, 1])
     >>> print(round(model.coef_[0], 6), round(model.intercept_, 6), model.n_iter_)
-    1.322431 7.99102 1000
+    1.322431 7.991021 1000
     """
 
     def __init__(
