@@ -27,7 +27,7 @@ from tqdm import tqdm
 from linreg import livestream
 from linreg.data import bundled_data_path, load_points
 from linreg.descent import DescentResult, gradient_descent, predicted_iterations
-from linreg.errors import DivergenceError, InputError, LinregError
+from linreg.errors import DivergenceError, InputError, LinregError, SingularProblemError
 from linreg.moments import Moments
 from linreg.solve import least_squares
 
@@ -124,25 +124,24 @@ def _run(args: argparse.Namespace) -> int:
     # One streaming pass for the statistics: bounded memory, whatever the file's size.
     stats = _statistics(path)
     b0, m0 = args.initial_b, args.initial_m
-    plain = args.tol is None and not args.standardize and args.learning_rate != "auto"
-    small = stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET
-    points = load_points(path) if small else None
-    if points is not None:
-        start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
-    else:
-        start_error = stats.mse([m0], b0)
-    print(f"Starting gradient descent at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}")
-    print("Running...")
-    sys.stdout.flush()
+    # Fit first, print after: a bad option fails before any output.
     fit = gradient_descent(
         stats, learning_rate=args.learning_rate, num_iterations=args.iterations,
         w0=[m0], b0=b0, tol=args.tol, standardize=args.standardize,
     )
     b, m, error = fit.b, fit.m, fit.loss
-    if plain and points is not None:
-        # The livestream's own loops, for its exact digits (the fast path agrees to ~1e-13).
-        b, m = livestream.gradient_descent_runner(points, b0, m0, args.learning_rate, args.iterations)
-        error = livestream.compute_error_for_line_given_points(b, m, points)
+    start_error = float(fit.history[0])
+    plain = args.tol is None and not args.standardize and args.learning_rate != "auto"
+    if stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET:
+        # Small enough for the livestream's own loops, for its exact digits (the fast
+        # path agrees to ~1e-13).
+        points = load_points(path)
+        start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
+        if plain:
+            b, m = livestream.gradient_descent_runner(points, b0, m0, args.learning_rate, args.iterations)
+            error = livestream.compute_error_for_line_given_points(b, m, points)
+    print(f"Starting gradient descent at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}")
+    print("Running...")
     print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}")
     print()
     _summary(stats, fit, b, m, error, args.standardize)
@@ -188,7 +187,13 @@ def _summary(
     stats: Moments, fit: DescentResult, b: float, m: float, error: float, standardized: bool
 ) -> None:
     """The honest part: the optimum, the distance to it, the bound, the iterations needed."""
-    best = least_squares(stats)
+    try:
+        best = least_squares(stats)
+    except SingularProblemError:
+        print("Least-squares optimum: not unique. Every x is the same (to float64 precision),")
+        print("so every line through that x and the mean y fits equally well; descent")
+        print("found one of them.")
+        return
     best_m, best_b = float(best.coef[0]), float(best.intercept)
     print(f"Least-squares optimum (closed form): b = {best_b:.10g}, m = {best_m:.10g}, "
           f"error = {best.mse:.10g}")

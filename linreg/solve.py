@@ -259,7 +259,10 @@ def _solve_float(
     scale = np.sqrt(np.einsum("ij,ij->j", centred, centred))
     for j in np.flatnonzero(scale == 0.0):
         what = "constant" if fit_intercept else "all zeros"
-        raise SingularProblemError(f"column {j} of X is {what}: its weight is not determined")
+        raise SingularProblemError(
+            f"column {j} of X is {what} (or its spread underflows float64): "
+            "its weight is not determined"
+        )
     q, r = np.linalg.qr(centred / scale)
     diagonal = np.abs(np.diag(r))
     if diagonal.min() <= diagonal.max() * max(n, p) * np.finfo(float).eps:
@@ -348,7 +351,10 @@ def _solve_moments(stats: Moments, fit_intercept: bool) -> LeastSquaresResult[An
     scale = np.sqrt(np.diag(gram))
     for j in np.flatnonzero(scale == 0.0):
         what = "constant" if fit_intercept else "all zeros"
-        raise SingularProblemError(f"column {j} of X is {what}: its weight is not determined")
+        raise SingularProblemError(
+            f"column {j} of X is {what} (or its spread underflows float64): "
+            "its weight is not determined"
+        )
     correlation = gram / np.outer(scale, scale)
     eigenvalues = np.linalg.eigvalsh(correlation)
     if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * np.finfo(float).eps:
