@@ -12,7 +12,6 @@ tables travel between machines better than seconds would. Needs the ``bench`` ex
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import platform
 import subprocess
@@ -81,17 +80,25 @@ def one_feature(sizes: list[int], rng: np.random.Generator) -> list[str]:
         ours = best_time(lambda: gradient_descent(X, y, learning_rate=1e-4, num_iterations=1000))
         per_pass, pp_x = scaled(
             lambda k: gradient_descent(X, y, learning_rate=1e-4, num_iterations=k, method="pass"),
-            1000, max(2, min(1000, int(1e7 // n))))
+            1000,
+            max(2, min(1000, int(1e7 // n))),
+        )
         points = np.column_stack([x, y])
         if n <= 10_000:
-            loop, loop_x = scaled(lambda k: livestream.gradient_descent_runner(points, 0, 0, 1e-4, k),
-                                  1000, max(1, min(1000, int(2e5 // n))))
+            loop, loop_x = scaled(
+                lambda k: livestream.gradient_descent_runner(points, 0, 0, 1e-4, k),
+                1000,
+                max(1, min(1000, int(2e5 // n))),
+            )
         else:
             loop, loop_x = float("nan"), False
         sgd, sgd_x = scaled(
-            lambda k: SGDRegressor(max_iter=k, tol=None, learning_rate="constant", eta0=1e-5,
-                                   random_state=0).fit(X, y),
-            1000, max(1, min(1000, int(1e6 // n))))
+            lambda k: SGDRegressor(
+                max_iter=k, tol=None, learning_rate="constant", eta0=1e-5, random_state=0
+            ).fit(X, y),
+            1000,
+            max(1, min(1000, int(1e6 // n))),
+        )
         ols = best_time(lambda: LinearRegression().fit(X, y))
         A = np.column_stack([x, np.ones(n)])
         lstsq = best_time(lambda: np.linalg.lstsq(A, y, rcond=None))
@@ -119,7 +126,9 @@ def many_features(cases: list[tuple[int, int]], rng: np.random.Generator) -> lis
         ours = best_time(lambda: gradient_descent(X, y, learning_rate="auto", num_iterations=1000))
         per_pass, pp_x = scaled(
             lambda k: gradient_descent(X, y, learning_rate="auto", num_iterations=k, method="pass"),
-            1000, max(2, min(1000, int(2e7 // (n * p)))))
+            1000,
+            max(2, min(1000, int(2e7 // (n * p)))),
+        )
         ols = best_time(lambda: LinearRegression().fit(X, y))
         A = np.column_stack([X, np.ones(n)])
         lstsq = best_time(lambda: np.linalg.lstsq(A, y, rcond=None))
@@ -135,10 +144,14 @@ def livestream_speedup() -> list[str]:
     points = linreg.load_points()
     X, y = points[:, :1], points[:, 1]
     loop = best_time(lambda: livestream.gradient_descent_runner(points, 0, 0, 0.0001, 1000))
-    ours = best_time(lambda: gradient_descent(X, y, learning_rate=0.0001, num_iterations=1000), repeats=50)
-    line = (f"On the livestream's 100 points, 1000 iterations: the livestream loop takes "
-            f"{loop * 1e3:.1f} ms, `linreg.gradient_descent` {ours * 1e3:.2f} ms: "
-            f"**{loop / ours:,.0f}× faster**.")
+    ours = best_time(
+        lambda: gradient_descent(X, y, learning_rate=0.0001, num_iterations=1000), repeats=50
+    )
+    line = (
+        f"On the livestream's 100 points, 1000 iterations: the livestream loop takes "
+        f"{loop * 1e3:.1f} ms, `linreg.gradient_descent` {ours * 1e3:.2f} ms: "
+        f"**{loop / ours:,.0f}× faster**."
+    )
     print(line, flush=True)
     return [line]
 
@@ -152,21 +165,40 @@ def streaming(n: int, rng: np.random.Generator) -> list[str]:
         start = time.perf_counter()
         subprocess.run(["wc", "-l", str(csv)], check=True, capture_output=True)
         wc = time.perf_counter() - start
-        command = [sys.executable, "-m", "linreg", "--data", str(csv), "--learning-rate", "auto",
-                   "--standardize", "--iterations", "20"]
+        command = [
+            sys.executable,
+            "-m",
+            "linreg",
+            "--data",
+            str(csv),
+            "--learning-rate",
+            "auto",
+            "--standardize",
+            "--iterations",
+            "20",
+        ]
         results = []
-        for reader, env in (("pyarrow (fast extra)", {}), ("numpy only", {"LINREG_CSV_READER": "numpy"})):
+        for reader, env in (
+            ("pyarrow (fast extra)", {}),
+            ("numpy only", {"LINREG_CSV_READER": "numpy"}),
+        ):
             # Peak memory from VmHWM, which starts afresh at exec (ru_maxrss would carry
             # over this benchmark's own peak through the fork).
-            code = ("import os, runpy, sys; from linreg import data;\n"
-                    "if os.environ.get('LINREG_CSV_READER') == 'numpy': data._pyarrow_csv = lambda: None\n"
-                    "sys.argv = ['linreg'] + sys.argv[1:]\n"
-                    "try:\n    runpy.run_module('linreg', run_name='__main__')\n"
-                    "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-                    "    print('peak_kb', hwm.split()[1], file=sys.stderr)")
+            code = (
+                "import os, runpy, sys; from linreg import data;\n"
+                "if os.environ.get('LINREG_CSV_READER') == 'numpy': data._pyarrow_csv = lambda: None\n"
+                "sys.argv = ['linreg'] + sys.argv[1:]\n"
+                "try:\n    runpy.run_module('linreg', run_name='__main__')\n"
+                "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
+                "    print('peak_kb', hwm.split()[1], file=sys.stderr)"
+            )
             start = time.perf_counter()
-            done = subprocess.run([sys.executable, "-c", code, *command[3:]], capture_output=True,
-                                  text=True, env={**os.environ, **env})
+            done = subprocess.run(
+                [sys.executable, "-c", code, *command[3:]],
+                capture_output=True,
+                text=True,
+                env={**os.environ, **env},
+            )
             elapsed = time.perf_counter() - start
             if done.returncode != 0:
                 raise RuntimeError(done.stderr)
@@ -186,7 +218,9 @@ def streaming(n: int, rng: np.random.Generator) -> list[str]:
     ]
     for reader, elapsed, peak, b, m in results:
         difference = max(abs(b - fit.b) / abs(fit.b), abs(m - fit.m) / abs(fit.m))
-        rows.append(f"| {reader} | {elapsed:.1f} s | {n / elapsed / 1e6:.1f} M | {peak:.0f} MB | {difference:.1e} |")
+        rows.append(
+            f"| {reader} | {elapsed:.1f} s | {n / elapsed / 1e6:.1f} M | {peak:.0f} MB | {difference:.1e} |"
+        )
         print(rows[-1], flush=True)
     return rows
 
@@ -194,7 +228,9 @@ def streaming(n: int, rng: np.random.Generator) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
-    parser.add_argument("--write-docs", action="store_true", help="write the tables into docs/performance.md")
+    parser.add_argument(
+        "--write-docs", action="store_true", help="write the tables into docs/performance.md"
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     top = 5 if args.quick else 7
@@ -204,10 +240,14 @@ def main() -> None:
         cases.append((10**7, 10))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
     print(f"# {machine}", flush=True)
-    out = [f"Measured on {machine}, with `python benchmarks/run.py{' --quick' if args.quick else ''}`. "
-           "Ratios are to the floor measured in the same process on the same arrays; "
-           "~ marks a figure extrapolated linearly from fewer iterations (or epochs).", "",
-           "### One feature: ratio to the one-pass floor `np.dot(x, x) + np.dot(x, y)`", ""]
+    out = [
+        f"Measured on {machine}, with `python benchmarks/run.py{' --quick' if args.quick else ''}`. "
+        "Ratios are to the floor measured in the same process on the same arrays; "
+        "~ marks a figure extrapolated linearly from fewer iterations (or epochs).",
+        "",
+        "### One feature: ratio to the one-pass floor `np.dot(x, x) + np.dot(x, y)`",
+        "",
+    ]
     out += one_feature(sizes, rng)
     out += ["", "### Many features: ratio to `X.T @ X` plus `X.T @ y`", ""]
     out += many_features(cases, rng)

@@ -17,15 +17,15 @@ from linreg.errors import (
 )
 
 __all__ = [
-    "load_points",
-    "gradient_descent",
-    "DescentResult",
-    "LinregError",
-    "InputError",
     "DataFileError",
+    "DescentResult",
     "DivergenceError",
-    "SingularProblemError",
     "GradientDescentRegressor",
+    "InputError",
+    "LinregError",
+    "SingularProblemError",
+    "gradient_descent",
+    "load_points",
 ]
 
 __version__ = "0.1.0"

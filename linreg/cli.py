@@ -21,17 +21,16 @@ from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
-
 from tqdm import tqdm
 
 from linreg import livestream
 from linreg.data import bundled_data_path, load_points
-from linreg.descent import DescentResult, gradient_descent, predicted_iterations
+from linreg.descent import DescentResult, gradient_descent
 from linreg.errors import DivergenceError, InputError, LinregError, SingularProblemError
 from linreg.moments import Moments
 from linreg.solve import least_squares
 
-__all__ = ["main", "build_parser", "EXIT_USAGE", "EXIT_INPUT", "EXIT_DIVERGED"]
+__all__ = ["EXIT_DIVERGED", "EXIT_INPUT", "EXIT_USAGE", "build_parser", "main"]
 
 EXIT_USAGE = 2
 EXIT_INPUT = 3
@@ -80,20 +79,49 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="exit codes: 0 success, 2 usage error, 3 bad input, 4 diverged",
     )
-    parser.add_argument("--data", metavar="FILE",
-                        help="CSV file of x,y rows, or a .npy (N, 2) array; read in one "
-                             "streaming pass (default: the bundled livestream data)")
-    parser.add_argument("--learning-rate", type=_learning_rate, default=0.0001, metavar="RATE",
-                        help="step size, or 'auto' for 1/lambda_max (default: 0.0001)")
-    parser.add_argument("--iterations", type=_count, default=1000, metavar="N",
-                        help="number of iterations (default: 1000)")
-    parser.add_argument("--initial-b", type=_number, default=0.0, metavar="B", help="starting intercept (default: 0)")
-    parser.add_argument("--initial-m", type=_number, default=0.0, metavar="M", help="starting slope (default: 0)")
-    parser.add_argument("--tol", type=_number, default=None, help="stop when the gradient norm is at most TOL")
-    parser.add_argument("--history", metavar="FILE",
-                        help="write the loss of every iteration to FILE as CSV (atomically)")
-    parser.add_argument("--standardize", action="store_true",
-                        help="descend on centred, scaled x (converges in a few iterations)")
+    parser.add_argument(
+        "--data",
+        metavar="FILE",
+        help="CSV file of x,y rows, or a .npy (N, 2) array; read in one "
+        "streaming pass (default: the bundled livestream data)",
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=_learning_rate,
+        default=0.0001,
+        metavar="RATE",
+        help="step size, or 'auto' for 1/lambda_max (default: 0.0001)",
+    )
+    parser.add_argument(
+        "--iterations",
+        type=_count,
+        default=1000,
+        metavar="N",
+        help="number of iterations (default: 1000)",
+    )
+    parser.add_argument(
+        "--initial-b",
+        type=_number,
+        default=0.0,
+        metavar="B",
+        help="starting intercept (default: 0)",
+    )
+    parser.add_argument(
+        "--initial-m", type=_number, default=0.0, metavar="M", help="starting slope (default: 0)"
+    )
+    parser.add_argument(
+        "--tol", type=_number, default=None, help="stop when the gradient norm is at most TOL"
+    )
+    parser.add_argument(
+        "--history",
+        metavar="FILE",
+        help="write the loss of every iteration to FILE as CSV (atomically)",
+    )
+    parser.add_argument(
+        "--standardize",
+        action="store_true",
+        help="descend on centred, scaled x (converges in a few iterations)",
+    )
     return parser
 
 
@@ -126,8 +154,13 @@ def _run(args: argparse.Namespace) -> int:
     b0, m0 = args.initial_b, args.initial_m
     # Fit first, print after: a bad option fails before any output.
     fit = gradient_descent(
-        stats, learning_rate=args.learning_rate, num_iterations=args.iterations,
-        w0=[m0], b0=b0, tol=args.tol, standardize=args.standardize,
+        stats,
+        learning_rate=args.learning_rate,
+        num_iterations=args.iterations,
+        w0=[m0],
+        b0=b0,
+        tol=args.tol,
+        standardize=args.standardize,
     )
     b, m, error = fit.b, fit.m, fit.loss
     start_error = float(fit.history[0])
@@ -138,7 +171,9 @@ def _run(args: argparse.Namespace) -> int:
         points = load_points(path)
         start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
         if plain:
-            b, m = livestream.gradient_descent_runner(points, b0, m0, args.learning_rate, args.iterations)
+            b, m = livestream.gradient_descent_runner(
+                points, b0, m0, args.learning_rate, args.iterations
+            )
             error = livestream.compute_error_for_line_given_points(b, m, points)
     print(f"Starting gradient descent at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}")
     print("Running...")
@@ -158,8 +193,17 @@ def _statistics(path: Path) -> Moments:
         return stats
     size = path.stat().st_size if path.is_file() else 0
     # A progress bar on stderr for reads that take more than a second, only on a terminal.
-    with tqdm(total=size, unit="B", unit_scale=True, desc="reading", delay=1.0,
-              disable=not sys.stderr.isatty(), file=sys.stderr, leave=False) as bar:
+    with tqdm(
+        total=size,
+        unit="B",
+        unit_scale=True,
+        desc="reading",
+        delay=1.0,
+        disable=not sys.stderr.isatty(),
+        file=sys.stderr,
+        leave=False,
+    ) as bar:
+
         def advance(done: int) -> None:
             bar.update(done - bar.n)
 
@@ -195,29 +239,45 @@ def _summary(
         print("found one of them.")
         return
     best_m, best_b = float(best.coef[0]), float(best.intercept)
-    print(f"Least-squares optimum (closed form): b = {best_b:.10g}, m = {best_m:.10g}, "
-          f"error = {best.mse:.10g}")
+    print(
+        f"Least-squares optimum (closed form): b = {best_b:.10g}, m = {best_m:.10g}, "
+        f"error = {best.mse:.10g}"
+    )
     gap = error - best.mse
+    above = f"{_relative(gap, best.mse)} above the minimum"
     if fit.converged:
-        closeness = ("the same error to rounding" if abs(gap) <= 1e-12 * best.mse
-                     else f"error {100 * gap / best.mse:.2g}% above the minimum")
+        closeness = (
+            "the same error to rounding" if abs(gap) <= 1e-12 * best.mse else f"error {above}"
+        )
         print(f"Gradient descent converged to it in {fit.n_iter} iterations ({closeness}).")
     else:
-        print(f"After {fit.n_iter} iterations gradient descent has not converged: "
-              f"b is off by {_off(b, best_b)}, m by {_off(m, best_m)}, "
-              f"and the error is {100 * gap / best.mse:.3g}% above the minimum.")
+        print(
+            f"After {fit.n_iter} iterations gradient descent has not converged: "
+            f"b is off by {_off(b, best_b)}, m by {_off(m, best_m)}, "
+            f"and the error is {above}."
+        )
     where = " (on standardized x)" if standardized else ""
-    print(f"Learning rate {fit.learning_rate:.4g}{where}: the stability bound is "
-          f"2/lambda_max = {fit.bound:.4g}, so this rate "
-          f"{'converges' if fit.learning_rate < fit.bound else 'diverges'}.")
+    print(
+        f"Learning rate {fit.learning_rate:.4g}{where}: the stability bound is "
+        f"2/lambda_max = {fit.bound:.4g}, so this rate "
+        f"{'converges' if fit.learning_rate < fit.bound else 'diverges'}."
+    )
     needed = fit.predicted_iterations
     count = "never" if math.isinf(needed) else f"about {needed:,.0f} iteration{'s' * (needed != 1)}"
-    print(f"Condition number kappa = {fit.condition_number:,.0f}: to get within 1e-6 of the "
-          f"optimum from the start these settings need {count}.")
+    print(
+        f"Condition number kappa = {fit.condition_number:,.0f}: to get within 1e-6 of the "
+        f"optimum from the start these settings need {count}."
+    )
 
 
 def _off(value: float, target: float) -> str:
     difference = abs(value - target)
-    if target == 0:
-        return f"{difference:.4g}"
-    return f"{difference:.4g} ({100 * difference / abs(target):.3g}%)"
+    return f"{difference:.4g} ({_relative(difference, target)})"
+
+
+def _relative(difference: float, reference: float) -> str:
+    """``difference`` as a percentage of ``reference``, or in words where that has no value."""
+    if reference == 0:
+        return "the reference is 0" if difference else "0%"
+    ratio = 100 * difference / abs(reference)
+    return f"{ratio:.3g}%" if math.isfinite(ratio) else "more than 1e300 times the reference"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -26,16 +26,16 @@ import numpy.typing as npt
 from linreg.errors import DataFileError, InputError
 
 __all__ = [
+    "NistDataset",
+    "as_features",
+    "as_scalar",
+    "as_target",
+    "bundled_data_path",
+    "check_features_target",
+    "iter_table_chunks",
     "load_points",
     "load_table",
-    "iter_table_chunks",
-    "bundled_data_path",
     "parse_number",
-    "as_features",
-    "as_target",
-    "check_features_target",
-    "as_scalar",
-    "NistDataset",
     "read_nist",
 ]
 
@@ -217,7 +217,7 @@ def _chunks(
     if file.is_dir():
         raise DataFileError(file, "is a directory, not a file")
     try:
-        handle = open(file, "rb")
+        handle = open(file, "rb")  # noqa: SIM115 - closed by the `with` below
     except FileNotFoundError:
         raise DataFileError(file, "no such file") from None
     except OSError as error:
@@ -306,8 +306,13 @@ def _parse_numpy(blob: bytes) -> FloatArray | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "input contained no data" for blank blocks
         try:
-            return np.loadtxt(io.StringIO(blob.decode("ascii")), delimiter=",", ndmin=2, comments=None,
-                              dtype=np.float64)
+            return np.loadtxt(
+                io.StringIO(blob.decode("ascii")),
+                delimiter=",",
+                ndmin=2,
+                comments=None,
+                dtype=np.float64,
+            )
         except ValueError:
             return None
 
@@ -408,9 +413,7 @@ def load_points(path: str | os.PathLike[str] | None = None, *, exact: bool = Fal
     file = bundled_data_path() if path is None else path
     rows = load_table(file, n_columns=2, exact=exact)
     if len(rows) < 2:
-        raise DataFileError(
-            file, f"found {len(rows)} point; at least 2 are needed to fit a line"
-        )
+        raise DataFileError(file, f"found {len(rows)} point; at least 2 are needed to fit a line")
     return rows
 
 
@@ -436,9 +439,7 @@ def _read_text(file: Path) -> str:
 
 def _is_header(fields: Sequence[str]) -> bool:
     """A header row is one in which not a single field is a number (or NaN/inf)."""
-    return not any(
-        _NUMBER.fullmatch(f.strip()) or _NON_FINITE.fullmatch(f.strip()) for f in fields
-    )
+    return not any(_NUMBER.fullmatch(f.strip()) or _NON_FINITE.fullmatch(f.strip()) for f in fields)
 
 
 # --- NIST StRD linear least-squares reference files ------------------------------------
@@ -524,7 +525,9 @@ def read_nist(path: str | os.PathLike[str]) -> NistDataset:
         certified = _nist_range(lines, "Certified Values")
         data = _nist_range(lines, "Data")
     except (StopIteration, ValueError):
-        raise DataFileError(file, "is not a NIST StRD file (no line ranges in its header)") from None
+        raise DataFileError(
+            file, "is not a NIST StRD file (no line ranges in its header)"
+        ) from None
     estimates: list[str] = []
     stderrs: list[str] = []
     names: list[str] = []
@@ -584,8 +587,7 @@ def as_features(X: object, name: str = "X", *, finite: bool = True) -> FloatArra
     if array.ndim != 2:
         hint = " (reshape a single feature with X.reshape(-1, 1))" if array.ndim == 1 else ""
         raise InputError(
-            f"{name} must be 2-D of shape (n_samples, n_features), got shape "
-            f"{array.shape}{hint}"
+            f"{name} must be 2-D of shape (n_samples, n_features), got shape {array.shape}{hint}"
         )
     if array.shape[0] == 0:
         raise InputError(f"{name} is empty: it has no samples")
@@ -638,7 +640,7 @@ def as_scalar(value: object, name: str) -> float:
     InputError
         Naming the argument: not a real number, or NaN or infinite.
     """
-    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) != 0:
+    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(cast(Any, value)) != 0:
         raise InputError(f"{name} must be a real number, got {value!r}")
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -655,7 +657,9 @@ def _as_float_array(value: object, name: str) -> FloatArray:
     try:
         array = np.asarray(value)
     except ValueError:
-        raise InputError(f"{name} must be a rectangular array (its rows differ in length)") from None
+        raise InputError(
+            f"{name} must be a rectangular array (its rows differ in length)"
+        ) from None
     if array.dtype.kind == "c":
         raise InputError(f"{name} must be real, got complex values")
     if array.dtype.kind not in "biuf":

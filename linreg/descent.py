@@ -19,7 +19,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +29,7 @@ from linreg.errors import DivergenceError, InputError
 from linreg.loss import _gradient, _hessian, _residual
 from linreg.moments import Moments
 
-__all__ = ["DescentResult", "gradient_descent", "step", "predicted_iterations"]
+__all__ = ["DescentResult", "gradient_descent", "predicted_iterations", "step"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -283,8 +283,11 @@ def gradient_descent(
     if w_start.shape[0] != n_features:
         raise InputError(f"w0 has {w_start.shape[0]} weights but X has {n_features} features")
     b_start = as_scalar(b0, "b0")
-    for flag, name in ((standardize, "standardize"), (return_path, "return_path"),
-                       (fit_intercept, "fit_intercept")):
+    for flag, name in (
+        (standardize, "standardize"),
+        (return_path, "return_path"),
+        (fit_intercept, "fit_intercept"),
+    ):
         if not isinstance(flag, (bool, np.bool_)):
             raise InputError(f"{name} must be True or False, got {flag!r}")
     if not fit_intercept and b_start != 0.0:
@@ -387,7 +390,7 @@ def _inputs(
         features, target = check_features_target(X, y)
         return None, features, target
     # The pass over the data checks finiteness itself (see Moments.from_arrays).
-    stats = Moments.from_arrays(X, y)
+    stats = Moments.from_arrays(cast(Any, X), cast(Any, y))
     return stats, empty, empty.reshape(0)
 
 
@@ -418,7 +421,10 @@ def _moments_oracle(stats: Moments) -> Oracle:
     return oracle
 
 
-Epoch = Callable[[FloatArray, float, FloatArray, float, float, float], tuple[FloatArray, float, FloatArray, float]]
+Epoch = Callable[
+    [FloatArray, float, FloatArray, float, float, float],
+    tuple[FloatArray, float, FloatArray, float],
+]
 
 
 def _minibatch_epoch(
@@ -428,8 +434,9 @@ def _minibatch_epoch(
     rng = np.random.default_rng(seed)
     n = y.shape[0]
 
-    def epoch(w: FloatArray, b: float, vw: FloatArray, vb: float, rate: float, mu: float
-              ) -> tuple[FloatArray, float, FloatArray, float]:
+    def epoch(
+        w: FloatArray, b: float, vw: FloatArray, vb: float, rate: float, mu: float
+    ) -> tuple[FloatArray, float, FloatArray, float]:
         for rows in np.array_split(rng.permutation(n), math.ceil(n / batch)):
             g_w, g_b = _gradient(X[rows], y[rows], w, b)
             vw, vb = mu * vw + g_w, mu * vb + (g_b if intercept else 0.0)
@@ -557,10 +564,10 @@ def _run_spectral(
                 raise DivergenceError(rate, bound, first + int(grown[0]))
         if not (np.isfinite(losses).all() and np.isfinite(z).all()):
             raise OverflowError
-        history[first:first + count] = losses
+        history[first : first + count] = losses
         if path is not None:
-            path[first:first + count, :size] = (basis @ z).T
-            path[first:first + count, size:] = 0.0  # b, when there is no intercept
+            path[first : first + count, :size] = (basis @ z).T
+            path[first : first + count, size:] = 0.0  # b, when there is no intercept
         stop = np.flatnonzero(norms <= tol) if tol is not None else np.empty(0, dtype=int)
         if stop.size:
             at = int(stop[0])
@@ -581,11 +588,9 @@ def _check_iterations(value: object) -> int:
     if isinstance(value, (bool, np.bool_)):
         raise InputError(f"num_iterations must be a non-negative integer, got {value!r}")
     try:
-        count = operator.index(value)  # type: ignore[call-overload]
+        count = operator.index(cast(Any, value))
     except TypeError:
-        raise InputError(
-            f"num_iterations must be a non-negative integer, got {value!r}"
-        ) from None
+        raise InputError(f"num_iterations must be a non-negative integer, got {value!r}") from None
     if count < 0:
         raise InputError(f"num_iterations must be non-negative, got {count}")
     if count > MAX_ITERATIONS:

@@ -7,10 +7,10 @@ catch them all at once; input problems are also `ValueError`s, as Python convent
 from __future__ import annotations
 
 __all__ = [
-    "LinregError",
-    "InputError",
     "DataFileError",
     "DivergenceError",
+    "InputError",
+    "LinregError",
     "SingularProblemError",
 ]
 

@@ -102,7 +102,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         """
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         result = gradient_descent(
-            X, y,
+            X,
+            y,
             learning_rate=self.learning_rate,  # type: ignore[arg-type]
             num_iterations=self.num_iterations,
             tol=self.tol,

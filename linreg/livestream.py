@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 __all__ = [
     "compute_error_for_line_given_points",
-    "step_gradient",
     "gradient_descent_runner",
+    "step_gradient",
 ]
 
 Points = Sequence[Sequence[float]]
@@ -141,6 +141,6 @@ def gradient_descent_runner(
     """
     b = starting_b
     m = starting_m
-    for i in range(num_iterations):
+    for i in range(num_iterations):  # noqa: B007 - the livestream's own loop
         b, m = step_gradient(b, m, points, learning_rate)
     return [b, m]

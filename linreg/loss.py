@@ -17,7 +17,7 @@ import numpy.typing as npt
 from linreg.data import as_features, as_scalar, as_target, check_features_target
 from linreg.errors import InputError
 
-__all__ = ["mse", "mse_gradient", "mse_hessian", "learning_rate_bound"]
+__all__ = ["learning_rate_bound", "mse", "mse_gradient", "mse_hessian"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -165,7 +165,7 @@ def _residual(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> FloatArr
 def _mse(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> float:
     r = _residual(X, y, w, b)
     # E = (1/N) r·r
-    return float(r @ r) / y.shape[0]
+    return float(r @ r) / float(y.shape[0])
 
 
 def _gradient(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple[FloatArray, float]:
@@ -182,7 +182,8 @@ def _hessian(X: FloatArray) -> FloatArray:
     hessian[:n_features, :n_features] = X.T @ X
     hessian[:n_features, n_features] = hessian[n_features, :n_features] = X.sum(axis=0)
     hessian[n_features, n_features] = n_samples
-    return hessian * (2.0 / n_samples)
+    hessian *= 2.0 / n_samples
+    return hessian
 
 
 def _bound(hessian: FloatArray) -> float:
@@ -195,7 +196,5 @@ def _checked(
     features, target = check_features_target(X, y)
     weights = as_target(w, name="w")
     if weights.shape[0] != features.shape[1]:
-        raise InputError(
-            f"w has {weights.shape[0]} weights but X has {features.shape[1]} features"
-        )
+        raise InputError(f"w has {weights.shape[0]} weights but X has {features.shape[1]} features")
     return features, target, weights, as_scalar(b, "b")

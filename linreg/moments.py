@@ -19,6 +19,7 @@ cancel catastrophically as raw sums $\sum x^2$ would.
 
 from __future__ import annotations
 
+import importlib
 import math
 import os
 from collections.abc import Callable, Iterable
@@ -32,7 +33,7 @@ import numpy.typing as npt
 from linreg.data import check_features_target, iter_table_chunks
 from linreg.errors import DataFileError, InputError
 
-__all__ = ["Moments", "BLOCK_ROWS"]
+__all__ = ["BLOCK_ROWS", "Moments"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -135,7 +136,7 @@ class Moments:
         total: Moments | None = None
         with np.errstate(over="ignore", invalid="ignore"):
             for start in range(0, n, rows):
-                block = cls._block(X[start:start + rows], y[start:start + rows], ones)
+                block = cls._block(X[start : start + rows], y[start : start + rows], ones)
                 if block is None:
                     return None
                 total = block if total is None else total.merge(block)
@@ -166,23 +167,32 @@ class Moments:
                 return None
             mx, my = sum_x1 / n, sum_y / n
             cxx1, cxy1, cyy1 = sxx1 - sum_x1 * mx, sxy1 - sum_x1 * my, syy - sum_y * my
-            if 0 < cxx1 and 0 < cyy1 and sxx1 <= _SAFE * cxx1 and syy <= _SAFE * cyy1:
+            if cxx1 > 0 and cyy1 > 0 and sxx1 <= _SAFE * cxx1 and syy <= _SAFE * cyy1:
                 return cls(n, np.array([mx]), my, np.array([[cxx1]]), np.array([cxy1]), cyy1)
             mean_x, mean_y = np.array([mx]), my
         else:
             sum_x = unit @ X
             sxx = X.T @ X
             sxy = X.T @ y
-            if not (np.isfinite(sxx).all() and np.isfinite(sxy).all() and math.isfinite(syy)
-                    and np.isfinite(sum_x).all() and math.isfinite(sum_y)):
+            if not (
+                np.isfinite(sxx).all()
+                and np.isfinite(sxy).all()
+                and math.isfinite(syy)
+                and np.isfinite(sum_x).all()
+                and math.isfinite(sum_y)
+            ):
                 return None
             mean_x, mean_y = sum_x / n, sum_y / n
             cxx = sxx - np.outer(sum_x, mean_x)
             cxy = sxy - sum_x * mean_y
             cyy = syy - sum_y * mean_y
             spread = np.diag(cxx)
-            if ((spread > 0).all() and cyy > 0 and (np.diag(sxx) <= _SAFE * spread).all()
-                    and syy <= _SAFE * cyy):
+            if (
+                (spread > 0).all()
+                and cyy > 0
+                and (np.diag(sxx) <= _SAFE * spread).all()
+                and syy <= _SAFE * cyy
+            ):
                 return cls(n, mean_x, mean_y, cxx, cxy, cyy)
         yc = y - mean_y
         Xc = X - mean_x
@@ -244,8 +254,9 @@ class Moments:
             As `linreg.data.load_table`; also fewer than two points.
         """
         total: Moments | None = None
-        for table in iter_table_chunks(path, block_bytes=block_bytes, n_columns=n_columns,
-                                       progress=progress):
+        for table in iter_table_chunks(
+            path, block_bytes=block_bytes, n_columns=n_columns, progress=progress
+        ):
             if table.shape[1] < 2:
                 raise DataFileError(path, "needs at least 2 columns (x and y)", line=1)
             part = cls._from_checked(table[:, :-1], np.ascontiguousarray(table[:, -1]))
@@ -272,11 +283,14 @@ class Moments:
         except (OSError, ValueError) as error:
             raise DataFileError(file, f"is not a .npy array file ({error})") from None
         if table.ndim != 2 or table.shape[1] < 2 or table.dtype.kind not in "iuf":
-            raise DataFileError(file, f"must hold a numeric (N, k) table with k >= 2, got "
-                                f"{table.dtype} of shape {table.shape}")
+            raise DataFileError(
+                file,
+                f"must hold a numeric (N, k) table with k >= 2, got "
+                f"{table.dtype} of shape {table.shape}",
+            )
         total: Moments | None = None
         for start in range(0, table.shape[0], chunk_rows):
-            chunk = np.asarray(table[start:start + chunk_rows], dtype=np.float64)
+            chunk = np.asarray(table[start : start + chunk_rows], dtype=np.float64)
             if not np.isfinite(chunk).all():
                 row = start + int(np.argwhere(~np.isfinite(chunk))[0][0])
                 raise DataFileError(file, f"row {row} holds a non-finite value")
@@ -303,15 +317,16 @@ class Moments:
         Moments
         """
         try:
-            import dask
-            import dask.array as da
+            dask: Any = importlib.import_module("dask")
+            da: Any = importlib.import_module("dask.array")
         except ImportError:
             raise ImportError("Moments.from_dask needs dask: pip install 'linreg[dask]'") from None
         X = da.asarray(X)
         y = da.asarray(y)
         if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-            raise InputError(f"X must be (n_samples, n_features) and y (n_samples,), got "
-                             f"{X.shape} and {y.shape}")
+            raise InputError(
+                f"X must be (n_samples, n_features) and y (n_samples,), got {X.shape} and {y.shape}"
+            )
         X = X.rechunk({1: -1})
         y = y.rechunk((X.chunks[0],))
         parts = [
@@ -320,11 +335,14 @@ class Moments:
         ]
         while len(parts) > 1:  # a tree of merges, so no single task holds them all
             parts = [
-                dask.delayed(Moments.merge)(parts[k], parts[k + 1]) if k + 1 < len(parts) else parts[k]
+                dask.delayed(Moments.merge)(parts[k], parts[k + 1])
+                if k + 1 < len(parts)
+                else parts[k]
                 for k in range(0, len(parts), 2)
             ]
         (result,) = dask.compute(parts[0])
-        return result  # type: ignore[no-any-return]
+        assert isinstance(result, Moments)
+        return result
 
     # --- combining --------------------------------------------------------------------
 
@@ -382,7 +400,11 @@ class Moments:
         return grad_w, -2.0 * centre
 
     def hessian(self) -> FloatArray:
-        r"""The Hessian in (w, b): $\begin{bmatrix} \frac{2}{N}C_{xx} + 2\bar x\bar x^\top & 2\bar x\\ 2\bar x^\top & 2\end{bmatrix}$."""
+        r"""The Hessian in (w, b), from the statistics alone.
+
+        $$H = \begin{bmatrix} \frac{2}{N}C_{xx} + 2\bar x\bar x^\top & 2\bar x\\
+        2\bar x^\top & 2\end{bmatrix}$$
+        """
         p = self.n_features
         hessian = np.empty((p + 1, p + 1))
         hessian[:p, :p] = (2.0 / self.count) * self.cxx + 2.0 * np.outer(self.mean_x, self.mean_x)
@@ -409,7 +431,13 @@ class Moments:
         scale = np.where(scale > 0, scale, 1.0)
         mean = np.zeros(self.n_features) if center else self.mean_x / scale
         return (
-            Moments(self.count, mean, self.mean_y,
-                    self.cxx / np.outer(scale, scale), self.cxy / scale, self.cyy),
+            Moments(
+                self.count,
+                mean,
+                self.mean_y,
+                self.cxx / np.outer(scale, scale),
+                self.cxy / scale,
+                self.cyy,
+            ),
             scale,
         )

@@ -21,14 +21,14 @@ from linreg.descent import gradient_descent, predicted_iterations, step
 from linreg.loss import learning_rate_bound, mse, mse_hessian
 
 __all__ = [
-    "fit_figure",
     "descent_frames_figure",
-    "error_surface_figure",
     "error_contours_figure",
-    "loss_curves_figure",
-    "to_svg",
-    "to_html",
+    "error_surface_figure",
     "explorer_data",
+    "fit_figure",
+    "loss_curves_figure",
+    "to_html",
+    "to_svg",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -119,14 +119,19 @@ def descent_frames_figure(
         ax.scatter(x, y, s=5, color="#1f77b4", alpha=0.6)
         ax.plot(grid, m * grid + b, color="#d62728", linewidth=2)
         ax.set_title(f"iteration {k:,}: E = {fit.history[k]:.1f}")
-    for ax in np.ravel(axes)[len(frames):]:
+    for ax in np.ravel(axes)[len(frames) :]:
         ax.axis("off")
     fig.tight_layout()
     return fig
 
 
-def _surface(x: FloatArray, y: FloatArray, m_range: tuple[float, float],
-             b_range: tuple[float, float], size: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _surface(
+    x: FloatArray,
+    y: FloatArray,
+    m_range: tuple[float, float],
+    b_range: tuple[float, float],
+    size: int,
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     ms = np.linspace(*m_range, size)
     bs = np.linspace(*b_range, size)
     M, B = np.meshgrid(ms, bs)
@@ -194,7 +199,9 @@ def error_contours_figure(
     for label, path in (paths or {}).items():
         ax.plot(path[:, 0], path[:, 1], marker=".", markersize=3, linewidth=1.2, label=label)
     if optimum is not None:
-        ax.plot(*optimum, marker="*", markersize=14, color="black", linestyle="none", label="optimum")
+        ax.plot(
+            *optimum, marker="*", markersize=14, color="black", linestyle="none", label="optimum"
+        )
     ax.set_xlim(*m_range)
     ax.set_ylim(*b_range)
     ax.set_xlabel("slope m")
@@ -224,7 +231,9 @@ def loss_curves_figure(curves: Mapping[str, npt.ArrayLike], *, minimum: float | 
         values = np.asarray(history, dtype=np.float64)
         ax.plot(np.arange(len(values)), values, label=label)
     if minimum is not None:
-        ax.axhline(minimum, color="black", linestyle="--", linewidth=1, label="least-squares minimum")
+        ax.axhline(
+            minimum, color="black", linestyle="--", linewidth=1, label="least-squares minimum"
+        )
     ax.set_yscale("log")
     ax.set_xscale("symlog", linthresh=10)
     ax.set_xlabel("iteration")
@@ -283,7 +292,9 @@ def explorer_data(
     runs = []
     for rate in rates:
         if rate < bound:
-            fit = gradient_descent(X, y, learning_rate=rate, num_iterations=max_iterations, return_path=True)
+            fit = gradient_descent(
+                X, y, learning_rate=rate, num_iterations=max_iterations, return_path=True
+            )
             assert fit.path is not None
             path, losses = fit.path, fit.history
             needed = predicted_iterations(rate, eigenvalues)
@@ -298,14 +309,16 @@ def explorer_data(
             path, losses = np.array(rows), np.array(losses_list)
             needed, verdict = math.inf, "diverges"
         reached = len(losses)
-        runs.append({
-            "rate": float(rate),
-            "verdict": verdict,
-            "needed": None if math.isinf(needed) else int(needed),
-            "m": [float(path[k, 0]) if k < reached else None for k in checkpoints],
-            "b": [float(path[k, 1]) if k < reached else None for k in checkpoints],
-            "loss": [float(losses[k]) if k < reached else None for k in checkpoints],
-        })
+        runs.append(
+            {
+                "rate": float(rate),
+                "verdict": verdict,
+                "needed": None if math.isinf(needed) else int(needed),
+                "m": [float(path[k, 0]) if k < reached else None for k in checkpoints],
+                "b": [float(path[k, 1]) if k < reached else None for k in checkpoints],
+                "loss": [float(losses[k]) if k < reached else None for k in checkpoints],
+            }
+        )
     M, B, E = _surface(x, y, m_range, b_range, grid)
     best = gradient_descent(X, y, learning_rate="auto", num_iterations=50, standardize=True)
     return {

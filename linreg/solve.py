@@ -29,10 +29,10 @@ from linreg.moments import Moments
 
 __all__ = [
     "LeastSquaresResult",
-    "least_squares",
-    "polynomial_least_squares",
     "fit_nist",
+    "least_squares",
     "log_relative_error",
+    "polynomial_least_squares",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -139,14 +139,14 @@ def least_squares(
     if isinstance(X, Moments):
         if y is not None or exact:
             raise InputError("from Moments: pass y=None, and exact mode needs the data")
-        return _solve_moments(X, bool(fit_intercept))
+        return _guarded(_solve_moments, X, bool(fit_intercept))
     if y is None:
         raise InputError("y is required when X is an array")
     if exact:
         rows, target = _exact_inputs(X, y)
         return _solve_exact(rows, target, bool(fit_intercept))
     features, values = check_features_target(X, y)
-    return _solve_float(features, values, bool(fit_intercept))
+    return _guarded(_solve_float, features, values, bool(fit_intercept))
 
 
 def polynomial_least_squares(
@@ -194,10 +194,11 @@ def polynomial_least_squares(
         powers = [[row[0] ** k for k in range(1, int(degree) + 1)] for row in rows]
         return _solve_exact(powers, target, bool(fit_intercept))
     features, values = check_features_target(np.asarray(x, dtype=object).reshape(-1, 1), y)
-    high, low = _powers_dd(features[:, 0], int(degree))
-    if not np.isfinite(high).all():
+    with np.errstate(over="ignore", invalid="ignore"):
+        high, low = _powers_dd(features[:, 0], int(degree))
+    if not (np.isfinite(high).all() and np.isfinite(low).all()):
         raise InputError(f"x is too large: x**{degree} overflows float64")
-    return _solve_float(high, values, bool(fit_intercept), low)
+    return _guarded(_solve_float, high, values, bool(fit_intercept), low)
 
 
 def fit_nist(dataset: NistDataset, *, exact: bool = False) -> LeastSquaresResult[Any]:
@@ -217,8 +218,11 @@ def fit_nist(dataset: NistDataset, *, exact: bool = False) -> LeastSquaresResult
     if dataset.degree is not None:
         x = [row[0] for row in dataset.x]
         return polynomial_least_squares(
-            x if exact else [float(v) for v in x], y, dataset.degree,
-            fit_intercept=dataset.fit_intercept, exact=exact,
+            x if exact else [float(v) for v in x],
+            y,
+            dataset.degree,
+            fit_intercept=dataset.fit_intercept,
+            exact=exact,
         )
     X = dataset.x if exact else dataset.design()
     return least_squares(X, y, fit_intercept=dataset.fit_intercept, exact=exact)
@@ -241,6 +245,18 @@ def log_relative_error(value: Any, certified: str) -> float:
         return 15.0
     error = abs(number - cert) / (abs(cert) if cert != 0 else 1.0)
     return min(15.0, -math.log10(error))
+
+
+def _guarded(solver: Any, *args: Any) -> LeastSquaresResult[Any]:
+    """Run a float solver with overflow turned into a clear error, never an inf or NaN."""
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        try:
+            return solver(*args)  # type: ignore[no-any-return]
+        except (FloatingPointError, OverflowError):
+            raise InputError(
+                "the data are too large for float64 least squares (their squares "
+                "overflow); rescale X and y, or use exact=True"
+            ) from None
 
 
 # --- float mode -----------------------------------------------------------------------------
@@ -287,7 +303,10 @@ def _solve_float(
     residual = _residual_dd(A, A_low, y, coef, intercept)
     for _ in range(_MAX_REFINEMENTS):
         grad = np.array(
-            [_dot_exact(A[:, j], None if A_low is None else A_low[:, j], residual) for j in range(p)]
+            [
+                _dot_exact(A[:, j], None if A_low is None else A_low[:, j], residual)
+                for j in range(p)
+            ]
         )
         grad_b = math.fsum(np.concatenate(residual)) if fit_intercept else 0.0
         delta, delta_b = correction(grad, grad_b)
@@ -299,10 +318,7 @@ def _solve_float(
     r_hi, r_lo = residual
     ssr = math.fsum(r_hi * r_hi) + 2.0 * float(r_hi @ r_lo)
     dof = n - k
-    if fit_intercept:
-        total = math.fsum((y - y_mean) ** 2)
-    else:
-        total = math.fsum(y * y)
+    total = math.fsum((y - y_mean) ** 2) if fit_intercept else math.fsum(y * y)
     inverse_r = np.linalg.solve(r, np.eye(p))
     # diag((Acᵀ Ac)⁻¹) = Σ_k (R⁻¹)_jk² / d_j²
     unscaled_var = np.einsum("jk,jk->j", inverse_r, inverse_r) / scale**2
@@ -485,14 +501,16 @@ def _solve_exact(
     rows: list[list[Fraction]], y: list[Fraction], fit_intercept: bool
 ) -> LeastSquaresResult[Any]:
     n, p = len(rows), len(rows[0])
-    design = [row + [Fraction(1)] for row in rows] if fit_intercept else rows
+    design = [[*row, Fraction(1)] for row in rows] if fit_intercept else rows
     k = len(design[0])
     _check_count(n, k)
     gram = [[sum((r[a] * r[c] for r in design), Fraction(0)) for c in range(k)] for a in range(k)]
     moment = [sum((r[a] * t for r, t in zip(design, y)), Fraction(0)) for a in range(k)]
     inverse = _invert(gram)
     theta = [sum((inverse[a][c] * moment[c] for c in range(k)), Fraction(0)) for a in range(k)]
-    residual = [t - sum((r[a] * theta[a] for a in range(k)), Fraction(0)) for r, t in zip(design, y)]
+    residual = [
+        t - sum((r[a] * theta[a] for a in range(k)), Fraction(0)) for r, t in zip(design, y)
+    ]
     ssr = sum((e * e for e in residual), Fraction(0))
     if fit_intercept:
         mean = sum(y, Fraction(0)) / n
@@ -501,9 +519,7 @@ def _solve_exact(
         total = sum((t * t for t in y), Fraction(0))
     dof = n - k
     variance = ssr / dof if dof > 0 else None
-    stderr = (
-        None if variance is None else [_sqrt(variance * inverse[a][a]) for a in range(k)]
-    )
+    stderr = None if variance is None else [_sqrt(variance * inverse[a][a]) for a in range(k)]
     return LeastSquaresResult(
         coef=theta[:p],
         intercept=theta[p] if fit_intercept else Fraction(0),

@@ -30,45 +30,45 @@ from linreg.data import as_features, check_features_target
 from linreg.moments import Moments
 
 __all__ = [
-    "x",
-    "y",
-    "i",
-    "N",
-    "m",
-    "b",
-    "mse_expr",
-    "mse_partials",
-    "mse_hessian_expr",
-    "mse_in_sums",
-    "mse_partials_in_sums",
-    "x_bar",
-    "y_bar",
+    "TWINS",
     "C_xx",
     "C_xy",
     "C_yy",
-    "mse_in_moments",
-    "mse_partials_in_moments",
-    "mse_moments_fn",
-    "mse_gradient_moments_fn",
-    "learning_rate_bound_expr",
+    "N",
+    "Twin",
     "X",
-    "w",
     "Z",
-    "theta",
-    "mse_matrix_expr",
-    "mse_matrix_gradient",
-    "mse_matrix_gradient_w",
-    "mse_matrix_hessian",
+    "b",
+    "i",
+    "latex",
+    "learning_rate_bound",
+    "learning_rate_bound_expr",
+    "m",
+    "mse_expr",
     "mse_fn",
     "mse_gradient_fn",
+    "mse_gradient_moments_fn",
+    "mse_hessian_expr",
     "mse_hessian_fn",
+    "mse_in_moments",
+    "mse_in_sums",
+    "mse_matrix_expr",
     "mse_matrix_fn",
+    "mse_matrix_gradient",
     "mse_matrix_gradient_fn",
+    "mse_matrix_gradient_w",
+    "mse_matrix_hessian",
     "mse_matrix_hessian_fn",
-    "learning_rate_bound",
-    "latex",
-    "Twin",
-    "TWINS",
+    "mse_moments_fn",
+    "mse_partials",
+    "mse_partials_in_moments",
+    "mse_partials_in_sums",
+    "theta",
+    "w",
+    "x",
+    "x_bar",
+    "y",
+    "y_bar",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -86,6 +86,7 @@ mse_expr: sp.Expr = sp.Sum((y[i] - (m * x[i] + b)) ** 2, (i, 1, N)) / N
 
 #: $(\partial E/\partial m,\ \partial E/\partial b)$, differentiated by sympy.
 mse_partials: tuple[sp.Expr, sp.Expr] = (sp.diff(mse_expr, m), sp.diff(mse_expr, b))
+
 
 def _split_sums(expr: sp.Expr) -> sp.Expr:
     # Σ(a + b) → Σa + Σb, and constants out of each sum: Σ 2m x² → 2m Σ x².
@@ -105,9 +106,7 @@ mse_partials_in_sums: tuple[sp.Expr, sp.Expr] = (
 )
 
 #: The one-pass statistics of `linreg.moments`: means and centred co-moments.
-x_bar, y_bar, C_xx, C_xy, C_yy = sp.symbols(
-    r"\bar{x} \bar{y} C_{xx} C_{xy} C_{yy}", real=True
-)
+x_bar, y_bar, C_xx, C_xy, C_yy = sp.symbols(r"\bar{x} \bar{y} C_{xx} C_{xy} C_{yy}", real=True)
 _RAW_SUMS = {
     sp.Sum(x[i] ** 2, (i, 1, N)): C_xx + N * x_bar**2,
     sp.Sum(x[i] * y[i], (i, 1, N)): C_xy + N * x_bar * y_bar,
@@ -157,8 +156,8 @@ mse_matrix_gradient: sp.MatrixExpr = mse_matrix_expr.diff(theta)
 mse_matrix_hessian: sp.MatrixExpr = mse_matrix_gradient.diff(theta)
 #: $\nabla_w E$ with the intercept written out, $\hat y = Xw + b\mathbf 1$.
 mse_matrix_gradient_w: sp.MatrixExpr = (
-    ((_y - (X * w + b * _ones)).T * (_y - (X * w + b * _ones)) / N).diff(w)
-)
+    (_y - (X * w + b * _ones)).T * (_y - (X * w + b * _ones)) / N
+).diff(w)
 
 
 def latex(expr: Any) -> str:
@@ -392,10 +391,38 @@ TWINS: tuple[Twin, ...] = (
         False,
         "X, y, w, b",
     ),
-    Twin("mse_hessian (matrix)", loss.mse_hessian, mse_matrix_hessian, mse_matrix_hessian_fn, False, "X"),
-    Twin("learning_rate_bound", loss.learning_rate_bound, learning_rate_bound_expr, learning_rate_bound, False, "X"),
-    Twin("mse (moments)", _moments_mse, mse_in_moments, mse_moments_fn, True, "X, y, w, b",
-         "linreg.moments.Moments.mse"),
-    Twin("mse_gradient (moments)", _moments_gradient, mse_partials_in_moments,
-         mse_gradient_moments_fn, True, "X, y, w, b", "linreg.moments.Moments.mse_gradient"),
+    Twin(
+        "mse_hessian (matrix)",
+        loss.mse_hessian,
+        mse_matrix_hessian,
+        mse_matrix_hessian_fn,
+        False,
+        "X",
+    ),
+    Twin(
+        "learning_rate_bound",
+        loss.learning_rate_bound,
+        learning_rate_bound_expr,
+        learning_rate_bound,
+        False,
+        "X",
+    ),
+    Twin(
+        "mse (moments)",
+        _moments_mse,
+        mse_in_moments,
+        mse_moments_fn,
+        True,
+        "X, y, w, b",
+        "linreg.moments.Moments.mse",
+    ),
+    Twin(
+        "mse_gradient (moments)",
+        _moments_gradient,
+        mse_partials_in_moments,
+        mse_gradient_moments_fn,
+        True,
+        "X, y, w, b",
+        "linreg.moments.Moments.mse_gradient",
+    ),
 )

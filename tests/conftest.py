@@ -16,10 +16,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from linreg.data import load_points
+
+# Hypothesis profiles: "default" keeps the normal run quick; "fuzz" is the long run
+# (HYPOTHESIS_PROFILE=fuzz python -m pytest tests/test_fuzz.py).
+settings.register_profile(
+    "default", max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.register_profile(
+    "fuzz", max_examples=5000, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 EPS = float(np.finfo(np.float64).eps)
 SMALLEST_SUBNORMAL = float(np.finfo(np.float64).smallest_subnormal)
@@ -30,7 +41,8 @@ NIST_DIR = Path(__file__).resolve().parent / "data" / "nist"
 LIVESTREAM_LINES = (
     "Starting gradient descent at b = 0, m = 0, error = 5565.107834483211",
     "Running...",
-    "After 1000 iterations b = 0.08893651993741346, m = 1.4777440851894448, error = 112.61481011613473",
+    "After 1000 iterations b = 0.08893651993741346, m = 1.4777440851894448, "
+    "error = 112.61481011613473",
 )
 
 
@@ -83,4 +95,6 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     report = outcome.get_result()
     if report.skipped and os.environ.get("LINREG_REQUIRE_ALL") == "1":
         report.outcome = "failed"
-        report.longrepr = f"skipped, but LINREG_REQUIRE_ALL=1 makes every skip a failure: {report.longrepr}"
+        report.longrepr = (
+            f"skipped, but LINREG_REQUIRE_ALL=1 makes every skip a failure: {report.longrepr}"
+        )

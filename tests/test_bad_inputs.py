@@ -32,18 +32,55 @@ class BadFile:
 FILES = [
     BadFile("missing file", None, DataFileError, "no such file"),
     BadFile("empty file", b"", DataFileError, "the file is empty"),
-    BadFile("binary garbage", b"\x7fELF\x02\x01\x01\x00\x00\x00\xff\xfe", DataFileError,
-            "line 1: is not a text file"),
+    BadFile(
+        "binary garbage",
+        b"\x7fELF\x02\x01\x01\x00\x00\x00\xff\xfe",
+        DataFileError,
+        "line 1: is not a text file",
+    ),
     BadFile("not UTF-8", b"1,2\n3,4\xff\n", DataFileError, "line 2: is not UTF-8 text"),
-    BadFile("non-numeric field", b"1,2\n3,abc\n", DataFileError, "line 2, column 2: 'abc' is not a number"),
-    BadFile("NaN", b"1,2\nnan,4\n", DataFileError, "line 2, column 1: 'nan' is not a finite number"),
-    BadFile("+inf", b"1,2\n3,inf\n", DataFileError, "line 2, column 2: 'inf' is not a finite number"),
-    BadFile("-inf", b"1,2\n-inf,4\n", DataFileError, "line 2, column 1: '-inf' is not a finite number"),
-    BadFile("overflowing number", b"1,2\n3,1e999\n", DataFileError, "line 2, column 2: '1e999' is too large"),
-    BadFile("squares overflow", b"1e200,1\n2e200,3\n3e200,2\n", InputError, "the data are too large"),
-    BadFile("ragged rows", b"1,2\n3,4,5\n", DataFileError, "line 2: expected 2 comma-separated fields, found 3"),
-    BadFile("one column", b"1\n2\n3\n", DataFileError, "line 1: expected 2 comma-separated fields, found 1"),
-    BadFile("more columns", b"1,2,3\n4,5,6\n", DataFileError, "line 1: expected 2 comma-separated fields, found 3"),
+    BadFile(
+        "non-numeric field",
+        b"1,2\n3,abc\n",
+        DataFileError,
+        "line 2, column 2: 'abc' is not a number",
+    ),
+    BadFile(
+        "NaN", b"1,2\nnan,4\n", DataFileError, "line 2, column 1: 'nan' is not a finite number"
+    ),
+    BadFile(
+        "+inf", b"1,2\n3,inf\n", DataFileError, "line 2, column 2: 'inf' is not a finite number"
+    ),
+    BadFile(
+        "-inf", b"1,2\n-inf,4\n", DataFileError, "line 2, column 1: '-inf' is not a finite number"
+    ),
+    BadFile(
+        "overflowing number",
+        b"1,2\n3,1e999\n",
+        DataFileError,
+        "line 2, column 2: '1e999' is too large",
+    ),
+    BadFile(
+        "squares overflow", b"1e200,1\n2e200,3\n3e200,2\n", InputError, "the data are too large"
+    ),
+    BadFile(
+        "ragged rows",
+        b"1,2\n3,4,5\n",
+        DataFileError,
+        "line 2: expected 2 comma-separated fields, found 3",
+    ),
+    BadFile(
+        "one column",
+        b"1\n2\n3\n",
+        DataFileError,
+        "line 1: expected 2 comma-separated fields, found 1",
+    ),
+    BadFile(
+        "more columns",
+        b"1,2,3\n4,5,6\n",
+        DataFileError,
+        "line 1: expected 2 comma-separated fields, found 3",
+    ),
     BadFile("empty field", b"1,2\n,4\n", DataFileError, "line 2, column 1: the field is empty"),
     BadFile("single point", b"1,2\n", DataFileError, "found 1 point; at least 2 are needed"),
     BadFile("only a header", b"hours,score\n", DataFileError, "the file has no data rows"),
@@ -69,7 +106,9 @@ def test_file_through_the_api(tmp_path, case):
         warnings.simplefilter("error")  # no overflow or invalid-value warning, ever
         if case.error is None:
             points = load_points(path)
-            fit = gradient_descent(points[:, :1], points[:, 1], learning_rate="auto", num_iterations=50)
+            fit = gradient_descent(
+                points[:, :1], points[:, 1], learning_rate="auto", num_iterations=50
+            )
             assert math.isfinite(fit.b) and np.isfinite(fit.w).all() and math.isfinite(fit.loss)
             return
         with pytest.raises(case.error, match=case.message) as caught:
@@ -123,18 +162,73 @@ def test_constant_x_closed_form_is_singular():
 
 X_OK, Y_OK = np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 4.0, 5.0])
 ARGUMENTS = [
-    ("y of shape (n, 1)", dict(y=Y_OK[:, None]), InputError, r"y must be 1-D of shape \(n_samples,\), got shape \(3, 1\)"),
-    ("X 1-D", dict(X=X_OK[:, 0]), InputError, r"X must be 2-D of shape \(n_samples, n_features\), got shape \(3,\)"),
+    (
+        "y of shape (n, 1)",
+        dict(y=Y_OK[:, None]),
+        InputError,
+        r"y must be 1-D of shape \(n_samples,\), got shape \(3, 1\)",
+    ),
+    (
+        "X 1-D",
+        dict(X=X_OK[:, 0]),
+        InputError,
+        r"X must be 2-D of shape \(n_samples, n_features\), got shape \(3,\)",
+    ),
     ("mismatched lengths", dict(y=Y_OK[:2]), InputError, "X has 3, y has 2"),
-    ("learning rate 0", dict(learning_rate=0), InputError, "learning_rate must be positive, got 0.0"),
-    ("learning rate negative", dict(learning_rate=-0.1), InputError, "learning_rate must be positive, got -0.1"),
-    ("learning rate NaN", dict(learning_rate=float("nan")), InputError, "learning_rate must be finite, got nan"),
-    ("learning rate inf", dict(learning_rate=float("inf")), InputError, "learning_rate must be finite, got inf"),
-    ("learning rate string", dict(learning_rate="fast"), InputError, "learning_rate must be a positive number or 'auto', got 'fast'"),
-    ("learning rate too large", dict(learning_rate=10.0), DivergenceError, "above the stability bound"),
-    ("iterations negative", dict(num_iterations=-1), InputError, "num_iterations must be non-negative, got -1"),
-    ("iterations float", dict(num_iterations=2.5), InputError, "num_iterations must be a non-negative integer, got 2.5"),
-    ("iterations huge", dict(num_iterations=10**12), InputError, "is more than the 100,000,000 allowed"),
+    (
+        "learning rate 0",
+        dict(learning_rate=0),
+        InputError,
+        "learning_rate must be positive, got 0.0",
+    ),
+    (
+        "learning rate negative",
+        dict(learning_rate=-0.1),
+        InputError,
+        "learning_rate must be positive, got -0.1",
+    ),
+    (
+        "learning rate NaN",
+        dict(learning_rate=float("nan")),
+        InputError,
+        "learning_rate must be finite, got nan",
+    ),
+    (
+        "learning rate inf",
+        dict(learning_rate=float("inf")),
+        InputError,
+        "learning_rate must be finite, got inf",
+    ),
+    (
+        "learning rate string",
+        dict(learning_rate="fast"),
+        InputError,
+        "learning_rate must be a positive number or 'auto', got 'fast'",
+    ),
+    (
+        "learning rate too large",
+        dict(learning_rate=10.0),
+        DivergenceError,
+        "above the stability bound",
+    ),
+    (
+        "iterations negative",
+        dict(num_iterations=-1),
+        InputError,
+        "num_iterations must be non-negative, got -1",
+    ),
+    (
+        "iterations float",
+        dict(num_iterations=2.5),
+        InputError,
+        "num_iterations must be a non-negative integer, got 2.5",
+    ),
+    (
+        "iterations huge",
+        dict(num_iterations=10**12),
+        InputError,
+        "is more than the 100,000,000 allowed",
+    ),
     ("tol negative", dict(tol=-1e-3), InputError, "tol must be non-negative, got -0.001"),
     ("unknown option", dict(speed=3), TypeError, "unexpected keyword argument 'speed'"),
 ]
@@ -151,14 +245,39 @@ def test_arguments_through_the_api(name, change, error, message):
 
 COMMANDS = [
     ("learning rate 0", ["--learning-rate", "0"], EXIT_INPUT, "learning_rate must be positive"),
-    ("learning rate negative", ["--learning-rate", "-1"], EXIT_INPUT, "learning_rate must be positive"),
+    (
+        "learning rate negative",
+        ["--learning-rate", "-1"],
+        EXIT_INPUT,
+        "learning_rate must be positive",
+    ),
     ("learning rate NaN", ["--learning-rate", "nan"], EXIT_INPUT, "learning_rate must be finite"),
     ("learning rate inf", ["--learning-rate", "inf"], EXIT_INPUT, "learning_rate must be finite"),
-    ("learning rate string", ["--learning-rate", "fast"], EXIT_USAGE, "not a number or 'auto': 'fast'"),
-    ("learning rate 0.001", ["--learning-rate", "0.001"], EXIT_DIVERGED, "2/lambda_max = 0.0004013"),
-    ("iterations negative", ["--iterations", "-5"], EXIT_INPUT, "num_iterations must be non-negative"),
+    (
+        "learning rate string",
+        ["--learning-rate", "fast"],
+        EXIT_USAGE,
+        "not a number or 'auto': 'fast'",
+    ),
+    (
+        "learning rate 0.001",
+        ["--learning-rate", "0.001"],
+        EXIT_DIVERGED,
+        "2/lambda_max = 0.0004013",
+    ),
+    (
+        "iterations negative",
+        ["--iterations", "-5"],
+        EXIT_INPUT,
+        "num_iterations must be non-negative",
+    ),
     ("iterations float", ["--iterations", "1.5"], EXIT_USAGE, "not a whole number: '1.5'"),
-    ("iterations huge", ["--iterations", "1000000000000"], EXIT_INPUT, "is more than the 100,000,000 allowed"),
+    (
+        "iterations huge",
+        ["--iterations", "1000000000000"],
+        EXIT_INPUT,
+        "is more than the 100,000,000 allowed",
+    ),
     ("tol negative", ["--tol", "-1"], EXIT_INPUT, "tol must be non-negative"),
     ("initial b not a number", ["--initial-b", "x"], EXIT_USAGE, "not a number: 'x'"),
     ("unknown option", ["--speed", "3"], EXIT_USAGE, "unrecognized arguments: --speed 3"),

@@ -59,7 +59,7 @@ def test_standardized_auto_converges():
     ],
 )
 def test_bad_input_one_line(capsys, args, code, message):
-    with pytest.raises(SystemExit) if code == EXIT_USAGE else _nothing():
+    with pytest.raises(SystemExit) if code == EXIT_USAGE else _Nothing():
         result = main(args)
         assert result == code
     err = capsys.readouterr().err
@@ -74,7 +74,7 @@ def test_bad_file_names_line(tmp_path, capsys):
     assert f"{f}, line 2, column 2: 'four' is not a number" in capsys.readouterr().err
 
 
-class _nothing:
+class _Nothing:
     def __enter__(self):
         return self
 
@@ -92,10 +92,15 @@ def test_streams_a_larger_file_and_matches_in_memory(tmp_path, capsys):
     y = 1.5 * x + 4 + rng.normal(scale=10, size=x.size)
     f = tmp_path / "big.csv"
     np.savetxt(f, np.column_stack([x, y]), delimiter=",", fmt="%.17g")
-    assert main(["--data", str(f), "--learning-rate", "auto", "--standardize", "--iterations", "20"]) == 0
+    assert (
+        main(["--data", str(f), "--learning-rate", "auto", "--standardize", "--iterations", "20"])
+        == 0
+    )
     out = capsys.readouterr().out
     data = np.loadtxt(f, delimiter=",")
-    fit = gradient_descent(data[:, :1], data[:, 1], learning_rate="auto", num_iterations=20, standardize=True)
+    fit = gradient_descent(
+        data[:, :1], data[:, 1], learning_rate="auto", num_iterations=20, standardize=True
+    )
     line = out.splitlines()[2]
     b = float(line.split("b = ")[1].split(",")[0])
     m = float(line.split("m = ")[1].split(",")[0])

@@ -100,7 +100,9 @@ def test_both_readers_read_the_same_numbers(tmp_path, reader, points):
     rng = np.random.default_rng(2)
     table = rng.normal(scale=1e3, size=(5000, 3))
     f = tmp_path / "t.csv"
-    f.write_text("a,b,c\r\n" + "".join(f"{a!r}, {b!r},{c!r}\r\n" for a, b, c in table.tolist()) + "\n\n")
+    f.write_text(
+        "a,b,c\r\n" + "".join(f"{a!r}, {b!r},{c!r}\r\n" for a, b, c in table.tolist()) + "\n\n"
+    )
     np.testing.assert_array_equal(load_table(f), table)
     chunks = list(iter_table_chunks(f, block_bytes=1000))
     assert len(chunks) > 10

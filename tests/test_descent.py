@@ -43,7 +43,9 @@ def test_just_below_the_bound_converges_slowly(X, y):
 
 
 def test_tol_stops_and_reports(X, y):
-    fit = gradient_descent(X, y, learning_rate="auto", num_iterations=100, standardize=True, tol=1e-9)
+    fit = gradient_descent(
+        X, y, learning_rate="auto", num_iterations=100, standardize=True, tol=1e-9
+    )
     assert fit.converged and fit.stop_reason == "tol" and fit.gradient_norm <= 1e-9
     assert fit.n_iter < 100
 
@@ -121,10 +123,14 @@ def test_minibatch_sgd_reaches_closed_form_and_is_seeded():
 
 
 def test_zero_iterations_and_constant_x():
-    fit = gradient_descent([[1.0], [1.0], [1.0]], [1.0, 2.0, 3.0], learning_rate=0.1, num_iterations=0)
+    fit = gradient_descent(
+        [[1.0], [1.0], [1.0]], [1.0, 2.0, 3.0], learning_rate=0.1, num_iterations=0
+    )
     assert fit.n_iter == 0 and fit.b == 0.0
     # Constant x: the closed form is singular but descent is defined (b and m trade off).
-    fit = gradient_descent([[2.0], [2.0], [2.0]], [1.0, 2.0, 3.0], learning_rate="auto", num_iterations=200)
+    fit = gradient_descent(
+        [[2.0], [2.0], [2.0]], [1.0, 2.0, 3.0], learning_rate="auto", num_iterations=200
+    )
     assert fit.b + 2 * fit.m == pytest.approx(2.0, rel=1e-9)
 
 
@@ -156,7 +162,11 @@ def test_bad_arguments(X, y, kwargs, message):
 @pytest.mark.parametrize(
     "X_, y_, message",
     [
-        ([[1.0], [2.0]], [[1.0], [2.0]], r"y must be 1-D of shape \(n_samples,\), got shape \(2, 1\)"),
+        (
+            [[1.0], [2.0]],
+            [[1.0], [2.0]],
+            r"y must be 1-D of shape \(n_samples,\), got shape \(2, 1\)",
+        ),
         ([[1.0], [2.0]], [1.0], "different numbers of samples"),
         ([[1.0], [np.nan]], [1.0, 2.0], "X holds a non-finite value"),
         ([[1.0], [2.0]], [np.inf, 2.0], "y holds a non-finite value"),
@@ -172,4 +182,6 @@ def test_overflowing_data_is_a_clear_error():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(InputError, match="too large"):
-            gradient_descent([[1e200], [2e200]], [1e200, 3e200], learning_rate=1e-300, num_iterations=5)
+            gradient_descent(
+                [[1e200], [2e200]], [1e200, 3e200], learning_rate=1e-300, num_iterations=5
+            )

@@ -22,18 +22,35 @@ import pytest
 from .conftest import ROOT
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-MATH_PAGES = ["", "tutorial/", "explanation/derivation/", "explorer/", "reference/loss/",
-              "reference/symbolic/", "explanation/conditioning/", "explanation/exactness/"]
+MATH_PAGES = [
+    "",
+    "tutorial/",
+    "explanation/derivation/",
+    "explorer/",
+    "reference/loss/",
+    "reference/symbolic/",
+    "explanation/conditioning/",
+    "explanation/exactness/",
+]
 FIGURE_PAGES = ["tutorial/", "explanation/derivation/", "explanation/conditioning/"]
 
 
 def _mkdocs(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
-        capture_output=True, text=True, cwd=ROOT, timeout=600,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
         env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
     )
 
@@ -47,10 +64,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_strict_build_has_every_page(site):
-    for page in ["index.html", "tutorial/index.html", "explanation/derivation/index.html",
-                 "explorer/index.html", "how-to/check-gradient/index.html",
-                 "how-to/learning-rate/index.html", "how-to/own-csv/index.html",
-                 "reference/loss/index.html", "assets/katex/katex.min.css"]:
+    for page in [
+        "index.html",
+        "tutorial/index.html",
+        "explanation/derivation/index.html",
+        "explorer/index.html",
+        "how-to/check-gradient/index.html",
+        "how-to/learning-rate/index.html",
+        "how-to/own-csv/index.html",
+        "reference/loss/index.html",
+        "assets/katex/katex.min.css",
+    ]:
         assert (site / page).is_file(), page
     derivation = (site / "explanation/derivation/index.html").read_text()
     assert 'class="katex-display"' in derivation
@@ -62,13 +86,15 @@ def test_a_bad_formula_fails_the_build(tmp_path):
     docs.mkdir()
     (docs / "index.md").write_text("# Broken\n\n$$ \\frac{1}{ $$\n")
     config = tmp_path / "mkdocs.yml"
-    config.write_text(textwrap.dedent(f"""\
+    config.write_text(
+        textwrap.dedent(f"""\
         site_name: broken
         docs_dir: {docs}
         hooks: [{ROOT / "docs/hooks/katex.py"}]
         markdown_extensions:
           - pymdownx.arithmatex: {{generic: true}}
-        """))
+        """)
+    )
     done = _mkdocs(config, tmp_path / "site")
     assert done.returncode != 0
     assert "KaTeX cannot render" in done.stdout + done.stderr
@@ -157,8 +183,8 @@ def test_every_figure_loads(page, server, path):
     figures = page.locator("img.linreg-figure")
     assert figures.count() > 0
     sizes = page.evaluate(
-        "[...document.querySelectorAll('article img')].map(i => "
-        "[i.complete, i.naturalWidth, i.getBoundingClientRect().width, i.getBoundingClientRect().height])"
+        "[...document.querySelectorAll('article img')].map(i => [i.complete, i.naturalWidth, "
+        "i.getBoundingClientRect().width, i.getBoundingClientRect().height])"
     )
     for complete, natural, width, height in sizes:
         assert complete and natural > 0 and width > 0 and height > 0

@@ -20,7 +20,9 @@ from linreg import GradientDescentRegressor  # noqa: E402
 from linreg.solve import least_squares  # noqa: E402
 
 
-@parametrize_with_checks([GradientDescentRegressor(), GradientDescentRegressor(fit_intercept=False)])
+@parametrize_with_checks(
+    [GradientDescentRegressor(), GradientDescentRegressor(fit_intercept=False)]
+)
 def test_scikit_learn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -41,8 +43,11 @@ def test_in_a_pipeline():
     rng = np.random.default_rng(0)
     x = rng.uniform(-2, 2, size=(200, 1))
     y = 1 - 2 * x[:, 0] + 0.5 * x[:, 0] ** 2 + rng.normal(scale=0.05, size=200)
-    pipe = make_pipeline(PolynomialFeatures(2, include_bias=False), StandardScaler(),
-                         GradientDescentRegressor(standardize=False, tol=1e-10))
+    pipe = make_pipeline(
+        PolynomialFeatures(2, include_bias=False),
+        StandardScaler(),
+        GradientDescentRegressor(standardize=False, tol=1e-10),
+    )
     pipe.fit(x, y)
     assert pipe.score(x, y) > 0.99
     assert pipe.predict(np.array([[0.0]]))[0] == pytest.approx(1.0, abs=0.05)

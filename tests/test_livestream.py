@@ -32,7 +32,9 @@ def test_error_and_step_agree_with_vectorised(problem):
     rate = 1e-3
     new_b, new_m = livestream.step_gradient(b, w[0], points, rate)
     vec_w, vec_b = step(X, y, w, b, rate)
-    tol_b = abs(b) * 4 * np.finfo(float).eps + rate * summation_tolerance(len(y), 2 * np.abs(residual).mean())
+    tol_b = abs(b) * 4 * np.finfo(float).eps + rate * summation_tolerance(
+        len(y), 2 * np.abs(residual).mean()
+    )
     tol_m = abs(w[0]) * 4 * np.finfo(float).eps + rate * summation_tolerance(
         len(y), 2 * (np.abs(X[:, 0] * residual)).mean()
     )

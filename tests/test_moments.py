@@ -42,7 +42,7 @@ def test_from_arrays_and_merging(n_features):
     _assert_close(whole, X, y)
     parts = Moments.from_arrays(X[:10], y[:10]) + Moments.from_arrays(X[10:], y[10:])
     _assert_close(parts, X, y)
-    chunks = Moments.from_chunks((X[k:k + 999], y[k:k + 999]) for k in range(0, len(y), 999))
+    chunks = Moments.from_chunks((X[k : k + 999], y[k : k + 999]) for k in range(0, len(y), 999))
     _assert_close(chunks, X, y)
 
 
@@ -137,12 +137,20 @@ def test_dask_local_cluster_fit_equals_in_memory():
     distributed = pytest.importorskip("distributed")
     X = RNG.normal(10.0, 3.0, size=(20_000, 2))
     y = X @ [0.5, -1.5] + 4.0 + RNG.normal(size=len(X))
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
-        processes=True,
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            processes=True,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         assert len(client.scheduler_info()["workers"]) == 2
-        stats = Moments.from_dask(da.from_array(X, chunks=(3_000, 2)), da.from_array(y, chunks=3_000))
+        stats = Moments.from_dask(
+            da.from_array(X, chunks=(3_000, 2)), da.from_array(y, chunks=3_000)
+        )
     _assert_close(stats, X, y, rtol=1e-12)
     on_cluster = gradient_descent(stats, learning_rate="auto", num_iterations=100, standardize=True)
     in_memory = gradient_descent(X, y, learning_rate="auto", num_iterations=100, standardize=True)

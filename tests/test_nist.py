@@ -10,15 +10,24 @@ import numpy as np
 import pytest
 
 from linreg.data import read_nist
-from linreg.solve import fit_nist, log_relative_error as lre
+from linreg.solve import fit_nist
+from linreg.solve import log_relative_error as lre
 
 from .conftest import NIST_DIR
 
 #: Minimum LRE over the parameters reached by the best of numpy.linalg.lstsq,
 #: scipy.linalg.lstsq, statsmodels OLS and scikit-learn LinearRegression (issue 4).
 PEERS_BEST = {
-    "Norris": 13.1, "Pontius": 12.8, "NoInt1": 14.7, "NoInt2": 15.0, "Filip": 8.0,
-    "Longley": 13.6, "Wampler1": 9.6, "Wampler2": 13.2, "Wampler3": 9.6, "Wampler4": 9.2,
+    "Norris": 13.1,
+    "Pontius": 12.8,
+    "NoInt1": 14.7,
+    "NoInt2": 15.0,
+    "Filip": 8.0,
+    "Longley": 13.6,
+    "Wampler1": 9.6,
+    "Wampler2": 13.2,
+    "Wampler3": 9.6,
+    "Wampler4": 9.2,
     "Wampler5": 7.6,
 }
 NAMES = sorted(PEERS_BEST)
@@ -26,7 +35,9 @@ NAMES = sorted(PEERS_BEST)
 
 def params(dataset, result):
     estimates = ([result.intercept] if dataset.fit_intercept else []) + list(result.coef)
-    stderrs = ([result.intercept_stderr] if dataset.fit_intercept else []) + list(result.coef_stderr)
+    stderrs = ([result.intercept_stderr] if dataset.fit_intercept else []) + list(
+        result.coef_stderr
+    )
     return estimates, stderrs
 
 

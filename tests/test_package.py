@@ -44,7 +44,9 @@ def test_all_is_complete(module):
 def test_wheel_ships_the_data(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (wheel,) = tmp_path.glob("linreg-*.whl")
     with zipfile.ZipFile(wheel) as archive:

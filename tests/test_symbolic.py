@@ -59,10 +59,14 @@ def test_matrix_form_is_the_issue_s():
 
 
 def test_bound_formula_matches_numpy_eigenvalues(X):
-    lam = np.linalg.eigvalsh(2 / len(X) * np.array([[X[:, 0] @ X[:, 0], X.sum()], [X.sum(), len(X)]]))
+    lam = np.linalg.eigvalsh(
+        2 / len(X) * np.array([[X[:, 0] @ X[:, 0], X.sum()], [X.sum(), len(X)]])
+    )
     assert symbolic.learning_rate_bound(X) == pytest.approx(2 / lam[-1], rel=1e-13)
     X2 = RNG.normal(size=(30, 3))
-    lam2 = np.linalg.eigvalsh(2 / 30 * np.column_stack([X2, np.ones(30)]).T @ np.column_stack([X2, np.ones(30)]))
+    lam2 = np.linalg.eigvalsh(
+        2 / 30 * np.column_stack([X2, np.ones(30)]).T @ np.column_stack([X2, np.ones(30)])
+    )
     assert symbolic.learning_rate_bound(X2) == pytest.approx(2 / lam2[-1], rel=1e-13)
 
 
@@ -74,7 +78,9 @@ def test_only_symbolic_imports_sympy():
             alias.name.split(".")[0]
             for node in ast.walk(tree)
             if isinstance(node, (ast.Import, ast.ImportFrom))
-            for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
+            for alias in (
+                node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")]
+            )
         }
         if module.name != "symbolic.py":
             assert "sympy" not in imported, f"{module.name} imports sympy"

@@ -22,16 +22,12 @@ from mkdocs.exceptions import PluginError
 ROOT = Path(__file__).resolve().parents[2]
 KATEX_DIST = ROOT / "node_modules" / "katex" / "dist"
 SCRIPT = Path(__file__).with_name("katex_render.cjs")
-FORMULA = re.compile(
-    r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL
-)
+FORMULA = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<body>.*?)</(?P=tag)>', re.DOTALL)
 
 
 def _check_installed() -> None:
     if not (KATEX_DIST / "katex.min.css").is_file():
-        raise PluginError(
-            "KaTeX is not installed: run `npm ci` at the top of the repository first"
-        )
+        raise PluginError("KaTeX is not installed: run `npm ci` at the top of the repository first")
 
 
 def on_config(config, **kwargs):  # type: ignore[no-untyped-def]
@@ -53,8 +49,12 @@ def on_post_page(output: str, page, config, **kwargs) -> str:  # type: ignore[no
             raise PluginError(f"{page.file.src_path}: unexpected math markup {body[:60]!r}")
         items.append({"tex": body[2:-2], "display": display})
     done = subprocess.run(
-        ["node", str(SCRIPT)], input=json.dumps(items), capture_output=True, text=True,
-        cwd=ROOT, check=False,
+        ["node", str(SCRIPT)],
+        input=json.dumps(items),
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     if done.returncode != 0:
         raise PluginError(f"{page.file.src_path}: {done.stderr.strip()}")

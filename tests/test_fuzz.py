@@ -1,0 +1,103 @@
+"""Fuzzing the loader and the command line: only two outcomes are allowed, a correct
+fit or a clean error of linreg's own type (never a traceback, a NaN or a warning).
+
+The normal run is bounded (the default hypothesis profile); for a long run:
+
+    HYPOTHESIS_PROFILE=fuzz python -m pytest tests/test_fuzz.py
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linreg import LinregError, gradient_descent, load_points
+from linreg.cli import EXIT_DIVERGED, EXIT_INPUT, main
+from linreg.solve import least_squares
+
+
+def _check_fit(points: np.ndarray) -> None:
+    X, y = points[:, :1], points[:, 1]
+    for kwargs in (dict(learning_rate="auto", standardize=True), dict(learning_rate=1e-4)):
+        try:
+            fit = gradient_descent(X, y, num_iterations=30, **kwargs)
+        except LinregError:
+            continue
+        assert math.isfinite(fit.b) and np.isfinite(fit.w).all() and math.isfinite(fit.loss)
+        assert np.isfinite(fit.history).all()
+    try:
+        best = least_squares(X, y)
+    except LinregError:
+        return
+    assert np.isfinite(best.coef).all() and math.isfinite(best.intercept)
+
+
+def _run_everything(content: bytes, capsys) -> None:  # type: ignore[no-untyped-def]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.csv"
+        path.write_bytes(content)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # an overflow or invalid-value warning fails
+            try:
+                points = load_points(path)
+            except LinregError as error:
+                assert isinstance(error, ValueError)
+            else:
+                assert points.ndim == 2 and points.shape[1] == 2 and points.shape[0] >= 2
+                assert np.isfinite(points).all()
+                _check_fit(points)
+            code = main(["--data", str(path), "--iterations", "30"])
+    out, err = capsys.readouterr()
+    assert code in (0, EXIT_INPUT, EXIT_DIVERGED)
+    if code == 0:
+        assert err == "" and "nan" not in out.lower() and "inf" not in out.lower()
+    else:
+        assert err.startswith("linreg: error: ") and err.count("\n") == 1 and "Traceback" not in err
+
+
+@settings(deadline=None)
+@given(st.binary(max_size=400))
+def test_arbitrary_bytes(capsys, content):
+    _run_everything(content, capsys)
+
+
+# Bytes that look like a CSV: digits, signs, points, exponents, commas, newlines, noise.
+_csvish = st.lists(
+    st.sampled_from(list(b"0123456789") * 4 + list(b"+-.eE,,\n\r \tnaif") + [0xFF, 0x00]),
+    max_size=300,
+).map(bytes)
+
+
+@settings(deadline=None)
+@given(_csvish)
+def test_csv_like_bytes(capsys, content):
+    _run_everything(content, capsys)
+
+
+def _number_text(value: float, style: int) -> str:
+    if style == 0:
+        return repr(value)
+    if style == 1:
+        return f"{value:.30e}"  # more digits than a double holds
+    return f"{value:.40f}".rstrip("0").rstrip(".") if abs(value) < 1e15 else repr(value)
+
+
+_extreme = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False),  # anything finite, subnormals too
+    st.floats(min_value=-1e-300, max_value=1e-300, allow_nan=False),
+    st.floats(min_value=1e150, max_value=1e160),
+    st.floats(min_value=-100, max_value=100),
+)
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(_extreme, _extreme, st.integers(0, 2)), min_size=1, max_size=30))
+def test_well_formed_extreme_numbers(capsys, rows):
+    text = "".join(f"{_number_text(x, s)},{_number_text(y, s)}\n" for x, y, s in rows)
+    _run_everything(text.encode(), capsys)
