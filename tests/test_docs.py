@@ -40,6 +40,9 @@ MATH_PAGES = [
     "reference/symbolic/",
     "explanation/conditioning/",
     "explanation/exactness/",
+    "performance/",
+    "reference/errors-guide/",
+    "reference/moments/",
 ]
 FIGURE_PAGES = ["tutorial/", "explanation/derivation/", "explanation/conditioning/"]
 
@@ -72,7 +75,14 @@ def test_strict_build_has_every_page(site):
         "how-to/check-gradient/index.html",
         "how-to/learning-rate/index.html",
         "how-to/own-csv/index.html",
+        "how-to/scikit-learn/index.html",
+        "explanation/conditioning/index.html",
+        "explanation/exactness/index.html",
+        "performance/index.html",
         "reference/loss/index.html",
+        "reference/moments/index.html",
+        "reference/estimator/index.html",
+        "reference/errors-guide/index.html",
         "assets/katex/katex.min.css",
     ]:
         assert (site / page).is_file(), page
