@@ -196,8 +196,17 @@ def error_contours_figure(
     levels = np.geomspace(E.min() * 1.0005, E.max(), 25)
     contours = ax.contour(M, B, E, levels=levels, cmap="viridis", linewidths=0.8)
     fig.colorbar(contours, ax=ax, label="E(m, b)")
-    for label, path in (paths or {}).items():
-        ax.plot(path[:, 0], path[:, 1], marker=".", markersize=3, linewidth=1.2, label=label)
+    for order, (label, path) in enumerate((paths or {}).items()):
+        # The first path listed is drawn on top.
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            marker=".",
+            markersize=3,
+            linewidth=2.0 - 0.4 * order,
+            label=label,
+            zorder=10 - order,
+        )
     if optimum is not None:
         ax.plot(
             *optimum, marker="*", markersize=14, color="black", linestyle="none", label="optimum"
@@ -212,33 +221,44 @@ def error_contours_figure(
     return fig
 
 
-def loss_curves_figure(curves: Mapping[str, npt.ArrayLike], *, minimum: float | None = None) -> Any:
-    """Loss against iteration on a log scale, one curve per label.
+def loss_curves_figure(
+    curves: Mapping[str, npt.ArrayLike], *, minimum: float | None = None, early: int = 25
+) -> Any:
+    """Loss against iteration on a log scale: the first steps of every run, and the
+    whole of each run that stays finite.
 
     Parameters
     ----------
     curves : mapping of label to loss history
     minimum : float, optional
         The least-squares minimum, drawn as a dashed line.
+    early : int, default 25
+        How many iterations the left panel shows.
 
     Returns
     -------
     matplotlib.figure.Figure
     """
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    for label, history in curves.items():
+    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+    for index, (label, history) in enumerate(curves.items()):
         values = np.asarray(history, dtype=np.float64)
-        ax.plot(np.arange(len(values)), values, label=label)
-    if minimum is not None:
-        ax.axhline(
-            minimum, color="black", linestyle="--", linewidth=1, label="least-squares minimum"
-        )
-    ax.set_yscale("log")
-    ax.set_xscale("symlog", linthresh=10)
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("E (mean squared error)")
-    ax.legend()
+        colour = f"C{index}"
+        shown = values[: early + 1]
+        left.plot(np.arange(len(shown)), shown, marker=".", color=colour, label=label)
+        if len(values) > early + 1 and np.isfinite(values).all():
+            right.plot(np.arange(1, len(values) + 1), values, color=colour, label=label)
+    for ax in (left, right):
+        if minimum is not None:
+            ax.axhline(minimum, color="black", linestyle="--", linewidth=1, label="minimum")
+        ax.set_yscale("log")
+        ax.set_ylabel("E (mean squared error)")
+    left.set_xlabel("iteration")
+    left.set_title(f"the first {early} iterations")
+    left.legend(fontsize=8)
+    right.set_xscale("log")
+    right.set_xlabel("iteration (log scale)")
+    right.set_title("the stable runs, to the end")
     fig.tight_layout()
     return fig
 
