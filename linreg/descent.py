@@ -321,18 +321,19 @@ def gradient_descent(
 
     intercept = bool(fit_intercept)
     if stats is not None and mu == 0.0:
-        loop = functools.partial(_run_spectral, stats, eigenvalues, eigenvectors, intercept)
+        loop = functools.partial(_run_spectral, stats, eigenvalues, eigenvectors)
     elif stats is not None:
-        loop = functools.partial(_run, _moments_oracle(stats), None, intercept)
+        loop = functools.partial(_run, _moments_oracle(stats), None)
     else:
         epoch = None
         if batch is not None:
             epoch = _minibatch_epoch(features, target, batch, random_state, intercept)
-        loop = functools.partial(_run, _pass_oracle(features, target), epoch, intercept)
+        loop = functools.partial(_run, _pass_oracle(features, target), epoch)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
+            plan = _Plan(rate, iterations, stop_tol, mu, bound, bool(return_path), intercept)
             w, b, history, grad_norm, n_done, reason, grad_norm0, path = loop(
-                w_start, b_start, rate, iterations, stop_tol, mu, bound, return_path
+                w_start, b_start, plan
             )
         except (FloatingPointError, OverflowError):
             if rate > bound or batch is not None:
@@ -366,6 +367,21 @@ def gradient_descent(
 
 
 Oracle = Callable[[FloatArray, float], tuple[float, FloatArray, float]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every loop needs besides the start: step, stopping and divergence rules."""
+
+    rate: float
+    iterations: int
+    tol: float | None
+    mu: float
+    bound: float
+    keep_path: bool
+    intercept: bool
+
+
 LoopResult = tuple[FloatArray, float, FloatArray, float, int, str, float, "FloatArray | None"]
 
 
@@ -446,19 +462,10 @@ def _minibatch_epoch(
     return epoch
 
 
-def _run(
-    oracle: Oracle,
-    epoch: Epoch | None,
-    intercept: bool,
-    w: FloatArray,
-    b: float,
-    rate: float,
-    iterations: int,
-    tol: float | None,
-    mu: float,
-    bound: float,
-    keep_path: bool,
-) -> LoopResult:
+def _run(oracle: Oracle, epoch: Epoch | None, w: FloatArray, b: float, plan: _Plan) -> LoopResult:
+    """The loop, step by step: momentum, mini-batches, or the per-pass readable twin."""
+    rate, iterations, tol, mu, bound = plan.rate, plan.iterations, plan.tol, plan.mu, plan.bound
+    keep_path, intercept = plan.keep_path, plan.intercept
     history = np.empty(iterations + 1)
     path = np.empty((iterations + 1, w.shape[0] + 1)) if keep_path else None
     velocity_w, velocity_b = np.zeros_like(w), 0.0
@@ -490,18 +497,7 @@ def _run(
 
 
 def _run_spectral(
-    stats: Moments,
-    lambdas: FloatArray,
-    basis: FloatArray,
-    intercept: bool,
-    w0: FloatArray,
-    b0: float,
-    rate: float,
-    iterations: int,
-    tol: float | None,
-    mu: float,
-    bound: float,
-    keep_path: bool,
+    stats: Moments, lambdas: FloatArray, basis: FloatArray, w0: FloatArray, b0: float, plan: _Plan
 ) -> LoopResult:
     r"""Plain gradient descent on the statistics, all iterations at once.
 
@@ -516,7 +512,8 @@ def _run_spectral(
     to the per-pass loop and the livestream's); evaluating them as arrays makes a
     thousand iterations cost microseconds.
     """
-    del mu  # only called without momentum
+    rate, iterations, tol, bound = plan.rate, plan.iterations, plan.tol, plan.bound
+    keep_path, intercept = plan.keep_path, plan.intercept  # (never called with momentum)
     size = lambdas.shape[0]  # n_features + 1 with the intercept, n_features without
     grad_w0, grad_b0 = stats.mse_gradient(np.zeros(stats.n_features), 0.0)
     q = basis.T @ -np.append(grad_w0, grad_b0)[:size]  # h = −∇E(0), in the eigenbasis

@@ -326,6 +326,20 @@ def _solve_float(
     if fit_intercept:
         u = inverse_r.T @ (shift / scale)
         var_intercept = 1.0 / n + float(u @ u)
+    return _float_result(coef, intercept, ssr, total, n, dof, unscaled_var, var_intercept)
+
+
+def _float_result(
+    coef: FloatArray,
+    intercept: float,
+    ssr: float,
+    total: float,
+    n: int,
+    dof: int,
+    unscaled_var: FloatArray,
+    var_intercept: float,
+) -> LeastSquaresResult[Any]:
+    """The statistics from SSR and the diagonal of (ZᵀZ)⁻¹ (its b entry apart)."""
     sigma = math.sqrt(ssr / dof) if dof > 0 else None
     return LeastSquaresResult(
         coef=coef,
@@ -380,19 +394,8 @@ def _solve_moments(stats: Moments, fit_intercept: bool) -> LeastSquaresResult[An
     intercept = stats.mean_y - float(stats.mean_x @ coef) if fit_intercept else 0.0
     ssr = max(total - float(coef @ moment), 0.0)
     dof = n - k
-    sigma = math.sqrt(ssr / dof) if dof > 0 else None
     var_intercept = 1.0 / n + float(stats.mean_x @ inverse @ stats.mean_x) if fit_intercept else 0.0
-    return LeastSquaresResult(
-        coef=coef,
-        intercept=float(intercept),
-        coef_stderr=None if sigma is None else sigma * np.sqrt(np.diag(inverse)),
-        intercept_stderr=None if sigma is None else sigma * math.sqrt(var_intercept),
-        residual_std=sigma,
-        r_squared=1.0 - ssr / total if total > 0 else 1.0,
-        mse=ssr / n,
-        n_samples=n,
-        dof=dof,
-    )
+    return _float_result(coef, intercept, ssr, total, n, dof, np.diag(inverse), var_intercept)
 
 
 # Error-free transformations (Dekker, Knuth): a*b and a+b as an exact hi + lo pair.

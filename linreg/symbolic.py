@@ -215,10 +215,7 @@ def mse_gradient_fn(
 def mse_hessian_fn(X_: npt.ArrayLike) -> FloatArray:
     """`mse_hessian_expr` evaluated: the twin of `linreg.loss.mse_hessian` (one feature)."""
     features = as_features(X_)
-    column = features[:, 0:1]
-    args = _line_args(column, np.zeros(len(features)), [0.0], 0.0)
-    if features.shape[1] != 1:
-        raise ValueError("the sum form is the one-feature line: X must have one column")
+    args = _line_args(features, np.zeros(len(features)), [0.0], 0.0)
     return np.asarray(_hessian_sum(*args), dtype=np.float64)
 
 
