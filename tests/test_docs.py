@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import os
 import shutil
 import subprocess
 import sys
@@ -54,7 +55,7 @@ def _mkdocs(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         cwd=ROOT,
         timeout=600,
-        env={**__import__("os").environ, "NO_MKDOCS_2_WARNING": "1"},
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
 
 

@@ -55,3 +55,40 @@ def test_wheel_ships_the_data(tmp_path):
     assert shipped == (ROOT / "data" / "data.csv").read_bytes()
     assert "linreg/py.typed" in names
     assert any(n.endswith("entry_points.txt") for n in names)
+
+
+@pytest.mark.parametrize(
+    "blocked, code, extra",
+    [
+        (
+            "matplotlib",
+            "from linreg import plot; plot.fit_figure([[1, 2], [2, 3]], {})",
+            "linreg[plot]",
+        ),
+        ("sklearn", "import linreg; linreg.GradientDescentRegressor", "linreg[sklearn]"),
+        (
+            "dask",
+            "from linreg.moments import Moments; Moments.from_dask(None, None)",
+            "linreg[dask]",
+        ),
+    ],
+)
+def test_optional_extras_name_themselves_when_missing(blocked, code, extra):
+    """Without an extra's package, the error names the extra to install."""
+    script = (
+        "import sys\n"
+        f"sys.modules[{blocked!r}] = None  # as if it were not installed\n"
+        f"try:\n    {code}\nexcept ImportError as error:\n    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert extra in done.stdout, done.stdout + done.stderr
+
+
+def test_core_imports_only_numpy_sympy_and_tqdm():
+    script = (
+        "import sys, linreg, linreg.cli, linreg.solve, linreg.symbolic, linreg.moments\n"
+        "heavy = {'matplotlib', 'sklearn', 'dask', 'pyarrow', 'pandas', 'scipy'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
