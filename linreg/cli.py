@@ -18,13 +18,13 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
 from tqdm import tqdm
 
 from linreg import livestream
-from linreg.data import bundled_data_path, load_points
+from linreg.data import as_features, bundled_data_path, load_points
 from linreg.descent import DescentResult, gradient_descent
 from linreg.errors import DivergenceError, InputError, LinregError, SingularProblemError
 from linreg.moments import Moments
@@ -168,7 +168,7 @@ def _run(args: argparse.Namespace) -> int:
     if stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET:
         # Small enough for the livestream's own loops, for its exact digits (the fast
         # path agrees to ~1e-13).
-        points = load_points(path)
+        points = _points(path)
         start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
         if plain:
             b, m = livestream.gradient_descent_runner(
@@ -208,6 +208,13 @@ def _statistics(path: Path) -> Moments:
             bar.update(done - bar.n)
 
         return Moments.from_csv(path, n_columns=2, progress=advance)
+
+
+def _points(path: Path) -> Any:
+    """All the points, for the livestream's loops (small files only)."""
+    if path.suffix == ".npy":
+        return as_features(np.load(path, allow_pickle=False), str(path))
+    return load_points(path)
 
 
 def _write_history(path: Path, history: np.ndarray) -> None:

@@ -131,3 +131,12 @@ def test_history_is_written_atomically(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert main(["--history", str(tmp_path / "no" / "such" / "dir.csv")]) == EXIT_INPUT
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_npy_data(tmp_path, capsys, points):
+    import numpy as np
+
+    f = tmp_path / "points.npy"
+    np.save(f, points)
+    assert main(["--data", str(f)]) == 0
+    assert tuple(capsys.readouterr().out.splitlines()[:3]) == LIVESTREAM_LINES
