@@ -27,6 +27,7 @@ import sympy as sp
 
 from linreg import loss
 from linreg.data import as_features, check_features_target
+from linreg.errors import InputError
 from linreg.moments import Moments
 
 __all__ = [
@@ -194,7 +195,7 @@ def _line_args(
 ) -> tuple[FloatArray, FloatArray, float, float, int]:
     features, target = check_features_target(X_, y_)
     if features.shape[1] != 1:
-        raise ValueError("the sum form is the one-feature line: X must have one column")
+        raise InputError("the sum form is the one-feature line: X must have one column")
     slope = float(np.asarray(w_, dtype=np.float64).reshape(-1)[0])
     return _one_based(features[:, 0]), _one_based(target), slope, float(b_), len(target)
 
@@ -230,7 +231,7 @@ def _moment_values(
     # Statistics computed directly (two passes), independently of linreg.moments.
     features, target = check_features_target(X_, y_)
     if features.shape[1] != 1:
-        raise ValueError("the sum form is the one-feature line: X must have one column")
+        raise InputError("the sum form is the one-feature line: X must have one column")
     x_, y_c = features[:, 0], target
     mx, my = float(x_.mean()), float(y_c.mean())
     xc, yc = x_ - mx, y_c - my
