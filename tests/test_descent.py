@@ -16,7 +16,9 @@ from linreg.solve import least_squares
 def test_result_object(X, y):
     fit = gradient_descent(X, y, learning_rate=0.0001, num_iterations=1000)
     assert fit.n_iter == 1000 and fit.history.shape == (1001,)
-    assert fit.history[0] == pytest.approx(5565.107834483211, rel=1e-14)
+    assert fit.history[0] == pytest.approx(
+        5565.107834483211, rel=1e-14
+    )  # statistics vs the loop: rounding
     assert fit.loss == fit.history[-1]
     assert np.all(np.diff(fit.history) <= 0)  # below the bound the loss never grows
     assert fit.stop_reason == "num_iterations"
@@ -31,7 +33,7 @@ def test_divergence_raises_before_any_overflow(X, y, rate):
             gradient_descent(X, y, learning_rate=rate, num_iterations=100_000)
     error = caught.value
     assert error.learning_rate == rate
-    assert error.bound == pytest.approx(4.013e-4, rel=1e-3)
+    assert error.bound == pytest.approx(4.013e-4, rel=1e-3)  # quoted to 4 digits
     assert "0.0004013" in str(error) and f"{rate:.4g}" in str(error)
     if rate >= 0.001:
         assert error.iteration <= 3  # "within a few iterations"
@@ -64,9 +66,9 @@ def test_livestream_settings_do_not_converge(X, y):
     best = least_squares(X, y)
     assert not fit.converged
     assert abs(fit.b - best.intercept) > 7.5  # b ≈ 0.09 against the optimum ≈ 7.99
-    assert best.intercept == pytest.approx(7.99102098, rel=1e-8)
+    assert best.intercept == pytest.approx(7.99102098, rel=1e-8)  # quoted to 9 digits
     assert best.coef[0] == pytest.approx(1.32243102, rel=1e-8)
-    assert best.mse == pytest.approx(110.25738346, rel=1e-9)
+    assert best.mse == pytest.approx(110.25738346, rel=1e-9)  # quoted to 11 digits
 
 
 def test_predicted_iterations_match_the_real_count(X, y):
@@ -90,7 +92,7 @@ def test_predicted_iterations_match_the_real_count(X, y):
     assert 0.9 * reduction <= error_after(predicted) <= reduction
     # The livestream's settings: about 1.8 million iterations (the figure).
     fit = gradient_descent(X, y, learning_rate=0.0001, num_iterations=0)
-    assert fit.predicted_iterations == pytest.approx(1.83e6, rel=0.01)
+    assert fit.predicted_iterations == pytest.approx(1.83e6, rel=0.01)  # "about 1.8 million"
 
 
 def test_momentum_reaches_closed_form():
@@ -119,7 +121,7 @@ def test_minibatch_sgd_reaches_closed_form_and_is_seeded():
     noisy = y + rng.normal(scale=0.1, size=300)
     best = least_squares(X, noisy)
     fit = gradient_descent(X, noisy, **{**kwargs, "learning_rate": 0.01})
-    np.testing.assert_allclose(fit.w, best.coef, atol=0.02)
+    np.testing.assert_allclose(fit.w, best.coef, atol=0.02)  # fixed-step SGD hovers O(η·noise) away
 
 
 def test_zero_iterations_and_constant_x():
@@ -131,7 +133,7 @@ def test_zero_iterations_and_constant_x():
     fit = gradient_descent(
         [[2.0], [2.0], [2.0]], [1.0, 2.0, 3.0], learning_rate="auto", num_iterations=200
     )
-    assert fit.b + 2 * fit.m == pytest.approx(2.0, rel=1e-9)
+    assert fit.b + 2 * fit.m == pytest.approx(2.0, rel=1e-9)  # only m·2 + b is determined
 
 
 @pytest.mark.parametrize(

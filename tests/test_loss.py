@@ -77,13 +77,17 @@ def test_mse_matches_matrix_twin(problem):
 
 def test_hessian_matches_symbolic_and_bound_matches_eigenvalues(X):
     H = loss.mse_hessian(X)
-    np.testing.assert_allclose(symbolic.mse_hessian_fn(X), H, rtol=1e-13)
+    np.testing.assert_allclose(
+        symbolic.mse_hessian_fn(X), H, rtol=1e-13
+    )  # sums of 100 terms, another order
     np.testing.assert_allclose(symbolic.mse_matrix_hessian_fn(X), H, rtol=1e-13)
     lam = np.linalg.eigvals(H)  # the general (non-symmetric) solver, as an outside check
-    assert np.isclose(loss.learning_rate_bound(X), 2 / lam.real.max(), rtol=1e-12)
+    assert np.isclose(
+        loss.learning_rate_bound(X), 2 / lam.real.max(), rtol=1e-12
+    )  # eigensolvers: ~κ·ε
     assert np.isclose(symbolic.learning_rate_bound(X), 2 / lam.real.max(), rtol=1e-12)
     # The shared/data README's figures.
-    assert np.isclose(sorted(lam.real)[-1], 4983.8, rtol=1e-4)
+    assert np.isclose(sorted(lam.real)[-1], 4983.8, rtol=1e-4)  # quoted digits
     assert np.isclose(sorted(lam.real)[0], 0.07548, rtol=1e-3)
     assert np.isclose(loss.learning_rate_bound(X), 4.013e-4, rtol=1e-3)
 
@@ -94,7 +98,7 @@ def test_sign_error_would_be_caught(X, y):
     grad_w, _ = loss.mse_gradient(X, y, w, b)
     h = 1.0
     difference = (loss.mse(X, y, w + h, b) - loss.mse(X, y, w - h, b)) / (2 * h)
-    assert np.isclose(difference, grad_w[0], rtol=1e-12)
+    assert np.isclose(difference, grad_w[0], rtol=1e-12)  # quadratic: exact but for rounding
     assert not np.isclose(difference, -grad_w[0], rtol=1e-3)
 
 

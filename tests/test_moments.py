@@ -52,17 +52,17 @@ def test_large_mean_does_not_cancel():
     y = 3.0 * (x - 1e9) + RNG.normal(size=len(x))
     stats = Moments.from_arrays(x[:, None], y)
     exact_var = np.var(x - 1e9) * len(x)  # shifting first is exact enough here
-    assert stats.cxx[0, 0] == pytest.approx(exact_var, rel=1e-6)
+    assert stats.cxx[0, 0] == pytest.approx(exact_var, rel=1e-6)  # block means err by ~ε·1e9 each
     naive = float(x @ x) - float(x.sum()) ** 2 / len(x)
     assert abs(naive - exact_var) / exact_var > 1e-3  # the naive formula is far off
     fit = least_squares(stats)
-    assert fit.coef[0] == pytest.approx(3.0, rel=1e-2)
+    assert fit.coef[0] == pytest.approx(3.0, rel=1e-2)  # slope 3, noise 1, 2e5 points: ±0.002
 
 
 def test_csv_and_npy_equal_in_memory(tmp_path, points, X, y):
     in_memory = Moments.from_arrays(X, y)
     csv = Moments.from_csv(bundled_data_path(), block_bytes=100)
-    _assert_close(csv, X, y, rtol=1e-13)
+    _assert_close(csv, X, y, rtol=1e-13)  # repr round-trips: same numbers
     npy = tmp_path / "p.npy"
     np.save(npy, points)
     _assert_close(Moments.from_npy(npy, chunk_rows=13), X, y, rtol=1e-13)
@@ -105,16 +105,18 @@ def test_descent_on_moments_many_features():
     y = X @ [1.0, 2.0, -1.0, 0.5] + 1.0 + RNG.normal(scale=0.1, size=500)
     a = gradient_descent(X, y, learning_rate="auto", num_iterations=300)
     b = gradient_descent(X, y, learning_rate="auto", num_iterations=300, method="pass")
-    np.testing.assert_allclose(a.w, b.w, rtol=1e-11)
+    np.testing.assert_allclose(a.w, b.w, rtol=1e-11)  # same iterates, two ways: rounding
     s = gradient_descent(X, y, learning_rate="auto", num_iterations=50, standardize=True, tol=1e-12)
     best = least_squares(X, y)
-    np.testing.assert_allclose(s.w, best.coef, rtol=1e-9)
+    np.testing.assert_allclose(s.w, best.coef, rtol=1e-9)  # tol=1e-12 on a κ≈1 problem
 
 
 def test_least_squares_on_moments(X, y):
     direct = least_squares(X, y)
     stats = least_squares(Moments.from_arrays(X, y))
-    assert stats.coef[0] == pytest.approx(direct.coef[0], rel=1e-12)
+    assert stats.coef[0] == pytest.approx(
+        direct.coef[0], rel=1e-12
+    )  # centred normal eqs., κ≈1 after centring
     assert stats.intercept == pytest.approx(direct.intercept, rel=1e-12)
     assert stats.residual_std == pytest.approx(direct.residual_std, rel=1e-10)
 
@@ -154,5 +156,7 @@ def test_dask_local_cluster_fit_equals_in_memory():
     _assert_close(stats, X, y, rtol=1e-12)
     on_cluster = gradient_descent(stats, learning_rate="auto", num_iterations=100, standardize=True)
     in_memory = gradient_descent(X, y, learning_rate="auto", num_iterations=100, standardize=True)
-    np.testing.assert_allclose(on_cluster.w, in_memory.w, rtol=1e-10)
+    np.testing.assert_allclose(
+        on_cluster.w, in_memory.w, rtol=1e-10
+    )  # merged in another order: rounding
     assert on_cluster.b == pytest.approx(in_memory.b, rel=1e-10)
