@@ -24,7 +24,7 @@ import numpy as np
 from tqdm import tqdm
 
 from linreg import livestream
-from linreg.data import as_features, bundled_data_path, load_points
+from linreg.data import as_features, bundled_data_path, load_points, open_npy
 from linreg.descent import DescentResult, gradient_descent
 from linreg.errors import DivergenceError, InputError, LinregError, SingularProblemError
 from linreg.moments import Moments
@@ -38,6 +38,8 @@ EXIT_DIVERGED = 4
 #: Runs up to this many point-steps (points × iterations) use the livestream's own loops
 #: for the first three lines, so their digits are the livestream's exactly (about 1 s).
 LIVESTREAM_BUDGET = 2_000_000
+#: Files up to this size (bytes) are read whole, once; larger ones are streamed.
+SMALL_FILE = 1 << 20
 
 
 class _Parser(argparse.ArgumentParser):
@@ -149,8 +151,7 @@ def _shown(value: float) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     path = bundled_data_path() if args.data is None else Path(args.data)
-    # One streaming pass for the statistics: bounded memory, whatever the file's size.
-    stats = _statistics(path)
+    stats, points = _read(path)
     b0, m0 = args.initial_b, args.initial_m
     # Fit first, print after: a bad option fails before any output.
     fit = gradient_descent(
@@ -165,10 +166,9 @@ def _run(args: argparse.Namespace) -> int:
     b, m, error = fit.b, fit.m, fit.loss
     start_error = float(fit.history[0])
     plain = args.tol is None and not args.standardize and args.learning_rate != "auto"
-    if stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET:
+    if points is not None and stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET:
         # Small enough for the livestream's own loops, for its exact digits (the fast
         # path agrees to ~1e-13).
-        points = _points(path)
         start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
         if plain:
             b, m = livestream.gradient_descent_runner(
@@ -185,13 +185,26 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _statistics(path: Path) -> Moments:
+def _read(path: Path) -> tuple[Moments, Any]:
+    """The statistics, and the points themselves when the file is small.
+
+    A small file is read whole, once (the livestream's loops need the points); a larger
+    one is streamed in one pass, in bounded memory, with a progress bar.
+    """
+    size = path.stat().st_size if path.is_file() else 0
+    if size <= SMALL_FILE:
+        if path.suffix == ".npy":
+            points = as_features(np.asarray(open_npy(path), dtype=np.float64), str(path))
+            if points.shape[1] != 2:
+                raise InputError(f"{path}: expected 2 columns (x, y), found {points.shape[1]}")
+        else:
+            points = load_points(path)
+        return Moments.from_arrays(points[:, :1], points[:, 1]), points
     if path.suffix == ".npy":
         stats = Moments.from_npy(path)
         if stats.n_features != 1:
             raise InputError(f"{path}: expected 2 columns (x, y), found {stats.n_features + 1}")
-        return stats
-    size = path.stat().st_size if path.is_file() else 0
+        return stats, None
     # A progress bar on stderr for reads that take more than a second, only on a terminal.
     with tqdm(
         total=size,
@@ -207,14 +220,7 @@ def _statistics(path: Path) -> Moments:
         def advance(done: int) -> None:
             bar.update(done - bar.n)
 
-        return Moments.from_csv(path, n_columns=2, progress=advance)
-
-
-def _points(path: Path) -> Any:
-    """All the points, for the livestream's loops (small files only)."""
-    if path.suffix == ".npy":
-        return as_features(np.load(path, allow_pickle=False), str(path))
-    return load_points(path)
+        return Moments.from_csv(path, n_columns=2, progress=advance), None
 
 
 def _write_history(path: Path, history: np.ndarray) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "iter_table_chunks",
     "load_points",
     "load_table",
+    "open_npy",
     "parse_number",
     "read_nist",
 ]
@@ -440,6 +441,37 @@ def _read_text(file: Path) -> str:
 def _is_header(fields: Sequence[str]) -> bool:
     """A header row is one in which not a single field is a number (or NaN/inf)."""
     return not any(_NUMBER.fullmatch(f.strip()) or _NON_FINITE.fullmatch(f.strip()) for f in fields)
+
+
+def open_npy(path: str | os.PathLike[str]) -> Any:
+    """Memory-map a ``.npy`` table of shape (N, k), k ≥ 2, after checking its header.
+
+    Returns
+    -------
+    numpy.memmap of shape (N, k)
+        Not yet checked for NaN or infinity (that needs a pass over the data).
+
+    Raises
+    ------
+    DataFileError
+        Missing, not a ``.npy`` file, or not a numeric 2-D table with at least 2 columns.
+    """
+    file = Path(os.fspath(path))
+    if file.is_dir():
+        raise DataFileError(file, "is a directory, not a file")
+    try:
+        table = np.load(file, mmap_mode="r", allow_pickle=False)
+    except FileNotFoundError:
+        raise DataFileError(file, "no such file") from None
+    except (OSError, ValueError) as error:
+        raise DataFileError(file, f"is not a .npy array file ({error})") from None
+    if table.ndim != 2 or table.shape[1] < 2 or table.dtype.kind not in "iuf":
+        raise DataFileError(
+            file,
+            f"must hold a numeric (N, k) table with k >= 2, got {table.dtype} of shape "
+            f"{table.shape}",
+        )
+    return table
 
 
 # --- NIST StRD linear least-squares reference files ------------------------------------

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg.data import check_features_target, iter_table_chunks
+from linreg.data import check_features_target, iter_table_chunks, open_npy
 from linreg.errors import DataFileError, InputError
 
 __all__ = ["BLOCK_ROWS", "Moments"]
@@ -276,18 +276,7 @@ class Moments:
             Not a 2-D numeric ``.npy`` file with at least 2 columns, or non-finite values.
         """
         file = Path(os.fspath(path))
-        try:
-            table = np.load(file, mmap_mode="r", allow_pickle=False)
-        except FileNotFoundError:
-            raise DataFileError(file, "no such file") from None
-        except (OSError, ValueError) as error:
-            raise DataFileError(file, f"is not a .npy array file ({error})") from None
-        if table.ndim != 2 or table.shape[1] < 2 or table.dtype.kind not in "iuf":
-            raise DataFileError(
-                file,
-                f"must hold a numeric (N, k) table with k >= 2, got "
-                f"{table.dtype} of shape {table.shape}",
-            )
+        table = open_npy(file)
         total: Moments | None = None
         for start in range(0, table.shape[0], chunk_rows):
             chunk = np.asarray(table[start : start + chunk_rows], dtype=np.float64)
