@@ -429,13 +429,7 @@ def _read_text(file: Path) -> str:
         raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
     if not raw.strip():
         raise DataFileError(file, "the file is empty")
-    if b"\x00" in raw:
-        raise DataFileError(file, "is not a text file (it contains NUL bytes)")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise DataFileError(file, "is not UTF-8 text", line=line) from None
+    return _decode(file, raw.removeprefix(b"\xef\xbb\xbf"), 0)
 
 
 def _is_header(fields: Sequence[str]) -> bool:

@@ -190,14 +190,21 @@ def _one_based(column: FloatArray) -> FloatArray:
     return np.concatenate(([np.nan], column))
 
 
-def _line_args(
-    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
-) -> tuple[FloatArray, FloatArray, float, float, int]:
+def _line(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike
+) -> tuple[FloatArray, FloatArray, float]:
+    """x, y and the slope m of the one-feature forms, checked."""
     features, target = check_features_target(X_, y_)
     if features.shape[1] != 1:
         raise InputError("the sum form is the one-feature line: X must have one column")
-    slope = float(np.asarray(w_, dtype=np.float64).reshape(-1)[0])
-    return _one_based(features[:, 0]), _one_based(target), slope, float(b_), len(target)
+    return features[:, 0], target, float(np.asarray(w_, dtype=np.float64).reshape(-1)[0])
+
+
+def _line_args(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
+) -> tuple[FloatArray, FloatArray, float, float, int]:
+    x_, target, slope = _line(X_, y_, w_)
+    return _one_based(x_), _one_based(target), slope, float(b_), len(target)
 
 
 def mse_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
@@ -229,13 +236,9 @@ def _moment_values(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
 ) -> tuple[float, ...]:
     # Statistics computed directly (two passes), independently of linreg.moments.
-    features, target = check_features_target(X_, y_)
-    if features.shape[1] != 1:
-        raise InputError("the sum form is the one-feature line: X must have one column")
-    x_, y_c = features[:, 0], target
+    x_, y_c, slope = _line(X_, y_, w_)
     mx, my = float(x_.mean()), float(y_c.mean())
     xc, yc = x_ - mx, y_c - my
-    slope = float(np.asarray(w_, dtype=np.float64).reshape(-1)[0])
     return (slope, float(b_), len(y_c), mx, my, float(xc @ xc), float(xc @ yc), float(yc @ yc))
 
 
