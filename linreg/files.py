@@ -150,8 +150,9 @@ def reason(error: OSError) -> str:
     >>> reason(OSError(28, "No space left on device"))
     'no space left on device'
     """
-    text = error.strerror or type(error).__name__
-    return text[:1].lower() + text[1:]
+    if not error.strerror:
+        return str(error) or type(error).__name__
+    return error.strerror[:1].lower() + error.strerror[1:]
 
 
 def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:
