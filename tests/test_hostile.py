@@ -97,6 +97,7 @@ def command(*args: str, timeout: float = 120, **popen) -> Done:  # type: ignore[
         out_path, err_path = Path(folder) / "out", Path(folder) / "err"
         peak = Path(folder) / "peak"
         env = {**os.environ, "LINREG_TEST_PEAK": str(peak)}
+        env.pop("PYTHONUNBUFFERED", None)  # stdout block-buffered, as most users run it
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             popen.setdefault("stdout", out)
             process = subprocess.Popen(
@@ -413,6 +414,18 @@ def test_stdout_reader_gone_exits_quietly_141():
     finally:
         os.close(write_end)
     assert done.code == EXIT_BROKEN_PIPE and done.err == ""
+
+
+def test_pipe_into_head_exits_with_a_documented_code():
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    script = f'"{sys.executable}" -W error -m linreg | head -1; echo "${{PIPESTATUS[0]}}" >&2'
+    done = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+    assert done.stdout == LIVESTREAM_LINES[0] + "\n"
+    # 141 when the pipe broke before the last write, 0 when head read after it: both
+    # documented, and nothing else on stderr.
+    assert done.stderr in ("0\n", f"{EXIT_BROKEN_PIPE}\n"), done.stderr
 
 
 # --- memory and hangs ------------------------------------------------------------------
