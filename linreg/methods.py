@@ -27,9 +27,11 @@ from linreg.problem import Quadratic
 
 __all__ = [
     "METHODS",
+    "Bound",
     "Method",
     "Prediction",
     "Settings",
+    "State",
     "first_crossing",
     "recurrence_factors",
     "spectral_radius",

@@ -36,15 +36,28 @@ __all__ = [
     "C_xy",
     "C_yy",
     "N",
+    "P",
     "Twin",
     "X",
     "Z",
+    "alpha",
     "b",
+    "certificate_expr",
+    "certificate_fn",
+    "certificate_matrix_expr",
+    "certificate_matrix_fn",
+    "closed_form",
+    "eta",
     "i",
+    "lam",
     "latex",
     "learning_rate_bound",
     "learning_rate_bound_expr",
+    "likelihood_in_mse",
+    "loss_gap_expr",
+    "loss_gap_fn",
     "m",
+    "minimum_expr",
     "mse_expr",
     "mse_fn",
     "mse_gradient_fn",
@@ -64,6 +77,31 @@ __all__ = [
     "mse_partials",
     "mse_partials_in_moments",
     "mse_partials_in_sums",
+    "mu",
+    "negative_log_likelihood",
+    "normal_equations",
+    "normal_equations_solution",
+    "recurrences",
+    "ridge_bound_fn",
+    "ridge_gradient_moments_fn",
+    "ridge_hessian_in_moments",
+    "ridge_in_moments",
+    "ridge_matrix_expr",
+    "ridge_matrix_fn",
+    "ridge_matrix_gradient",
+    "ridge_matrix_gradient_fn",
+    "ridge_matrix_hessian",
+    "ridge_matrix_hessian_fn",
+    "ridge_moments_fn",
+    "ridge_normal_equations",
+    "ridge_partials_in_moments",
+    "sigma",
+    "sigma_squared_mle",
+    "solution_fn",
+    "stability_condition",
+    "step_bound_fn",
+    "step_bound_latex",
+    "step_bounds",
     "theta",
     "w",
     "x",
@@ -448,6 +486,18 @@ recurrences: dict[str, tuple[sp.Expr, sp.Expr]] = {
 step_bounds: dict[str, sp.Expr] = {name: _jury_bound(a, c) for name, (a, c) in recurrences.items()}
 
 
+def step_bound_latex(method: str) -> str:
+    r"""The step bound of a fixed-step method in terms of $\lambda_{\max}$, as LaTeX.
+
+    Examples
+    --------
+    >>> step_bound_latex("momentum")
+    '\\frac{2 \\left(\\mu + 1\\right)}{\\lambda_{\\max}}'
+    """
+    top = sp.Symbol(r"\lambda_{\max}", positive=True)
+    return latex(step_bounds[method].subs(lam, top))
+
+
 def stability_condition(method: str) -> sp.Expr:
     r"""The stability condition of a fixed-step method, as a sympy relation in $\eta$.
 
@@ -816,7 +866,7 @@ TWINS: tuple[Twin, ...] = (
         loss_gap_fn,
         True,
         "X, y, w, b, alpha",
-        "linreg.problem.Certificate.loss_gap",
+        "linreg.problem.Certificate",
     ),
     *(
         Twin(
@@ -826,7 +876,7 @@ TWINS: tuple[Twin, ...] = (
             step_bound_fn(name),
             False,
             "X, mu",
-            f"linreg.methods.METHODS['{name}'].bound",
+            "linreg.methods.Method",
         )
         for name in step_bounds
     ),
