@@ -17,9 +17,10 @@ sympy only ever sees expressions built here, never text from a user.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -111,6 +112,30 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+_F = TypeVar("_F", bound=Callable[..., Any])
+_TOO_LARGE = (
+    "the data are too large for float64: a square or product overflows; rescale X and y "
+    "(e.g. divide each by its largest magnitude)"
+)
+
+
+def _finite_or_refused(function: _F) -> _F:
+    """A lambdified twin raises InputError where float64 overflows, never inf or NaN."""
+
+    @functools.wraps(function)
+    def guarded(*args: Any) -> Any:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            try:
+                value = function(*args)
+            except (FloatingPointError, OverflowError, ZeroDivisionError):
+                raise InputError(_TOO_LARGE) from None
+        parts = value if isinstance(value, tuple) else (value,)
+        if not all(np.isfinite(part).all() for part in parts):
+            raise InputError(_TOO_LARGE)
+        return value
+
+    return cast(_F, guarded)
+
 
 # --- one feature, the livestream's form: a sum over the points ---------------------------
 
@@ -245,11 +270,13 @@ def _line_args(
     return _one_based(x_), _one_based(target), slope, float(b_), len(target)
 
 
+@_finite_or_refused
 def mse_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
     """`mse_expr` evaluated numerically: the symbolic twin of `linreg.loss.mse` (one feature)."""
     return float(_mse_sum(*_line_args(X_, y_, w_, b_)))
 
 
+@_finite_or_refused
 def mse_gradient_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
 ) -> tuple[FloatArray, float]:
@@ -258,6 +285,7 @@ def mse_gradient_fn(
     return np.array([float(d_m)]), float(d_b)
 
 
+@_finite_or_refused
 def mse_hessian_fn(X_: npt.ArrayLike) -> FloatArray:
     """`mse_hessian_expr` evaluated: the twin of `linreg.loss.mse_hessian` (one feature)."""
     features = as_features(X_)
@@ -280,11 +308,13 @@ def _moment_values(
     return (slope, float(b_), len(y_c), mx, my, float(xc @ xc), float(xc @ yc), float(yc @ yc))
 
 
+@_finite_or_refused
 def mse_moments_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
     """`mse_in_moments` evaluated: the symbolic twin of `linreg.moments.Moments.mse`."""
     return float(_mse_moments(*_moment_values(X_, y_, w_, b_)))
 
 
+@_finite_or_refused
 def mse_gradient_moments_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
 ) -> tuple[FloatArray, float]:
@@ -309,6 +339,7 @@ def _augmented(features: FloatArray) -> FloatArray:
     return np.column_stack([features, np.ones(len(features))])
 
 
+@_finite_or_refused
 def mse_matrix_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
     """`mse_matrix_expr` evaluated: the n-feature twin of `linreg.loss.mse`."""
     features, target = check_features_target(X_, y_)
@@ -317,6 +348,7 @@ def mse_matrix_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: f
     return float(np.asarray(value).reshape(()))
 
 
+@_finite_or_refused
 def mse_matrix_gradient_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
 ) -> tuple[FloatArray, float]:
@@ -330,12 +362,14 @@ def mse_matrix_gradient_fn(
     return grad[:-1], float(grad[-1])
 
 
+@_finite_or_refused
 def mse_matrix_hessian_fn(X_: npt.ArrayLike) -> FloatArray:
     """`mse_matrix_hessian` evaluated: the n-feature twin of `linreg.loss.mse_hessian`."""
     features = as_features(X_)
     return np.asarray(_hessian_matrix(_augmented(features), len(features)), dtype=np.float64)
 
 
+@_finite_or_refused
 def learning_rate_bound(X_: npt.ArrayLike) -> float:
     r"""The largest stable learning rate $2/\lambda_{\max}$, from the symbolic Hessian.
 
@@ -535,6 +569,7 @@ def _ridge_values(
     return (*_moment_values(X_, y_, w_, b_), float(alpha_))
 
 
+@_finite_or_refused
 def ridge_moments_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
 ) -> float:
@@ -542,6 +577,7 @@ def ridge_moments_fn(
     return float(_ridge_moments(*_ridge_values(X_, y_, w_, b_, alpha_)))
 
 
+@_finite_or_refused
 def ridge_gradient_moments_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
 ) -> tuple[FloatArray, float]:
@@ -554,6 +590,7 @@ def _penalty_matrix(n_features: int) -> FloatArray:
     return np.diag(np.append(np.ones(n_features), 0.0))
 
 
+@_finite_or_refused
 def ridge_matrix_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
 ) -> float:
@@ -567,6 +604,7 @@ def ridge_matrix_fn(
     return float(np.asarray(value).reshape(()))
 
 
+@_finite_or_refused
 def ridge_matrix_gradient_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
 ) -> tuple[FloatArray, float]:
@@ -583,6 +621,7 @@ def ridge_matrix_gradient_fn(
     return grad[:-1], float(grad[-1])
 
 
+@_finite_or_refused
 def ridge_matrix_hessian_fn(X_: npt.ArrayLike, alpha_: float) -> FloatArray:
     """`ridge_matrix_hessian` evaluated: the twin of `linreg.loss.mse_hessian` with ``alpha``."""
     features = as_features(X_)
@@ -592,17 +631,20 @@ def ridge_matrix_hessian_fn(X_: npt.ArrayLike, alpha_: float) -> FloatArray:
     return np.asarray(value, dtype=np.float64)
 
 
+@_finite_or_refused
 def ridge_bound_fn(X_: npt.ArrayLike, alpha_: float) -> float:
     """2/λ_max of the lambdified ridge Hessian: the twin of `linreg.loss.learning_rate_bound`."""
     return 2.0 / float(np.linalg.eigvalsh(ridge_matrix_hessian_fn(X_, alpha_))[-1])
 
 
+@_finite_or_refused
 def solution_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, alpha_: float) -> tuple[FloatArray, float]:
     """`normal_equations_solution` evaluated: $(m^*, b^*)$ for one feature."""
     slope, intercept = _solution_moments(*_ridge_values(X_, y_, [0.0], 0.0, alpha_))
     return np.array([float(slope)]), float(intercept)
 
 
+@_finite_or_refused
 def certificate_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
 ) -> tuple[FloatArray, float]:
@@ -611,6 +653,7 @@ def certificate_fn(
     return np.array([float(d_m)]), float(d_b)
 
 
+@_finite_or_refused
 def loss_gap_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
 ) -> float:
@@ -618,6 +661,7 @@ def loss_gap_fn(
     return float(_loss_gap_moments(*_ridge_values(X_, y_, w_, b_, alpha_)))
 
 
+@_finite_or_refused
 def certificate_matrix_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
 ) -> tuple[FloatArray, float]:
@@ -634,6 +678,7 @@ def certificate_matrix_fn(
 def step_bound_fn(method: str) -> Callable[[npt.ArrayLike, float], float]:
     """`step_bounds[method]` at λ_max of the lambdified Hessian, as a function of (X, μ)."""
 
+    @_finite_or_refused
     def bound(X_: npt.ArrayLike, momentum_: float) -> float:
         top = float(np.linalg.eigvalsh(mse_matrix_hessian_fn(X_))[-1])
         return float(_bounds[method](1.0, momentum_, top))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -139,3 +140,15 @@ def test_step_bounds_from_the_recurrences():
             values = {eta: edge * factor, mu: 0.9, lam: 1}
             roots = np.roots([1.0, -float(a.subs(values)), float(c.subs(values))])
             assert (np.max(np.abs(roots)) < 1) == inside, (name, factor)
+
+
+@pytest.mark.parametrize("twin", symbolic.TWINS, ids=lambda twin: twin.name)
+def test_twins_refuse_data_too_large_for_float64(twin):
+    """X·1e200: squares overflow. Both sides raise InputError, never inf, NaN or a warning."""
+    X, y, w, b = _problem(1)
+    args = _arguments(twin, X * 1e200, y * 1e200, w, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for side in (twin.numeric, twin.symbolic):
+            with pytest.raises(linreg.InputError, match="too large"):
+                side(*args)
