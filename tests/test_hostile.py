@@ -51,7 +51,7 @@ from linreg.moments import Moments
 from .conftest import LIVESTREAM_LINES, ROOT
 
 #: The memory bound of the issue, for any input.
-MAX_RSS = 200 * 2**20
+MAX_RSS = 200_000_000  # bytes: 200 MB
 POINTS_CSV = (ROOT / "data" / "data.csv").read_bytes()
 
 
