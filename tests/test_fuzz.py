@@ -129,3 +129,15 @@ _extreme = st.one_of(
 def test_well_formed_extreme_numbers(capsys, rows):
     text = "".join(f"{_number_text(x, s)},{_number_text(y, s)}\n" for x, y, s in rows)
     _run_everything(text.encode(), capsys)
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.tuples(st.floats(-100, 100), st.floats(-100, 100)), min_size=3, max_size=30).filter(
+        lambda rows: len({x for x, _ in rows}) > 1
+    )
+)
+def test_ordinary_numbers_fit_the_exact_optimum(capsys, rows):
+    """Well-formed, ordinary data: the comparison with the exact fit always runs."""
+    text = "".join(f"{x!r},{y!r}\n" for x, y in rows)
+    _run_everything(text.encode(), capsys)
