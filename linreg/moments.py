@@ -274,7 +274,15 @@ class Moments:
         ------
         DataFileError
             Not a 2-D numeric ``.npy`` file with at least 2 columns, or non-finite values.
+        InputError
+            ``chunk_rows`` is not a positive integer.
         """
+        if (
+            isinstance(chunk_rows, bool)
+            or not isinstance(chunk_rows, (int, np.integer))
+            or chunk_rows < 1
+        ):
+            raise InputError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
         file = Path(os.fspath(path))
         table = open_npy(file)
         total: Moments | None = None
