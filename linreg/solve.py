@@ -13,6 +13,7 @@ data as written.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 import operator
@@ -436,14 +437,14 @@ def _columns(A: FloatArray, y: FloatArray, fit_intercept: bool) -> _Columns:
     else:
         hi, shift, exponent, gram = fast
     # A constant column, centred on a rounded mean, is a tiny constant: check exactly.
-    spread = np.diag(gram) - (_ones(len(y)) @ hi) ** 2 / len(y) if gram is not None else None
-    for j in range(A.shape[1]):
-        if spread is None or spread[j] <= 4 * len(y) * _EPS * gram[j, j]:
-            if A[:, j].max() == A[:, j].min() if fit_intercept else not A[:, j].any():
-                what = "constant" if fit_intercept else "all zeros"
-                raise SingularProblemError(
-                    f"column {j} of X is {what}: its weight is not determined"
-                )
+    suspect = np.ones(A.shape[1], dtype=bool)
+    if gram is not None:
+        spread = np.diag(gram) - (_ones(len(y)) @ hi) ** 2 / len(y)
+        suspect = spread <= 4 * len(y) * _EPS * np.diag(gram)
+    for j in np.flatnonzero(suspect):
+        if A[:, j].max() == A[:, j].min() if fit_intercept else not A[:, j].any():
+            what = "constant" if fit_intercept else "all zeros"
+            raise SingularProblemError(f"column {j} of X is {what}: its weight is not determined")
     y_fast = _centre_fast(y[:, None], fit_intercept)
     y_hi, y_shift, y_exponent = _centre(y[:, None], fit_intercept) if y_fast is None else y_fast[:3]
     return _Columns(
@@ -526,8 +527,8 @@ def _factor(
             "the columns of X are linearly dependent (to working precision): "
             f"column {column} is a combination of the others (condition number {condition:.1e})"
         )
-    inverse_r = np.linalg.solve(r, np.eye(p))
-    return _Factor(inverse_r, d, h, n, ridge, condition), q
+    inverse_r = np.asarray(np.linalg.solve(r, np.eye(p)), dtype=np.float64)
+    return _Factor(inverse_r, d.astype(np.float64), h, n, ridge, condition), q
 
 
 def _residual(
@@ -743,14 +744,21 @@ def _float_result(
         if sigma is None or alpha
         else _scale_by(sigma * np.sqrt(diagonal), cols.y_exponent - cols.exponent)
     )
-    mse = float(_scale_by(ssr / n, 2 * cols.y_exponent))
+    with np.errstate(over="ignore"):
+        mse = float(_scale_by(ssr / n, 2 * cols.y_exponent))
+    if not math.isfinite(mse):
+        raise InputError(
+            "the data are too large for float64 least squares: the mean squared error "
+            f"(about 2^{math.log2(ssr / n) + 2 * cols.y_exponent:.0f}) overflows float64; "
+            "rescale X and y, or use exact=True"
+        )
     return _checked_result(
         LeastSquaresResult(
             coef=coef,
             intercept=float(intercept),
             coef_stderr=stderr,
             intercept_stderr=None
-            if stderr is None
+            if stderr is None or sigma is None
             else (
                 float(_scale_by(sigma * math.sqrt(var_intercept), cols.y_exponent))
                 if fit_intercept
@@ -802,8 +810,9 @@ def _solve_moments(
         moment = stats.cxy + n * stats.mean_x * stats.mean_y
         total = stats.cyy + n * stats.mean_y**2
     for j in np.flatnonzero(np.diag(gram) == 0.0):
-        what = "constant" if fit_intercept else "all zeros"
-        raise SingularProblemError(f"column {j} of X is {what}: its weight is not determined")
+        if abs(stats.mean_x[j]) >= _TINY**0.5:  # squares of its values would not underflow
+            what = "constant" if fit_intercept else "all zeros"
+            raise SingularProblemError(f"column {j} of X is {what}: its weight is not determined")
     if np.any(np.diag(gram) < _TINY) or 0.0 < total < _TINY:
         raise InputError(
             "the data are too small for least squares from moments: their co-moments "
@@ -987,8 +996,8 @@ def _dot(a: _IntegerColumn | None, b: _IntegerColumn | None, n: int) -> Fraction
     if a is None or b is None:
         one = a if b is None else b
         assert one is not None
-        return sum(one.ints) * one.scale
-    return sum(map(operator.mul, a.ints, b.ints)) * (a.scale * b.scale)
+        return Fraction(sum(one.ints)) * one.scale
+    return Fraction(sum(map(operator.mul, a.ints, b.ints))) * (a.scale * b.scale)
 
 
 def _powers(x: _IntegerColumn, degree: int) -> list[_IntegerColumn]:
@@ -1063,8 +1072,11 @@ def _to_fraction(value: Any, name: str) -> Fraction:
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise InputError(f"{name} holds a non-finite value ({value})")
+        _check_exponent(value, name)
         return Fraction(value)
     if isinstance(value, str):
+        with contextlib.suppress(ArithmeticError):  # not a decimal: parse_number says why
+            _check_exponent(Decimal(value.strip()), name)
         try:
             parsed = parse_number(value, exact=True)
         except ValueError as problem:
@@ -1072,6 +1084,15 @@ def _to_fraction(value: Any, name: str) -> Fraction:
         assert isinstance(parsed, Fraction)
         return parsed
     raise InputError(f"{name} must hold numbers (str, int, Fraction, float), got {value!r}")
+
+
+def _check_exponent(value: Decimal, name: str) -> None:
+    """Refuse, before any big integer is built, a decimal exponent beyond ±MAX_EXACT_EXPONENT."""
+    if value.is_finite() and value and abs(value.adjusted()) > MAX_EXACT_EXPONENT:
+        raise InputError(
+            f"{name} = {str(value)[:40]} has a decimal exponent beyond ±{MAX_EXACT_EXPONENT}: "
+            "too large or too small for exact mode; rescale the data"
+        )
 
 
 def _exact_inputs(X: Any, y: Any) -> tuple[list[list[Fraction]], list[Fraction]]:
