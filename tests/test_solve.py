@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from decimal import Decimal
 from fractions import Fraction
 
@@ -17,7 +18,7 @@ from linreg.solve import (
     polynomial_least_squares,
 )
 
-from .conftest import EPS
+from .conftest import EPS, ROOT
 
 
 def test_float_and_exact_agree_on_livestream(points, X, y):
@@ -279,3 +280,17 @@ def test_exact_refuses_a_huge_exponent_quickly():
     with pytest.raises(InputError, match=r"X\[0\] = 1E\+100000000 .*exponent"):
         least_squares([["1e100000000"], ["2"], ["3"]], ["1", "2", "3"], exact=True)
     assert time.perf_counter() - start < 1.0  # building 10**1e8 would take minutes
+
+
+def test_the_exactness_page_states_the_solver_constants():
+    # the prose of docs/explanation/exactness.md quotes these thresholds: keep them in step
+    from linreg import solve
+
+    page = (ROOT / "docs" / "explanation" / "exactness.md").read_text()
+    assert solve._CHOLESKY_KAPPA == 1e6 and "$\\kappa > 10^6$" in page
+    assert solve._FLOAT_KAPPA == 1e4 and "$\\kappa > 10^4$" in page
+    assert solve._FLOAT_TARGET == 2.0**-40 and "$2^{-40}$" in page
+    assert solve._SMALL == 16_384 and "16,384 entries" in page
+    assert solve.WORKING_ACCURACY == 1e-10 and "$10^{-10}$" in page
+    assert "exceeds $10^{-13}$" in page and "1e-13" in inspect.getsource(solve._solve_float)
+    assert solve._COVARIANCE_ENTRIES == 2**20 and "about a million entries" in page
