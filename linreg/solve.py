@@ -237,7 +237,8 @@ def polynomial_least_squares(
     if exact:
         column = [[v] for v in (x if isinstance(x, (Sequence, np.ndarray)) else [x])]
         (single,), target = _exact_columns(column, y)
-        return _solve_exact(_powers(single, int(degree)), target, bool(fit_intercept))
+        powers = _powers(_integers(single), int(degree))
+        return _solve_exact(powers, target, bool(fit_intercept))  # type: ignore[arg-type]
     features, values = check_features_target(np.asarray(x, dtype=object).reshape(-1, 1), y)
     with np.errstate(over="ignore", invalid="ignore"):
         high, low = _powers_dd(features[:, 0], int(degree))
@@ -917,6 +918,10 @@ class _IntegerColumn:
     scale: Fraction
 
 
+#: A column in exact mode: a float array (summed by limbs), or integers times a scale.
+_Column = Any
+
+
 def _float_column(values: Any) -> _IntegerColumn:
     """Floats are odd integers times powers of two: one shift each puts them on a common grid."""
     mantissa, exponent = np.frexp(np.asarray(values, dtype=np.float64))
@@ -959,12 +964,12 @@ def _numeric(value: Any) -> Any:
     return array if array.dtype.kind in "fiu" else None
 
 
-def _exact_columns(X: Any, y: Any) -> tuple[list[_IntegerColumn], _IntegerColumn]:
+def _exact_columns(X: Any, y: Any) -> tuple[list[_Column], _Column]:
     """The columns of X and y as integers times a scale, read exactly.
 
-    Numeric arrays take the vectorised route (a float is an integer times a power of two);
-    anything else goes value by value through `fractions.Fraction`, with decimal strings
-    read exactly.
+    Float arrays are kept as they are, for the vectorised sums of `_limb_sums`; anything
+    else goes value by value through `fractions.Fraction`, with decimal strings read
+    exactly.
     """
     features, target = _numeric(X), _numeric(y)
     if (
@@ -978,15 +983,19 @@ def _exact_columns(X: Any, y: Any) -> tuple[list[_IntegerColumn], _IntegerColumn
         and np.isfinite(target).all()
     ):
 
-        def column(values: Any) -> _IntegerColumn:
+        def column(values: Any) -> _Column:
             if values.dtype.kind == "f":
-                return _float_column(values)
+                return np.ascontiguousarray(values, dtype=np.float64)
             return _IntegerColumn([int(v) for v in values.tolist()], Fraction(1))
 
         return [column(features[:, j]) for j in range(features.shape[1])], column(target)
     rows, values = _exact_inputs(X, y)
     columns = [_fraction_column([row[j] for row in rows]) for j in range(len(rows[0]))]
     return columns, _fraction_column(values)
+
+
+def _integers(column: _Column) -> _IntegerColumn:
+    return _float_column(column) if isinstance(column, np.ndarray) else column
 
 
 def _dot(a: _IntegerColumn | None, b: _IntegerColumn | None, n: int) -> Fraction:
@@ -998,6 +1007,96 @@ def _dot(a: _IntegerColumn | None, b: _IntegerColumn | None, n: int) -> Fraction
         assert one is not None
         return Fraction(sum(one.ints)) * one.scale
     return Fraction(sum(map(operator.mul, a.ints, b.ints))) * (a.scale * b.scale)
+
+
+#: Bits per limb: two limbs multiply to below 2⁴², and `_LIMB_ROWS` such products sum to
+#: below 2⁵³, so BLAS forms those sums in float64 exactly.
+_LIMB_BITS = 21
+_LIMB_ROWS = 2048
+
+
+def _limbs(values: FloatArray) -> tuple[Any, FloatArray, int, int]:
+    """Each float as an integer on the column's grid 2^bottom, cut into 21-bit limbs.
+
+    Returns (first limb index per row, the four limbs per row (signed), bottom, width):
+    a value is Σₜ limbs[t]·2^(21·(first + t) + bottom), exactly.
+    """
+    mantissa, exponent = np.frexp(values)
+    whole = mantissa * 2.0**53  # an integer, |whole| < 2⁵³, times 2^(exponent − 53)
+    nonzero = whole != 0
+    bottom = int((exponent[nonzero] - 53).min()) if nonzero.any() else 0
+    shift = np.where(nonzero, exponent - 53 - bottom, 0)
+    first, rest = np.divmod(shift, _LIMB_BITS)
+    magnitude = np.abs(whole).astype(np.int64)
+    mask = (1 << _LIMB_BITS) - 1
+    limbs = np.empty((len(values), 4))
+    # the bits of magnitude·2^rest (up to 74 of them), 21 at a time, in int64
+    limbs[:, 0] = (magnitude << rest) & mask  # wraps above bit 63: only the low 21 count
+    limbs[:, 1] = (magnitude >> (_LIMB_BITS - rest)) & mask
+    limbs[:, 2] = (magnitude >> (2 * _LIMB_BITS - rest)) & mask
+    limbs[:, 3] = magnitude >> (3 * _LIMB_BITS - rest)
+    limbs *= np.sign(whole)[:, None]
+    return first, limbs, bottom, int(first.max()) + 4
+
+
+def _pair_sum(a: tuple[Any, FloatArray, int, int], b: tuple[Any, FloatArray, int, int]) -> int:
+    """Σᵢ aᵢbᵢ on the grid 2^(bottom_a + bottom_b), exactly, from two columns' limbs.
+
+    Every product of two limbs is below 2⁴²; grouped by row block (of `_LIMB_ROWS`), by
+    the two rows' first limbs and by the limb pair, one `numpy.bincount` adds them in
+    float64 exactly (each bin stays below 2⁵³). The bins are then shifted into place.
+    """
+    first_a, limbs_a, _, width_a = a
+    first_b, limbs_b, _, width_b = b
+    n = len(first_a)
+    blocks = (n + _LIMB_ROWS - 1) // _LIMB_ROWS
+    cell = ((np.arange(n) // _LIMB_ROWS) * width_a + first_a) * width_b + first_b
+    keys = (cell[:, None] * 16 + np.arange(16)).ravel()
+    products = (limbs_a[:, :, None] * limbs_b[:, None, :]).ravel()
+    bins = np.bincount(keys, products, minlength=blocks * width_a * width_b * 16)
+    bins = bins.reshape(blocks, -1).astype(np.int64)
+    # int64 holds 2¹⁰ blocks of sums below 2⁵³; beyond that, add in Python integers
+    per_cell = bins.sum(axis=0) if blocks <= 1024 else bins.astype(object).sum(axis=0)
+    qa, qb, t, u = np.unravel_index(np.arange(per_cell.size), (width_a, width_b, 4, 4))
+    shifts = (_LIMB_BITS * (qa + qb + t + u)).tolist()
+    return sum(int(v) << s for v, s in zip(per_cell.tolist(), shifts) if v)
+
+
+def _limb_sums(columns: list[FloatArray]) -> list[list[Fraction]]:
+    """Every Σᵢ aᵢbᵢ over pairs of float columns, exactly, at numpy speed (`_pair_sum`)."""
+    layouts = [_limbs(column) for column in columns]
+    sums = [[Fraction(0)] * len(columns) for _ in columns]
+    for a, layout_a in enumerate(layouts):
+        for c, layout_c in enumerate(layouts[: a + 1]):
+            scale = Fraction(2) ** (layout_a[2] + layout_c[2])
+            sums[a][c] = sums[c][a] = _pair_sum(layout_a, layout_c) * scale
+    return sums
+
+
+def _exact_sums(
+    columns: list[_Column], target: _Column, fit_intercept: bool
+) -> tuple[list[list[Fraction]], list[Fraction], Fraction, Fraction]:
+    """(ZᵀZ, Zᵀy, yᵀy, Σy) exactly, Z = [X 1] or X: by limbs for floats, else in integers."""
+    n = len(target) if isinstance(target, np.ndarray) else len(target.ints)
+    if all(isinstance(c, np.ndarray) for c in [*columns, target]):
+        ones = [np.ones(n)] if fit_intercept else []
+        sums = _limb_sums([*columns, *ones, target])  # type: ignore[list-item]
+        k = len(sums) - 1
+        return (
+            [row[:k] for row in sums[:k]],
+            sums[k][:k],
+            sums[k][k],
+            sums[k][-2 if fit_intercept else k],
+        )
+    design: list[_IntegerColumn | None] = [_integers(c) for c in columns]
+    design += [None] if fit_intercept else []
+    y = _integers(target)
+    k = len(design)
+    gram = [[Fraction(0)] * k for _ in range(k)]
+    for a in range(k):
+        for c in range(a, k):
+            gram[a][c] = gram[c][a] = _dot(design[a], design[c], n)
+    return gram, [_dot(column, y, n) for column in design], _dot(y, y, n), _dot(None, y, n)
 
 
 def _powers(x: _IntegerColumn, degree: int) -> list[_IntegerColumn]:
@@ -1012,19 +1111,14 @@ def _powers(x: _IntegerColumn, degree: int) -> list[_IntegerColumn]:
 
 
 def _solve_exact(
-    columns: list[_IntegerColumn], target: _IntegerColumn, fit_intercept: bool, alpha: float = 0.0
+    columns: list[_Column], target: _Column, fit_intercept: bool, alpha: float = 0.0
 ) -> LeastSquaresResult[Any]:
     """Exact mode: ZᵀZ and Zᵀy as integer sums, then the normal equations in rationals."""
-    n, p = len(target.ints), len(columns)
-    design: list[_IntegerColumn | None] = [*columns, None] if fit_intercept else [*columns]
-    k = len(design)
+    n = len(target) if isinstance(target, np.ndarray) else len(target.ints)
+    p = len(columns)
+    k = p + int(fit_intercept)
     _check_count(n, k)
-    gram = [[Fraction(0)] * k for _ in range(k)]
-    for a in range(k):
-        for c in range(a, k):
-            gram[a][c] = gram[c][a] = _dot(design[a], design[c], n)
-    moment = [_dot(column, target, n) for column in design]
-    yty = _dot(target, target, n)
+    gram, moment, yty, y_sum = _exact_sums(columns, target, fit_intercept)
     penalised = [row[:] for row in gram]
     for a in range(p):
         penalised[a][a] += n * Fraction(alpha)
@@ -1035,7 +1129,7 @@ def _solve_exact(
         (theta[a] * gram[a][c] * theta[c] for a in range(k) for c in range(k)), Fraction(0)
     )
     ssr = yty - 2 * sum((t * m for t, m in zip(theta, moment)), Fraction(0)) + fitted
-    total = yty - _dot(None, target, n) ** 2 / n if fit_intercept else yty
+    total = yty - y_sum**2 / n if fit_intercept else yty
     dof = n - k
     variance = ssr / dof if dof > 0 else None
     stderr = (

@@ -294,3 +294,17 @@ def test_the_exactness_page_states_the_solver_constants():
     assert solve.WORKING_ACCURACY == 1e-10 and "$10^{-10}$" in page
     assert "exceeds $10^{-13}$" in page and "1e-13" in inspect.getsource(solve._solve_float)
     assert solve._COVARIANCE_ENTRIES == 2**20 and "about a million entries" in page
+
+
+def test_exact_limb_sums_over_many_blocks_and_extremes():
+    # > 2048 rows (several exact float64 blocks), signs, zeros, subnormals, 1e±300
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(5000, 2)) * 10.0 ** rng.integers(-300, 301, size=(5000, 2))
+    X[::7, 0] = 0.0
+    X[::11, 1] = 5e-324
+    y = rng.normal(size=5000)
+    fast = least_squares(X, y, exact=True)
+    slow = least_squares(
+        [[Fraction(v) for v in row] for row in X], [Fraction(v) for v in y], exact=True
+    )
+    assert fast.coef == slow.coef and fast.intercept == slow.intercept and fast.mse == slow.mse
