@@ -238,7 +238,7 @@ def polynomial_least_squares(
         column = [[v] for v in (x if isinstance(x, (Sequence, np.ndarray)) else [x])]
         (single,), target = _exact_columns(column, y)
         powers = _powers(_integers(single), int(degree))
-        return _solve_exact(powers, target, bool(fit_intercept))  # type: ignore[arg-type]
+        return _solve_exact(powers, target, bool(fit_intercept))
     features, values = check_features_target(np.asarray(x, dtype=object).reshape(-1, 1), y)
     with np.errstate(over="ignore", invalid="ignore"):
         high, low = _powers_dd(features[:, 0], int(degree))
@@ -1080,7 +1080,7 @@ def _exact_sums(
     n = len(target) if isinstance(target, np.ndarray) else len(target.ints)
     if all(isinstance(c, np.ndarray) for c in [*columns, target]):
         ones = [np.ones(n)] if fit_intercept else []
-        sums = _limb_sums([*columns, *ones, target])  # type: ignore[list-item]
+        sums = _limb_sums([*columns, *ones, target])
         k = len(sums) - 1
         return (
             [row[:k] for row in sums[:k]],
