@@ -371,6 +371,32 @@ class _Columns:
     gram: FloatArray | None = None
 
 
+#: Up to this many entries, products are formed by numpy's own loops rather than BLAS:
+#: BLAS's threads save little on so few, and on a busy machine their hand-offs cost far
+#: more than the arithmetic.
+_BLAS_ENTRIES = 1 << 20
+
+
+def _tdot(M: FloatArray, v: FloatArray) -> FloatArray:
+    """Mᵀv."""
+    return M.T @ v if M.size > _BLAS_ENTRIES else np.einsum("ij,i->j", M, v)
+
+
+def _mdot(M: FloatArray, c: FloatArray) -> FloatArray:
+    """M c."""
+    return M @ c if M.size > _BLAS_ENTRIES else np.einsum("ij,j->i", M, c)
+
+
+def _gram(M: FloatArray) -> FloatArray:
+    """MᵀM."""
+    return M.T @ M if M.size > _BLAS_ENTRIES else np.einsum("ij,ik->jk", M, M)
+
+
+def _vdot(a: FloatArray, b: FloatArray) -> float:
+    """aᵀb for vectors."""
+    return float(a @ b if a.size > _BLAS_ENTRIES else np.einsum("i,i->", a, b))
+
+
 @functools.lru_cache(maxsize=2)
 def _ones(n: int) -> FloatArray:
     """A read-only vector of n ones, kept: column sums by BLAS without a fresh allocation."""
@@ -401,9 +427,9 @@ def _centre_fast(
     square underflows: then `_centre` takes the careful route."""
     n, p = M.shape
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        shift = (_ones(n) @ M) / n if fit_intercept else np.zeros(p)
+        shift = _tdot(M, _ones(n)) / n if fit_intercept else np.zeros(p)
         centred = _affine(M, shift, np.ones(p))
-        gram = centred.T @ centred
+        gram = _gram(centred)
     squares = np.diag(gram)
     finite = np.isfinite(gram).all() and np.isfinite(shift).all()
     if not (finite and np.all(squares > 2.0**-900) and np.all(squares < 2.0**900)):
@@ -440,7 +466,7 @@ def _columns(A: FloatArray, y: FloatArray, fit_intercept: bool) -> _Columns:
     # A constant column, centred on a rounded mean, is a tiny constant: check exactly.
     suspect = np.ones(A.shape[1], dtype=bool)
     if gram is not None:
-        spread = np.diag(gram) - (_ones(len(y)) @ hi) ** 2 / len(y)
+        spread = np.diag(gram) - _tdot(hi, _ones(len(y))) ** 2 / len(y)
         suspect = spread <= 4 * len(y) * _EPS * np.diag(gram)
     for j in np.flatnonzero(suspect):
         if A[:, j].max() == A[:, j].min() if fit_intercept else not A[:, j].any():
@@ -505,8 +531,8 @@ def _factor(
     Returns the factor and, after a QR, the ``Q`` that gives the first solution.
     """
     n, p = hi.shape
-    h = _ones(n) @ hi if fit_intercept else np.zeros(p)
-    gram = (hi.T @ hi if gram is None else gram) - np.outer(h, h / n) + np.diag(ridge)
+    h = _tdot(hi, _ones(n)) if fit_intercept else np.zeros(p)
+    gram = (_gram(hi) if gram is None else gram) - np.outer(h, h / n) + np.diag(ridge)
     d = np.sqrt(np.diag(gram))
     d = np.where(d > 0, d, 1.0)
     q = None
@@ -542,7 +568,7 @@ def _residual(
     """target − (hi + lo)·c − β: in float64, or as a double-double pair (hi, lo)."""
     t_hi, t_lo = target
     if not precise:
-        r = cols.hi @ c
+        r = _mdot(cols.hi, c)
         np.subtract(t_hi, r, out=r)
         r -= beta
         return r, None
@@ -563,7 +589,7 @@ def _gradient(
     """(hi + lo)ᵀ r and Σ r: BLAS for a float residual, correctly rounded for a pair."""
     r_hi, r_lo = r
     if r_lo is None:
-        return cols.hi.T @ r_hi, float(r_hi.sum()) if fit_intercept else 0.0
+        return _tdot(cols.hi, r_hi), float(r_hi.sum()) if fit_intercept else 0.0
     lo = cols.lo
     g = np.array(
         [
@@ -656,7 +682,7 @@ def _solve_float(
     target = (cols.y_hi, cols.y_lo)
     if q is None:
         c, beta = factor.solve(
-            cols.hi.T @ cols.y_hi, float(cols.y_hi.sum()) if fit_intercept else 0.0
+            _tdot(cols.hi, cols.y_hi), float(cols.y_hi.sum()) if fit_intercept else 0.0
         )
     else:
         y_mean = float(cols.y_hi.mean()) if fit_intercept else 0.0
@@ -733,11 +759,11 @@ def _float_result(
     coef = _scale_by(it.c, cols.y_exponent - cols.exponent)
     intercept = _intercept(cols, it, coef) if fit_intercept else 0.0
     r_hi, r_lo = it.residual
-    ssr = float(r_hi @ r_hi) + (2.0 * float(r_hi @ r_lo) if r_lo is not None else 0.0)
+    ssr = _vdot(r_hi, r_hi) + (2.0 * _vdot(r_hi, r_lo) if r_lo is not None else 0.0)
     y = cols.y_hi
-    total = float(y @ y) - (float(y.sum()) ** 2 / n if fit_intercept else 0.0)
+    total = _vdot(y, y) - (float(y.sum()) ** 2 / n if fit_intercept else 0.0)
     if not fit_intercept:  # uncentred: Σy² with y = y_hi·2^e (no shift without intercept)
-        total = float(y @ y)
+        total = _vdot(y, y)
     sigma = math.sqrt(ssr / dof) if dof > 0 else None
     diagonal, var_intercept = covariance
     stderr = (
