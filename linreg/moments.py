@@ -227,13 +227,14 @@ class Moments:
         """The statistics of one block from raw sums, or from a centred pass when the raw
         sums would cancel (see `_block`)."""
         n = y.shape[0]
-        sum_y = float(unit @ y)
-        syy = float(y @ y)
         if X.shape[1] == 1:
-            # Plain floats: five dot products and a handful of scalar operations.
+            # Plain floats: five sums of products by numpy's own loops (a block is small:
+            # BLAS's threads would cost more in hand-offs than they save) and a handful of
+            # scalar operations.
             x = X[:, 0]
-            sum_x1 = float(unit @ x)
-            sxx1, sxy1 = float(x @ x), float(x @ y)
+            sum_x1, sum_y = float(x.sum()), float(y.sum())
+            sxx1, sxy1 = float(np.einsum("i,i->", x, x)), float(np.einsum("i,i->", x, y))
+            syy = float(np.einsum("i,i->", y, y))
             if not math.isfinite(sum_x1 + sum_y + sxx1 + sxy1 + syy):
                 return None
             mx, my = sum_x1 / n, sum_y / n
@@ -242,6 +243,8 @@ class Moments:
                 return cls(n, np.array([mx]), my, np.array([[cxx1]]), np.array([cxy1]), cyy1)
             mean_x, mean_y = np.array([mx]), my
         else:
+            sum_y = float(unit @ y)
+            syy = float(y @ y)
             sum_x = unit @ X
             sxx = X.T @ X
             sxy = X.T @ y

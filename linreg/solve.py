@@ -2,13 +2,16 @@ r"""The closed-form least-squares optimum: careful floating point, and exact rat
 
 The livestream says the best line "can be computed with simple algebra". It is the
 solution of the normal equations $Z^\top Z\,\theta = Z^\top y$ with $Z = [X\ \mathbf 1]$,
-but solving those in floating point squares the condition number, so this module never
-does. Float mode factors the centred, column-scaled features by QR, then refines the
-solution against the *original* data, with the residual and $Z^\top r$ computed in
-double-double arithmetic (error-free transformations), until the correction stops
-shrinking. Exact mode reads decimal strings exactly and solves the normal equations in
-rational arithmetic, so its coefficients are the exact least-squares solution of the
-data as written.
+but solving those in floating point squares the condition number, so this module only
+uses them as a starting point. Float mode scales every column (and y) by a power of two
+and centres it before forming any product, factors the Gram matrix of those columns by
+Cholesky (the columns by QR when the condition estimate exceeds 1e6), then refines the
+solution against the *original* data until a correction no longer changes it: in
+float64 where the condition estimate allows, in double-double arithmetic (error-free
+transformations) where it does not. Exact mode sums $Z^\top Z$ and $Z^\top y$ in
+integers (a float is an integer times a power of two, a decimal an integer over a power
+of ten) and solves in rationals, so its coefficients are the exact least-squares
+solution of the data as given.
 """
 
 from __future__ import annotations
