@@ -748,6 +748,28 @@ def _intercept(cols: _Columns, it: _Iterate, coef: FloatArray) -> float:
     return math.fsum([cols.y_shift, *beta, *products[0], *products[1], *tail])
 
 
+def _r_squared(
+    cols: _Columns, residual: tuple[FloatArray, FloatArray | None], ssr: float, intercept: bool
+) -> float:
+    """R² = 1 − SSR/TSS, or, in double-double when R² < 1/2, ESS/(ESS + SSR).
+
+    At the optimum TSS = ESS + SSR, ESS the (centred, with an intercept) sum of squares
+    of the fitted values y − r. When R² is small, 1 − SSR/TSS loses the digits of
+    SSR/TSS ≈ 1; the fitted values, formed from y and r in double-double, do not. (When
+    R² is near 1 the first form is the better: SSR is stationary at the optimum, ESS not.)
+    """
+    y, (r_hi, r_lo) = cols.y_hi, residual
+    total = _vdot(y, y) - (float(y.sum()) ** 2 / len(y) if intercept else 0.0)
+    if r_lo is None or cols.y_lo is None or not ssr > total / 2:
+        return 1.0 - ssr / total if total > 0 else 1.0
+    fitted, error = _two_sum(y, -r_hi)
+    error += cols.y_lo - r_lo
+    centre = math.fsum(np.concatenate([fitted, error])) / len(y) if intercept else 0.0
+    explained = (fitted - centre) + error
+    ess = _vdot(explained, explained)
+    return ess / (ess + ssr)
+
+
 def _float_result(
     cols: _Columns,
     it: _Iterate,
@@ -763,10 +785,7 @@ def _float_result(
     intercept = _intercept(cols, it, coef) if fit_intercept else 0.0
     r_hi, r_lo = it.residual
     ssr = _vdot(r_hi, r_hi) + (2.0 * _vdot(r_hi, r_lo) if r_lo is not None else 0.0)
-    y = cols.y_hi
-    total = _vdot(y, y) - (float(y.sum()) ** 2 / n if fit_intercept else 0.0)
-    if not fit_intercept:  # uncentred: Σy² with y = y_hi·2^e (no shift without intercept)
-        total = _vdot(y, y)
+    r_squared = _r_squared(cols, it.residual, ssr, fit_intercept)
     sigma = math.sqrt(ssr / dof) if dof > 0 else None
     diagonal, var_intercept = covariance
     stderr = (
@@ -795,7 +814,7 @@ def _float_result(
                 else 0.0
             ),
             residual_std=None if sigma is None else float(_scale_by(sigma, cols.y_exponent)),
-            r_squared=1.0 - ssr / total if total > 0 else 1.0,
+            r_squared=r_squared,
             mse=mse,
             n_samples=n,
             dof=dof,
