@@ -340,7 +340,10 @@ def exact_mode(n: int, rng: np.random.Generator) -> list[str]:
     y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=n)
     spread = rng.integers(-100, 101, size=(n, 4))
     X_wide, y_wide = X * 10.0 ** spread[:, :3], y * 10.0 ** spread[:, 3]
-    text = [[repr(float(v)) for v in row] for row in X[: n // 10]], [repr(float(v)) for v in y[: n // 10]]
+    text = (
+        [[repr(float(v)) for v in row] for row in X[: n // 10]],
+        [repr(float(v)) for v in y[: n // 10]],
+    )
     floor = best_time(lambda: least_squares(X, y))
     narrow = best_time(lambda: least_squares(X, y, exact=True), budget=5.0, repeats=3)
     wide = best_time(lambda: least_squares(X_wide, y_wide, exact=True), budget=5.0, repeats=3)
