@@ -308,3 +308,16 @@ def test_exact_limb_sums_over_many_blocks_and_extremes():
         [[Fraction(v) for v in row] for row in X], [Fraction(v) for v in y], exact=True
     )
     assert fast.coef == slow.coef and fast.intercept == slow.intercept and fast.mse == slow.mse
+
+
+def test_ridge_from_moments_matches_exact():
+    rng = np.random.default_rng(2)
+    X = rng.normal(5.0, 2.0, size=(300, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=300)
+    exact = least_squares(X, y, exact=True, alpha=0.7)
+    fit = least_squares(Moments.from_arrays(X, y), alpha=0.7)
+    # κ ≈ 1 here: the moments path's κ²ε error is ~1e-15
+    np.testing.assert_allclose(fit.coef, np.asarray(exact.coef, dtype=float), rtol=1e-12)
+    assert fit.intercept == pytest.approx(float(exact.intercept), rel=1e-12)
+    assert fit.mse == pytest.approx(float(exact.mse), rel=1e-12)
+    assert fit.coef_stderr is None
