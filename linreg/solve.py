@@ -607,7 +607,7 @@ def _relative_size(delta: FloatArray, delta_b: float, c: FloatArray, beta: float
     """max |δⱼ|/|cⱼ|, each |cⱼ| floored at 2⁻²⁰ of the largest; β (about 0 on centred
     columns) is measured against the largest |cⱼ|, its effect on a unit column."""
     largest = max(float(np.abs(c).max()), math.ulp(0.0))
-    floor = largest * 2.0**-20
+    floor = max(largest * 2.0**-20, math.ulp(0.0))
     size = float((np.abs(delta) / np.maximum(np.abs(c), floor)).max())
     return max(size, abs(delta_b) / max(abs(beta), largest))
 

@@ -321,3 +321,10 @@ def test_ridge_from_moments_matches_exact():
     assert fit.intercept == pytest.approx(float(exact.intercept), rel=1e-12)
     assert fit.mse == pytest.approx(float(exact.mse), rel=1e-12)
     assert fit.coef_stderr is None
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_constant_target_gives_zero_weights(exact):
+    # y constant: the weights are 0, the intercept is y, every residual is 0
+    fit = least_squares([[1.0], [2.0], [4.0], [8.0]], [3.0, 3.0, 3.0, 3.0], exact=exact)
+    assert fit.coef[0] == 0 and fit.intercept == 3 and fit.mse == 0 and fit.r_squared == 1
