@@ -82,7 +82,7 @@ def one_feature(sizes: list[int], rng: np.random.Generator) -> list[str]:
         floor = best_time(lambda: (np.dot(x, x), np.dot(x, y)))
         ours = best_time(lambda: gradient_descent(X, y, learning_rate=1e-4, num_iterations=1000))
         per_pass, pp_x = scaled(
-            lambda k: gradient_descent(X, y, learning_rate=1e-4, num_iterations=k, method="pass"),
+            lambda k: gradient_descent(X, y, learning_rate=1e-4, num_iterations=k, evaluate="pass"),
             1000,
             max(2, min(1000, int(1e7 // n))),
         )
@@ -128,7 +128,9 @@ def many_features(cases: list[tuple[int, int]], rng: np.random.Generator) -> lis
         floor = best_time(lambda: (X.T @ X, X.T @ y))
         ours = best_time(lambda: gradient_descent(X, y, learning_rate="auto", num_iterations=1000))
         per_pass, pp_x = scaled(
-            lambda k: gradient_descent(X, y, learning_rate="auto", num_iterations=k, method="pass"),
+            lambda k: gradient_descent(
+                X, y, learning_rate="auto", num_iterations=k, evaluate="pass"
+            ),
             1000,
             max(2, min(1000, int(2e7 // (n * p)))),
         )

@@ -463,7 +463,11 @@ def _verdict(
     certified = f"|theta - theta*|/|theta*| = {fit.relative_distance:.2g} <= {fit.tol:g}"
     if fit.converged:
         return f"{name} converged: after {after}, certified {certified}."
-    gap = f"{_relative(error - minimum, minimum)} above the minimum"
+    gap = (
+        f"{_relative(error - minimum, minimum)} above the minimum"
+        if minimum != 0
+        else f"{error:.4g} above the minimum of 0"
+    )
     return (
         f"After {after} {name[0].lower() + name[1:]} has not converged: "
         f"b is off by {_off(b, best_b)}, m by {_off(m, best_m)}, and the error is {gap}."
@@ -495,6 +499,8 @@ def _needed_line(fit: DescentResult) -> str:
         count = f"{needed:,.0f} {_plural(needed, 'iteration')}"
         how = "exactly" if fit.prediction_kind == "exact" else "at most"
         tail = f"{goal} these settings need {how} {count}."
+    if math.isinf(fit.condition_number):
+        return f"The Hessian is singular to float64 precision (kappa is unbounded): {tail}"
     return f"Condition number kappa = {fit.condition_number:,.0f}: {tail}"
 
 

@@ -29,7 +29,7 @@ from linreg.errors import DivergenceError, InputError
 from linreg.loss import TOO_LARGE, _loss_and_gradient
 from linreg.methods import METHODS, Method, Prediction, Settings, State, first_crossing
 from linreg.moments import Moments
-from linreg.problem import Quadratic
+from linreg.problem import Quadratic, norm
 from linreg.spectral import fixed_step_iterates
 
 __all__ = [
@@ -721,7 +721,7 @@ def _result(
         optimum=certificate.optimum,
         tol=tol,
         method=request.method.name,
-        gradient_norm=float(np.linalg.norm(g)),
+        gradient_norm=norm(g),
         learning_rate=settings.learning_rate if uses_rate else math.nan,
         momentum=settings.momentum if "momentum" in request.method.uses else 0.0,
         bound=bound.value if bound else math.nan,
@@ -740,7 +740,7 @@ def _predict(
     _, g0 = quadratic.loss_and_gradient(theta0)
     e0 = quadratic.solve(g0)
     optimum = quadratic.coords.rows_to_data((theta0 - e0)[None, :])[0]
-    target = tol * float(np.linalg.norm(optimum))
+    target = tol * norm(optimum)
     if method.recurrence is not None:
         coefficients = method.recurrence(settings, quadratic.eigenvalues)
         return Prediction(first_crossing(quadratic, e0, coefficients, target), "exact")

@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from linreg.problem import Quadratic
+from linreg.problem import Quadratic, norm
 
 __all__ = [
     "METHODS",
@@ -414,7 +414,7 @@ METHODS: dict[str, Method] = {
 
 
 def _data_norm(quadratic: Quadratic, e: FloatArray) -> float:
-    return float(np.linalg.norm(quadratic.coords.rows_to_data(e[None, :])[0]))
+    return float(norm(quadratic.coords.rows_to_data(e[None, :])[0]))
 
 
 def _energy_bound(
@@ -507,7 +507,7 @@ def first_crossing(
 
     def norms(k: FloatArray) -> FloatArray:
         with np.errstate(all="ignore"):  # an unstable direction overflows to inf: no crossing
-            values = np.linalg.norm(recurrence_factors(a, c, f, k) @ directions, axis=1)
+            values = norm(recurrence_factors(a, c, f, k) @ directions, axis=1)
         return np.asarray(np.where(np.isnan(values), np.inf, values))
 
     if norms(np.zeros(1))[0] <= target:

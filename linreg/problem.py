@@ -27,10 +27,21 @@ import numpy.typing as npt
 from linreg.errors import InputError
 from linreg.moments import Moments
 
-__all__ = ["Certificate", "Coordinates", "Quadratic"]
+__all__ = ["Certificate", "Coordinates", "Quadratic", "norm"]
 
 FloatArray = npt.NDArray[np.float64]
 _EPS = float(np.finfo(np.float64).eps)
+
+
+def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
+    """The Euclidean norm, scaled first so that squares of 1e154 and more do not overflow."""
+    values = np.asarray(v, dtype=np.float64)
+    top = np.max(np.abs(values), axis=axis, keepdims=True, initial=0.0)
+    safe = np.where((top > 0) & np.isfinite(top), top, 1.0)
+    with np.errstate(under="ignore"):
+        scaled = np.sqrt(np.sum((values / safe) ** 2, axis=axis, keepdims=True))
+    result = np.where(np.isfinite(top), scaled * safe, top)
+    return float(result.reshape(())) if axis is None else np.squeeze(result, axis=axis)
 
 
 @dataclass(frozen=True)
@@ -266,9 +277,7 @@ class Quadratic:
     def within(self, theta: FloatArray, g: FloatArray, tol: float) -> bool:
         """``certificate(theta, g).holds(tol)``, with less work (checked every iteration)."""
         delta = self._distance_map @ g
-        optimum = self._to_data @ theta - delta
-        reach = float(optimum @ optimum)
-        if float(delta @ delta) > tol * tol * reach:
+        if norm(delta) > tol * norm(self._to_data @ theta - delta):
             return False
         return self.certificate(theta, g).holds(tol)
 
@@ -277,11 +286,11 @@ class Quadratic:
         step = self._pinv @ g
         delta = self._to_data @ step
         here = self._to_data @ theta
-        distance = float(np.sqrt(delta @ delta))
-        optimum = float(np.linalg.norm(here - delta))
+        distance = norm(delta)
+        optimum = norm(here - delta)
         best = here - delta
         # E − E* = ½ gᵀH⁺g, the same in every coordinates
         gap = max(0.5 * float(g @ step), 0.0)
         resolution = self.eigenvalues.shape[0] * 8 * _EPS * self.effective_condition_number
-        resolution *= max(float(np.sqrt(here @ here)), optimum) / optimum if optimum > 0 else 1.0
+        resolution *= max(norm(here), optimum) / optimum if optimum > 0 else 1.0
         return Certificate(distance, gap, optimum, resolution, best)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from linreg.problem import Quadratic
+from linreg.problem import Quadratic, norm
 
 __all__ = ["fixed_step_iterates"]
 
@@ -69,7 +69,7 @@ def fixed_step_iterates(
     # The data-unit image of each eigen-direction, for the certificate's distance.
     directions = quadratic.coords.rows_to_data(basis.T)
     optimum = quadratic.coords.rows_to_data((theta0 - basis @ (inverse * g_hat))[None, :])[0]
-    target = None if tol is None else tol * float(np.linalg.norm(optimum))
+    target = None if tol is None else tol * norm(optimum)
     history = np.empty(iterations + 1)
     path = np.empty((iterations + 1, theta0.shape[0])) if keep_path else None
     previous = np.inf
@@ -110,7 +110,7 @@ def _first_within(
     """The first row whose distance ‖Σ_j (1−ηλ_j)^k ĝ_j/λ_j · T q_j‖ is within target."""
     if target is None:
         return None
-    distances = np.linalg.norm((power * offsets) @ directions, axis=1)
+    distances = norm((power * offsets) @ directions, axis=1)
     hits = np.flatnonzero(distances <= target)
     return int(hits[0]) if hits.size else None
 

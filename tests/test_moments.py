@@ -88,7 +88,7 @@ def test_bad_streams(tmp_path):
 
 def test_descent_on_moments_matches_per_pass_and_livestream(points, X, y):
     by_moments = gradient_descent(X, y, learning_rate=0.0001, num_iterations=1000)
-    by_pass = gradient_descent(X, y, learning_rate=0.0001, num_iterations=1000, method="pass")
+    by_pass = gradient_descent(X, y, learning_rate=0.0001, num_iterations=1000, evaluate="pass")
     stats = gradient_descent(Moments.from_arrays(X, y), learning_rate=0.0001, num_iterations=1000)
     # Same iterates up to rounding; descent contracts, so ≤ 1e-11 relative after 1000.
     for fit in (by_moments, stats):
@@ -104,7 +104,7 @@ def test_descent_on_moments_many_features():
     X = RNG.normal(size=(500, 4))
     y = X @ [1.0, 2.0, -1.0, 0.5] + 1.0 + RNG.normal(scale=0.1, size=500)
     a = gradient_descent(X, y, learning_rate="auto", num_iterations=300)
-    b = gradient_descent(X, y, learning_rate="auto", num_iterations=300, method="pass")
+    b = gradient_descent(X, y, learning_rate="auto", num_iterations=300, evaluate="pass")
     np.testing.assert_allclose(a.w, b.w, rtol=1e-11)  # same iterates, two ways: rounding
     s = gradient_descent(X, y, learning_rate="auto", num_iterations=50, standardize=True, tol=1e-12)
     best = least_squares(X, y)
@@ -126,11 +126,11 @@ def test_moments_argument_errors(X, y):
     with pytest.raises(InputError, match="not both"):
         gradient_descent(stats, y, learning_rate=1e-4, num_iterations=1)
     with pytest.raises(InputError, match="need the data"):
-        gradient_descent(stats, learning_rate=1e-4, num_iterations=1, method="pass")
+        gradient_descent(stats, learning_rate=1e-4, num_iterations=1, evaluate="pass")
     with pytest.raises(InputError, match="y is required"):
         gradient_descent(X, learning_rate=1e-4, num_iterations=1)
-    with pytest.raises(InputError, match="method must be"):
-        gradient_descent(X, y, learning_rate=1e-4, num_iterations=1, method="fast")
+    with pytest.raises(InputError, match="evaluate must be"):
+        gradient_descent(X, y, learning_rate=1e-4, num_iterations=1, evaluate="fast")
 
 
 def test_dask_local_cluster_fit_equals_in_memory():
