@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.data import as_features, as_target
-from linreg.descent import gradient_descent, predicted_iterations, step
-from linreg.loss import learning_rate_bound, mse, mse_hessian
+from linreg.descent import gradient_descent
+from linreg.loss import mse
 
 __all__ = [
     "descent_frames_figure",
@@ -26,7 +26,9 @@ __all__ = [
     "error_surface_figure",
     "explorer_data",
     "fit_figure",
+    "latex_number",
     "loss_curves_figure",
+    "plain_number",
     "to_html",
     "to_svg",
 ]
@@ -34,6 +36,95 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 _POINTS = {"s": 14, "color": "#1f77b4", "alpha": 0.75, "label": "data"}
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _number_parts(value: float | int, digits: int) -> tuple[str, int | None]:
+    """(mantissa text with thousands separators, power of ten or None)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"expected a number, got {value!r}")
+    if digits < 1:
+        raise ValueError(f"digits must be at least 1, got {digits}")
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}", None
+    number = float(value)
+    if not np.isfinite(number):
+        raise ValueError(f"expected a finite number, got {number}")
+    if number == 0.0:
+        return "0", None
+    rounded = float(f"{number:.{digits}g}")
+    if 1e-3 <= abs(rounded) < 1e5:
+        decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+        text = f"{rounded:,.{decimals}f}"
+        return (text.rstrip("0").rstrip(".") if "." in text else text), None
+    mantissa, exponent = f"{number:.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa, int(exponent)
+
+
+def latex_number(value: float | int, digits: int = 4) -> str:
+    r"""A number as TeX for the docs' formulas: $a \times 10^{n}$, never ``4.0130e-04``.
+
+    Parameters
+    ----------
+    value : float or int
+        Finite. An ``int`` is written in full, with thin thousands separators.
+    digits : int, default 4
+        Significant digits of a float.
+
+    Returns
+    -------
+    str
+        Plain decimals for $10^{-3} \le |x| < 10^5$, otherwise $a \times 10^{n}$
+        (just $10^{n}$ when $a = 1$); commas wrapped as ``{,}`` so TeX does not space them.
+
+    Examples
+    --------
+    >>> latex_number(0.00040130)
+    '4.013 \\times 10^{-4}'
+    >>> latex_number(1.8e15, 2)
+    '1.8 \\times 10^{15}'
+    >>> latex_number(66031)
+    '66{,}031'
+    >>> latex_number(0.0001)
+    '10^{-4}'
+    >>> latex_number(112.6148, 6)
+    '112.615'
+    >>> latex_number(0.0012345, 3), latex_number(99999.9, 3), latex_number(-0.5)
+    ('0.00123', '10^{5}', '-0.5')
+    """
+    mantissa, power = _number_parts(value, digits)
+    mantissa = mantissa.replace(",", "{,}")
+    if power is None:
+        return mantissa
+    if mantissa in ("1", "-1"):
+        return f"{mantissa[:-1]}10^{{{power}}}"
+    return f"{mantissa} \\times 10^{{{power}}}"
+
+
+def plain_number(value: float | int, digits: int = 4) -> str:
+    """The same number as `latex_number`, in Unicode text: ``4.013 × 10⁻⁴``.
+
+    Examples
+    --------
+    >>> plain_number(0.0004013)
+    '4.013 × 10⁻⁴'
+    >>> plain_number(-2.5e-7, 2)
+    '−2.5 × 10⁻⁷'
+    >>> plain_number(1830347)
+    '1,830,347'
+    """
+    mantissa, power = _number_parts(value, digits)
+    mantissa = mantissa.replace("-", "−")
+    if power is None:
+        return mantissa
+    exponent = str(power).translate(_SUPERSCRIPT)
+    if mantissa in ("1", "−1"):
+        return f"{mantissa[:-1]}10{exponent}"
+    return f"{mantissa} × 10{exponent}"
 
 
 def _pyplot() -> Any:
@@ -281,72 +372,62 @@ def to_html(fig: Any, alt: str) -> str:
 def explorer_data(
     points: npt.ArrayLike,
     *,
-    rates: Sequence[float] = tuple(np.geomspace(1e-5, 1e-3, 41)),
-    max_iterations: int = 1000,
     m_range: tuple[float, float] = (-0.5, 3.0),
     b_range: tuple[float, float] = (-10.0, 20.0),
-    grid: int = 48,
+    learning_rate: float = 0.0001,
+    num_iterations: int = 1000,
+    tol: float = 1e-6,
 ) -> dict[str, Any]:
-    """Everything the explorer page draws, computed by linreg (the page only selects).
+    r"""What the explorer page needs: the points, their one-pass statistics, the defaults.
 
-    For each learning rate: the parameters and loss at a set of checkpoint iterations,
-    and a verdict. Rates below the bound run through `gradient_descent`; rates above it
-    run through the pure `step` until the loss has grown a millionfold (after which the
-    path is left empty), since `gradient_descent` would rightly refuse them.
+    The page runs gradient descent itself, in JavaScript, on the statistics
+    (`linreg.moments.Moments`): for one feature the loss, the gradient and the Hessian
+    depend on the data only through $N$, $\bar x$, $\bar y$, $C_{xx}$, $C_{xy}$ and
+    $C_{yy}$ (see `linreg.moments`). The browser tests hold the page's iterates to
+    `linreg.gradient_descent`'s on sampled settings.
+
+    Parameters
+    ----------
+    points : array_like of shape (N, 2)
+    m_range, b_range : (float, float)
+        The window of the error surface, in the data's units.
+    learning_rate : float, default 0.0001
+        The rate the page starts with (the livestream's).
+    num_iterations : int, default 1000
+        The number of iterations the page starts with (the livestream's).
+    tol : float, default 1e-6
+        The verdict's tolerance on the relative distance $\lVert\theta - \theta^*\rVert /
+        \lVert\theta^*\rVert$.
 
     Returns
     -------
     dict
-        JSON-ready: ``points``, ``rates``, ``bound``, ``checkpoints``, ``runs`` (one per
-        rate: ``m``, ``b``, ``loss`` lists aligned with ``checkpoints``, with None after
-        divergence; ``verdict``; ``needed`` iterations or None), ``surface`` (the grid of
-        E(m, b) for the contour background) and ``optimum``.
+        JSON-ready: ``points`` (``x``, ``y`` lists), ``moments`` (``count``, ``mean_x``,
+        ``mean_y``, ``cxx``, ``cxy``, ``cyy``), ``view`` (``m`` and ``b`` ranges) and
+        ``defaults`` (``learning_rate``, ``momentum``, ``num_iterations``, ``m0``, ``b0``,
+        ``tol``).
     """
+    from linreg.moments import Moments
+
     x, y = _xy(points)
-    X = x[:, None]
-    bound = learning_rate_bound(X)
-    eigenvalues = np.linalg.eigvalsh(mse_hessian(X))
-    checkpoints = sorted(
-        {0, *range(1, 11), *np.unique(np.geomspace(10, max_iterations, 50).astype(int)).tolist()}
-    )
-    runs = []
-    for rate in rates:
-        if rate < bound:
-            fit = gradient_descent(
-                X, y, learning_rate=rate, num_iterations=max_iterations, return_path=True
-            )
-            assert fit.path is not None
-            path, losses = fit.path, fit.history
-            needed = predicted_iterations(rate, eigenvalues)
-            verdict = "converges" if needed <= max_iterations else "crawls"
-        else:
-            w, b = np.zeros(1), 0.0
-            rows, losses_list = [[0.0, 0.0]], [mse(X, y, w, b)]
-            while len(rows) <= max_iterations and losses_list[-1] < 1e6 * losses_list[0]:
-                w, b = step(X, y, w, b, rate)
-                rows.append([float(w[0]), float(b)])
-                losses_list.append(mse(X, y, w, b))
-            path, losses = np.array(rows), np.array(losses_list)
-            needed, verdict = math.inf, "diverges"
-        reached = len(losses)
-        runs.append(
-            {
-                "rate": float(rate),
-                "verdict": verdict,
-                "needed": None if math.isinf(needed) else int(needed),
-                "m": [float(path[k, 0]) if k < reached else None for k in checkpoints],
-                "b": [float(path[k, 1]) if k < reached else None for k in checkpoints],
-                "loss": [float(losses[k]) if k < reached else None for k in checkpoints],
-            }
-        )
-    M, B, E = _surface(x, y, m_range, b_range, grid)
-    best = gradient_descent(X, y, learning_rate="auto", num_iterations=50, standardize=True)
+    stats = Moments.from_arrays(x[:, None], y)
     return {
         "points": {"x": x.tolist(), "y": y.tolist()},
-        "rates": [float(r) for r in rates],
-        "bound": bound,
-        "checkpoints": checkpoints,
-        "runs": runs,
-        "surface": {"m": M[0].tolist(), "b": B[:, 0].tolist(), "E": E.tolist()},
-        "optimum": {"m": best.m, "b": best.b, "E": best.loss},
+        "moments": {
+            "count": stats.count,
+            "mean_x": float(stats.mean_x[0]),
+            "mean_y": float(stats.mean_y),
+            "cxx": float(stats.cxx[0, 0]),
+            "cxy": float(stats.cxy[0]),
+            "cyy": float(stats.cyy),
+        },
+        "view": {"m": list(m_range), "b": list(b_range)},
+        "defaults": {
+            "learning_rate": learning_rate,
+            "momentum": 0.0,
+            "num_iterations": num_iterations,
+            "m0": 0.0,
+            "b0": 0.0,
+            "tol": tol,
+        },
     }
