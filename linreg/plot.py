@@ -29,11 +29,18 @@ __all__ = [
     "latex_number",
     "loss_curves_figure",
     "plain_number",
+    "smallest_font",
     "to_html",
     "to_svg",
 ]
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Font size (pt) of every text in a figure. Figures are at most `MAX_WIDTH` inches wide,
+#: so on a 390 px phone, where a figure is shown about 360 px wide, 10 pt text is still
+#: at least 9 px tall (the docs' browser tests measure it).
+FONT_SIZE = 10.0
+MAX_WIDTH = 5.0
 
 _POINTS = {"s": 14, "color": "#1f77b4", "alpha": 0.75, "label": "data"}
 
@@ -133,7 +140,7 @@ def _pyplot() -> Any:
 
         matplotlib.use("Agg")
         matplotlib.rcParams.update(
-            {"svg.hashsalt": "linreg", "svg.fonttype": "path", "font.size": 9}
+            {"svg.hashsalt": "linreg", "svg.fonttype": "path", "font.size": FONT_SIZE}
         )
         import matplotlib.pyplot as plt
     except ImportError:
@@ -164,7 +171,7 @@ def fit_figure(points: npt.ArrayLike, lines: Mapping[str, tuple[float, float]]) 
     """
     plt = _pyplot()
     x, y = _xy(points)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH, 3.4))
     ax.scatter(x, y, **_POINTS)
     grid = np.linspace(x.min(), x.max(), 2)
     for label, (b, m) in lines.items():
@@ -201,15 +208,17 @@ def descent_frames_figure(
         x[:, None], y, learning_rate=learning_rate, num_iterations=max(frames), return_path=True
     )
     assert fit.path is not None
-    columns = 4
+    columns = 2
     rows = -(-len(frames) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(9, 2.3 * rows), sharex=True, sharey=True)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(MAX_WIDTH, 1.9 * rows), sharex=True, sharey=True
+    )
     grid = np.linspace(x.min(), x.max(), 2)
     for ax, k in zip(np.ravel(axes), frames):
         m, b = fit.path[k]
         ax.scatter(x, y, s=5, color="#1f77b4", alpha=0.6)
         ax.plot(grid, m * grid + b, color="#d62728", linewidth=2)
-        ax.set_title(f"iteration {k:,}: E = {fit.history[k]:.1f}")
+        ax.set_title(f"k = {k:,}: E = {fit.history[k]:.1f}")
     for ax in np.ravel(axes)[len(frames) :]:
         ax.axis("off")
     fig.tight_layout()
@@ -247,7 +256,7 @@ def error_surface_figure(
     plt = _pyplot()
     x, y = _xy(points)
     M, B, E = _surface(x, y, m_range, b_range, size)
-    fig = plt.figure(figsize=(6.5, 4.8))
+    fig = plt.figure(figsize=(MAX_WIDTH, 4.2))
     ax = fig.add_subplot(projection="3d")
     ax.plot_surface(M, B, E, cmap="viridis", linewidth=0, antialiased=True, alpha=0.9)
     ax.set_xlabel("slope m")
@@ -266,6 +275,8 @@ def error_contours_figure(
     b_range: tuple[float, float] = (-5.0, 15.0),
     optimum: tuple[float, float] | None = None,
     size: int = 120,
+    labels: tuple[str, str] = ("slope m", "intercept b"),
+    equal_aspect: bool = False,
 ) -> Any:
     """Contours of E(m, b) with descent paths drawn on them.
 
@@ -275,6 +286,10 @@ def error_contours_figure(
     paths : mapping of label to array of shape (k, 2) of (m, b), optional
     optimum : (m, b), optional
         Marked with a star.
+    labels : (str, str), default ("slope m", "intercept b")
+        The axis labels (say which coordinates the grid is in).
+    equal_aspect : bool, default False
+        Draw one unit the same length on both axes, so that round contours look round.
 
     Returns
     -------
@@ -283,7 +298,7 @@ def error_contours_figure(
     plt = _pyplot()
     x, y = _xy(points)
     M, B, E = _surface(x, y, m_range, b_range, size)
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH, 4.0 if equal_aspect else 3.6))
     levels = np.geomspace(E.min() * 1.0005, E.max(), 25)
     contours = ax.contour(M, B, E, levels=levels, cmap="viridis", linewidths=0.8)
     fig.colorbar(contours, ax=ax, label="E(m, b)")
@@ -304,8 +319,10 @@ def error_contours_figure(
         )
     ax.set_xlim(*m_range)
     ax.set_ylim(*b_range)
-    ax.set_xlabel("slope m")
-    ax.set_ylabel("intercept b")
+    if equal_aspect:
+        ax.set_aspect("equal")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
     if paths or optimum is not None:
         ax.legend(loc="upper right")
     fig.tight_layout()
@@ -331,7 +348,7 @@ def loss_curves_figure(
     matplotlib.figure.Figure
     """
     plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+    fig, (left, right) = plt.subplots(2, 1, figsize=(MAX_WIDTH, 6.0))
     for index, (label, history) in enumerate(curves.items()):
         values = np.asarray(history, dtype=np.float64)
         colour = f"C{index}"
@@ -346,7 +363,7 @@ def loss_curves_figure(
         ax.set_ylabel("E (mean squared error)")
     left.set_xlabel("iteration")
     left.set_title(f"the first {early} iterations")
-    left.legend(fontsize=8)
+    left.legend()
     right.set_xscale("log")
     right.set_xlabel("iteration (log scale)")
     right.set_title("the stable runs, to the end")
@@ -363,10 +380,30 @@ def to_svg(fig: Any) -> str:
     return buffer.getvalue()
 
 
+def smallest_font(fig: Any) -> float:
+    """The smallest font size (pt) of any visible text in the figure."""
+    from matplotlib.text import Text
+
+    sizes = [
+        float(text.get_fontsize())
+        for text in fig.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    return min(sizes, default=FONT_SIZE)
+
+
 def to_html(fig: Any, alt: str) -> str:
-    """The figure as an ``<img>`` holding its SVG as a data URI (no file, no request)."""
+    """The figure as an ``<img>`` holding its SVG as a data URI (no file, no request).
+
+    The ``data-font-pt`` attribute is the smallest font in the figure, in points of the
+    SVG's own size, so a browser test can tell how tall its text is as rendered.
+    """
+    smallest = smallest_font(fig)
     encoded = base64.b64encode(to_svg(fig).encode()).decode()
-    return f'<img class="linreg-figure" alt="{alt}" src="data:image/svg+xml;base64,{encoded}">'
+    return (
+        f'<img class="linreg-figure" alt="{alt}" data-font-pt="{smallest:g}" '
+        f'src="data:image/svg+xml;base64,{encoded}">'
+    )
 
 
 def explorer_data(
