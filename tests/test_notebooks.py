@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -35,8 +34,11 @@ def _pages() -> list[str]:
 
 def test_the_tutorial_and_every_how_to_get_a_notebook():
     hook = _hook()
-    chosen = [p for p in sorted(q.relative_to(DOCS).as_posix() for q in DOCS.rglob("*.md"))
-              if hook.wanted(p)]
+    chosen = [
+        p
+        for p in sorted(q.relative_to(DOCS).as_posix() for q in DOCS.rglob("*.md"))
+        if hook.wanted(p)
+    ]
     assert chosen == _pages() and "tutorial.md" in chosen and len(chosen) >= 5
 
 

@@ -136,4 +136,5 @@ def _text(node: ET.Element) -> str:
 
 
 def _grouped(text: str) -> str:
-    return text.strip() if re.fullmatch(r"[\w.]+", text.strip()) else f"({text.strip()})"
+    bare = len(text.strip()) == 1 or re.fullmatch(r"[\w.]+", text.strip())
+    return text.strip() if bare else f"({text.strip()})"
