@@ -349,6 +349,15 @@ def test_explorer_verdict_is_the_certified_distance(explorer, points):
     verdict = explorer.locator("#explorer-verdict")
     assert verdict.get_attribute("data-verdict") == "crawls"
     assert "Crawls" in verdict.inner_text()
+    # 100,000 steps: the loss barely changes any more (a proxy would call it converged),
+    # but the certified distance is still far above 1e-6.
+    explorer.select_option("#explorer-budget", "100000")
+    slow = linreg.gradient_descent(X, y, learning_rate=1e-4, num_iterations=100_000)
+    distance = np.linalg.norm([slow.m, slow.b] - theta_star) / np.linalg.norm(theta_star)
+    assert abs(slow.history[-1] - slow.history[-2]) / slow.loss < 1e-6 < distance
+    assert verdict.get_attribute("data-verdict") == "crawls"
+    assert _readout(explorer)["distance"] == pytest.approx(distance, rel=EXPLORER_TOLERANCE)
+    explorer.select_option("#explorer-budget", "1000")
     explorer.locator("#explorer-standardize").check()
     for expected in ("converges",):
         state = explorer.evaluate("linregExplorer.state()")
