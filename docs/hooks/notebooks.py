@@ -25,8 +25,8 @@ NOTEBOOK_PAGES = ("tutorial.md", "how-to/*.md")
 KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 LINK = (
     '<p class="linreg-notebook"><a href="{name}" download>'
-    "Download this page as a Jupyter notebook</a> ({name}): every code block on the page, "
-    "ready to run.</p>"
+    "Download this page as a Jupyter notebook</a> ({name}): the same text and code, "
+    "to run yourself.</p>"
 )
 
 
