@@ -580,3 +580,10 @@ def test_phone_tables_do_not_break_names(phone, server):
         "[...document.querySelectorAll('article table code')].map(c => c.getClientRects().length)"
     )
     assert names and all(count == 1 for count in names), names
+
+
+@pytest.mark.parametrize("path", sorted({*MATH_PAGES, *NOTEBOOK_PAGES, "reference/cli/"}))
+def test_phone_pages_do_not_scroll_sideways(phone, server, path):
+    # Wide formulas, tables and code scroll inside their own boxes, never the page.
+    _visit(phone, server, path)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
