@@ -478,6 +478,18 @@ def test_explorer_by_touch_on_a_phone(phone, server):
     phone.touchscreen.tap(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.2)
     state = phone.evaluate("linregExplorer.state()")
     assert state["m0"] > 1.5 and state["b0"] > 10, state
+    # A drag with a finger (Chromium's touch events, through the DevTools protocol).
+    touch = phone.context.new_cdp_session(phone)
+    box = surface.bounding_box()
+    scrolled = phone.evaluate("window.scrollY")
+    path = [(0.75 - 0.1 * k, 0.2 + 0.1 * k) for k in range(6)]  # down and to the left
+    for kind, (fx, fy) in zip(["touchStart"] + ["touchMove"] * 5, path):
+        point = {"x": box["x"] + box["width"] * fx, "y": box["y"] + box["height"] * fy}
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [point]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    dragged = phone.evaluate("linregExplorer.state()")
+    assert dragged["m0"] < state["m0"] - 0.5 and dragged["b0"] < state["b0"] - 5, dragged
+    assert phone.evaluate("window.scrollY") == scrolled  # the finger moved the start, not the page
     # The rate slider answers a tap too.
     rate = phone.locator("#explorer-rate")
     rate.scroll_into_view_if_needed()
