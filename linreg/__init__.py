@@ -7,7 +7,7 @@ agreeing forms (point-by-point loops in `linreg.livestream`, vectorised numpy in
 """
 
 from linreg.data import load_points
-from linreg.descent import DescentResult, gradient_descent
+from linreg.descent import DescentResult, gradient_descent, minimize
 from linreg.errors import (
     DataFileError,
     DivergenceError,
@@ -26,6 +26,7 @@ __all__ = [
     "SingularProblemError",
     "gradient_descent",
     "load_points",
+    "minimize",
 ]
 
 __version__ = "0.1.0"

@@ -25,8 +25,9 @@ from tqdm import tqdm
 
 from linreg import livestream
 from linreg.data import as_features, bundled_data_path, load_points, open_npy
-from linreg.descent import DescentResult, gradient_descent
+from linreg.descent import DescentResult, minimize
 from linreg.errors import DivergenceError, InputError, LinregError, SingularProblemError
+from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.solve import least_squares
 
@@ -87,13 +88,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV file of x,y rows, or a .npy (N, 2) array; read in one "
         "streaming pass (default: the bundled livestream data)",
     )
+    _add_method_options(parser)
+    _add_run_options(parser)
+    return parser
+
+
+def _add_method_options(parser: argparse.ArgumentParser) -> None:
+    """The optimizer and its hyperparameters."""
+    parser.add_argument(
+        "--method",
+        choices=list(METHODS),
+        default="gd",
+        metavar="NAME",
+        help="the optimizer: "
+        + ", ".join(f"{name} ({method.summary})" for name, method in METHODS.items())
+        + " (default: gd)",
+    )
     parser.add_argument(
         "--learning-rate",
         type=_learning_rate,
-        default=0.0001,
+        default=None,
         metavar="RATE",
-        help="step size, or 'auto' for 1/lambda_max (default: 0.0001)",
+        help="step size of gd, momentum, nesterov and adam, or 'auto' for 1/lambda_max "
+        "(default: 0.0001 for gd, as in the livestream; the optimal one from the "
+        "Hessian's eigenvalues for the others)",
     )
+    parser.add_argument(
+        "--momentum",
+        type=_number,
+        default=None,
+        metavar="MU",
+        help="momentum in [0, 1) for momentum and nesterov, beta1 for adam "
+        "(default: the optimal one from the Hessian's eigenvalues)",
+    )
+    parser.add_argument(
+        "--alpha",
+        type=_number,
+        default=0.0,
+        metavar="ALPHA",
+        help="ridge strength: adds ALPHA*m^2 to the error (default: 0)",
+    )
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Where to start, when to stop, what to keep."""
     parser.add_argument(
         "--iterations",
         type=_count,
@@ -112,7 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--initial-m", type=_number, default=0.0, metavar="M", help="starting slope (default: 0)"
     )
     parser.add_argument(
-        "--tol", type=_number, default=None, help="stop when the gradient norm is at most TOL"
+        "--tol",
+        type=_number,
+        default=None,
+        help="stop at the first iteration whose certified relative distance to the optimum, "
+        "|theta - theta*|/|theta*|, is at most TOL (default: run every iteration, and "
+        "judge convergence at 1e-6)",
     )
     parser.add_argument(
         "--history",
@@ -124,7 +167,6 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="descend on centred, scaled x (converges in a few iterations)",
     )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -154,9 +196,14 @@ def _run(args: argparse.Namespace) -> int:
     stats, points = _read(path)
     b0, m0 = args.initial_b, args.initial_m
     # Fit first, print after: a bad option fails before any output.
-    fit = gradient_descent(
+    _check_method_options(args)
+    rate = 0.0001 if args.learning_rate is None and args.method == "gd" else args.learning_rate
+    fit = minimize(
         stats,
-        learning_rate=args.learning_rate,
+        method=args.method,
+        learning_rate=rate,
+        momentum=args.momentum,
+        alpha=args.alpha,
         num_iterations=args.iterations,
         w0=[m0],
         b0=b0,
@@ -165,21 +212,28 @@ def _run(args: argparse.Namespace) -> int:
     )
     b, m, error = fit.b, fit.m, fit.loss
     start_error = float(fit.history[0])
-    plain = args.tol is None and not args.standardize and args.learning_rate != "auto"
+    plain = (
+        args.method == "gd"
+        and args.tol is None
+        and args.alpha == 0.0
+        and not args.standardize
+        and rate != "auto"
+    )
     if points is not None and stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET:
         # Small enough for the livestream's own loops, for its exact digits (the fast
         # path agrees to ~1e-13).
         start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
         if plain:
-            b, m = livestream.gradient_descent_runner(
-                points, b0, m0, args.learning_rate, args.iterations
-            )
+            b, m = livestream.gradient_descent_runner(points, b0, m0, rate, args.iterations)
             error = livestream.compute_error_for_line_given_points(b, m, points)
-    print(f"Starting gradient descent at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}")
+        elif args.alpha == 0.0:
+            error = livestream.compute_error_for_line_given_points(b, m, points)
+    name = "gradient descent" if args.method == "gd" else METHODS[args.method].summary
+    print(f"Starting {name} at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}")
     print("Running...")
     print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}")
     print()
-    _summary(stats, fit, b, m, error, args.standardize)
+    _summary(stats, fit, b, m, error, args.standardize, args.alpha)
     if args.history is not None:
         _write_history(Path(args.history), fit.history)
     return 0
@@ -240,47 +294,100 @@ def _write_history(path: Path, history: np.ndarray) -> None:
         raise
 
 
+def _check_method_options(args: argparse.Namespace) -> None:
+    """Options the chosen method does not take are usage errors, named as such."""
+    uses = METHODS[args.method].uses
+    for option, value, name in (
+        ("--learning-rate", args.learning_rate, "learning_rate"),
+        ("--momentum", args.momentum, "momentum"),
+    ):
+        if value is not None and name not in uses:
+            raise InputError(
+                f"--method {args.method} takes no {option} (it chooses its own steps); "
+                f"leave {option} out"
+            )
+
+
 def _summary(
-    stats: Moments, fit: DescentResult, b: float, m: float, error: float, standardized: bool
+    stats: Moments,
+    fit: DescentResult,
+    b: float,
+    m: float,
+    error: float,
+    standardized: bool,
+    alpha: float,
 ) -> None:
-    """The honest part: the optimum, the distance to it, the bound, the iterations needed."""
+    """The honest part: the optimum, the certified distance, the bound, the iterations needed."""
     try:
-        best = least_squares(stats)
+        best = least_squares(stats) if alpha == 0.0 else None
     except SingularProblemError:
         print("Least-squares optimum: not unique. Every x is the same (to float64 precision),")
         print("so every line through that x and the mean y fits equally well; descent")
         print("found one of them.")
         return
-    best_m, best_b = float(best.coef[0]), float(best.intercept)
-    print(
-        f"Least-squares optimum (closed form): b = {best_b:.10g}, m = {best_m:.10g}, "
-        f"error = {best.mse:.10g}"
-    )
-    gap = error - best.mse
-    above = f"{_relative(gap, best.mse)} above the minimum"
+    best_m, best_b = float(fit.optimum[0]), float(fit.optimum[1])
+    minimum = error - fit.loss_gap
+    if best is not None:
+        best_m, best_b, minimum = float(best.coef[0]), float(best.intercept), float(best.mse)
+    kind = "Least-squares optimum (closed form)" if best is not None else "Ridge optimum"
+    print(f"{kind}: b = {best_b:.10g}, m = {best_m:.10g}, error = {minimum:.10g}")
+    print(_verdict(fit, b, m, best_b, best_m, error, minimum))
+    print(_bound_line(fit, standardized))
+    print(_needed_line(fit))
+
+
+def _verdict(
+    fit: DescentResult,
+    b: float,
+    m: float,
+    best_b: float,
+    best_m: float,
+    error: float,
+    minimum: float,
+) -> str:
+    """The verdict, from the certificate: distance ≤ tol·|θ*| or not."""
+    name = "Gradient descent" if fit.method == "gd" else f"Method {fit.method}"
+    after = f"{fit.n_iter:,} {_plural(fit.n_iter, 'iteration')}"
+    certified = f"|theta - theta*|/|theta*| = {fit.relative_distance:.2g} <= {fit.tol:g}"
     if fit.converged:
-        closeness = (
-            "the same error to rounding" if abs(gap) <= 1e-12 * best.mse else f"error {above}"
-        )
-        print(f"Gradient descent converged to it in {fit.n_iter} iterations ({closeness}).")
-    else:
-        print(
-            f"After {fit.n_iter} iterations gradient descent has not converged: "
-            f"b is off by {_off(b, best_b)}, m by {_off(m, best_m)}, "
-            f"and the error is {above}."
-        )
+        return f"{name} converged: after {after}, certified {certified}."
+    gap = f"{_relative(error - minimum, minimum)} above the minimum"
+    return (
+        f"After {after} {name[0].lower() + name[1:]} has not converged: "
+        f"b is off by {_off(b, best_b)}, m by {_off(m, best_m)}, and the error is {gap}."
+    )
+
+
+def _bound_line(fit: DescentResult, standardized: bool) -> str:
     where = " (on standardized x)" if standardized else ""
-    print(
+    if math.isnan(fit.bound):
+        rate = (
+            "" if math.isnan(fit.learning_rate) else f" with learning rate {fit.learning_rate:.4g}"
+        )
+        return f"Method {fit.method}{rate}{where} has no stability bound on its step size."
+    verdict = "converges" if fit.learning_rate < fit.bound else "diverges"
+    return (
         f"Learning rate {fit.learning_rate:.4g}{where}: the stability bound is "
-        f"2/lambda_max = {fit.bound:.4g}, so this rate "
-        f"{'converges' if fit.learning_rate < fit.bound else 'diverges'}."
+        f"{fit.bound_name} = {fit.bound:.4g}, so this rate {verdict}."
     )
-    needed = fit.predicted_iterations
-    count = "never" if math.isinf(needed) else f"about {needed:,.0f} iteration{'s' * (needed != 1)}"
-    print(
-        f"Condition number kappa = {fit.condition_number:,.0f}: to get within 1e-6 of the "
-        f"optimum from the start these settings need {count}."
-    )
+
+
+def _needed_line(fit: DescentResult) -> str:
+    needed, tol = fit.predicted_iterations, f"{fit.tol:g}"
+    goal = f"to reach |theta - theta*|/|theta*| <= {tol} from this start"
+    if math.isnan(needed):
+        tail = f"no theory predicts how many iterations {fit.method} needs {goal}."
+    elif math.isinf(needed):
+        tail = f"these settings never converge {goal[3:]}: a step is above the stability bound."
+    else:
+        count = f"{needed:,.0f} {_plural(needed, 'iteration')}"
+        how = "exactly" if fit.prediction_kind == "exact" else "at most"
+        tail = f"{goal} these settings need {how} {count}."
+    return f"Condition number kappa = {fit.condition_number:,.0f}: {tail}"
+
+
+def _plural(count: float, word: str) -> str:
+    return word if count == 1 else word + "s"
 
 
 def _off(value: float, target: float) -> str:

@@ -1,20 +1,20 @@
-r"""Gradient descent on the mean squared error: one pure step, the loop, and its result.
+r"""Descent on the mean squared error: one entry point, many methods, certified verdicts.
 
-The update is the livestream's,
+`minimize` runs any method of `linreg.methods` (gd, momentum, nesterov, steepest, bb,
+adam, cg, newton) on the loss $E_\alpha$ (the MSE, plus ridge when $\alpha > 0$), and
+returns a `DescentResult`. The loop here knows nothing of any method: it asks an oracle
+for the loss and gradient, hands them to the method's pure update, and asks the
+certificate of `linreg.problem` how far it is from the optimum,
+$\lVert\theta - \theta^*\rVert = \lVert H^{+}\nabla E(\theta)\rVert$.
+`converged` is True exactly when that distance is at most ``tol`` times
+$\lVert\theta^*\rVert$: never a proxy such as a small gradient.
 
-$$w \leftarrow w - \eta\,\nabla_w E,\qquad b \leftarrow b - \eta\,\frac{\partial E}{\partial b},$$
-
-vectorised. On a quadratic loss a fixed step $\eta$ converges exactly when
-$0 < \eta < 2/\lambda_{\max}$ of the Hessian; each iteration shrinks the error along the
-eigenvector of eigenvalue $\lambda$ by the factor $|1 - \eta\lambda|$, which is why a
-badly conditioned problem (the livestream's, $\kappa \approx 66\,000$) crawls. The loop
-checks the loss at every step and raises `linreg.DivergenceError` the moment it grows
-with a learning rate above the bound, long before any overflow.
+`gradient_descent` is the livestream's face of the same machinery (fixed step, heavy-ball
+momentum, mini-batches), with the livestream's digits.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 from collections.abc import Callable
@@ -26,26 +26,35 @@ import numpy.typing as npt
 
 from linreg.data import as_scalar, as_target, check_features_target
 from linreg.errors import DivergenceError, InputError
-from linreg.loss import _gradient, _hessian, _residual
+from linreg.loss import TOO_LARGE, _loss_and_gradient
+from linreg.methods import METHODS, Method, Prediction, Settings, State, first_crossing
 from linreg.moments import Moments
+from linreg.problem import Quadratic
+from linreg.spectral import fixed_step_iterates
 
-__all__ = ["DescentResult", "gradient_descent", "predicted_iterations", "step"]
+__all__ = [
+    "DEFAULT_TOL",
+    "MAX_ITERATIONS",
+    "DescentResult",
+    "gradient_descent",
+    "minimize",
+    "predicted_iterations",
+    "step",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
 #: The most iterations one call may ask for (the loss history alone would be 800 MB).
 MAX_ITERATIONS = 100_000_000
-_TOO_LARGE = (
-    "the data are too large: the squared error overflows float64; "
-    "rescale X and y (e.g. divide by their largest magnitude)"
-)
-#: Without ``tol``, a run counts as converged when the gradient norm fell by this factor.
-DEFAULT_GRADIENT_REDUCTION = 1e-6
+#: The verdict's tolerance when none is given: ‖θ − θ*‖ ≤ 1e-6·‖θ*‖.
+DEFAULT_TOL = 1e-6
+#: A mini-batch run has diverged when its full loss has grown by this factor.
+_MINIBATCH_GROWTH = 1e6
 
 
 @dataclass(frozen=True)
 class DescentResult:
-    """What a run of gradient descent found, and how it got there.
+    r"""What a descent found, how it got there, and the certificate for its verdict.
 
     Attributes
     ----------
@@ -54,31 +63,50 @@ class DescentResult:
     b : float
         The intercept.
     loss : float
-        The mean squared error at (w, b).
+        The loss $E_\alpha$ at (w, b).
     history : numpy.ndarray of shape (n_iter + 1,)
-        ``history[k]`` is the loss after k iterations; ``history[0]`` is the start.
+        ``history[k]`` is the loss after k iterations (epochs, for mini-batches).
     n_iter : int
         The number of iterations taken.
     converged : bool
-        Whether the final gradient norm is at most ``tol`` (or, without ``tol``, at most
-        ``DEFAULT_GRADIENT_REDUCTION`` times the initial gradient norm).
+        True exactly when ``distance <= tol * ‖θ*‖`` (``tol`` defaulting to 1e-6), and
+        float64 can resolve that distance for this problem.
     stop_reason : str
-        ``"tol"`` (the gradient norm fell below ``tol``) or ``"num_iterations"``.
+        ``"tol"`` (the certificate held) or ``"num_iterations"``.
+    distance : float
+        $\lVert\theta - \theta^*\rVert_2$ for $\theta = [w; b]$, in the data's units, from
+        the gradient: $\theta - \theta^* = H^{+}\nabla E$.
+    relative_distance : float
+        ``distance / ‖θ*‖``.
+    loss_gap : float
+        $E - E^* = \tfrac12\nabla E^\top H^{+}\nabla E$.
+    optimum : numpy.ndarray of shape (n_features + 1,)
+        $\theta^* = [w^*; b^*]$ in the data's units, from the same certificate (the
+        nearest minimiser when there are many).
+    tol : float
+        The tolerance the verdict used.
+    method : str
+        The method run.
     gradient_norm : float
-        The Euclidean norm of the gradient at (w, b), in the coordinates descended.
+        The Euclidean norm of the gradient, in the coordinates descended.
     learning_rate : float
-        The step size used (the computed one, for ``"auto"``).
+        The step size used (nan for methods that choose their own steps).
+    momentum : float
+        The momentum (β₁ for Adam) used, 0 if none.
     bound : float
-        The stability bound 2/λ_max for the problem descended.
+        The largest stable learning rate for this method (nan if it has none).
+    bound_name : str
+        That bound as a formula, e.g. ``"2/lambda_max"`` or ``"2(1+mu)/lambda_max"``.
     condition_number : float
-        λ_max/λ_min of the Hessian of the problem descended (inf when singular).
-    path : numpy.ndarray of shape (n_iter + 1, n_features + 1) or None
-        With ``return_path=True``, the parameters ``[w..., b]`` after each iteration, in
-        the data's units (row 0 is the start); otherwise None.
+        λ_max/λ_min of the Hessian descended (inf when singular).
     predicted_iterations : float
-        How many iterations this learning rate needs to shrink the distance to the
-        optimum by ``DEFAULT_GRADIENT_REDUCTION`` (see `predicted_iterations`); inf if
-        it never does.
+        The iterations this method needs from this start for the certificate to hold at
+        ``tol`` (inf if never; nan if the method has no such theory).
+    prediction_kind : str
+        ``"exact"``, ``"bound"`` or ``"none"`` (see `linreg.methods.Prediction`).
+    path : numpy.ndarray of shape (n_iter + 1, n_features + 1) or None
+        With ``return_path=True``, ``[w..., b]`` after each iteration, in the data's
+        units (row 0 is the start).
     """
 
     w: FloatArray
@@ -88,11 +116,20 @@ class DescentResult:
     n_iter: int
     converged: bool
     stop_reason: str
+    distance: float
+    relative_distance: float
+    loss_gap: float
+    optimum: FloatArray = field(repr=False)
+    tol: float
+    method: str
     gradient_norm: float
     learning_rate: float
+    momentum: float
     bound: float
+    bound_name: str
     condition_number: float
     predicted_iterations: float
+    prediction_kind: str
     path: FloatArray | None = field(default=None, repr=False)
 
     @property
@@ -104,15 +141,15 @@ class DescentResult:
 
 
 def step(
-    X: FloatArray, y: FloatArray, w: FloatArray, b: float, learning_rate: float
+    X: npt.ArrayLike, y: npt.ArrayLike, w: npt.ArrayLike, b: float, learning_rate: float
 ) -> tuple[FloatArray, float]:
     r"""One gradient-descent step, as a pure function: new parameters, nothing stored.
 
     Parameters
     ----------
-    X : numpy.ndarray of shape (n_samples, n_features)
-    y : numpy.ndarray of shape (n_samples,)
-    w : numpy.ndarray of shape (n_features,)
+    X : array_like of shape (n_samples, n_features)
+    y : array_like of shape (n_samples,)
+    w : array_like of shape (n_features,)
     b : float
     learning_rate : float
         The step size $\eta$.
@@ -122,34 +159,44 @@ def step(
     (new_w, new_b)
         $w - \eta\nabla_w E$ and $b - \eta\,\partial E/\partial b$.
 
+    Raises
+    ------
+    InputError
+        Bad shapes or values, or a learning rate that is not a positive finite number.
+
     See Also
     --------
     linreg.livestream.step_gradient : the point-by-point twin.
 
     Examples
     --------
-    >>> step(np.array([[1.0], [3.0]]), np.array([2.0, 4.0]), np.zeros(1), 0.0, 0.1)
+    >>> step([[1.0], [3.0]], [2.0, 4.0], [0.0], 0.0, 0.1)
     (array([1.4]), 0.6000000000000001)
     """
-    features, target = check_features_target(X, y)
-    grad_w, grad_b = _gradient(features, target, as_target(w, "w"), as_scalar(b, "b"))
-    rate = as_scalar(learning_rate, "learning_rate")
-    return w - rate * grad_w, b - rate * grad_b
+    from linreg.loss import loss_and_gradient
+
+    weights, intercept = as_target(w, "w"), as_scalar(b, "b")
+    rate = _check_rate(learning_rate)
+    _, grad_w, grad_b = loss_and_gradient(X, y, weights, intercept)
+    return weights - rate * grad_w, intercept - rate * grad_b
 
 
 def predicted_iterations(
-    learning_rate: float, eigenvalues: npt.ArrayLike, reduction: float = DEFAULT_GRADIENT_REDUCTION
+    learning_rate: float, eigenvalues: npt.ArrayLike, reduction: float = DEFAULT_TOL
 ) -> float:
-    r"""Iterations a fixed step needs to shrink the slowest error component by ``reduction``.
+    r"""Iterations a fixed step needs to shrink the *slowest* error component by ``reduction``.
+
+    A quick estimate from the slowest direction alone. `minimize` reports the exact
+    count for its own start and certificate (``DescentResult.predicted_iterations``).
 
     Parameters
     ----------
     learning_rate : float
         The step $\eta$.
     eigenvalues : array_like
-        The Hessian's eigenvalues $\lambda_j$.
+        The Hessian's eigenvalues $\lambda_j$ (at least one).
     reduction : float, default 1e-6
-        The factor $\varepsilon$ by which the error must shrink.
+        The factor $\varepsilon$ by which that component must shrink, in (0, 1).
 
     Returns
     -------
@@ -157,23 +204,156 @@ def predicted_iterations(
         $\lceil \ln\varepsilon / \ln\rho \rceil$ with $\rho = \max_j |1 - \eta\lambda_j|$;
         ``inf`` if $\rho \ge 1$ (no convergence); 1 if $\rho = 0$.
 
-    Notes
-    -----
-    With the best fixed step, $\rho = (\kappa - 1)/(\kappa + 1)$ for the condition
-    number $\kappa$, so about $\tfrac{\kappa}{2}\ln(1/\varepsilon)$ iterations.
+    Raises
+    ------
+    InputError
+        No eigenvalues, non-finite ones, or a rate or reduction out of range.
 
     Examples
     --------
     >>> predicted_iterations(1e-4, [4983.8, 0.07548])
     1830347.0
     """
-    lambdas = np.asarray(eigenvalues, dtype=np.float64)
-    rho = float(np.max(np.abs(1.0 - learning_rate * lambdas)))
+    rate = _check_rate(learning_rate)
+    lambdas = as_target(eigenvalues, "eigenvalues")
+    shrink = as_scalar(reduction, "reduction")
+    if not 0.0 < shrink < 1.0:
+        raise InputError(f"reduction must be between 0 and 1, got {shrink}")
+    rho = float(np.max(np.abs(1.0 - rate * lambdas)))
     if rho >= 1.0:
         return math.inf
     if rho == 0.0:
         return 1.0
-    return float(math.ceil(math.log(reduction) / math.log(rho)))
+    return float(math.ceil(math.log(shrink) / math.log(rho)))
+
+
+@dataclass(frozen=True)
+class _Request:
+    """Validated arguments of one run."""
+
+    method: Method
+    iterations: int
+    tol: float | None
+    learning_rate: float | str | None
+    momentum: float | None
+    alpha: float
+    standardize: bool
+    intercept: bool
+    keep_path: bool
+    batch_size: int | None
+    seed: Any
+    evaluate: str
+
+
+def minimize(
+    X: npt.ArrayLike | Moments,
+    y: npt.ArrayLike | None = None,
+    *,
+    method: str = "gd",
+    num_iterations: int = 1000,
+    tol: float | None = None,
+    learning_rate: float | Literal["auto"] | None = None,
+    momentum: float | None = None,
+    alpha: float = 0.0,
+    standardize: bool = False,
+    w0: npt.ArrayLike | None = None,
+    b0: float = 0.0,
+    fit_intercept: bool = True,
+    batch_size: int | None = None,
+    random_state: int | np.random.Generator | None = None,
+    return_path: bool = False,
+    evaluate: Literal["moments", "pass"] | None = None,
+) -> DescentResult:
+    r"""Minimise $E_\alpha(w, b) = \frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w\rVert^2$.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features), or linreg.moments.Moments
+        Features, or their sufficient statistics from one pass (then ``y`` is left out).
+    y : array_like of shape (n_samples,)
+        Targets.
+    method : str, default "gd"
+        One of ``linreg.methods.METHODS``: ``"gd"`` (fixed step), ``"momentum"`` (heavy
+        ball), ``"nesterov"``, ``"steepest"`` (exact line search), ``"bb"``
+        (Barzilai–Borwein), ``"adam"``, ``"cg"`` (conjugate gradients) or ``"newton"``.
+    num_iterations : int, default 1000
+        The most iterations (epochs, with ``batch_size``).
+    tol : float, optional
+        Stop at the first iteration where $\lVert\theta - \theta^*\rVert \le
+        \text{tol}\,\lVert\theta^*\rVert$. Without it the run takes every iteration and the
+        verdict uses 1e-6.
+    learning_rate : float, "auto" or None
+        The step $\eta$ of gd, momentum, nesterov and adam. None picks it from the
+        Hessian's eigenvalues $\ell \le L$: $2/(\ell + L)$ for gd (the optimal fixed step),
+        $4/(\sqrt L + \sqrt\ell)^2$ for momentum (Polyak's optimum), $1/L$ for nesterov,
+        and 0.001 for adam. ``"auto"`` is $1/L$.
+    momentum : float, optional
+        $\mu \in [0, 1)$ for momentum and nesterov (β₁ for adam). None picks
+        $((\sqrt\kappa - 1)/(\sqrt\kappa + 1))^2$ for momentum, $(\sqrt\kappa -
+        1)/(\sqrt\kappa + 1)$ for nesterov, 0.9 for adam.
+    alpha : float, default 0.0
+        Ridge strength $\alpha \ge 0$; the intercept is not penalised.
+    standardize : bool, default False
+        Descend on centred, unit-variance features; results and the certificate are in
+        the data's units.
+    w0, b0
+        The start; zeros by default.
+    fit_intercept : bool, default True
+        Without it the model is $\hat y = Xw$ and ``b`` stays 0.
+    batch_size : int, optional
+        Mini-batch stochastic descent (gd, momentum, adam): each iteration is one pass
+        over shuffled batches; the certificate is taken on the full statistics at the
+        end of each epoch.
+    random_state : int, numpy.random.Generator or None
+        Seed of the shuffling for ``batch_size``.
+    return_path : bool, default False
+        Keep ``[w..., b]`` of every iteration in ``result.path``.
+    evaluate : {"moments", "pass"}, optional
+        ``"moments"`` (the default): one pass for the sufficient statistics, then each
+        iteration costs O(n_features²). ``"pass"``: the gradient from the data at every
+        iteration (the readable twin).
+
+    Returns
+    -------
+    DescentResult
+
+    Raises
+    ------
+    InputError
+        Bad data or arguments, naming which; a hyperparameter the method does not take.
+    DivergenceError
+        The loss grew with a learning rate above the method's stability bound (or a
+        mini-batch run blew up).
+
+    See Also
+    --------
+    gradient_descent : the livestream's face of the same loop.
+    linreg.solve.least_squares : the closed form.
+
+    Examples
+    --------
+    >>> from linreg import load_points
+    >>> points = load_points()
+    >>> fit = minimize(points[:, :1], points[:, 1], method="cg", num_iterations=10)
+    >>> print(f"b = {fit.b:.6f}, m = {fit.m:.6f}, converged: {fit.converged}")
+    b = 7.991021, m = 1.322431, converged: True
+    """
+    request = _validate(
+        method, num_iterations, tol, learning_rate, momentum, alpha, standardize,
+        fit_intercept, return_path, batch_size, random_state, evaluate,
+    )  # fmt: skip
+    stats, features, target = _inputs(X, y, request)
+    quadratic = Quadratic.build(
+        stats, alpha=request.alpha, standardize=request.standardize, intercept=request.intercept
+    )
+    settings = _settings(request, quadratic)
+    theta0 = quadratic.coords.to_descended(*_start(w0, b0, stats.n_features, request.intercept))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        try:
+            trace = _evaluate(request, settings, quadratic, theta0, features, target)
+        except (FloatingPointError, OverflowError):
+            _raise_overflow(request, settings)
+    return _result(request, settings, quadratic, theta0, trace)
 
 
 def gradient_descent(
@@ -188,54 +368,31 @@ def gradient_descent(
     standardize: bool = False,
     momentum: float = 0.0,
     batch_size: int | None = None,
-    random_state: int | None = None,
+    random_state: int | np.random.Generator | None = None,
     return_path: bool = False,
-    method: Literal["moments", "pass"] | None = None,
+    evaluate: Literal["moments", "pass"] | None = None,
     fit_intercept: bool = True,
+    alpha: float = 0.0,
 ) -> DescentResult:
-    r"""Fit $\hat y = Xw + b$ by gradient descent on the mean squared error.
+    r"""Fit $\hat y = Xw + b$ by gradient descent, as the livestream did.
+
+    The fixed-step (``momentum=0``) or heavy-ball face of `minimize`: the same loop, the
+    same certificate.
 
     Parameters
     ----------
     X : array_like of shape (n_samples, n_features), or linreg.moments.Moments
-        Features; one feature is a single column (``points[:, :1]``). Or the data's
-        sufficient statistics, from one pass (then ``y`` is left out).
     y : array_like of shape (n_samples,)
-        Targets.
     learning_rate : float or "auto"
-        The step $\eta > 0$. ``"auto"`` uses $1/\lambda_{\max}$ of the Hessian
-        (computed from the data), the largest step that is monotone in every direction.
+        The step $\eta > 0$; ``"auto"`` is $1/\lambda_{\max}$.
     num_iterations : int
-        The most iterations to run (each is one step; with ``batch_size``, one epoch).
-    w0 : array_like of shape (n_features,), optional
-        Initial weights; zeros by default.
-    b0 : float, default 0.0
-        Initial intercept.
-    tol : float, optional
-        Stop as soon as the gradient norm is at most ``tol``.
-    standardize : bool, default False
-        Descend on centred, unit-variance features, then map ``w`` and ``b`` back to the
-        data's units. This makes the problem well conditioned (κ near 1).
+        The most iterations to run.
+    w0, b0, tol, standardize, batch_size, random_state, return_path, evaluate,
+    fit_intercept, alpha
+        As `minimize`.
     momentum : float, default 0.0
         Heavy-ball momentum $\mu \in [0, 1)$: $v \leftarrow \mu v + \nabla E$,
         $\theta \leftarrow \theta - \eta v$.
-    batch_size : int, optional
-        Mini-batch stochastic gradient descent: each iteration is one pass over the data
-        in shuffled batches of this size. ``None`` uses the full gradient.
-    random_state : int, optional
-        Seed of the shuffling for ``batch_size``.
-    return_path : bool, default False
-        Keep the parameters of every iteration in ``result.path`` (for figures).
-    method : {"moments", "pass"}, optional
-        ``"moments"`` (the default) makes one pass over the data for its sufficient
-        statistics (`linreg.moments.Moments`), after which each iteration costs
-        O(n_features²) whatever the number of points. ``"pass"`` computes the gradient
-        from the data at every iteration, the readable twin. Both give the same iterates
-        to rounding. Mini-batches (``batch_size``) always use the data.
-    fit_intercept : bool, default True
-        Fit the intercept $b$. Without it the model is $\hat y = Xw$, ``b`` stays 0
-        (``b0`` must be 0), and ``standardize`` only scales the features (centring
-        would need an intercept).
 
     Returns
     -------
@@ -243,17 +400,11 @@ def gradient_descent(
 
     Raises
     ------
-    InputError
-        Bad shapes or values in X, y, w0 or b0 (y of shape (n, 1) included); a learning
-        rate that is not a positive finite number or "auto"; a negative or non-integer
-        number of iterations; a negative ``tol``; data so large the squared error
-        overflows.
-    DivergenceError
-        The loss grew while the learning rate exceeds the stability bound.
+    InputError, DivergenceError
+        As `minimize`.
 
     Notes
     -----
-    The loss is $E = \frac{1}{N}\lVert y - Xw - b\rVert^2$ and
     $\nabla_w E = -\frac{2}{N}X^\top(y - Xw - b)$,
     $\partial E/\partial b = -\frac{2}{N}\sum_i (y_i - x_i^\top w - b)$.
 
@@ -270,315 +421,349 @@ def gradient_descent(
     ...                        learning_rate=0.0001, num_iterations=1000)
     >>> print(f"b = {fit.b:.6f}, m = {fit.m:.6f}, error = {fit.loss:.6f}")
     b = 0.088937, m = 1.477744, error = 112.614810
-    >>> fit.converged
-    False
+    >>> fit.converged, f"{fit.relative_distance:.3f}"
+    (False, '0.976')
     """
-    stats, features, target = _inputs(X, y, method, batch_size)
-    n_features = stats.n_features if stats is not None else features.shape[1]
-    iterations = _check_iterations(num_iterations)
-    stop_tol = None if tol is None else _check_non_negative(tol, "tol")
     mu = _check_momentum(momentum)
-    batch = None if stats is not None else _check_batch_size(batch_size, target.shape[0])
-    w_start = np.zeros(n_features) if w0 is None else as_target(w0, "w0")
-    if w_start.shape[0] != n_features:
-        raise InputError(f"w0 has {w_start.shape[0]} weights but X has {n_features} features")
-    b_start = as_scalar(b0, "b0")
+    return minimize(
+        X, y, method="momentum" if mu > 0 else "gd", num_iterations=num_iterations, tol=tol,
+        learning_rate=learning_rate, momentum=mu if mu > 0 else None, alpha=alpha,
+        standardize=standardize, w0=w0, b0=b0, fit_intercept=fit_intercept,
+        batch_size=batch_size, random_state=random_state, return_path=return_path,
+        evaluate=evaluate,
+    )  # fmt: skip
+
+
+# --- arguments -------------------------------------------------------------------------------
+
+
+def _validate(
+    method: object, iterations: object, tol: object, learning_rate: object, momentum: object,
+    alpha: object, standardize: object, intercept: object, keep_path: object,
+    batch_size: object, seed: object, evaluate: object,
+) -> _Request:  # fmt: skip
+    chosen = _check_method(method)
     for flag, name in (
         (standardize, "standardize"),
-        (return_path, "return_path"),
-        (fit_intercept, "fit_intercept"),
+        (keep_path, "return_path"),
+        (intercept, "fit_intercept"),
     ):
         if not isinstance(flag, (bool, np.bool_)):
             raise InputError(f"{name} must be True or False, got {flag!r}")
-    if not fit_intercept and b_start != 0.0:
-        raise InputError(f"b0 must be 0 when fit_intercept=False, got {b_start}")
-
-    with np.errstate(over="raise", invalid="raise"):
-        try:
-            if standardize:
-                # Descend on z = (x − mean)/scale (no centring without an intercept);
-                # a constant column keeps scale 1.
-                if stats is not None:
-                    mean = stats.mean_x if fit_intercept else np.zeros(n_features)
-                    stats, scale = stats.standardized(center=bool(fit_intercept))
-                else:
-                    mean = features.mean(axis=0) if fit_intercept else np.zeros(n_features)
-                    scale = np.sqrt(((features - mean) ** 2).mean(axis=0))
-                    scale[scale == 0.0] = 1.0
-                    features = (features - mean) / scale
-                w_start, b_start = w_start * scale, b_start + float(mean @ w_start)
-            hessian = stats.hessian() if stats is not None else _hessian(features)
-            if not fit_intercept:
-                hessian = hessian[:n_features, :n_features]  # the curvature in w alone
-            eigenvalues, eigenvectors = np.linalg.eigh(hessian)
-        except FloatingPointError:
-            raise InputError(_TOO_LARGE) from None
-    lambda_max = float(eigenvalues[-1])
-    rate = _check_learning_rate(learning_rate, lambda_max)
-    bound = 2.0 * (1.0 + mu) / lambda_max
-    lambda_min = float(eigenvalues[0])
-    condition = lambda_max / lambda_min if lambda_min > 0 else math.inf
-
-    intercept = bool(fit_intercept)
-    if stats is not None and mu == 0.0:
-        loop = functools.partial(_run_spectral, stats, eigenvalues, eigenvectors)
-    elif stats is not None:
-        loop = functools.partial(_run, _moments_oracle(stats), None)
-    else:
-        epoch = None
-        if batch is not None:
-            epoch = _minibatch_epoch(features, target, batch, random_state, intercept)
-        loop = functools.partial(_run, _pass_oracle(features, target), epoch)
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        try:
-            plan = _Plan(rate, iterations, stop_tol, mu, bound, bool(return_path), intercept)
-            w, b, history, grad_norm, n_done, reason, grad_norm0, path = loop(
-                w_start, b_start, plan
-            )
-        except (FloatingPointError, OverflowError):
-            if rate > bound or batch is not None:
-                # Steps too long for these data (or for one of the mini-batches).
-                raise DivergenceError(rate, bound, None) from None
-            # Below the bound the loss cannot grow, so the data themselves are too large
-            # for float64 arithmetic.
-            raise InputError(_TOO_LARGE) from None
-    threshold = stop_tol if stop_tol is not None else DEFAULT_GRADIENT_REDUCTION * grad_norm0
-    if standardize:
-        w = w / scale
-        b = b - float(mean @ w)
-        if path is not None:
-            path[:, :-1] /= scale
-            path[:, -1] -= path[:, :-1] @ mean
-    return DescentResult(
-        w=w,
-        b=float(b),
-        loss=float(history[n_done]),
-        history=history[: n_done + 1],
-        n_iter=n_done,
-        converged=bool(grad_norm <= threshold),
-        stop_reason=reason,
-        gradient_norm=grad_norm,
-        learning_rate=rate,
-        bound=bound,
-        condition_number=condition,
-        predicted_iterations=predicted_iterations(rate, eigenvalues),
-        path=None if path is None else path[: n_done + 1],
+    if evaluate not in (None, "moments", "pass"):
+        raise InputError(f"evaluate must be 'moments' or 'pass', got {evaluate!r}")
+    _check_uses(chosen, learning_rate, momentum)
+    batch = _check_batch_size(batch_size)
+    if batch is not None and not chosen.minibatch:
+        raise InputError(
+            f"batch_size works with the methods gd, momentum and adam, not {chosen.name!r}"
+        )
+    return _Request(
+        method=chosen,
+        iterations=_check_iterations(iterations),
+        tol=None if tol is None else _check_tol(tol),
+        learning_rate=None if learning_rate is None else _check_learning_rate(learning_rate),
+        momentum=None if momentum is None else _check_momentum(momentum),
+        alpha=_check_alpha(alpha),
+        standardize=bool(standardize),
+        intercept=bool(intercept),
+        keep_path=bool(keep_path),
+        batch_size=batch,
+        seed=_check_seed(seed),
+        evaluate="pass" if batch is not None else str(evaluate or "moments"),
     )
 
 
-Oracle = Callable[[FloatArray, float], tuple[float, FloatArray, float]]
+def _inputs(
+    X: object, y: object, request: _Request
+) -> tuple[Moments, FloatArray | None, FloatArray | None]:
+    """The statistics (always: the certificate needs them), and the data when stepping on it."""
+    if isinstance(X, Moments):
+        if y is not None:
+            raise InputError("pass either X and y, or a Moments as X, not both")
+        if request.evaluate == "pass":
+            raise InputError("evaluate='pass' and batch_size need the data, not its Moments")
+        return X, None, None
+    if y is None:
+        raise InputError("y is required when X is an array")
+    if request.evaluate == "moments":
+        # The pass over the data checks finiteness itself (see Moments.from_arrays).
+        return Moments.from_arrays(cast(Any, X), cast(Any, y)), None, None
+    features, target = check_features_target(X, y)
+    return Moments.from_arrays(features, target), features, target
+
+
+def _start(w0: object, b0: object, n_features: int, intercept: bool) -> tuple[FloatArray, float]:
+    w_start = np.zeros(n_features) if w0 is None else as_target(w0, "w0")
+    if w_start.shape[0] != n_features:
+        raise InputError(
+            f"w0 has {w_start.shape[0]} weights but X has {n_features} features; "
+            "pass one starting weight per column of X"
+        )
+    b_start = as_scalar(b0, "b0")
+    if not intercept and b_start != 0.0:
+        raise InputError(f"b0 must be 0 when fit_intercept=False, got {b_start}")
+    return w_start, b_start
+
+
+def _settings(request: _Request, quadratic: Quadratic) -> Settings:
+    """Hyperparameters: the user's, or the method's defaults from the eigenvalues."""
+    high = quadratic.lambda_max
+    if high <= 0.0:
+        raise InputError(
+            "the Hessian is zero (every feature is 0 and there is no intercept): "
+            "there is nothing to descend"
+        )
+    low = quadratic.lambda_min if quadratic.lambda_min > 0 else high
+    default_rate, mu = request.method.defaults(low, high, request.momentum)
+    rate = request.learning_rate
+    if rate == "auto":
+        rate = 1.0 / high
+    if rate is None:
+        rate = default_rate
+    return Settings(float(rate), float(mu), quadratic)
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Trace:
+    """Where a run ended (in the coordinates descended) and how it got there."""
+
+    theta: FloatArray
+    history: FloatArray
+    n_done: int
+    reason: str
+    path: FloatArray | None
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """What every loop needs besides the start: step, stopping and divergence rules."""
+    """The loop's rules besides the update: length, stopping, divergence."""
 
-    rate: float
     iterations: int
     tol: float | None
-    mu: float
-    bound: float
     keep_path: bool
-    intercept: bool
+    within: Callable[[FloatArray, FloatArray, float], bool]
+    watch: Callable[[int, FloatArray], None]
 
 
-LoopResult = tuple[FloatArray, float, FloatArray, float, int, str, float, "FloatArray | None"]
+def _evaluate(
+    request: _Request,
+    settings: Settings,
+    quadratic: Quadratic,
+    theta0: FloatArray,
+    features: FloatArray | None,
+    target: FloatArray | None,
+) -> _Trace:
+    """Pick the evaluation: closed-form iterates, steps on the moments, or on the data."""
+    plan = _Plan(
+        request.iterations,
+        request.tol,
+        request.keep_path,
+        quadratic.within,
+        _watcher(request, settings, quadratic, features),
+    )
+    method = request.method
+    if request.evaluate == "moments" and method.name == "gd":
+        theta, history, n_done, reason, path = fixed_step_iterates(
+            quadratic, settings.learning_rate, theta0, plan.iterations, plan.tol,
+            plan.keep_path, plan.watch,
+        )  # fmt: skip
+        return _Trace(theta, history, n_done, reason, path)
+    oracle: Callable[[FloatArray], tuple[float, FloatArray]] = quadratic.loss_and_gradient
+    advance = method.update
+    if features is not None and target is not None:
+        z = quadratic.coords.features(features)
+        if request.batch_size is None:
+            oracle = _data_oracle(quadratic, z, target)
+        else:
+            advance = _epoch(quadratic, method, z, target, request.batch_size, request.seed)
+    return _loop(oracle, advance, method.start(theta0, settings), theta0, plan)
 
 
-def _inputs(
-    X: object, y: object, method: object, batch_size: object
-) -> tuple[Moments | None, FloatArray, FloatArray]:
-    """Decide what to descend on: moments (computed here if need be) or the data."""
-    if method not in (None, "moments", "pass"):
-        raise InputError(f"method must be 'moments' or 'pass', got {method!r}")
-    empty = np.empty((0, 0))
-    if isinstance(X, Moments):
-        if y is not None:
-            raise InputError("pass either X and y, or a Moments as X, not both")
-        if method == "pass" or batch_size is not None:
-            raise InputError("method='pass' and batch_size need the data, not its Moments")
-        return X, empty, empty.reshape(0)
-    if y is None:
-        raise InputError("y is required when X is an array")
-    if method == "pass" or batch_size is not None:
-        if method == "moments":
-            raise InputError("mini-batches (batch_size) need method='pass', not 'moments'")
-        features, target = check_features_target(X, y)
-        return None, features, target
-    # The pass over the data checks finiteness itself (see Moments.from_arrays).
-    stats = Moments.from_arrays(cast(Any, X), cast(Any, y))
-    return stats, empty, empty.reshape(0)
+def _data_oracle(
+    quadratic: Quadratic, z: FloatArray, target: FloatArray
+) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+    """Loss and gradient from the data, by the `linreg.loss` kernel."""
 
-
-def _pass_oracle(X: FloatArray, y: FloatArray) -> Oracle:
-    """Loss and gradient from the data: one pass for the residual, one for Xᵀr."""
-    n = y.shape[0]
-
-    def oracle(w: FloatArray, b: float) -> tuple[float, FloatArray, float]:
-        r = _residual(X, y, w, b)
-        # E = r·r/N,  ∇w E = −(2/N) Xᵀr,  ∂E/∂b = −(2/N) Σ r
-        return float(r @ r) / n, (-2.0 / n) * (X.T @ r), (-2.0 / n) * float(r.sum())
-
-    return oracle
-
-
-def _moments_oracle(stats: Moments) -> Oracle:
-    """Loss and gradient from the statistics: O(n_features²), no data touched."""
-
-    def oracle(w: FloatArray, b: float) -> tuple[float, FloatArray, float]:
-        # c = ȳ − x̄·w − b ;  E = (Cyy − 2w·Cxy + w·Cxx·w)/N + c²
-        centre = stats.mean_y - float(stats.mean_x @ w) - b
-        pulled = stats.cxx @ w - stats.cxy
-        quadratic = stats.cyy - float(w @ stats.cxy) + float(w @ pulled)
-        loss = max(quadratic, 0.0) / stats.count + centre * centre
-        # ∇w E = (2/N)(Cxx w − Cxy) − 2c x̄ ,  ∂E/∂b = −2c
-        return loss, (2.0 / stats.count) * pulled - (2.0 * centre) * stats.mean_x, -2.0 * centre
+    def oracle(theta: FloatArray) -> tuple[float, FloatArray]:
+        u, b = quadratic.split(theta)
+        loss, grad_u, grad_b = _loss_and_gradient(z, target, u, b, quadratic.penalty)
+        return loss, quadratic.join(grad_u, grad_b)
 
     return oracle
 
 
-Epoch = Callable[
-    [FloatArray, float, FloatArray, float, float, float],
-    tuple[FloatArray, float, FloatArray, float],
-]
-
-
-def _minibatch_epoch(
-    X: FloatArray, y: FloatArray, batch: int, seed: int | None, intercept: bool
-) -> Epoch:
-    """One pass over shuffled mini-batches, each a (momentum) step on its own gradient."""
+def _epoch(
+    quadratic: Quadratic, method: Method, z: FloatArray, target: FloatArray, batch: int, seed: Any
+) -> Callable[[FloatArray, FloatArray, State], tuple[FloatArray, State]]:
+    """One pass over shuffled mini-batches, each an update on its own gradient."""
     rng = np.random.default_rng(seed)
-    n = y.shape[0]
+    n = target.shape[0]
+    pieces = math.ceil(n / min(batch, n))
 
-    def epoch(
-        w: FloatArray, b: float, vw: FloatArray, vb: float, rate: float, mu: float
-    ) -> tuple[FloatArray, float, FloatArray, float]:
-        for rows in np.array_split(rng.permutation(n), math.ceil(n / batch)):
-            g_w, g_b = _gradient(X[rows], y[rows], w, b)
-            vw, vb = mu * vw + g_w, mu * vb + (g_b if intercept else 0.0)
-            w, b = w - rate * vw, b - rate * vb
-        return w, b, vw, vb
+    def epoch(theta: FloatArray, g: FloatArray, state: State) -> tuple[FloatArray, State]:
+        for rows in np.array_split(rng.permutation(n), pieces):
+            u, b = quadratic.split(theta)
+            _, grad_u, grad_b = _loss_and_gradient(z[rows], target[rows], u, b, quadratic.penalty)
+            theta, state = method.update(theta, quadratic.join(grad_u, grad_b), state)
+        return theta, state
 
     return epoch
 
 
-def _run(oracle: Oracle, epoch: Epoch | None, w: FloatArray, b: float, plan: _Plan) -> LoopResult:
-    """The loop, step by step: momentum, mini-batches, or the per-pass readable twin."""
-    rate, iterations, tol, mu, bound = plan.rate, plan.iterations, plan.tol, plan.mu, plan.bound
-    keep_path, intercept = plan.keep_path, plan.intercept
-    history = np.empty(iterations + 1)
-    path = np.empty((iterations + 1, w.shape[0] + 1)) if keep_path else None
-    velocity_w, velocity_b = np.zeros_like(w), 0.0
-    grad_norm = grad_norm0 = math.nan
-    for k in range(iterations + 1):
+def _loop(
+    oracle: Callable[[FloatArray], tuple[float, FloatArray]],
+    advance: Callable[[FloatArray, FloatArray, State], tuple[FloatArray, State]],
+    state: State,
+    theta: FloatArray,
+    plan: _Plan,
+) -> _Trace:
+    """The loop: evaluate, record, watch, certify, update. It knows no method."""
+    history = np.empty(plan.iterations + 1)
+    path = np.empty((plan.iterations + 1, theta.shape[0])) if plan.keep_path else None
+    for k in range(plan.iterations + 1):
+        history[k], g = oracle(theta)
         if path is not None:
-            path[k, :-1], path[k, -1] = w, b
-        history[k], grad_w, grad_b = oracle(w, b)
-        if not intercept:
-            grad_b = 0.0  # b is not a parameter: it stays at 0
-        grad_norm = math.sqrt(float(grad_w @ grad_w) + grad_b * grad_b)
-        if k == 0:
-            grad_norm0 = grad_norm
-        elif history[k] > history[k - 1] and rate > bound:
-            raise DivergenceError(rate, bound, k)
-        if tol is not None and grad_norm <= tol:
-            return w, b, history, grad_norm, k, "tol", grad_norm0, path
-        if k == iterations:
+            path[k] = theta
+        plan.watch(k, history)
+        if plan.tol is not None and plan.within(theta, g, plan.tol):
+            return _Trace(theta, history[: k + 1], k, "tol", _cut(path, k))
+        if k == plan.iterations:
             break
-        if epoch is not None:
-            w, b, velocity_w, velocity_b = epoch(w, b, velocity_w, velocity_b, rate, mu)
-            continue
-        # v ← μv + ∇E ;  θ ← θ − ηv   (μ = 0: the livestream's plain step)
-        velocity_w = mu * velocity_w + grad_w
-        velocity_b = mu * velocity_b + grad_b
-        w = w - rate * velocity_w
-        b = b - rate * velocity_b
-    return w, b, history, grad_norm, iterations, "num_iterations", grad_norm0, path
+        theta, state = advance(theta, g, state)
+    return _Trace(theta, history, plan.iterations, "num_iterations", path)
 
 
-def _run_spectral(
-    stats: Moments, lambdas: FloatArray, basis: FloatArray, w0: FloatArray, b0: float, plan: _Plan
-) -> LoopResult:
-    r"""Plain gradient descent on the statistics, all iterations at once.
-
-    On a quadratic the step is affine, $\theta_{k+1} = \theta_k - \eta(H\theta_k - h)$, so
-    in the Hessian's eigenbasis ($H = Q\Lambda Q^\top$, $z = Q^\top\theta$, $q = Q^\top h$)
-    each coordinate evolves on its own:
-
-    $$z_k = \mu^k z_0 + \eta\,s_k\,q,\qquad \mu = 1 - \eta\lambda,\qquad
-    s_k = \sum_{j<k}\mu^j = \frac{1 - \mu^k}{\eta\lambda}.$$
-
-    These are the iterates of the step-by-step loop, to rounding (the tests hold them
-    to the per-pass loop and the livestream's); evaluating them as arrays makes a
-    thousand iterations cost microseconds.
-    """
-    rate, iterations, tol, bound = plan.rate, plan.iterations, plan.tol, plan.bound
-    keep_path, intercept = plan.keep_path, plan.intercept  # (never called with momentum)
-    size = lambdas.shape[0]  # n_features + 1 with the intercept, n_features without
-    grad_w0, grad_b0 = stats.mse_gradient(np.zeros(stats.n_features), 0.0)
-    q = basis.T @ -np.append(grad_w0, grad_b0)[:size]  # h = −∇E(0), in the eigenbasis
-    z0 = basis.T @ np.append(w0, b0)[:size]
-    loss_at_zero = stats.mse(np.zeros(stats.n_features), 0.0)
-    steps = (rate * lambdas)[:, None]  # ηλ per direction, as a column
-    gentle = (steps > 0) & (steps < 1)
-    all_gentle = bool(gentle.all())
-    log_mu = np.log1p(-np.where(gentle, steps, 0.0))
-    safe_steps = np.where(steps == 0, 1.0, steps)
-    z0, q, lam = z0[:, None], q[:, None], lambdas[:, None]
-    history = np.empty(iterations + 1)
-    path = np.empty((iterations + 1, stats.n_features + 1)) if keep_path else None
-    block = 1 << 16
-    grad_norm = grad_norm0 = math.nan
-    previous = math.inf
-    theta = np.append(w0, b0)[:size]
-    for first in range(0, iterations + 1, block):
-        k = np.arange(first, min(first + block, iterations + 1), dtype=np.float64)
-        # Arrays are (direction, iteration): long contiguous rows for numpy.
-        with np.errstate(all="ignore"):
-            # Slow and moderate directions (0 < ηλ < 1): μ^k = 1 + expm1(k log1p(−ηλ)),
-            # s_k = −expm1(k log1p(−ηλ))/(ηλ), accurate however small ηλ is; the others
-            # (ηλ = 0, or ≥ 1) directly.
-            change = np.expm1(log_mu * k)
-            power = 1.0 + change
-            sums = change / -safe_steps
-            if not all_gentle:
-                rows = ~gentle[:, 0]
-                power[rows] = np.power(1.0 - steps[rows], k)
-                sums[rows] = np.where(steps[rows] == 0, k, (1.0 - power[rows]) / safe_steps[rows])
-            z = power * z0 + sums * (rate * q)
-            # ∇E in the eigenbasis is g = Λz − q;  E(θ) = E(0) − hᵀθ + ½θᵀHθ = E(0) + ½ z·(g − q)
-            g = lam * z - q
-            losses = loss_at_zero + 0.5 * np.einsum("ij,ij->j", z, g - q)
-            norms = np.sqrt(np.einsum("ij,ij->j", g, g))
-            if rate > bound:
-                grown = np.flatnonzero(~(np.diff(np.concatenate(([previous], losses))) <= 0))
-        count = k.shape[0]
-        if first == 0:
-            grad_norm0 = float(norms[0])
-        if rate > bound:
-            grown = grown[grown + first > 0]
-            if grown.size:
-                raise DivergenceError(rate, bound, first + int(grown[0]))
-        if not (np.isfinite(losses).all() and np.isfinite(z).all()):
-            raise OverflowError
-        history[first : first + count] = losses
-        if path is not None:
-            path[first : first + count, :size] = (basis @ z).T
-            path[first : first + count, size:] = 0.0  # b, when there is no intercept
-        stop = np.flatnonzero(norms <= tol) if tol is not None else np.empty(0, dtype=int)
-        if stop.size:
-            at = int(stop[0])
-            w, b = _split(basis @ z[:, at], intercept)
-            return w, b, history, float(norms[at]), first + at, "tol", grad_norm0, path
-        previous = float(losses[-1])
-        grad_norm = float(norms[-1])
-        theta = basis @ z[:, -1]
-    w, b = _split(theta, intercept)
-    return w, b, history, grad_norm, iterations, "num_iterations", grad_norm0, path
+def _cut(path: FloatArray | None, k: int) -> FloatArray | None:
+    return None if path is None else path[: k + 1]
 
 
-def _split(theta: FloatArray, intercept: bool) -> tuple[FloatArray, float]:
-    return (theta[:-1], float(theta[-1])) if intercept else (theta, 0.0)
+def _watcher(
+    request: _Request, settings: Settings, quadratic: Quadratic, features: FloatArray | None
+) -> Callable[[int, FloatArray], None]:
+    """The divergence rule: the loss grew with a step above the method's bound."""
+    bound = request.method.bound(settings) if request.method.bound else None
+    unstable = bound is not None and settings.learning_rate >= bound.value
+
+    def watch(k: int, history: FloatArray) -> None:
+        if k == 0:
+            return
+        if request.batch_size is not None:
+            if not history[k] <= _MINIBATCH_GROWTH * history[0]:
+                raise _minibatch_divergence(request, settings, quadratic, features, k)
+        elif unstable and history[k] > history[k - 1]:
+            assert bound is not None
+            raise DivergenceError(
+                settings.learning_rate, bound.value, k,
+                method=request.method.name, bound_name=bound.name,
+            )  # fmt: skip
+
+    return watch
+
+
+def _minibatch_divergence(
+    request: _Request,
+    settings: Settings,
+    quadratic: Quadratic,
+    features: FloatArray | None,
+    k: int | None,
+) -> DivergenceError:
+    """Mini-batch steps follow one batch's curvature, up to 2·max‖zᵢ‖² (zᵢ = [xᵢ; 1])."""
+    assert features is not None
+    z = quadratic.coords.features(features)
+    reach = float(np.max(np.einsum("ij,ij->i", z, z))) + float(request.intercept)
+    worst = 2.0 * reach + 2.0 * float(np.max(quadratic.penalty, initial=0.0))
+    return DivergenceError(
+        settings.learning_rate, 2.0 / worst, k, method=request.method.name,
+        bound_name="2/(largest single-batch curvature 2*max|z_i|^2)",
+        minibatch=int(request.batch_size or 0),
+    )  # fmt: skip
+
+
+def _raise_overflow(request: _Request, settings: Settings) -> None:
+    bound = request.method.bound(settings) if request.method.bound else None
+    if request.batch_size is not None or (bound and settings.learning_rate >= bound.value):
+        raise DivergenceError(
+            settings.learning_rate, bound.value if bound else math.nan, None,
+            method=request.method.name, bound_name=bound.name if bound else "",
+        )  # fmt: skip
+    # Below the bound the loss cannot grow: the data themselves are too large.
+    raise InputError(TOO_LARGE)
+
+
+# --- the result ------------------------------------------------------------------------------
+
+
+def _result(
+    request: _Request, settings: Settings, quadratic: Quadratic, theta0: FloatArray, trace: _Trace
+) -> DescentResult:
+    _, g = quadratic.loss_and_gradient(trace.theta)
+    certificate = quadratic.certificate(trace.theta, g)
+    tol = DEFAULT_TOL if request.tol is None else request.tol
+    prediction = _predict(request.method, settings, quadratic, theta0, tol)
+    w, b = quadratic.coords.to_data(trace.theta)
+    bound = request.method.bound(settings) if request.method.bound else None
+    uses_rate = "learning_rate" in request.method.uses
+    return DescentResult(
+        w=w,
+        b=float(b),
+        loss=float(trace.history[trace.n_done]),
+        history=trace.history,
+        n_iter=trace.n_done,
+        converged=certificate.holds(tol),
+        stop_reason=trace.reason,
+        distance=certificate.distance,
+        relative_distance=certificate.relative_distance,
+        loss_gap=certificate.loss_gap,
+        optimum=certificate.optimum,
+        tol=tol,
+        method=request.method.name,
+        gradient_norm=float(np.linalg.norm(g)),
+        learning_rate=settings.learning_rate if uses_rate else math.nan,
+        momentum=settings.momentum if "momentum" in request.method.uses else 0.0,
+        bound=bound.value if bound else math.nan,
+        bound_name=bound.name if bound else "",
+        condition_number=quadratic.condition_number,
+        predicted_iterations=prediction.iterations,
+        prediction_kind=prediction.kind,
+        path=None if trace.path is None else quadratic.coords.rows_to_data(trace.path),
+    )
+
+
+def _predict(
+    method: Method, settings: Settings, quadratic: Quadratic, theta0: FloatArray, tol: float
+) -> Prediction:
+    """The method's theory, for this start and the certificate at ``tol``."""
+    _, g0 = quadratic.loss_and_gradient(theta0)
+    e0 = quadratic.solve(g0)
+    optimum = quadratic.coords.rows_to_data((theta0 - e0)[None, :])[0]
+    target = tol * float(np.linalg.norm(optimum))
+    if method.recurrence is not None:
+        coefficients = method.recurrence(settings, quadratic.eigenvalues)
+        return Prediction(first_crossing(quadratic, e0, coefficients, target), "exact")
+    assert method.classical is not None
+    return method.classical(settings, quadratic, e0, target)
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+
+def _check_method(value: object) -> Method:
+    if not isinstance(value, str) or value not in METHODS:
+        raise InputError(f"method must be one of {', '.join(METHODS)}; got {value!r}")
+    return METHODS[value]
+
+
+def _check_uses(method: Method, learning_rate: object, momentum: object) -> None:
+    for value, name in ((learning_rate, "learning_rate"), (momentum, "momentum")):
+        if value is not None and name not in method.uses:
+            raise InputError(
+                f"method {method.name!r} takes no {name} (it chooses its own steps); "
+                f"leave {name} out, or use a method that takes one"
+            )
 
 
 def _check_iterations(value: object) -> int:
@@ -593,16 +778,23 @@ def _check_iterations(value: object) -> int:
     if count > MAX_ITERATIONS:
         raise InputError(
             f"num_iterations={count} is more than the {MAX_ITERATIONS:,} allowed; use tol "
-            "to stop at convergence, or standardize=True to converge in a few iterations"
+            "to stop at convergence, or a faster method (e.g. method='cg')"
         )
     return int(count)
 
 
-def _check_non_negative(value: object, name: str) -> float:
-    number = as_scalar(value, name)
-    if number < 0:
-        raise InputError(f"{name} must be non-negative, got {number}")
-    return number
+def _check_tol(value: object) -> float:
+    tol = as_scalar(value, "tol")
+    if tol < 0:
+        raise InputError(f"tol must be non-negative, got {tol}")
+    return tol
+
+
+def _check_alpha(value: object) -> float:
+    alpha = as_scalar(value, "alpha")
+    if alpha < 0:
+        raise InputError(f"alpha must be non-negative (it is the ridge strength), got {alpha}")
+    return alpha
 
 
 def _check_momentum(value: object) -> float:
@@ -612,24 +804,38 @@ def _check_momentum(value: object) -> float:
     return mu
 
 
-def _check_batch_size(value: object, n_samples: int) -> int | None:
+def _check_batch_size(value: object) -> int | None:
     if value is None:
         return None
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise InputError(f"batch_size must be a positive integer or None, got {value!r}")
     if value < 1:
         raise InputError(f"batch_size must be positive, got {value}")
-    return min(int(value), n_samples)
+    return int(value)
 
 
-def _check_learning_rate(value: object, lambda_max: float) -> float:
-    if isinstance(value, str):
-        if value == "auto":
-            if lambda_max <= 0:
-                raise InputError("learning_rate='auto' needs data with a non-zero Hessian")
-            return 1.0 / lambda_max
-        raise InputError(f"learning_rate must be a positive number or 'auto', got {value!r}")
+def _check_seed(value: object) -> Any:
+    if value is None or isinstance(value, np.random.Generator):
+        return value
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise InputError(
+            f"random_state must be None, a non-negative integer or a numpy Generator, got {value!r}"
+        )
+    if value < 0:
+        raise InputError(f"random_state must be non-negative, got {value}")
+    return int(value)
+
+
+def _check_rate(value: object) -> float:
     rate = as_scalar(value, "learning_rate")
     if rate <= 0:
         raise InputError(f"learning_rate must be positive, got {rate}")
     return rate
+
+
+def _check_learning_rate(value: object) -> float | str:
+    if isinstance(value, str):
+        if value == "auto":
+            return value
+        raise InputError(f"learning_rate must be a positive number or 'auto', got {value!r}")
+    return _check_rate(value)

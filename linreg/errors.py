@@ -61,7 +61,7 @@ class DataFileError(InputError):
 
 
 class DivergenceError(LinregError, ArithmeticError):
-    """Gradient descent diverged: the loss grew with a learning rate above the bound.
+    """Descent diverged: the loss grew with a learning rate above the stability bound.
 
     Raised as soon as the loss grows, long before any overflow or NaN.
 
@@ -70,22 +70,53 @@ class DivergenceError(LinregError, ArithmeticError):
     learning_rate : float
         The learning rate that was used.
     bound : float
-        The largest stable learning rate for these data, 2/λ_max of the Hessian.
+        The largest stable learning rate for this method on these data (for example
+        2/λ_max for gd, 2(1+μ)/λ_max for heavy-ball momentum), or for mini-batches a
+        bound from the largest single-batch curvature.
     iteration : int or None
         The iteration at which the loss was seen to grow, when known.
+    method : str
+        The method that diverged.
+    bound_name : str
+        The bound as a formula.
+    minibatch : int
+        The batch size, for a mini-batch run (0 otherwise).
     """
 
-    def __init__(self, learning_rate: float, bound: float, iteration: int | None) -> None:
+    def __init__(
+        self,
+        learning_rate: float,
+        bound: float,
+        iteration: int | None,
+        *,
+        method: str = "gd",
+        bound_name: str = "2/lambda_max",
+        minibatch: int = 0,
+    ) -> None:
         self.learning_rate = learning_rate
         self.bound = bound
         self.iteration = iteration
+        self.method = method
+        self.bound_name = bound_name
+        self.minibatch = minibatch
         when = "" if iteration is None else f" at iteration {iteration}"
-        super().__init__(
-            f"gradient descent diverged: the loss grew{when} with "
-            f"learning_rate={learning_rate:.4g}, above the stability bound "
-            f"2/lambda_max = {bound:.4g} for these data; use a learning rate below "
-            f"{bound:.4g}, the 'auto' learning rate, or standardized features"
-        )
+        if minibatch:
+            message = (
+                f"mini-batch descent ({method}, batch_size={minibatch}) diverged{when} with "
+                f"learning_rate={learning_rate:.4g}: each step follows one batch's gradient, "
+                f"whose curvature can be far above the full data's, so the full-data bound "
+                f"does not protect it; below {bound:.4g} = {bound_name} every batch step is "
+                f"stable: use a smaller learning rate, a larger batch_size, or standardize=True"
+            )
+        else:
+            message = (
+                f"descent ({method}) diverged: the loss grew{when} with "
+                f"learning_rate={learning_rate:.4g}, above the stability bound "
+                f"{bound_name} = {bound:.4g} for these data; use a learning rate below "
+                f"{bound:.4g}, leave learning_rate unset for the optimal one, or "
+                f"standardize=True"
+            )
+        super().__init__(message)
 
 
 class SingularProblemError(InputError):

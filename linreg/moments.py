@@ -367,8 +367,8 @@ class Moments:
 
     # --- the loss from the statistics ---------------------------------------------------
 
-    def mse(self, w: npt.ArrayLike, b: float) -> float:
-        r"""The mean squared error at (w, b), from the statistics alone.
+    def mse(self, w: npt.ArrayLike, b: float, alpha: float = 0.0) -> float:
+        r"""The mean squared error (plus ridge $\alpha\lVert w\rVert^2$) from the statistics.
 
         Examples
         --------
@@ -376,57 +376,59 @@ class Moments:
         >>> round(m.mse([2.0], 0.0), 12)
         0.333333333333
         """
-        weights = np.asarray(w, dtype=np.float64)
-        centre = self.mean_y - float(self.mean_x @ weights) - b
-        quadratic = self.cyy - 2.0 * float(weights @ self.cxy) + float(weights @ self.cxx @ weights)
-        return max(quadratic, 0.0) / self.count + centre * centre
+        return self.loss_and_gradient(np.asarray(w, dtype=np.float64), float(b), alpha)[0]
 
-    def mse_gradient(self, w: npt.ArrayLike, b: float) -> tuple[FloatArray, float]:
+    def mse_gradient(
+        self, w: npt.ArrayLike, b: float, alpha: float = 0.0
+    ) -> tuple[FloatArray, float]:
         r"""$(\nabla_w E, \partial E/\partial b)$ at (w, b), from the statistics alone."""
-        weights = np.asarray(w, dtype=np.float64)
-        centre = self.mean_y - float(self.mean_x @ weights) - b
-        grad_w = (2.0 / self.count) * (self.cxx @ weights - self.cxy) - 2.0 * centre * self.mean_x
-        return grad_w, -2.0 * centre
+        _, grad_w, grad_b = self.loss_and_gradient(np.asarray(w, dtype=np.float64), float(b), alpha)
+        return grad_w, grad_b
 
-    def hessian(self) -> FloatArray:
+    def loss_and_gradient(
+        self, w: FloatArray, b: float, alpha: Any = 0.0
+    ) -> tuple[float, FloatArray, float]:
+        r"""The loss and gradient from the statistics: the kernel descent runs on moments.
+
+        Parameters
+        ----------
+        w : numpy.ndarray of shape (n_features,)
+        b : float
+        alpha : float or numpy.ndarray of shape (n_features,)
+            Ridge strength, or one per feature (descent in standardized coordinates).
+
+        Returns
+        -------
+        (loss, grad_w, grad_b)
+
+        Notes
+        -----
+        With $c = \bar y - \bar x^\top w - b$, the error of the line at the centre,
+        $E = \frac{1}{N}(C_{yy} - 2w^\top C_{xy} + w^\top C_{xx} w) + c^2 + \alpha\lVert w\rVert^2$,
+        $\nabla_w E = \frac{2}{N}(C_{xx}w - C_{xy}) - 2c\,\bar x + 2\alpha w$ and
+        $\partial E/\partial b = -2c$.
+        """
+        # c = ȳ − x̄·w − b
+        centre = self.mean_y - float(self.mean_x @ w) - b
+        pulled = self.cxx @ w - self.cxy
+        ridge = alpha * w
+        # E = (Cyy − 2w·Cxy + w·Cxx·w)/N + c² + α‖w‖²   (Cyy − w·Cxy + w·(Cxx w − Cxy))
+        quadratic = self.cyy - float(w @ self.cxy) + float(w @ pulled)
+        loss = max(quadratic, 0.0) / self.count + centre * centre + float(w @ ridge)
+        # ∇w E = (2/N)(Cxx w − Cxy) − 2c x̄ + 2αw ,  ∂E/∂b = −2c
+        grad_w = (2.0 / self.count) * pulled - (2.0 * centre) * self.mean_x + 2.0 * ridge
+        return loss, grad_w, -2.0 * centre
+
+    def hessian(self, alpha: Any = 0.0) -> FloatArray:
         r"""The Hessian in (w, b), from the statistics alone.
 
-        $$H = \begin{bmatrix} \frac{2}{N}C_{xx} + 2\bar x\bar x^\top & 2\bar x\\
+        $$H = \begin{bmatrix} \frac{2}{N}C_{xx} + 2\bar x\bar x^\top + 2\alpha I & 2\bar x\\
         2\bar x^\top & 2\end{bmatrix}$$
         """
         p = self.n_features
         hessian = np.empty((p + 1, p + 1))
         hessian[:p, :p] = (2.0 / self.count) * self.cxx + 2.0 * np.outer(self.mean_x, self.mean_x)
+        hessian[:p, :p] += np.diag(2.0 * np.broadcast_to(alpha, (p,)))
         hessian[:p, p] = hessian[p, :p] = 2.0 * self.mean_x
         hessian[p, p] = 2.0
         return hessian
-
-    def standardized(self, *, center: bool = True) -> tuple[Moments, FloatArray]:
-        """The statistics of the centred, unit-variance features, and the scales used.
-
-        With ``center=False`` the features are only divided by their root mean square
-        (for a model without an intercept, which centring would change).
-
-        Returns
-        -------
-        (Moments, scale)
-            ``scale[j]`` is the standard deviation (or root mean square) of feature j,
-            1 for a feature that is constant (or all zeros).
-        """
-        spread = np.diag(self.cxx) / self.count
-        if not center:
-            spread = spread + self.mean_x**2
-        scale = np.sqrt(spread)
-        scale = np.where(scale > 0, scale, 1.0)
-        mean = np.zeros(self.n_features) if center else self.mean_x / scale
-        return (
-            Moments(
-                self.count,
-                mean,
-                self.mean_y,
-                self.cxx / np.outer(scale, scale),
-                self.cxy / scale,
-                self.cyy,
-            ),
-            scale,
-        )

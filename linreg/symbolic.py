@@ -17,9 +17,10 @@ sympy only ever sees expressions built here, never text from a user.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -36,15 +37,28 @@ __all__ = [
     "C_xy",
     "C_yy",
     "N",
+    "P",
     "Twin",
     "X",
     "Z",
+    "alpha",
     "b",
+    "certificate_expr",
+    "certificate_fn",
+    "certificate_matrix_expr",
+    "certificate_matrix_fn",
+    "closed_form",
+    "eta",
     "i",
+    "lam",
     "latex",
     "learning_rate_bound",
     "learning_rate_bound_expr",
+    "likelihood_in_mse",
+    "loss_gap_expr",
+    "loss_gap_fn",
     "m",
+    "minimum_expr",
     "mse_expr",
     "mse_fn",
     "mse_gradient_fn",
@@ -64,6 +78,31 @@ __all__ = [
     "mse_partials",
     "mse_partials_in_moments",
     "mse_partials_in_sums",
+    "mu",
+    "negative_log_likelihood",
+    "normal_equations",
+    "normal_equations_solution",
+    "recurrences",
+    "ridge_bound_fn",
+    "ridge_gradient_moments_fn",
+    "ridge_hessian_in_moments",
+    "ridge_in_moments",
+    "ridge_matrix_expr",
+    "ridge_matrix_fn",
+    "ridge_matrix_gradient",
+    "ridge_matrix_gradient_fn",
+    "ridge_matrix_hessian",
+    "ridge_matrix_hessian_fn",
+    "ridge_moments_fn",
+    "ridge_normal_equations",
+    "ridge_partials_in_moments",
+    "sigma",
+    "sigma_squared_mle",
+    "solution_fn",
+    "stability_condition",
+    "step_bound_fn",
+    "step_bound_latex",
+    "step_bounds",
     "theta",
     "w",
     "x",
@@ -73,6 +112,30 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+_F = TypeVar("_F", bound=Callable[..., Any])
+_TOO_LARGE = (
+    "the data are too large for float64: a square or product overflows; rescale X and y "
+    "(e.g. divide each by its largest magnitude)"
+)
+
+
+def _finite_or_refused(function: _F) -> _F:
+    """A lambdified twin raises InputError where float64 overflows, never inf or NaN."""
+
+    @functools.wraps(function)
+    def guarded(*args: Any) -> Any:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            try:
+                value = function(*args)
+            except (FloatingPointError, OverflowError, ZeroDivisionError):
+                raise InputError(_TOO_LARGE) from None
+        parts = value if isinstance(value, tuple) else (value,)
+        if not all(np.isfinite(part).all() for part in parts):
+            raise InputError(_TOO_LARGE)
+        return value
+
+    return cast(_F, guarded)
+
 
 # --- one feature, the livestream's form: a sum over the points ---------------------------
 
@@ -207,11 +270,13 @@ def _line_args(
     return _one_based(x_), _one_based(target), slope, float(b_), len(target)
 
 
+@_finite_or_refused
 def mse_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
     """`mse_expr` evaluated numerically: the symbolic twin of `linreg.loss.mse` (one feature)."""
     return float(_mse_sum(*_line_args(X_, y_, w_, b_)))
 
 
+@_finite_or_refused
 def mse_gradient_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
 ) -> tuple[FloatArray, float]:
@@ -220,6 +285,7 @@ def mse_gradient_fn(
     return np.array([float(d_m)]), float(d_b)
 
 
+@_finite_or_refused
 def mse_hessian_fn(X_: npt.ArrayLike) -> FloatArray:
     """`mse_hessian_expr` evaluated: the twin of `linreg.loss.mse_hessian` (one feature)."""
     features = as_features(X_)
@@ -242,11 +308,13 @@ def _moment_values(
     return (slope, float(b_), len(y_c), mx, my, float(xc @ xc), float(xc @ yc), float(yc @ yc))
 
 
+@_finite_or_refused
 def mse_moments_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
     """`mse_in_moments` evaluated: the symbolic twin of `linreg.moments.Moments.mse`."""
     return float(_mse_moments(*_moment_values(X_, y_, w_, b_)))
 
 
+@_finite_or_refused
 def mse_gradient_moments_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
 ) -> tuple[FloatArray, float]:
@@ -255,20 +323,23 @@ def mse_gradient_moments_fn(
     return np.array([float(d_m)]), float(d_b)
 
 
-def _moments_mse(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
-    return Moments.from_arrays(X_, y_).mse(w_, b_)
+def _moments_mse(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float = 0.0
+) -> float:
+    return Moments.from_arrays(X_, y_).mse(w_, b_, alpha_)
 
 
 def _moments_gradient(
-    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float = 0.0
 ) -> tuple[FloatArray, float]:
-    return Moments.from_arrays(X_, y_).mse_gradient(w_, b_)
+    return Moments.from_arrays(X_, y_).mse_gradient(w_, b_, alpha_)
 
 
 def _augmented(features: FloatArray) -> FloatArray:
     return np.column_stack([features, np.ones(len(features))])
 
 
+@_finite_or_refused
 def mse_matrix_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float) -> float:
     """`mse_matrix_expr` evaluated: the n-feature twin of `linreg.loss.mse`."""
     features, target = check_features_target(X_, y_)
@@ -277,6 +348,7 @@ def mse_matrix_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: f
     return float(np.asarray(value).reshape(()))
 
 
+@_finite_or_refused
 def mse_matrix_gradient_fn(
     X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
 ) -> tuple[FloatArray, float]:
@@ -290,12 +362,14 @@ def mse_matrix_gradient_fn(
     return grad[:-1], float(grad[-1])
 
 
+@_finite_or_refused
 def mse_matrix_hessian_fn(X_: npt.ArrayLike) -> FloatArray:
     """`mse_matrix_hessian` evaluated: the n-feature twin of `linreg.loss.mse_hessian`."""
     features = as_features(X_)
     return np.asarray(_hessian_matrix(_augmented(features), len(features)), dtype=np.float64)
 
 
+@_finite_or_refused
 def learning_rate_bound(X_: npt.ArrayLike) -> float:
     r"""The largest stable learning rate $2/\lambda_{\max}$, from the symbolic Hessian.
 
@@ -333,6 +407,337 @@ def learning_rate_bound(X_: npt.ArrayLike) -> float:
     return 2.0 / float(np.linalg.eigvalsh(mse_matrix_hessian_fn(features))[-1])
 
 
+# --- the optimum, the certificate and ridge, in the statistics ---------------------------
+
+#: The ridge strength $\alpha \ge 0$.
+alpha = sp.Symbol("alpha", nonnegative=True)
+#: $E_\alpha = E + \alpha m^2$ in the statistics: the intercept is not penalised.
+ridge_in_moments: sp.Expr = mse_in_moments + alpha * m**2
+#: $(\partial E_\alpha/\partial m,\ \partial E_\alpha/\partial b)$, differentiated by sympy.
+ridge_partials_in_moments: tuple[sp.Expr, sp.Expr] = (
+    sp.collect(sp.expand(sp.diff(ridge_in_moments, m)), [m, b]),
+    sp.collect(sp.expand(sp.diff(ridge_in_moments, b)), [m, b]),
+)
+#: The Hessian of $E_\alpha$ in $(m, b)$.
+ridge_hessian_in_moments: sp.Matrix = sp.hessian(ridge_in_moments, (m, b))
+#: The normal equations: both partials set to zero, solved by sympy for $(m^*, b^*)$.
+#: With $\alpha = 0$: $m^* = C_{xy}/C_{xx}$, $b^* = \bar y - m^*\bar x$.
+normal_equations_solution: dict[sp.Symbol, sp.Expr] = {
+    key: sp.simplify(value)
+    for key, value in sp.solve(list(ridge_partials_in_moments), [m, b], dict=True)[0].items()
+}
+#: The one-feature closed form without ridge, $m^* = C_{xy}/C_{xx}$, $b^* = \bar y - m^*\bar x$.
+closed_form: dict[sp.Symbol, sp.Expr] = {
+    key: sp.collect(sp.expand(value.subs(alpha, 0)), y_bar)
+    for key, value in normal_equations_solution.items()
+}
+_gradient_vector = sp.Matrix(ridge_partials_in_moments)
+#: The certificate, $H^{-1}\nabla E_\alpha$, simplified by sympy: it is exactly
+#: $(m - m^*,\ b - b^*)$, the error of the current line.
+certificate_expr: sp.Matrix = sp.simplify(ridge_hessian_in_moments.inv() * _gradient_vector)
+#: $\tfrac12\nabla E_\alpha^\top H^{-1}\nabla E_\alpha$, simplified: it is $E_\alpha - E_\alpha^*$.
+loss_gap_expr: sp.Expr = sp.simplify(
+    (_gradient_vector.T * ridge_hessian_in_moments.inv() * _gradient_vector)[0] / 2
+)
+#: The minimum $E_\alpha^*$: the loss at the solution of the normal equations.
+minimum_expr: sp.Expr = sp.simplify(ridge_in_moments.subs(normal_equations_solution))
+
+# --- the matrix form of ridge, and the normal equations ------------------------------------
+
+#: $P = \mathrm{diag}(1, \dots, 1, 0)$: the penalty leaves the intercept alone.
+P = sp.MatrixSymbol("P", _p + 1, _p + 1)
+#: $E_\alpha(\theta) = \frac1N(y - Z\theta)^\top(y - Z\theta) + \alpha\,\theta^\top P\theta$.
+ridge_matrix_expr: sp.MatrixExpr = mse_matrix_expr + alpha * theta.T * P * theta
+#: $\nabla_\theta E_\alpha$.
+ridge_matrix_gradient: sp.MatrixExpr = ridge_matrix_expr.diff(theta)
+#: $\nabla^2_\theta E_\alpha$.
+ridge_matrix_hessian: sp.MatrixExpr = ridge_matrix_gradient.diff(theta)
+
+
+def _normal_equations(gradient: sp.MatrixExpr) -> tuple[sp.MatrixExpr, sp.MatrixExpr]:
+    # Set the gradient to zero: the terms with θ stay on the left, the rest move right,
+    # and the common factor 2/N is divided out.
+    # P is symmetric, so Pᵀθ + Pθ = 2Pθ.
+    terms = sp.expand(gradient.subs(P.T, P) * N / 2).args
+    left = sp.MatAdd(*[t for t in terms if t.has(theta)]).doit()
+    right = -sp.MatAdd(*[t for t in terms if not t.has(theta)]).doit()
+    return left, right
+
+
+#: The normal equations $Z^\top Z\,\theta = Z^\top y$, from $\nabla E = 0$.
+normal_equations: tuple[sp.MatrixExpr, sp.MatrixExpr] = _normal_equations(mse_matrix_gradient)
+#: The ridge normal equations $(Z^\top Z + N\alpha P)\,\theta = Z^\top y$.
+ridge_normal_equations: tuple[sp.MatrixExpr, sp.MatrixExpr] = _normal_equations(
+    ridge_matrix_gradient
+)
+#: The certificate in matrix form, $H^{-1}\nabla E$.
+certificate_matrix_expr: sp.MatrixExpr = mse_matrix_hessian.I * mse_matrix_gradient
+
+# --- why the squared error: Gaussian maximum likelihood -------------------------------------
+
+#: The noise's standard deviation $\sigma > 0$ in $y_i = m x_i + b + \varepsilon_i$.
+sigma = sp.Symbol("sigma", positive=True)
+_log_density = sp.expand_log(
+    sp.log(
+        sp.exp(-((y[i] - (m * x[i] + b)) ** 2) / (2 * sigma**2)) / sp.sqrt(2 * sp.pi * sigma**2)
+    ),
+    force=True,
+)
+#: The negative log-likelihood $-\ln L = -\sum_i \ln p(y_i \mid x_i)$ of the points under
+#: Gaussian noise, the sum split term by term by sympy.
+negative_log_likelihood: sp.Expr = sp.Add(
+    *[
+        sp.factor_terms(sp.Sum(-term, (i, 1, N))).doit()
+        if not term.has(x, y)
+        else sp.factor_terms(sp.Sum(-term, (i, 1, N)))
+        for term in sp.Add.make_args(_log_density)
+    ]
+)
+#: $-\ln L$ written with the MSE: $\frac N2\ln(2\pi\sigma^2) + \frac{N}{2\sigma^2}E(m, b)$.
+likelihood_in_mse: sp.Expr = N / 2 * sp.log(2 * sp.pi * sigma**2) + N / (2 * sigma**2) * mse_expr
+#: The maximum-likelihood $\sigma^2$: the MSE itself (solve $\partial(-\ln L)/\partial\sigma = 0$).
+sigma_squared_mle: sp.Expr = sp.solve(sp.diff(likelihood_in_mse, sigma), sigma)[0] ** 2
+
+# --- stability of the fixed-step methods, from their recurrences ---------------------------
+
+eta, mu, lam = sp.symbols("eta mu lambda", positive=True)
+
+
+def _jury_bound(a: sp.Expr, c: sp.Expr) -> sp.Expr:
+    # e_{k+1} = a e_k − c e_{k−1} converges iff |c| < 1 and |a| < 1 + c (Jury). For
+    # these methods the binding side is a = −(1 + c): solve it for the step η.
+    return sp.simplify(sp.solve(sp.Eq(a, -(1 + c)), eta)[0])
+
+
+#: The recurrences (a, c) of the error in one eigen-direction, $e_{k+1} = a e_k - c e_{k-1}$.
+recurrences: dict[str, tuple[sp.Expr, sp.Expr]] = {
+    "gd": (1 - eta * lam, sp.Integer(0)),
+    "momentum": (1 + mu - eta * lam, mu),
+    "nesterov": ((1 + mu) * (1 - eta * lam), mu * (1 - eta * lam)),
+}
+#: The largest stable step of each, $\eta < $ bound, derived from its recurrence:
+#: $2/\lambda$, $2(1 + \mu)/\lambda$ and $2(1 + \mu)/((1 + 2\mu)\lambda)$.
+step_bounds: dict[str, sp.Expr] = {name: _jury_bound(a, c) for name, (a, c) in recurrences.items()}
+
+
+def step_bound_latex(method: str) -> str:
+    r"""The step bound of a fixed-step method in terms of $\lambda_{\max}$, as LaTeX.
+
+    Examples
+    --------
+    >>> step_bound_latex("momentum")
+    '\\frac{2 \\left(\\mu + 1\\right)}{\\lambda_{\\max}}'
+    """
+    top = sp.Symbol(r"\lambda_{\max}", positive=True)
+    return latex(step_bounds[method].subs(lam, top))
+
+
+def stability_condition(method: str) -> sp.Expr:
+    r"""The stability condition of a fixed-step method, as a sympy relation in $\eta$.
+
+    Examples
+    --------
+    >>> latex(stability_condition("gd"))
+    '\\eta < \\frac{2}{\\lambda}'
+    """
+    return sp.StrictLessThan(eta, step_bounds[method])
+
+
+# --- lambdified forms of ridge, the optimum and the certificate -----------------------------
+
+_ridge_moment_args = (m, b, N, x_bar, y_bar, C_xx, C_xy, C_yy, alpha)
+_ridge_moments = sp.lambdify(_ridge_moment_args, ridge_in_moments, modules="math")
+_ridge_partials_moments = sp.lambdify(
+    _ridge_moment_args, list(ridge_partials_in_moments), modules="math"
+)
+_solution_moments = sp.lambdify(
+    _ridge_moment_args, [normal_equations_solution[m], normal_equations_solution[b]], "math"
+)
+_certificate_moments = sp.lambdify(_ridge_moment_args, list(certificate_expr), modules="math")
+_loss_gap_moments = sp.lambdify(_ridge_moment_args, loss_gap_expr, modules="math")
+_ridge_args = (Z, _y, theta, N, alpha, P)
+_ridge_matrix = sp.lambdify(_ridge_args, ridge_matrix_expr, modules="numpy")
+_ridge_gradient_matrix = sp.lambdify(_ridge_args, ridge_matrix_gradient, modules="numpy")
+_ridge_hessian_matrix = sp.lambdify((Z, N, alpha, P), ridge_matrix_hessian, modules="numpy")
+_certificate_matrix = sp.lambdify(_matrix_args, certificate_matrix_expr, modules="numpy")
+_bounds = {name: sp.lambdify((eta, mu, lam), bound) for name, bound in step_bounds.items()}
+
+
+def _ridge_values(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
+) -> tuple[float, ...]:
+    return (*_moment_values(X_, y_, w_, b_), float(alpha_))
+
+
+@_finite_or_refused
+def ridge_moments_fn(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
+) -> float:
+    """`ridge_in_moments` evaluated: the twin of `Moments.mse` with ``alpha``."""
+    return float(_ridge_moments(*_ridge_values(X_, y_, w_, b_, alpha_)))
+
+
+@_finite_or_refused
+def ridge_gradient_moments_fn(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
+) -> tuple[FloatArray, float]:
+    """`ridge_partials_in_moments` evaluated: the twin of `Moments.mse_gradient` with ``alpha``."""
+    d_m, d_b = _ridge_partials_moments(*_ridge_values(X_, y_, w_, b_, alpha_))
+    return np.array([float(d_m)]), float(d_b)
+
+
+def _penalty_matrix(n_features: int) -> FloatArray:
+    return np.diag(np.append(np.ones(n_features), 0.0))
+
+
+@_finite_or_refused
+def ridge_matrix_fn(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
+) -> float:
+    """`ridge_matrix_expr` evaluated: the n-feature twin of `linreg.loss.mse` with ``alpha``."""
+    features, target = check_features_target(X_, y_)
+    params = np.append(np.asarray(w_, dtype=np.float64), float(b_))[:, None]
+    value = _ridge_matrix(
+        _augmented(features), target[:, None], params, len(target), float(alpha_),
+        _penalty_matrix(features.shape[1]),
+    )  # fmt: skip
+    return float(np.asarray(value).reshape(()))
+
+
+@_finite_or_refused
+def ridge_matrix_gradient_fn(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
+) -> tuple[FloatArray, float]:
+    """`ridge_matrix_gradient` evaluated: the twin of `linreg.loss.mse_gradient` with ``alpha``."""
+    features, target = check_features_target(X_, y_)
+    params = np.append(np.asarray(w_, dtype=np.float64), float(b_))[:, None]
+    grad = np.asarray(
+        _ridge_gradient_matrix(
+            _augmented(features), target[:, None], params, len(target), float(alpha_),
+            _penalty_matrix(features.shape[1]),
+        ),
+        dtype=np.float64,
+    ).reshape(-1)  # fmt: skip
+    return grad[:-1], float(grad[-1])
+
+
+@_finite_or_refused
+def ridge_matrix_hessian_fn(X_: npt.ArrayLike, alpha_: float) -> FloatArray:
+    """`ridge_matrix_hessian` evaluated: the twin of `linreg.loss.mse_hessian` with ``alpha``."""
+    features = as_features(X_)
+    value = _ridge_hessian_matrix(
+        _augmented(features), len(features), float(alpha_), _penalty_matrix(features.shape[1])
+    )
+    return np.asarray(value, dtype=np.float64)
+
+
+@_finite_or_refused
+def ridge_bound_fn(X_: npt.ArrayLike, alpha_: float) -> float:
+    """2/λ_max of the lambdified ridge Hessian: the twin of `linreg.loss.learning_rate_bound`."""
+    return 2.0 / float(np.linalg.eigvalsh(ridge_matrix_hessian_fn(X_, alpha_))[-1])
+
+
+@_finite_or_refused
+def solution_fn(X_: npt.ArrayLike, y_: npt.ArrayLike, alpha_: float) -> tuple[FloatArray, float]:
+    """`normal_equations_solution` evaluated: $(m^*, b^*)$ for one feature."""
+    slope, intercept = _solution_moments(*_ridge_values(X_, y_, [0.0], 0.0, alpha_))
+    return np.array([float(slope)]), float(intercept)
+
+
+@_finite_or_refused
+def certificate_fn(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
+) -> tuple[FloatArray, float]:
+    """`certificate_expr` evaluated: $(m - m^*, b - b^*)$ from $H^{-1}\\nabla E_\\alpha$."""
+    d_m, d_b = _certificate_moments(*_ridge_values(X_, y_, w_, b_, alpha_))
+    return np.array([float(d_m)]), float(d_b)
+
+
+@_finite_or_refused
+def loss_gap_fn(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
+) -> float:
+    """`loss_gap_expr` evaluated: $E_\\alpha - E_\\alpha^*$."""
+    return float(_loss_gap_moments(*_ridge_values(X_, y_, w_, b_, alpha_)))
+
+
+@_finite_or_refused
+def certificate_matrix_fn(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float
+) -> tuple[FloatArray, float]:
+    """`certificate_matrix_expr` evaluated: $\\theta - \\theta^*$ for n features."""
+    features, target = check_features_target(X_, y_)
+    params = np.append(np.asarray(w_, dtype=np.float64), float(b_))[:, None]
+    step = np.asarray(
+        _certificate_matrix(_augmented(features), target[:, None], params, len(target)),
+        dtype=np.float64,
+    ).reshape(-1)
+    return step[:-1], float(step[-1])
+
+
+def step_bound_fn(method: str) -> Callable[[npt.ArrayLike, float], float]:
+    """`step_bounds[method]` at λ_max of the lambdified Hessian, as a function of (X, μ)."""
+
+    @_finite_or_refused
+    def bound(X_: npt.ArrayLike, momentum_: float) -> float:
+        top = float(np.linalg.eigvalsh(mse_matrix_hessian_fn(X_))[-1])
+        return float(_bounds[method](1.0, momentum_, top))
+
+    bound.__name__ = f"{method}_bound"
+    return bound
+
+
+# --- numeric sides that live above this module (imported when called) ----------------------
+
+
+def _quadratic(X_: npt.ArrayLike, y_: npt.ArrayLike, alpha_: float) -> Any:
+    from linreg.problem import Quadratic
+
+    return Quadratic.build(
+        Moments.from_arrays(X_, y_), alpha=float(alpha_), standardize=False, intercept=True
+    )
+
+
+def _numeric_certificate(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float = 0.0
+) -> tuple[FloatArray, float]:
+    quadratic = _quadratic(X_, y_, alpha_)
+    theta = np.append(np.asarray(w_, dtype=np.float64), float(b_))
+    step = quadratic.solve(quadratic.loss_and_gradient(theta)[1])
+    return step[:-1], float(step[-1])
+
+
+def _numeric_loss_gap(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, w_: npt.ArrayLike, b_: float, alpha_: float
+) -> float:
+    quadratic = _quadratic(X_, y_, alpha_)
+    theta = np.append(np.asarray(w_, dtype=np.float64), float(b_))
+    return float(quadratic.certificate(theta, quadratic.loss_and_gradient(theta)[1]).loss_gap)
+
+
+def _numeric_solution(
+    X_: npt.ArrayLike, y_: npt.ArrayLike, alpha_: float
+) -> tuple[FloatArray, float]:
+    from linreg.solve import least_squares
+
+    solver: Any = least_squares  # (alpha: ridge, from the closed-form module)
+    fit = solver(X_, y_, alpha=alpha_) if alpha_ else solver(X_, y_)
+    return np.asarray(fit.coef, dtype=np.float64), float(fit.intercept)
+
+
+def _numeric_bound(method: str) -> Callable[[npt.ArrayLike, float], float]:
+    def bound(X_: npt.ArrayLike, momentum_: float) -> float:
+        from linreg.methods import METHODS, Settings
+
+        quadratic = _quadratic(X_, np.zeros(len(as_features(X_))), 0.0)
+        chosen = METHODS[method]
+        assert chosen.bound is not None
+        return chosen.bound(Settings(1.0, float(momentum_), quadratic)).value
+
+    bound.__name__ = f"{method}_bound"
+    return bound
+
+
 # --- the registry of twins -----------------------------------------------------------------
 
 
@@ -353,7 +758,8 @@ class Twin:
     one_feature : bool
         True for the livestream's sum form, which holds for one feature only.
     args : str
-        Which arguments the pair takes: ``"X, y, w, b"`` or ``"X"``.
+        Which arguments the pair takes, e.g. ``"X, y, w, b"``, ``"X"``,
+        ``"X, y, w, b, alpha"``, ``"X, y, alpha"`` or ``"X, mu"``.
     documented_as : str
         The public name of the numeric side, for the docs (by default, ``numeric``'s own).
     """
@@ -374,6 +780,8 @@ class Twin:
     @property
     def latex(self) -> str:
         """The LaTeX of ``expr``; a tuple is written as a comma-separated list."""
+        if isinstance(self.expr, dict):
+            return ",\\quad ".join(f"{latex(k)}^* = {latex(v)}" for k, v in self.expr.items())
         if isinstance(self.expr, tuple):
             return ",\\quad ".join(latex(part) for part in self.expr)
         return latex(self.expr)
@@ -425,5 +833,96 @@ TWINS: tuple[Twin, ...] = (
         True,
         "X, y, w, b",
         "linreg.moments.Moments.mse_gradient",
+    ),
+    Twin("ridge", loss.mse, ridge_matrix_expr, ridge_matrix_fn, False, "X, y, w, b, alpha"),
+    Twin(
+        "ridge gradient",
+        loss.mse_gradient,
+        ridge_matrix_gradient,
+        ridge_matrix_gradient_fn,
+        False,
+        "X, y, w, b, alpha",
+    ),
+    Twin(
+        "ridge hessian",
+        loss.mse_hessian,
+        ridge_matrix_hessian,
+        ridge_matrix_hessian_fn,
+        False,
+        "X, alpha",
+    ),
+    Twin(
+        "ridge learning_rate_bound",
+        loss.learning_rate_bound,
+        step_bounds["gd"],
+        ridge_bound_fn,
+        False,
+        "X, alpha",
+    ),
+    Twin(
+        "ridge (moments)",
+        _moments_mse,
+        ridge_in_moments,
+        ridge_moments_fn,
+        True,
+        "X, y, w, b, alpha",
+        "linreg.moments.Moments.mse",
+    ),
+    Twin(
+        "ridge gradient (moments)",
+        _moments_gradient,
+        ridge_partials_in_moments,
+        ridge_gradient_moments_fn,
+        True,
+        "X, y, w, b, alpha",
+        "linreg.moments.Moments.mse_gradient",
+    ),
+    Twin(
+        "normal equations (ridge included)",
+        _numeric_solution,
+        normal_equations_solution,
+        solution_fn,
+        True,
+        "X, y, alpha",
+        "linreg.solve.least_squares",
+    ),
+    Twin(
+        "certificate",
+        _numeric_certificate,
+        certificate_expr,
+        certificate_fn,
+        True,
+        "X, y, w, b, alpha",
+        "linreg.problem.Quadratic.certificate",
+    ),
+    Twin(
+        "certificate (matrix)",
+        _numeric_certificate,
+        certificate_matrix_expr,
+        certificate_matrix_fn,
+        False,
+        "X, y, w, b",
+        "linreg.problem.Quadratic.certificate",
+    ),
+    Twin(
+        "loss gap",
+        _numeric_loss_gap,
+        loss_gap_expr,
+        loss_gap_fn,
+        True,
+        "X, y, w, b, alpha",
+        "linreg.problem.Certificate",
+    ),
+    *(
+        Twin(
+            f"{name} step bound",
+            _numeric_bound(name),
+            step_bounds[name],
+            step_bound_fn(name),
+            False,
+            "X, mu",
+            "linreg.methods.Method",
+        )
+        for name in step_bounds
     ),
 )

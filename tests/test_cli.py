@@ -28,7 +28,8 @@ def test_no_arguments_prints_the_livestream_lines_then_the_truth():
     assert "error = 110.2573835" in summary
     assert "has not converged" in summary
     assert "0.0004013" in summary
-    assert "1,830,410 iterations" in summary
+    assert "need exactly 1,828,163 iterations" in summary
+    assert "|theta - theta*|/|theta*| <= 1e-06" in summary
     assert done.stderr == ""
 
 
@@ -42,7 +43,49 @@ def test_diverging_rate_is_one_line_and_non_zero():
 def test_standardized_auto_converges():
     done = _run("--learning-rate", "auto", "--standardize", "--iterations", "10")
     assert done.returncode == 0
-    assert "converged to it in 10 iterations" in done.stdout
+    assert "Gradient descent converged: after 10 iterations, certified" in done.stdout
+
+
+def test_one_iteration_is_singular():
+    done = _run("--learning-rate", "auto", "--standardize", "--iterations", "1")
+    assert "after 1 iteration, certified" in done.stdout
+    assert "exactly 1 iteration." in done.stdout
+
+
+def test_583086_iterations_are_not_called_converged():
+    done = _run("--iterations", "583086")
+    assert "has not converged" in done.stdout and "descent converged" not in done.stdout
+    assert "b is off by 0.09765 (1.22%)" in done.stdout
+
+
+@pytest.mark.parametrize("rate, verdict", [("0.0003", "converges"), ("0.0005", "diverges")])
+def test_bound_verdict_compares_the_rate_with_the_bound(rate, verdict):
+    # No iterations, so the run cannot raise: the sentence alone says what the bound means.
+    done = _run("--learning-rate", rate, "--iterations", "0")
+    assert done.returncode == 0
+    assert f"2/lambda_max = 0.0004013, so this rate {verdict}." in done.stdout
+    never = "never converge" in done.stdout
+    assert never == (verdict == "diverges")
+
+
+@pytest.mark.parametrize("method", ["momentum", "nesterov", "cg", "newton", "steepest", "bb"])
+def test_methods_on_the_command_line(method):
+    done = _run("--method", method, "--iterations", "20000", "--tol", "1e-9")
+    assert done.returncode == 0, done.stderr
+    assert f"Method {method} converged: after" in done.stdout
+    assert "b = 7.991020982, m = 1.322431023" in done.stdout
+
+
+def test_method_without_a_learning_rate_refuses_one():
+    done = _run("--method", "cg", "--learning-rate", "0.1")
+    assert done.returncode == EXIT_INPUT
+    assert "--method cg takes no --learning-rate" in done.stderr
+
+
+def test_momentum_bound_is_named_in_the_message():
+    done = _run("--method", "momentum", "--momentum", "0.5", "--learning-rate", "0.001")
+    assert done.returncode == EXIT_DIVERGED
+    assert "2(1+mu)/lambda_max = 0.0006019" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -32,8 +32,8 @@ def test_scikit_learn_estimator_checks(estimator, check):
 def test_matches_closed_form_on_livestream(X, y):
     model = GradientDescentRegressor(tol=1e-9).fit(X, y)
     best = least_squares(X, y)
-    assert model.converged_ and model.n_iter_ < 10
-    assert model.coef_[0] == pytest.approx(best.coef[0], rel=1e-9)  # tol=1e-9 on the gradient norm
+    assert model.converged_ and model.n_iter_ < 10 and model.distance_ <= 1e-9
+    assert model.coef_[0] == pytest.approx(best.coef[0], rel=1e-9)  # certified to 1e-9
     assert model.intercept_ == pytest.approx(best.intercept, rel=1e-9)
     assert model.loss_curve_[-1] == pytest.approx(best.mse, rel=1e-12)  # rounding of the loss
     assert model.score(X, y) == pytest.approx(best.r_squared, rel=1e-12)
@@ -55,7 +55,7 @@ def test_in_a_pipeline():
 
 def test_in_a_grid_search(X, y):
     search = GridSearchCV(
-        GradientDescentRegressor(standardize=False),
+        GradientDescentRegressor(method="gd", standardize=False),
         {"learning_rate": [1e-4, 3e-4, 1e-3], "num_iterations": [100, 1000]},
         cv=3,
     )
@@ -72,8 +72,8 @@ def test_in_a_grid_search(X, y):
 
 def test_divergence_and_convergence_warnings(X, y):
     with pytest.raises(linreg.DivergenceError):
-        GradientDescentRegressor(learning_rate=0.01, standardize=False).fit(X, y)
+        GradientDescentRegressor(method="gd", learning_rate=0.01, standardize=False).fit(X, y)
     with pytest.warns(ConvergenceWarning, match="did not converge"):
-        GradientDescentRegressor(learning_rate=1e-4, standardize=False).fit(X, y)
+        GradientDescentRegressor(method="gd", learning_rate=1e-4, standardize=False).fit(X, y)
     with pytest.warns(sklearn.exceptions.DataConversionWarning):
         GradientDescentRegressor().fit(X, y[:, None])

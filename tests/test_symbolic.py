@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,10 +29,18 @@ CASES = [
 ]
 
 
+ALPHA, MU = 0.7, 0.9  # a ridge strength and a momentum, both O(1)
+
+
+def _arguments(twin, X, y, w, b):
+    values = {"X": X, "y": y, "w": w, "b": b, "alpha": ALPHA, "mu": MU}
+    return tuple(values[name.strip()] for name in twin.args.split(","))
+
+
 @pytest.mark.parametrize("twin, n_features", CASES)
 def test_twin_agrees(twin, n_features):
     X, y, w, b = _problem(n_features)
-    args = (X,) if twin.args == "X" else (X, y, w, b)
+    args = _arguments(twin, X, y, w, b)
     numeric, derived = twin.numeric(*args), twin.symbolic(*args)
     if isinstance(numeric, tuple):
         numeric, derived = np.append(*numeric), np.append(*derived)
@@ -84,3 +93,62 @@ def test_only_symbolic_imports_sympy():
         }
         if module.name != "symbolic.py":
             assert "sympy" not in imported, f"{module.name} imports sympy"
+
+
+def test_certificate_is_the_distance_to_the_optimum():
+    """sympy's H⁻¹∇E equals θ − θ*, and ½∇ᵀH⁻¹∇ equals E − E*, identically."""
+    m, b, alpha = symbolic.m, symbolic.b, symbolic.alpha
+    best = symbolic.normal_equations_solution
+    difference = [m - best[m], b - best[b]]
+    for derived, expected in zip(symbolic.certificate_expr, difference):
+        assert sp.simplify(derived - expected) == 0
+    gap = symbolic.ridge_in_moments - symbolic.minimum_expr
+    assert sp.simplify(symbolic.loss_gap_expr - gap) == 0
+    # Without ridge the solution is the textbook closed form in the moments.
+    assert sp.simplify(symbolic.closed_form[m] - symbolic.C_xy / symbolic.C_xx) == 0
+    assert alpha not in symbolic.closed_form[b].free_symbols
+
+
+def test_normal_equations_come_from_the_gradient():
+    left, right = symbolic.normal_equations
+    Z, theta = symbolic.Z, symbolic.theta
+    assert sp.simplify(left - Z.T * Z * theta) == sp.ZeroMatrix(*theta.shape)
+    assert "Z^{T} y" in symbolic.latex(right)
+    ridge_left, _ = symbolic.ridge_normal_equations
+    assert symbolic.alpha in ridge_left.free_symbols and symbolic.P in ridge_left.free_symbols
+
+
+def test_gaussian_likelihood_is_the_mse_in_disguise():
+    """−ln L = (N/2) ln(2πσ²) + N/(2σ²)·E, and the best σ² is E itself."""
+    split = symbolic._split_sums
+    assert (
+        sp.simplify(split(symbolic.likelihood_in_mse) - split(symbolic.negative_log_likelihood))
+        == 0
+    )
+    assert sp.simplify(split(symbolic.sigma_squared_mle) - split(symbolic.mse_expr)) == 0
+
+
+def test_step_bounds_from_the_recurrences():
+    eta, mu, lam = symbolic.eta, symbolic.mu, symbolic.lam
+    assert sp.simplify(symbolic.step_bounds["gd"] - 2 / lam) == 0
+    assert sp.simplify(symbolic.step_bounds["momentum"] - 2 * (1 + mu) / lam) == 0
+    # Just inside each bound the recurrence's roots are inside the unit circle; just
+    # outside, one root leaves it (checked numerically at λ = 1, μ = 0.9).
+    for name, (a, c) in symbolic.recurrences.items():
+        edge = float(symbolic.step_bounds[name].subs({mu: 0.9, lam: 1}))
+        for factor, inside in ((0.999, True), (1.001, False)):
+            values = {eta: edge * factor, mu: 0.9, lam: 1}
+            roots = np.roots([1.0, -float(a.subs(values)), float(c.subs(values))])
+            assert (np.max(np.abs(roots)) < 1) == inside, (name, factor)
+
+
+@pytest.mark.parametrize("twin", symbolic.TWINS, ids=lambda twin: twin.name)
+def test_twins_refuse_data_too_large_for_float64(twin):
+    """X·1e200: squares overflow. Both sides raise InputError, never inf, NaN or a warning."""
+    X, y, w, b = _problem(1)
+    args = _arguments(twin, X * 1e200, y * 1e200, w, b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for side in (twin.numeric, twin.symbolic):
+            with pytest.raises(linreg.InputError, match="too large"):
+                side(*args)
