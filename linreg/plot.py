@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.data import as_features, as_target
-from linreg.descent import gradient_descent
+from linreg.descent import DEFAULT_TOL, gradient_descent
 from linreg.loss import mse
 
 __all__ = [
@@ -413,7 +413,7 @@ def explorer_data(
     b_range: tuple[float, float] = (-10.0, 20.0),
     learning_rate: float = 0.0001,
     num_iterations: int = 1000,
-    tol: float = 1e-6,
+    tol: float = DEFAULT_TOL,
 ) -> dict[str, Any]:
     r"""What the explorer page needs: the points, their one-pass statistics, the defaults.
 

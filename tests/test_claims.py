@@ -42,6 +42,18 @@ def _source(name: str) -> str:
     return (ROOT / name).read_text(encoding="utf-8")
 
 
+def _command_output() -> str:
+    import contextlib
+    import io
+
+    from linreg.cli import main
+
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        assert main([]) == 0
+    return output.getvalue()
+
+
 def _parser_default(option: str) -> object:
     from linreg.cli import build_parser
 
@@ -53,7 +65,11 @@ def _parser_default(option: str) -> object:
 CLAIMS: dict[float, tuple[str, Callable[[], bool]]] = {
     0.0001: (
         "the livestream's learning rate, the command's default",
-        lambda: _parser_default("learning_rate") == 0.0001,
+        lambda: "Learning rate 0.0001:" in _command_output(),
+    ),
+    1e-6: (
+        "the certificate's default tolerance",
+        lambda: __import__("linreg").descent.DEFAULT_TOL == 1e-6,
     ),
     1000: (
         "the livestream's iterations, the command's default",
