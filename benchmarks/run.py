@@ -3,10 +3,13 @@
     python benchmarks/run.py            # everything (a few minutes)
     python benchmarks/run.py --quick    # smaller sizes, for a smoke run
     python benchmarks/run.py --write-docs   # also put the tables in docs/performance.md
+    python benchmarks/run.py --only closed-form nist exact centred-pass --write-docs
 
-Every figure is a ratio to a floor timed in the same process on the same arrays, so the
-tables travel between machines better than seconds would. Needs the ``bench`` extra
-(scikit-learn, pyarrow).
+Each table is one function, written into its own block of docs/performance.md with the
+commit and date it was measured at. Figures are ratios to a floor (or to
+numpy.linalg.lstsq) timed in the same process on the same arrays, so the tables travel
+between machines better than seconds would. Needs the ``bench`` extra (scikit-learn,
+pyarrow, scipy, statsmodels).
 """
 
 from __future__ import annotations
@@ -225,42 +228,244 @@ def streaming(n: int, rng: np.random.Generator) -> list[str]:
     return rows
 
 
+# --- the closed form: speed and accuracy against the peers ------------------------------------
+
+
+def _peers() -> dict[str, Callable[[np.ndarray, np.ndarray, bool], tuple[np.ndarray, float]]]:
+    """Each peer as fit(X, y, intercept) -> (weights, intercept), on the same float arrays."""
+    import scipy.linalg
+    import statsmodels.api as sm
+    from sklearn.linear_model import LinearRegression
+
+    def design(X: np.ndarray, intercept: bool) -> np.ndarray:
+        return np.column_stack([X, np.ones(len(X))]) if intercept else X
+
+    def lstsq(
+        solve: Callable[..., tuple[np.ndarray, ...]],
+    ) -> Callable[..., tuple[np.ndarray, float]]:
+        def fit(X: np.ndarray, y: np.ndarray, intercept: bool) -> tuple[np.ndarray, float]:
+            theta = solve(design(X, intercept), y)[0]
+            return (theta[:-1], float(theta[-1])) if intercept else (theta, 0.0)
+
+        return fit
+
+    def sklearn(X: np.ndarray, y: np.ndarray, intercept: bool) -> tuple[np.ndarray, float]:
+        model = LinearRegression(fit_intercept=intercept).fit(X, y)
+        return model.coef_, float(model.intercept_)
+
+    def statsmodels(X: np.ndarray, y: np.ndarray, intercept: bool) -> tuple[np.ndarray, float]:
+        theta = sm.OLS(y, design(X, intercept)).fit().params
+        return (theta[:-1], float(theta[-1])) if intercept else (theta, 0.0)
+
+    return {
+        "numpy.linalg.lstsq": lstsq(lambda A, y: np.linalg.lstsq(A, y, rcond=None)),
+        "scipy.linalg.lstsq": lstsq(scipy.linalg.lstsq),
+        "scikit-learn LinearRegression": sklearn,
+        "statsmodels OLS": statsmodels,
+    }
+
+
+def closed_form(cases: list[tuple[int, int]], rng: np.random.Generator) -> list[str]:
+    """`least_squares` against the peers: time in ms, and the ratio to numpy.linalg.lstsq."""
+    from linreg.solve import least_squares
+
+    peers = _peers()
+    rows = [
+        "| N × d | **linreg** `least_squares` | "
+        + " | ".join(peers)
+        + " | linreg ÷ lstsq | refinement passes |",
+        "|---|---|" + "---|" * len(peers) + "---|---|",
+    ]
+    for n, d in cases:
+        X = rng.normal(3.0, 2.0, size=(n, d))
+        y = X @ rng.normal(size=d) + rng.normal(size=n)
+        ours = best_time(lambda: least_squares(X, y), budget=3.0)
+        times = [best_time(lambda: fit(X, y, True), budget=3.0) for fit in peers.values()]
+        passes = least_squares(X, y).refinements
+        cells = " | ".join(f"{t * 1e3:,.1f} ms" for t in times)
+        rows.append(
+            f"| {n:.0e} × {d} | **{ours * 1e3:,.1f} ms** | {cells} | "
+            f"**{ours / times[0]:.2f}×** | {passes} |"
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+def nist_accuracy() -> list[str]:
+    """The worst LRE over each NIST dataset's estimates (and, for linreg, every statistic)."""
+    from linreg.data import read_nist
+    from linreg.solve import fit_nist, log_relative_error
+
+    peers = _peers()
+    rows = [
+        "| dataset | **linreg** estimates | **linreg** std. devs | **linreg** residual SD, R² | "
+        + " | ".join(peers)
+        + " |",
+        "|---|---|---|---|" + "---|" * len(peers),
+    ]
+    folder = ROOT / "tests" / "data" / "nist"
+    names = ["Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley"]
+    names += [f"Wampler{k}" for k in range(1, 6)]
+    for name in names:
+        data = read_nist(folder / f"{name}.dat")
+        fit = fit_nist(data)
+
+        def worst(values: list[object], certified: list[str]) -> float:
+            return min(log_relative_error(v, c) for v, c in zip(values, certified))
+
+        head = [fit.intercept] if data.fit_intercept else []
+        estimates = worst(head + list(fit.coef), list(data.estimates))
+        sd_head = [fit.intercept_stderr] if data.fit_intercept else []
+        stderrs = worst(sd_head + list(fit.coef_stderr), list(data.stderrs))
+        stats = worst([fit.residual_std, fit.r_squared], [data.residual_std, data.r_squared])
+        cells = []
+        for peer in peers.values():
+            w, b = peer(data.design(), data.target(), data.fit_intercept)
+            values = ([b] if data.fit_intercept else []) + list(w)
+            cells.append(f"{worst(values, list(data.estimates)):.1f}")
+        rows.append(
+            f"| {name} | **{estimates:.1f}** | **{stderrs:.1f}** | **{stats:.1f}** | "
+            + " | ".join(cells)
+            + " |"
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+def exact_mode(n: int, rng: np.random.Generator) -> list[str]:
+    """Exact mode (integer sums, rational solve) against the float path on the same arrays."""
+    from linreg.solve import least_squares
+
+    X = rng.normal(3.0, 2.0, size=(n, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=n)
+    spread = rng.integers(-100, 101, size=(n, 4))
+    X_wide, y_wide = X * 10.0 ** spread[:, :3], y * 10.0 ** spread[:, 3]
+    text = (
+        [[repr(float(v)) for v in row] for row in X[: n // 10]],
+        [repr(float(v)) for v in y[: n // 10]],
+    )
+    floor = best_time(lambda: least_squares(X, y))
+    narrow = best_time(lambda: least_squares(X, y, exact=True), budget=5.0, repeats=3)
+    wide = best_time(lambda: least_squares(X_wide, y_wide, exact=True), budget=5.0, repeats=3)
+    strings = best_time(lambda: least_squares(*text, exact=True), budget=5.0, repeats=3)
+    rows = [
+        "| input, N × d | exact mode | float mode | exact ÷ float |",
+        "|---|---|---|---|",
+        f"| floats, {n:.0e} × 3 | {narrow * 1e3:,.0f} ms | {floor * 1e3:.1f} ms | {narrow / floor:.0f}× |",
+        f"| floats with exponents spread over 10^±100, {n:.0e} × 3 | {wide * 1e3:,.0f} ms | — | "
+        f"{wide / narrow:.1f}× the narrow floats |",
+        f"| decimal strings (`repr` of the floats), {n // 10:.0e} × 3 | {strings * 1e3:,.0f} ms | — | — |",
+    ]
+    for row in rows[2:]:
+        print(row, flush=True)
+    return rows
+
+
+def centred_pass(sizes: list[int], rng: np.random.Generator) -> list[str]:
+    """The one-pass statistics on one feature with mean/sd = 50, against one BLAS pass."""
+    from linreg.moments import Moments
+
+    rows = [
+        "| N | floor: `np.dot(x, x)` + `np.dot(x, y)` | `Moments.from_arrays` | ratio |",
+        "|---|---|---|---|",
+    ]
+    for n in sizes:
+        x = 50.0 + rng.normal(size=n)
+        y = 1.3 * x + rng.normal(size=n)
+        X = x[:, None]
+        floor = best_time(lambda: (np.dot(x, x), np.dot(x, y)), repeats=15)
+        ours = best_time(lambda: Moments.from_arrays(X, y), repeats=15)
+        rows.append(
+            f"| {n:.0e} | {floor * 1e3:.2f} ms | {ours * 1e3:.2f} ms | **{ours / floor:.2f}×** |"
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
+def stamp() -> str:
+    """The commit and date a table was measured at, and the machine."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        commit += " (with uncommitted changes)" if dirty else ""
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    return (
+        f"Measured at commit `{commit}` on {date}, on {platform.machine()} with "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}."
+    )
+
+
+def sections(quick: bool, rng: np.random.Generator) -> dict[str, Callable[[], list[str]]]:
+    """Every table, by the name of its block in docs/performance.md (one function each)."""
+    top = 5 if quick else 7
+    sizes = [10**k for k in range(2, top + 1)]
+    cases = [(10**k, p) for p in (10, 100) for k in range(3, (5 if quick else 6) + 1)]
+    if not quick:
+        cases.append((10**7, 10))
+    solve_cases = (
+        [(10**4, 2), (10**5, 10), (2 * 10**4, 100)]
+        if quick
+        else [(10**5, 2), (10**6, 10), (2 * 10**5, 100)]
+    )
+    return {
+        "one-feature": lambda: one_feature(sizes, rng),
+        "many-features": lambda: many_features(cases, rng),
+        "livestream": livestream_speedup,
+        "streaming": lambda: streaming(10**6 if quick else 10**7, rng),
+        "closed-form": lambda: closed_form(solve_cases, rng),
+        "nist": nist_accuracy,
+        "exact": lambda: exact_mode(10**4 if quick else 10**5, rng),
+        "centred-pass": lambda: centred_pass([10**5, 10**6] if quick else [10**6, 10**7], rng),
+    }
+
+
+def write_docs(tables: dict[str, list[str]]) -> None:
+    """Replace each table's block in docs/performance.md, stamped with commit and date."""
+    text = DOCS.read_text()
+    for name, rows in tables.items():
+        start, end = f"<!-- benchmark:{name}:start -->", f"<!-- benchmark:{name}:end -->"
+        if start not in text:
+            raise SystemExit(f"{DOCS} has no block {start}")
+        head, rest = text.split(start)
+        _, tail = rest.split(end)
+        text = head + start + "\n" + stamp() + "\n\n" + "\n".join(rows) + "\n" + end + tail
+    DOCS.write_text(text)
+    print(f"wrote {', '.join(tables)} in {DOCS}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
     parser.add_argument(
         "--write-docs", action="store_true", help="write the tables into docs/performance.md"
     )
+    parser.add_argument("--only", nargs="+", metavar="TABLE", help="run only these tables")
     args = parser.parse_args()
-    rng = np.random.default_rng(0)
-    top = 5 if args.quick else 7
-    sizes = [10**k for k in range(2, top + 1)]
-    cases = [(10**k, p) for p in (10, 100) for k in range(3, (5 if args.quick else 6) + 1)]
-    if not args.quick:
-        cases.append((10**7, 10))
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}"
-    print(f"# {machine}", flush=True)
-    out = [
-        f"Measured on {machine}, with `python benchmarks/run.py{' --quick' if args.quick else ''}`. "
-        "Ratios are to the floor measured in the same process on the same arrays; "
-        "~ marks a figure extrapolated linearly from fewer iterations (or epochs).",
-        "",
-        "### One feature: ratio to the one-pass floor `np.dot(x, x) + np.dot(x, y)`",
-        "",
-    ]
-    out += one_feature(sizes, rng)
-    out += ["", "### Many features: ratio to `X.T @ X` plus `X.T @ y`", ""]
-    out += many_features(cases, rng)
-    out += ["", "### The livestream's data", ""]
-    out += livestream_speedup()
-    out += ["", "### Streaming a CSV bigger than the floor's arrays", ""]
-    out += streaming(10**6 if args.quick else 10**7, rng)
+    available = sections(args.quick, np.random.default_rng(0))
+    chosen = args.only or list(available)
+    unknown = sorted(set(chosen) - set(available))
+    if unknown:
+        parser.error(f"unknown table(s) {unknown}; choose from {list(available)}")
+    print(f"# {stamp()}", flush=True)
+    tables = {}
+    for name in chosen:
+        print(f"## {name}", flush=True)
+        tables[name] = available[name]()
     if args.write_docs:
-        text = DOCS.read_text()
-        head, rest = text.split(START)
-        _, tail = rest.split(END)
-        DOCS.write_text(head + START + "\n" + "\n".join(out) + "\n" + END + tail)
-        print(f"wrote {DOCS}")
+        write_docs(tables)
 
 
 if __name__ == "__main__":

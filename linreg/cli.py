@@ -4,19 +4,38 @@ With no arguments it prints the livestream's three lines, digit for digit, follo
 the least-squares optimum, how far the 1000 iterations stopped from it, the stability
 bound for the learning rate, and how many iterations these settings would really need.
 
-Exit codes: 0 success; 2 bad command-line usage; 3 bad input (a file that cannot be
-read, a malformed value, a singular problem); 4 gradient descent diverged. Errors are
-one line on stderr, never a traceback.
+Exit codes (as ``linreg --help`` lists them): 0 success, 2 usage error, 3 bad input,
+4 diverged, 5 cannot write output, 130 interrupted, 141 broken pipe, 143 terminated.
+
+- 2: the command line itself is wrong (an unknown option, a value that is not a number).
+- 3: bad input: the data file is missing, unreadable (permissions included) or
+  malformed, a value is out of range, or the problem is singular.
+- 4: gradient descent diverged (the learning rate is above the stability bound).
+- 5: an output could not be written: the ``--history`` file (checked before the fit:
+  its folder exists and is writable, it is not a directory) or standard output
+  (permission denied, no space left, file too large, name too long, read-only file
+  system).
+- 130: interrupted by Ctrl-C (SIGINT); 143: terminated by SIGTERM. No partial or
+  temporary file is left behind in either case.
+- 141: standard output's reader went away (``linreg | head -1``): the command stops
+  quietly, as Unix tools do (128 + SIGPIPE).
+
+Every error is one line on stderr, ``linreg: error: ...``, never a traceback; file names
+in it are escaped (a newline or an escape sequence in a name is shown as ``\\n``,
+``\\x1b``). How ``--history`` treats devices, FIFOs, symbolic and hard links:
+`linreg.files`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
+import signal
+import stat
 import sys
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -26,16 +45,52 @@ from tqdm import tqdm
 from linreg import livestream
 from linreg.data import as_features, bundled_data_path, load_points, open_npy
 from linreg.descent import DescentResult, minimize
-from linreg.errors import DivergenceError, InputError, LinregError, SingularProblemError
+from linreg.errors import (
+    DivergenceError,
+    InputError,
+    LinregError,
+    OutputError,
+    SingularProblemError,
+    shown_name,
+)
+from linreg.files import prepare_output, reason, write_output
 from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.solve import least_squares
 
-__all__ = ["EXIT_DIVERGED", "EXIT_INPUT", "EXIT_USAGE", "build_parser", "main"]
+__all__ = [
+    "EXIT_BROKEN_PIPE",
+    "EXIT_CODES",
+    "EXIT_CODES_TEXT",
+    "EXIT_DIVERGED",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OUTPUT",
+    "EXIT_TERMINATED",
+    "EXIT_USAGE",
+    "build_parser",
+    "main",
+]
 
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_DIVERGED = 4
+EXIT_OUTPUT = 5
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # 141
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
+#: Every exit code and its meaning, in the words the help, this docstring and README use.
+EXIT_CODES = {
+    0: "success",
+    EXIT_USAGE: "usage error",
+    EXIT_INPUT: "bad input",
+    EXIT_DIVERGED: "diverged",
+    EXIT_OUTPUT: "cannot write output",
+    EXIT_INTERRUPTED: "interrupted",
+    EXIT_BROKEN_PIPE: "broken pipe",
+    EXIT_TERMINATED: "terminated",
+}
+EXIT_CODES_TEXT = "exit codes: " + ", ".join(f"{code} {what}" for code, what in EXIT_CODES.items())
 #: Runs up to this many point-steps (points × iterations) use the livestream's own loops
 #: for the first three lines, so their digits are the livestream's exactly (about 1 s).
 LIVESTREAM_BUDGET = 2_000_000
@@ -80,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Fit a line y = m*x + b to (x, y) points by gradient descent on the mean "
             "squared error, as in the livestream, and compare it with the exact optimum."
         ),
-        epilog="exit codes: 0 success, 2 usage error, 3 bad input, 4 diverged",
+        epilog=EXIT_CODES_TEXT,
     )
     parser.add_argument(
         "--data",
@@ -170,20 +225,75 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; return its exit code."""
-    args = build_parser().parse_args(argv)
+    """Run the command; return its exit code (see the module docstring for the list)."""
+    with _signals_as_exceptions():
+        try:
+            args = build_parser().parse_args(argv)
+            if args.data == "":
+                raise InputError("--data: the file name is empty")
+            if args.history is not None:
+                prepare_output(args.history)  # before the fit: fail fast, not after it
+            code = _run(args)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+            return code
+        except BrokenPipeError:
+            # The reader went away (e.g. `linreg | head -1`): stop quietly, as Unix tools do.
+            _silence_stdout()
+            return EXIT_BROKEN_PIPE
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: no traceback
+            _say("linreg: interrupted")
+            return EXIT_INTERRUPTED
+        except _Terminated:
+            _say("linreg: terminated")
+            return EXIT_TERMINATED
+        except DivergenceError as error:
+            _say(f"linreg: error: {error}")
+            return EXIT_DIVERGED
+        except (InputError, LinregError) as error:
+            _say(f"linreg: error: {error}")
+            return EXIT_OUTPUT if isinstance(error, OutputError) else EXIT_INPUT
+        except OSError as error:  # writing standard output: no space, file too large, ...
+            _silence_stdout()
+            where = "standard output" if error.filename is None else shown_name(error.filename)
+            _say(f"linreg: error: cannot write {where} ({reason(error)})")
+            return EXIT_OUTPUT
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is, so that cleanup code runs."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+@contextlib.contextmanager
+def _signals_as_exceptions() -> Iterator[None]:
+    """SIGTERM raises `_Terminated` (SIGINT already raises KeyboardInterrupt) for a while."""
     try:
-        return _run(args)
-    except BrokenPipeError:
-        # The reader went away (e.g. `linreg | head`): stop quietly, as Unix tools do.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except DivergenceError as error:
-        print(f"linreg: error: {error}", file=sys.stderr)
-        return EXIT_DIVERGED
-    except (InputError, LinregError) as error:
-        print(f"linreg: error: {error}", file=sys.stderr)
-        return EXIT_INPUT
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _say(line: str) -> None:
+    """One line on stderr; if stderr itself is gone, there is no one to tell."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the flush at exit cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _shown(value: float) -> str:
@@ -242,26 +352,32 @@ def _run(args: argparse.Namespace) -> int:
 def _read(path: Path) -> tuple[Moments, Any]:
     """The statistics, and the points themselves when the file is small.
 
-    A small file is read whole, once (the livestream's loops need the points); a larger
-    one is streamed in one pass, in bounded memory, with a progress bar.
+    A small regular file is read whole, once (the livestream's loops need the points);
+    a larger one, or a pipe or device (``/dev/stdin``), is streamed in one pass, in
+    bounded memory, with a progress bar. A ``.npy`` file (any case of the suffix) has its
+    header checked, width included, before any data is read.
     """
-    size = path.stat().st_size if path.is_file() else 0
-    if size <= SMALL_FILE:
-        if path.suffix == ".npy":
-            points = as_features(np.asarray(open_npy(path), dtype=np.float64), str(path))
-            if points.shape[1] != 2:
-                raise InputError(f"{path}: expected 2 columns (x, y), found {points.shape[1]}")
-        else:
-            points = load_points(path)
+    if path.suffix.lower() == ".npy":
+        table = open_npy(path)
+        if table.shape[1] != 2:
+            raise InputError(
+                f"{shown_name(path)}: expected 2 columns (x, y), found {table.shape[1]}"
+            )
+        if table.nbytes > SMALL_FILE:
+            return Moments.from_npy(path), None
+        points = as_features(np.asarray(table, dtype=np.float64), shown_name(path))
         return Moments.from_arrays(points[:, :1], points[:, 1]), points
-    if path.suffix == ".npy":
-        stats = Moments.from_npy(path)
-        if stats.n_features != 1:
-            raise InputError(f"{path}: expected 2 columns (x, y), found {stats.n_features + 1}")
-        return stats, None
+    try:
+        info: os.stat_result | None = os.stat(path)
+    except OSError:
+        info = None  # load_points names the problem: missing, permission, name too long
+    regular = info is not None and stat.S_ISREG(info.st_mode)
+    if info is None or (regular and info.st_size <= SMALL_FILE):
+        points = load_points(path)
+        return Moments.from_arrays(points[:, :1], points[:, 1]), points
     # A progress bar on stderr for reads that take more than a second, only on a terminal.
     with tqdm(
-        total=size,
+        total=info.st_size if regular else None,
         unit="B",
         unit_scale=True,
         desc="reading",
@@ -278,20 +394,16 @@ def _read(path: Path) -> tuple[Moments, Any]:
 
 
 def _write_history(path: Path, history: np.ndarray) -> None:
-    """Write ``iteration,loss`` rows atomically: a temporary file, then a rename."""
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise InputError(f"--history {path}: the folder {directory} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w") as out:
-            out.write("iteration,loss\n")
-            for k, value in enumerate(history):
-                out.write(f"{k},{float(value)!r}\n")
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+    """Write ``iteration,loss`` rows: atomically, or in place for a device (`linreg.files`)."""
+    target = prepare_output(str(path))
+    sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
+    write_output(target, _history_lines(history))
+
+
+def _history_lines(history: np.ndarray) -> Iterator[str]:
+    yield "iteration,loss\n"
+    for k, value in enumerate(history):
+        yield f"{k},{float(value)!r}\n"
 
 
 def _check_method_options(args: argparse.Namespace) -> None:

@@ -6,13 +6,52 @@ catch them all at once; input problems are also `ValueError`s, as Python convent
 
 from __future__ import annotations
 
+import os
+
 __all__ = [
     "DataFileError",
     "DivergenceError",
     "InputError",
     "LinregError",
+    "OutputError",
     "SingularProblemError",
+    "shown_name",
 ]
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown_name(path: object) -> str:
+    r"""A file name as it is safe to print: every unprintable character escaped.
+
+    A name may hold a newline, an ANSI escape sequence or bytes that are not UTF-8; printed
+    raw, it could forge a second message line or recolour the terminal. Printable names
+    (any script) are returned unchanged.
+
+    Examples
+    --------
+    >>> shown_name("data.csv")
+    'data.csv'
+    >>> print(shown_name("evil\nname\x1b[31m.csv"))
+    evil\nname\x1b[31m.csv
+    """
+    text = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
+    if text.isprintable():
+        return text
+    return "".join(_escaped(character) for character in text)
+
+
+def _escaped(character: str) -> str:
+    if character in _ESCAPES:
+        return _ESCAPES[character]
+    if character.isprintable():
+        return character
+    code = ord(character)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.fsdecode keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 class LinregError(Exception):
@@ -49,15 +88,22 @@ class DataFileError(InputError):
         line: int | None = None,
         column: int | None = None,
     ) -> None:
-        self.path = str(path)
+        self.path = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
         self.line = line
         self.column = column
-        where = self.path
+        where = shown_name(self.path)
         if line is not None:
             where += f", line {line}"
         if column is not None:
             where += f", column {column}"
         super().__init__(f"{where}: {problem}")
+
+
+class OutputError(LinregError, OSError):
+    """An output (the ``--history`` file, or standard output) could not be written.
+
+    The message names the file, escaped for printing, and the system's reason.
+    """
 
 
 class DivergenceError(LinregError, ArithmeticError):

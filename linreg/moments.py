@@ -23,6 +23,7 @@ import importlib
 import math
 import os
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ FloatArray = npt.NDArray[np.float64]
 BLOCK_ROWS = 1 << 16
 # A block keeps its raw sums while they lose at most this factor (three digits).
 _SAFE = 2.0**10
+# Threads for one pass (numpy releases the GIL; beyond a few, memory bandwidth is the limit).
+_MAX_THREADS = 8
 _TOO_LARGE = "the data are too large: their squares overflow float64; rescale X and y"
 
 
@@ -124,45 +127,114 @@ class Moments:
 
     @classmethod
     def _from_unchecked(cls, X: FloatArray, y: FloatArray) -> Moments | None:
-        """The blocked pass; None if a statistic is not finite.
+        """The blocked pass, on all cores; None if a statistic is not finite.
 
         Any NaN or infinity in the data makes some sum non-finite, so a finite result
         proves the data finite without a separate pass; on None the caller runs the full
-        validation to say which value was wrong (or that the data overflow).
+        validation to say which value was wrong (or that the data overflow). The rows are
+        cut into one contiguous run per core; each run is reduced in its own thread (numpy
+        releases the GIL in its loops and BLAS) and the runs are merged in order.
         """
         n, p = X.shape
         rows = BLOCK_ROWS if p == 1 else max(1024, (1 << 22) // (8 * p))
-        ones = np.ones(min(rows, n))
-        total: Moments | None = None
+        workers = max(1, min(os.cpu_count() or 1, _MAX_THREADS, n // (4 * rows)))
+        edges = [n * k // workers // rows * rows for k in range(workers)] + [n]
         with np.errstate(over="ignore", invalid="ignore"):
-            for start in range(0, n, rows):
-                block = cls._block(X[start : start + rows], y[start : start + rows], ones)
-                if block is None:
+            if workers == 1:
+                parts = [cls._run(X, y, rows)]
+            else:
+                with ThreadPoolExecutor(workers) as pool:
+                    parts = list(
+                        pool.map(
+                            lambda k: cls._run(
+                                X[edges[k] : edges[k + 1]], y[edges[k] : edges[k + 1]], rows
+                            ),
+                            range(workers),
+                        )
+                    )
+            total: Moments | None = None
+            for part in parts:
+                if part is None:
                     return None
-                total = block if total is None else total.merge(block)
+                total = part if total is None else total.merge(part)
         assert total is not None
         finite = np.isfinite(total.cxx).all() and np.isfinite(total.cxy).all()
         return total if finite and math.isfinite(total.cyy) else None
 
     @classmethod
-    def _block(cls, X: FloatArray, y: FloatArray, ones: FloatArray) -> Moments | None:
-        """One block: raw sums by BLAS when that is safe, otherwise centred sums.
+    def _run(cls, X: FloatArray, y: FloatArray, rows: int) -> Moments | None:
+        """One thread's blocks, each shifted by the mean of the block before it."""
+        n = y.shape[0]
+        ones = np.ones(min(rows, n))
+        # The first rows' mean: the first block's shift (any value near the data would do).
+        head = min(n, 1024)
+        reference = (np.ones(head) @ X[:head] / head, float(np.ones(head) @ y[:head]) / head)
+        total: Moments | None = None
+        for start in range(0, n, rows):
+            block = cls._block(X[start : start + rows], y[start : start + rows], ones, reference)
+            if block is None:
+                return None
+            reference = (block.mean_x, block.mean_y)
+            total = block if total is None else total.merge(block)
+        return total
 
-        Raw sums give C = Σx² − (Σx)²/n, which loses about log10(Σx²/C) digits. While
-        that is at most 2¹⁰ (three digits) for every feature and for y, the block keeps
-        the raw result (~13 digits left); otherwise (a mean large against the spread,
-        the catastrophic case) it subtracts the block's means first and sums again.
-        Blocks are then merged with the Chan–Golub–LeVeque update.
+    @classmethod
+    def _block(
+        cls,
+        X: FloatArray,
+        y: FloatArray,
+        ones: FloatArray,
+        reference: tuple[FloatArray, float] | None = None,
+    ) -> Moments | None:
+        """One block: raw sums by BLAS on data shifted by a reference point when that is
+        safe, otherwise centred sums.
+
+        With $s$ the reference (the previous block's means), raw sums give
+        $C = \\sum (x-s)^2 - (\\sum (x-s))^2/n$, which loses about
+        $\\log_{10}(\\sum (x-s)^2/C)$ digits: $\\log_{10}(1 + (\\bar x - s)^2/\\sigma^2)$.
+        The shift makes that small however large the mean. While it is at most 2¹⁰ (three
+        digits) for every feature and for y, the block keeps the raw result (~13 digits
+        left); otherwise it subtracts the block's means and sums again. Blocks are then
+        merged with the Chan–Golub–LeVeque update.
         """
         n = y.shape[0]
         unit = ones[:n]
-        sum_y = float(unit @ y)
-        syy = float(y @ y)
+        if (
+            reference is not None
+            and np.isfinite(reference[0]).all()
+            and math.isfinite(reference[1])
+        ):
+            shift_x, shift_y = reference
+            # one column is shifted as a vector: broadcasting over a width of 1 is slow
+            X = (X[:, 0] - shift_x[0])[:, None] if X.shape[1] == 1 else X - shift_x
+            y = y - shift_y
+        else:
+            shift_x, shift_y = np.zeros(X.shape[1]), 0.0
+        block = cls._raw_block(X, y, unit)
+        if block is None:
+            return None
+        return cls(
+            block.count,
+            block.mean_x + shift_x,
+            block.mean_y + shift_y,
+            block.cxx,
+            block.cxy,
+            block.cyy,
+        )
+
+    @classmethod
+    def _raw_block(cls, X: FloatArray, y: FloatArray, unit: FloatArray) -> Moments | None:
+        """The statistics of one block from raw sums, or from a centred pass when the raw
+        sums would cancel (see `_block`)."""
+        n = y.shape[0]
         if X.shape[1] == 1:
-            # Plain floats: five dot products and a handful of scalar operations.
+            # Plain floats: five sums of products by numpy's own loops (a block is small:
+            # BLAS's threads would cost more in hand-offs than they save) and a handful of
+            # scalar operations.
             x = X[:, 0]
-            sum_x1 = float(unit @ x)
-            sxx1, sxy1 = float(x @ x), float(x @ y)
+            sum_x1, sum_y = float(x.sum()), float(y.sum())
+            sxx1, sxy1 = float(np.einsum("i,i->", x, x)), float(np.einsum("i,i->", x, y))
+            syy = float(np.einsum("i,i->", y, y))
             if not math.isfinite(sum_x1 + sum_y + sxx1 + sxy1 + syy):
                 return None
             mx, my = sum_x1 / n, sum_y / n
@@ -171,6 +243,8 @@ class Moments:
                 return cls(n, np.array([mx]), my, np.array([[cxx1]]), np.array([cxy1]), cyy1)
             mean_x, mean_y = np.array([mx]), my
         else:
+            sum_y = float(unit @ y)
+            syy = float(y @ y)
             sum_x = unit @ X
             sxx = X.T @ X
             sxy = X.T @ y
@@ -274,7 +348,15 @@ class Moments:
         ------
         DataFileError
             Not a 2-D numeric ``.npy`` file with at least 2 columns, or non-finite values.
+        InputError
+            ``chunk_rows`` is not a positive integer.
         """
+        if (
+            isinstance(chunk_rows, bool)
+            or not isinstance(chunk_rows, (int, np.integer))
+            or chunk_rows < 1
+        ):
+            raise InputError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
         file = Path(os.fspath(path))
         table = open_npy(file)
         total: Moments | None = None

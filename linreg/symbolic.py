@@ -560,7 +560,7 @@ _ridge_matrix = sp.lambdify(_ridge_args, ridge_matrix_expr, modules="numpy")
 _ridge_gradient_matrix = sp.lambdify(_ridge_args, ridge_matrix_gradient, modules="numpy")
 _ridge_hessian_matrix = sp.lambdify((Z, N, alpha, P), ridge_matrix_hessian, modules="numpy")
 _certificate_matrix = sp.lambdify(_matrix_args, certificate_matrix_expr, modules="numpy")
-_bounds = {name: sp.lambdify((eta, mu, lam), bound) for name, bound in step_bounds.items()}
+_bounds = {name: sp.lambdify((eta, mu, lam), bound, "math") for name, bound in step_bounds.items()}
 
 
 def _ridge_values(

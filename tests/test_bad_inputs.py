@@ -92,6 +92,30 @@ FILES = [
 ]
 
 
+ACCEPTED_ROWS = {
+    "header row": [[1, 2], [2, 4], [3, 5]],
+    "two identical points": [[1, 2], [1, 2]],
+    "constant x": [[1, 2], [1, 3], [1, 4]],
+}
+
+
+def _check_against_exact(points: np.ndarray, descent_loss: float) -> None:
+    """The closed form agrees with rational arithmetic, or both call the problem singular."""
+    rows = points.tolist()
+    try:
+        exact = least_squares([r[:1] for r in rows], [r[1] for r in rows], exact=True)
+    except SingularProblemError:
+        with pytest.raises(SingularProblemError):
+            least_squares(points[:, :1], points[:, 1])
+        return
+    best = least_squares(points[:, :1], points[:, 1])
+    # Three small integer points: the float solve is right to a few eps (1e-14 ≈ 45 eps).
+    assert best.coef[0] == pytest.approx(float(exact.coef[0]), rel=1e-14)
+    assert best.intercept == pytest.approx(float(exact.intercept), rel=1e-14)
+    # Descent never goes below the exact minimum (1e-14 relative: rounding, as above).
+    assert descent_loss >= float(exact.mse) * (1 - 1e-14)
+
+
 def _write(tmp_path: Path, case: BadFile) -> Path:
     path = tmp_path / "data.csv"
     if case.content is not None:
@@ -106,10 +130,12 @@ def test_file_through_the_api(tmp_path, case):
         warnings.simplefilter("error")  # no overflow or invalid-value warning, ever
         if case.error is None:
             points = load_points(path)
+            assert points.tolist() == ACCEPTED_ROWS[case.name]  # every data row, header not
             fit = gradient_descent(
                 points[:, :1], points[:, 1], learning_rate="auto", num_iterations=50
             )
             assert math.isfinite(fit.b) and np.isfinite(fit.w).all() and math.isfinite(fit.loss)
+            _check_against_exact(points, fit.loss)
             return
         with pytest.raises(case.error, match=case.message) as caught:
             points = load_points(path)

@@ -108,3 +108,29 @@ def test_both_readers_read_the_same_numbers(tmp_path, reader, points):
     assert len(chunks) > 10
     np.testing.assert_array_equal(np.concatenate(chunks), table)
     np.testing.assert_array_equal(load_points(bundled_data_path()), points)
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b"\r"], ids=["LF", "CRLF", "CR"])
+def test_line_ends_at_every_block_boundary(tmp_path, reader, end):
+    """A CRLF split between two blocks is one line end, whatever the block size."""
+    rows = [[k, 2 * k + 1] for k in range(40)]
+    f = tmp_path / "t.csv"
+    f.write_bytes(b"x,y" + end + b"".join(f"{a},{b}".encode() + end for a, b in rows))
+    for block in (1, 2, 3, 5, 7, 64, 1 << 20):
+        assert np.concatenate(list(iter_table_chunks(f, block_bytes=block))).tolist() == rows
+    # Line numbers count each line end once: the bad value is on line 1 + 31 = 32.
+    f.write_bytes(f.read_bytes().replace(b"30,61", b"30,6x"))
+    for block in (1, 3, 64):
+        with pytest.raises(DataFileError, match="line 32, column 2: '6x' is not a number"):
+            list(iter_table_chunks(f, block_bytes=block))
+
+
+def test_a_line_without_end_is_refused_after_the_cap(tmp_path, reader):
+    from linreg.data import MAX_LINE_BYTES
+
+    f = tmp_path / "long.csv"
+    f.write_bytes(b"1,2\n3,4\n" + b"5" * (MAX_LINE_BYTES + 10))
+    with pytest.raises(DataFileError, match="line 3: the line is longer than 1,048,576 bytes"):
+        list(iter_table_chunks(f, block_bytes=1000))
+    f.write_bytes(b"1,2\n3,4\n0." + b"5" * (MAX_LINE_BYTES - 10) + b",6\n")
+    assert load_points(f).shape == (3, 2)  # a long line within the cap is read

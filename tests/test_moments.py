@@ -160,3 +160,47 @@ def test_dask_local_cluster_fit_equals_in_memory():
         on_cluster.w, in_memory.w, rtol=1e-10
     )  # merged in another order: rounding
     assert on_cluster.b == pytest.approx(in_memory.b, rel=1e-10)
+
+
+def test_threaded_pass_equals_one_thread(monkeypatch):
+    import linreg.moments as moments
+
+    x = 50.0 + RNG.normal(size=700_000)  # mean/sd = 50: the case of issue 10
+    y = 1.3 * x + RNG.normal(size=len(x))
+    monkeypatch.setattr(moments.os, "cpu_count", lambda: 4)
+    threaded = Moments.from_arrays(x[:, None], y)  # 700_000 // (4·65536) = 2 runs
+    monkeypatch.setattr(moments, "_MAX_THREADS", 1)
+    single = Moments.from_arrays(x[:, None], y)
+    _assert_close(threaded, x[:, None], y)
+    _assert_close(single, x[:, None], y)
+    # the runs are merged with the same update as the blocks: only rounding differs
+    assert threaded.cxx[0, 0] == pytest.approx(single.cxx[0, 0], rel=1e-13)
+
+
+def test_shifted_blocks_follow_a_drifting_mean():
+    # a trend: each block's mean moves far from the first rows' mean, and a large offset
+    x = 1e9 + np.linspace(0.0, 1e6, 300_000) + RNG.normal(size=300_000)
+    y = 2.0 * (x - 1e9) + RNG.normal(size=len(x))
+    stats = Moments.from_arrays(x[:, None], y)
+    xc = x - x.mean()
+    assert stats.cxx[0, 0] == pytest.approx(float(xc @ xc), rel=1e-12)  # two-pass value, ~ε·√N
+    assert least_squares(stats).coef[0] == pytest.approx(2.0, rel=1e-6)  # noise 1 over a 1e6 range
+
+
+def test_one_shift_keeps_the_raw_route(monkeypatch):
+    # mean/sd = 50 loses log10(2501) > 3 digits in raw sums: without the shift every
+    # block would be summed twice; with it, none is.
+    import linreg.moments as moments
+
+    x = 50.0 + RNG.normal(size=200_000)
+    y = 1.3 * x + RNG.normal(size=len(x))
+    seen = []
+    real = Moments._raw_block.__func__
+
+    def spy(cls, X, y, unit):
+        seen.append(abs(float(X[:, 0].mean())) < 5.0)  # the block it sums is shifted
+        return real(cls, X, y, unit)
+
+    monkeypatch.setattr(moments.Moments, "_raw_block", classmethod(spy))
+    Moments.from_arrays(x[:, None], y)
+    assert seen and all(seen)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from decimal import Decimal
 from fractions import Fraction
 
@@ -9,7 +10,15 @@ import numpy as np
 import pytest
 
 from linreg.errors import InputError, SingularProblemError
-from linreg.solve import least_squares, polynomial_least_squares
+from linreg.moments import Moments
+from linreg.solve import (
+    WORKING_ACCURACY,
+    AccuracyWarning,
+    least_squares,
+    polynomial_least_squares,
+)
+
+from .conftest import EPS, ROOT
 
 
 def test_float_and_exact_agree_on_livestream(points, X, y):
@@ -79,3 +88,243 @@ def test_polynomial_matches_columns_and_rejects_bad_degree():
     np.testing.assert_allclose(poly.coef, plain.coef, rtol=1e-12)
     with pytest.raises(InputError, match="degree must be a positive integer"):
         polynomial_least_squares(x, y, 0)
+
+
+# --- float mode: the stop rule, the accuracy flag, the ridge ------------------------------
+
+
+def _exact_relative_errors(fit, X, y, fit_intercept=True):
+    """Relative errors of a float fit against the exact solution for the same float input:
+    each weight against itself; the intercept against |b| + Σ|x̄ⱼ wⱼ|, the size of the
+    terms it is the difference of (rounding wⱼ alone moves b by x̄ⱼ·ulp(wⱼ))."""
+    exact = least_squares(X, y, exact=True, fit_intercept=fit_intercept)
+    weights = [abs(Fraction(a) - b) / abs(b) for a, b in zip(fit.coef, exact.coef)]
+    means = np.asarray(X, dtype=float).mean(axis=0)
+    size = abs(exact.intercept) + sum(
+        abs(Fraction(float(m)) * w) for m, w in zip(means, exact.coef)
+    )
+    intercept = abs(Fraction(fit.intercept) - exact.intercept) / size if size else 0
+    return float(max(weights)), float(intercept)
+
+
+def test_refinement_stops_and_reports_working_accuracy():
+    rng = np.random.default_rng(0)
+    X = rng.normal(3.0, 2.0, size=(50_000, 4))
+    y = X @ rng.normal(size=4) + rng.normal(size=len(X))
+    fit = least_squares(X, y)
+    # κ ≈ 1: the Cholesky start is off by ~κ²ε, one or two passes reach ε; the old
+    # rule (|δ| ≤ 1e-17|θ|) never fired and always ran all 10.
+    assert 1 <= fit.refinements <= 3
+    assert fit.accurate and fit.error_estimate <= 4 * EPS  # 4ε: the stop rule's ε, rounded
+    assert fit.condition == pytest.approx(1.0, abs=0.1)  # independent normal columns
+    weights, intercept = _exact_relative_errors(fit, X, y)
+    assert weights <= 1e-15 and intercept <= 1e-15  # a few ulps: refinement to ε
+
+
+def test_ill_conditioned_problem_warns_and_says_so():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, 200)
+    # two columns that differ by 1e-12 of their size: κ ≈ 1e12, full rank in float64,
+    # beyond what double-double refinement converges for (κ²ε² ≈ 5e-8 per pass)
+    X = np.column_stack([x, x + 1e-12 * rng.normal(size=200)])
+    y = x + rng.normal(scale=0.1, size=200)
+    with pytest.warns(AccuracyWarning, match="working accuracy"):
+        fit = least_squares(X, y)
+    assert not fit.accurate and fit.error_estimate > WORKING_ACCURACY
+    assert fit.condition > 1e11
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_ridge_solves_the_penalised_normal_equations(exact):
+    rng = np.random.default_rng(2)
+    X = rng.normal(5.0, 2.0, size=(300, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=300)
+    alpha = 0.7
+    fit = least_squares(X, y, alpha=alpha, exact=exact)
+    # (C_xx/N + αI) w = C_xy/N on centred data, b = ȳ − x̄·w, solved here in rationals
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    n = Fraction(len(y))
+    cxx = [[Fraction(v) for v in row] for row in Xc.T @ Xc]
+    cxy = [Fraction(v) for v in Xc.T @ yc]
+    w = np.asarray(least_squares(X, y, exact=True, alpha=alpha).coef, dtype=float)
+    lhs = [
+        sum(cxx[a][c] / n * Fraction(w[c]) for c in range(3)) + Fraction(alpha) * Fraction(w[a])
+        for a in range(3)
+    ]
+    np.testing.assert_allclose(
+        [float(v) for v in lhs], [float(v / n) for v in cxy], rtol=1e-12
+    )  # Xc rounded once: ~1e-15
+    np.testing.assert_allclose(
+        np.asarray(fit.coef, dtype=float), w, rtol=1e-13
+    )  # float vs exact: refinement to ε
+    assert float(fit.intercept) == pytest.approx(y.mean() - X.mean(axis=0) @ w, rel=1e-12)
+    assert fit.coef_stderr is None and fit.intercept_stderr is None
+    assert np.all(
+        np.abs(w) < np.abs(least_squares(X, y).coef)
+    )  # the penalty shrinks every weight here
+
+
+def test_ridge_rejects_negative_alpha():
+    with pytest.raises(InputError, match="alpha must be zero or positive"):
+        least_squares([[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0], alpha=-1.0)
+
+
+# --- right or refused at every scale (issue 10) -------------------------------------------
+
+_RNG = np.random.default_rng(10)
+_X = _RNG.uniform(0, 100, 200)
+_Y = 1.3 * _X + 8 + _RNG.normal(scale=10, size=200)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-160, 1e-100, 1.0, 1e100, 1e150])
+def test_arrays_right_at_every_scale(scale):
+    X, y = (_X * scale)[:, None], _Y * scale
+    fit = least_squares(X, y)
+    weights, intercept = _exact_relative_errors(fit, X, y)
+    assert weights <= 1e-9 and intercept <= 1e-9  # the issue's bar (we reach ~1e-16)
+    assert fit.accurate
+
+
+@pytest.mark.parametrize("scale", [1e200, 1e300])
+def test_arrays_too_large_are_refused_with_advice(scale):
+    # the mean squared error (≈ 100·scale²) is beyond float64: refused, never "dependent"
+    with pytest.raises(InputError, match=r"too large.*rescale") as caught:
+        least_squares((_X * scale)[:, None], _Y * scale)
+    assert "dependent" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "x_scale, y_scale", [(1e200, 1.0), (1e-160, 1.0), (1.0, 1e-300), (1e-300, 1e-300)]
+)
+def test_arrays_mixed_scales(x_scale, y_scale):
+    X, y = (_X * x_scale)[:, None], _Y * y_scale
+    fit = least_squares(X, y)
+    weights, intercept = _exact_relative_errors(fit, X, y)
+    assert weights <= 1e-9 and intercept <= 1e-9  # the issue's bar
+
+
+@pytest.mark.parametrize("offset", [1e13, 1e14, 1e15, 1e16])
+@pytest.mark.parametrize("source", ["arrays", "moments"])
+def test_large_offsets(offset, source):
+    X = (_X + offset)[:, None]
+    fit = least_squares(X, _Y) if source == "arrays" else least_squares(Moments.from_arrays(X, _Y))
+    weights, intercept = _exact_relative_errors(fit, X, _Y)
+    # the issue's bar; before, the array path was off by 3.5e-9 … 3.7e-3 here
+    assert weights <= 1e-9 and intercept <= 1e-9
+
+
+@pytest.mark.parametrize("scale", [1e-100, 1.0, 1e100])
+def test_moments_right_where_they_fit(scale):
+    X, y = (_X * scale)[:, None], _Y * scale
+    fit = least_squares(Moments.from_arrays(X, y))
+    weights, intercept = _exact_relative_errors(fit, X, y)
+    assert weights <= 1e-9 and intercept <= 1e-9  # κ = 1: the moments path is at ε too
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-200, 1e-160])
+def test_moments_too_small_are_refused_with_advice(scale):
+    # co-moments of 1e-160 data are ~1e-316: subnormal, imprecise; never "constant"
+    stats = Moments.from_arrays((_X * scale)[:, None], _Y * scale)
+    with pytest.raises(InputError, match=r"too small.*rescale") as caught:
+        least_squares(stats)
+    assert "constant" not in str(caught.value)
+
+
+def test_single_column_never_called_dependent():
+    for scale in (1e-300, 1e-150, 1.0, 1e150):
+        for offset in (0.0, 1e16):
+            x = _X * scale + offset * scale
+            try:
+                least_squares(x[:, None], _Y)
+            except InputError as problem:
+                assert "dependent" not in str(problem)
+
+
+def test_constant_column_still_refused_after_rounded_centring():
+    # 0.1 three times: the float mean is 0.10000000000000002, so x − x̄ is a tiny constant
+    with pytest.raises(SingularProblemError, match="column 0 of X is constant"):
+        least_squares([[0.1, 1.0], [0.1, 2.0], [0.1, 4.0]], [1.0, 2.0, 3.0])
+
+
+# --- exact mode in integers ------------------------------------------------------------
+
+
+def test_exact_integer_route_equals_fraction_route():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(60, 2)) * 10.0 ** rng.integers(-100, 101, size=(60, 2))
+    y = rng.normal(size=60) * 10.0 ** rng.integers(-100, 101, size=60)
+    fast = least_squares(X, y, exact=True)  # numeric arrays: vectorised mantissas
+    slow = least_squares(
+        [[Fraction(v) for v in row] for row in X], [Fraction(v) for v in y], exact=True
+    )
+    assert fast.coef == slow.coef and fast.intercept == slow.intercept
+    assert fast.mse == slow.mse and fast.r_squared == slow.r_squared
+
+
+def test_exact_ssr_from_sums_equals_the_residuals():
+    X = [["1.5", "2"], ["2.25", "-1"], ["3", "0.5"], ["-4", "7"], ["0.125", "3"]]
+    y = ["1", "2", "2.5", "-3", "9"]
+    fit = least_squares(X, y, exact=True)
+    rows = [[Fraction(v) for v in row] for row in X]
+    residuals = [
+        Fraction(t) - fit.intercept - sum(w * v for w, v in zip(fit.coef, row))
+        for row, t in zip(rows, y)
+    ]
+    assert fit.mse == sum(r * r for r in residuals) / 5  # exact: no tolerance
+
+
+def test_exact_refuses_a_huge_exponent_quickly():
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=r"X\[0\] = 1E\+100000000 .*exponent"):
+        least_squares([["1e100000000"], ["2"], ["3"]], ["1", "2", "3"], exact=True)
+    assert time.perf_counter() - start < 1.0  # building 10**1e8 would take minutes
+
+
+def test_the_exactness_page_states_the_solver_constants():
+    # the prose of docs/explanation/exactness.md quotes these thresholds: keep them in step
+    from linreg import solve
+
+    page = (ROOT / "docs" / "explanation" / "exactness.md").read_text()
+    assert solve._CHOLESKY_KAPPA == 1e6 and "$\\kappa > 10^6$" in page
+    assert solve._FLOAT_KAPPA == 1e4 and "$\\kappa > 10^4$" in page
+    assert solve._FLOAT_TARGET == 2.0**-40 and "$2^{-40}$" in page
+    assert solve._SMALL == 16_384 and "16,384 entries" in page
+    assert solve.WORKING_ACCURACY == 1e-10 and "$10^{-10}$" in page
+    assert "exceeds $10^{-13}$" in page and "1e-13" in inspect.getsource(solve._solve_float)
+    assert solve._COVARIANCE_ENTRIES == 2**20 and "about a million entries" in page
+
+
+def test_exact_limb_sums_over_many_blocks_and_extremes():
+    # > 2048 rows (several exact float64 blocks), signs, zeros, subnormals, 1e±300
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(5000, 2)) * 10.0 ** rng.integers(-300, 301, size=(5000, 2))
+    X[::7, 0] = 0.0
+    X[::11, 1] = 5e-324
+    y = rng.normal(size=5000)
+    fast = least_squares(X, y, exact=True)
+    slow = least_squares(
+        [[Fraction(v) for v in row] for row in X], [Fraction(v) for v in y], exact=True
+    )
+    assert fast.coef == slow.coef and fast.intercept == slow.intercept and fast.mse == slow.mse
+
+
+def test_ridge_from_moments_matches_exact():
+    rng = np.random.default_rng(2)
+    X = rng.normal(5.0, 2.0, size=(300, 3))
+    y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=300)
+    exact = least_squares(X, y, exact=True, alpha=0.7)
+    fit = least_squares(Moments.from_arrays(X, y), alpha=0.7)
+    # κ ≈ 1 here: the moments path's κ²ε error is ~1e-15
+    np.testing.assert_allclose(fit.coef, np.asarray(exact.coef, dtype=float), rtol=1e-12)
+    assert fit.intercept == pytest.approx(float(exact.intercept), rel=1e-12)
+    assert fit.mse == pytest.approx(float(exact.mse), rel=1e-12)
+    assert fit.coef_stderr is None
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_constant_target_gives_zero_weights(exact):
+    # y constant: the weights are 0, the intercept is y, every residual is 0
+    fit = least_squares([[1.0], [2.0], [4.0], [8.0]], [3.0, 3.0, 3.0, 3.0], exact=exact)
+    assert fit.coef[0] == 0 and fit.intercept == 3 and fit.mse == 0 and fit.r_squared == 1
