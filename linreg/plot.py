@@ -17,8 +17,8 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.data import as_features, as_target
-from linreg.descent import gradient_descent, predicted_iterations, step
-from linreg.loss import learning_rate_bound, mse, mse_hessian
+from linreg.descent import DEFAULT_TOL, gradient_descent
+from linreg.loss import mse
 
 __all__ = [
     "descent_frames_figure",
@@ -26,14 +26,112 @@ __all__ = [
     "error_surface_figure",
     "explorer_data",
     "fit_figure",
+    "latex_number",
     "loss_curves_figure",
+    "plain_number",
+    "smallest_font",
     "to_html",
     "to_svg",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 
+#: Font size (pt) of every text in a figure. Figures are at most `MAX_WIDTH` inches wide,
+#: so on a 390 px phone, where a figure is shown about 360 px wide, 10 pt text is still
+#: at least 9 px tall (the docs' browser tests measure it).
+FONT_SIZE = 10.0
+MAX_WIDTH = 5.0
+
 _POINTS = {"s": 14, "color": "#1f77b4", "alpha": 0.75, "label": "data"}
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _number_parts(value: float | int, digits: int) -> tuple[str, int | None]:
+    """(mantissa text with thousands separators, power of ten or None)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+        raise TypeError(f"expected a number, got {value!r}")
+    if digits < 1:
+        raise ValueError(f"digits must be at least 1, got {digits}")
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}", None
+    number = float(value)
+    if not np.isfinite(number):
+        raise ValueError(f"expected a finite number, got {number}")
+    if number == 0.0:
+        return "0", None
+    rounded = float(f"{number:.{digits}g}")
+    if 1e-3 <= abs(rounded) < 1e5:
+        decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+        text = f"{rounded:,.{decimals}f}"
+        return (text.rstrip("0").rstrip(".") if "." in text else text), None
+    mantissa, exponent = f"{number:.{digits - 1}e}".split("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa, int(exponent)
+
+
+def latex_number(value: float | int, digits: int = 4) -> str:
+    r"""A number as TeX for the docs' formulas: $a \times 10^{n}$, never ``4.0130e-04``.
+
+    Parameters
+    ----------
+    value : float or int
+        Finite. An ``int`` is written in full, with thin thousands separators.
+    digits : int, default 4
+        Significant digits of a float.
+
+    Returns
+    -------
+    str
+        Plain decimals for $10^{-3} \le |x| < 10^5$, otherwise $a \times 10^{n}$
+        (just $10^{n}$ when $a = 1$); commas wrapped as ``{,}`` so TeX does not space them.
+
+    Examples
+    --------
+    >>> latex_number(0.00040130)
+    '4.013 \\times 10^{-4}'
+    >>> latex_number(1.8e15, 2)
+    '1.8 \\times 10^{15}'
+    >>> latex_number(66031)
+    '66{,}031'
+    >>> latex_number(0.0001)
+    '10^{-4}'
+    >>> latex_number(112.6148, 6)
+    '112.615'
+    >>> latex_number(0.0012345, 3), latex_number(99999.9, 3), latex_number(-0.5)
+    ('0.00123', '10^{5}', '-0.5')
+    """
+    mantissa, power = _number_parts(value, digits)
+    mantissa = mantissa.replace(",", "{,}")
+    if power is None:
+        return mantissa
+    if mantissa in ("1", "-1"):
+        return f"{mantissa[:-1]}10^{{{power}}}"
+    return f"{mantissa} \\times 10^{{{power}}}"
+
+
+def plain_number(value: float | int, digits: int = 4) -> str:
+    """The same number as `latex_number`, in Unicode text: ``4.013 × 10⁻⁴``.
+
+    Examples
+    --------
+    >>> plain_number(0.0004013)
+    '4.013 × 10⁻⁴'
+    >>> plain_number(-2.5e-7, 2)
+    '−2.5 × 10⁻⁷'
+    >>> plain_number(1830347)
+    '1,830,347'
+    """
+    mantissa, power = _number_parts(value, digits)
+    mantissa = mantissa.replace("-", "−")
+    if power is None:
+        return mantissa
+    exponent = str(power).translate(_SUPERSCRIPT)
+    if mantissa in ("1", "−1"):
+        return f"{mantissa[:-1]}10{exponent}"
+    return f"{mantissa} × 10{exponent}"
 
 
 def _pyplot() -> Any:
@@ -42,7 +140,7 @@ def _pyplot() -> Any:
 
         matplotlib.use("Agg")
         matplotlib.rcParams.update(
-            {"svg.hashsalt": "linreg", "svg.fonttype": "path", "font.size": 9}
+            {"svg.hashsalt": "linreg", "svg.fonttype": "path", "font.size": FONT_SIZE}
         )
         import matplotlib.pyplot as plt
     except ImportError:
@@ -73,7 +171,7 @@ def fit_figure(points: npt.ArrayLike, lines: Mapping[str, tuple[float, float]]) 
     """
     plt = _pyplot()
     x, y = _xy(points)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH, 3.4))
     ax.scatter(x, y, **_POINTS)
     grid = np.linspace(x.min(), x.max(), 2)
     for label, (b, m) in lines.items():
@@ -110,15 +208,17 @@ def descent_frames_figure(
         x[:, None], y, learning_rate=learning_rate, num_iterations=max(frames), return_path=True
     )
     assert fit.path is not None
-    columns = 4
+    columns = 2
     rows = -(-len(frames) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(9, 2.3 * rows), sharex=True, sharey=True)
+    fig, axes = plt.subplots(
+        rows, columns, figsize=(MAX_WIDTH, 1.9 * rows), sharex=True, sharey=True
+    )
     grid = np.linspace(x.min(), x.max(), 2)
     for ax, k in zip(np.ravel(axes), frames):
         m, b = fit.path[k]
         ax.scatter(x, y, s=5, color="#1f77b4", alpha=0.6)
         ax.plot(grid, m * grid + b, color="#d62728", linewidth=2)
-        ax.set_title(f"iteration {k:,}: E = {fit.history[k]:.1f}")
+        ax.set_title(f"k = {k:,}: E = {fit.history[k]:.1f}")
     for ax in np.ravel(axes)[len(frames) :]:
         ax.axis("off")
     fig.tight_layout()
@@ -156,7 +256,7 @@ def error_surface_figure(
     plt = _pyplot()
     x, y = _xy(points)
     M, B, E = _surface(x, y, m_range, b_range, size)
-    fig = plt.figure(figsize=(6.5, 4.8))
+    fig = plt.figure(figsize=(MAX_WIDTH, 4.2))
     ax = fig.add_subplot(projection="3d")
     ax.plot_surface(M, B, E, cmap="viridis", linewidth=0, antialiased=True, alpha=0.9)
     ax.set_xlabel("slope m")
@@ -175,6 +275,8 @@ def error_contours_figure(
     b_range: tuple[float, float] = (-5.0, 15.0),
     optimum: tuple[float, float] | None = None,
     size: int = 120,
+    labels: tuple[str, str] = ("slope m", "intercept b"),
+    equal_aspect: bool = False,
 ) -> Any:
     """Contours of E(m, b) with descent paths drawn on them.
 
@@ -184,6 +286,10 @@ def error_contours_figure(
     paths : mapping of label to array of shape (k, 2) of (m, b), optional
     optimum : (m, b), optional
         Marked with a star.
+    labels : (str, str), default ("slope m", "intercept b")
+        The axis labels (say which coordinates the grid is in).
+    equal_aspect : bool, default False
+        Draw one unit the same length on both axes, so that round contours look round.
 
     Returns
     -------
@@ -192,7 +298,7 @@ def error_contours_figure(
     plt = _pyplot()
     x, y = _xy(points)
     M, B, E = _surface(x, y, m_range, b_range, size)
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH, 4.0 if equal_aspect else 3.6))
     levels = np.geomspace(E.min() * 1.0005, E.max(), 25)
     contours = ax.contour(M, B, E, levels=levels, cmap="viridis", linewidths=0.8)
     fig.colorbar(contours, ax=ax, label="E(m, b)")
@@ -213,8 +319,10 @@ def error_contours_figure(
         )
     ax.set_xlim(*m_range)
     ax.set_ylim(*b_range)
-    ax.set_xlabel("slope m")
-    ax.set_ylabel("intercept b")
+    if equal_aspect:
+        ax.set_aspect("equal")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
     if paths or optimum is not None:
         ax.legend(loc="upper right")
     fig.tight_layout()
@@ -240,7 +348,7 @@ def loss_curves_figure(
     matplotlib.figure.Figure
     """
     plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+    fig, (left, right) = plt.subplots(2, 1, figsize=(MAX_WIDTH, 6.0))
     for index, (label, history) in enumerate(curves.items()):
         values = np.asarray(history, dtype=np.float64)
         colour = f"C{index}"
@@ -255,7 +363,7 @@ def loss_curves_figure(
         ax.set_ylabel("E (mean squared error)")
     left.set_xlabel("iteration")
     left.set_title(f"the first {early} iterations")
-    left.legend(fontsize=8)
+    left.legend()
     right.set_xscale("log")
     right.set_xlabel("iteration (log scale)")
     right.set_title("the stable runs, to the end")
@@ -272,81 +380,91 @@ def to_svg(fig: Any) -> str:
     return buffer.getvalue()
 
 
+def smallest_font(fig: Any) -> float:
+    """The smallest font size (pt) of any visible text in the figure."""
+    from matplotlib.text import Text
+
+    sizes = [
+        float(text.get_fontsize())
+        for text in fig.findobj(Text)
+        if text.get_visible() and text.get_text().strip()
+    ]
+    return min(sizes, default=FONT_SIZE)
+
+
 def to_html(fig: Any, alt: str) -> str:
-    """The figure as an ``<img>`` holding its SVG as a data URI (no file, no request)."""
+    """The figure as an ``<img>`` holding its SVG as a data URI (no file, no request).
+
+    The ``data-font-pt`` attribute is the smallest font in the figure, in points of the
+    SVG's own size, so a browser test can tell how tall its text is as rendered.
+    """
+    smallest = smallest_font(fig)
     encoded = base64.b64encode(to_svg(fig).encode()).decode()
-    return f'<img class="linreg-figure" alt="{alt}" src="data:image/svg+xml;base64,{encoded}">'
+    return (
+        f'<img class="linreg-figure" alt="{alt}" data-font-pt="{smallest:g}" '
+        f'src="data:image/svg+xml;base64,{encoded}">'
+    )
 
 
 def explorer_data(
     points: npt.ArrayLike,
     *,
-    rates: Sequence[float] = tuple(np.geomspace(1e-5, 1e-3, 41)),
-    max_iterations: int = 1000,
     m_range: tuple[float, float] = (-0.5, 3.0),
     b_range: tuple[float, float] = (-10.0, 20.0),
-    grid: int = 48,
+    learning_rate: float = 0.0001,
+    num_iterations: int = 1000,
+    tol: float = DEFAULT_TOL,
 ) -> dict[str, Any]:
-    """Everything the explorer page draws, computed by linreg (the page only selects).
+    r"""What the explorer page needs: the points, their one-pass statistics, the defaults.
 
-    For each learning rate: the parameters and loss at a set of checkpoint iterations,
-    and a verdict. Rates below the bound run through `gradient_descent`; rates above it
-    run through the pure `step` until the loss has grown a millionfold (after which the
-    path is left empty), since `gradient_descent` would rightly refuse them.
+    The page runs gradient descent itself, in JavaScript, on the statistics
+    (`linreg.moments.Moments`): for one feature the loss, the gradient and the Hessian
+    depend on the data only through $N$, $\bar x$, $\bar y$, $C_{xx}$, $C_{xy}$ and
+    $C_{yy}$ (see `linreg.moments`). The browser tests hold the page's iterates to
+    `linreg.gradient_descent`'s on sampled settings.
+
+    Parameters
+    ----------
+    points : array_like of shape (N, 2)
+    m_range, b_range : (float, float)
+        The window of the error surface, in the data's units.
+    learning_rate : float, default 0.0001
+        The rate the page starts with (the livestream's).
+    num_iterations : int, default 1000
+        The number of iterations the page starts with (the livestream's).
+    tol : float, default 1e-6
+        The verdict's tolerance on the relative distance $\lVert\theta - \theta^*\rVert /
+        \lVert\theta^*\rVert$.
 
     Returns
     -------
     dict
-        JSON-ready: ``points``, ``rates``, ``bound``, ``checkpoints``, ``runs`` (one per
-        rate: ``m``, ``b``, ``loss`` lists aligned with ``checkpoints``, with None after
-        divergence; ``verdict``; ``needed`` iterations or None), ``surface`` (the grid of
-        E(m, b) for the contour background) and ``optimum``.
+        JSON-ready: ``points`` (``x``, ``y`` lists), ``moments`` (``count``, ``mean_x``,
+        ``mean_y``, ``cxx``, ``cxy``, ``cyy``), ``view`` (``m`` and ``b`` ranges) and
+        ``defaults`` (``learning_rate``, ``momentum``, ``num_iterations``, ``m0``, ``b0``,
+        ``tol``).
     """
+    from linreg.moments import Moments
+
     x, y = _xy(points)
-    X = x[:, None]
-    bound = learning_rate_bound(X)
-    eigenvalues = np.linalg.eigvalsh(mse_hessian(X))
-    checkpoints = sorted(
-        {0, *range(1, 11), *np.unique(np.geomspace(10, max_iterations, 50).astype(int)).tolist()}
-    )
-    runs = []
-    for rate in rates:
-        if rate < bound:
-            fit = gradient_descent(
-                X, y, learning_rate=rate, num_iterations=max_iterations, return_path=True
-            )
-            assert fit.path is not None
-            path, losses = fit.path, fit.history
-            needed = predicted_iterations(rate, eigenvalues)
-            verdict = "converges" if needed <= max_iterations else "crawls"
-        else:
-            w, b = np.zeros(1), 0.0
-            rows, losses_list = [[0.0, 0.0]], [mse(X, y, w, b)]
-            while len(rows) <= max_iterations and losses_list[-1] < 1e6 * losses_list[0]:
-                w, b = step(X, y, w, b, rate)
-                rows.append([float(w[0]), float(b)])
-                losses_list.append(mse(X, y, w, b))
-            path, losses = np.array(rows), np.array(losses_list)
-            needed, verdict = math.inf, "diverges"
-        reached = len(losses)
-        runs.append(
-            {
-                "rate": float(rate),
-                "verdict": verdict,
-                "needed": None if math.isinf(needed) else int(needed),
-                "m": [float(path[k, 0]) if k < reached else None for k in checkpoints],
-                "b": [float(path[k, 1]) if k < reached else None for k in checkpoints],
-                "loss": [float(losses[k]) if k < reached else None for k in checkpoints],
-            }
-        )
-    M, B, E = _surface(x, y, m_range, b_range, grid)
-    best = gradient_descent(X, y, learning_rate="auto", num_iterations=50, standardize=True)
+    stats = Moments.from_arrays(x[:, None], y)
     return {
         "points": {"x": x.tolist(), "y": y.tolist()},
-        "rates": [float(r) for r in rates],
-        "bound": bound,
-        "checkpoints": checkpoints,
-        "runs": runs,
-        "surface": {"m": M[0].tolist(), "b": B[:, 0].tolist(), "E": E.tolist()},
-        "optimum": {"m": best.m, "b": best.b, "E": best.loss},
+        "moments": {
+            "count": stats.count,
+            "mean_x": float(stats.mean_x[0]),
+            "mean_y": float(stats.mean_y),
+            "cxx": float(stats.cxx[0, 0]),
+            "cxy": float(stats.cxy[0]),
+            "cyy": float(stats.cyy),
+        },
+        "view": {"m": list(m_range), "b": list(b_range)},
+        "defaults": {
+            "learning_rate": learning_rate,
+            "momentum": 0.0,
+            "num_iterations": num_iterations,
+            "m0": 0.0,
+            "b0": 0.0,
+            "tol": tol,
+        },
     }

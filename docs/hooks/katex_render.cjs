@@ -1,5 +1,6 @@
 // Render TeX to HTML with KaTeX at build time (called by docs/hooks/katex.py).
-// stdin: JSON [{"tex": "...", "display": true|false}, ...]; stdout: JSON [html, ...].
+// stdin: JSON [{"tex": "...", "display": true|false, "mathml": true|false}, ...];
+// stdout: JSON [html, ...] (with "mathml": MathML only, for the search index's plain text).
 // A formula KaTeX cannot parse is an error: its message and the formula go to stderr
 // and the exit code is 1, so the docs build fails instead of shipping a red formula.
 "use strict";
@@ -17,7 +18,7 @@ process.stdin.on("end", () => {
         displayMode: item.display,
         throwOnError: true,
         strict: "error",
-        output: "htmlAndMathml",
+        output: item.mathml ? "mathml" : "htmlAndMathml",
       }));
     } catch (error) {
       process.stderr.write(`KaTeX cannot render ${JSON.stringify(item.tex)}: ${error.message}\n`);
