@@ -31,6 +31,9 @@ __all__ = ["Certificate", "Coordinates", "Quadratic", "norm"]
 
 FloatArray = npt.NDArray[np.float64]
 _EPS = float(np.finfo(np.float64).eps)
+#: Co-moments below this have lost digits to underflow (about 1e-292, 52 bits above the
+#: smallest subnormal): the statistics of such data no longer describe them.
+_TINY = 2.0**-970
 
 
 def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
@@ -42,6 +45,27 @@ def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
         scaled = np.sqrt(np.sum((values / safe) ** 2, axis=axis, keepdims=True))
     result = np.where(np.isfinite(top), scaled * safe, top)
     return float(result.reshape(())) if axis is None else np.squeeze(result, axis=axis)
+
+
+def _check_not_underflowed(stats: Moments) -> None:
+    """Refuse statistics whose co-moments underflowed: descent on them would be wrong.
+
+    A spread of exactly 0 is a constant column (descent is defined there) unless the
+    column's own values are so small that their squares underflow, when nothing can tell
+    a constant column from a varying one.
+    """
+    spread = np.diag(stats.cxx)
+    vanished = (spread == 0.0) & (np.abs(stats.mean_x) < math.sqrt(_TINY))
+    if (
+        np.any((spread > 0.0) & (spread < _TINY))
+        or np.any(vanished[stats.mean_x != 0.0])
+        or (0.0 < stats.cyy < _TINY)
+    ):
+        raise InputError(
+            "the data are too small: their squares underflow float64 (below 1e-292), so "
+            "their statistics have lost their digits; rescale X and y (e.g. divide each by "
+            "its largest magnitude)"
+        )
 
 
 @dataclass(frozen=True)
@@ -192,6 +216,7 @@ class Quadratic:
         InputError
             The Hessian overflows float64 (data too large: rescale them).
         """
+        _check_not_underflowed(stats)
         coords = (
             Coordinates.standardizing(stats, intercept)
             if standardize
