@@ -384,6 +384,41 @@ def centred_pass(sizes: list[int], rng: np.random.Generator) -> list[str]:
     return rows
 
 
+def optimizers(n: int, rng: np.random.Generator) -> list[str]:
+    """Each method's cost per iteration: on the statistics (d = 1 and 10), and per pass."""
+    from linreg.methods import METHODS
+    from linreg.moments import Moments
+
+    points = linreg.load_points()
+    line = Moments.from_arrays(points[:, :1], points[:, 1])
+    X = rng.normal(size=(n, 10)) * np.geomspace(1, 10, 10)
+    y = X @ rng.normal(size=10) + rng.normal(size=n)
+    wide = Moments.from_arrays(X, y)
+    rows = [
+        f"| method | µs per iteration, statistics, d = 1 | d = 10 | ms per iteration, "
+        f"per pass, N = {n:,}, d = 10 |",
+        "|---|---|---|---|",
+    ]
+    k, k_pass = 2000, 20
+
+    def cost(data: object, y_: object, method: str, count: int, **kw: object) -> float:
+        def run(iterations: int) -> object:
+            return linreg.minimize(data, y_, method=method, num_iterations=iterations, **kw)  # type: ignore[arg-type]
+
+        # The cost of `count` iterations less the set-up (one pass, eigen-decomposition).
+        return max(best_time(lambda: run(count)) - best_time(lambda: run(0)), 0.0) / count
+
+    for method in METHODS:
+        on_line = cost(line, None, method, k)
+        on_wide = cost(wide, None, method, k)
+        per_pass = cost(X, y, method, k_pass, evaluate="pass")
+        rows.append(
+            f"| `{method}` | {1e6 * on_line:.1f} | {1e6 * on_wide:.1f} | {1e3 * per_pass:.2f} |"
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
 def stamp() -> str:
     """The commit and date a table was measured at, and the machine."""
     try:
@@ -431,6 +466,7 @@ def sections(quick: bool, rng: np.random.Generator) -> dict[str, Callable[[], li
         "nist": nist_accuracy,
         "exact": lambda: exact_mode(10**4 if quick else 10**5, rng),
         "centred-pass": lambda: centred_pass([10**5, 10**6] if quick else [10**6, 10**7], rng),
+        "optimizers": lambda: optimizers(10**4 if quick else 10**5, rng),
     }
 
 
