@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from linreg.data import as_scalar, as_target, check_features_target
 from linreg.errors import DivergenceError, InputError
-from linreg.loss import TOO_LARGE, _loss_and_gradient
+from linreg.loss import TOO_LARGE, _check_alpha, _loss_and_gradient
 from linreg.methods import METHODS, Method, Prediction, Settings, State, first_crossing
 from linreg.moments import Moments
 from linreg.problem import Quadratic, norm
@@ -788,13 +788,6 @@ def _check_tol(value: object) -> float:
     if tol < 0:
         raise InputError(f"tol must be non-negative, got {tol}")
     return tol
-
-
-def _check_alpha(value: object) -> float:
-    alpha = as_scalar(value, "alpha")
-    if alpha < 0:
-        raise InputError(f"alpha must be non-negative (it is the ridge strength), got {alpha}")
-    return alpha
 
 
 def _check_momentum(value: object) -> float:

@@ -458,8 +458,14 @@ def recurrence_factors(a: Any, c: Any, f: Any, k: FloatArray) -> FloatArray:
            [0.5 ],
            [0.25]])
     """
-    a, c, f = (np.asarray(v, dtype=np.complex128)[None, :] for v in (a, c, f))
     kk = np.asarray(k, dtype=np.float64)[:, None]
+    if not np.any(c):  # a one-term recurrence (gd): r_k = f·a^(k−1), in real arithmetic
+        with np.errstate(over="ignore", invalid="ignore"):
+            real = np.asarray(f)[None, :] * np.power(
+                np.asarray(a)[None, :], np.maximum(kk - 1.0, 0)
+            )
+        return np.asarray(np.where(kk == 0, 1.0, real), dtype=np.float64)
+    a, c, f = (np.asarray(v, dtype=np.complex128)[None, :] for v in (a, c, f))
     root = np.sqrt(a * a - 4.0 * c)
     upper, lower = (a + root) / 2.0, (a - root) / 2.0
     gap = upper - lower
@@ -514,17 +520,29 @@ def first_crossing(
         return 0.0
     if spectral_radius(a, c) >= 1.0 and norms(np.array([1e6]))[0] > target:
         return math.inf
+    overlap = directions @ directions.T
+    if not np.any(c) and np.allclose(
+        overlap, np.diag(np.diag(overlap)), rtol=0, atol=1e-12 * np.abs(overlap).max()
+    ):
+        # gd in orthogonal directions: ‖e_k‖² = Σ_j a_j^{2k} ‖d_j‖² never grows, so the
+        # first crossing is found by doubling and bisection.
+        return _bisect(norms, target, 1.0)
     for first in range(1, _EXHAUSTIVE, _BLOCK):
         hits = np.flatnonzero(norms(np.arange(first, first + _BLOCK, dtype=np.float64)) <= target)
         if hits.size:
             return float(first + hits[0])
-    high = float(_EXHAUSTIVE)
+    return _bisect(norms, target, float(_EXHAUSTIVE))
+
+
+def _bisect(norms: Callable[[FloatArray], FloatArray], target: float, start: float) -> float:
+    """The first k ≥ start at or below target, for a distance that no longer grows."""
+    high = start
     while norms(np.array([high]))[0] > target:
         if high > 1e15:
             return math.inf
         high *= 2.0
-    low = high / 2.0
-    while high - low > 1.0:  # the distance decays monotonically this far out
+    low = high / 2.0 if high > start else start - 1.0
+    while high - low > 1.0:
         mid = math.floor((low + high) / 2.0)
         low, high = (low, float(mid)) if norms(np.array([float(mid)]))[0] <= target else (mid, high)
     return high
