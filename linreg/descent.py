@@ -15,6 +15,7 @@ momentum, mini-batches), with the livestream's digits.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -101,9 +102,12 @@ class DescentResult:
         λ_max/λ_min of the Hessian descended (inf when singular).
     predicted_iterations : float
         The iterations this method needs from this start for the certificate to hold at
-        ``tol`` (inf if never; nan if the method has no such theory).
+        ``tol`` (inf if never; nan if the method has no such theory). Computed on first
+        access, from ``prediction``.
     prediction_kind : str
         ``"exact"``, ``"bound"`` or ``"none"`` (see `linreg.methods.Prediction`).
+    prediction : callable
+        Returns the `linreg.methods.Prediction` behind the two above (computed once).
     path : numpy.ndarray of shape (n_iter + 1, n_features + 1) or None
         With ``return_path=True``, ``[w..., b]`` after each iteration, in the data's
         units (row 0 is the start).
@@ -128,9 +132,18 @@ class DescentResult:
     bound: float
     bound_name: str
     condition_number: float
-    predicted_iterations: float
-    prediction_kind: str
+    prediction: Callable[[], Prediction] = field(repr=False, compare=False)
     path: FloatArray | None = field(default=None, repr=False)
+
+    @property
+    def predicted_iterations(self) -> float:
+        """The method's predicted iteration count for this start (see the class docs)."""
+        return self.prediction().iterations
+
+    @property
+    def prediction_kind(self) -> str:
+        """Whether ``predicted_iterations`` is ``"exact"``, a ``"bound"`` or ``"none"``."""
+        return self.prediction().kind
 
     @property
     def m(self) -> float:
@@ -703,7 +716,10 @@ def _result(
     _, g = quadratic.loss_and_gradient(trace.theta)
     certificate = quadratic.certificate(trace.theta, g)
     tol = DEFAULT_TOL if request.tol is None else request.tol
-    prediction = _predict(request.method, settings, quadratic, theta0, tol)
+    # The theory's count is computed when first asked for (it can cost more than the run).
+    prediction = functools.cache(
+        functools.partial(_predict, request.method, settings, quadratic, theta0, tol)
+    )
     w, b = quadratic.coords.to_data(trace.theta)
     bound = request.method.bound(settings) if request.method.bound else None
     uses_rate = "learning_rate" in request.method.uses
@@ -727,8 +743,7 @@ def _result(
         bound=bound.value if bound else math.nan,
         bound_name=bound.name if bound else "",
         condition_number=quadratic.condition_number,
-        predicted_iterations=prediction.iterations,
-        prediction_kind=prediction.kind,
+        prediction=prediction,
         path=None if trace.path is None else quadratic.coords.rows_to_data(trace.path),
     )
 

@@ -168,6 +168,7 @@ def test_threaded_pass_equals_one_thread(monkeypatch):
     x = 50.0 + RNG.normal(size=700_000)  # mean/sd = 50: the case of issue 10
     y = 1.3 * x + RNG.normal(size=len(x))
     monkeypatch.setattr(moments.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(moments, "_MAX_THREADS", 8)
     threaded = Moments.from_arrays(x[:, None], y)  # 700_000 // (4·65536) = 2 runs
     monkeypatch.setattr(moments, "_MAX_THREADS", 1)
     single = Moments.from_arrays(x[:, None], y)
