@@ -9,7 +9,8 @@ Exit codes (as ``linreg --help`` lists them): 0 success, 2 usage error, 3 bad in
 
 - 2: the command line itself is wrong (an unknown option, a value that is not a number).
 - 3: bad input: the data file is missing, unreadable (permissions included) or
-  malformed, a value is out of range, or the problem is singular.
+  malformed, a value is out of range, or an option the method does not take. (Data with
+  no unique optimum, such as a constant x, are not an error: the summary says so.)
 - 4: gradient descent diverged (the learning rate is above the stability bound).
 - 5: an output could not be written: the ``--history`` file (checked before the fit:
   its folder exists and is writable, it is not a directory) or standard output
