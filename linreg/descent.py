@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from linreg.data import as_scalar, as_target, check_features_target
 from linreg.errors import DivergenceError, InputError
-from linreg.loss import TOO_LARGE, _check_alpha, _loss_and_gradient
+from linreg.loss import TOO_LARGE, _check_alpha, _loss_and_gradient, loss_and_gradient
 from linreg.methods import METHODS, Method, Prediction, Settings, State, first_crossing
 from linreg.moments import Moments
 from linreg.problem import Quadratic, norm
@@ -186,8 +186,6 @@ def step(
     >>> step([[1.0], [3.0]], [2.0, 4.0], [0.0], 0.0, 0.1)
     (array([1.4]), 0.6000000000000001)
     """
-    from linreg.loss import loss_and_gradient
-
     weights, intercept = as_target(w, "w"), as_scalar(b, "b")
     rate = _check_rate(learning_rate)
     _, grad_w, grad_b = loss_and_gradient(X, y, weights, intercept)

@@ -280,11 +280,14 @@ class Quadratic:
         return theta
 
     @functools.cached_property
+    def inverse_eigenvalues(self) -> FloatArray:
+        """1/λ for each eigenvalue, 0 where λ is a rounded zero (the pseudo-inverse's)."""
+        positive = self._positive
+        return np.where(positive, 1.0 / np.where(positive, self.eigenvalues, 1.0), 0.0)
+
+    @functools.cached_property
     def _pinv(self) -> FloatArray:
-        inverse = np.where(
-            self._positive, 1.0 / np.where(self._positive, self.eigenvalues, 1.0), 0.0
-        )
-        return np.asarray((self.eigenvectors * inverse) @ self.eigenvectors.T)
+        return np.asarray((self.eigenvectors * self.inverse_eigenvalues) @ self.eigenvectors.T)
 
     @functools.cached_property
     def _to_data(self) -> FloatArray:

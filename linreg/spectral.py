@@ -64,8 +64,7 @@ def fixed_step_iterates(
     lambdas, basis = quadratic.eigenvalues, quadratic.eigenvectors
     loss0, g0 = quadratic.loss_and_gradient(theta0)
     g_hat = basis.T @ g0
-    positive = lambdas > lambdas[-1] * lambdas.shape[0] * 8 * np.finfo(np.float64).eps
-    inverse = np.where(positive, 1.0 / np.where(positive, lambdas, 1.0), 0.0)
+    inverse = quadratic.inverse_eigenvalues
     # The data-unit image of each eigen-direction, for the certificate's distance.
     directions = quadratic.coords.rows_to_data(basis.T)
     optimum = quadratic.coords.rows_to_data((theta0 - basis @ (inverse * g_hat))[None, :])[0]

@@ -720,8 +720,7 @@ def _numeric_solution(
 ) -> tuple[FloatArray, float]:
     from linreg.solve import least_squares
 
-    solver: Any = least_squares  # (alpha: ridge, from the closed-form module)
-    fit = solver(X_, y_, alpha=alpha_) if alpha_ else solver(X_, y_)
+    fit = least_squares(X_, y_, alpha=alpha_)
     return np.asarray(fit.coef, dtype=np.float64), float(fit.intercept)
 
 

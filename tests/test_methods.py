@@ -20,7 +20,7 @@ from linreg.moments import Moments
 from linreg.problem import Quadratic
 from linreg.solve import least_squares
 
-from .conftest import EPS
+from .conftest import EPS, ROOT
 
 RNG = np.random.default_rng(9)
 ALL = list(METHODS)
@@ -307,8 +307,12 @@ def test_ridge_relates_to_scikit_learn_by_n():
 # --- accuracy of the closed-form iterates --------------------------------------------------------
 
 
-@pytest.mark.parametrize("log_kappa", [2, 5, 8])
-@pytest.mark.parametrize("fraction", [0.5, 0.99])
+# The closed-form iterates' test, stated on the performance page (a test below checks it).
+TRACK_STEPS, TRACK_SLACK, TRACK_LOG_KAPPAS, TRACK_FRACTIONS = 1000, 10, [2, 5, 8], [0.5, 0.99]
+
+
+@pytest.mark.parametrize("log_kappa", TRACK_LOG_KAPPAS)
+@pytest.mark.parametrize("fraction", TRACK_FRACTIONS)
 def test_closed_form_iterates_track_the_per_pass_loop(log_kappa, fraction):
     rng = np.random.default_rng(log_kappa)
     n, d = 200, 5
@@ -319,15 +323,26 @@ def test_closed_form_iterates_track_the_per_pass_loop(log_kappa, fraction):
     quadratic = Quadratic.build(Moments.from_arrays(X, y), alpha=0.0, standardize=False,
                                 intercept=True)  # fmt: skip
     rate = fraction * 2 / quadratic.lambda_max
-    fast = minimize(X, y, learning_rate=rate, num_iterations=1000, return_path=True)
-    loop = minimize(X, y, learning_rate=rate, num_iterations=1000, return_path=True,
+    fast = minimize(X, y, learning_rate=rate, num_iterations=TRACK_STEPS, return_path=True)
+    loop = minimize(X, y, learning_rate=rate, num_iterations=TRACK_STEPS, return_path=True,
                     evaluate="pass")  # fmt: skip
     size = np.abs(loop.path[1:]).max(axis=1, keepdims=True)  # row 0 is the zero start
     worst = float(np.max(np.abs(fast.path[1:] - loop.path[1:]) / size))
     # Any evaluation from float64 statistics drifts from the per-pass loop by O(k·ε·ηλ):
     # a fixed rounding of H compounds over k steps. Measured: at most 1.3e-12 (κ ≤ 1e8,
     # η ≤ 0.99·bound, k = 1000); k·ε·2 = 4.4e-13 per unit of that constant.
-    assert worst <= 1000 * 2 * EPS * 10
+    assert worst <= TRACK_STEPS * 2 * EPS * TRACK_SLACK
+
+
+def test_performance_page_states_the_tracking_test():
+    """The page's sentence about the closed-form iterates is this test's, number for number."""
+    page = (ROOT / "docs" / "performance.md").read_text()
+    sentence = (
+        f"${TRACK_STEPS} \\cdot 2\\varepsilon \\cdot {TRACK_SLACK}$ relative over "
+        f"{TRACK_STEPS} steps, for condition numbers up\nto $10^{max(TRACK_LOG_KAPPAS)}$ and "
+        f"rates up to {max(TRACK_FRACTIONS)} of the bound"
+    )
+    assert sentence in page
 
 
 # --- structure ---------------------------------------------------------------------------
