@@ -309,8 +309,10 @@ def _run(args: argparse.Namespace) -> int:
     # Fit first, print after: a bad option fails before any output.
     _check_method_options(args)
     rate = 0.0001 if args.learning_rate is None and args.method == "gd" else args.learning_rate
+    # The points, where they were read, let the verdict refine its reference against them.
+    data: tuple[Any, ...] = (stats,) if points is None else (points[:, :1], points[:, 1])
     fit = minimize(
-        stats,
+        *data,
         method=args.method,
         learning_rate=rate,
         momentum=args.momentum,
@@ -344,7 +346,7 @@ def _run(args: argparse.Namespace) -> int:
     print("Running...")
     print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}")
     print()
-    _summary(stats, fit, b, m, error, args.standardize, args.alpha)
+    _summary(stats if points is None else points, fit, b, m, error, args.standardize, args.alpha)
     if args.history is not None:
         _write_history(Path(args.history), fit.history)
     return 0
@@ -422,7 +424,7 @@ def _check_method_options(args: argparse.Namespace) -> None:
 
 
 def _summary(
-    stats: Moments,
+    data: Moments | np.ndarray,
     fit: DescentResult,
     b: float,
     m: float,
@@ -432,21 +434,36 @@ def _summary(
 ) -> None:
     """The honest part: the optimum, the certified distance, the bound, the iterations needed."""
     try:
-        best = least_squares(stats) if alpha == 0.0 else None
+        source = data if isinstance(data, Moments) else (data[:, :1], data[:, 1])
+        best = least_squares(*(source if isinstance(source, tuple) else (source,))) if (
+            alpha == 0.0) else None  # fmt: skip
     except SingularProblemError:
         print("Least-squares optimum: not unique. Every x is the same (to float64 precision),")
         print("so every line through that x and the mean y fits equally well; descent")
         print("found one of them.")
         return
+    fit = fit.sharpened()
     best_m, best_b = float(fit.optimum[0]), float(fit.optimum[1])
-    minimum = error - fit.loss_gap
-    if best is not None:
-        best_m, best_b, minimum = float(best.coef[0]), float(best.intercept), float(best.mse)
+    minimum, slack = fit.minimum_loss()
     kind = "Least-squares optimum (closed form)" if best is not None else "Ridge optimum"
-    print(f"{kind}: b = {best_b:.10g}, m = {best_m:.10g}, error = {minimum:.10g}")
+    bar = fit.distance_error
+    print(
+        f"{kind}: b = {_sound(best_b, bar)}, m = {_sound(best_m, bar)}, "
+        f"error = {_sound(minimum, slack)}"
+    )
     print(_verdict(fit, b, m, best_b, best_m, error, minimum))
     print(_bound_line(fit, standardized))
     print(_needed_line(fit))
+
+
+def _sound(value: float, error: float, digits: int = 10) -> str:
+    """``value`` with at most ``digits`` significant digits, and none beyond its error bar."""
+    if value == 0 or not math.isfinite(error):
+        return f"{value:.{digits}g}" if math.isfinite(error) else f"{value:.3g} (unresolved)"
+    if error >= abs(value):
+        return f"{value:.2g} (± {error:.2g})"
+    kept = max(1, min(digits, math.floor(math.log10(abs(value) / error)) if error else digits))
+    return f"{value:.{kept}g}"
 
 
 def _verdict(
@@ -458,20 +475,31 @@ def _verdict(
     error: float,
     minimum: float,
 ) -> str:
-    """The verdict, from the certificate: distance ≤ tol·|θ*| or not."""
+    """The verdict, from the certificate: converged, not converged, or cannot be certified."""
     name = "Gradient descent" if fit.method == "gd" else f"Method {fit.method}"
     after = f"{fit.n_iter:,} {_plural(fit.n_iter, 'iteration')}"
-    certified = f"|theta - theta*|/|theta*| = {fit.relative_distance:.2g} <= {fit.tol:g}"
     if fit.converged:
+        certified = f"|theta - theta*|/|theta*| <= {fit.relative_distance_bound:.2g} <= {fit.tol:g}"
+        if fit.optimum_is_zero:
+            certified = (
+                f"|theta - theta*| <= {fit.relative_distance_bound:.2g} <= {fit.tol:g} "
+                "(the optimum is exactly 0)"
+            )
         return f"{name} converged: after {after}, certified {certified}."
+    if fit.verdict == "cannot be certified":
+        return (
+            f"After {after} {name[0].lower() + name[1:]} cannot be certified at --tol "
+            f"{fit.tol:g}: {fit.verdict_reason}. Try --standardize or a larger --tol."
+        )
     gap = (
         f"{_relative(error - minimum, minimum)} above the minimum"
         if minimum != 0
         else f"{error:.4g} above the minimum of 0"
     )
+    bar = fit.distance_error
     return (
         f"After {after} {name[0].lower() + name[1:]} has not converged: "
-        f"b is off by {_off(b, best_b)}, m by {_off(m, best_m)}, and the error is {gap}."
+        f"b is off by {_off(b, best_b, bar)}, m by {_off(m, best_m, bar)}, and the error is {gap}."
     )
 
 
@@ -483,25 +511,43 @@ def _bound_line(fit: DescentResult, standardized: bool) -> str:
         )
         return f"Method {fit.method}{rate}{where} has no stability bound on its step size."
     verdict = "converges" if fit.learning_rate < fit.bound else "diverges"
+    rate, bound = _distinct(fit.learning_rate, fit.bound)
     return (
-        f"Learning rate {fit.learning_rate:.4g}{where}: the stability bound is "
-        f"{fit.bound_name} = {fit.bound:.4g}, so this rate {verdict}."
+        f"Learning rate {rate}{where}: the stability bound is "
+        f"{fit.bound_name} = {bound}, so this rate {verdict}."
     )
+
+
+def _distinct(a: float, b: float) -> tuple[str, str]:
+    """a and b with 4 significant digits, or as many more as it takes to tell them apart."""
+    for digits in range(4, 18):
+        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if shown[0] != shown[1] or a == b:
+            return shown
+    return f"{a!r}", f"{b!r}"
 
 
 def _needed_line(fit: DescentResult) -> str:
     needed, tol = fit.predicted_iterations, f"{fit.tol:g}"
     goal = f"to reach |theta - theta*|/|theta*| <= {tol} from this start"
     if math.isnan(needed):
-        tail = f"no theory predicts how many iterations {fit.method} needs {goal}."
+        why = fit.prediction_reason or f"no theory predicts how many iterations {fit.method} needs"
+        tail = f"{goal}: {why}."
     elif math.isinf(needed):
-        tail = f"these settings never converge {goal[3:]}: a step is above the stability bound."
+        tail = (
+            f"these settings never converge {goal[3:]}: a step is above the stability bound."
+            if fit.learning_rate >= fit.bound
+            else f"these settings never get there {goal[3:]}: in float64 the slowest direction "
+            "stops shrinking."
+        )
     else:
         count = f"{needed:,.0f} {_plural(needed, 'iteration')}"
-        how = "exactly" if fit.prediction_kind == "exact" else "at most"
+        how = {"exact": "exactly", "bound": "at most"}.get(fit.prediction_kind, "about")
         tail = f"{goal} these settings need {how} {count}."
+        if fit.prediction_kind == "estimate":
+            tail = tail[:-1] + f" (an estimate: {fit.prediction_reason})."
     if math.isinf(fit.condition_number):
-        return f"The Hessian is singular to float64 precision (kappa is unbounded): {tail}"
+        return f"Kappa is not resolved in float64 (the Hessian is singular or nearly so): {tail}"
     return f"Condition number kappa = {fit.condition_number:,.0f}: {tail}"
 
 
@@ -509,9 +555,12 @@ def _plural(count: float, word: str) -> str:
     return word if count == 1 else word + "s"
 
 
-def _off(value: float, target: float) -> str:
+def _off(value: float, target: float, error: float) -> str:
+    """How far value is from target, to the digits the error bar allows."""
     difference = abs(value - target)
-    return f"{difference:.4g} ({_relative(difference, target)})"
+    if difference <= error:
+        return f"less than its error bar {error:.2g}"
+    return f"{_sound(difference, error, 4)} ({_relative(difference, target)})"
 
 
 def _relative(difference: float, reference: float) -> str:

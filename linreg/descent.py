@@ -15,31 +15,41 @@ momentum, mini-batches), with the livestream's digits.
 
 from __future__ import annotations
 
-import functools
 import math
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, cast
 
 import numpy as np
 import numpy.typing as npt
 
+from linreg.certificate import CANNOT, Certificate, Judge
 from linreg.data import as_scalar, as_target, check_features_target
 from linreg.errors import DivergenceError, InputError
 from linreg.loss import TOO_LARGE, _check_alpha, _loss_and_gradient, loss_and_gradient
-from linreg.methods import METHODS, Method, Prediction, Settings, State, first_crossing
+from linreg.methods import METHODS, Method, Settings, State
 from linreg.moments import Moments
+from linreg.predictions import (
+    Prediction,
+    directions,
+    first_crossing,
+    spectral_radius,
+    stable_count,
+)
 from linreg.problem import Quadratic, norm
+from linreg.reference import UNIT as _UNIT
+from linreg.reference import Reference, ReferenceLadder, minimum_loss
 from linreg.spectral import fixed_step_iterates
 
 __all__ = [
     "DEFAULT_TOL",
     "MAX_ITERATIONS",
     "DescentResult",
+    "Forecast",
     "gradient_descent",
     "minimize",
-    "predicted_iterations",
+    "slowest_direction_estimate",
     "step",
 ]
 
@@ -51,6 +61,27 @@ MAX_ITERATIONS = 100_000_000
 DEFAULT_TOL = 1e-6
 #: A mini-batch run has diverged when its full loss has grown by this factor.
 _MINIBATCH_GROWTH = 1e6
+
+
+@dataclass
+class Forecast:
+    """The method's predicted iteration count for a run, computed when first asked for.
+
+    A plain object (not a closure), so that a `DescentResult` pickles.
+    """
+
+    method: str
+    settings: Settings
+    quadratic: Quadratic
+    theta0: FloatArray
+    ladder: ReferenceLadder
+    tol: float
+    _value: Prediction | None = field(default=None, repr=False)
+
+    def __call__(self) -> Prediction:
+        if self._value is None:
+            self._value = _predict(self)
+        return self._value
 
 
 @dataclass(frozen=True)
@@ -70,20 +101,34 @@ class DescentResult:
     n_iter : int
         The number of iterations taken.
     converged : bool
-        True exactly when ``distance <= tol * ‖θ*‖`` (``tol`` defaulting to 1e-6), and
-        float64 can resolve that distance for this problem.
+        True exactly when a sound upper bound on $\lVert\theta - \theta^*\rVert/
+        \lVert\theta^*\rVert$, against the exact optimum of the data as given, is at most
+        ``tol`` (``tol`` defaulting to 1e-6); see `linreg.certificate`.
+    verdict : str
+        ``"converged"``, ``"not converged"`` or ``"cannot be certified"`` (float64 cannot
+        resolve ``tol`` for this problem: ``error_floor`` is above it).
+    verdict_reason : str
+        Why a verdict cannot be given, in words ("" otherwise).
     stop_reason : str
-        ``"tol"`` (the certificate held) or ``"num_iterations"``.
+        ``"tol"`` (the verdict became "converged") or ``"num_iterations"``.
     distance : float
-        $\lVert\theta - \theta^*\rVert_2$ for $\theta = [w; b]$, in the data's units, from
-        the gradient: $\theta - \theta^* = H^{+}\nabla E$.
+        $\lVert\theta - \hat\theta^*\rVert_2$ for $\theta = [w; b]$, in the data's units.
+    distance_error : float
+        The error bar of ``distance``: the exact distance is within it.
     relative_distance : float
-        ``distance / ‖θ*‖``.
+        ``distance / ‖θ̂*‖`` (the absolute distance when θ* = 0 exactly).
+    relative_distance_bound : float
+        A sound upper bound on the relative distance (inf when ‖θ*‖ cannot be bounded
+        away from 0).
+    error_floor : float
+        The smallest relative distance float64 can certify for this problem.
+    optimum_is_zero : bool
+        θ* = 0 exactly (proven): then ``relative_distance`` and its bound are absolute.
     loss_gap : float
-        $E - E^* = \tfrac12\nabla E^\top H^{+}\nabla E$.
+        $E - E^* = \tfrac12\nabla E^\top H^{-1}\nabla E$.
     optimum : numpy.ndarray of shape (n_features + 1,)
-        $\theta^* = [w^*; b^*]$ in the data's units, from the same certificate (the
-        nearest minimiser when there are many).
+        $\hat\theta^* = [w^*; b^*]$ in the data's units (the nearest minimiser when there
+        are many), with the error bar of ``distance_error``.
     tol : float
         The tolerance the verdict used.
     method : str
@@ -99,15 +144,11 @@ class DescentResult:
     bound_name : str
         That bound as a formula, e.g. ``"2/lambda_max"`` or ``"2(1+mu)/lambda_max"``.
     condition_number : float
-        λ_max/λ_min of the Hessian descended (inf when singular).
-    predicted_iterations : float
-        The iterations this method needs from this start for the certificate to hold at
-        ``tol`` (inf if never; nan if the method has no such theory). Computed on first
-        access, from ``prediction``.
-    prediction_kind : str
-        ``"exact"``, ``"bound"`` or ``"none"`` (see `linreg.methods.Prediction`).
-    prediction : callable
-        Returns the `linreg.methods.Prediction` behind the two above (computed once).
+        λ_max/λ_min of the Hessian descended (inf when singular, or when its smallest
+        eigenvalue is below float64's resolution).
+    forecast : Forecast
+        The prediction behind ``predicted_iterations``, ``prediction_kind`` and
+        ``prediction_reason`` (computed on first access).
     path : numpy.ndarray of shape (n_iter + 1, n_features + 1) or None
         With ``return_path=True``, ``[w..., b]`` after each iteration, in the data's
         units (row 0 is the start).
@@ -119,9 +160,15 @@ class DescentResult:
     history: FloatArray = field(repr=False)
     n_iter: int
     converged: bool
+    verdict: str
+    verdict_reason: str
     stop_reason: str
     distance: float
+    distance_error: float
     relative_distance: float
+    relative_distance_bound: float
+    error_floor: float
+    optimum_is_zero: bool
     loss_gap: float
     optimum: FloatArray = field(repr=False)
     tol: float
@@ -132,18 +179,48 @@ class DescentResult:
     bound: float
     bound_name: str
     condition_number: float
-    prediction: Callable[[], Prediction] = field(repr=False, compare=False)
+    forecast: Forecast = field(repr=False, compare=False)
     path: FloatArray | None = field(default=None, repr=False)
 
     @property
+    def certified(self) -> bool:
+        """Whether the verdict is definite ("converged" or "not converged")."""
+        return self.verdict != CANNOT
+
+    @property
     def predicted_iterations(self) -> float:
-        """The method's predicted iteration count for this start (see the class docs)."""
-        return self.prediction().iterations
+        """Iterations this method needs from this start for the verdict to become
+        "converged" at ``tol``: exact, an estimate, a bound, or nan (see
+        ``prediction_kind`` and ``prediction_reason``)."""
+        return self.forecast().iterations
 
     @property
     def prediction_kind(self) -> str:
-        """Whether ``predicted_iterations`` is ``"exact"``, a ``"bound"`` or ``"none"``."""
-        return self.prediction().kind
+        """``"exact"``, ``"estimate"``, ``"bound"`` or ``"none"`` (`linreg.predictions`)."""
+        return self.forecast().kind
+
+    @property
+    def prediction_reason(self) -> str:
+        """Why ``predicted_iterations`` is an estimate or nan, in words ("" otherwise)."""
+        return self.forecast().reason
+
+    def sharpened(self) -> DescentResult:
+        """This result, its error bars taken against the most precise reference the data
+        allow (`linreg.reference.ReferenceLadder` climbed to the top: passes over the data
+        in double-double, or exact arithmetic where they are small). The verdict is the
+        same: it was already decided as sharply as it needed."""
+        ladder = self.forecast.ladder
+        while ladder.climb():
+            pass
+        judge = Judge(self.forecast.quadratic, ladder, self.tol)
+        return replace(self, **_verdict_fields(judge.on_data(np.append(self.w, self.b))))
+
+    def minimum_loss(self) -> tuple[float, float]:
+        """The loss at the exact optimum, E*, and a bound on the error of that value
+        (`linreg.reference.minimum_loss`, against the current reference)."""
+        ladder = self.forecast.ladder
+        return minimum_loss(ladder.stats, ladder.current, ladder.alpha, ladder.intercept,
+                            ladder.data)  # fmt: skip
 
     @property
     def m(self) -> float:
@@ -192,13 +269,15 @@ def step(
     return weights - rate * grad_w, intercept - rate * grad_b
 
 
-def predicted_iterations(
+def slowest_direction_estimate(
     learning_rate: float, eigenvalues: npt.ArrayLike, reduction: float = DEFAULT_TOL
 ) -> float:
     r"""Iterations a fixed step needs to shrink the *slowest* error component by ``reduction``.
 
-    A quick estimate from the slowest direction alone. `minimize` reports the exact
-    count for its own start and certificate (``DescentResult.predicted_iterations``).
+    A back-of-the-envelope estimate from the slowest direction alone, for any start: not
+    the count of a run. `minimize` reports that count, for its own start and verdict, as
+    ``DescentResult.predicted_iterations`` (a different number: 1,828,163 against this
+    1,830,347 at the livestream's settings).
 
     Parameters
     ----------
@@ -222,7 +301,7 @@ def predicted_iterations(
 
     Examples
     --------
-    >>> predicted_iterations(1e-4, [4983.8, 0.07548])
+    >>> slowest_direction_estimate(1e-4, [4983.8, 0.07548])
     1830347.0
     """
     rate = _check_rate(learning_rate)
@@ -353,18 +432,22 @@ def minimize(
         method, num_iterations, tol, learning_rate, momentum, alpha, standardize,
         fit_intercept, return_path, batch_size, random_state, evaluate,
     )  # fmt: skip
-    stats, features, target = _inputs(X, y, request)
+    stats, data = _inputs(X, y)
+    if data is None and request.evaluate == "pass":
+        raise InputError("evaluate='pass' and batch_size need the data, not its Moments")
     quadratic = Quadratic.build(
         stats, alpha=request.alpha, standardize=request.standardize, intercept=request.intercept
     )
     settings = _settings(request, quadratic)
     theta0 = quadratic.coords.to_descended(*_start(w0, b0, stats.n_features, request.intercept))
+    ladder = ReferenceLadder(stats, request.alpha, request.intercept, data)
+    judge = Judge(quadratic, ladder, DEFAULT_TOL if request.tol is None else request.tol)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
-            trace = _evaluate(request, settings, quadratic, theta0, features, target)
+            trace = _evaluate(request, settings, quadratic, theta0, data, judge)
         except (FloatingPointError, OverflowError):
             _raise_overflow(request, settings)
-    return _result(request, settings, quadratic, theta0, trace)
+    return _result(request, settings, quadratic, theta0, trace, judge)
 
 
 def gradient_descent(
@@ -485,23 +568,17 @@ def _validate(
     )
 
 
-def _inputs(
-    X: object, y: object, request: _Request
-) -> tuple[Moments, FloatArray | None, FloatArray | None]:
-    """The statistics (always: the certificate needs them), and the data when stepping on it."""
+def _inputs(X: object, y: object) -> tuple[Moments, tuple[FloatArray, FloatArray] | None]:
+    """The statistics (every run needs them), and the data, kept for the certificate."""
     if isinstance(X, Moments):
         if y is not None:
             raise InputError("pass either X and y, or a Moments as X, not both")
-        if request.evaluate == "pass":
-            raise InputError("evaluate='pass' and batch_size need the data, not its Moments")
-        return X, None, None
+        return X, None
     if y is None:
         raise InputError("y is required when X is an array")
-    if request.evaluate == "moments":
-        # The pass over the data checks finiteness itself (see Moments.from_arrays).
-        return Moments.from_arrays(cast(Any, X), cast(Any, y)), None, None
-    features, target = check_features_target(X, y)
-    return Moments.from_arrays(features, target), features, target
+    # Finiteness is proved by the pass over the data (see Moments.from_arrays).
+    features, target = check_features_target(X, y, finite=False)
+    return Moments.from_arrays(features, target), (features, target)
 
 
 def _start(w0: object, b0: object, n_features: int, intercept: bool) -> tuple[FloatArray, float]:
@@ -532,6 +609,11 @@ def _settings(request: _Request, quadratic: Quadratic) -> Settings:
         rate = 1.0 / high
     if rate is None:
         rate = default_rate
+        bound = request.method.bound(Settings(float(rate), float(mu), quadratic)).value if (
+            request.method.bound) else math.inf  # fmt: skip
+        # Past κ ≈ 1/ε the best step 2(1+μ)/(ℓ+L) rounds onto the bound 2(1+μ)/L itself,
+        # where the top direction neither shrinks nor grows: keep the default inside.
+        rate = min(float(rate), bound * (1.0 - 2.0**-20))
     return Settings(float(rate), float(mu), quadratic)
 
 
@@ -551,12 +633,15 @@ class _Trace:
 
 @dataclass(frozen=True)
 class _Plan:
-    """The loop's rules besides the update: length, stopping, divergence."""
+    """The loop's rules besides the update: length, stopping, divergence.
+
+    ``stops`` is None without ``tol``; otherwise it takes a block of iterates (rows, in
+    the coordinates descended) and returns the first whose verdict is "converged".
+    """
 
     iterations: int
-    tol: float | None
     keep_path: bool
-    within: Callable[[FloatArray, FloatArray, float], bool]
+    stops: Callable[[FloatArray], int | None] | None
     watch: Callable[[int, FloatArray], None]
 
 
@@ -565,27 +650,28 @@ def _evaluate(
     settings: Settings,
     quadratic: Quadratic,
     theta0: FloatArray,
-    features: FloatArray | None,
-    target: FloatArray | None,
+    data: tuple[FloatArray, FloatArray] | None,
+    judge: Judge,
 ) -> _Trace:
     """Pick the evaluation: closed-form iterates, steps on the moments, or on the data."""
+    features = None if data is None else data[0]
     plan = _Plan(
         request.iterations,
-        request.tol,
         request.keep_path,
-        quadratic.within,
+        None if request.tol is None else judge.first_converged,
         _watcher(request, settings, quadratic, features),
     )
     method = request.method
     if request.evaluate == "moments" and method.name == "gd":
         theta, history, n_done, reason, path = fixed_step_iterates(
-            quadratic, settings.learning_rate, theta0, plan.iterations, plan.tol,
+            quadratic, settings.learning_rate, theta0, plan.iterations, plan.stops,
             plan.keep_path, plan.watch,
         )  # fmt: skip
         return _Trace(theta, history, n_done, reason, path)
     oracle: Callable[[FloatArray], tuple[float, FloatArray]] = quadratic.loss_and_gradient
     advance = method.update
-    if features is not None and target is not None:
+    if data is not None and request.evaluate == "pass":
+        features, target = data
         z = quadratic.coords.features(features)
         if request.batch_size is None:
             oracle = _data_oracle(quadratic, z, target)
@@ -640,7 +726,7 @@ def _loop(
         if path is not None:
             path[k] = theta
         plan.watch(k, history)
-        if plan.tol is not None and plan.within(theta, g, plan.tol):
+        if plan.stops is not None and plan.stops(theta[None, :]) is not None:
             return _Trace(theta, history[: k + 1], k, "tol", _cut(path, k))
         if k == plan.iterations:
             break
@@ -709,31 +795,29 @@ def _raise_overflow(request: _Request, settings: Settings) -> None:
 
 
 def _result(
-    request: _Request, settings: Settings, quadratic: Quadratic, theta0: FloatArray, trace: _Trace
+    request: _Request,
+    settings: Settings,
+    quadratic: Quadratic,
+    theta0: FloatArray,
+    trace: _Trace,
+    judge: Judge,
 ) -> DescentResult:
+    theta = quadratic.to_data(trace.theta)
+    verdict = judge.on_data(theta)
     _, g = quadratic.loss_and_gradient(trace.theta)
-    certificate = quadratic.certificate(trace.theta, g)
-    tol = DEFAULT_TOL if request.tol is None else request.tol
-    # The theory's count is computed when first asked for (it can cost more than the run).
-    prediction = functools.cache(
-        functools.partial(_predict, request.method, settings, quadratic, theta0, tol)
-    )
-    w, b = quadratic.coords.to_data(trace.theta)
     bound = request.method.bound(settings) if request.method.bound else None
     uses_rate = "learning_rate" in request.method.uses
+    # The theory's count is computed when first asked for (it can cost more than the run).
+    forecast = Forecast(request.method.name, settings, quadratic, theta0, judge.ladder, judge.tol)
     return DescentResult(
-        w=w,
-        b=float(b),
+        w=theta[:-1],
+        b=float(theta[-1]),
         loss=float(trace.history[trace.n_done]),
         history=trace.history,
         n_iter=trace.n_done,
-        converged=certificate.holds(tol),
         stop_reason=trace.reason,
-        distance=certificate.distance,
-        relative_distance=certificate.relative_distance,
-        loss_gap=certificate.loss_gap,
-        optimum=certificate.optimum,
-        tol=tol,
+        loss_gap=quadratic.loss_gap(g),
+        tol=judge.tol,
         method=request.method.name,
         gradient_norm=norm(g),
         learning_rate=settings.learning_rate if uses_rate else math.nan,
@@ -741,24 +825,93 @@ def _result(
         bound=bound.value if bound else math.nan,
         bound_name=bound.name if bound else "",
         condition_number=quadratic.condition_number,
-        prediction=prediction,
+        forecast=forecast,
         path=None if trace.path is None else quadratic.coords.rows_to_data(trace.path),
+        **_verdict_fields(verdict),
     )
 
 
-def _predict(
-    method: Method, settings: Settings, quadratic: Quadratic, theta0: FloatArray, tol: float
-) -> Prediction:
-    """The method's theory, for this start and the certificate at ``tol``."""
-    _, g0 = quadratic.loss_and_gradient(theta0)
-    e0 = quadratic.solve(g0)
-    optimum = quadratic.coords.rows_to_data((theta0 - e0)[None, :])[0]
-    target = tol * norm(optimum)
-    if method.recurrence is not None:
-        coefficients = method.recurrence(settings, quadratic.eigenvalues)
-        return Prediction(first_crossing(quadratic, e0, coefficients, target), "exact")
-    assert method.classical is not None
-    return method.classical(settings, quadratic, e0, target)
+def _verdict_fields(verdict: Certificate) -> dict[str, Any]:
+    """The result's fields that come from the certificate."""
+    return {
+        "converged": verdict.converged,
+        "verdict": verdict.verdict,
+        "verdict_reason": verdict.reason,
+        "distance": verdict.distance,
+        "distance_error": verdict.distance_error,
+        "relative_distance": verdict.relative_distance,
+        "relative_distance_bound": verdict.relative_bound,
+        "error_floor": verdict.floor,
+        "optimum_is_zero": verdict.zero,
+        "optimum": verdict.optimum,
+    }
+
+
+# --- predictions -----------------------------------------------------------------------------
+
+
+def _predict(forecast: Forecast) -> Prediction:
+    """The method's theory, for this start and the verdict at ``tol``."""
+    method, quadratic = METHODS[forecast.method], forecast.quadratic
+    if method.recurrence is None:
+        assert method.classical is not None
+        target, reason, e0, _ = _goal(forecast)
+        if target is None:
+            return Prediction(math.nan, "none", reason)
+        return method.classical(forecast.settings, quadratic, e0, target)
+    if not quadratic.resolved:
+        return Prediction(math.nan, "none", "the Hessian's smallest eigenvalue is below float64's "
+                          "resolution for these coordinates (try standardize=True)")  # fmt: skip
+    coefficients = method.recurrence(forecast.settings, quadratic.eigenvalues)
+    _settle(forecast, spectral_radius(*coefficients[:2]))
+    target, reason, e0, reference = _goal(forecast)
+    if target is None:
+        return Prediction(math.nan, "none", reason)
+    rows = directions(quadratic, e0, reference.null)
+    count = first_crossing(rows, coefficients, target)
+    errors = quadratic.spectrum.errors
+    spread = 2 * reference.error + quadratic.resolution(reference.point)
+    perturbed = [
+        (method.recurrence(forecast.settings, quadratic.eigenvalues + sign * errors), target)
+        for sign in (-1.0, 1.0)
+    ] + [(coefficients, target - spread)]
+    if stable_count(rows, coefficients, perturbed, count):
+        return Prediction(count, "exact")
+    return Prediction(count, "estimate", "the error bars of the eigenvalues or of the optimum "
+                      "could move this count by more than 2 iterations")  # fmt: skip
+
+
+def _settle(forecast: Forecast, rate: float) -> None:
+    """Refine the reference until its error bar moves the count by under half an iteration:
+    a relative change δ in the distance to reach moves it by about δ/(1 − rate)."""
+    ladder = forecast.ladder
+    while 0 < rate < 1:
+        reach = forecast.tol * norm(ladder.current.point)
+        if 2 * ladder.current.error <= 0.5 * (1 - rate) * reach or not ladder.climb():
+            return
+
+
+def _goal(forecast: Forecast) -> tuple[float | None, str, FloatArray, Reference]:
+    """(the distance below which the verdict holds or None, why not, e₀ = θ₀ − θ*, θ*)."""
+    quadratic, reference = forecast.quadratic, forecast.ladder.current
+    target, reason = _target(reference.error, reference.zero, norm(reference.point), forecast.tol)
+    nearest = reference.nearest(quadratic.to_data(forecast.theta0))
+    e0 = forecast.theta0 - quadratic.coords.to_descended(nearest[:-1], float(nearest[-1]))
+    return target, reason, e0, reference
+
+
+def _target(error: float, zero: bool, size: float, tol: float) -> tuple[float | None, str]:
+    """The distance below which the verdict holds, or None and why there is none."""
+    if zero:
+        return tol, ""
+    low = size * (1 - 8 * _UNIT) - error
+    target = tol * low - error
+    if not math.isfinite(error) or not target > 0:
+        return None, (
+            f"tol={tol:g} is below this problem's error floor: the verdict can never become "
+            "converged (standardize, a larger tol, or least_squares(exact=True))"
+        )
+    return target, ""
 
 
 # --- checks ----------------------------------------------------------------------------------

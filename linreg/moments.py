@@ -193,7 +193,7 @@ class Moments:
         spread_x, spread_y = np.diag(block.cxx) / n, block.cyy / n
         return bool(
             np.any(block.mean_x**2 > (_SAFE - 1) * spread_x)
-            or block.mean_y**2 > (_SAFE - 1) * spread_y
+            or np.float64(block.mean_y) ** 2 > (_SAFE - 1) * spread_y
         )
 
     @classmethod

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from linreg.errors import InputError
 from linreg.moments import Moments
 
-__all__ = ["Certificate", "Coordinates", "Quadratic", "norm"]
+__all__ = ["Coordinates", "Quadratic", "Spectrum", "norm"]
 
 FloatArray = npt.NDArray[np.float64]
 _EPS = float(np.finfo(np.float64).eps)
@@ -155,55 +155,126 @@ class Coordinates:
 
 
 @dataclass(frozen=True)
-class Certificate:
-    r"""How far a point is from the optimum, computed from its gradient.
+class Spectrum:
+    r"""The Hessian's eigen-decomposition, each eigenvalue by the better of two routes.
+
+    ``eigh`` of $H$ finds each eigenvalue to about $d\,u\,\lambda_{\max}$: the small ones of
+    an ill-conditioned $H$ (offset or unscaled features) lose their digits. $H^{-1}$,
+    formed from the centred statistics (`Quadratic.inverse`), finds them to about
+    $d\,u\,\kappa_A/\lambda_{\min}$ in $1/\lambda$, where $\kappa_A$ is the condition of
+    the centred, scaled features alone. Each eigenvalue (and its vector) is taken from the
+    route with the smaller error; the vectors are then made orthonormal.
 
     Attributes
     ----------
-    distance : float
-        $\lVert\theta - \theta^*\rVert_2$ in the data's units, $[w; b]$.
-    loss_gap : float
-        $E(\theta) - E^*$.
-    optimum_norm : float
-        $\lVert\theta^*\rVert_2$ in the data's units.
-    optimum : numpy.ndarray of shape (n_features + 1,)
-        $\theta^* = \theta - H^{+}\nabla E$ as $[w; b]$ in the data's units (the nearest
-        minimiser, if there are many).
-    resolution : float
-        The smallest relative distance float64 can certify for this problem, about
-        $\kappa\,\varepsilon_{\text{mach}}$: below it the computed distance is rounding.
+    values : numpy.ndarray of shape (d,)
+        Ascending; exactly 0 only where the Hessian is proven singular.
+    vectors : numpy.ndarray of shape (d, d)
+        Orthonormal eigenvectors, as columns.
+    errors : numpy.ndarray of shape (d,)
+        About how far each computed eigenvalue may be from the exact one.
+    null : int
+        How many leading eigenvalues are proven zero (a constant column with an
+        intercept, or an all-zero column without one).
     """
 
-    distance: float
-    loss_gap: float
-    optimum_norm: float
-    resolution: float
-    optimum: FloatArray
+    values: FloatArray
+    vectors: FloatArray
+    errors: FloatArray
+    null: int
 
-    @property
-    def relative_distance(self) -> float:
-        r"""$\lVert\theta - \theta^*\rVert / \lVert\theta^*\rVert$ (the distance if θ* = 0)."""
-        return self.distance / self.optimum_norm if self.optimum_norm > 0 else self.distance
 
-    def holds(self, tol: float) -> bool:
-        """Whether the distance is certified to be within ``tol`` of ‖θ*‖."""
-        return self.relative_distance <= tol and self.resolution <= tol
+def _structured_inverse(
+    stats: Moments, penalty: FloatArray, intercept: bool
+) -> tuple[FloatArray, float] | None:
+    r"""$H^{-1}$ from the centred statistics, and the condition of the scaled $A$.
+
+    With $A = C/N + \text{diag}(\text{penalty})$ and means $m$, $H = 2M^\top
+    \text{diag}(A, 1)M$ for $M = [[I, 0], [m^\top, 1]]$, so
+    $H^{-1} = \tfrac12[[A^{-1}, -A^{-1}m], [-m^\top A^{-1}, 1 + m^\top A^{-1}m]]$; without an
+    intercept $H = 2(A + mm^\top)$ and Sherman–Morrison gives the inverse. Only $A$ is
+    inverted: however large the means, its condition is the centred features' own.
+    None when $A$ is singular to float64 precision.
+    """
+    a = stats.cxx / stats.count + np.diag(penalty)
+    scale = np.sqrt(np.diag(a))
+    if not np.all(scale > 0):
+        return None
+    scaled = a / np.outer(scale, scale)
+    try:
+        factor = np.linalg.cholesky(scaled)
+    except np.linalg.LinAlgError:
+        return None
+    lowest, highest = np.linalg.eigvalsh(scaled)[[0, -1]]
+    if not lowest > 0:
+        return None
+    a_inverse = np.linalg.inv(factor.T) @ np.linalg.inv(factor) / np.outer(scale, scale)
+    pulled = a_inverse @ stats.mean_x
+    if not intercept:
+        return 0.5 * (a_inverse - np.outer(pulled, pulled) / (1.0 + stats.mean_x @ pulled)), float(
+            highest / lowest
+        )
+    p = stats.n_features
+    inverse = np.empty((p + 1, p + 1))
+    inverse[:p, :p], inverse[:p, p], inverse[p, :p] = a_inverse, -pulled, -pulled
+    inverse[p, p] = 1.0 + float(stats.mean_x @ pulled)
+    return 0.5 * inverse, float(highest / lowest)
+
+
+def _proven_null(stats: Moments, penalty: FloatArray, intercept: bool) -> int:
+    """Directions in which H is exactly singular: the pass gives zero spread only to a
+    constant column (a free weight with an intercept); without one, only an all-zero
+    column leaves H singular."""
+    free = (np.diag(stats.cxx) == 0.0) & (penalty == 0.0)
+    if not intercept:
+        free &= stats.mean_x == 0.0
+    return int(np.count_nonzero(free))
+
+
+def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, null: int) -> Spectrum:
+    """Eigenvalues from H or from H⁻¹, whichever resolves each better (see `Spectrum`)."""
+    size = hessian.shape[0]
+    values, vectors = np.linalg.eigh(hessian)
+    errors = np.full(size, 4 * size * _EPS * max(float(values[-1]), 0.0))
+    if inverse is not None and not null:
+        small, small_vectors = np.linalg.eigh(inverse[0])
+        with np.errstate(divide="ignore"):
+            from_inverse = np.where(small > 0, 1.0 / small, np.inf)[::-1]
+        inverse_errors = 4 * (size + inverse[1]) * _EPS * float(small[-1]) * from_inverse**2
+        better = inverse_errors < errors
+        values = np.where(better, from_inverse, values)
+        vectors = np.where(better, small_vectors[:, ::-1], vectors)
+        errors = np.minimum(errors, inverse_errors)
+        vectors = _orthonormal(vectors, np.flatnonzero(better))
+    values = np.maximum(values, 0.0)
+    values[:null], errors[:null] = 0.0, 0.0
+    return Spectrum(values, vectors, errors, null)
+
+
+def _orthonormal(vectors: FloatArray, first: Any) -> FloatArray:
+    """Gram–Schmidt with the columns in ``first`` (the most accurate) kept as they are."""
+    order = np.concatenate([first, np.setdiff1d(np.arange(vectors.shape[1]), first)])
+    q, r = np.linalg.qr(vectors[:, order])
+    q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
+    result = np.empty_like(q)
+    result[:, order] = q
+    return result
 
 
 @dataclass(frozen=True)
 class Quadratic:
-    """The loss in the coordinates descended: statistics, Hessian, eigen-decomposition.
+    """The loss in the coordinates descended: statistics, Hessian, its inverse and spectrum.
 
     Build one with `Quadratic.build`. Every method of `linreg.descent` is evaluated on
-    it; its `certificate` is the verdict.
+    it. The verdict itself is `linreg.certificate`'s, against `linreg.reference`.
     """
 
     stats: Moments
     coords: Coordinates
     penalty: FloatArray
     hessian: FloatArray
-    eigenvalues: FloatArray
-    eigenvectors: FloatArray
+    inverse: FloatArray | None
+    spectrum: Spectrum
 
     @classmethod
     def build(
@@ -214,7 +285,8 @@ class Quadratic:
         Raises
         ------
         InputError
-            The Hessian overflows float64 (data too large: rescale them).
+            The Hessian overflows float64 (data too large: rescale them), or the
+            statistics underflowed.
         """
         _check_not_underflowed(stats)
         coords = (
@@ -227,12 +299,25 @@ class Quadratic:
         with np.errstate(over="raise", invalid="raise"):
             try:
                 hessian = descended.hessian(penalty)[: coords.size, : coords.size]
-                eigenvalues, eigenvectors = np.linalg.eigh(hessian)
+                inverse = _structured_inverse(descended, penalty, intercept)
+                null = _proven_null(descended, penalty, intercept)
+                spectrum = _spectrum(hessian, inverse, null)
             except (FloatingPointError, np.linalg.LinAlgError):
                 raise InputError(
                     "the data are too large: the Hessian overflows float64; rescale X and y"
                 ) from None
-        return cls(descended, coords, penalty, hessian, eigenvalues, eigenvectors)
+        matrix = None if inverse is None or null else inverse[0]
+        return cls(descended, coords, penalty, hessian, matrix, spectrum)
+
+    @property
+    def eigenvalues(self) -> FloatArray:
+        """The Hessian's eigenvalues, ascending (see `Spectrum`)."""
+        return self.spectrum.values
+
+    @property
+    def eigenvectors(self) -> FloatArray:
+        """Its orthonormal eigenvectors, as columns."""
+        return self.spectrum.vectors
 
     @property
     def lambda_max(self) -> float:
@@ -241,24 +326,28 @@ class Quadratic:
 
     @property
     def lambda_min(self) -> float:
-        """The smallest eigenvalue of the Hessian (0 when the optimum is not unique)."""
-        return max(float(self.eigenvalues[0]), 0.0)
+        """The smallest eigenvalue of the Hessian (0 when it is proven singular)."""
+        return float(self.eigenvalues[0])
+
+    @property
+    def resolved(self) -> bool:
+        """Whether every non-null eigenvalue is known to at least a tenth of itself."""
+        live = self.spectrum.null
+        return bool(np.all(self.spectrum.errors[live:] < 0.1 * self.eigenvalues[live:]))
 
     @property
     def condition_number(self) -> float:
-        r"""$\kappa = \lambda_{\max}/\lambda_{\min}$ (inf when the Hessian is singular)."""
-        return self.lambda_max / self.lambda_min if self._positive.all() else math.inf
+        r"""$\kappa = \lambda_{\max}/\lambda_{\min}$ (inf when the Hessian is singular, or its
+        smallest eigenvalue is below float64's resolution)."""
+        if self.spectrum.null or not self.lambda_min > 0:
+            return math.inf
+        return self.lambda_max / self.lambda_min
 
     @property
     def effective_condition_number(self) -> float:
-        """λ_max over the smallest eigenvalue that is not a rounded zero (the range of H)."""
-        return self.lambda_max / float(self.eigenvalues[self._positive][0])
-
-    @property
-    def _positive(self) -> npt.NDArray[np.bool_]:
-        # Eigenvalues below this are rounding of a zero: the Hessian is singular there.
-        cutoff = self.lambda_max * self.eigenvalues.shape[0] * 8 * _EPS
-        return np.asarray(self.eigenvalues > cutoff)
+        """λ_max over the smallest eigenvalue that is not proven zero (the range of H)."""
+        live = self.eigenvalues[self.spectrum.null :]
+        return self.lambda_max / float(live[0]) if live[0] > 0 else math.inf
 
     def loss_and_gradient(self, theta: FloatArray) -> tuple[float, FloatArray]:
         """E(θ) and ∇E(θ) from the statistics (the `linreg.moments` kernel)."""
@@ -281,44 +370,35 @@ class Quadratic:
 
     @functools.cached_property
     def inverse_eigenvalues(self) -> FloatArray:
-        """1/λ for each eigenvalue, 0 where λ is a rounded zero (the pseudo-inverse's)."""
-        positive = self._positive
-        return np.where(positive, 1.0 / np.where(positive, self.eigenvalues, 1.0), 0.0)
+        """1/λ for each eigenvalue, 0 where λ is proven zero (the pseudo-inverse's)."""
+        values = self.eigenvalues
+        with np.errstate(divide="ignore"):
+            return np.where(values > 0, 1.0 / np.where(values > 0, values, 1.0), 0.0)
 
     @functools.cached_property
     def _pinv(self) -> FloatArray:
+        if self.inverse is not None:
+            return self.inverse
         return np.asarray((self.eigenvectors * self.inverse_eigenvalues) @ self.eigenvectors.T)
 
-    @functools.cached_property
-    def _to_data(self) -> FloatArray:
-        # The linear map from θ on z to [w; b] on x, as a matrix (rows_to_data is linear).
-        return self.coords.rows_to_data(np.eye(self.coords.size)).T
-
-    @functools.cached_property
-    def _distance_map(self) -> FloatArray:
-        return np.asarray(self._to_data @ self._pinv)
-
     def solve(self, g: FloatArray) -> FloatArray:
-        r"""$H^{+}g$: $O(d^2)$ once the decomposition exists."""
+        r"""$H^{-1}g$ ($H^{+}g$ when H is singular): $O(d^2)$ once built."""
         return np.asarray(self._pinv @ g)
 
-    def within(self, theta: FloatArray, g: FloatArray, tol: float) -> bool:
-        """``certificate(theta, g).holds(tol)``, with less work (checked every iteration)."""
-        delta = self._distance_map @ g
-        if norm(delta) > tol * norm(self._to_data @ theta - delta):
-            return False
-        return self.certificate(theta, g).holds(tol)
+    def loss_gap(self, g: FloatArray) -> float:
+        r"""$E(\theta) - E^* = \tfrac12 g^\top H^{+} g$ for the gradient g at θ."""
+        return max(0.5 * float(g @ self.solve(g)), 0.0)
 
-    def certificate(self, theta: FloatArray, g: FloatArray) -> Certificate:
-        r"""Distance and loss gap at θ from its gradient g: $\theta - \theta^* = H^{+}g$."""
-        step = self._pinv @ g
-        delta = self._to_data @ step
-        here = self._to_data @ theta
-        distance = norm(delta)
-        optimum = norm(here - delta)
-        best = here - delta
-        # E − E* = ½ gᵀH⁺g, the same in every coordinates
-        gap = max(0.5 * float(g @ step), 0.0)
-        resolution = self.eigenvalues.shape[0] * 8 * _EPS * self.effective_condition_number
-        resolution *= max(norm(here), optimum) / optimum if optimum > 0 else 1.0
-        return Certificate(distance, gap, optimum, resolution, best)
+    def to_data(self, theta: FloatArray) -> FloatArray:
+        """θ on z as [w; b] on x (b = 0 without an intercept), as the caller receives it."""
+        w, b = self.coords.to_data(theta)
+        return np.append(w, b)
+
+    def resolution(self, optimum: FloatArray) -> float:
+        """How closely an iterate mapped back to the data's units can approach ``optimum``:
+        the rounding of b = b' − shift·w (each term about u of its size)."""
+        if not self.coords.intercept or not self.coords.shift.any():
+            return 0.0
+        w = optimum[:-1]
+        spread = abs(float(optimum[-1])) + float(np.abs(self.coords.shift) @ np.abs(w))
+        return float(2 * (w.shape[0] + 2) * _EPS * spread)

@@ -712,7 +712,7 @@ def _numeric_loss_gap(
 ) -> float:
     quadratic = _quadratic(X_, y_, alpha_)
     theta = np.append(np.asarray(w_, dtype=np.float64), float(b_))
-    return float(quadratic.certificate(theta, quadratic.loss_and_gradient(theta)[1]).loss_gap)
+    return float(quadratic.loss_gap(quadratic.loss_and_gradient(theta)[1]))
 
 
 def _numeric_solution(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from linreg import DivergenceError, gradient_descent, loss
-from linreg.descent import predicted_iterations
+from linreg.descent import slowest_direction_estimate as predicted_iterations
 from linreg.errors import InputError
 from linreg.solve import least_squares
 

@@ -986,7 +986,7 @@ def test_random_state_is_checked(seed):
 
 
 def test_predicted_iterations_of_no_eigenvalues():
-    from linreg.descent import predicted_iterations
+    from linreg.descent import slowest_direction_estimate as predicted_iterations
 
     with pytest.raises(InputError, match="eigenvalues"):
         predicted_iterations(1e-4, [])

@@ -14,7 +14,8 @@ import pytest
 
 import linreg
 from linreg import DivergenceError, InputError, gradient_descent, minimize
-from linreg.descent import predicted_iterations, step
+from linreg.descent import slowest_direction_estimate as predicted_iterations
+from linreg.descent import step
 from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.problem import Quadratic

@@ -1,0 +1,209 @@
+r"""The verdict on an iterate, with its error bar: converged, not converged, or cannot tell.
+
+Given an iterate $\theta$ (in the data's units, as the caller will receive it) and a
+`linreg.reference.Reference` $\hat\theta^*$ with $\lVert\hat\theta^* - \theta^*\rVert \le E$,
+the distance to the exact optimum satisfies
+
+$$\lVert\theta - \theta^*\rVert \le \hat d\,(1 + c\,u) + E,\qquad
+\lVert\theta^*\rVert \ge \lVert\hat\theta^*\rVert\,(1 - c\,u) - E,$$
+
+where $\hat d$ is the computed $\lVert\theta - \hat\theta^*\rVert$ and $c\,u$ covers the
+rounding of that subtraction and of the norms. So "converged" is said exactly when the
+upper bound on the relative distance is at most ``tol``: sound whatever rounding did.
+When the error bar alone exceeds ``tol``, no float64 iterate could be certified, and the
+verdict is "cannot be certified" (`CANNOT`), with the floor and its cures. When
+$\theta^* = 0$ exactly (proven), relative distances mean nothing, and the absolute
+distance is compared with ``tol`` instead.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.problem import Quadratic, norm
+from linreg.reference import UNIT, Reference, ReferenceLadder
+
+__all__ = ["CANNOT", "CONVERGED", "NOT_CONVERGED", "Certificate", "Judge", "judge"]
+
+FloatArray = npt.NDArray[np.float64]
+
+CONVERGED = "converged"
+NOT_CONVERGED = "not converged"
+CANNOT = "cannot be certified"
+
+
+@dataclass(frozen=True)
+class Certificate:
+    r"""How far an iterate is from the exact optimum, and what can be said of it.
+
+    Attributes
+    ----------
+    distance : float
+        $\hat d = \lVert\theta - \hat\theta^*\rVert_2$ in the data's units.
+    distance_error : float
+        A bound on $|\lVert\theta - \theta^*\rVert - \hat d|$: the error bar.
+    relative_distance : float
+        $\hat d/\lVert\hat\theta^*\rVert$ (the absolute distance when θ* = 0 exactly).
+    relative_bound : float
+        A sound upper bound on $\lVert\theta - \theta^*\rVert/\lVert\theta^*\rVert$ (inf when
+        $\lVert\theta^*\rVert$ cannot be bounded away from 0).
+    floor : float
+        The smallest relative distance this problem lets float64 certify: the error bar
+        of the optimum (and of the run's own coordinates) over $\lVert\theta^*\rVert$.
+    optimum : numpy.ndarray of shape (n_features + 1,)
+        $\hat\theta^*$, the nearest minimiser.
+    optimum_norm : float
+    verdict : str
+        `CONVERGED`, `NOT_CONVERGED` or `CANNOT`.
+    reason : str
+        For `CANNOT`: why, in words.
+    zero : bool
+        θ* = 0 exactly (proven): the distances are absolute.
+    """
+
+    distance: float
+    distance_error: float
+    relative_distance: float
+    relative_bound: float
+    floor: float
+    optimum: FloatArray
+    optimum_norm: float
+    verdict: str
+    reason: str = ""
+    zero: bool = False
+
+    @property
+    def converged(self) -> bool:
+        """Whether the verdict is `CONVERGED`."""
+        return self.verdict == CONVERGED
+
+
+def judge(
+    theta: FloatArray, reference: Reference, tol: float, resolution: float = 0.0
+) -> Certificate:
+    r"""The verdict on θ at ``tol``.
+
+    Parameters
+    ----------
+    theta : numpy.ndarray of shape (n_features + 1,)
+        $[w; b]$ in the data's units, as returned to the caller.
+    reference : linreg.reference.Reference
+    tol : float
+        The relative tolerance (absolute when θ* = 0 exactly).
+    resolution : float, default 0.0
+        How closely the run itself can approach θ* (absolute, data units): below it, a
+        run that has not converged is reported as `CANNOT` rather than `NOT_CONVERGED`.
+    """
+    optimum = reference.nearest(theta)
+    delta = theta - optimum
+    size = theta.shape[0]
+    distance = norm(delta)
+    # fl(θ − θ̂*) and the two norms: (size + 4)u relative; a projection on null adds its own.
+    slack = (size + 4) * UNIT * (distance + (norm(theta - reference.point) if
+                                 reference.null.shape[1] else 0.0))  # fmt: skip
+    error = slack + reference.error
+    optimum_norm = norm(optimum)
+    if reference.zero:
+        bound = distance + error
+        verdict = CONVERGED if bound <= tol else NOT_CONVERGED
+        return Certificate(distance, error, distance, bound, 0.0, optimum, 0.0, verdict, "", True)
+    low = optimum_norm * (1 - (size + 4) * UNIT) - reference.error
+    bound = (distance + error) / low if low > 0 else math.inf
+    floor = (reference.error + resolution) / low if low > 0 else math.inf
+    relative = distance / optimum_norm if optimum_norm > 0 else math.inf
+    if bound <= tol:
+        verdict, reason = CONVERGED, ""
+    elif floor >= tol or not math.isfinite(reference.error):
+        verdict, reason = CANNOT, _why(reference, low, floor, tol)
+    else:
+        verdict, reason = NOT_CONVERGED, ""
+    return Certificate(distance, error, relative, bound, floor, optimum, optimum_norm,
+                       verdict, reason)  # fmt: skip
+
+
+def _why(reference: Reference, low: float, floor: float, tol: float) -> str:
+    """The reason a verdict cannot be given, in words."""
+    if not math.isfinite(reference.error):
+        return reference.reason or "the optimum's error cannot be bounded"
+    if low <= 0:
+        return (
+            f"the optimum is within its own error bar ({reference.error:.2g}) of zero, so no "
+            "relative distance to it can be certified"
+        )
+    return f"float64 resolves the optimum only to {floor:.2g} of its norm, above tol={tol:g}"
+
+
+def _undecided(certificate: Certificate, tol: float) -> bool:
+    """Whether a more precise reference could change the verdict: the iterate may be
+    within tol (its distance minus the error bar is), or nothing could be said."""
+    if certificate.verdict == CANNOT:
+        return True
+    if certificate.verdict == CONVERGED:
+        return False
+    high = certificate.optimum_norm + certificate.distance_error
+    return certificate.distance - certificate.distance_error <= tol * max(high, 0.0)
+
+
+class Judge:
+    """Verdicts on a run's iterates, climbing the reference's ladder only when needed.
+
+    Parameters
+    ----------
+    quadratic : linreg.problem.Quadratic
+        Maps iterates from the coordinates descended to the data's units.
+    ladder : linreg.reference.ReferenceLadder
+    tol : float
+    """
+
+    def __init__(self, quadratic: Quadratic, ladder: ReferenceLadder, tol: float) -> None:
+        self.quadratic, self.ladder, self.tol = quadratic, ladder, tol
+
+    def on_data(self, theta: FloatArray) -> Certificate:
+        """The verdict on θ = [w; b] in the data's units, as precise as the data allow."""
+        while True:
+            reference = self.ladder.current
+            resolution = self.quadratic.resolution(reference.point)
+            verdict = judge(theta, reference, self.tol, resolution)
+            if not _undecided(verdict, self.tol) or not self.ladder.climb():
+                return verdict
+
+    def first_converged(self, thetas: FloatArray) -> int | None:
+        """The first row of ``thetas`` (iterates in the coordinates descended) whose
+        verdict is "converged", or None.
+
+        Vectorised: the distance of every row to the reference, a refinement of the
+        reference when the nearest candidate is undecided, then the verdict of the first
+        rows that are surely within tol, confirmed one by one.
+        """
+        rows = self.quadratic.coords.rows_to_data(thetas)
+        while True:
+            reference = self.ladder.current
+            deltas = rows - reference.point
+            if reference.null.shape[1]:
+                deltas = deltas - (deltas @ reference.null) @ reference.null.T
+            distances = norm(deltas, axis=1)
+            sure, maybe = self._thresholds(reference)
+            candidates = np.flatnonzero(distances <= maybe)
+            if not candidates.size:
+                return None
+            if distances[candidates[0]] > sure and self.ladder.climb():
+                continue  # undecided: look again against a sharper reference
+            for index in np.flatnonzero(distances <= sure)[:8]:
+                if self.on_data(self.quadratic.to_data(thetas[index])).converged:
+                    return int(index)
+            return None
+
+    def _thresholds(self, reference: Reference) -> tuple[float, float]:
+        """Distances below which the verdict surely holds, and may hold (see `judge`)."""
+        size = self.quadratic.coords.size + 1
+        if reference.zero:
+            return (self.tol - reference.error) / (1 + (size + 8) * UNIT), self.tol
+        scale = norm(reference.point)
+        low = scale * (1 - (size + 4) * UNIT) - reference.error
+        sure = (self.tol * low - reference.error) / (1 + (size + 8) * UNIT)
+        maybe = self.tol * (scale + reference.error) + 2 * reference.error
+        return sure, maybe * (1 + 8 * UNIT)
