@@ -161,6 +161,7 @@ class Judge:
 
     def __init__(self, quadratic: Quadratic, ladder: ReferenceLadder, tol: float) -> None:
         self.quadratic, self.ladder, self.tol = quadratic, ladder, tol
+        self._cached: tuple[Reference, float, float] | None = None
 
     def on_data(self, theta: FloatArray) -> Certificate:
         """The verdict on θ = [w; b] in the data's units, as precise as the data allow."""
@@ -199,6 +200,11 @@ class Judge:
 
     def _thresholds(self, reference: Reference) -> tuple[float, float]:
         """Distances below which the verdict surely holds, and may hold (see `judge`)."""
+        if self._cached is None or self._cached[0] is not reference:
+            self._cached = (reference, *self._limits(reference))
+        return self._cached[1], self._cached[2]
+
+    def _limits(self, reference: Reference) -> tuple[float, float]:
         size = self.quadratic.coords.size + 1
         if reference.zero:
             return (self.tol - reference.error) / (1 + (size + 8) * UNIT), self.tol

@@ -34,65 +34,73 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 
 from linreg.descent import DescentResult, minimize
 
-__all__ = ["GradientDescentRegressor"]
+__all__ = ["DEFAULT_ESTIMATOR_TOL", "GradientDescentRegressor"]
+
+#: The estimator's default tolerance: about ten correct digits of the optimum's norm.
+DEFAULT_ESTIMATOR_TOL = 1e-10
 
 
 class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     r"""Linear regression (optionally ridge) fitted by descent on the mean squared error.
 
-        Parameters
-        ----------
-        method : str, default "cg"
-            Any method of `linreg.minimize`. The default, conjugate gradients, reaches the
-            optimum in at most n_features + 1 steps in exact arithmetic, so a default fit
-            converges on any full-rank data; ``"gd"`` is the livestream's fixed step.
-        learning_rate : float, "auto" or None, default None
-            The step of gd, momentum, nesterov and adam; None picks the optimal one from
-            the Hessian's eigenvalues (see `linreg.minimize`).
-        momentum : float or None, default None
-            Momentum of momentum and nesterov (β₁ of adam); None picks the optimal one.
-        alpha : float, default 0.0
-            Ridge strength: the loss is $rac1N\lVert y - Xw - b
-    Vert^2 + lpha\lVert w
-    Vert^2$.
-            scikit-learn's ``Ridge(alpha=a)`` penalises the *sum* of squares,
-            $\lVert y - Xw - b
-    Vert^2 + a\lVert w
-    Vert^2$, so it matches ``alpha = a/N``.
-        num_iterations : int, default 1000
-            The most iterations to run.
-        tol : float or None, default None
-            Stop at the first iteration whose certified distance to the optimum is within
-            ``tol`` of ‖θ*‖ (`linreg.DescentResult.converged`); None runs every iteration
-            and judges convergence at 1e-6.
-        standardize : bool, default True
-            Descend on centred, unit-variance features (well conditioned); ``coef_`` and
-            ``intercept_`` are in the data's own units.
-        fit_intercept : bool, default True
-            Fit the intercept $b$; otherwise the model is $\hat y = Xw$.
+    Parameters
+    ----------
+    method : str, default "cg"
+        Any method of `linreg.minimize`. The default, conjugate gradients on standardized
+        features, usually certifies the optimum in a handful of steps; ``"gd"`` is the
+        livestream's fixed step.
+    learning_rate : float, "auto" or None, default None
+        The step of gd, momentum, nesterov and adam; None picks the optimal one from
+        the Hessian's eigenvalues (see `linreg.minimize`).
+    momentum : float or None, default None
+        Momentum of momentum and nesterov (β₁ of adam); None picks the optimal one.
+    alpha : float, default 0.0
+        Ridge strength: the loss is $\frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w
+        \rVert^2$. scikit-learn's ``Ridge(alpha=a)`` penalises the *sum* of squares,
+        $\lVert y - Xw - b\rVert^2 + a\lVert w\rVert^2$, so it matches ``alpha = a/N``.
+    num_iterations : int, default 1000
+        The most iterations to run.
+    tol : float or None, default 1e-10
+        Stop at the first iteration whose verdict is "converged": a sound upper bound on
+        ‖θ − θ*‖/‖θ*‖ is at most ``tol`` (`linreg.DescentResult.converged`). The default
+        asks for about ten correct digits, what a direct solver such as
+        ``LinearRegression`` gives on ordinary data. None runs every iteration and judges
+        convergence at 1e-6.
+    standardize : bool, default True
+        Descend on centred, unit-variance features (well conditioned); ``coef_`` and
+        ``intercept_`` are in the data's own units.
+    fit_intercept : bool, default True
+        Fit the intercept $b$; otherwise the model is $\hat y = Xw$.
 
-        Attributes
-        ----------
-        coef_ : numpy.ndarray of shape (n_features,)
-        intercept_ : float
-        n_iter_ : int
-        loss_curve_ : numpy.ndarray of shape (n_iter_ + 1,)
-            The loss after each iteration.
-        converged_ : bool
-            Whether the certificate holds: ‖θ − θ*‖ ≤ tol·‖θ*‖.
-        distance_ : float
-            The certified relative distance ‖θ − θ*‖/‖θ*‖ at the end.
-        n_features_in_ : int
-        feature_names_in_ : numpy.ndarray of shape (n_features_in_,)
-            Only when X had column names.
+    Attributes
+    ----------
+    coef_ : numpy.ndarray of shape (n_features,)
+    intercept_ : float
+    n_iter_ : int
+    loss_curve_ : numpy.ndarray of shape (n_iter_ + 1,)
+        The loss after each iteration.
+    converged_ : bool
+        Whether the verdict is "converged" (see ``tol``).
+    verdict_ : str
+        ``"converged"``, ``"not converged"`` or ``"cannot be certified"`` (float64
+        cannot resolve ``tol`` for these data; ``error_floor_`` says how far it can).
+    distance_ : float
+        ‖θ − θ̂*‖/‖θ̂*‖ at the end, against the best estimate θ̂* of the optimum.
+    distance_bound_ : float
+        A sound upper bound on the exact relative distance ‖θ − θ*‖/‖θ*‖.
+    error_floor_ : float
+        The smallest relative distance float64 can certify for these data.
+    n_features_in_ : int
+    feature_names_in_ : numpy.ndarray of shape (n_features_in_,)
+        Only when X had column names.
 
-        Examples
-        --------
-        >>> from linreg import load_points
-        >>> points = load_points()
-        >>> model = GradientDescentRegressor().fit(points[:, :1], points[:, 1])
-        >>> print(round(model.coef_[0], 6), round(model.intercept_, 6), model.converged_)
-        1.322431 7.991021 True
+    Examples
+    --------
+    >>> from linreg import load_points
+    >>> points = load_points()
+    >>> model = GradientDescentRegressor().fit(points[:, :1], points[:, 1])
+    >>> print(round(model.coef_[0], 6), round(model.intercept_, 6), model.converged_)
+    1.322431 7.991021 True
     """
 
     def __init__(
@@ -103,7 +111,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         momentum: float | None = None,
         alpha: float = 0.0,
         num_iterations: int = 1000,
-        tol: float | None = None,
+        tol: float | None = DEFAULT_ESTIMATOR_TOL,
         standardize: bool = True,
         fit_intercept: bool = True,
     ) -> None:
@@ -144,22 +152,32 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         self.n_iter_ = result.n_iter
         self.loss_curve_ = result.history
         self.converged_ = result.converged
+        self.verdict_ = result.verdict
         self.distance_ = result.relative_distance
+        self.distance_bound_ = result.relative_distance_bound
+        self.error_floor_ = result.error_floor
         if not result.converged:
             warnings.warn(self._advice(result), ConvergenceWarning, stacklevel=2)
         return self
 
     def _advice(self, result: DescentResult) -> str:
         """The warning: what was measured, and only advice not already taken."""
+        if not result.certified:
+            cures = ["a larger tol"] + ([] if self.standardize else ["standardize=True"])
+            return (
+                f"{self.method} cannot be certified at tol={result.tol:g}: "
+                f"{result.verdict_reason}; try " + " or ".join(cures)
+            )
         advice = ["raise num_iterations"]
         if not self.standardize:
             advice.append("use standardize=True")
         if self.method != "cg":
             advice.append("use method='cg'")
         return (
-            f"{self.method} did not converge in {result.n_iter} iterations: the certified "
-            f"distance to the optimum is {result.relative_distance:.3g} of its norm, above "
-            f"tol={result.tol:g}; " + ", or ".join(advice)
+            f"{self.method} did not converge in {result.n_iter} iterations: the distance to "
+            f"the optimum is {result.relative_distance:.3g} of its norm (certified at most "
+            f"{result.relative_distance_bound:.3g}), above tol={result.tol:g}; "
+            + ", or ".join(advice)
         )
 
     def predict(self, X: Any) -> Any:

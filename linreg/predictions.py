@@ -230,13 +230,13 @@ def stable_count(
     count: float,
 ) -> bool:
     """Whether each perturbed problem (its coefficients and target) first crosses within
-    ±2 of ``count``: its distance is still above target 3 iterations before and below
-    target 2 after (a window check, not a new search)."""
+    ±2 of ``count``, judged on a window of the 256 iterations before (a distance that
+    oscillates, as momentum's does, may cross and rise again)."""
     if not math.isfinite(count):
         return True
+    window = np.arange(max(count - 256.0, 0.0), count + 3.0)
     for coeffs, target in perturbed:
-        norms = distances(rows, coeffs)
-        before, after = norms(np.array([max(count - 3.0, 0.0), count + 2.0]))
-        if after > target or (count >= 3.0 and before <= target):
+        hits = np.flatnonzero(distances(rows, coeffs)(window) <= target)
+        if not hits.size or abs(window[hits[0]] - count) > 2:
             return False
     return True

@@ -319,8 +319,7 @@ def from_statistics(stats: Moments, alpha: float, intercept: bool) -> Reference:
         return _unbounded(stats, intercept, "the statistics cannot be rescaled exactly")
     found = _scaled_optimum(scaled, penalty, fixed, intercept)
     if found is None:
-        return _unbounded(stats, intercept, "the normal matrix of the statistics is singular "
-                          "to float64 precision")  # fmt: skip
+        return _unbounded(stats, intercept, _ILL_CONDITIONED)
     point, errors = found
     error = norm(units.to_data(errors)) * (1 + 4 * UNIT * stats.n_features)
     zero = stats.cyy == 0.0 and stats.mean_y == 0.0
@@ -350,8 +349,9 @@ def _scaled_optimum(
 
 
 _ILL_CONDITIONED = (
-    "the scaled normal matrix is too ill-conditioned for the rounding of the statistics "
-    "(its smallest eigenvalue cannot be bounded away from 0)"
+    "the scaled normal matrix is too ill-conditioned for the rounding of the statistics: "
+    "its smallest eigenvalue cannot be bounded away from 0 (it may be singular; only exact "
+    "arithmetic on the data can tell)"
 )
 
 
@@ -664,6 +664,10 @@ class ReferenceLadder:
         self.current = from_statistics(stats, alpha, intercept)
         self.floor = self.current  # what descent on the statistics itself can resolve
         self._rungs = ["data", "exact"] if data is not None else []
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled result keeps its reference, not a copy of the data it was refined on.
+        return {**self.__dict__, "data": None, "_rungs": []}
 
     def climb(self) -> bool:
         """Try the next, more precise route; True when the reference improved."""

@@ -1,0 +1,110 @@
+"""The optimum's error bar holds on every route: statistics, data, exact.
+
+`linreg.reference` bounds ‖θ̂* − θ*‖ against the exact optimum of the data as given; each
+route is checked here against rational arithmetic (`tests.exact`), on data built so that
+each term of the bound matters: the rounding of the statistics (large offsets, many rows),
+the smallest eigenvalue (near-collinear columns), the map back to the intercept (offsets).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from linreg.moments import Moments
+from linreg.reference import ReferenceLadder, from_statistics, statistics_rounding
+
+from .exact import optimum_set, true_distance
+
+
+def _rungs(X, y, intercept=True, alpha=0.0):
+    """Every reference the ladder reaches, in order."""
+    ladder = ReferenceLadder(Moments.from_arrays(X, y), alpha, intercept, (X, y))
+    found = [ladder.current]
+    while ladder.climb():
+        found.append(ladder.current)
+    return found
+
+
+def _data(kind: str, seed: int):
+    rng = np.random.default_rng(seed)
+    if kind == "offset":  # the statistics' rounding: ε·|x̄|/σ ≈ 2e-8 relative
+        x = 1e8 + rng.normal(size=3000)
+        return x[:, None], 2.0 * x + rng.normal(size=3000)
+    if kind == "timestamps":
+        x = 1.7e9 + 3600.0 * np.arange(50.0)
+        return x[:, None], np.sin(np.arange(50.0)) + 0.1 * np.arange(50.0)
+    if kind == "collinear":  # the smallest eigenvalue near rounding level
+        x = rng.uniform(0, 1, 200)
+        return np.column_stack([x, x + 1e-8 * rng.normal(size=200)]), x + rng.normal(size=200)
+    if kind == "scales":
+        X = np.column_stack([rng.normal(size=30) * 1e-5, rng.normal(size=30) * 1e5])
+        return X, X @ [3e5, 2e-5] + rng.normal(size=30)
+    if kind == "nearzero":
+        return np.arange(4.0)[:, None], np.array([0.1, -0.3, 0.3, -0.1])
+    x = rng.normal(size=(100, 3))
+    return x, x @ [1.0, -2.0, 0.5] + 3.0 + rng.normal(size=100)
+
+
+@pytest.mark.parametrize("kind", ["offset", "timestamps", "collinear", "scales", "nearzero",
+                                  "plain"])  # fmt: skip
+@pytest.mark.parametrize("intercept", [True, False])
+def test_every_rung_bounds_its_error(kind, intercept):
+    X, y = _data(kind, 1)
+    solution, null = optimum_set(X, y, intercept)
+    for reference in _rungs(X, y, intercept):
+        if reference.null.shape[1]:
+            continue
+        _, error = true_distance(reference.point, solution, null)
+        assert error <= reference.error * (1 + 1e-12), (reference.source, error, reference.error)
+
+
+def test_the_statistics_rounding_is_in_the_bound():
+    """At x ≈ 1e8 the one-pass statistics are off by about ε·x̄/σ; the bound must cover it."""
+    X, y = _data("offset", 2)
+    solution, null = optimum_set(X, y)
+    reference = from_statistics(Moments.from_arrays(X, y), 0.0, True)
+    _, error = true_distance(reference.point, solution, null)
+    assert error > 1e-12  # the statistics really are off here ...
+    assert error <= reference.error  # ... and the bound says by how much at most
+    assert statistics_rounding(Moments.from_arrays(X, y))[0] > 0
+
+
+def test_a_singular_looking_matrix_is_not_bounded_from_the_statistics():
+    """x and x + 1e-12·noise: the scaled normal matrix's λ_min is below its rounding."""
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, 300)
+    X = np.column_stack([x, x + 1e-12 * rng.normal(size=300)])
+    reference = from_statistics(Moments.from_arrays(X, x), 0.0, True)
+    assert math.isinf(reference.error) and "ill-conditioned" in reference.reason
+
+
+def test_rank_deficiency_only_from_exact_arithmetic():
+    """Duplicate columns: the statistics cannot tell; the exact route proves it."""
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=50)
+    X = np.column_stack([x, x])
+    rungs = _rungs(X, x + 1.0)
+    assert rungs[0].null.shape[1] == 0 and math.isinf(rungs[0].error)
+    assert rungs[-1].source == "exact" and rungs[-1].null.shape[1] == 1
+
+
+@pytest.mark.parametrize("alpha", [1e-3, 0.5])
+def test_ridge_bounds(alpha):
+    X, y = _data("scales", 3)
+    solution, null = optimum_set(X, y, True, alpha)
+    for reference in _rungs(X, y, True, alpha):
+        _, error = true_distance(reference.point, solution, null)
+        assert error <= reference.error * (1 + 1e-12), reference.source
+
+
+def test_the_intercept_bound_carries_the_offset():
+    """b = ȳ − x̄·w: an error ρ in D·w reaches b amplified by ‖x̄/D‖ (Cauchy–Schwarz)."""
+    from linreg.reference import _intercept_error
+
+    stats = Moments(10, np.array([1e6, -2e6]), 0.0, np.eye(2), np.zeros(2), 1.0)
+    scale = np.ones(2)
+    bound = _intercept_error(stats, np.zeros(2), 0.0, scale, 1.0, 0.0)
+    assert bound >= math.hypot(1e6, 2e6)
