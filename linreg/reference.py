@@ -414,14 +414,24 @@ def _residual_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple
     return _two_sum(total, error + sum_error)
 
 
+def _cascade(hi: FloatArray, lo: FloatArray) -> FloatArray:
+    """Column sums of hi + lo (shape (n, k)) in double-double, by a pairwise tree of
+    error-free additions: each sum is within (log₂n + 2)·u²·Σ|terms| + u|sum| of exact."""
+    while hi.shape[0] > 1:
+        if hi.shape[0] % 2:
+            hi = np.vstack([hi, np.zeros((1, hi.shape[1]))])
+            lo = np.vstack([lo, np.zeros((1, lo.shape[1]))])
+        total, error = _two_sum(hi[0::2], hi[1::2])
+        hi, lo = total, lo[0::2] + lo[1::2] + error
+    return np.asarray(hi[0] + lo[0])
+
+
 def _sums_dd(X: FloatArray, r: tuple[Any, Any]) -> tuple[FloatArray, float]:
-    """(Xᵀr, Σr), each correctly rounded up to the tiny x·r_lo roundings."""
+    """(Xᵀr, Σr) in double-double (`_cascade`): products split exactly, then summed."""
     hi, lo = r
-    sums = []
-    for j in range(X.shape[1]):
-        product, error = _two_product(X[:, j], hi)
-        sums.append(math.fsum(np.concatenate([product, error, X[:, j] * lo])))
-    return np.array(sums), math.fsum(np.concatenate([hi, lo]))
+    product, error = _two_product(X, hi[:, None])
+    sums = _cascade(np.column_stack([product, hi]), np.column_stack([error + X * lo[:, None], lo]))
+    return sums[:-1], float(sums[-1])
 
 
 def _gradient_slack(
@@ -430,7 +440,8 @@ def _gradient_slack(
     """Bounds on the errors of `_sums_dd` at (w, b): a few u² of Σ|x|(|y| + |X||w| + |b|)."""
     p, n = X.shape[1], X.shape[0]
     size = np.abs(y) + np.abs(X) @ np.abs(w) + abs(b)
-    factor = 16 * (p + 3) * UNIT * UNIT * (1 + 2 * n * UNIT)
+    # the residual's own error (8(p+2)u² of size), then the tree's (log₂n + 4)u² per term
+    factor = (16 * (p + 3) + 2 * math.log2(max(n, 2)) + 8) * UNIT * UNIT * (1 + 2 * n * UNIT)
     slack = factor * (np.abs(X).T @ size) + 2 * UNIT * np.abs(sums)
     return slack, factor * float(size.sum()) + 2 * UNIT * abs(total)
 
@@ -457,27 +468,54 @@ def _correction(
     return q, total if intercept else 0.0, slack, total_slack
 
 
-def _posterior(
-    stats: Moments, data: tuple[FloatArray, FloatArray], point: FloatArray,
-    penalty: FloatArray, intercept: bool,
-) -> tuple[FloatArray, FloatArray] | None:  # fmt: skip
+@dataclass(frozen=True)
+class _Scaled:
+    """A scaled problem, and the bound on its normal matrix: what each posterior reuses."""
+
+    stats: Moments
+    data: tuple[FloatArray, FloatArray]
+    penalty: FloatArray
+    intercept: bool
+    system: _System
+    means: float
+    scale: FloatArray
+    lowest: float
+
+
+def _posterior(problem: _Scaled, point: FloatArray) -> tuple[FloatArray, FloatArray]:
     """(per-component bounds on |θ̂ − θ*|, the estimate e of θ̂ − θ*), scaled units."""
+    stats, scale, lowest = problem.stats, problem.scale, problem.lowest
     p, n = stats.n_features, stats.count
-    system, means = _system(stats, penalty, intercept)
-    solved = _solve_scaled(system) if p else (np.zeros(0), np.ones(0), 1.0)
-    if solved is None or not solved[2] > 0:
-        return None
-    _, scale, lowest = solved
-    q, total, slack, total_slack = _correction(stats, data, point, penalty, intercept)
-    e_w = -np.linalg.solve(system.gram, q) if p else np.zeros(0)
+    q, total, slack, total_slack = _correction(
+        stats, problem.data, point, problem.penalty, problem.intercept
+    )
+    e_w = -np.linalg.solve(problem.system.gram, q) if p else np.zeros(0)
     rho = float(np.linalg.norm((np.abs(q) + slack) / scale)) / lowest * (1 + 8 * (p + 1) * UNIT)
-    if not intercept:
+    if not problem.intercept:
         return np.append(rho / scale, 0.0), np.append(e_w, 0.0)
-    mean_error = _mean_errors(stats, means)[0]
+    mean_error = _mean_errors(stats, problem.means)[0]
     reach = float(np.linalg.norm((np.abs(stats.mean_x) + mean_error) / scale))
     e_b = -total / n - float(stats.mean_x @ e_w)
     bound_b = (abs(total) + total_slack) / n * (1 + 2 * UNIT) + reach * rho
     return np.append(rho / scale, bound_b) * (1 + 4 * UNIT), np.append(e_w, e_b)
+
+
+def _scaled_problem(
+    stats: Moments, X: FloatArray, y: FloatArray, alpha: float, intercept: bool, units: _Units
+) -> _Scaled | None:
+    """The problem in power-of-two units, or None when that loses bits or is unbounded."""
+    with np.errstate(all="ignore"):
+        scaled = units.stats(stats)
+        data = (np.ldexp(X, -units.features), np.ldexp(y, -units.target))
+        penalty = units.penalty(stats.count, alpha)
+    if not (_exact_scaling(X, data[0]) and _exact_scaling(y, data[1])):
+        return None
+    system, means = _system(scaled, penalty, intercept)
+    p = stats.n_features
+    solved = _solve_scaled(system) if p else (np.zeros(0), np.ones(0), 1.0)
+    if solved is None or not solved[2] > 0:
+        return None
+    return _Scaled(scaled, data, penalty, intercept, system, means, solved[1], solved[2])
 
 
 def from_data(
@@ -493,21 +531,16 @@ def from_data(
     if start.null.shape[1] or start.zero:
         return start
     units = _Units.of(stats)
-    with np.errstate(all="ignore"):
-        scaled = units.stats(stats)
-        data = (np.ldexp(X, -units.features), np.ldexp(y, -units.target))
-        penalty = units.penalty(stats.count, alpha)
-        point = units.to_scaled(start.point)
-    if not (_exact_scaling(X, data[0]) and _exact_scaling(y, data[1])):
+    problem = _scaled_problem(stats, X, y, alpha, intercept, units)
+    if problem is None:
         return start
-    first = _posterior(scaled, data, point, penalty, intercept)
-    if first is None:
-        return start
-    moved = point - first[1]
-    second = _posterior(scaled, data, moved, penalty, intercept)
-    if second is not None and norm(second[0]) < norm(first[0]):
-        point, first = moved, second
-    error = norm(units.to_data(first[0]))
+    point = units.to_scaled(start.point)
+    bounds, correction = _posterior(problem, point)
+    moved = point - correction
+    second = _posterior(problem, moved)
+    if norm(second[0]) < norm(bounds):
+        point, bounds = moved, second[0]
+    error = norm(units.to_data(bounds))
     if not error < start.error:
         return start
     return Reference(units.to_data(point), error, start.null, False, "data")
