@@ -52,7 +52,7 @@ def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
     if axis is None and low < squares < high:
         return math.sqrt(squares)
     if axis is not None and values.ndim == 2 and axis in (1, -1):
-        plain = (squares > low) & (squares < high)
+        plain = np.asarray((squares > low) & (squares < high))
         if plain.all():
             return np.sqrt(squares)
     top = np.max(np.abs(values), axis=axis, keepdims=True, initial=0.0)
