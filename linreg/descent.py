@@ -895,6 +895,16 @@ def _goal(forecast: Forecast) -> tuple[float | None, str, FloatArray, Reference]
     """(the distance below which the verdict holds or None, why not, e₀ = θ₀ − θ*, θ*)."""
     quadratic, reference = forecast.quadratic, forecast.ladder.current
     target, reason = _target(reference.error, reference.zero, norm(reference.point), forecast.tol)
+    # Descent on the float statistics is guaranteed only to within their error bar of θ*.
+    reach = forecast.ladder.floor.error + quadratic.resolution(reference.point)
+    if target is not None and reach >= target:
+        target, reason = (
+            None,
+            (
+                f"descent on the float64 statistics is guaranteed to come only within {reach:.2g} "
+                f"of the optimum, more than tol={forecast.tol:g} allows, so no count can be promised"
+            ),
+        )
     nearest = reference.nearest(quadratic.to_data(forecast.theta0))
     e0 = forecast.theta0 - quadratic.coords.to_descended(nearest[:-1], float(nearest[-1]))
     return target, reason, e0, reference

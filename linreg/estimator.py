@@ -174,9 +174,9 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         if self.method != "cg":
             advice.append("use method='cg'")
         return (
-            f"{self.method} did not converge in {result.n_iter} iterations: the distance to "
-            f"the optimum is {result.relative_distance:.3g} of its norm (certified at most "
-            f"{result.relative_distance_bound:.3g}), above tol={result.tol:g}; "
+            f"{self.method} did not converge in {result.n_iter} iterations: the certified "
+            f"distance to the optimum is at most {result.relative_distance_bound:.3g} of its "
+            f"norm (about {result.relative_distance:.3g}), above tol={result.tol:g}; "
             + ", or ".join(advice)
         )
 

@@ -558,36 +558,66 @@ def minimum_loss(
 ) -> tuple[float, float]:
     r"""$E^* = E(\theta^*)$, and a bound on the error of that value.
 
-    $E(\hat\theta^*)$ is formed from the data in double-double when they are at hand (from
-    the statistics otherwise, with their rounding), and
-    $E(\hat\theta^*) - E^* \le (\operatorname{tr}(Z^\top Z)/N + \alpha)\,E^2$ for the error
-    bar $E$ of $\hat\theta^*$.
+    $E(\hat\theta^*)$ is formed in double-double from the data when they are at hand
+    (from the statistics otherwise, with their rounding), and the gap
+    $E(\hat\theta^*) - E^* = \tfrac12 g^\top H^{-1} g$ is bounded in the centred form
+    $\tfrac1N q^\top C_\alpha^{-1} q + (t/N)^2$: from the gradient's sums $q, t$ in
+    double-double with data, and from the error bar of $\hat\theta^*$ without.
     """
     units = _Units.of(stats)
-    with np.errstate(all="ignore"):
-        scaled = units.stats(stats)
-        point = units.to_scaled(reference.point)
-        penalty = units.penalty(stats.count, alpha)
-    p, n = stats.n_features, stats.count
-    w, b = point[:p], float(point[p]) if intercept else 0.0
-    if data is not None:
-        X, y = np.ldexp(data[0], -units.features), np.ldexp(data[1], -units.target)
-        value, error = _loss_dd(X, y, w, b)
+    point = units.to_scaled(reference.point)
+    problem = None if data is None else _scaled_problem(stats, *data, alpha, intercept, units)
+    if problem is not None:
+        value, error = _loss_dd(*problem.data, *_parts(point, stats.n_features, intercept))
+        gap = _gap_from_data(problem, point)
     else:
+        with np.errstate(all="ignore"):
+            scaled, penalty = units.stats(stats), units.penalty(stats.count, alpha)
+        w, b = _parts(point, stats.n_features, intercept)
         value, error = _loss_statistics(scaled, w, b)
-    value += float(penalty @ (w * w)) / n
-    error += 4 * UNIT * (value + float(penalty @ (w * w)) / n)
-    trace = float(np.sum(np.diag(scaled.cxx)) / n + scaled.mean_x @ scaled.mean_x) + intercept
-    bar = norm(_scaled_errors(units, reference.error, p))
-    error += (trace + float(np.max(penalty, initial=0.0)) / n) * bar * bar
-    factor = 4.0**units.target
-    return float(np.ldexp(value, 2 * units.target)), error * factor
+        gap = _gap_from_statistics(scaled, penalty, intercept, w, b)
+    penalty = units.penalty(stats.count, alpha)
+    w = point[: stats.n_features]
+    ridge = float(penalty @ (w * w)) / stats.count
+    value += ridge
+    error += 4 * UNIT * (value + ridge) + gap
+    return float(np.ldexp(value, 2 * units.target)), float(np.ldexp(error, 2 * units.target))
 
 
-def _scaled_errors(units: _Units, error: float, p: int) -> FloatArray:
-    """A bound E in the data's units as per-component bounds in the scaled units."""
-    return np.append(np.ldexp(np.full(p, error), units.features - units.target),
-                     np.ldexp(error, -units.target))  # fmt: skip
+def _parts(point: FloatArray, p: int, intercept: bool) -> tuple[FloatArray, float]:
+    return point[:p], float(point[p]) if intercept else 0.0
+
+
+def _gap_from_data(problem: _Scaled, point: FloatArray) -> float:
+    """(1/N)‖D⁻¹q‖²/λ_low + (t/N)², q and t (with their error bounds) in double-double."""
+    stats = problem.stats
+    q, total, slack, total_slack = _correction(
+        stats, problem.data, point, problem.penalty, problem.intercept
+    )
+    centred = float(np.sum(((np.abs(q) + slack) / problem.scale) ** 2)) / problem.lowest
+    return (centred / stats.count + ((abs(total) + total_slack) / stats.count) ** 2) * (
+        1 + 16 * UNIT
+    )
+
+
+def _gap_from_statistics(
+    stats: Moments, penalty: FloatArray, intercept: bool, w: FloatArray, b: float
+) -> float:
+    """ρ²·p/N + δc², from the error bar of θ̂* on the statistics (`_weights_error`): the
+    centred error D(ŵ − w*) within ρ, and the line's error at the centre within δc."""
+    system, means = _system(stats, penalty, intercept)
+    solved = _solve_scaled(system) if stats.n_features else (np.zeros(0), np.ones(0), 1.0)
+    if solved is None:
+        return math.inf
+    rho = _weights_error(system, w, solved[1], solved[2]) if stats.n_features else 0.0
+    slack_x, slack_y = _mean_errors(stats, means)
+    centre = 0.0
+    if intercept:  # |b̂ + x̄·ŵ − ȳ| for the exact means: its computed value, and their errors
+        product, error = _two_product(stats.mean_x, w)
+        miss = abs(math.fsum([b, *product, *error, -stats.mean_y]))
+        size = abs(b) + float(np.abs(stats.mean_x) @ np.abs(w)) + abs(stats.mean_y)
+        centre = miss + slack_y + float(slack_x @ np.abs(w)) + 2 * UNIT * size
+    return (rho * rho * max(stats.n_features, 1) / stats.count + centre * centre) * (1 + 16 * UNIT)
 
 
 def _loss_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple[float, float]:

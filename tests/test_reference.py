@@ -108,3 +108,25 @@ def test_the_intercept_bound_carries_the_offset():
     scale = np.ones(2)
     bound = _intercept_error(stats, np.zeros(2), 0.0, scale, 1.0, 0.0)
     assert bound >= math.hypot(1e6, 2e6)
+
+
+@pytest.mark.parametrize("kind", ["offset", "timestamps", "scales", "nearzero", "plain"])
+@pytest.mark.parametrize("with_data", [True, False])
+def test_the_minimum_loss_is_within_its_error_bar(kind, with_data):
+    """E* = ‖y − Zθ*‖²/N exactly, against `minimum_loss` (double-double, or statistics)."""
+    from fractions import Fraction
+
+    from linreg.reference import minimum_loss
+
+    X, y = _data(kind, 6)
+    solution, _ = optimum_set(X, y)
+    rows = [[Fraction(float(v)) for v in row] for row in X]
+    residuals = [
+        Fraction(float(t)) - sum(a * w for a, w in zip(row, solution[:-1])) - solution[-1]
+        for row, t in zip(rows, y)
+    ]
+    exact = float(sum(r * r for r in residuals) / len(residuals))
+    stats = Moments.from_arrays(X, y)
+    ladder = ReferenceLadder(stats, 0.0, True, (X, y) if with_data else None)
+    value, error = minimum_loss(stats, ladder.current, 0.0, True, (X, y) if with_data else None)
+    assert abs(value - exact) <= error * (1 + 1e-12) + 2.2e-16 * exact
