@@ -901,8 +901,9 @@ def _goal(forecast: Forecast) -> tuple[float | None, str, FloatArray, Reference]
         target, reason = (
             None,
             (
-                f"descent on the float64 statistics is guaranteed to come only within {reach:.2g} "
-                f"of the optimum, more than tol={forecast.tol:g} allows, so no count can be promised"
+                f"descent on the float64 statistics is guaranteed to come only within "
+                f"{reach:.2g} of the optimum, more than tol={forecast.tol:g} allows, so no "
+                "count can be promised"
             ),
         )
     nearest = reference.nearest(quadratic.to_data(forecast.theta0))

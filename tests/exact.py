@@ -43,7 +43,7 @@ def optimum_set(
         null.append(vector)
     if not intercept:
         solution.append(Fraction(0))
-        null = [v + [Fraction(0)] for v in null]
+        null = [[*v, Fraction(0)] for v in null]
     return solution, null
 
 
