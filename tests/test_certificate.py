@@ -201,8 +201,10 @@ def test_converged_implies_within_tol(family, seed, tol, iterations, intercept, 
     solution = optimum_set(X, y, intercept, alpha)
     for method in ALL:
         try:
-            fit = minimize(X, y, method=method, standardize=bool(rng.integers(2)), tol=tol,
-                           alpha=alpha, num_iterations=iterations, fit_intercept=intercept)  # fmt: skip
+            fit = minimize(
+                X, y, method=method, standardize=bool(rng.integers(2)), tol=tol,
+                alpha=alpha, num_iterations=iterations, fit_intercept=intercept,
+            )  # fmt: skip
         except (InputError, DivergenceError):
             continue  # refused with a message: never a wrong verdict
         _check(fit, X, y, intercept=intercept, alpha=alpha, solution=solution)
