@@ -529,26 +529,28 @@ def _distinct(a: float, b: float) -> tuple[str, str]:
 
 def _needed_line(fit: DescentResult) -> str:
     needed, tol = fit.predicted_iterations, f"{fit.tol:g}"
-    goal = f"to reach |theta - theta*|/|theta*| <= {tol} from this start"
+    goal = f"|theta - theta*|/|theta*| <= {tol}"
     if math.isnan(needed):
         why = fit.prediction_reason or f"no theory predicts how many iterations {fit.method} needs"
-        tail = f"{goal}: {why}."
+        tail = f"to reach {goal} from this start: {why}."
     elif math.isinf(needed):
-        tail = (
-            f"these settings never converge {goal[3:]}: a step is above the stability bound."
+        why = (
+            "a step is above the stability bound"
             if fit.learning_rate >= fit.bound
-            else f"these settings never get there {goal[3:]}: in float64 the slowest direction "
-            "stops shrinking."
+            else "in float64 the slowest direction stops shrinking"
         )
+        tail = f"these settings never reach {goal} from this start: {why}."
     else:
         count = f"{needed:,.0f} {_plural(needed, 'iteration')}"
         how = {"exact": "exactly", "bound": "at most"}.get(fit.prediction_kind, "about")
-        tail = f"{goal} these settings need {how} {count}."
+        tail = f"to reach {goal} from this start these settings need {how} {count}."
         if fit.prediction_kind == "estimate":
             tail = tail[:-1] + f" (an estimate: {fit.prediction_reason})."
     if math.isinf(fit.condition_number):
         return f"Kappa is not resolved in float64 (the Hessian is singular or nearly so): {tail}"
-    return f"Condition number kappa = {fit.condition_number:,.0f}: {tail}"
+    kappa = fit.condition_number
+    shown = f"{kappa:,.0f}" if kappa < 1e6 else f"{kappa:.6g}"
+    return f"Condition number kappa = {shown}: {tail}"
 
 
 def _plural(count: float, word: str) -> str:

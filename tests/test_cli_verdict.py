@@ -1,0 +1,91 @@
+"""The command line's verdict lines: one story, each claim sound, on hostile data.
+
+The closed form, the verdict, the bound and the count must not contradict each other,
+and every digit printed must be within its error bar (`linreg.reference`).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+
+def _run(tmp_path, rows, *args):
+    data = tmp_path / "data.csv"
+    np.savetxt(data, np.asarray(rows, dtype=float), delimiter=",", fmt="%.17g")
+    done = subprocess.run(
+        [sys.executable, "-m", "linreg", "--data", str(data), *args],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()[4:]
+
+
+OFFSET = [[1e4, 20001.0], [1e4 + 1, 20003.0], [1e4 + 2, 20005.0]]
+
+
+def test_offset_line_newton(tmp_path):
+    """The issue's CLI case: closed form b = 1, m = 2, then a certificate for 0.0002, 2.0001."""
+    optimum, verdict, _, _ = _run(tmp_path, OFFSET, "--method", "newton")
+    assert "b = 1, m = 2, error = 0" in optimum
+    assert verdict.startswith("Method newton converged")
+
+
+def test_offset_line_cg_is_not_certified_and_promises_nothing_false(tmp_path):
+    optimum, verdict, _, needed = _run(tmp_path, OFFSET, "--method", "cg", "--tol", "1e-12")
+    assert "b = 1, m = 2" in optimum and "has not converged" in verdict
+    assert "at most 2 iterations" not in needed  # CG's d-step finish needs exact arithmetic
+
+
+def test_optimum_near_zero(tmp_path):
+    rows = list(zip(range(4), [0.1, -0.3, 0.3, -0.1]))
+    _, verdict, _, needed = _run(tmp_path, rows, "--method", "cg")
+    assert "has not converged" in verdict and "(100%)" in verdict
+    assert "no count can be promised" in needed
+
+
+def test_exactly_zero_optimum(tmp_path):
+    rows = list(zip(range(4), [1.0, -1.0, -1.0, 1.0]))
+    optimum, verdict, _, _ = _run(tmp_path, rows, "--method", "cg")
+    assert "b = 0, m = 0" in optimum
+    assert "converged" in verdict and "(the optimum is exactly 0)" in verdict
+
+
+def test_tol_below_the_floor_cannot_be_certified(tmp_path):
+    x = 1.7e9 + 3600.0 * np.arange(20.0)
+    rows = np.column_stack([x, 0.5 * np.arange(20.0)])
+    _, verdict, _, needed = _run(tmp_path, rows, "--method", "newton", "--standardize",
+                                 "--tol", "1e-17")  # fmt: skip
+    assert "cannot be certified at --tol 1e-17" in verdict and "--standardize" in verdict
+    assert "below this problem's error floor" in needed and "exactly" not in needed
+
+
+def test_years_newton_is_never_off_by_zero(tmp_path):
+    """newton on x = 1990…2019 said 'has not converged: b is off by 0 (0%)'."""
+    x = np.arange(1990.0, 2020.0)
+    _, verdict, _, _ = _run(tmp_path, np.column_stack([x, 0.5 * x + np.sin(x)]),
+                            "--method", "newton")  # fmt: skip
+    assert "off by 0 (0%)" not in verdict and "converged" in verdict
+
+
+@pytest.mark.parametrize("rate, words", [("1e-13", "need about"), ("1e-300", "never reach")])
+def test_tiny_rates_are_counted_or_refused_in_words(tmp_path, rate, words):
+    """η = 1e-13 converges (after about 1.8e15 steps); at 1e-300, 1 − ηλ rounds to 1."""
+    from linreg import load_points
+
+    *_, needed = _run(tmp_path, load_points(), "--learning-rate", rate)
+    assert words in needed and "reach reach" not in needed and "get there reach" not in needed
+
+
+def test_rate_and_bound_are_told_apart():
+    """gd's optimal rate 2/(ℓ+L) and its bound 2/L were both printed as 0.0004013."""
+    from linreg import load_points, minimize
+    from linreg.cli import _distinct
+
+    points = load_points()
+    fit = minimize(points[:, :1], points[:, 1], method="gd", num_iterations=0)
+    rate, bound = _distinct(fit.learning_rate, fit.bound)
+    assert rate != bound and float(rate) < float(bound)
