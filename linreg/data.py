@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.errors import DataFileError, InputError
+from linreg.validate import check_exact_decimal
 
 __all__ = [
     "NistDataset",
@@ -54,11 +55,6 @@ _NON_FINITE = re.compile(r"[+-]?(?:nan|inf|infinity)", re.IGNORECASE)
 _MISSING = frozenset({"na", "n/a", "nan", "null", "none", "nil", "missing", "inf", "infinity"})
 #: Blanks allowed around a field (and making a line blank): space and tab only.
 BLANKS = " \t"
-#: Exact mode reads at most this many significant digits per number ...
-EXACT_DIGITS = 4000
-#: ... and numbers between 1e-4000 and 1e+4000 in magnitude (beyond that the rationals
-#: are too large to compute with; 1e100000000 would take minutes and gigabytes).
-EXACT_EXPONENT = 4000
 #: The longest line a data file may have, in bytes (the reader's memory stays bounded).
 MAX_LINE_BYTES = 1 << 20
 #: The most fields a row may have.
@@ -108,7 +104,8 @@ def parse_number(text: str, *, exact: bool = False) -> float | Fraction:
         The text is not a decimal number in ASCII digits (a character outside printable
         ASCII is named: a no-break space, a fullwidth or Arabic-Indic digit, a form
         feed), is NaN or infinite, or overflows a float. In exact mode, also a number
-        with more than `EXACT_DIGITS` significant digits or beyond 1e±`EXACT_EXPONENT`.
+        with more than `MAX_EXACT_DIGITS` significant digits or a decimal exponent beyond
+        ±`MAX_EXACT_EXPONENT` (`linreg.validate`).
         (Callers turn this into a `DataFileError` that names the line and column.)
 
     Examples
@@ -177,11 +174,6 @@ def _exact_number(field: str) -> Fraction:
     digits = (whole + fraction).lstrip("0")
     if not digits:
         return Fraction(0)
-    if len(digits) > EXACT_DIGITS:
-        raise ValueError(
-            f"{_short(field)!r} has {len(digits):,} significant digits; exact mode reads "
-            f"at most {EXACT_DIGITS:,}"
-        )
     written = exponent or "0"
     # A 7-digit exponent is already far out of range; int() of a longer one is not needed.
     if len(written.lstrip("+-")) <= 7:
@@ -189,11 +181,7 @@ def _exact_number(field: str) -> Fraction:
     else:
         power = -(10**8) if written.startswith("-") else 10**8
     power -= len(fraction)
-    if abs(power + len(digits)) > EXACT_EXPONENT:
-        raise ValueError(
-            f"{_short(field)!r} is out of exact mode's range: its magnitude must lie "
-            f"between 1e-{EXACT_EXPONENT} and 1e+{EXACT_EXPONENT}"
-        )
+    check_exact_decimal(repr(_short(field)), len(digits), power + len(digits) - 1)
     value = Fraction(int(digits) * 10**power) if power >= 0 else Fraction(int(digits), 10**-power)
     return -value if sign == "-" else value
 

@@ -457,6 +457,16 @@ class Moments:
             cyy=self.cyy + other.cyy + dy * dy * weight,
         )
 
+    def centred(self) -> Moments:
+        """The statistics of the data less their means: the same co-moments, zero means.
+
+        Examples
+        --------
+        >>> Moments.from_arrays([[1.0], [3.0]], [2.0, 6.0]).centred().mean_y
+        0.0
+        """
+        return Moments(self.count, np.zeros_like(self.mean_x), 0.0, self.cxx, self.cxy, self.cyy)
+
     def __add__(self, other: object) -> Moments:
         if not isinstance(other, Moments):
             return NotImplemented
