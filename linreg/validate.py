@@ -190,11 +190,11 @@ def check_positive_int(value: object, name: str, maximum: int | None = None, cur
     >>> check_positive_int(0, "degree")
     Traceback (most recent call last):
     ...
-    linreg.errors.InputError: degree must be positive, got 0
+    linreg.errors.InputError: degree must be a positive integer, got 0
     """
     count = _integer(value, name, "positive")
     if count < 1:
-        raise InputError(f"{name} must be positive, got {count}")
+        raise InputError(f"{name} must be a positive integer, got {value!r}")
     return _at_most(count, name, maximum, cure)
 
 
@@ -204,7 +204,7 @@ def check_non_negative_int(
     """An integer ≥ 0 (and ≤ ``maximum``), as int (e.g. a number of iterations)."""
     count = _integer(value, name, "non-negative")
     if count < 0:
-        raise InputError(f"{name} must be non-negative, got {count}")
+        raise InputError(f"{name} must be a non-negative integer, got {value!r}")
     return _at_most(count, name, maximum, cure)
 
 

@@ -163,14 +163,14 @@ def test_dask_local_cluster_fit_equals_in_memory():
 
 
 def test_threaded_pass_equals_one_thread(monkeypatch):
-    import linreg.moments as moments
+    import linreg.accumulate as accumulate
 
     x = 50.0 + RNG.normal(size=700_000)  # mean/sd = 50: the case of issue 10
     y = 1.3 * x + RNG.normal(size=len(x))
-    monkeypatch.setattr(moments.os, "cpu_count", lambda: 4)
-    monkeypatch.setattr(moments, "_MAX_THREADS", 8)
+    monkeypatch.setattr(accumulate.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(accumulate, "MAX_THREADS", 8)
     threaded = Moments.from_arrays(x[:, None], y)  # 700_000 // (4·65536) = 2 runs
-    monkeypatch.setattr(moments, "_MAX_THREADS", 1)
+    monkeypatch.setattr(accumulate, "MAX_THREADS", 1)
     single = Moments.from_arrays(x[:, None], y)
     _assert_close(threaded, x[:, None], y)
     _assert_close(single, x[:, None], y)
@@ -191,17 +191,17 @@ def test_shifted_blocks_follow_a_drifting_mean():
 def test_one_shift_keeps_the_raw_route(monkeypatch):
     # mean/sd = 50 loses log10(2501) > 3 digits in raw sums: without the shift every
     # block would be summed twice; with it, none is.
-    import linreg.moments as moments
+    import linreg.accumulate as accumulate
 
     x = 50.0 + RNG.normal(size=200_000)
     y = 1.3 * x + RNG.normal(size=len(x))
     seen = []
-    real = Moments._raw_block.__func__
+    real = accumulate.raw_block
 
-    def spy(cls, X, y, unit):
+    def spy(X, y, unit):
         seen.append(abs(float(X[:, 0].mean())) < 5.0)  # the block it sums is shifted
-        return real(cls, X, y, unit)
+        return real(X, y, unit)
 
-    monkeypatch.setattr(moments.Moments, "_raw_block", classmethod(spy))
+    monkeypatch.setattr(accumulate, "raw_block", spy)
     Moments.from_arrays(x[:, None], y)
     assert seen and all(seen)

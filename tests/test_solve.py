@@ -85,7 +85,7 @@ def test_polynomial_matches_columns_and_rejects_bad_degree():
     poly = polynomial_least_squares(x, y, 2)
     plain = least_squares(np.column_stack([x, x**2]), y)
     np.testing.assert_allclose(poly.coef, plain.coef, rtol=1e-12)
-    with pytest.raises(InputError, match="degree must be positive, got 0"):
+    with pytest.raises(InputError, match="degree must be a positive integer, got 0"):
         polynomial_least_squares(x, y, 0)
     with pytest.raises(InputError, match=r"degree must be a positive integer, got 2\.0"):
         polynomial_least_squares(x, y, 2.0)
