@@ -27,8 +27,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from linreg.data import iter_table_chunks, open_npy
+from linreg.csv_reader import iter_table_chunks
 from linreg.errors import DataFileError, InputError
+from linreg.npy_reader import open_npy
 from linreg.validate import too_large
 
 __all__ = [

@@ -25,8 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.closed_form_result import LeastSquaresResult, check_count
-from linreg.data import parse_number
 from linreg.errors import InputError, SingularProblemError
+from linreg.numbers import parse_number
 from linreg.validate import check_exact_decimal, check_exact_rational
 
 __all__ = ["SQRT_DIGITS", "exact_columns", "exact_powers", "integers", "solve_exact"]
