@@ -40,59 +40,56 @@ __all__ = ["GradientDescentRegressor"]
 class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
     r"""Linear regression (optionally ridge) fitted by descent on the mean squared error.
 
-        Parameters
-        ----------
-        method : str, default "cg"
-            Any method of `linreg.minimize`. The default, conjugate gradients, reaches the
-            optimum in at most n_features + 1 steps in exact arithmetic, so a default fit
-            converges on any full-rank data; ``"gd"`` is the livestream's fixed step.
-        learning_rate : float, "auto" or None, default None
-            The step of gd, momentum, nesterov and adam; None picks the optimal one from
-            the Hessian's eigenvalues (see `linreg.minimize`).
-        momentum : float or None, default None
-            Momentum of momentum and nesterov (β₁ of adam); None picks the optimal one.
-        alpha : float, default 0.0
-            Ridge strength: the loss is $rac1N\lVert y - Xw - b
-    Vert^2 + lpha\lVert w
-    Vert^2$.
-            scikit-learn's ``Ridge(alpha=a)`` penalises the *sum* of squares,
-            $\lVert y - Xw - b
-    Vert^2 + a\lVert w
-    Vert^2$, so it matches ``alpha = a/N``.
-        num_iterations : int, default 1000
-            The most iterations to run.
-        tol : float or None, default None
-            Stop at the first iteration whose certified distance to the optimum is within
-            ``tol`` of ‖θ*‖ (`linreg.DescentResult.converged`); None runs every iteration
-            and judges convergence at 1e-6.
-        standardize : bool, default True
-            Descend on centred, unit-variance features (well conditioned); ``coef_`` and
-            ``intercept_`` are in the data's own units.
-        fit_intercept : bool, default True
-            Fit the intercept $b$; otherwise the model is $\hat y = Xw$.
+    Parameters
+    ----------
+    method : str, default "cg"
+        Any method of `linreg.minimize`. The default, conjugate gradients, reaches the
+        optimum in at most n_features + 1 steps in exact arithmetic, so a default fit
+        converges on any full-rank data; ``"gd"`` is the livestream's fixed step.
+    learning_rate : float, "auto" or None, default None
+        The step of gd, momentum, nesterov and adam; None picks the optimal one from
+        the Hessian's eigenvalues (see `linreg.minimize`).
+    momentum : float or None, default None
+        Momentum of momentum and nesterov (β₁ of adam); None picks the optimal one.
+    alpha : float, default 0.0
+        Ridge strength: the loss is
+        $\frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w\rVert^2$.
+        scikit-learn's ``Ridge(alpha=a)`` penalises the *sum* of squares,
+        $\lVert y - Xw - b\rVert^2 + a\lVert w\rVert^2$, so it matches ``alpha = a/N``.
+    num_iterations : int, default 1000
+        The most iterations to run.
+    tol : float or None, default None
+        Stop at the first iteration whose certified distance to the optimum is within
+        ``tol`` of ‖θ*‖ (`linreg.DescentResult.converged`); None runs every iteration
+        and judges convergence at 1e-6.
+    standardize : bool, default True
+        Descend on centred, unit-variance features (well conditioned); ``coef_`` and
+        ``intercept_`` are in the data's own units.
+    fit_intercept : bool, default True
+        Fit the intercept $b$; otherwise the model is $\hat y = Xw$.
 
-        Attributes
-        ----------
-        coef_ : numpy.ndarray of shape (n_features,)
-        intercept_ : float
-        n_iter_ : int
-        loss_curve_ : numpy.ndarray of shape (n_iter_ + 1,)
-            The loss after each iteration.
-        converged_ : bool
-            Whether the certificate holds: ‖θ − θ*‖ ≤ tol·‖θ*‖.
-        distance_ : float
-            The certified relative distance ‖θ − θ*‖/‖θ*‖ at the end.
-        n_features_in_ : int
-        feature_names_in_ : numpy.ndarray of shape (n_features_in_,)
-            Only when X had column names.
+    Attributes
+    ----------
+    coef_ : numpy.ndarray of shape (n_features,)
+    intercept_ : float
+    n_iter_ : int
+    loss_curve_ : numpy.ndarray of shape (n_iter_ + 1,)
+        The loss after each iteration.
+    converged_ : bool
+        Whether the certificate holds: ‖θ − θ*‖ ≤ tol·‖θ*‖.
+    distance_ : float
+        The certified relative distance ‖θ − θ*‖/‖θ*‖ at the end.
+    n_features_in_ : int
+    feature_names_in_ : numpy.ndarray of shape (n_features_in_,)
+        Only when X had column names.
 
-        Examples
-        --------
-        >>> from linreg import load_points
-        >>> points = load_points()
-        >>> model = GradientDescentRegressor().fit(points[:, :1], points[:, 1])
-        >>> print(round(model.coef_[0], 6), round(model.intercept_, 6), model.converged_)
-        1.322431 7.991021 True
+    Examples
+    --------
+    >>> from linreg import load_points
+    >>> points = load_points()
+    >>> model = GradientDescentRegressor().fit(points[:, :1], points[:, 1])
+    >>> print(round(model.coef_[0], 6), round(model.intercept_, 6), model.converged_)
+    1.322431 7.991021 True
     """
 
     def __init__(

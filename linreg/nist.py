@@ -108,20 +108,7 @@ def read_nist(path: str | os.PathLike[str]) -> NistDataset:
         raise DataFileError(
             file, "is not a NIST StRD file (no line ranges in its header)"
         ) from None
-    estimates: list[str] = []
-    stderrs: list[str] = []
-    names: list[str] = []
-    residual_std = r_squared = ""
-    for number in range(certified[0], certified[1]):
-        fields = lines[number].split()
-        if fields and re.fullmatch(r"B\d+", fields[0]) and len(fields) == 3:
-            names.append(fields[0])
-            estimates.append(fields[1])
-            stderrs.append(fields[2])
-        elif lines[number].startswith("Standard Deviation") and lines[number - 1] == "Residual":
-            residual_std = fields[-1]
-        elif lines[number].startswith("R-Squared"):
-            r_squared = fields[-1]
+    names, estimates, stderrs, residual_std, r_squared = _certified(lines, certified)
     table = [lines[k].split() for k in range(data[0], data[1]) if lines[k]]
     if not (estimates and residual_std and r_squared and table):
         raise DataFileError(file, "is missing its certified values or its data")
@@ -140,6 +127,27 @@ def read_nist(path: str | os.PathLike[str]) -> NistDataset:
         residual_std=residual_std,
         r_squared=r_squared,
     )
+
+
+def _certified(
+    lines: list[str], rows: tuple[int, int]
+) -> tuple[list[str], list[str], list[str], str, str]:
+    """The certified block: names B0…, estimates, their SDs, residual SD and R²."""
+    estimates: list[str] = []
+    stderrs: list[str] = []
+    names: list[str] = []
+    residual_std = r_squared = ""
+    for number in range(rows[0], rows[1]):
+        fields = lines[number].split()
+        if fields and re.fullmatch(r"B\d+", fields[0]) and len(fields) == 3:
+            names.append(fields[0])
+            estimates.append(fields[1])
+            stderrs.append(fields[2])
+        elif lines[number].startswith("Standard Deviation") and lines[number - 1] == "Residual":
+            residual_std = fields[-1]
+        elif lines[number].startswith("R-Squared"):
+            r_squared = fields[-1]
+    return names, estimates, stderrs, residual_std, r_squared
 
 
 def _nist_range(lines: list[str], label: str) -> tuple[int, int]:
