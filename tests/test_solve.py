@@ -285,7 +285,7 @@ def test_exact_refuses_a_huge_exponent_quickly():
 
 def test_the_exactness_page_states_the_solver_constants():
     # the prose of docs/explanation/exactness.md quotes these thresholds: keep them in step
-    from linreg import closed_form_result, float_solver
+    from linreg import closed_form_result, exact_solver, float_solver
 
     page = (ROOT / "docs" / "explanation" / "exactness.md").read_text()
     assert float_solver.CHOLESKY_KAPPA == 1e6 and "$\\kappa > 10^6$" in page
@@ -295,6 +295,7 @@ def test_the_exactness_page_states_the_solver_constants():
     assert closed_form_result.WORKING_ACCURACY == 1e-10 and "$10^{-10}$" in page
     assert float_solver.COVARIANCE_TARGET == 1e-13 and "exceeds $10^{-13}$" in page
     assert float_solver.COVARIANCE_ENTRIES == 2**20 and "about a million entries" in page
+    assert exact_solver.SQRT_DIGITS == 40 and "Square roots are taken to 40 digits" in page
 
 
 def test_exact_limb_sums_over_many_blocks_and_extremes():

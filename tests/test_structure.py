@@ -149,3 +149,93 @@ def test_no_source_file_holds_a_control_character():
 def test_the_control_character_check_catches_an_escape():
     # "\frac" in a docstring that is not raw: a form feed followed by "rac"
     assert _CONTROL.search("the loss is $\frac1N$") and not _CONTROL.search(r"$\frac1N$")
+
+
+# --- the module map: docs/explanation/architecture.md ---------------------------------------
+
+ARCHITECTURE = Path(__file__).resolve().parent.parent / "docs" / "explanation" / "architecture.md"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> tuple[set[str], set[str]]:
+    """The linreg modules a file imports: at its top (if and try blocks included), and
+    inside its functions (made when they are called)."""
+    top: set[str] = set()
+    inside: set[str] = set()
+
+    def visit(node: ast.AST, nested: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = nested or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
+            found: list[str] = []
+            if isinstance(child, ast.ImportFrom) and (child.module or "").startswith("linreg"):
+                base = child.module or ""
+                found = [f"linreg.{a.name}" for a in child.names] if base == "linreg" else [base]
+            elif isinstance(child, ast.Import):
+                found = [a.name for a in child.names if a.name.startswith("linreg")]
+            (inside if inner else top).update(found)
+            visit(child, inner)
+
+    visit(ast.parse(path.read_text()), False)
+    return top, inside
+
+
+def _layers() -> list[tuple[str, list[str]]]:
+    """The page's table of layers, top first: (layer, its modules)."""
+    text = ARCHITECTURE.read_text()
+    table = text.split("| layer | modules |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split("|")[1:3] for line in table.splitlines()[2:] if line.startswith("|")]
+    return [(name.strip(), re.findall(r"`(linreg[\w.]*)`", cell)) for name, cell in rows]
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module_name(path): path for path in _modules()}
+    return {name: _imports(path)[0] & set(modules) for name, path in modules.items()}
+
+
+def test_every_module_is_in_one_layer():
+    listed = [module for _, modules in _layers() for module in modules]
+    assert len(listed) == len(set(listed)), "a module is in two layers"
+    assert set(listed) == set(_graph()), set(listed) ^ set(_graph())
+
+
+def test_imports_point_down():
+    """A module imports only modules of its own layer or below (at the top of the file)."""
+    depth = {module: k for k, (_, modules) in enumerate(_layers()) for module in modules}
+    upward = [
+        f"{module} ({_layers()[depth[module]][0]}) imports {target} ({_layers()[depth[target]][0]})"
+        for module, targets in _graph().items()
+        for target in targets
+        if depth[target] < depth[module]
+    ]
+    assert not upward, upward
+
+
+def test_no_import_cycle():
+    graph = _graph()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def walk(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for target in sorted(graph[module]):
+            assert state.get(target) != 1, " -> ".join([*path, module, target])
+            if target not in state:
+                walk(target, [*path, module])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            walk(module, [])
+
+
+def test_the_layer_check_sees_an_upward_import(tmp_path):
+    """Plant an upward import (validate, at the bottom, importing descent): found."""
+    planted = tmp_path / "validate.py"
+    planted.write_text("from linreg.descent import minimize\n\ndef f():\n    import linreg.cli\n")
+    top, inside = _imports(planted)
+    assert top == {"linreg.descent"} and inside == {"linreg.cli"}
+    depth = {module: k for k, (_, modules) in enumerate(_layers()) for module in modules}
+    assert depth["linreg.descent"] < depth["linreg.validate"]
