@@ -9,8 +9,7 @@ $\sum x^2$ would. Files are reduced the same way, a chunk at a time (`csv_parts`
 `npy_parts`), and dask arrays chunk by chunk where they live (`dask_statistics`). Every
 sequence of partial statistics is combined by the one loop, `merge_all`.
 
-Everything here returns `Statistics`, the six numbers of `Moments` in a plain record;
-`Moments` wraps them.
+Everything here returns `Statistics`, the six numbers of `Moments` in a plain record.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,7 +36,6 @@ __all__ = [
     "MAX_THREADS",
     "SAFE",
     "Statistics",
-    "StatisticsLike",
     "checked_pass",
     "csv_parts",
     "dask_statistics",
@@ -62,12 +60,12 @@ SAFE = 2.0**10
 MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True)
 class Statistics:
-    """Count, means and centred co-moments (see `linreg.moments.Moments`).
+    """Count, means and centred co-moments: the six numbers of the one-pass statistics.
 
-    A plain record (slots, not frozen: built once per block, it is cheap), never changed
-    once built.
+    `linreg.moments.Moments` is this record with the loss kernel and the ways in; the
+    engine builds plain records, one per block, and merges them.
     """
 
     count: int
@@ -78,25 +76,7 @@ class Statistics:
     cyy: float
 
 
-@runtime_checkable
-class StatisticsLike(Protocol):
-    """Anything with the six statistics as attributes: `Statistics`, `Moments`."""
-
-    @property
-    def count(self) -> int: ...
-    @property
-    def mean_x(self) -> FloatArray: ...
-    @property
-    def mean_y(self) -> float: ...
-    @property
-    def cxx(self) -> FloatArray: ...
-    @property
-    def cxy(self) -> FloatArray: ...
-    @property
-    def cyy(self) -> float: ...
-
-
-def merge(a: StatisticsLike, b: StatisticsLike) -> Statistics:
+def merge(a: Statistics, b: Statistics) -> Statistics:
     """The statistics of both datasets together (Chan–Golub–LeVeque update).
 
     Raises
@@ -122,9 +102,9 @@ def merge(a: StatisticsLike, b: StatisticsLike) -> Statistics:
     )
 
 
-def merge_all(parts: Iterable[StatisticsLike | None]) -> StatisticsLike | None:
+def merge_all(parts: Iterable[Statistics | None]) -> Statistics | None:
     """Merge the parts in order; None if there are none, or if any part is None."""
-    total: StatisticsLike | None = None
+    total: Statistics | None = None
     for part in parts:
         if part is None:
             return None
@@ -135,7 +115,7 @@ def merge_all(parts: Iterable[StatisticsLike | None]) -> StatisticsLike | None:
 # --- the blocked pass over arrays ----------------------------------------------------------
 
 
-def one_pass(X: FloatArray, y: FloatArray) -> StatisticsLike | None:
+def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
     """The blocked pass over arrays, in runs; None if a statistic is not finite.
 
     Any NaN or infinity in the data makes some sum non-finite, so a finite result
@@ -169,7 +149,7 @@ def one_pass(X: FloatArray, y: FloatArray) -> StatisticsLike | None:
     return total if finite and math.isfinite(total.cyy) else None
 
 
-def checked_pass(X: FloatArray, y: FloatArray) -> StatisticsLike:
+def checked_pass(X: FloatArray, y: FloatArray) -> Statistics:
     """`one_pass` over data already known to be finite; overflow is a clear error."""
     stats = one_pass(X, y)
     if stats is None:
@@ -177,7 +157,7 @@ def checked_pass(X: FloatArray, y: FloatArray) -> StatisticsLike:
     return stats
 
 
-def _run(X: FloatArray, y: FloatArray, rows: int) -> StatisticsLike | None:
+def _run(X: FloatArray, y: FloatArray, rows: int) -> Statistics | None:
     """One thread's blocks, each shifted by the mean of the block before it."""
     n = y.shape[0]
     ones = np.ones(min(rows, n))
@@ -316,7 +296,7 @@ def csv_parts(
     block_bytes: int,
     n_columns: int | None,
     progress: Callable[[int], object] | None,
-) -> Iterator[StatisticsLike]:
+) -> Iterator[Statistics]:
     """The statistics of each chunk of a CSV file of ``x1, ..., xk, y`` rows."""
     for table in iter_table_chunks(
         path, block_bytes=block_bytes, n_columns=n_columns, progress=progress
@@ -326,7 +306,7 @@ def csv_parts(
         yield checked_pass(table[:, :-1], np.ascontiguousarray(table[:, -1]))
 
 
-def npy_parts(file: Path, chunk_rows: int) -> Iterator[StatisticsLike]:
+def npy_parts(file: Path, chunk_rows: int) -> Iterator[Statistics]:
     """The statistics of each chunk of rows of a memory-mapped ``.npy`` table."""
     table = open_npy(file)
     for start in range(0, table.shape[0], chunk_rows):
@@ -337,9 +317,7 @@ def npy_parts(file: Path, chunk_rows: int) -> Iterator[StatisticsLike]:
         yield checked_pass(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
 
 
-def dask_statistics(
-    X: Any, y: Any, reduce_block: Callable[[Any, Any], StatisticsLike]
-) -> StatisticsLike:
+def dask_statistics(X: Any, y: Any, reduce_block: Callable[[Any, Any], Statistics]) -> Statistics:
     """Reduce dask arrays chunk by chunk where they live, then merge in a tree.
 
     ``reduce_block(X_block, y_block)`` is run on each chunk (as a dask task); the parts
@@ -368,5 +346,5 @@ def dask_statistics(
             for k in range(0, len(parts), 2)
         ]
     (result,) = dask.compute(parts[0])
-    assert isinstance(result, StatisticsLike)
+    assert isinstance(result, Statistics)
     return result

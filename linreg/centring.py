@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.blas import gram, ones, tdot
-from linreg.doubledouble import accurate_sum, binary_exponent, scale_by, two_product, two_sum
+from linreg.doubledouble import EPS, accurate_sum, binary_exponent, scale_by, two_product, two_sum
 from linreg.errors import SingularProblemError
 
 __all__ = [
@@ -39,7 +39,6 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-_EPS = float(np.finfo(np.float64).eps)
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def _constant_columns(
     if product is not None:
         n = A.shape[0]
         spread = np.diag(product) - tdot(hi, ones(n)) ** 2 / n
-        suspect = spread <= 4 * n * _EPS * np.diag(product)
+        suspect = spread <= 4 * n * EPS * np.diag(product)
     return [
         int(j)
         for j in np.flatnonzero(suspect)

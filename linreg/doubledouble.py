@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 __all__ = [
+    "EPS",
     "SPLITTER",
     "accurate_dot",
     "accurate_sum",
@@ -38,6 +39,8 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
+#: float64's machine epsilon, 2⁻⁵²: the spacing of floats just above 1.
+EPS = float(np.finfo(np.float64).eps)
 #: Dekker's splitter, 2²⁷ + 1: ``SPLITTER·a`` cuts a float64 into two 26-bit halves.
 SPLITTER = 134217729.0
 

@@ -25,7 +25,7 @@ from linreg.closed_form_result import (
     check_count,
     checked_result,
 )
-from linreg.doubledouble import accurate_dot, accurate_sum, scale_by, two_product, two_sum
+from linreg.doubledouble import EPS, accurate_dot, accurate_sum, scale_by, two_product, two_sum
 from linreg.errors import SingularProblemError
 from linreg.validate import too_large
 
@@ -41,7 +41,6 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-_EPS = float(np.finfo(np.float64).eps)
 #: Condition number (of the centred, equilibrated columns) up to which the Cholesky factor
 #: of their Gram is the preconditioner: a refinement pass then shrinks the error by about
 #: κ²ε ≤ 1e-4. Above it the columns themselves are factored by QR (κ instead of κ²).
@@ -117,7 +116,7 @@ def _factor(
         q, r = np.linalg.qr(centred)
         q = q[:n]
         condition = float(np.linalg.cond(r))
-    if not condition * max(n, p) * _EPS < 1.0:
+    if not condition * max(n, p) * EPS < 1.0:
         column = int(np.argmin(np.abs(np.diag(r))))
         raise SingularProblemError(
             "the columns of X are linearly dependent (to working precision): "
@@ -229,7 +228,7 @@ def _refine(system: _System, start: _Iterate) -> _Iterate:
         if size > previous:
             break
         (c, tail), (beta, tail_b) = two_sum(it.c, delta), two_sum(it.beta, delta_b)
-        small = size <= _EPS
+        small = size <= EPS
         residual = it.residual if small else _residual(system.cols, system.target, c, beta, precise)
         it = _Iterate(c, beta, residual, it.steps + 1, size, tail, tail_b)
         if small or size > previous / 2:
@@ -278,7 +277,7 @@ def solve_float(
         restart = _Iterate(it.c, it.beta, _residual(cols, target, it.c, it.beta, True), it.steps)
         it = _refine(system, restart)
     refine = (
-        precise and factor.condition**2 * _EPS > COVARIANCE_TARGET and n * p <= COVARIANCE_ENTRIES
+        precise and factor.condition**2 * EPS > COVARIANCE_TARGET and n * p <= COVARIANCE_ENTRIES
     )
     covariance = _covariance(cols, factor, fit_intercept, refine)
     return _float_result(cols, it, covariance, factor, fit_intercept, alpha)

@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg import accumulate
-from linreg.accumulate import BLOCK_ROWS, StatisticsLike
+from linreg.accumulate import BLOCK_ROWS, Statistics
 from linreg.errors import DataFileError, InputError
 from linreg.validate import check_features_target, check_positive_int, too_large
 
@@ -38,7 +38,7 @@ FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
-class Moments:
+class Moments(Statistics):
     """Sufficient statistics of (X, y) for the mean squared error.
 
     Build one with `from_arrays`, `from_chunks`, `from_csv`, `from_npy` or `from_dask`;
@@ -60,13 +60,6 @@ class Moments:
     cyy : float
         $C_{yy} = \\sum (y - \\bar y)^2$.
     """
-
-    count: int
-    mean_x: FloatArray
-    mean_y: float
-    cxx: FloatArray
-    cxy: FloatArray
-    cyy: float
 
     @property
     def n_features(self) -> int:
@@ -107,7 +100,7 @@ class Moments:
         return cls._of(stats)
 
     @classmethod
-    def _of(cls, stats: StatisticsLike | None) -> Moments:
+    def _of(cls, stats: Statistics | None) -> Moments:
         """The `Moments` holding these statistics (there are some: asserted)."""
         assert stats is not None
         return cls(stats.count, stats.mean_x, stats.mean_y, stats.cxx, stats.cxy, stats.cyy)

@@ -23,6 +23,7 @@ from linreg.closed_form_result import (
     check_count,
     checked_result,
 )
+from linreg.doubledouble import EPS
 from linreg.errors import SingularProblemError
 from linreg.moments import Moments
 from linreg.validate import TINY, check_not_underflowed
@@ -30,7 +31,6 @@ from linreg.validate import TINY, check_not_underflowed
 __all__ = ["solve_moments"]
 
 FloatArray = npt.NDArray[np.float64]
-_EPS = float(np.finfo(np.float64).eps)
 
 
 def _normal_equations(
@@ -70,7 +70,7 @@ def solve_moments(
     scale = np.sqrt(np.diag(gram))
     correlation = (gram + n * alpha * np.eye(p)) / np.outer(scale, scale)
     eigenvalues = np.linalg.eigvalsh(correlation)
-    if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * _EPS:
+    if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * EPS:
         raise SingularProblemError("the columns of X are linearly dependent (to working precision)")
     inverse = np.linalg.inv(correlation) / np.outer(scale, scale)
     coef = inverse @ moment
@@ -96,7 +96,7 @@ def solve_moments(
             n_samples=n,
             dof=dof,
             condition=condition,
-            error_estimate=condition**2 * _EPS,
-            accurate=condition**2 * _EPS <= WORKING_ACCURACY,
+            error_estimate=condition**2 * EPS,
+            accurate=condition**2 * EPS <= WORKING_ACCURACY,
         )
     )

@@ -354,13 +354,9 @@ def as_features(X: object, name: str = "X", *, finite: bool = True) -> FloatArra
         raise InputError(
             f"{name} must be 2-D of shape (n_samples, n_features), got shape {array.shape}{hint}"
         )
-    if array.shape[0] == 0:
-        raise InputError(f"{name} is empty: it has no samples")
-    if array.shape[1] == 0:
+    if array.shape[0] and not array.shape[1]:
         raise InputError(f"{name} has no features (shape {array.shape})")
-    if finite:
-        _check_finite(array, name)
-    return array
+    return _samples(array, name, finite)
 
 
 def as_target(y: object, name: str = "y", *, finite: bool = True) -> FloatArray:
@@ -383,6 +379,11 @@ def as_target(y: object, name: str = "y", *, finite: bool = True) -> FloatArray:
                 "separately)"
             )
         raise InputError(f"{name} must be 1-D of shape (n_samples,), got shape {array.shape}{hint}")
+    return _samples(array, name, finite)
+
+
+def _samples(array: FloatArray, name: str, finite: bool) -> FloatArray:
+    """The checks every array gets: at least one sample, and (unless told) finite values."""
     if array.shape[0] == 0:
         raise InputError(f"{name} is empty: it has no samples")
     if finite:

@@ -18,52 +18,9 @@ import numpy.typing as npt
 import sympy as sp
 
 from linreg.errors import InputError
-from linreg.symbolic.line import (
-    learning_rate_bound_expr,
-    mse_expr,
-    mse_hessian_expr,
-    mse_in_moments,
-    mse_partials,
-    mse_partials_in_moments,
-)
-from linreg.symbolic.matrix import (
-    certificate_matrix_expr,
-    mse_matrix_expr,
-    mse_matrix_gradient,
-    mse_matrix_hessian,
-    ridge_matrix_expr,
-    ridge_matrix_gradient,
-    ridge_matrix_hessian,
-)
-from linreg.symbolic.optimum import (
-    certificate_expr,
-    loss_gap_expr,
-    normal_equations_solution,
-    ridge_in_moments,
-    ridge_partials_in_moments,
-)
+from linreg.symbolic import line, matrix, optimum
+from linreg.symbolic import symbols as s
 from linreg.symbolic.stability import step_bounds
-from linreg.symbolic.symbols import (
-    C_xx,
-    C_xy,
-    C_yy,
-    N,
-    P,
-    Z,
-    alpha,
-    b,
-    eta,
-    i,
-    lam,
-    m,
-    mu,
-    theta,
-    x,
-    x_bar,
-    y,
-    y_bar,
-    y_vector,
-)
 from linreg.validate import as_features, check_features_target, too_large
 
 __all__ = [
@@ -113,10 +70,10 @@ def _finite_or_refused(function: _F) -> _F:
 
 # --- the sum form: one feature ----------------------------------------------------------------
 
-_sum_args = (x, y, m, b, N)
-_mse_sum = sp.lambdify(_sum_args, mse_expr, modules="numpy")
-_partials_sum = sp.lambdify(_sum_args, list(mse_partials), modules="numpy")
-_hessian_sum = sp.lambdify(_sum_args, mse_hessian_expr, modules="numpy")
+_sum_args = (s.x, s.y, s.m, s.b, s.N)
+_mse_sum = sp.lambdify(_sum_args, line.mse_expr, modules="numpy")
+_partials_sum = sp.lambdify(_sum_args, list(line.mse_partials), modules="numpy")
+_hessian_sum = sp.lambdify(_sum_args, line.mse_hessian_expr, modules="numpy")
 
 
 def _one_based(column: FloatArray) -> FloatArray:
@@ -192,11 +149,11 @@ def learning_rate_bound(X_: npt.ArrayLike) -> float:
     features = as_features(X_)
     if features.shape[1] == 1:
         column = features[:, 0]
-        value = learning_rate_bound_expr.subs(
+        value = line.learning_rate_bound_expr.subs(
             {
-                sp.Sum(x[i] ** 2, (i, 1, N)): sp.Float(float(column @ column), 30),
-                sp.Sum(x[i], (i, 1, N)): sp.Float(float(column.sum()), 30),
-                N: len(column),
+                sp.Sum(s.x[s.i] ** 2, (s.i, 1, s.N)): sp.Float(float(column @ column), 30),
+                sp.Sum(s.x[s.i], (s.i, 1, s.N)): sp.Float(float(column.sum()), 30),
+                s.N: len(column),
             }
         )
         return float(value)
@@ -205,7 +162,7 @@ def learning_rate_bound(X_: npt.ArrayLike) -> float:
 
 # --- the statistics' form: one feature, from means and co-moments ------------------------------
 
-_moment_args = (m, b, N, x_bar, y_bar, C_xx, C_xy, C_yy, alpha)
+_moment_args = (s.m, s.b, s.N, s.x_bar, s.y_bar, s.C_xx, s.C_xy, s.C_yy, s.alpha)
 
 
 def _in_moments(expr: Any) -> Any:
@@ -213,13 +170,14 @@ def _in_moments(expr: Any) -> Any:
     return sp.lambdify(_moment_args, list(expr) if isinstance(expr, tuple) else expr, "math")
 
 
-_mse_moments = _in_moments(mse_in_moments)
-_partials_moments = _in_moments(mse_partials_in_moments)
-_ridge_moments = _in_moments(ridge_in_moments)
-_ridge_partials_moments = _in_moments(ridge_partials_in_moments)
-_solution_moments = _in_moments((normal_equations_solution[m], normal_equations_solution[b]))
-_certificate_moments = _in_moments(tuple(certificate_expr))
-_loss_gap_moments = _in_moments(loss_gap_expr)
+_mse_moments = _in_moments(line.mse_in_moments)
+_partials_moments = _in_moments(line.mse_partials_in_moments)
+_ridge_moments = _in_moments(optimum.ridge_in_moments)
+_ridge_partials_moments = _in_moments(optimum.ridge_partials_in_moments)
+_solution = optimum.normal_equations_solution
+_solution_moments = _in_moments((_solution[s.m], _solution[s.b]))
+_certificate_moments = _in_moments(tuple(optimum.certificate_expr))
+_loss_gap_moments = _in_moments(optimum.loss_gap_expr)
 
 
 def _moment_values(
@@ -302,7 +260,7 @@ def loss_gap_fn(
 
 # --- the matrix form: any number of features ----------------------------------------------------
 
-_point_args = (Z, y_vector, theta, N, alpha, P)
+_point_args = (s.Z, s.y_vector, s.theta, s.N, s.alpha, s.P)
 
 
 def _at_point(expr: Any) -> Callable[..., FloatArray]:
@@ -327,7 +285,7 @@ def _at_point(expr: Any) -> Callable[..., FloatArray]:
 
 def _of_features(expr: Any) -> Callable[..., FloatArray]:
     """The same for a Hessian, a function of the features alone: ``(X, alpha=0)``."""
-    compiled = sp.lambdify((Z, N, alpha, P), expr, modules="numpy")
+    compiled = sp.lambdify((s.Z, s.N, s.alpha, s.P), expr, modules="numpy")
 
     def evaluate(X_: npt.ArrayLike, alpha_: float = 0.0) -> FloatArray:
         features = as_features(X_)
@@ -352,13 +310,13 @@ def _split(value: FloatArray) -> tuple[FloatArray, float]:
     return value[:-1], float(value[-1])
 
 
-_mse_matrix = _at_point(mse_matrix_expr)
-_gradient_matrix = _at_point(mse_matrix_gradient)
-_ridge_matrix = _at_point(ridge_matrix_expr)
-_ridge_gradient_matrix = _at_point(ridge_matrix_gradient)
-_certificate_matrix = _at_point(certificate_matrix_expr)
-_hessian_matrix = _of_features(mse_matrix_hessian)
-_ridge_hessian_matrix = _of_features(ridge_matrix_hessian)
+_mse_matrix = _at_point(matrix.mse_matrix_expr)
+_gradient_matrix = _at_point(matrix.mse_matrix_gradient)
+_ridge_matrix = _at_point(matrix.ridge_matrix_expr)
+_ridge_gradient_matrix = _at_point(matrix.ridge_matrix_gradient)
+_certificate_matrix = _at_point(matrix.certificate_matrix_expr)
+_hessian_matrix = _of_features(matrix.mse_matrix_hessian)
+_ridge_hessian_matrix = _of_features(matrix.ridge_matrix_hessian)
 
 
 @_finite_or_refused
@@ -417,7 +375,9 @@ def ridge_bound_fn(X_: npt.ArrayLike, alpha_: float) -> float:
     return 2.0 / float(np.linalg.eigvalsh(ridge_matrix_hessian_fn(X_, alpha_))[-1])
 
 
-_bounds = {name: sp.lambdify((eta, mu, lam), bound, "math") for name, bound in step_bounds.items()}
+_bounds = {
+    name: sp.lambdify((s.eta, s.mu, s.lam), bound, "math") for name, bound in step_bounds.items()
+}
 
 
 def step_bound_fn(method: str) -> Callable[[npt.ArrayLike, float], float]:
