@@ -185,8 +185,10 @@ def _offset(block: Statistics) -> bool:
     """Whether raw sums about the origin would lose more than three digits."""
     n = block.count
     spread_x, spread_y = np.diag(block.cxx) / n, block.cyy / n
+    # np.square: a mean near √(float64's largest) squares to inf, not to an OverflowError
     return bool(
-        np.any(block.mean_x**2 > (SAFE - 1) * spread_x) or block.mean_y**2 > (SAFE - 1) * spread_y
+        np.any(np.square(block.mean_x) > (SAFE - 1) * spread_x)
+        or np.square(block.mean_y) > (SAFE - 1) * spread_y
     )
 
 

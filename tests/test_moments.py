@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -205,3 +207,16 @@ def test_one_shift_keeps_the_raw_route(monkeypatch):
     monkeypatch.setattr(accumulate, "raw_block", spy)
     Moments.from_arrays(x[:, None], y)
     assert seen and all(seen)
+
+
+def test_a_mean_near_the_square_root_of_the_largest_float():
+    """ȳ ≈ 1.34e154: ȳ² is at the edge of float64. The pass squares means to decide
+    whether to shift a block; that must give inf, not raise OverflowError (found by
+    tests/test_fuzz.py)."""
+    y = np.array([1.3407807929942596e154, 1.3407807929942597e154])
+    stats = Moments.from_arrays(np.array([[0.0], [1.0]]), y)
+    # two neighbouring floats: Cyy = Δ²/2 exactly (their mean is not a float; the pass
+    # centres on the first value, so nothing is rounded but the result)
+    delta = Fraction(float(y[1])) - Fraction(float(y[0]))
+    assert stats.cyy == float(delta**2 / 2)
+    assert stats.mean_y == pytest.approx(float(y[0]), rel=1e-15)  # one ulp either way
