@@ -166,14 +166,18 @@ def _imports(path: Path) -> tuple[set[str], set[str]]:
     inside its functions (made when they are called)."""
     top: set[str] = set()
     inside: set[str] = set()
+    names = {_module_name(module) for module in _modules()}
 
     def visit(node: ast.AST, nested: bool) -> None:
         for child in ast.iter_child_nodes(node):
             inner = nested or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef))
             found: list[str] = []
             if isinstance(child, ast.ImportFrom) and (child.module or "").startswith("linreg"):
+                # ``from linreg.symbolic import line`` imports the module linreg.symbolic.line
                 base = child.module or ""
-                found = [f"linreg.{a.name}" for a in child.names] if base == "linreg" else [base]
+                found = [
+                    f"{base}.{a.name}" if f"{base}.{a.name}" in names else base for a in child.names
+                ]
             elif isinstance(child, ast.Import):
                 found = [a.name for a in child.names if a.name.startswith("linreg")]
             (inside if inner else top).update(found)
