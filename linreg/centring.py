@@ -19,6 +19,7 @@ both paths say so.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.blas import gram, ones, tdot
-from linreg.doubledouble import EPS, accurate_sum, binary_exponent, scale_by, two_product, two_sum
+from linreg.doubledouble import EPS, binary_exponent, scale_by, two_product, two_sum
 from linreg.errors import SingularProblemError
 
 __all__ = [
@@ -91,8 +92,9 @@ def intercept_from(
     >>> intercept_from([1e16], np.array([1e16]), np.array([1.0 - 2.0**-53]))
     1.1102230246251565
     """
-    products = two_product(-shift, coef)
-    return accurate_sum(np.asarray(y_parts, dtype=np.float64), *products, extra)
+    high, low = two_product(-shift, coef)
+    terms = [*map(float, y_parts), *high.tolist(), *low.tolist(), *np.ravel(extra).tolist()]
+    return math.fsum(terms)
 
 
 def centre_columns(A: FloatArray, y: FloatArray, fit_intercept: bool) -> ScaledColumns:

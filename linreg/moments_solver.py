@@ -53,8 +53,9 @@ def _check_columns(spread: FloatArray, mean_x: FloatArray, total: float, interce
     A spread of exactly 0 is a constant column when the column's squares could not have
     underflowed (its mean is 0, or at least √TINY); otherwise it is too small to tell.
     """
-    large = (mean_x == 0.0) | (np.abs(mean_x) >= math.sqrt(TINY))
-    refuse_constant(np.flatnonzero((spread == 0.0) & large), intercept)
+    if not spread.all():
+        large = (mean_x == 0.0) | (np.abs(mean_x) >= math.sqrt(TINY))
+        refuse_constant(np.flatnonzero((spread == 0.0) & large), intercept)
     check_not_underflowed(spread, mean_x, total, ", or pass the arrays themselves")
 
 

@@ -252,6 +252,8 @@ def check_not_underflowed(spread: Any, mean_x: Any, cyy: float, cure: str = "") 
     nothing can tell a constant column from a varying one.
     """
     spread, mean_x = np.asarray(spread), np.asarray(mean_x)
+    if np.all(spread >= TINY) and not 0.0 < cyy < TINY:
+        return  # the usual case, in one comparison
     vanished = (spread == 0.0) & (np.abs(mean_x) < math.sqrt(TINY))
     if (
         np.any((spread > 0.0) & (spread < TINY))
