@@ -10,6 +10,7 @@ import inspect
 import pkgutil
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -20,16 +21,27 @@ PACKAGE = Path(linreg.__file__).parent
 MAX_FUNCTION_LINES = 40
 #: The most lines in one file of the package.
 MAX_FILE_LINES = 600
-#: Files not yet held to the two limits above, and the limit each is held to meanwhile
-#: (the descent side, being rewritten; remove each entry as its file meets the rules).
-ALLOWLIST: tuple[tuple[str, int], ...] = (
-    ("descent.py", 60),
-    ("problem.py", 60),
-    ("methods.py", 60),
-    ("spectral.py", 60),
-    ("cli.py", 60),
-    ("estimator.py", 60),
-    ("plot.py", 60),
+
+
+class Exemption(NamedTuple):
+    """A file not yet held to the two limits above, and the limits it is held to meanwhile."""
+
+    path: str
+    function_lines: int
+    file_lines: int | None  # None: no cap on its length
+    why: str
+
+
+_REWRITE = "the descent side, being rewritten: remove the entry when the file meets the rules"
+#: The lead's files, held to the old rule (60 code lines a function) until they are
+#: rewritten; every other file meets 40 and 600.
+ALLOWLIST: tuple[Exemption, ...] = (
+    Exemption("descent.py", 60, None, _REWRITE),
+    Exemption("problem.py", 60, MAX_FILE_LINES, _REWRITE),
+    Exemption("methods.py", 60, MAX_FILE_LINES, _REWRITE),
+    Exemption("spectral.py", 60, MAX_FILE_LINES, _REWRITE),
+    Exemption("cli.py", 60, MAX_FILE_LINES, _REWRITE),
+    Exemption("estimator.py", 60, MAX_FILE_LINES, _REWRITE),
 )
 
 
@@ -52,14 +64,15 @@ def _code_lines(function: ast.FunctionDef | ast.AsyncFunctionDef, lines: list[st
     )
 
 
-def _allowed(module: Path) -> int | None:
-    return dict(ALLOWLIST).get(str(module.relative_to(PACKAGE)))
+def _exemption(module: Path) -> Exemption | None:
+    return next((e for e in ALLOWLIST if e.path == str(module.relative_to(PACKAGE))), None)
 
 
 @pytest.mark.parametrize("module", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_functions_are_short(module):
     lines = module.read_text().splitlines()
-    limit = _allowed(module) or MAX_FUNCTION_LINES
+    exemption = _exemption(module)
+    limit = MAX_FUNCTION_LINES if exemption is None else exemption.function_lines
     long = [
         f"{node.name} ({count} lines)"
         for node in ast.walk(ast.parse(module.read_text()))
@@ -71,10 +84,12 @@ def test_functions_are_short(module):
 
 @pytest.mark.parametrize("module", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_files_are_under_the_cap(module):
-    if _allowed(module) is not None:
-        pytest.skip("on the allowlist (the descent side, being rewritten)")
+    exemption = _exemption(module)
+    limit = MAX_FILE_LINES if exemption is None else exemption.file_lines
+    if limit is None:
+        pytest.skip(exemption.why if exemption else "")
     count = len(module.read_text().splitlines())
-    assert count < MAX_FILE_LINES, f"{module.name} has {count} lines"
+    assert count < limit, f"{module.name} has {count} lines"
 
 
 def test_the_line_counter_counts_code_only():
@@ -98,9 +113,9 @@ def test_the_line_counter_counts_code_only():
 
 
 def test_the_allowlist_names_real_files():
-    for name, limit in ALLOWLIST:
-        assert (PACKAGE / name).is_file(), name
-        assert MAX_FUNCTION_LINES < limit <= 60, name
+    for exemption in ALLOWLIST:
+        assert (PACKAGE / exemption.path).is_file(), exemption
+        assert MAX_FUNCTION_LINES < exemption.function_lines <= 60, exemption
 
 
 # --- docstrings ----------------------------------------------------------------------------
