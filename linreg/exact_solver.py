@@ -29,7 +29,14 @@ from linreg.errors import InputError, SingularProblemError
 from linreg.numbers import parse_number
 from linreg.validate import check_exact_decimal, check_exact_rational
 
-__all__ = ["SQRT_DIGITS", "exact_columns", "exact_powers", "integers", "solve_exact"]
+__all__ = [
+    "SQRT_DIGITS",
+    "exact_columns",
+    "exact_powers",
+    "exact_sums",
+    "integers",
+    "solve_exact",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -201,7 +208,7 @@ def _limb_sums(columns: list[FloatArray]) -> list[list[Fraction]]:
     return sums
 
 
-def _exact_sums(
+def exact_sums(
     columns: list[_Column], target: _Column, fit_intercept: bool
 ) -> tuple[list[list[Fraction]], list[Fraction], Fraction, Fraction]:
     """(ZᵀZ, Zᵀy, yᵀy, Σy) exactly, Z = [X 1] or X: by limbs for floats, else in integers."""
@@ -246,7 +253,7 @@ def solve_exact(
     p = len(columns)
     k = p + int(fit_intercept)
     check_count(n, k)
-    gram, moment, yty, y_sum = _exact_sums(columns, target, fit_intercept)
+    gram, moment, yty, y_sum = exact_sums(columns, target, fit_intercept)
     penalised = [row[:] for row in gram]
     for a in range(p):
         penalised[a][a] += n * Fraction(alpha)

@@ -10,12 +10,20 @@ name is defined in the module that does its job:
 - `linreg.float_solver`, `linreg.moments_solver`, `linreg.exact_solver`: the three paths;
   `linreg.centring` and `linreg.doubledouble`: what the float path is built on;
 - `linreg.nist`: `fit_nist`.
+
+The private names other modules imported from here before the split (`_two_sum`,
+`_two_product`, `_dot_exact`, `_exact_sums`) still import; new code takes their public
+names from `linreg.doubledouble` and `linreg.exact_solver`.
 """
 
 from __future__ import annotations
 
 from linreg.closed_form import least_squares, log_relative_error, polynomial_least_squares
 from linreg.closed_form_result import WORKING_ACCURACY, AccuracyWarning, LeastSquaresResult
+from linreg.doubledouble import accurate_dot as _dot_exact
+from linreg.doubledouble import two_product as _two_product
+from linreg.doubledouble import two_sum as _two_sum
+from linreg.exact_solver import exact_sums as _exact_sums
 from linreg.nist import fit_nist
 from linreg.validate import MAX_EXACT_EXPONENT
 
@@ -29,3 +37,6 @@ __all__ = [
     "log_relative_error",
     "polynomial_least_squares",
 ]
+
+# before the split, these were private names of this module (see the docstring)
+_COMPATIBLE = (_dot_exact, _exact_sums, _two_product, _two_sum)
