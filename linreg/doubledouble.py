@@ -32,6 +32,7 @@ __all__ = [
     "accurate_sum",
     "binary_exponent",
     "powers",
+    "residual",
     "scale_by",
     "two_product",
     "two_sum",
@@ -128,6 +129,46 @@ def accurate_dot(
     if a_low is not None:
         parts.append(a_low * r_hi)
     return accurate_sum(*parts)
+
+
+def residual(
+    M: FloatArray,
+    M_low: FloatArray | None,
+    target: tuple[FloatArray, FloatArray | None],
+    c: FloatArray,
+    beta: float,
+) -> tuple[FloatArray, FloatArray]:
+    """``target − (M + M_low)·c − β`` as a double-double pair ``(hi, lo)``.
+
+    Each product ``M[:, j]·c[j]`` is split exactly (`two_product`) and added by
+    `two_sum`; the errors are gathered in float64, so the result is within a few
+    u²·(|target| + |M||c| + |β|) of exact (u = 2⁻⁵³), plus ``M_low·c`` rounded.
+
+    Parameters
+    ----------
+    M, M_low : numpy.ndarray of shape (n, p)
+        A double-double matrix (``M_low`` None: zero).
+    target : (numpy.ndarray, numpy.ndarray or None), each of shape (n,)
+    c : numpy.ndarray of shape (p,)
+    beta : float
+
+    Examples
+    --------
+    >>> hi, lo = residual(np.array([[1e16], [1.0]]), None, (np.array([1.0, 0.0]), None),
+    ...                   np.array([1.0 + 2.0**-52]), 0.0)
+    >>> (hi + lo).tolist()
+    [-1.0000000000000002e+16, -1.0000000000000002]
+    """
+    t_hi, t_lo = target
+    total, error = t_hi.copy(), (np.zeros_like(t_hi) if t_lo is None else t_lo.copy())
+    for j in range(M.shape[1]):
+        product, product_error = two_product(M[:, j], -c[j])
+        total, sum_error = two_sum(total, product)
+        error += sum_error + product_error
+        if M_low is not None:
+            error -= M_low[:, j] * c[j]
+    total, sum_error = two_sum(total, -beta)
+    return two_sum(total, error + sum_error)
 
 
 def powers(x: FloatArray, degree: int) -> tuple[FloatArray, FloatArray]:

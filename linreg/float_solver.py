@@ -25,7 +25,15 @@ from linreg.closed_form_result import (
     check_count,
     checked_result,
 )
-from linreg.doubledouble import EPS, accurate_dot, accurate_sum, scale_by, two_product, two_sum
+from linreg.doubledouble import (
+    EPS,
+    accurate_dot,
+    accurate_sum,
+    residual,
+    scale_by,
+    two_product,
+    two_sum,
+)
 from linreg.errors import SingularProblemError
 from linreg.validate import too_large
 
@@ -133,21 +141,13 @@ def _residual(
     cols: ScaledColumns, target: _Pair, c: FloatArray, beta: float, precise: bool
 ) -> _Pair:
     """target − (hi + lo)·c − β: in float64, or as a double-double pair (hi, lo)."""
-    t_hi, t_lo = target
+    t_hi = target[0]
     if not precise:
         r = matvec(cols.hi, c)
         np.subtract(t_hi, r, out=r)
         r -= beta
         return r, None
-    total, error = t_hi.copy(), (np.zeros_like(t_hi) if t_lo is None else t_lo.copy())
-    for j in range(cols.hi.shape[1]):
-        product, product_error = two_product(cols.hi[:, j], -c[j])
-        total, sum_error = two_sum(total, product)
-        error += sum_error + product_error
-        if cols.lo is not None:
-            error -= cols.lo[:, j] * c[j]
-    total, sum_error = two_sum(total, -beta)
-    return two_sum(total, error + sum_error)
+    return residual(cols.hi, cols.lo, target, c, beta)
 
 
 def _normal_residual(
