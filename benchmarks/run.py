@@ -190,8 +190,8 @@ def streaming(n: int, rng: np.random.Generator) -> list[str]:
             # Peak memory from VmHWM, which starts afresh at exec (ru_maxrss would carry
             # over this benchmark's own peak through the fork).
             code = (
-                "import os, runpy, sys; from linreg import data;\n"
-                "if os.environ.get('LINREG_CSV_READER') == 'numpy': data._pyarrow_csv = lambda: None\n"
+                "import os, runpy, sys; from linreg import csv_reader;\n"
+                "if os.environ.get('LINREG_CSV_READER') == 'numpy': csv_reader._pyarrow_csv = lambda: None\n"
                 "sys.argv = ['linreg'] + sys.argv[1:]\n"
                 "try:\n    runpy.run_module('linreg', run_name='__main__')\n"
                 "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"

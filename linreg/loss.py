@@ -19,8 +19,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg.data import as_features, as_scalar, as_target, check_features_target
 from linreg.errors import InputError
+from linreg.validate import (
+    as_features,
+    as_scalar,
+    as_target,
+    check_alpha,
+    check_features_target,
+    too_large,
+)
 
 __all__ = [
     "learning_rate_bound",
@@ -32,10 +39,8 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-TOO_LARGE = (
-    "the data are too large: the squared error overflows float64; "
-    "rescale X and y (e.g. divide each by its largest magnitude)"
-)
+#: The message for data whose squared error overflows float64 (`linreg.validate.too_large`).
+TOO_LARGE = str(too_large("the squared error"))
 
 
 def mse(
@@ -151,7 +156,7 @@ def loss_and_gradient(
     (10.0, array([-14.]), -6.0)
     """
     features, target, weights, intercept = _checked(X, y, w, b)
-    penalty = _check_alpha(alpha)
+    penalty = check_alpha(alpha)
     with np.errstate(over="raise", invalid="raise"):
         try:
             return _loss_and_gradient(features, target, weights, intercept, penalty)
@@ -193,7 +198,7 @@ def mse_hessian(X: npt.ArrayLike, alpha: float = 0.0) -> FloatArray:
            [ 4.,  2.]])
     """
     features = as_features(X)
-    penalty = _check_alpha(alpha)
+    penalty = check_alpha(alpha)
     with np.errstate(over="raise", invalid="raise"):
         try:
             return _hessian(features, penalty)
@@ -257,11 +262,8 @@ def _hessian(X: FloatArray, penalty: Any = 0.0) -> FloatArray:
     return hessian
 
 
-def _check_alpha(value: object) -> float:
-    alpha = as_scalar(value, "alpha")
-    if alpha < 0:
-        raise InputError(f"alpha must be non-negative (it is the ridge strength), got {alpha}")
-    return alpha
+#: The ridge check, under the name `linreg.descent` imports (`linreg.validate.check_alpha`).
+_check_alpha = check_alpha
 
 
 def _checked(

@@ -12,18 +12,14 @@ $$E = \frac{1}{N}\bigl(C_{yy} - 2 w^\top C_{xy} + w^\top C_{xx} w\bigr) + c^2,\q
 \frac{\partial E}{\partial b} = -2c .$$
 
 So after one pass, every gradient-descent iteration costs $O(n_{\text{features}}^2)$,
-whatever the number of points. The statistics are accumulated centred, block by block,
-and blocks are merged with Chan, Golub and LeVeque's update, so a large mean does not
-cancel catastrophically as raw sums $\sum x^2$ would.
+whatever the number of points. `Moments` is the type, its loss kernel and its ways in;
+the pass itself (blocks, shifts, runs, merges) is `linreg.accumulate`.
 """
 
 from __future__ import annotations
 
-import importlib
-import math
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,28 +27,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg.data import check_features_target, iter_table_chunks, open_npy
+from linreg import accumulate
+from linreg.accumulate import BLOCK_ROWS, Statistics
 from linreg.errors import DataFileError, InputError
+from linreg.validate import check_features_target, check_positive_int, too_large
 
 __all__ = ["BLOCK_ROWS", "Moments"]
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Rows per block of the one-feature pass: small enough to stay in the CPU cache, so
-#: the data are read from memory once while each block's five sums are formed.
-BLOCK_ROWS = 1 << 16
-# A block keeps its raw sums while they lose at most this factor (three digits).
-_SAFE = 2.0**10
-# Threads for one pass. The block sums are BLAS dot products, which already use every
-# core; runs in threads on top of them oversubscribe the cores (measured on 2 cores at
-# N = 1e7: 4.6× the two-dot floor with 2 threads against 3.0× with 1, offset data). The
-# threaded runs stay for machines where numpy's BLAS is single-threaded.
-_MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
-_TOO_LARGE = "the data are too large: their squares overflow float64; rescale X and y"
-
 
 @dataclass(frozen=True)
-class Moments:
+class Moments(Statistics):
     """Sufficient statistics of (X, y) for the mean squared error.
 
     Build one with `from_arrays`, `from_chunks`, `from_csv`, `from_npy` or `from_dask`;
@@ -74,13 +60,6 @@ class Moments:
     cyy : float
         $C_{yy} = \\sum (y - \\bar y)^2$.
     """
-
-    count: int
-    mean_x: FloatArray
-    mean_y: float
-    cxx: FloatArray
-    cxy: FloatArray
-    cyy: float
 
     @property
     def n_features(self) -> int:
@@ -114,183 +93,17 @@ class Moments:
         (3, array([2.]), 4.0, array([[2.]]), array([4.]), 8.0)
         """
         features, target = check_features_target(X, y, finite=False)
-        stats = cls._from_unchecked(features, target)
+        stats = accumulate.one_pass(features, target)
         if stats is None:
             check_features_target(X, y)  # names the NaN or infinity, if there is one
-            raise InputError(_TOO_LARGE)
-        return stats
+            raise too_large("their squares")
+        return cls._of(stats)
 
     @classmethod
-    def _from_checked(cls, X: FloatArray, y: FloatArray) -> Moments:
-        """The blocked pass over validated arrays (see `_from_unchecked`)."""
-        stats = cls._from_unchecked(X, y)
-        if stats is None:
-            raise InputError(_TOO_LARGE)
-        return stats
-
-    @classmethod
-    def _from_unchecked(cls, X: FloatArray, y: FloatArray) -> Moments | None:
-        """The blocked pass, on all cores; None if a statistic is not finite.
-
-        Any NaN or infinity in the data makes some sum non-finite, so a finite result
-        proves the data finite without a separate pass; on None the caller runs the full
-        validation to say which value was wrong (or that the data overflow). The rows are
-        cut into one contiguous run per core; each run is reduced in its own thread (numpy
-        releases the GIL in its loops and BLAS) and the runs are merged in order.
-        """
-        n, p = X.shape
-        rows = BLOCK_ROWS if p == 1 else max(1024, (1 << 22) // (8 * p))
-        workers = max(1, min(os.cpu_count() or 1, _MAX_THREADS, n // (4 * rows)))
-        edges = [n * k // workers // rows * rows for k in range(workers)] + [n]
-        with np.errstate(over="ignore", invalid="ignore"):
-            if workers == 1:
-                parts = [cls._run(X, y, rows)]
-            else:
-                with ThreadPoolExecutor(workers) as pool:
-                    parts = list(
-                        pool.map(
-                            lambda k: cls._run(
-                                X[edges[k] : edges[k + 1]], y[edges[k] : edges[k + 1]], rows
-                            ),
-                            range(workers),
-                        )
-                    )
-            total: Moments | None = None
-            for part in parts:
-                if part is None:
-                    return None
-                total = part if total is None else total.merge(part)
-        assert total is not None
-        finite = np.isfinite(total.cxx).all() and np.isfinite(total.cxy).all()
-        return total if finite and math.isfinite(total.cyy) else None
-
-    @classmethod
-    def _run(cls, X: FloatArray, y: FloatArray, rows: int) -> Moments | None:
-        """One thread's blocks, each shifted by the mean of the block before it."""
-        n = y.shape[0]
-        ones = np.ones(min(rows, n))
-        # The first rows' mean: the first block's shift (any value near the data would do).
-        head = min(n, 1024)
-        reference: tuple[FloatArray, float] | None = (
-            np.ones(head) @ X[:head] / head,
-            float(np.ones(head) @ y[:head]) / head,
-        )
-        total: Moments | None = None
-        for start in range(0, n, rows):
-            block = cls._block(X[start : start + rows], y[start : start + rows], ones, reference)
-            if block is None:
-                return None
-            # Shifting costs a copy of the block: keep it only while the means are large
-            # against the spread (raw sums about the origin would then cancel).
-            reference = (block.mean_x, block.mean_y) if cls._offset(block) else None
-            total = block if total is None else total.merge(block)
-        return total
-
-    @staticmethod
-    def _offset(block: Moments) -> bool:
-        """Whether raw sums about the origin would lose more than three digits."""
-        n = block.count
-        spread_x, spread_y = np.diag(block.cxx) / n, block.cyy / n
-        return bool(
-            np.any(block.mean_x**2 > (_SAFE - 1) * spread_x)
-            or np.float64(block.mean_y) ** 2 > (_SAFE - 1) * spread_y
-        )
-
-    @classmethod
-    def _block(
-        cls,
-        X: FloatArray,
-        y: FloatArray,
-        ones: FloatArray,
-        reference: tuple[FloatArray, float] | None = None,
-    ) -> Moments | None:
-        """One block: raw sums by BLAS on data shifted by a reference point when that is
-        safe, otherwise centred sums.
-
-        With $s$ the reference (the previous block's means), raw sums give
-        $C = \\sum (x-s)^2 - (\\sum (x-s))^2/n$, which loses about
-        $\\log_{10}(\\sum (x-s)^2/C)$ digits: $\\log_{10}(1 + (\\bar x - s)^2/\\sigma^2)$.
-        The shift makes that small however large the mean. While it is at most 2¹⁰ (three
-        digits) for every feature and for y, the block keeps the raw result (~13 digits
-        left); otherwise it subtracts the block's means and sums again. Blocks are then
-        merged with the Chan–Golub–LeVeque update.
-        """
-        n = y.shape[0]
-        unit = ones[:n]
-        if (
-            reference is not None
-            and np.isfinite(reference[0]).all()
-            and math.isfinite(reference[1])
-        ):
-            shift_x, shift_y = reference
-            # one column is shifted as a vector: broadcasting over a width of 1 is slow
-            X = (X[:, 0] - shift_x[0])[:, None] if X.shape[1] == 1 else X - shift_x
-            y = y - shift_y
-        else:
-            shift_x, shift_y = np.zeros(X.shape[1]), 0.0
-        block = cls._raw_block(X, y, unit)
-        if block is None:
-            return None
-        return cls(
-            block.count,
-            block.mean_x + shift_x,
-            block.mean_y + shift_y,
-            block.cxx,
-            block.cxy,
-            block.cyy,
-        )
-
-    @classmethod
-    def _raw_block(cls, X: FloatArray, y: FloatArray, unit: FloatArray) -> Moments | None:
-        """The statistics of one block from raw sums, or from a centred pass when the raw
-        sums would cancel (see `_block`)."""
-        n = y.shape[0]
-        if X.shape[1] == 1:
-            # Plain floats: five BLAS dot products and a handful of scalar operations.
-            x = X[:, 0]
-            sum_x1, sum_y = float(unit @ x), float(unit @ y)
-            sxx1, sxy1, syy = float(x @ x), float(x @ y), float(y @ y)
-            if not math.isfinite(sum_x1 + sum_y + sxx1 + sxy1 + syy):
-                return None
-            mx, my = sum_x1 / n, sum_y / n
-            cxx1, cxy1, cyy1 = sxx1 - sum_x1 * mx, sxy1 - sum_x1 * my, syy - sum_y * my
-            if cxx1 > 0 and cyy1 > 0 and sxx1 <= _SAFE * cxx1 and syy <= _SAFE * cyy1:
-                return cls(n, np.array([mx]), my, np.array([[cxx1]]), np.array([cxy1]), cyy1)
-            mean_x, mean_y = np.array([mx]), my
-        else:
-            sum_y = float(unit @ y)
-            syy = float(y @ y)
-            sum_x = unit @ X
-            sxx = X.T @ X
-            sxy = X.T @ y
-            if not (
-                np.isfinite(sxx).all()
-                and np.isfinite(sxy).all()
-                and math.isfinite(syy)
-                and np.isfinite(sum_x).all()
-                and math.isfinite(sum_y)
-            ):
-                return None
-            mean_x, mean_y = sum_x / n, sum_y / n
-            cxx = sxx - np.outer(sum_x, mean_x)
-            cxy = sxy - sum_x * mean_y
-            cyy = syy - sum_y * mean_y
-            spread = np.diag(cxx)
-            if (
-                (spread > 0).all()
-                and cyy > 0
-                and (np.diag(sxx) <= _SAFE * spread).all()
-                and syy <= _SAFE * cyy
-            ):
-                return cls(n, mean_x, mean_y, cxx, cxy, cyy)
-        yc = y - mean_y
-        Xc = X - mean_x
-        # Second pass on the centred block; its (tiny) leftover means are folded in.
-        rest_x, rest_y = (unit @ Xc) / n, float(unit @ yc) / n
-        cxx = Xc.T @ Xc - n * np.outer(rest_x, rest_x)
-        cxy = Xc.T @ yc - n * rest_x * rest_y
-        cyy = float(yc @ yc) - n * rest_y * rest_y
-        return cls(n, mean_x + rest_x, mean_y + rest_y, cxx, cxy, cyy)
+    def _of(cls, stats: Statistics | None) -> Moments:
+        """The `Moments` holding these statistics (there are some: asserted)."""
+        assert stats is not None
+        return cls(stats.count, stats.mean_x, stats.mean_y, stats.cxx, stats.cxy, stats.cyy)
 
     @classmethod
     def from_chunks(cls, chunks: Iterable[tuple[npt.ArrayLike, npt.ArrayLike]]) -> Moments:
@@ -301,13 +114,10 @@ class Moments:
         InputError
             No chunks, or chunks with different numbers of features.
         """
-        total: Moments | None = None
-        for X, y in chunks:
-            part = cls.from_arrays(X, y)
-            total = part if total is None else total.merge(part)
+        total = accumulate.merge_all(cls.from_arrays(X, y) for X, y in chunks)
         if total is None:
             raise InputError("no data: the iterable of chunks was empty")
-        return total
+        return cls._of(total)
 
     @classmethod
     def from_csv(
@@ -342,15 +152,8 @@ class Moments:
         DataFileError
             As `linreg.data.load_table`; also fewer than two points.
         """
-        total: Moments | None = None
-        for table in iter_table_chunks(
-            path, block_bytes=block_bytes, n_columns=n_columns, progress=progress
-        ):
-            if table.shape[1] < 2:
-                raise DataFileError(path, "needs at least 2 columns (x and y)", line=1)
-            part = cls._from_checked(table[:, :-1], np.ascontiguousarray(table[:, -1]))
-            total = part if total is None else total.merge(part)
-        assert total is not None  # iter_table_chunks raises on a file with no rows
+        parts = accumulate.csv_parts(path, block_bytes, n_columns, progress)
+        total = cls._of(accumulate.merge_all(parts))  # the reader raises on no rows
         if total.count < 2:
             raise DataFileError(path, f"found {total.count} point; at least 2 are needed")
         return total
@@ -366,25 +169,12 @@ class Moments:
         InputError
             ``chunk_rows`` is not a positive integer.
         """
-        if (
-            isinstance(chunk_rows, bool)
-            or not isinstance(chunk_rows, (int, np.integer))
-            or chunk_rows < 1
-        ):
-            raise InputError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
+        rows = check_positive_int(chunk_rows, "chunk_rows")
         file = Path(os.fspath(path))
-        table = open_npy(file)
-        total: Moments | None = None
-        for start in range(0, table.shape[0], chunk_rows):
-            chunk = np.asarray(table[start : start + chunk_rows], dtype=np.float64)
-            if not np.isfinite(chunk).all():
-                row = start + int(np.argwhere(~np.isfinite(chunk))[0][0])
-                raise DataFileError(file, f"row {row} holds a non-finite value")
-            part = cls._from_checked(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
-            total = part if total is None else total.merge(part)
+        total = accumulate.merge_all(accumulate.npy_parts(file, rows))
         if total is None or total.count < 2:
             raise DataFileError(file, "at least 2 points are needed")
-        return total
+        return cls._of(total)
 
     @classmethod
     def from_dask(cls, X: Any, y: Any) -> Moments:
@@ -402,33 +192,7 @@ class Moments:
         -------
         Moments
         """
-        try:
-            dask: Any = importlib.import_module("dask")
-            da: Any = importlib.import_module("dask.array")
-        except ImportError:
-            raise ImportError("Moments.from_dask needs dask: pip install 'linreg[dask]'") from None
-        X = da.asarray(X)
-        y = da.asarray(y)
-        if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-            raise InputError(
-                f"X must be (n_samples, n_features) and y (n_samples,), got {X.shape} and {y.shape}"
-            )
-        X = X.rechunk({1: -1})
-        y = y.rechunk((X.chunks[0],))
-        parts = [
-            dask.delayed(cls.from_arrays)(x_block, y_block)
-            for x_block, y_block in zip(X.to_delayed().ravel(), y.to_delayed().ravel())
-        ]
-        while len(parts) > 1:  # a tree of merges, so no single task holds them all
-            parts = [
-                dask.delayed(Moments.merge)(parts[k], parts[k + 1])
-                if k + 1 < len(parts)
-                else parts[k]
-                for k in range(0, len(parts), 2)
-            ]
-        (result,) = dask.compute(parts[0])
-        assert isinstance(result, Moments)
-        return result
+        return cls._of(accumulate.dask_statistics(X, y, cls.from_arrays))
 
     # --- combining --------------------------------------------------------------------
 
@@ -440,22 +204,17 @@ class Moments:
         InputError
             The two have different numbers of features.
         """
-        if other.n_features != self.n_features:
-            raise InputError(
-                f"cannot merge moments of {self.n_features} and {other.n_features} features"
-            )
-        n = self.count + other.count
-        weight = self.count * other.count / n
-        dx = other.mean_x - self.mean_x
-        dy = other.mean_y - self.mean_y
-        return Moments(
-            count=n,
-            mean_x=self.mean_x + dx * (other.count / n),
-            mean_y=self.mean_y + dy * (other.count / n),
-            cxx=self.cxx + other.cxx + np.outer(dx, dx) * weight,
-            cxy=self.cxy + other.cxy + dx * (dy * weight),
-            cyy=self.cyy + other.cyy + dy * dy * weight,
-        )
+        return Moments._of(accumulate.merge(self, other))
+
+    def centred(self) -> Moments:
+        """The statistics of the data less their means: the same co-moments, zero means.
+
+        Examples
+        --------
+        >>> Moments.from_arrays([[1.0], [3.0]], [2.0, 6.0]).centred().mean_y
+        0.0
+        """
+        return Moments(self.count, np.zeros_like(self.mean_x), 0.0, self.cxx, self.cxy, self.cyy)
 
     def __add__(self, other: object) -> Moments:
         if not isinstance(other, Moments):

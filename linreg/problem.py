@@ -24,16 +24,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg.errors import InputError
 from linreg.moments import Moments
+from linreg.validate import check_not_underflowed, too_large
 
 __all__ = ["Coordinates", "Quadratic", "Spectrum", "norm"]
 
 FloatArray = npt.NDArray[np.float64]
 _EPS = float(np.finfo(np.float64).eps)
-#: Co-moments below this have lost digits to underflow (about 1e-292, 52 bits above the
-#: smallest subnormal): the statistics of such data no longer describe them.
-_TINY = 2.0**-970
 
 
 #: A sum of squares strictly between these was formed without overflow, and what
@@ -61,27 +58,6 @@ def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
         scaled = np.sqrt(np.sum((values / safe) ** 2, axis=axis, keepdims=True))
     result = np.where(np.isfinite(top), scaled * safe, top)
     return float(result.reshape(())) if axis is None else np.squeeze(result, axis=axis)
-
-
-def _check_not_underflowed(stats: Moments) -> None:
-    """Refuse statistics whose co-moments underflowed: descent on them would be wrong.
-
-    A spread of exactly 0 is a constant column (descent is defined there) unless the
-    column's own values are so small that their squares underflow, when nothing can tell
-    a constant column from a varying one.
-    """
-    spread = np.diag(stats.cxx)
-    vanished = (spread == 0.0) & (np.abs(stats.mean_x) < math.sqrt(_TINY))
-    if (
-        np.any((spread > 0.0) & (spread < _TINY))
-        or np.any(vanished[stats.mean_x != 0.0])
-        or (0.0 < stats.cyy < _TINY)
-    ):
-        raise InputError(
-            "the data are too small: their squares underflow float64 (below 1e-292), so "
-            "their statistics have lost their digits; rescale X and y (e.g. divide each by "
-            "its largest magnitude)"
-        )
 
 
 @dataclass(frozen=True)
@@ -304,7 +280,7 @@ class Quadratic:
             The Hessian overflows float64 (data too large: rescale them), or the
             statistics underflowed.
         """
-        _check_not_underflowed(stats)
+        check_not_underflowed(np.diag(stats.cxx), stats.mean_x, stats.cyy)
         coords = (
             Coordinates.standardizing(stats, intercept)
             if standardize
@@ -319,9 +295,7 @@ class Quadratic:
                 null = _proven_null(descended, penalty, intercept)
                 spectrum = _spectrum(hessian, inverse, null)
             except (FloatingPointError, np.linalg.LinAlgError):
-                raise InputError(
-                    "the data are too large: the Hessian overflows float64; rescale X and y"
-                ) from None
+                raise too_large("the Hessian") from None
         matrix = None if inverse is None or null else inverse[0]
         return cls(descended, coords, penalty, hessian, matrix, spectrum)
 

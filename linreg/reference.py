@@ -35,10 +35,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg.doubledouble import residual, two_product, two_sum
 from linreg.errors import SingularProblemError
+from linreg.exact_solver import exact_sums
 from linreg.moments import Moments
 from linreg.problem import norm
-from linreg.solve import _exact_sums, _two_product, _two_sum
 
 __all__ = [
     "EXACT_BUDGET",
@@ -58,7 +59,7 @@ UNIT = 2.0**-53
 EXACT_BUDGET = 4_000_000
 #: Rows per block of linreg's one pass (see `linreg.moments`): at least this many.
 _MIN_BLOCK = 1024
-#: How much the pass's raw sums may cancel before a block is centred (`moments._SAFE`).
+#: How much the pass's raw sums may cancel before a block is centred (`accumulate.SAFE`).
 _CANCELLATION = 2.0**10
 
 
@@ -218,7 +219,7 @@ def _system(stats: Moments, penalty: FloatArray, intercept: bool) -> tuple[_Syst
 
 def _exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> FloatArray:
     """g − G w, each entry correctly rounded (products split exactly, then summed by fsum)."""
-    product, error = _two_product(gram, w[None, :])
+    product, error = two_product(gram, w[None, :])
     return np.array(
         [math.fsum([moment[j], *(-product[j]), *(-error[j])]) for j in range(w.shape[0])]
     )
@@ -278,7 +279,7 @@ def _weights_error(system: _System, w: FloatArray, scale: FloatArray, lowest: fl
 
 def _intercept(stats: Moments, w: FloatArray) -> float:
     """b = ȳ − x̄·w, correctly rounded."""
-    product, error = _two_product(stats.mean_x, w)
+    product, error = two_product(stats.mean_x, w)
     return math.fsum([stats.mean_y, *(-product), *(-error)])
 
 
@@ -404,14 +405,9 @@ def _unbounded(stats: Moments, intercept: bool, reason: str) -> Reference:
 
 
 def _residual_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple[Any, Any]:
-    """r = y − Xw − b as a double-double pair (hi, lo), error ≤ 8(p+2)u²·(|y| + |X||w| + |b|)."""
-    total, error = y.copy(), np.zeros_like(y)
-    for j in range(X.shape[1]):
-        product, product_error = _two_product(X[:, j], -w[j])
-        total, sum_error = _two_sum(total, product)
-        error += sum_error + product_error
-    total, sum_error = _two_sum(total, -b)
-    return _two_sum(total, error + sum_error)
+    """r = y − Xw − b as a double-double pair (`linreg.doubledouble.residual`): within
+    8(p+2)u²·(|y| + |X||w| + |b|) of exact."""
+    return residual(X, None, (y, None), w, b)
 
 
 def _cascade(hi: FloatArray, lo: FloatArray) -> FloatArray:
@@ -421,7 +417,7 @@ def _cascade(hi: FloatArray, lo: FloatArray) -> FloatArray:
         if hi.shape[0] % 2:
             hi = np.vstack([hi, np.zeros((1, hi.shape[1]))])
             lo = np.vstack([lo, np.zeros((1, lo.shape[1]))])
-        total, error = _two_sum(hi[0::2], hi[1::2])
+        total, error = two_sum(hi[0::2], hi[1::2])
         hi, lo = total, lo[0::2] + lo[1::2] + error
     return np.asarray(hi[0] + lo[0])
 
@@ -429,7 +425,7 @@ def _cascade(hi: FloatArray, lo: FloatArray) -> FloatArray:
 def _sums_dd(X: FloatArray, r: tuple[Any, Any]) -> tuple[FloatArray, float]:
     """(Xᵀr, Σr) in double-double (`_cascade`): products split exactly, then summed."""
     hi, lo = r
-    product, error = _two_product(X, hi[:, None])
+    product, error = two_product(X, hi[:, None])
     sums = _cascade(np.column_stack([product, hi]), np.column_stack([error + X * lo[:, None], lo]))
     return sums[:-1], float(sums[-1])
 
@@ -613,7 +609,7 @@ def _gap_from_statistics(
     slack_x, slack_y = _mean_errors(stats, means)
     centre = 0.0
     if intercept:  # |b̂ + x̄·ŵ − ȳ| for the exact means: its computed value, and their errors
-        product, error = _two_product(stats.mean_x, w)
+        product, error = two_product(stats.mean_x, w)
         miss = abs(math.fsum([b, *product, *error, -stats.mean_y]))
         size = abs(b) + float(np.abs(stats.mean_x) @ np.abs(w)) + abs(stats.mean_y)
         centre = miss + slack_y + float(slack_x @ np.abs(w)) + 2 * UNIT * size
@@ -624,7 +620,7 @@ def _loss_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple[flo
     """(Σr²/N in double-double, a bound on its error) at (w, b)."""
     n = y.shape[0]
     hi, lo = _residual_dd(X, y, w, b)
-    square, square_error = _two_product(hi, hi)
+    square, square_error = two_product(hi, hi)
     value = math.fsum(np.concatenate([square, square_error, 2 * hi * lo, lo * lo])) / n
     size = np.abs(y) + np.abs(X) @ np.abs(w) + abs(b)
     slack = 16 * (X.shape[1] + 3) * UNIT * UNIT * float(np.abs(hi) @ size) * 2 / n
@@ -657,7 +653,7 @@ def exact_reference(X: FloatArray, y: FloatArray, alpha: float, intercept: bool)
     """
     p = X.shape[1]
     columns = [np.ascontiguousarray(X[:, j]) for j in range(p)]
-    gram, moment, _, _ = _exact_sums(columns, np.ascontiguousarray(y), intercept)
+    gram, moment, _, _ = exact_sums(columns, np.ascontiguousarray(y), intercept)
     for j in range(p):
         gram[j][j] += X.shape[0] * Fraction(alpha)
     solution, null = _rational_solve(gram, moment)

@@ -64,7 +64,7 @@ def test_bound_verdict_compares_the_rate_with_the_bound(rate, verdict):
     done = _run("--learning-rate", rate, "--iterations", "0")
     assert done.returncode == 0
     assert f"2/lambda_max = 0.0004013, so this rate {verdict}." in done.stdout
-    never = "never converge" in done.stdout
+    never = "never reach" in done.stdout
     assert never == (verdict == "diverges")
 
 

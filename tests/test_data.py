@@ -50,10 +50,10 @@ def test_table_of_any_width(tmp_path):
 @pytest.fixture(params=["pyarrow", "numpy"])
 def reader(request, monkeypatch):
     """Run a test with each fast reader: pyarrow's (the fast extra) and numpy's."""
-    from linreg import data
+    from linreg import csv_reader
 
     if request.param == "numpy":
-        monkeypatch.setattr(data, "_pyarrow_csv", lambda: None)
+        monkeypatch.setattr(csv_reader, "_pyarrow_csv", lambda: None)
     else:
         pytest.importorskip("pyarrow")
     return request.param

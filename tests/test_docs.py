@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -119,6 +120,87 @@ def test_figures_are_reproducible(points):
     second = plot.to_svg(plot.fit_figure(points, {"line": (1.0, 1.5)}))
     assert first == second and "<svg" in first
     assert "dc:date" not in first
+
+
+#: What raw TeX looks like on a rendered page: a dollar sign, a TeX command of two letters or
+#: more (\\n, \\x1b and \\u0661 are escapes, not TeX), or a control character (a form
+#: feed is what "\\frac" becomes in a docstring that is not raw).
+RAW_TEX = re.compile(r"\$|\\[A-Za-z]{2,}|[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _visible_text(html: str) -> str:
+    """What a reader sees: no scripts, no KaTeX source, no doctest examples (their
+    output may rightly show a LaTeX string, e.g. `linreg.symbolic.latex`'s)."""
+    for pattern in (
+        r"<script.*?</script>",
+        r"<style.*?</style>",
+        r'<span class="katex-mathml">.*?</math></span>',
+        r"<annotation.*?</annotation>",
+    ):
+        html = re.sub(pattern, " ", html, flags=re.DOTALL)
+    html = re.sub(
+        r'<div class="highlight"><pre>.*?</pre></div>',
+        lambda block: " " if 'class="gp"' in block.group() else block.group(),
+        html,
+        flags=re.DOTALL,
+    )
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_no_api_page_shows_raw_tex(site):
+    """Every formula of the API reference is rendered by KaTeX: a docstring with broken
+    math (not raw, or mis-indented) leaves its TeX, or a form feed, on the page."""
+    shown = {}
+    for page in sorted(site.glob("reference/**/index.html")):
+        text = _visible_text(page.read_text())
+        hits = [text[max(0, m.start() - 30) : m.end() + 30] for m in RAW_TEX.finditer(text)]
+        if hits:
+            shown[str(page.relative_to(site))] = hits[:3]
+    assert not shown, shown
+
+
+def test_every_module_has_a_reference_entry(site):
+    import pkgutil
+
+    import linreg
+
+    anchors = {
+        anchor
+        for page in site.glob("reference/**/index.html")
+        for anchor in re.findall(r'id="(linreg[\w.]*)"', page.read_text())
+    }
+    # a module is documented when it, or one of its members, has an anchor
+    documented = {anchor.rsplit(".", n)[0] for anchor in anchors for n in range(3)}
+    modules = {info.name for info in pkgutil.walk_packages(linreg.__path__, "linreg.")}
+    missing = sorted(modules - documented - set(UNDOCUMENTED_MODULES))
+    assert not missing, missing
+
+
+#: Modules with no reference entry, and why.
+UNDOCUMENTED_MODULES = {
+    "linreg.__main__": "python -m linreg: the command, documented as linreg.cli",
+    "linreg.files": "the command line's output files: no page yet",
+}
+
+
+def test_the_raw_tex_check_sees_a_broken_docstring():
+    """The check above, on what the broken estimator docstring rendered as (a form feed,
+    then TeX the parser left as text), and on a page that renders its math."""
+    broken = "<p>Ridge strength: the loss is $\x0crac1N\\lVert y - Xw - b</p>"
+    rendered = (
+        '<p><span class="katex"><span class="katex-mathml"><math><annotation>\\frac1N'
+        "</annotation></math></span>E</span></p>"
+        '<div class="highlight"><pre><span class="gp">&gt;&gt;&gt;</span> latex(e)\n'
+        "<span class=\"go\">'\\\\frac{1}{N}'</span></pre></div>"
+    )
+    assert RAW_TEX.search(_visible_text(broken))
+    assert not RAW_TEX.search(_visible_text(rendered))
+
+
+def test_the_module_map_is_built(site):
+    page = (site / "explanation/architecture/index.html").read_text()
+    for module in ("validate", "doubledouble", "accumulate", "csv_reader", "symbolic.twins"):
+        assert f"<code>{module}</code>" in page, module
 
 
 # --- in a real browser --------------------------------------------------------------------

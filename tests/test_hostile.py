@@ -168,7 +168,7 @@ def deny(monkeypatch):
 
         monkeypatch.setattr(os, "stat", fake_stat)
         monkeypatch.setattr(os, "access", fake_access)
-        monkeypatch.setattr("linreg.data.open", fake_open, raising=False)
+        monkeypatch.setattr("linreg.sources.open", fake_open, raising=False)
 
     return apply
 

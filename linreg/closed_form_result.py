@@ -1,0 +1,132 @@
+r"""What every path of the closed form returns, and the checks they all share.
+
+`LeastSquaresResult` holds a fit and NIST's statistics whichever path produced it: the
+float path (`linreg.float_solver`), the path from the one-pass statistics
+(`linreg.moments_solver`) or the exact path (`linreg.exact_solver`). A float result is
+refused when a value overflowed, and flagged (`AccuracyWarning`) when refinement stopped
+short of `WORKING_ACCURACY`.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from linreg.errors import SingularProblemError
+from linreg.validate import too_large
+
+__all__ = [
+    "WORKING_ACCURACY",
+    "AccuracyWarning",
+    "LeastSquaresResult",
+    "check_count",
+    "checked_result",
+]
+
+T = TypeVar("T")
+
+#: The largest relative correction left when refinement stops, above which the result is
+#: flagged as short of working accuracy (``accurate=False`` and an `AccuracyWarning`).
+WORKING_ACCURACY = 1e-10
+
+
+class AccuracyWarning(RuntimeWarning):
+    """The closed form could not reach working accuracy (see ``error_estimate``)."""
+
+
+@dataclass(frozen=True)
+class LeastSquaresResult(Generic[T]):
+    r"""The least-squares fit and its statistics (the quantities NIST certifies).
+
+    Attributes
+    ----------
+    coef : sequence of shape (n_features,)
+        The weights $w$: a float array, or a list of `fractions.Fraction` in exact mode.
+    intercept : float or Fraction
+        The intercept $b$ (0 when ``fit_intercept=False``).
+    coef_stderr : sequence of shape (n_features,) or None
+        Standard deviations of the weights; ``None`` with no degrees of freedom left.
+    intercept_stderr : float, Decimal or None
+        Standard deviation of the intercept (0 without one; ``None`` as above).
+    residual_std : float, Decimal or None
+        $\sqrt{SSR/(N - k)}$ for $k$ parameters; ``None`` when $N = k$.
+    r_squared : float or Fraction
+        Centred $1 - SSR/\sum (y - \bar y)^2$ with an intercept; uncentred
+        $1 - SSR/\sum y^2$ without one (the NIST convention).
+    mse : float or Fraction
+        The mean squared error $SSR/N$ at the optimum, the livestream's "error".
+    n_samples : int
+    dof : int
+        Residual degrees of freedom, $N - k$.
+    condition : float
+        Estimated condition number of the centred, column-scaled features (NaN in exact
+        mode): the factor by which relative errors in the data can grow in the weights.
+    refinements : int
+        Refinement passes over the data (0 from `Moments` and in exact mode).
+    error_estimate : float
+        The relative size of the last correction when refinement stopped: about the
+        relative error left in the weights (0 in exact mode; from `Moments`, the a-priori
+        bound $\kappa^2\varepsilon$).
+    accurate : bool
+        Whether ``error_estimate`` is within `WORKING_ACCURACY` (10 significant digits);
+        when it is not, an `AccuracyWarning` was issued too.
+    """
+
+    coef: Any
+    intercept: Any
+    coef_stderr: Any
+    intercept_stderr: Any
+    residual_std: Any
+    r_squared: Any
+    mse: Any
+    n_samples: int
+    dof: int
+    condition: float = math.nan
+    refinements: int = 0
+    error_estimate: float = 0.0
+    accurate: bool = True
+
+
+def check_count(n: int, k: int) -> None:
+    """Refuse fewer points than parameters.
+
+    Raises
+    ------
+    SingularProblemError
+        ``n < k``.
+    """
+    if n < k:
+        raise SingularProblemError(
+            f"{n} points cannot determine {k} parameters: at least {k} are needed"
+        )
+
+
+def checked_result(result: LeastSquaresResult[Any]) -> LeastSquaresResult[Any]:
+    """Refuse a result with a value that overflowed; warn when it is short of working accuracy.
+
+    Raises
+    ------
+    InputError
+        A coefficient, the mean squared error or a standard error is not finite.
+
+    Warns
+    -----
+    AccuracyWarning
+        ``result.accurate`` is False.
+    """
+    values = [*result.coef, result.intercept, result.mse]
+    values += [] if result.coef_stderr is None else [*result.coef_stderr, result.intercept_stderr]
+    if not all(math.isfinite(v) for v in values):
+        raise too_large("the coefficients or the mean squared error")
+    if not result.accurate:
+        digits = max(0, int(-math.log10(result.error_estimate)))
+        warnings.warn(
+            f"least squares: working accuracy not reached (estimated relative error "
+            f"{result.error_estimate:.1e}, condition number {result.condition:.1e}); "
+            f"the coefficients may have only about {digits} correct digits",
+            AccuracyWarning,
+            stacklevel=4,
+        )
+    return result

@@ -1,0 +1,225 @@
+r"""Error-free transformations: float64 sums and products kept to twice the precision.
+
+A sum or product of two float64 numbers is rounded, but its rounding error is itself a
+float64 number and can be computed exactly (Knuth's two-sum, Dekker's two-product):
+
+$$a + b = s + e,\qquad a\,b = p + e\qquad\text{exactly, with } s = \mathrm{fl}(a + b),\
+p = \mathrm{fl}(a\,b).$$
+
+A pair ``(hi, lo)`` of such numbers is a *double-double*: about 106 bits. The closed
+form (`linreg.float_solver`) carries its residuals in double-double when float64 cannot
+bring the coefficients to working accuracy, and the certificate may use the same
+helpers. Every function here works elementwise on numpy arrays as on floats, and none
+of them allocates more than a few temporaries. Scaling by a power of two is exact too
+(barring underflow), so `scale_by` and `binary_exponent` live here as well.
+
+Barring overflow, and for `two_product` barring operands above about 1e300 (the split
+multiplies them by `SPLITTER`), every transformation is exact.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "EPS",
+    "SPLITTER",
+    "accurate_dot",
+    "accurate_sum",
+    "binary_exponent",
+    "powers",
+    "residual",
+    "scale_by",
+    "two_product",
+    "two_sum",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: float64's machine epsilon, 2⁻⁵²: the spacing of floats just above 1.
+EPS = float(np.finfo(np.float64).eps)
+#: Dekker's splitter, 2²⁷ + 1: ``SPLITTER·a`` cuts a float64 into two 26-bit halves.
+SPLITTER = 134217729.0
+
+
+def two_sum(a: Any, b: Any) -> tuple[Any, Any]:
+    """Knuth's two-sum: ``(s, e)`` with ``s = fl(a + b)`` and ``a + b = s + e`` exactly.
+
+    Parameters
+    ----------
+    a, b : float or numpy.ndarray (broadcastable)
+
+    Returns
+    -------
+    s, e : like ``a + b``
+
+    Examples
+    --------
+    >>> two_sum(1.0, 2.0**-60)
+    (1.0, 8.673617379884035e-19)
+    """
+    s = a + b
+    bb = s - a
+    return s, (a - (s - bb)) + (b - bb)
+
+
+def two_product(a: Any, b: Any) -> tuple[Any, Any]:
+    """Dekker's two-product: ``(p, e)`` with ``p = fl(a·b)`` and ``a·b = p + e`` exactly.
+
+    Parameters
+    ----------
+    a, b : float or numpy.ndarray (broadcastable), each below about 1e300 in magnitude
+
+    Returns
+    -------
+    p, e : like ``a * b``
+
+    Examples
+    --------
+    >>> p, e = two_product(1.0 + 2.0**-30, 1.0 - 2.0**-30)
+    >>> p, e == -(2.0**-60)
+    (1.0, True)
+    """
+    product = a * b
+    c = SPLITTER * a
+    a_hi = c - (c - a)
+    a_lo = a - a_hi
+    d = SPLITTER * b
+    b_hi = d - (d - b)
+    b_lo = b - b_hi
+    return product, ((a_hi * b_hi - product) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+
+
+def accurate_sum(*parts: Any) -> float:
+    """The correctly rounded sum of every entry of every part (`math.fsum`).
+
+    Examples
+    --------
+    >>> accurate_sum(np.array([1e16, 1.0]), np.array([-1e16]))
+    1.0
+    """
+    return math.fsum(np.concatenate([np.ravel(part) for part in parts]))
+
+
+def accurate_dot(
+    a: FloatArray, a_low: FloatArray | None, r: tuple[FloatArray, FloatArray]
+) -> float:
+    """``(a + a_low)·(r_hi + r_lo)``, correctly rounded up to the tiny ``a_low·r_lo`` terms.
+
+    Parameters
+    ----------
+    a, a_low : numpy.ndarray of shape (n,)
+        A double-double vector (``a_low`` None: zero).
+    r : (numpy.ndarray, numpy.ndarray), each of shape (n,)
+        Another, as its (hi, lo) pair.
+
+    Examples
+    --------
+    >>> a, ones = np.array([1e16, 1.0, -1e16]), np.ones(3)
+    >>> float(a @ ones), accurate_dot(a, None, (ones, np.zeros(3)))
+    (0.0, 1.0)
+    """
+    r_hi, r_lo = r
+    product, error = two_product(a, r_hi)
+    parts = [product, error, a * r_lo]
+    if a_low is not None:
+        parts.append(a_low * r_hi)
+    return accurate_sum(*parts)
+
+
+def residual(
+    M: FloatArray,
+    M_low: FloatArray | None,
+    target: tuple[FloatArray, FloatArray | None],
+    c: FloatArray,
+    beta: float,
+) -> tuple[FloatArray, FloatArray]:
+    """``target − (M + M_low)·c − β`` as a double-double pair ``(hi, lo)``.
+
+    Each product ``M[:, j]·c[j]`` is split exactly (`two_product`) and added by
+    `two_sum`; the errors are gathered in float64, so the result is within a few
+    u²·(|target| + |M||c| + |β|) of exact (u = 2⁻⁵³), plus ``M_low·c`` rounded.
+
+    Parameters
+    ----------
+    M, M_low : numpy.ndarray of shape (n, p)
+        A double-double matrix (``M_low`` None: zero).
+    target : (numpy.ndarray, numpy.ndarray or None), each of shape (n,)
+    c : numpy.ndarray of shape (p,)
+    beta : float
+
+    Examples
+    --------
+    >>> hi, lo = residual(np.array([[1e16], [1.0]]), None, (np.array([1.0, 0.0]), None),
+    ...                   np.array([1.0 + 2.0**-52]), 0.0)
+    >>> (hi + lo).tolist()
+    [-1.0000000000000002e+16, -1.0000000000000002]
+    """
+    t_hi, t_lo = target
+    total, error = t_hi.copy(), (np.zeros_like(t_hi) if t_lo is None else t_lo.copy())
+    for j in range(M.shape[1]):
+        product, product_error = two_product(M[:, j], -c[j])
+        total, sum_error = two_sum(total, product)
+        error += sum_error + product_error
+        if M_low is not None:
+            error -= M_low[:, j] * c[j]
+    total, sum_error = two_sum(total, -beta)
+    return two_sum(total, error + sum_error)
+
+
+def powers(x: FloatArray, degree: int) -> tuple[FloatArray, FloatArray]:
+    """x¹ … x^degree as double-double columns ``(hi, lo)``: powers float64 cannot hold.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of shape (n,)
+    degree : int, at least 1
+
+    Returns
+    -------
+    hi, lo : numpy.ndarray of shape (n, degree)
+        Column ``k - 1`` is $x^k$ as ``hi + lo``.
+
+    Examples
+    --------
+    >>> hi, lo = powers(np.array([3.0]), 3)
+    >>> hi.tolist(), lo.tolist()
+    ([[3.0, 9.0, 27.0]], [[0.0, 0.0, 0.0]])
+    """
+    high = np.empty((x.shape[0], degree))
+    low = np.empty_like(high)
+    hi, lo = x.copy(), np.zeros_like(x)
+    for k in range(degree):
+        high[:, k], low[:, k] = two_sum(hi, lo)
+        product, error = two_product(high[:, k], x)
+        hi, lo = product, error + low[:, k] * x
+    return high, low
+
+
+def scale_by(M: Any, exponent: Any) -> Any:
+    """``M·2^exponent``, exactly (barring underflow), even where 2^exponent is not a float.
+
+    Examples
+    --------
+    >>> bool(scale_by(np.array([3.0]), np.array([-1100]))[0] == 3.0 * 2.0**-1000 * 2.0**-100)
+    True
+    """
+    exponent = np.asarray(exponent, dtype=np.int64)
+    if np.all(np.abs(exponent) < 1000):
+        return M * np.ldexp(1.0, exponent)
+    return np.ldexp(M, exponent)
+
+
+def binary_exponent(magnitude: Any) -> Any:
+    """``e`` with ``magnitude = f·2^e``, f in [1/2, 1) (0 for 0): 2^-e brings it into [1/2, 1).
+
+    Examples
+    --------
+    >>> binary_exponent(np.array([1.0, 3.0, 0.0])).tolist()
+    [1, 2, 0]
+    """
+    return np.frexp(magnitude)[1].astype(np.int64)

@@ -1,0 +1,400 @@
+r"""The closed form in floating point: factor, then refine against the data until it stops helping.
+
+The columns are scaled and centred once (`linreg.centring`). The Gram matrix of those
+columns is factored by Cholesky (the columns by QR when the condition estimate exceeds
+`CHOLESKY_KAPPA`), and the first solution is refined against the *original* data until a
+correction no longer changes it: in float64 where the condition estimate allows, in
+double-double arithmetic (`linreg.doubledouble`) where it does not. Standard errors come
+from the same factor, refined in double-double when it alone would be short of accuracy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.blas import gram, matvec, ones, tdot, vdot
+from linreg.centring import ScaledColumns, centre_columns, intercept_from, with_low_parts
+from linreg.closed_form_result import (
+    WORKING_ACCURACY,
+    LeastSquaresResult,
+    check_count,
+    checked_result,
+)
+from linreg.doubledouble import (
+    EPS,
+    accurate_dot,
+    accurate_sum,
+    residual,
+    scale_by,
+    two_product,
+    two_sum,
+)
+from linreg.errors import SingularProblemError
+from linreg.validate import too_large
+
+__all__ = [
+    "CHOLESKY_KAPPA",
+    "COVARIANCE_ENTRIES",
+    "COVARIANCE_TARGET",
+    "FLOAT_KAPPA",
+    "FLOAT_TARGET",
+    "MAX_REFINEMENTS",
+    "SMALL_ENTRIES",
+    "solve_float",
+]
+
+FloatArray = npt.NDArray[np.float64]
+#: Condition number (of the centred, equilibrated columns) up to which the Cholesky factor
+#: of their Gram is the preconditioner: a refinement pass then shrinks the error by about
+#: κ²ε ≤ 1e-4. Above it the columns themselves are factored by QR (κ instead of κ²).
+CHOLESKY_KAPPA = 1e6
+#: Condition number above which float64 residuals cannot be trusted to bring the
+#: coefficients to working accuracy: residuals are then carried in double-double.
+FLOAT_KAPPA = 1e4
+#: Problems of at most this many entries (N·p) are refined in double-double whatever
+#: their condition: a pass costs well under a millisecond there.
+SMALL_ENTRIES = 1 << 14
+#: The most refinement passes.
+MAX_REFINEMENTS = 10
+#: Float64 refinement that stalls above this relative correction goes on in double-double.
+FLOAT_TARGET = 2.0**-40
+#: The covariance (standard errors) from the factor has relative error about κ²ε; above
+#: this it is refined in double-double, one solve per parameter ...
+COVARIANCE_TARGET = 1e-13
+#: ... on problems of at most this many entries (beyond, each solve costs as much as the fit).
+COVARIANCE_ENTRIES = 1 << 20
+
+
+@dataclass(frozen=True)
+class _Factor:
+    """A preconditioner for the centred normal equations, and its condition estimate.
+
+    With ``h`` the column sums of ``hi`` and Λ the ridge, the system for a correction
+    ``[δ; δβ]`` is ``[[G + Λ, h], [hᵀ, N]] [δ; δβ] = [g; g₀]``; eliminating δβ leaves
+    ``(G − h hᵀ/N + Λ) δ = g − h g₀/N``, and ``G − h hᵀ/N + Λ ≈ D Rᵀ R D``.
+    """
+
+    inverse_r: FloatArray
+    d: FloatArray
+    h: FloatArray
+    n: int
+    ridge: FloatArray
+    condition: float
+
+    def solve(self, g: FloatArray, g0: float) -> tuple[FloatArray, float]:
+        """An approximate correction from the gradient ``[g; g₀]`` (``g₀ = 0``: no intercept)."""
+        rhs = (g - self.h * (g0 / self.n)) / self.d
+        delta = self.inverse_r @ (self.inverse_r.T @ rhs) / self.d
+        return delta, (g0 - float(self.h @ delta)) / self.n
+
+    def covariance(self) -> FloatArray:
+        """(G − h hᵀ/N + Λ)⁻¹ from the factor, in the scaled units."""
+        scaled = self.inverse_r / self.d[:, None]
+        return scaled @ scaled.T
+
+
+def _factor(
+    hi: FloatArray, ridge: FloatArray, fit_intercept: bool, product: FloatArray | None = None
+) -> tuple[_Factor, Any]:
+    """Cholesky of the equilibrated centred Gram, or QR of the columns when κ demands it.
+
+    Returns the factor and, after a QR, the ``Q`` that gives the first solution.
+    """
+    n, p = hi.shape
+    h = tdot(hi, ones(n)) if fit_intercept else np.zeros(p)
+    centred_gram = (gram(hi) if product is None else product) - np.outer(h, h / n)
+    centred_gram += np.diag(ridge)
+    d = np.sqrt(np.diag(centred_gram))
+    d = np.where(d > 0, d, 1.0)
+    q = None
+    try:
+        r = np.linalg.cholesky(centred_gram / np.outer(d, d)).T
+        condition = float(np.linalg.cond(r))
+    except np.linalg.LinAlgError:
+        condition = math.inf
+    if not condition <= CHOLESKY_KAPPA:
+        centred = (hi - h / n) / d
+        if np.any(ridge):
+            centred = np.vstack([centred, np.diag(np.sqrt(ridge) / d)])
+        q, r = np.linalg.qr(centred)
+        q = q[:n]
+        condition = float(np.linalg.cond(r))
+    if not condition * max(n, p) * EPS < 1.0:
+        column = int(np.argmin(np.abs(np.diag(r))))
+        raise SingularProblemError(
+            "the columns of X are linearly dependent (to working precision): "
+            f"column {column} is a combination of the others (condition number {condition:.1e})"
+        )
+    inverse_r = np.asarray(np.linalg.solve(r, np.eye(p)), dtype=np.float64)
+    return _Factor(inverse_r, d.astype(np.float64), h, n, ridge, condition), q
+
+
+_Pair = tuple[FloatArray, FloatArray | None]
+
+
+def _residual(
+    cols: ScaledColumns, target: _Pair, c: FloatArray, beta: float, precise: bool
+) -> _Pair:
+    """target − (hi + lo)·c − β: in float64, or as a double-double pair (hi, lo)."""
+    t_hi = target[0]
+    if not precise:
+        r = matvec(cols.hi, c)
+        np.subtract(t_hi, r, out=r)
+        r -= beta
+        return r, None
+    return residual(cols.hi, cols.lo, target, c, beta)
+
+
+def _normal_residual(
+    cols: ScaledColumns, r: _Pair, fit_intercept: bool
+) -> tuple[FloatArray, float]:
+    """(hi + lo)ᵀ r and Σ r: BLAS for a float residual, correctly rounded for a pair.
+
+    This is $-\\tfrac N2\\nabla E$ in the scaled coordinates, the residual of the normal
+    equations, which the float64 kernel (`linreg.loss`) cannot carry in double-double.
+    """
+    r_hi, r_lo = r
+    if r_lo is None:
+        return tdot(cols.hi, r_hi), float(r_hi.sum()) if fit_intercept else 0.0
+    lo = cols.lo
+    g = np.array(
+        [
+            accurate_dot(cols.hi[:, j], None if lo is None else lo[:, j], (r_hi, r_lo))
+            for j in range(cols.hi.shape[1])
+        ]
+    )
+    return g, accurate_sum(r_hi, r_lo) if fit_intercept else 0.0
+
+
+def _relative_size(delta: FloatArray, delta_b: float, c: FloatArray, beta: float) -> float:
+    """max |δⱼ|/|cⱼ|, each |cⱼ| floored at 2⁻²⁰ of the largest; β (about 0 on centred
+    columns) is measured against the largest |cⱼ|, its effect on a unit column."""
+    largest = max(float(np.abs(c).max()), math.ulp(0.0))
+    floor = max(largest * 2.0**-20, math.ulp(0.0))
+    size = float((np.abs(delta) / np.maximum(np.abs(c), floor)).max())
+    return max(size, abs(delta_b) / max(abs(beta), largest))
+
+
+@dataclass
+class _Iterate:
+    """A point (c, β) of the scaled problem, its residual, and what refining it cost."""
+
+    c: FloatArray
+    beta: float
+    residual: _Pair
+    steps: int = 0
+    estimate: float = math.inf
+    #: What the last update lost to rounding: (c + tail, β + tail_b) is the solution to
+    #: below float64's resolution, which the intercept needs when it is a difference.
+    tail: Any = 0.0
+    tail_b: float = 0.0
+
+
+@dataclass(frozen=True)
+class _System:
+    """What refinement works on: the columns, the factor, the target and the extra term."""
+
+    cols: ScaledColumns
+    factor: _Factor
+    target: _Pair
+    extra: tuple[FloatArray, float] | None
+    fit_intercept: bool
+
+
+def _refine(system: _System, start: _Iterate) -> _Iterate:
+    """Refine (c, β) for ``[Zᵀ r + extra − Λc = 0]`` until the correction stops mattering.
+
+    Each pass forms the residual against the unrounded columns (in double-double when the
+    start's residual is a pair), takes a correction from the factor, and stops when the
+    correction is below float64's resolution (ε relative) or has not halved since the last
+    pass (refinement no longer helps; a correction larger than the last is not applied).
+    ``estimate`` is the last correction's relative size: the error left, about.
+    """
+    it, factor = start, system.factor
+    precise = it.residual[1] is not None
+    previous = math.inf
+    while it.steps < MAX_REFINEMENTS:
+        g, g0 = _normal_residual(system.cols, it.residual, system.fit_intercept)
+        g = g - factor.ridge * it.c
+        if system.extra is not None:
+            g, g0 = g + system.extra[0], g0 + system.extra[1]
+        delta, delta_b = factor.solve(g, g0)
+        size = _relative_size(delta, delta_b, it.c, it.beta)
+        if size > previous:
+            break
+        (c, tail), (beta, tail_b) = two_sum(it.c, delta), two_sum(it.beta, delta_b)
+        small = size <= EPS
+        residual = it.residual if small else _residual(system.cols, system.target, c, beta, precise)
+        it = _Iterate(c, beta, residual, it.steps + 1, size, tail, tail_b)
+        if small or size > previous / 2:
+            break
+        previous = size
+    return it
+
+
+def _start(cols: ScaledColumns, factor: _Factor, q: Any, fit_intercept: bool) -> tuple[Any, float]:
+    """The first solution, from the factor's normal equations or from the QR's Q."""
+    if q is None:
+        return factor.solve(
+            tdot(cols.hi, cols.y_hi), float(cols.y_hi.sum()) if fit_intercept else 0.0
+        )
+    y_mean = float(cols.y_hi.mean()) if fit_intercept else 0.0
+    c = factor.inverse_r @ (q.T @ (cols.y_hi - y_mean)) / factor.d
+    beta = y_mean - float(factor.h @ c) / factor.n if fit_intercept else 0.0
+    return c, beta
+
+
+def solve_float(
+    A: FloatArray,
+    y: FloatArray,
+    fit_intercept: bool,
+    A_low: FloatArray | None = None,
+    alpha: float = 0.0,
+) -> LeastSquaresResult[Any]:
+    """The float path. ``A + A_low`` is the design in double-double (``A_low`` the rounding
+    error of each entry, for designs such as powers that float64 cannot hold exactly)."""
+    n, p = A.shape
+    check_count(n, p + int(fit_intercept))
+    cols = centre_columns(A, y, fit_intercept)
+    ridge = scale_by(np.full(p, n * alpha), -2 * cols.exponent) if alpha else np.zeros(p)
+    factor, q = _factor(cols.hi, ridge, fit_intercept, cols.gram)
+    precise = A_low is not None or n * p <= SMALL_ENTRIES or factor.condition > FLOAT_KAPPA
+    if precise:
+        cols = with_low_parts(cols, A, A_low, y)
+    c, beta = _start(cols, factor, q, fit_intercept)
+    system = _System(cols, factor, (cols.y_hi, cols.y_lo), None, fit_intercept)
+    it = _refine(system, _Iterate(c, beta, _residual(cols, system.target, c, beta, precise)))
+    if not precise and it.estimate > FLOAT_TARGET:
+        # float64 residuals stalled short of the mark: carry them in double-double.
+        precise, cols = True, with_low_parts(cols, A, A_low, y)
+        system = _System(cols, factor, (cols.y_hi, cols.y_lo), None, fit_intercept)
+        target = system.target
+        restart = _Iterate(it.c, it.beta, _residual(cols, target, it.c, it.beta, True), it.steps)
+        it = _refine(system, restart)
+    refine = (
+        precise and factor.condition**2 * EPS > COVARIANCE_TARGET and n * p <= COVARIANCE_ENTRIES
+    )
+    covariance = _covariance(cols, factor, fit_intercept, refine)
+    return _float_result(cols, it, covariance, factor, fit_intercept, alpha)
+
+
+def _covariance(
+    cols: ScaledColumns, factor: _Factor, fit_intercept: bool, refine: bool
+) -> tuple[FloatArray, float]:
+    """diag((G − h hᵀ/N)⁻¹) and the intercept's 1/N + uᵀ(G − h hᵀ/N)⁻¹u, scaled units.
+
+    ``u = shift/2^e + h/N`` is each column's mean in units of its scale. From the factor
+    when that is accurate enough (κ²ε ≤ `COVARIANCE_TARGET`); otherwise each is refined
+    like the coefficients, in double-double, against the unrounded columns.
+    """
+    n = factor.n
+    u = scale_by(cols.shift, -cols.exponent) + factor.h / n
+    if not refine:
+        covariance = factor.covariance()
+        root = factor.inverse_r.T @ (u / factor.d)
+        return np.diag(covariance).copy(), 1.0 / n + float(root @ root) if fit_intercept else 0.0
+    zero: _Pair = (np.zeros(n), None)
+    p = cols.hi.shape[1]
+    diagonal = np.empty(p)
+    for j, rhs in enumerate([*np.eye(p), u] if fit_intercept else np.eye(p)):
+        c, beta = factor.solve(rhs, 0.0)
+        start = _Iterate(c, beta, _residual(cols, zero, c, beta, True))
+        x = _refine(_System(cols, factor, zero, (rhs, 0.0), fit_intercept), start).c
+        if j < p:
+            diagonal[j] = x[j]
+        else:
+            intercept = accurate_sum(1.0 / n, *two_product(u, x))
+    return diagonal, intercept if fit_intercept else 0.0
+
+
+def _r_squared(cols: ScaledColumns, residual: _Pair, ssr: float, intercept: bool) -> float:
+    """R² = 1 − SSR/TSS, or, in double-double when R² < 1/2, ESS/(ESS + SSR).
+
+    At the optimum TSS = ESS + SSR, ESS the (centred, with an intercept) sum of squares
+    of the fitted values y − r. When R² is small, 1 − SSR/TSS loses the digits of
+    SSR/TSS ≈ 1; the fitted values, formed from y and r in double-double, do not. (When
+    R² is near 1 the first form is the better: SSR is stationary at the optimum, ESS not.)
+    """
+    y, (r_hi, r_lo) = cols.y_hi, residual
+    total = vdot(y, y) - (float(y.sum()) ** 2 / len(y) if intercept else 0.0)
+    if r_lo is None or cols.y_lo is None or not ssr > total / 2:
+        return 1.0 - ssr / total if total > 0 else 1.0
+    fitted, error = two_sum(y, -r_hi)
+    error += cols.y_lo - r_lo
+    centre = accurate_sum(fitted, error) / len(y) if intercept else 0.0
+    explained = (fitted - centre) + error
+    ess = vdot(explained, explained)
+    return ess / (ess + ssr)
+
+
+def _to_data_units(cols: ScaledColumns, it: _Iterate, fit_intercept: bool) -> tuple[Any, float]:
+    """(w, b) in the data's units from (c, β) on the scaled columns, tails included."""
+    coef = scale_by(it.c, cols.y_exponent - cols.exponent)
+    if not fit_intercept:
+        return coef, 0.0
+    tail = scale_by(it.tail, cols.y_exponent - cols.exponent) * -cols.shift
+    beta = scale_by(np.array([it.beta, it.tail_b]), cols.y_exponent)
+    return coef, intercept_from([cols.y_shift, *beta], cols.shift, coef, tail)
+
+
+def _float_result(
+    cols: ScaledColumns,
+    it: _Iterate,
+    covariance: tuple[FloatArray, float],
+    factor: _Factor,
+    fit_intercept: bool,
+    alpha: float,
+) -> LeastSquaresResult[Any]:
+    """Map the scaled solution back to the data's units and form NIST's statistics."""
+    n, p = cols.hi.shape
+    dof = n - p - int(fit_intercept)
+    coef, intercept = _to_data_units(cols, it, fit_intercept)
+    r_hi, r_lo = it.residual
+    ssr = vdot(r_hi, r_hi) + (2.0 * vdot(r_hi, r_lo) if r_lo is not None else 0.0)
+    sigma = math.sqrt(ssr / dof) if dof > 0 else None
+    with np.errstate(over="ignore"):
+        mse = float(scale_by(ssr / n, 2 * cols.y_exponent))
+    if not math.isfinite(mse):
+        size = math.log2(ssr / n) + 2 * cols.y_exponent
+        raise too_large(f"the mean squared error, about 2^{size:.0f},", ", or use exact=True")
+    stderr, intercept_stderr = _stderrs(cols, covariance, sigma, alpha, fit_intercept)
+    return checked_result(
+        LeastSquaresResult(
+            coef=coef,
+            intercept=float(intercept),
+            coef_stderr=stderr,
+            intercept_stderr=intercept_stderr,
+            residual_std=None if sigma is None else float(scale_by(sigma, cols.y_exponent)),
+            r_squared=_r_squared(cols, it.residual, ssr, fit_intercept),
+            mse=mse,
+            n_samples=n,
+            dof=dof,
+            condition=factor.condition,
+            refinements=it.steps,
+            error_estimate=it.estimate,
+            accurate=it.estimate <= WORKING_ACCURACY,
+        )
+    )
+
+
+def _stderrs(
+    cols: ScaledColumns,
+    covariance: tuple[FloatArray, float],
+    sigma: float | None,
+    alpha: float,
+    fit_intercept: bool,
+) -> tuple[Any, Any]:
+    """Standard errors of the weights and the intercept in the data's units (None: no dof,
+    or a ridge, whose estimates are biased)."""
+    if sigma is None or alpha:
+        return None, None
+    diagonal, var_intercept = covariance
+    stderr = scale_by(sigma * np.sqrt(diagonal), cols.y_exponent - cols.exponent)
+    if not fit_intercept:
+        return stderr, 0.0
+    return stderr, float(scale_by(sigma * math.sqrt(var_intercept), cols.y_exponent))

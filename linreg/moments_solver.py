@@ -1,0 +1,103 @@
+r"""The closed form from the one-pass statistics alone: fast for any N, error about κ²ε.
+
+With an intercept the normal equations are the centred ones, $C_{xx} w = C_{xy}$ (plus
+$N\alpha I$ with a ridge); without one, the same on the second moments about the origin,
+$X^\top X = C_{xx} + N\bar x\bar x^\top$. They are equilibrated (each column scaled to a
+unit diagonal) and solved; the intercept is mapped back as on the float path
+(`linreg.centring.intercept_from`), and the residual sum of squares is the statistics'
+own loss kernel (`linreg.moments.Moments.loss_and_gradient`) at the optimum.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.centring import intercept_from, refuse_constant
+from linreg.closed_form_result import (
+    WORKING_ACCURACY,
+    LeastSquaresResult,
+    check_count,
+    checked_result,
+)
+from linreg.doubledouble import EPS
+from linreg.errors import SingularProblemError
+from linreg.moments import Moments
+from linreg.validate import TINY, check_not_underflowed
+
+__all__ = ["solve_moments"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def _normal_equations(
+    stats: Moments, fit_intercept: bool
+) -> tuple[FloatArray, FloatArray, float, FloatArray, float]:
+    """(XᵀX, Xᵀy, yᵀy) about the means (with an intercept) or the origin, and the means
+    used as the shifts (zero without an intercept)."""
+    if fit_intercept:
+        return stats.cxx, stats.cxy, stats.cyy, stats.mean_x, stats.mean_y
+    n, mean_x, mean_y = stats.count, stats.mean_x, stats.mean_y
+    # XᵀX = Cxx + N x̄x̄ᵀ, Xᵀy = Cxy + N x̄ȳ, yᵀy = Cyy + Nȳ²
+    gram = stats.cxx + n * np.outer(mean_x, mean_x)
+    moment = stats.cxy + n * mean_x * mean_y
+    return gram, moment, stats.cyy + n * mean_y**2, np.zeros(stats.n_features), 0.0
+
+
+def _check_columns(spread: FloatArray, mean_x: FloatArray, total: float, intercept: bool) -> None:
+    """Refuse constant (or zero) columns, then statistics that underflowed.
+
+    A spread of exactly 0 is a constant column when the column's squares could not have
+    underflowed (its mean is 0, or at least √TINY); otherwise it is too small to tell.
+    """
+    if not spread.all():
+        large = (mean_x == 0.0) | (np.abs(mean_x) >= math.sqrt(TINY))
+        refuse_constant(np.flatnonzero((spread == 0.0) & large), intercept)
+    check_not_underflowed(spread, mean_x, total, ", or pass the arrays themselves")
+
+
+def solve_moments(
+    stats: Moments, fit_intercept: bool, alpha: float = 0.0
+) -> LeastSquaresResult[Any]:
+    """The path from `Moments`: the equilibrated normal equations (error about κ²ε)."""
+    n, p = stats.count, stats.n_features
+    k = p + int(fit_intercept)
+    check_count(n, k)
+    gram, moment, total, shift_x, shift_y = _normal_equations(stats, fit_intercept)
+    _check_columns(np.diag(gram), stats.mean_x, total, fit_intercept)
+    scale = np.sqrt(np.diag(gram))
+    correlation = (gram + n * alpha * np.eye(p)) / np.outer(scale, scale)
+    eigenvalues = np.linalg.eigvalsh(correlation)
+    if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * EPS:
+        raise SingularProblemError("the columns of X are linearly dependent (to working precision)")
+    inverse = np.linalg.inv(correlation) / np.outer(scale, scale)
+    coef = inverse @ moment
+    intercept = intercept_from([shift_y], shift_x, coef) if fit_intercept else 0.0
+    # the MSE at the optimum from the statistics' own kernel (no ridge term in SSR); with
+    # an intercept the line passes through the means, so on centred statistics b = 0
+    # exactly, and no large terms cancel
+    at_centre = stats.centred() if fit_intercept else stats
+    mse = at_centre.loss_and_gradient(coef, 0.0 if fit_intercept else intercept)[0]
+    ssr, dof = mse * n, n - k
+    sigma = math.sqrt(ssr / dof) if dof > 0 and not alpha else None
+    var_intercept = 1.0 / n + float(stats.mean_x @ inverse @ stats.mean_x) if fit_intercept else 0.0
+    condition = math.sqrt(eigenvalues[-1] / eigenvalues[0])
+    return checked_result(
+        LeastSquaresResult(
+            coef=coef,
+            intercept=float(intercept),
+            coef_stderr=None if sigma is None else sigma * np.sqrt(np.diag(inverse)),
+            intercept_stderr=None if sigma is None else sigma * math.sqrt(var_intercept),
+            residual_std=math.sqrt(ssr / dof) if dof > 0 else None,
+            r_squared=1.0 - ssr / total if total > 0 else 1.0,
+            mse=mse,
+            n_samples=n,
+            dof=dof,
+            condition=condition,
+            error_estimate=condition**2 * EPS,
+            accurate=condition**2 * EPS <= WORKING_ACCURACY,
+        )
+    )

@@ -1,0 +1,86 @@
+"""``.npy`` tables: the header checked before anything is mapped, then a memory map."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from linreg.errors import DataFileError
+from linreg.sources import open_binary
+
+__all__ = ["open_npy"]
+
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def open_npy(path: str | os.PathLike[str]) -> Any:
+    """Memory-map a ``.npy`` table of shape (N, k), k ≥ 2, after checking its header.
+
+    The header is read and checked before anything is mapped: a numeric dtype (never an
+    object array: nothing is unpickled), two dimensions, and a data size the file really
+    holds, computed in Python integers (a header claiming shape (2**62, 2) is refused
+    without a numpy warning).
+
+    Returns
+    -------
+    numpy.memmap of shape (N, k)
+        Not yet checked for NaN or infinity (that needs a pass over the data).
+
+    Raises
+    ------
+    DataFileError
+        Missing, unreadable, a ``.npz`` archive, not a ``.npy`` file, not a numeric 2-D
+        table with at least 2 columns, or shorter than its header says.
+    """
+    file = Path(os.fspath(path))
+    with open_binary(file) as handle:
+        try:
+            shape, fortran, dtype, offset = _npy_header(file, handle)
+            size = os.fstat(handle.fileno()).st_size
+        except OSError as error:
+            raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
+    if len(shape) != 2 or shape[1] < 2 or dtype.kind not in "iuf":
+        raise DataFileError(
+            file,
+            f"must hold a numeric (N, k) table with k >= 2, got {dtype} of shape {shape}",
+        )
+    needed = math.prod(shape) * dtype.itemsize
+    if offset + needed > size:
+        raise DataFileError(
+            file,
+            f"is shorter than its header says: shape {shape} of {dtype} needs {needed:,} "
+            f"bytes of data, the file has {max(size - offset, 0):,}",
+        )
+    if needed == 0:
+        return np.empty(shape, dtype=dtype)
+    return np.memmap(
+        file, dtype=dtype, mode="r", offset=offset, shape=shape, order="F" if fortran else "C"
+    )
+
+
+def _npy_header(file: Path, handle: Any) -> tuple[tuple[int, ...], bool, np.dtype[Any], int]:
+    """Shape, Fortran order, dtype and data offset of an open ``.npy`` file."""
+    magic = handle.read(len(_NPY_MAGIC))
+    if magic.startswith(_ZIP_MAGIC):
+        raise DataFileError(
+            file,
+            "is a .npz archive (a zip of arrays), not a .npy array: load it with numpy.load "
+            "and save the table you want with numpy.save",
+        )
+    if magic != _NPY_MAGIC:
+        raise DataFileError(file, "is not a .npy array file (it lacks numpy's magic bytes)")
+    handle.seek(0)
+    try:
+        version = np.lib.format.read_magic(handle)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+    except (ValueError, TypeError, SyntaxError) as error:
+        raise DataFileError(file, f"is not a .npy array file ({error})") from None
+    return tuple(int(n) for n in shape), bool(fortran), dtype, handle.tell()
