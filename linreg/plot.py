@@ -540,6 +540,11 @@ def to_html(fig: Any, alt: str) -> str:
     )
 
 
+#: The explorer stops a run once its loss has grown this many times: past it the picture
+#: cannot change, and float64 would soon overflow.
+EXPLORER_GROWTH_LIMIT = 1e12
+
+
 def explorer_data(
     points: npt.ArrayLike,
     *,
@@ -576,7 +581,7 @@ def explorer_data(
         JSON-ready: ``points`` (``x``, ``y`` lists), ``moments`` (``count``, ``mean_x``,
         ``mean_y``, ``cxx``, ``cxy``, ``cyy``), ``view`` (``m`` and ``b`` ranges) and
         ``defaults`` (``learning_rate``, ``momentum``, ``num_iterations``, ``m0``, ``b0``,
-        ``tol``).
+        ``tol``, ``growth_limit``: a run stops once its loss has grown that many times).
     """
     from linreg.moments import Moments
 
@@ -600,5 +605,6 @@ def explorer_data(
             "m0": 0.0,
             "b0": 0.0,
             "tol": tol,
+            "growth_limit": EXPLORER_GROWTH_LIMIT,
         },
     }
