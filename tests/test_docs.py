@@ -46,24 +46,34 @@ MATH_PAGES = [
     "reference/errors-guide/",
     "reference/moments/",
 ]
-FIGURE_PAGES = ["tutorial/", "explanation/derivation/", "explanation/conditioning/"]
+FIGURE_PAGES = [
+    "",
+    "tutorial/",
+    "explanation/derivation/",
+    "explanation/conditioning/",
+    "explanation/optimizers/",
+]
+#: The site is built for a project site under this address (as the Pages workflow sets
+#: SITE_URL), and the test server serves it there as well as at its root.
+SITE_URL = "http://127.0.0.1/linreg/"
+PREFIX = "/linreg"
 
 
-def _mkdocs(config: Path, site: Path) -> subprocess.CompletedProcess[str]:
+def _mkdocs(config: Path, site: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(site)],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        timeout=900,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
     )
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
-    done = _mkdocs(ROOT / "mkdocs.yml", target)
+    done = _mkdocs(ROOT / "mkdocs.yml", target, SITE_URL=SITE_URL)
     assert done.returncode == 0, done.stdout + done.stderr
     return target
 
@@ -126,7 +136,7 @@ def test_figures_are_reproducible(points):
 
 @pytest.fixture(scope="session")
 def server(site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    handler = functools.partial(_SiteHandler, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -137,6 +147,28 @@ def server(site: Path) -> Iterator[str]:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
+
+
+class _SiteHandler(_QuietHandler):
+    """The site at / and at /linreg/ (as GitHub Pages serves a project site), with its
+    404.html, status 404, for any path that is not there."""
+
+    def translate_path(self, path: str) -> str:
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            path = path[len(PREFIX) :] or "/"
+        return super().translate_path(path)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")
@@ -218,8 +250,11 @@ def test_api_reference_shows_mse(page, server):
 EXPLORER_TOLERANCE = 1e-9
 
 
+METHODS = ["gd", "momentum", "nesterov", "steepest", "bb", "adam", "cg", "newton"]
+
+
 def _explorer_settings(seed: int = 12) -> list[dict[str, object]]:
-    """Sampled settings: stable rates for a momentum, both coordinate systems, any start."""
+    """Sampled settings of every method: stable rates, both coordinate systems, any start."""
     from linreg.data import load_points
     from linreg.loss import mse_hessian
 
@@ -232,13 +267,23 @@ def _explorer_settings(seed: int = 12) -> list[dict[str, object]]:
     }
     rng = np.random.default_rng(seed)
     chosen = []
-    for k in range(10):
-        standardize = bool(k % 2)
-        momentum = float(rng.choice([0.0, 0.0, 0.5, 0.9]))
-        bound = 2 * (1 + momentum) / top[standardize]
+    for k in range(24):
+        method = METHODS[k % len(METHODS)]
+        standardize = bool((k // len(METHODS)) % 2)
+        momentum = float(rng.choice([0.0, 0.5, 0.9])) if method in ("momentum", "nesterov") else 0.0
+        if method == "adam":
+            momentum = float(rng.choice([0.5, 0.9]))
+        bounds = {
+            "gd": 2 / top[standardize],
+            "momentum": 2 * (1 + momentum) / top[standardize],
+            "nesterov": 2 * (1 + momentum) / ((1 + 2 * momentum) * top[standardize]),
+            "adam": 1.0,  # no bound: Adam's steps are about η in size
+        }
+        rate = float(bounds.get(method, 0.0) * 10 ** rng.uniform(-3, -0.02))
         chosen.append(
             {
-                "rate": float(bound * 10 ** rng.uniform(-3, -0.02)),
+                "method": method,
+                "rate": rate,
                 "momentum": momentum,
                 "standardize": standardize,
                 "m0": float(rng.uniform(-0.5, 3.0)),
@@ -249,6 +294,30 @@ def _explorer_settings(seed: int = 12) -> list[dict[str, object]]:
     return chosen
 
 
+def _linreg_run(X, y, settings):  # type: ignore[no-untyped-def]
+    """linreg.minimize with the explorer's settings (only the hyperparameters it takes)."""
+    import linreg
+    from linreg.methods import METHODS as LINREG_METHODS
+
+    uses = LINREG_METHODS[settings["method"]].uses
+    options = {}
+    if "learning_rate" in uses:
+        options["learning_rate"] = settings["rate"]
+    if "momentum" in uses:
+        options["momentum"] = settings["momentum"]
+    return linreg.minimize(
+        X,
+        y,
+        method=settings["method"],
+        num_iterations=settings["iterations"],
+        standardize=settings["standardize"],
+        w0=[settings["m0"]],
+        b0=settings["b0"],
+        return_path=True,
+        **options,
+    )
+
+
 @pytest.fixture
 def explorer(page, server):  # type: ignore[no-untyped-def]
     _visit(page, server, "explorer/")
@@ -257,7 +326,6 @@ def explorer(page, server):  # type: ignore[no-untyped-def]
 
 
 def test_explorer_iterates_as_linreg_does(explorer, points):
-    import linreg
     from linreg.solve import least_squares
 
     X, y = points[:, :1], points[:, 1]
@@ -266,43 +334,61 @@ def test_explorer_iterates_as_linreg_does(explorer, points):
     scale = float(np.hypot(star.coef[0], star.intercept))
     assert abs(optimum["m"] - star.coef[0]) <= EXPLORER_TOLERANCE * scale
     assert abs(optimum["b"] - star.intercept) <= EXPLORER_TOLERANCE * scale
+    options = explorer.evaluate(
+        "[...document.querySelectorAll('#explorer-method option')].map(o => o.value)"
+    )
+    from linreg.methods import METHODS as LINREG_METHODS
+
+    assert options == METHODS == list(LINREG_METHODS)  # the menu offers every method
     for settings in _explorer_settings():
         got = explorer.evaluate("s => linregExplorer.run(s)", settings)
-        fit = linreg.gradient_descent(
-            X,
-            y,
-            learning_rate=settings["rate"],
-            num_iterations=settings["iterations"],
-            momentum=settings["momentum"],
-            standardize=settings["standardize"],
-            w0=[settings["m0"]],
-            b0=settings["b0"],
-            return_path=True,
-        )
+        fit = _linreg_run(X, y, settings)
         assert fit.path is not None and got["reached"] == fit.n_iter, settings
-        np.testing.assert_allclose(
-            got["m"],
-            fit.path[:, 0],
-            rtol=EXPLORER_TOLERANCE,
-            atol=EXPLORER_TOLERANCE * scale,
-            err_msg=str(settings),
-        )
-        np.testing.assert_allclose(
-            got["b"],
-            fit.path[:, 1],
-            rtol=EXPLORER_TOLERANCE,
-            atol=EXPLORER_TOLERANCE * scale,
-            err_msg=str(settings),
-        )
+        for column, key in ((0, "m"), (1, "b")):
+            np.testing.assert_allclose(
+                got[key],
+                fit.path[:, column],
+                rtol=EXPLORER_TOLERANCE,
+                atol=EXPLORER_TOLERANCE * scale,
+                err_msg=str(settings),
+            )
         np.testing.assert_allclose(
             got["loss"], fit.history, rtol=EXPLORER_TOLERANCE, err_msg=str(settings)
         )
-        assert got["bound"] == pytest.approx(fit.bound, rel=EXPLORER_TOLERANCE)
-        # The verdict's count is linreg's exact prediction for this start (±1 where
-        # the distance crosses the tolerance within rounding of it).
-        assert fit.prediction_kind == "exact"
-        assert got["needed"] is not None, settings
-        assert abs(got["needed"] - fit.predicted_iterations) <= 1, (got["needed"], settings)
+        if fit.prediction_kind == "exact" and settings["method"] != "newton":
+            assert got["bound"] == pytest.approx(fit.bound, rel=EXPLORER_TOLERANCE)
+            # The verdict's count is linreg's exact prediction for this start (±1 where
+            # the distance crosses the tolerance within rounding of it).
+            assert got["neededKind"] == "exact" and got["needed"] is not None, settings
+            assert abs(got["needed"] - fit.predicted_iterations) <= 1, (got["needed"], settings)
+        else:
+            assert got["bound"] is None and got["needed"] is None, settings
+
+
+def test_explorer_defaults_are_linregs(explorer, points):
+    import linreg
+
+    X, y = points[:, :1], points[:, 1]
+    for method in ("gd", "momentum", "nesterov", "adam"):
+        for standardize in (False, True):
+            got = explorer.evaluate(
+                "([m, s]) => linregExplorer.defaults(m, s)", [method, standardize]
+            )
+            fit = linreg.minimize(X, y, method=method, standardize=standardize, num_iterations=0)
+            where = (method, standardize)
+            assert got["rate"] == pytest.approx(fit.learning_rate, rel=EXPLORER_TOLERANCE), where
+            assert got["momentum"] == pytest.approx(fit.momentum, abs=EXPLORER_TOLERANCE), where
+    # The button sets them.
+    explorer.select_option("#explorer-method", "momentum")
+    explorer.locator("#explorer-defaults").click()
+    state = explorer.evaluate("linregExplorer.state()")
+    fit = linreg.minimize(X, y, method="momentum", num_iterations=0)
+    assert state["rate"] == pytest.approx(fit.learning_rate, rel=EXPLORER_TOLERANCE)
+    assert state["momentum"] == pytest.approx(fit.momentum, rel=EXPLORER_TOLERANCE)
+    # A method that chooses its own steps has no rate to set.
+    explorer.select_option("#explorer-method", "cg")
+    assert explorer.locator("#explorer-rate").is_disabled()
+    assert explorer.locator("#explorer-defaults").is_disabled()
 
 
 def test_explorer_diverges_where_linreg_does(explorer, points):
