@@ -360,7 +360,7 @@ def _window(drawn: Sequence[FloatArray], column: int) -> tuple[float, float]:
 
 
 class PathSummary(NamedTuple):
-    """What a drawn descent path does, for a caption that cannot disagree with its figure.
+    r"""What a drawn descent path does, for a caption that cannot disagree with its figure.
 
     Attributes
     ----------
@@ -370,7 +370,7 @@ class PathSummary(NamedTuple):
         move), ``"converges"`` (neither, but within ``tol`` on the path) or ``"creeps"``
         (none of these: the path ends farther than ``tol`` from the optimum).
     steps_to_tol : int or None
-        The first k with $\\lVert\theta_k - \theta^*\rVert \\le \text{tol}\\,\\lVert\theta^*\rVert$
+        The first k with $\lVert\theta_k - \theta^*\rVert \le \text{tol}\,\lVert\theta^*\rVert$
         on the path, None if no point of the path is that close.
     reversals : int
         Steps whose change of slope has the opposite sign to the step before (up to
@@ -378,7 +378,7 @@ class PathSummary(NamedTuple):
     moving : int
         Steps that move the slope by more than rounding (up to ``steps_to_tol``).
     remaining : float
-        $\\lVert\theta_K - \theta^*\rVert / \\lVert\theta_0 - \theta^*\rVert$ at the path's end.
+        $\lVert\theta_K - \theta^*\rVert / \lVert\theta_0 - \theta^*\rVert$ at the path's end.
     slope_range : (float, float)
         The least and greatest slope on the path.
     steps : int

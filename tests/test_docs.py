@@ -673,7 +673,7 @@ def test_phone_home_page_needs_no_sideways_scroll(phone, server):
         ".map(c => [c.scrollWidth, c.clientWidth])"
     )
     assert blocks and all(scroll <= client + 1 for scroll, client in blocks), blocks
-    assert "Least-squares optimum" in phone.locator(".linreg-wrap").inner_text()
+    assert "Least-squares optimum" in " ".join(phone.locator(".linreg-wrap").all_inner_texts())
 
 
 def test_phone_tables_do_not_break_names(phone, server):
@@ -750,10 +750,11 @@ def test_explorer_surface_follows_standardize(explorer):
     surface = page.locator("#explorer-surface")
     before = surface.locator("image.explorer-heat").get_attribute("href")
     assert surface.get_attribute("data-coordinates") == "data"
-    assert "slope m" in surface.inner_text()
+    assert "slope m" in (surface.text_content() or "")
     page.locator("#explorer-standardize").check()
     assert surface.get_attribute("data-coordinates") == "standardized"
-    assert "w_z" in surface.inner_text() and "b_z" in surface.inner_text()
+    labels = surface.text_content() or ""
+    assert "w_z" in labels and "b_z" in labels
     assert surface.locator("image.explorer-heat").get_attribute("href") != before
     # The start (0, 0) is the origin in these coordinates too, and the handle is on it.
     handle = page.evaluate(
@@ -910,6 +911,10 @@ class _Prose(html.parser.HTMLParser):
             self.text.append(data)
 
 
+#: Pages known to show raw TeX, and why: the test fails when one is fixed, so it goes.
+_RAW_TEX_KNOWN = {"reference/estimator/": "its docstring's form feeds (issue 20 item 2)"}
+
+
 def test_no_raw_tex_or_dollar_in_rendered_text(site):
     import re
 
@@ -921,7 +926,8 @@ def test_no_raw_tex_or_dollar_in_rendered_text(site):
         found = re.findall(r"\$|\\[()\[\]]|\\[A-Za-z]{2,}", text)
         if found:
             bad[path] = found[:5]
-    assert bad == {}, bad
+    assert {p: f for p, f in bad.items() if p not in _RAW_TEX_KNOWN} == {}
+    assert set(_RAW_TEX_KNOWN) <= set(bad), "fixed: take it out of _RAW_TEX_KNOWN"
 
 
 def test_a_raw_dollar_would_be_caught():
@@ -984,8 +990,8 @@ def test_the_404_page_is_styled_under_the_project_path(page, server):
     assert response is not None and response.status == 404
     header = page.evaluate("getComputedStyle(document.querySelector('.md-header')).backgroundColor")
     assert header not in ("", "rgba(0, 0, 0, 0)", "transparent"), header
-    home = page.locator(".md-header__button.md-logo").get_attribute("href")
-    assert home is not None and home.rstrip("/").endswith("/linreg"), home
+    home = page.evaluate("document.querySelector('.md-header__button.md-logo').href")
+    assert home == server + "linreg/", home
     _only_local(page, server)
 
 
@@ -1063,7 +1069,9 @@ def _docstrings() -> list[tuple[str, str]]:
     import linreg
 
     found = []
-    for info in pkgutil.iter_modules(linreg.__path__, "linreg."):
+    for info in pkgutil.walk_packages(linreg.__path__, "linreg."):
+        if info.name.endswith("__main__"):  # importing it runs the command
+            continue
         try:
             module = importlib.import_module(info.name)
         except ImportError:  # an optional extra that is not installed
@@ -1080,25 +1088,18 @@ def _docstrings() -> list[tuple[str, str]]:
     return found
 
 
-#: estimator.py's class docstring holds form feeds and bells (issue 20 item 2; the file
-#: belongs to the certificate work): strict, so this fails once it is fixed, and goes.
+#: Docstrings known to hold control characters: estimator.py's class docstring has form
+#: feeds and bells where \\frac and \\alpha were meant (issue 20 item 2; the file belongs to
+#: the certificate work). The test fails when it is fixed, so the entry goes.
 _BROKEN_DOCSTRINGS = {"linreg.estimator.GradientDescentRegressor"}
 
 
-@pytest.mark.parametrize(
-    "where",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="issue 20 item 2"))
-        if name in _BROKEN_DOCSTRINGS
-        else name
-        for name in sorted({name for name, _ in _docstrings()})
-    ],
-)
-def test_docstrings_have_no_control_characters(where):
+def test_docstrings_have_no_control_characters():
     import re
 
-    text = dict(_docstrings())[where]
-    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text), repr(text[:200])
+    bad = {name for name, text in _docstrings() if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text)}
+    assert bad - _BROKEN_DOCSTRINGS == set()
+    assert bad >= _BROKEN_DOCSTRINGS, "fixed: take it out of _BROKEN_DOCSTRINGS"
 
 
 def test_built_notebooks_have_outputs_fixed_ids_and_absolute_links(site):
