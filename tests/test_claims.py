@@ -239,3 +239,15 @@ def test_sentence_holds(page, words, check):
     prose = " ".join((DOCS / page).read_text(encoding="utf-8").split())
     assert " ".join(words.split()) in prose, f"{page} no longer says {words!r}: drop the entry"
     assert check(), f"{page} says {words!r}, but the code no longer does"
+
+
+def test_mu_is_momentum_on_every_page():
+    import re
+
+    # μ is the momentum everywhere; a per-step factor such as 1 − ηλ gets another letter.
+    redefined = [
+        page
+        for page in PAGES
+        if re.search(r"\\mu\s*=\s*1\s*-", (DOCS / page).read_text(encoding="utf-8"))
+    ]
+    assert redefined == []

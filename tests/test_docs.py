@@ -1141,3 +1141,44 @@ def test_contour_legend_is_off_the_optimum_and_the_paths(points):
     for path in paths.values():
         assert ((x0 <= path[:, 0]) & (path[:, 0] <= x1)).all()
         assert ((y0 <= path[:, 1]) & (path[:, 1] <= y1)).all()
+
+
+def test_math_never_writes_numbers_as_floats(site):
+    import re
+
+    # In a formula, 1.8e+15 is a typo of 1.8 × 10^{15} (linreg.plot.latex_number writes those).
+    found = {}
+    for path in _pages(site):
+        text = (site / path / "index.html").read_text(encoding="utf-8")
+        for tex in re.findall(r'<annotation encoding="application/x-tex">(.*?)</annotation>', text):
+            if re.search(r"\d\.?\d*[eE][+-]?\d", html.unescape(tex)):
+                found.setdefault(path, []).append(html.unescape(tex)[:60])
+    assert found == {}, found
+
+
+def test_optimizers_table_tells_each_rate_from_its_bound(site):
+    rows = _cells((site / "explanation/optimizers/index.html").read_text(), 'id="the-raw-data"')
+    header = rows[0]
+    rate, bound = header.index("η"), header.index("stability bound")
+    checked = 0
+    for row in rows[1:]:
+        if "=" in row[bound]:
+            shown_bound = row[bound].rsplit("=", 1)[1].strip()
+            assert row[rate] != shown_bound, row
+            assert row[header.index("η ÷ bound")] not in ("1", "1.0", "1.00"), row
+            checked += 1
+    assert checked >= 3  # gd, momentum, nesterov
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_home_page_command_lines_are_never_cut_off(browser, server, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    _visit(page, server, "")
+    blocks = page.evaluate(
+        "[...document.querySelectorAll('.linreg-wrap pre code')]"
+        ".map(c => [c.scrollWidth, c.clientWidth, c.textContent])"
+    )
+    context.close()
+    assert any("pip install" in text for _, _, text in blocks)
+    assert all(scroll <= client + 1 for scroll, client, _ in blocks), blocks
