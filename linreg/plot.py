@@ -22,6 +22,7 @@ from linreg.descent import DEFAULT_TOL, gradient_descent
 from linreg.loss import mse
 
 __all__ = [
+    "PathSummary",
     "descent_frames_figure",
     "error_contours_figure",
     "error_surface_figure",
