@@ -28,7 +28,7 @@ verdict is then "cannot be certified".
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
@@ -57,16 +57,6 @@ FloatArray = npt.NDArray[np.float64]
 UNIT = 2.0**-53
 #: The exact route runs when N·(p + 1)² is at most this (about a second of big-integer sums).
 EXACT_BUDGET = 4_000_000
-#: Rows per block of linreg's one pass (see `linreg.moments`): at least this many.
-_MIN_BLOCK = 1024
-#: How much the pass's raw sums may cancel before a block is centred (`accumulate.SAFE`).
-_CANCELLATION = 2.0**10
-
-
-def _gamma(n: float) -> float:
-    """γₙ = nu/(1 − nu): the worst-case relative rounding of a sum of n terms."""
-    nu = n * UNIT
-    return nu / (1.0 - nu) if nu < 0.5 else math.inf
 
 
 @dataclass(frozen=True)
@@ -110,35 +100,15 @@ class Reference:
 
 
 def statistics_rounding(stats: Moments) -> tuple[float, float]:
-    r"""Bounds on the rounding of statistics made by linreg's one pass: $(\gamma_C, \gamma_m)$.
+    r"""Bounds on the rounding of the statistics: $(\gamma_C, \gamma_m)$.
 
     $|\Delta C_{jk}| \le \gamma_C\sqrt{C_{jj}C_{kk}}$ for the co-moments (``cxy`` and
     ``cyy`` alike, with y as one more column), and
-    $|\Delta\bar x_j| \le \gamma_m(|\bar x_j| + \sqrt{C_{jj}/N})$ for the means.
-
-    Notes
-    -----
-    A block of $n_b$ rows forms raw sums about a shift $s$ (each term rounded once more
-    when $x - s$ is formed); a block keeps them only while they exceed the centred sums by
-    at most $2^{10}$, so its co-moments are off by at most $2\cdot 2^{10}\gamma_{n_b+4}$ of
-    their size. Blocks (at least 1,024 rows each) are merged one by one; each merge adds
-    a few roundings of the merged size, plus the rounding of the difference of two means,
-    which an offset $|\bar x|/\sigma$ amplifies. Worst cases throughout: the bound holds for
-    any summation order BLAS chooses.
+    $|\Delta\bar x_j| \le \gamma_m(|\bar x_j| + \sqrt{C_{jj}/N})$ for the means: what
+    linreg's one pass recorded as it went (`linreg.accumulate.Statistics`), or 0 for
+    statistics written by hand, which are taken as exact.
     """
-    n, p = stats.count, stats.n_features
-    block = min(n, 1 << 16 if p <= 1 else max(_MIN_BLOCK, (1 << 22) // (8 * p)))
-    merges = n // _MIN_BLOCK + 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.sqrt(np.append(np.diag(stats.cxx), stats.cyy) / n)
-        offset = np.abs(np.append(stats.mean_x, stats.mean_y)) / spread
-    worst_offset = float(np.max(np.where(np.isfinite(offset), offset, 0.0), initial=0.0))
-    means = math.sqrt(_CANCELLATION) * _gamma(block + 4) + 6 * merges * UNIT
-    # each merge: a few roundings of the merged size, and 2w|dx|·|Δdx| from the means
-    comoments = 2 * _CANCELLATION * _gamma(block + 4) + merges * (8 * UNIT + 2 * means) * (
-        1 + worst_offset
-    )
-    return comoments, means
+    return float(stats.rounding), float(stats.mean_rounding)
 
 
 # --- units: powers of two that bring the problem near 1 -------------------------------------
@@ -160,13 +130,13 @@ class _Units:
 
     def stats(self, stats: Moments) -> Moments:
         e, f = self.features, self.target
-        return Moments(
-            stats.count,
-            np.ldexp(stats.mean_x, -e),
-            float(np.ldexp(stats.mean_y, -f)),
-            np.ldexp(stats.cxx, -(e[:, None] + e[None, :])),
-            np.ldexp(stats.cxy, -(e + f)),
-            float(np.ldexp(stats.cyy, -2 * f)),
+        return replace(
+            stats,
+            mean_x=np.ldexp(stats.mean_x, -e),
+            mean_y=float(np.ldexp(stats.mean_y, -f)),
+            cxx=np.ldexp(stats.cxx, -(e[:, None] + e[None, :])),
+            cxy=np.ldexp(stats.cxy, -(e + f)),
+            cyy=float(np.ldexp(stats.cyy, -2 * f)),
         )
 
     def penalty(self, count: int, alpha: float) -> FloatArray:
@@ -367,13 +337,8 @@ def _constant_columns(stats: Moments, alpha: float, intercept: bool) -> npt.NDAr
 
 
 def _select(stats: Moments, kept: Any) -> Moments:
-    return Moments(
-        stats.count,
-        stats.mean_x[kept],
-        stats.mean_y,
-        stats.cxx[np.ix_(kept, kept)],
-        stats.cxy[kept],
-        stats.cyy,
+    return replace(
+        stats, mean_x=stats.mean_x[kept], cxx=stats.cxx[np.ix_(kept, kept)], cxy=stats.cxy[kept]
     )
 
 
