@@ -62,15 +62,15 @@ MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
 
 @dataclass(frozen=True)
 class Statistics:
-    """Count, means and centred co-moments: the six numbers of the one-pass statistics,
+    r"""Count, means and centred co-moments: the six numbers of the one-pass statistics,
     and a bound on their rounding.
 
     `linreg.moments.Moments` is this record with the loss kernel and the ways in; the
     engine builds plain records, one per block, and merges them.
 
     ``rounding`` bounds the co-moments' error relative to their diagonal,
-    $|\\Delta C_{jk}| \\le \\gamma_C\\sqrt{C_{jj}C_{kk}}$ (y counted as one more column), and
-    ``mean_rounding`` the means', $|\\Delta\bar x_j| \\le \\gamma_m(|\bar x_j| + \\sqrt{C_{jj}/N})$:
+    $|\Delta C_{jk}| \le \gamma_C\sqrt{C_{jj}C_{kk}}$ (y counted as one more column), and
+    ``mean_rounding`` the means', $|\Delta\bar x_j| \le \gamma_m(|\bar x_j| + \sqrt{C_{jj}/N})$:
     worst cases, for any order of summation, from what each block measured (`_bounds`).
     Statistics written by hand are taken as exact (0).
     """
