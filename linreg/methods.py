@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from linreg.blas import norm
 from linreg.predictions import Prediction, energy_bound
 from linreg.problem import Quadratic
 
@@ -289,7 +290,7 @@ def _newton_update(theta: FloatArray, g: FloatArray, state: State) -> tuple[Floa
 def _newton_prediction(
     settings: Settings, quadratic: Quadratic, e0: FloatArray, target: float
 ) -> Prediction:
-    distance = float(np.linalg.norm(quadratic.coords.rows_to_data(e0[None, :])[0]))
+    distance = norm(quadratic.coords.rows_to_data(e0[None, :])[0])
     return Prediction(0.0 if distance <= target else 1.0, "exact")
 
 

@@ -56,6 +56,11 @@ def statistics_rounding(stats: Moments) -> tuple[float, float]:
 # --- units: powers of two that bring the problem near 1 -------------------------------------
 
 
+#: Sizes within 2^±100 need no rescaling: products of a few of them stay far inside
+#: float64's range (2^±1022).
+_PLAIN = 100
+
+
 @dataclass(frozen=True)
 class Units:
     """x_j·2^-e_j and y·2^-e_y: exact rescalings (barring underflow) under which every
@@ -66,9 +71,20 @@ class Units:
 
     @classmethod
     def of(cls, stats: Moments) -> Units:
+        """The exponents of each column's and y's size; all 0 (no rescaling, no copies)
+        when every size is within 2^±400, far from overflow and underflow."""
         spread = np.maximum(np.sqrt(np.diag(stats.cxx)), np.abs(stats.mean_x))
         target = max(math.sqrt(stats.cyy), abs(stats.mean_y))
-        return cls(np.frexp(spread)[1].astype(np.int64), int(np.frexp(target)[1]))
+        features = np.frexp(spread)[1].astype(np.int64)
+        exponent = int(np.frexp(target)[1])
+        if np.all(np.abs(features) <= _PLAIN) and abs(exponent) <= _PLAIN:
+            return cls(np.zeros_like(features), 0)
+        return cls(features, exponent)
+
+    @property
+    def identity(self) -> bool:
+        """Whether no rescaling is needed."""
+        return not (self.target or self.features.any())
 
     def stats(self, stats: Moments) -> Moments:
         e, f = self.features, self.target
@@ -81,7 +97,7 @@ class Units:
             cyy=float(np.ldexp(stats.cyy, -2 * f)),
         )
 
-    def penalty(self, count: int, alpha: float) -> FloatArray:
+    def penalty(self, count: int, alpha: Any) -> FloatArray:
         """N·α in the scaled units: α‖w‖² = 4^e_y·Σ_j α·4^(−e_j)·w'_j², E = 4^e_y·E'."""
         return np.asarray(count * np.ldexp(alpha, -2 * self.features), dtype=np.float64)
 
@@ -182,7 +198,7 @@ def weights_error(system: System, w: FloatArray, scale: FloatArray, lowest: floa
     p = w.shape[0]
     residual = _exact_residual(system.gram, system.moment, w)
     size = (
-        float(np.linalg.norm(residual / scale)) * (1 + 4 * p * UNIT)
+        norm(residual / scale) * (1 + 4 * p * UNIT)
         + math.sqrt(p) * system.rounding * float(np.abs(scale * w).sum())
         + math.sqrt(p) * system.rounding * math.sqrt(max(system.total, 0.0))
     )
@@ -209,13 +225,15 @@ def _intercept_error(
 ) -> float:
     r"""|b̂ − b*| ≤ u|b̂| + |Δȳ| + Σ|Δx̄ⱼ||ŵⱼ| + ‖(|x̄| + |Δx̄|)/D‖·ρ (Cauchy–Schwarz)."""
     slack_x, slack_y = mean_errors(stats, means)
-    reach = float(np.linalg.norm((np.abs(stats.mean_x) + slack_x) / scale))
+    reach = float(norm((np.abs(stats.mean_x) + slack_x) / scale))
     total = UNIT * abs(b) + slack_y + float(slack_x @ np.abs(w)) + reach * rho
     return total * (1 + 8 * UNIT * (stats.n_features + 2))
 
 
-def from_statistics(stats: Moments, alpha: float, intercept: bool) -> Reference:
+def from_statistics(stats: Moments, alpha: Any, intercept: bool) -> Reference:
     r"""The optimum from the one-pass statistics, with an a-priori error bound.
+
+    ``alpha`` is the ridge strength: one number, or one per feature.
 
     Columns whose spread is exactly zero are constant (linreg's pass makes a spread of 0
     only from equal values): with an intercept, their weights are not determined, and the
@@ -268,14 +286,11 @@ _ILL_CONDITIONED = (
 )
 
 
-def _constant_columns(stats: Moments, alpha: float, intercept: bool) -> npt.NDArray[np.bool_]:
-    """Columns whose weight is not determined: zero spread (with an intercept) or all zero."""
-    spread = np.diag(stats.cxx)
-    if alpha > 0:
-        return np.zeros(stats.n_features, dtype=bool)
-    if intercept:
-        return np.asarray(spread == 0.0)
-    return np.asarray((spread == 0.0) & (stats.mean_x == 0.0))
+def _constant_columns(stats: Moments, alpha: Any, intercept: bool) -> npt.NDArray[np.bool_]:
+    """Columns whose weight is not determined: zero spread (with an intercept) or all
+    zero, and no ridge on them."""
+    free = (np.diag(stats.cxx) == 0.0) & (np.broadcast_to(alpha, (stats.n_features,)) == 0.0)
+    return np.asarray(free if intercept else free & (stats.mean_x == 0.0))
 
 
 def _select(stats: Moments, kept: Any) -> Moments:
