@@ -51,13 +51,11 @@ from linreg.errors import (
     InputError,
     LinregError,
     OutputError,
-    SingularProblemError,
     shown_name,
 )
 from linreg.files import prepare_output, reason, write_output
 from linreg.methods import METHODS
 from linreg.moments import Moments
-from linreg.solve import least_squares
 
 __all__ = [
     "EXIT_BROKEN_PIPE",
@@ -411,12 +409,12 @@ def _history_lines(history: np.ndarray) -> Iterator[str]:
 
 def _check_method_options(args: argparse.Namespace) -> None:
     """Options the chosen method does not take are usage errors, named as such."""
-    uses = METHODS[args.method].uses
+    takes = {option.name for option in METHODS[args.method].options}
     for option, value, name in (
         ("--learning-rate", args.learning_rate, "learning_rate"),
         ("--momentum", args.momentum, "momentum"),
     ):
-        if value is not None and name not in uses:
+        if value is not None and name not in takes:
             raise InputError(
                 f"--method {args.method} takes no {option} (it chooses its own steps); "
                 f"leave {option} out"
@@ -433,11 +431,7 @@ def _summary(
     alpha: float,
 ) -> None:
     """The honest part: the optimum, the certified distance, the bound, the iterations needed."""
-    try:
-        source = data if isinstance(data, Moments) else (data[:, :1], data[:, 1])
-        best = least_squares(*(source if isinstance(source, tuple) else (source,))) if (
-            alpha == 0.0) else None  # fmt: skip
-    except SingularProblemError:
+    if not fit.unique_optimum:
         print("Least-squares optimum: not unique. Every x is the same (to float64 precision),")
         print("so every line through that x and the mean y fits equally well; descent")
         print("found one of them.")
@@ -445,7 +439,7 @@ def _summary(
     fit = fit.sharpened()
     best_m, best_b = float(fit.optimum[0]), float(fit.optimum[1])
     minimum, slack = fit.minimum_loss()
-    kind = "Least-squares optimum (closed form)" if best is not None else "Ridge optimum"
+    kind = "Least-squares optimum (closed form)" if alpha == 0.0 else "Ridge optimum"
     bar = fit.distance_error
     print(
         f"{kind}: b = {_sound(best_b, bar)}, m = {_sound(best_m, bar)}, "

@@ -92,7 +92,7 @@ def test_momentum_bound_is_named_in_the_message():
     "args, code, message",
     [
         (["--iterations", "x"], EXIT_USAGE, "not a whole number: 'x'"),
-        (["--iterations", "-5"], EXIT_INPUT, "num_iterations must be non-negative"),
+        (["--iterations", "-5"], EXIT_INPUT, "num_iterations must be a non-negative integer"),
         (["--learning-rate", "0"], EXIT_INPUT, "learning_rate must be positive"),
         (["--learning-rate", "nan"], EXIT_INPUT, "learning_rate must be finite"),
         (["--learning-rate", "fast"], EXIT_USAGE, "not a number or 'auto'"),

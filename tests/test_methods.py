@@ -251,8 +251,8 @@ def test_minibatch_rejects_curvature_methods(X, y):
     "kwargs, message",
     [
         ({"method": "sgd"}, "method must be one of gd, momentum"),
-        ({"method": "cg", "learning_rate": 0.1}, "method 'cg' takes no learning_rate"),
-        ({"method": "gd", "momentum": 0.5}, "method 'gd' takes no momentum"),
+        ({"method": "cg", "learning_rate": 0.1}, "method 'cg' takes no option 'learning_rate'"),
+        ({"method": "gd", "momentum": 0.5}, "method 'gd' takes no option 'momentum'; its options: learning_rate"),
         ({"momentum": 1.5, "method": "momentum"}, r"momentum must be in \[0, 1\)"),
     ],
 )
