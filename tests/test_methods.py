@@ -15,9 +15,9 @@ from linreg import DivergenceError, InputError, gradient_descent, minimize
 from linreg.descent import slowest_direction_estimate as predicted_iterations
 from linreg.descent import step
 from linreg.methods import METHODS
-from linreg.seam import no_theory
 from linreg.moments import Moments
 from linreg.problem import Quadratic
+from linreg.seam import no_theory
 from linreg.solve import least_squares
 
 from .conftest import EPS, ROOT

@@ -82,8 +82,8 @@ def test_every_list_of_methods_is_the_registry():
 
 
 def _gradient(theta):
-    return linreg.minimize(X, Y, method="gd", w0=theta[:1], b0=float(theta[1]),
-                           num_iterations=0).forecast.quadratic.loss_and_gradient(theta)[1]  # fmt: skip
+    fit = linreg.minimize(X, Y, method="gd", num_iterations=0)
+    return fit.forecast.quadratic.loss_and_gradient(theta)[1]
 
 
 def test_adam_first_step_has_size_eta():

@@ -18,7 +18,7 @@ from linreg.solve import (
     polynomial_least_squares,
 )
 
-from .conftest import EPS, NIST_DIR, ROOT
+from .conftest import NIST_DIR, ROOT
 
 
 def test_float_and_exact_agree_on_livestream(points, X, y):
