@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg.doubledouble import two_product, two_sum
 from linreg.moments import Moments
 from linreg.validate import check_not_underflowed, too_large
 
@@ -103,19 +104,34 @@ class Coordinates:
         return np.append(u, b + float(self.shift @ w)) if self.intercept else u
 
     def to_data(self, theta: FloatArray) -> tuple[FloatArray, float]:
-        """(w, b) on x from θ on z."""
-        p = self.shift.shape[0]
-        w = theta[:p] / self.scale
-        b = float(theta[p]) - float(self.shift @ w) if self.intercept else 0.0
-        return w, b
+        """(w, b) on x from θ on z (`rows_to_data` of one row)."""
+        row = self.rows_to_data(theta[None, :])[0]
+        return row[:-1], float(row[-1])
 
     def rows_to_data(self, thetas: FloatArray) -> FloatArray:
-        """Rows θ on z to rows [w..., b] on x (paths; also differences, being linear)."""
+        r"""Rows θ on z to rows [w..., b] on x (paths; also differences, being linear).
+
+        $w = u/\text{scale}$ rounds; $b = b' - \text{shift}^\top w$ is formed from the
+        *exact* quotient (its rounding recovered by an error-free product) in
+        double-double, so that b is within a few u of itself however large the shift: the
+        map back adds no error the pair (w, b) could have avoided.
+        """
         p = self.shift.shape[0]
         out = np.zeros((thetas.shape[0], p + 1))
-        out[:, :p] = thetas[:, :p] / self.scale
-        if self.intercept:
-            out[:, p] = thetas[:, p] - out[:, :p] @ self.shift
+        out[:, :p] = w = thetas[:, :p] / self.scale
+        if not self.intercept:
+            return out
+        if not self.shift.any():
+            out[:, p] = thetas[:, p]
+            return out
+        product, error = two_product(w, self.scale)
+        lost = ((thetas[:, :p] - product) - error) / self.scale  # u/scale − w, to rounding
+        total, low = thetas[:, p].copy(), np.zeros(thetas.shape[0])
+        for j in range(p):
+            high, part = two_product(w[:, j], -self.shift[j])
+            total, carry = two_sum(total, high)
+            low += carry + part - self.shift[j] * lost[:, j]
+        out[:, p] = total + low
         return out
 
 
@@ -359,9 +375,7 @@ class Quadratic:
 
     def resolution(self, optimum: FloatArray) -> float:
         """How closely an iterate mapped back to the data's units can approach ``optimum``:
-        the rounding of b = b' − shift·w (each term about u of its size)."""
+        the rounding of w = u/scale and of b, a few u of each (`Coordinates.rows_to_data`)."""
         if not self.coords.intercept or not self.coords.shift.any():
             return 0.0
-        w = optimum[:-1]
-        spread = abs(float(optimum[-1])) + float(np.abs(self.coords.shift) @ np.abs(w))
-        return float(2 * (w.shape[0] + 2) * _EPS * spread)
+        return float(4 * (optimum.shape[0] + 2) * _EPS * float(np.abs(optimum).sum()))

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.blas import norm
+from linreg.centring import intercept_from
 from linreg.doubledouble import two_product
 from linreg.moments import Moments
 from linreg.reference import UNIT, Reference
@@ -206,9 +207,8 @@ def weights_error(system: System, w: FloatArray, scale: FloatArray, lowest: floa
 
 
 def _intercept(stats: Moments, w: FloatArray) -> float:
-    """b = ȳ − x̄·w, correctly rounded."""
-    product, error = two_product(stats.mean_x, w)
-    return math.fsum([stats.mean_y, *(-product), *(-error)])
+    """b = ȳ − x̄·w, correctly rounded (`linreg.centring.intercept_from`)."""
+    return intercept_from([stats.mean_y], stats.mean_x, w)
 
 
 def mean_errors(stats: Moments, means: float) -> tuple[FloatArray, float]:
