@@ -1,13 +1,15 @@
 r"""The one-pass engine behind `linreg.moments.Moments`: blocks, shifts, runs and merges.
 
-The data are cut into blocks small enough to stay in the CPU cache. Each block's
-statistics come from raw sums by BLAS on data shifted by a reference point (the
-previous block's means) while that is safe, otherwise from a centred second pass over
-the block (`raw_block`), and blocks are merged with Chan, Golub and LeVeque's update
-(`merge`), so a large mean does not cancel catastrophically as raw sums
-$\sum x^2$ would. Files are reduced the same way, a chunk at a time (`csv_parts`,
-`npy_parts`), and dask arrays chunk by chunk where they live (`dask_statistics`). Every
-sequence of partial statistics is combined by the one loop, `merge_all`.
+The data are cut into blocks small enough to stay in the CPU cache. Each block is
+shifted by a reference point (the first rows' means) into a reused scratch array, and
+its raw sums are added to a run of blocks that share the shift (`Pass`); a block whose
+means have moved away from the shift starts a new run shifted by its own, and a block
+that would still cancel is centred on its own (`raw_block`). Runs are merged with Chan,
+Golub and LeVeque's update (`merge`), so a large mean does not cancel catastrophically
+as raw sums $\sum x^2$ would. Files are reduced the same way, a chunk at a time
+(`linreg.tables`, `npy_parts`), and dask arrays chunk by chunk where they live
+(`dask_statistics`). Every sequence of partial statistics is combined by the one loop,
+`merge_all`.
 
 Everything here returns `Statistics`, the six numbers of `Moments` in a plain record.
 """
@@ -26,7 +28,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg.csv_reader import iter_table_chunks
 from linreg.errors import DataFileError, InputError
 from linreg.npy_reader import open_npy
 from linreg.validate import too_large
@@ -35,11 +36,11 @@ __all__ = [
     "BLOCK_ROWS",
     "FEATURE_BLOCK_ROWS",
     "MAX_THREADS",
+    "RESHIFT",
     "SAFE",
-    "SHIFT_FROM",
+    "Pass",
     "Statistics",
     "checked_pass",
-    "csv_parts",
     "dask_statistics",
     "merge",
     "merge_all",
@@ -59,9 +60,6 @@ SAFE = 2.0**10
 #: is bounded, for any order of summation, by the block's length (`_bounds`): 4,096 rows
 #: keep that bound near 1e-12 while a block of 10 features still fills the cache.
 FEATURE_BLOCK_ROWS = 1 << 12
-#: The next block is shifted by this block's means once raw sums would lose this factor:
-#: the shift costs a copy, and keeps the rounding bound (which grows with the loss) small.
-SHIFT_FROM = 4.0
 #: Threads for one pass. The block sums are BLAS dot products, which already use every
 #: core; runs in threads on top of them oversubscribe the cores (measured on 2 cores at
 #: N = 1e7: 4.6× the two-dot floor with 2 threads against 3.0× with 1, offset data). The
@@ -207,24 +205,24 @@ def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
     rows = BLOCK_ROWS if p == 1 else FEATURE_BLOCK_ROWS
     workers = max(1, min(os.cpu_count() or 1, MAX_THREADS, n // (4 * rows)))
     edges = [n * k // workers // rows * rows for k in range(workers)] + [n]
+
+    def run(k: int) -> Statistics | None:
+        return Pass(p).add(X[edges[k] : edges[k + 1]], y[edges[k] : edges[k + 1]]).result()
+
     with np.errstate(over="ignore", invalid="ignore"):
         if workers == 1:
-            parts = [_run(X, y, rows)]
+            parts = [run(0)]
         else:
             with ThreadPoolExecutor(workers) as pool:
-                parts = list(
-                    pool.map(
-                        lambda k: _run(
-                            X[edges[k] : edges[k + 1]], y[edges[k] : edges[k + 1]], rows
-                        ),
-                        range(workers),
-                    )
-                )
+                parts = list(pool.map(run, range(workers)))
         total = merge_all(parts)
-    if total is None:
-        return None
-    finite = np.isfinite(total.cxx).all() and np.isfinite(total.cxy).all()
-    return total if finite and math.isfinite(total.cyy) else None
+    return total if total is not None and _finite(total) else None
+
+
+def _finite(stats: Statistics) -> bool:
+    return bool(
+        np.isfinite(stats.cxx).all() and np.isfinite(stats.cxy).all() and math.isfinite(stats.cyy)
+    )
 
 
 def checked_pass(X: FloatArray, y: FloatArray) -> Statistics:
@@ -235,75 +233,191 @@ def checked_pass(X: FloatArray, y: FloatArray) -> Statistics:
     return stats
 
 
-def _run(X: FloatArray, y: FloatArray, rows: int) -> Statistics | None:
-    """One thread's blocks, each shifted by the mean of the block before it."""
-    n = y.shape[0]
-    ones = np.ones(min(rows, n))
-    # The first rows' mean: the first block's shift (any value near the data would do).
-    head = min(n, 1024)
-    reference: tuple[FloatArray, float] | None = (
-        np.ones(head) @ X[:head] / head,
-        float(np.ones(head) @ y[:head]) / head,
-    )
-
-    def blocks() -> Iterator[Statistics | None]:
-        nonlocal reference
-        for start in range(0, n, rows):
-            block = _block(X[start : start + rows], y[start : start + rows], ones, reference)
-            if block is not None:
-                # Shifting costs a copy of the block: keep it only while the means are
-                # large against the spread (raw sums about the origin would then cancel).
-                reference = (block.mean_x, block.mean_y) if _offset(block) else None
-            yield block
-
-    return merge_all(blocks())
+#: A run keeps its shift while every block's shifted sums of squares are at most this
+#: factor of its centred ones (for every feature and for y); the run's rounding bound,
+#: which grows with that factor (`_bounds`), then stays within a quarter of the best a
+#: shift can give. A block past it starts a new run, shifted by its own means.
+RESHIFT = 1.25
 
 
-def _offset(block: Statistics) -> bool:
-    """Whether raw sums about the origin would lose more than a factor `SHIFT_FROM`."""
-    n = block.count
-    spread_x, spread_y = np.diag(block.cxx) / n, block.cyy / n
-    # np.square: a mean near √(float64's largest) squares to inf, not to an OverflowError
-    return bool(
-        np.any(np.square(block.mean_x) > (SHIFT_FROM - 1) * spread_x)
-        or np.square(block.mean_y) > (SHIFT_FROM - 1) * spread_y
-    )
+@dataclass
+class _Run:
+    r"""Raw sums about one shift $s$ over consecutive blocks, $z = [x; y]$:
+    $\sum (z - s)$ and $\sum (z - s)(z - s)^\top$, each block's sum added in turn.
 
-
-def _block(
-    X: FloatArray,
-    y: FloatArray,
-    ones: FloatArray,
-    reference: tuple[FloatArray, float] | None = None,
-) -> Statistics | None:
-    """One block: raw sums by BLAS on data shifted by a reference point when that is
-    safe, otherwise centred sums.
-
-    With $s$ the reference (the previous block's means), raw sums give
-    $C = \\sum (x-s)^2 - (\\sum (x-s))^2/n$, which loses about
-    $\\log_{10}(\\sum (x-s)^2/C)$ digits: $\\log_{10}(1 + (\\bar x - s)^2/\\sigma^2)$.
-    The shift makes that small however large the mean. While it is at most `SAFE` (2¹⁰,
-    three digits) for every feature and for y, the block keeps the raw result (~13
-    digits left); otherwise it subtracts the block's means and sums again.
+    A term passes through at most (longest block − 1) additions inside its block's sum
+    and (blocks − 1) more across blocks, so the run's rounding is bounded as one block
+    of ``longest + blocks`` rows would be (`_bounds`).
     """
-    unit = ones[: y.shape[0]]
-    if reference is not None and np.isfinite(reference[0]).all() and math.isfinite(reference[1]):
-        shift_x, shift_y = reference
-        # one column is shifted as a vector: broadcasting over a width of 1 is slow
-        X = (X[:, 0] - shift_x[0])[:, None] if X.shape[1] == 1 else X - shift_x
-        y = y - shift_y
-    else:
-        shift_x, shift_y = np.zeros(X.shape[1]), 0.0
-    block = raw_block(X, y, unit)
-    if block is None:
+
+    shift: FloatArray
+    rows: int = 0
+    blocks: int = 0
+    longest: int = 0
+    total: Any = 0.0
+    products: Any = 0.0
+
+    def add(self, rows: int, total: FloatArray, products: FloatArray) -> None:
+        self.rows, self.blocks = self.rows + rows, self.blocks + 1
+        self.longest = max(self.longest, rows)
+        self.total = self.total + total
+        self.products = self.products + products
+
+    def statistics(self) -> Statistics:
+        r"""Means $s + \sum(z - s)/n$ and co-moments $\sum (z-s)(z-s)^\top - n\,\delta\delta^\top$,
+        $\delta = \sum(z - s)/n$, with the bound of their rounding."""
+        n, p = self.rows, self.shift.shape[0] - 1
+        delta = self.total / n
+        centred = self.products - np.outer(self.total, delta)
+        means = self.shift + delta
+        amplification = _amplification(np.diag(self.products), np.diag(centred))
+        rounding, mean_rounding = _bounds(self.longest + self.blocks, amplification)
+        return Statistics(
+            n, means[:p], float(means[p]), centred[:p, :p], centred[:p, p], float(centred[p, p]),
+            rounding, mean_rounding,
+        )  # fmt: skip
+
+
+def _shifted_sums(
+    X: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
+) -> tuple[FloatArray, FloatArray] | None:
+    """Σ(z − s) and Σ(z − s)(z − s)ᵀ of one block, shifted into the reused ``scratch``
+    (a fresh array per block costs its page faults: most of the old pass's time); None
+    when a sum is not finite."""
+    m, p = X.shape
+    if p == 1:
+        a = np.subtract(X[:, 0], shift[0], out=scratch[0, :m])
+        b = np.subtract(y, shift[1], out=scratch[1, :m])
+        sxx, sxy, syy = _dots(scratch, m)
+        sx, sy = float(np.add.reduce(a)), float(np.add.reduce(b))
+        if not all(map(math.isfinite, (sx, sy, sxx, sxy, syy))):
+            return None
+        return np.array([sx, sy]), np.array([[sxx, sxy], [sxy, syy]])
+    block = scratch[:m]
+    np.subtract(X, shift[:p], out=block[:, :p])
+    np.subtract(y, shift[p], out=block[:, p])
+    products = block.T @ block
+    total = np.add.reduce(block, axis=0)
+    if not (np.isfinite(products).all() and np.isfinite(total).all()):
         return None
-    mean_x, mean_y = block.mean_x + shift_x, block.mean_y + shift_y
-    return replace(block, mean_x=mean_x, mean_y=mean_y)
+    return total, products
+
+
+#: Rows per BLAS dot in the one-feature pass: short enough that BLAS runs it in one
+#: thread (OpenBLAS threads a dot above 10,000), whose threads on blocks this small cost
+#: more than the sums on a loaded machine (measured: the whole pass 5x slower).
+_PIECE = 1 << 13
+_vecdot = getattr(np, "vecdot", None)
+
+
+def _dots(scratch: FloatArray, m: int) -> tuple[float, float, float]:
+    """(Σa², Σab, Σb²) of the scratch's rows a, b (their first m values): BLAS dots of
+    `_PIECE` rows at a time when m is a whole number of pieces (numpy's own loop
+    otherwise, and before numpy 2)."""
+    if _vecdot is None or m % _PIECE:
+        a, b = scratch[0, :m], scratch[1, :m]
+        return tuple(float(np.einsum("i,i", u, v)) for u, v in ((a, a), (a, b), (b, b)))  # type: ignore[return-value]
+    a, b = scratch[:, :m].reshape(2, -1, _PIECE)
+    return (
+        float(np.add.reduce(_vecdot(a, a))),
+        float(np.add.reduce(_vecdot(a, b))),
+        float(np.add.reduce(_vecdot(b, b))),
+    )
+
+
+def _kept(rows: int, total: FloatArray, products: FloatArray) -> bool:
+    """Whether a block's shifted sums lose at most `RESHIFT` to cancellation (every column
+    at the shift exactly, whose sums are 0, loses nothing)."""
+    raw = np.diag(products)
+    centred = raw - total * total / rows
+    return bool(np.all((raw == 0.0) | (raw <= RESHIFT * centred)))
+
+
+class Pass:
+    """One pass over rows that may arrive in pieces (chunks of a file, say).
+
+    The rows are cut into blocks small enough to stay in the CPU cache. Every block is
+    shifted by one reference point (the first rows' means) into a reused scratch array
+    and its raw sums are added to the current run (`_Run`), as long as the shift keeps
+    them from cancelling (`RESHIFT`); a block whose means have moved away starts a new
+    run shifted by its own means, and a block that still cancels (a column constant to
+    within rounding) is centred by `raw_block` on its own. Runs are merged in order
+    (`merge`), so the merges are as few as the data's drift allows.
+    """
+
+    def __init__(self, n_features: int) -> None:
+        self.block_rows = BLOCK_ROWS if n_features == 1 else FEATURE_BLOCK_ROWS
+        shape = (2, self.block_rows) if n_features == 1 else (self.block_rows, n_features + 1)
+        self.scratch = np.empty(shape)
+        self.run: _Run | None = None
+        self.parts: Statistics | None = None
+        self.finite = True
+
+    def add(self, X: FloatArray, y: FloatArray) -> Pass:
+        """Sum these rows, a block at a time (nothing more once a sum was not finite)."""
+        rows = self.block_rows
+        for start in range(0, y.shape[0], rows):
+            if self.finite:
+                self.finite = self._block(X[start : start + rows], y[start : start + rows])
+        return self
+
+    def result(self) -> Statistics | None:
+        """The statistics of every row added; None if there were none or a sum overflowed."""
+        self._close()
+        stats = self.parts if self.finite else None
+        return stats if stats is not None and _finite(stats) else None
+
+    def _block(self, X: FloatArray, y: FloatArray) -> bool:
+        m = y.shape[0]
+        if self.run is None:
+            self.run = _Run(_first_shift(X, y))
+        sums = _shifted_sums(X, y, self.run.shift, self.scratch)
+        if sums is not None and not _kept(m, *sums):
+            # the block's means moved away from the shift: a new run, shifted by them
+            shift = self.run.shift + sums[0] / m
+            self._close()
+            self.run = _Run(shift if np.isfinite(shift).all() else np.zeros_like(shift))
+            sums = _shifted_sums(X, y, self.run.shift, self.scratch)
+            if sums is not None and not _kept(m, *sums):
+                return self._centred(X, y)
+        if sums is None:
+            return False
+        self.run.add(m, *sums)
+        return True
+
+    def _centred(self, X: FloatArray, y: FloatArray) -> bool:
+        """A block centred on its own (`raw_block` on the shifted rows), merged in as is."""
+        assert self.run is not None
+        shift, p = self.run.shift, X.shape[1]
+        Xs, ys = X - shift[:p], y - shift[p]
+        block = raw_block(Xs, ys, np.ones(y.shape[0]))
+        if block is None:
+            return False
+        block = replace(
+            block, mean_x=block.mean_x + shift[:p], mean_y=float(block.mean_y + shift[p])
+        )
+        self.parts = block if self.parts is None else merge(self.parts, block)
+        return True
+
+    def _close(self) -> None:
+        """Merge the current run, if it has rows, into the parts."""
+        if self.run is not None and self.run.rows:
+            stats = self.run.statistics()
+            self.parts = stats if self.parts is None else merge(self.parts, stats)
+        self.run = None
+
+
+def _first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
+    """The means of the first rows: the first run's shift (any value near the data would
+    do; zeros where they overflow)."""
+    head = min(y.shape[0], 1024)
+    shift = np.append(np.ones(head) @ X[:head], float(np.ones(head) @ y[:head])) / head
+    return shift if np.isfinite(shift).all() else np.zeros_like(shift)
 
 
 def raw_block(X: FloatArray, y: FloatArray, unit: FloatArray) -> Statistics | None:
     """The statistics of one block from raw sums, or from a centred pass when the raw
-    sums would cancel (see `_block`); None when a sum is not finite."""
+    sums would lose more than `SAFE` to cancellation; None when a sum is not finite."""
     raw = _raw_line(X[:, 0], y, unit) if X.shape[1] == 1 else _raw_features(X, y, unit)
     if raw is None or isinstance(raw, Statistics):
         return raw
@@ -377,21 +491,6 @@ def _raw_features(X: FloatArray, y: FloatArray, unit: FloatArray) -> _Raw:
 
 
 # --- files and dask arrays, a chunk at a time ------------------------------------------------
-
-
-def csv_parts(
-    path: str | os.PathLike[str],
-    block_bytes: int,
-    n_columns: int | None,
-    progress: Callable[[int], object] | None,
-) -> Iterator[Statistics]:
-    """The statistics of each chunk of a CSV file of ``x1, ..., xk, y`` rows."""
-    for table in iter_table_chunks(
-        path, block_bytes=block_bytes, n_columns=n_columns, progress=progress
-    ):
-        if table.shape[1] < 2:
-            raise DataFileError(path, "needs at least 2 columns (x and y)", line=1)
-        yield checked_pass(table[:, :-1], np.ascontiguousarray(table[:, -1]))
 
 
 def npy_parts(file: Path, chunk_rows: int) -> Iterator[Statistics]:

@@ -191,22 +191,42 @@ def test_shifted_blocks_follow_a_drifting_mean():
 
 
 def test_one_shift_keeps_the_raw_route(monkeypatch):
-    # mean/sd = 50 loses log10(2501) > 3 digits in raw sums: without the shift every
-    # block would be summed twice; with it, none is.
+    # mean/sd = 50 loses log10(2501) > 3 digits in raw sums about the origin: without
+    # the shift every block would be centred on its own (raw_block, a second pass) and
+    # merged; with it, the blocks form one run: nothing centred twice, nothing merged.
     import linreg.accumulate as accumulate
 
-    x = 50.0 + RNG.normal(size=200_000)
+    x = 50.0 + RNG.normal(size=200_000)  # 4 blocks of BLOCK_ROWS
     y = 1.3 * x + RNG.normal(size=len(x))
-    seen = []
-    real = accumulate.raw_block
+    centred, merges = [], []
+    monkeypatch.setattr(accumulate, "raw_block", lambda *args: centred.append(args))
+    real_merge = accumulate.merge
+    monkeypatch.setattr(accumulate, "merge", lambda a, b: merges.append(1) or real_merge(a, b))
+    stats = Moments.from_arrays(x[:, None], y)
+    assert not centred and not merges
+    _assert_close(stats, x[:, None], y)
+    # one run's bound: as one block of its longest block + its blocks rows, amplified by
+    # at most RESHIFT (the shift is the first 1,024 rows' means: about 1 + 1/1024)
+    gamma, _ = accumulate._bounds(accumulate.BLOCK_ROWS + 4, accumulate.RESHIFT)
+    assert stats.rounding <= gamma
 
-    def spy(X, y, unit):
-        seen.append(abs(float(X[:, 0].mean())) < 5.0)  # the block it sums is shifted
-        return real(X, y, unit)
 
-    monkeypatch.setattr(accumulate, "raw_block", spy)
-    Moments.from_arrays(x[:, None], y)
-    assert seen and all(seen)
+def test_a_drifting_mean_starts_new_runs(monkeypatch):
+    # each block's mean is 1e3 standard deviations from the last: every block starts a
+    # new run shifted by its own means (no block centred twice), and the result is the
+    # two-pass one
+    import linreg.accumulate as accumulate
+
+    steps = np.repeat(np.arange(5.0) * 1e3, accumulate.BLOCK_ROWS)
+    x = 1e7 + steps + RNG.normal(size=len(steps))
+    y = 0.5 * x + RNG.normal(size=len(x))
+    centred, merges = [], []
+    real_raw, real_merge = accumulate.raw_block, accumulate.merge
+    monkeypatch.setattr(accumulate, "raw_block", lambda *a: centred.append(1) or real_raw(*a))
+    monkeypatch.setattr(accumulate, "merge", lambda a, b: merges.append(1) or real_merge(a, b))
+    stats = Moments.from_arrays(x[:, None], y)
+    assert not centred and len(merges) == 4
+    _assert_close(stats, x[:, None], y)
 
 
 def test_a_mean_near_the_square_root_of_the_largest_float():

@@ -1,0 +1,149 @@
+"""Files reduced to the one-pass statistics a chunk at a time: CSV, Parquet, Arrow IPC.
+
+Each reader (`linreg.csv_reader`, `linreg.columnar`) hands on chunks of float64 columns
+in file order; here they feed one `linreg.accumulate.Pass`, so the runs of blocks that
+share a shift span the chunks and the statistics carry one run's rounding bound, not a
+merge's per chunk. A NaN or infinity shows up in the sums (no separate pass looks for
+it) and is then named with its column and row. ``progress=True`` draws a tqdm bar on
+standard error; a callable is called with the bytes (CSV) or rows (Parquet, IPC) read
+so far.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from tqdm import tqdm
+
+from linreg.accumulate import Pass, Statistics
+from linreg.columnar import Chunk, iter_columnar_chunks, locate_non_finite, total_rows
+from linreg.csv_reader import iter_table_chunks
+from linreg.errors import DataFileError, InputError
+from linreg.validate import too_large
+
+__all__ = ["Progress", "column_choice", "columnar_statistics", "csv_statistics", "progress_to"]
+
+FloatArray = npt.NDArray[np.float64]
+#: What ``progress=`` takes: False or None (none), True (a bar), or a callable.
+Progress = bool | Callable[[int], object] | None
+
+
+def column_choice(x: Any, y: Any, *, required: bool = False) -> list[Any] | None:
+    """The columns to read, features first and y last; None when neither is given.
+
+    Raises
+    ------
+    InputError
+        Only one of x and y given (or neither, when ``required``); a column that is not
+        a name or a position; no feature.
+    """
+    if x is None and y is None and not required:
+        return None
+    if x is None or y is None:
+        raise InputError("name the columns with both x=[...] (the features) and y=... (the target)")
+    features = [x] if isinstance(x, (str, int)) else list(x)
+    if not features:
+        raise InputError("x names no column: give at least one feature")
+    for column in [*features, y]:
+        if isinstance(column, bool) or not isinstance(column, (str, int, np.integer)):
+            raise InputError(
+                f"a column is named by a string (or a position, an int), not {column!r}"
+            )
+    return [c if isinstance(c, str) else int(c) for c in [*features, y]]
+
+
+@contextlib.contextmanager
+def progress_to(
+    progress: Progress, total: int | None, unit: str, desc: str
+) -> Iterator[Callable[[int], object] | None]:
+    """The callable a reader reports to: the caller's, a tqdm bar's (``True``), or None."""
+    if progress is None or progress is False:
+        yield None
+        return
+    if callable(progress):
+        yield progress
+        return
+    if progress is not True:
+        raise InputError(f"progress must be True, False or a callable, not {progress!r}")
+    with tqdm(
+        total=total, unit=unit, unit_scale=True, desc=desc, file=sys.stderr, leave=False
+    ) as bar:
+
+        def advance(done: int) -> None:
+            bar.update(done - bar.n)
+
+        yield advance
+
+
+def csv_statistics(
+    path: str | os.PathLike[str],
+    *,
+    columns: list[Any] | None,
+    n_columns: int | None,
+    block_bytes: int,
+    progress: Progress,
+) -> Statistics:
+    """The statistics of a CSV file's rows: the columns chosen (y last), or every column."""
+    file = Path(os.fspath(path))
+    size = file.stat().st_size if file.is_file() else None
+    with progress_to(progress, size, "B", "reading") as report:
+        chunks = iter_table_chunks(
+            file, block_bytes=block_bytes, n_columns=n_columns, progress=report, columns=columns
+        )
+
+        def pieces() -> Iterator[tuple[FloatArray, FloatArray, Callable[[], None]]]:
+            for table in chunks:
+                if table.shape[1] < 2:
+                    raise DataFileError(file, "needs at least 2 columns (x and y)", line=1)
+                yield table[:, :-1], table[:, -1], lambda: None  # the reader checked
+
+        return _reduce(file, pieces())
+
+
+def columnar_statistics(
+    path: str | os.PathLike[str], columns: Sequence[str], kind: str, progress: Progress
+) -> Statistics:
+    """The statistics of Parquet or Arrow IPC files' columns (y last)."""
+    names = list(columns)
+    for name in names:
+        if not isinstance(name, str):
+            raise InputError(f"{kind} columns are named by strings, not {name!r}")
+    with progress_to(progress, total_rows(path, kind), "rows", "reading") as report:
+        chunks = iter_columnar_chunks(path, names, kind, report)
+        return _reduce(Path(os.fspath(path)), (_arrays(chunk, names) for chunk in chunks))
+
+
+def _arrays(chunk: Chunk, names: list[str]) -> tuple[FloatArray, FloatArray, Callable[[], None]]:
+    """(X, y) of a chunk (X a view when there is one feature), and how to name a bad value."""
+    *features, target = chunk.columns
+    X = features[0][:, None] if len(features) == 1 else np.column_stack(features)
+    return X, target, lambda: locate_non_finite(chunk, names)
+
+
+def _reduce(
+    file: Path, pieces: Iterable[tuple[FloatArray, FloatArray, Callable[[], None]]]
+) -> Statistics:
+    """One pass over the pieces, in order; a piece whose sums overflow is explained (its
+    NaN or infinity named) or called too large."""
+    one: Pass | None = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for X, y, explain in pieces:
+            one = one or Pass(X.shape[1])
+            if not one.add(X, y).finite:
+                explain()
+                raise too_large("their squares")
+        stats = None if one is None else one.result()
+    if one is None:
+        raise DataFileError(file, "has no rows")
+    if stats is None:
+        raise too_large("their squares")
+    if stats.count < 2:
+        raise DataFileError(file, f"found {stats.count} point; at least 2 are needed")
+    return stats
