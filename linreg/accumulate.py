@@ -21,7 +21,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -243,91 +243,120 @@ RESHIFT = 1.25
 @dataclass
 class _Run:
     r"""Raw sums about one shift $s$ over consecutive blocks, $z = [x; y]$:
-    $\sum (z - s)$ and $\sum (z - s)(z - s)^\top$, each block's sum added in turn.
+    $\sum (z - s)$ and $\sum (z - s)(z - s)^\top$, the blocks' sums added pairwise.
 
-    A term passes through at most (longest block − 1) additions inside its block's sum
-    and (blocks − 1) more across blocks, so the run's rounding is bounded as one block
-    of ``longest + blocks`` rows would be (`_bounds`).
+    A term passes through at most (``depth`` − 1) additions inside its block's sums
+    (`_shifted_sums`: a piece's sum in any order, then the pieces') and at most
+    2⌈log₂(blocks + 1)⌉ more in the pairwise tree over the blocks, so the run's rounding
+    is bounded as one sum of ``depth + 2⌈log₂(blocks + 1)⌉`` terms would be (`_bounds`),
+    however many rows the run holds.
     """
 
     shift: FloatArray
     rows: int = 0
     blocks: int = 0
-    longest: int = 0
-    total: Any = 0.0
-    products: Any = 0.0
+    depth: int = 0
+    stack: list[tuple[int, FloatArray, FloatArray]] = field(default_factory=list)
 
-    def add(self, rows: int, total: FloatArray, products: FloatArray) -> None:
-        self.rows, self.blocks = self.rows + rows, self.blocks + 1
-        self.longest = max(self.longest, rows)
-        self.total = self.total + total
-        self.products = self.products + products
+    def add(self, rows: int, sums: _Sums) -> None:
+        """Add a block's sums: equal levels of the tree are added as they meet."""
+        total, products, depth = sums
+        self.rows, self.blocks, self.depth = (
+            self.rows + rows,
+            self.blocks + 1,
+            max(self.depth, depth),
+        )
+        level = 0
+        while self.stack and self.stack[-1][0] == level:
+            _, lower_total, lower_products = self.stack.pop()
+            total, products, level = lower_total + total, lower_products + products, level + 1
+        self.stack.append((level, total, products))
 
     def statistics(self) -> Statistics:
         r"""Means $s + \sum(z - s)/n$ and co-moments $\sum (z-s)(z-s)^\top - n\,\delta\delta^\top$,
         $\delta = \sum(z - s)/n$, with the bound of their rounding."""
+        total, products = self.stack[-1][1], self.stack[-1][2]
+        for _, lower_total, lower_products in reversed(self.stack[:-1]):
+            total, products = lower_total + total, lower_products + products
         n, p = self.rows, self.shift.shape[0] - 1
-        delta = self.total / n
-        centred = self.products - np.outer(self.total, delta)
+        delta = total / n
+        centred = products - np.outer(total, delta)
         means = self.shift + delta
-        amplification = _amplification(np.diag(self.products), np.diag(centred))
-        rounding, mean_rounding = _bounds(self.longest + self.blocks, amplification)
+        amplification = _amplification(np.diag(products), np.diag(centred))
+        tree = 2 * math.ceil(math.log2(self.blocks + 1))
+        rounding, mean_rounding = _bounds(self.depth + tree + 1, amplification)
         return Statistics(
             n, means[:p], float(means[p]), centred[:p, :p], centred[:p, p], float(centred[p, p]),
             rounding, mean_rounding,
         )  # fmt: skip
 
 
-def _shifted_sums(
-    X: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
-) -> tuple[FloatArray, FloatArray] | None:
-    """Σ(z − s) and Σ(z − s)(z − s)ᵀ of one block, shifted into the reused ``scratch``
-    (a fresh array per block costs its page faults: most of the old pass's time); None
-    when a sum is not finite."""
-    m, p = X.shape
-    if p == 1:
-        a = np.subtract(X[:, 0], shift[0], out=scratch[0, :m])
-        b = np.subtract(y, shift[1], out=scratch[1, :m])
-        sxx, sxy, syy = _dots(scratch, m)
-        sx, sy = float(np.add.reduce(a)), float(np.add.reduce(b))
-        if not all(map(math.isfinite, (sx, sy, sxx, sxy, syy))):
-            return None
-        return np.array([sx, sy]), np.array([[sxx, sxy], [sxy, syy]])
-    block = scratch[:m]
-    np.subtract(X, shift[:p], out=block[:, :p])
-    np.subtract(y, shift[p], out=block[:, p])
-    products = block.T @ block
-    total = np.add.reduce(block, axis=0)
-    if not (np.isfinite(products).all() and np.isfinite(total).all()):
-        return None
-    return total, products
-
-
-#: Rows per BLAS dot in the one-feature pass: short enough that BLAS runs it in one
-#: thread (OpenBLAS threads a dot above 10,000), whose threads on blocks this small cost
-#: more than the sums on a loaded machine (measured: the whole pass 5x slower).
-_PIECE = 1 << 13
+#: Σ(z − s), Σ(z − s)(z − s)ᵀ of a block, and the most additions a term went through + 1.
+_Sums = tuple[FloatArray, FloatArray, int]
+#: Rows per piece of a block: each piece is summed on its own (a BLAS dot or product, in
+#: any order), then the pieces are added, so a term's rounding grows with a piece's rows
+#: and the pieces, not with a block's rows (the bound of 4,096-row sums, γ ≈ 9e-13, kept
+#: statistics alone from certifying 1e-10 on ordinary data; pieces make it ~7e-14). One
+#: feature: 1,024-row BLAS dots, which BLAS runs in one thread (OpenBLAS threads a dot
+#: above 10,000 rows, and its threads on blocks this small cost more than the sums on a
+#: loaded machine: the whole pass 5x slower, measured).
+LINE_PIECE = 1 << 10
+#: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.
+FEATURE_PIECE = 1 << 8
 _vecdot = getattr(np, "vecdot", None)
 
 
-def _dots(scratch: FloatArray, m: int) -> tuple[float, float, float]:
-    """(Σa², Σab, Σb²) of the scratch's rows a, b (their first m values): BLAS dots of
-    `_PIECE` rows at a time when m is a whole number of pieces (numpy's own loop
-    otherwise, and before numpy 2)."""
-    if _vecdot is None or m % _PIECE:
-        a, b = scratch[0, :m], scratch[1, :m]
-        return tuple(float(np.einsum("i,i", u, v)) for u, v in ((a, a), (a, b), (b, b)))  # type: ignore[return-value]
-    a, b = scratch[:, :m].reshape(2, -1, _PIECE)
-    return (
-        float(np.add.reduce(_vecdot(a, a))),
-        float(np.add.reduce(_vecdot(a, b))),
-        float(np.add.reduce(_vecdot(b, b))),
-    )
+def _shifted_sums(
+    X: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
+) -> _Sums | None:
+    """The sums of one block, shifted into the reused ``scratch`` (a fresh array per
+    block costs its page faults: most of the old pass's time); None when a sum is not
+    finite. Several features: the scratch's last column is ones, so one product of
+    ``[X − s, y − t, 1]`` with itself holds every sum."""
+    m, p = X.shape
+    if p == 1:
+        np.subtract(X[:, 0], shift[0], out=scratch[0, :m])
+        np.subtract(y, shift[1], out=scratch[1, :m])
+        sums = _line_sums(scratch, m)
+    else:
+        block = scratch[:m]
+        np.subtract(X, shift[:p], out=block[:, :p])
+        np.subtract(y, shift[p], out=block[:, p])
+        whole = m - m % FEATURE_PIECE
+        pieces = block[:whole].reshape(-1, FEATURE_PIECE, p + 2)
+        full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
+        rest = block[whole:]
+        full = full + rest.T @ rest if whole else rest.T @ rest
+        depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1
+        sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
+    if not (np.isfinite(sums[1]).all() and np.isfinite(sums[0]).all()):
+        return None
+    return sums
 
 
-def _kept(rows: int, total: FloatArray, products: FloatArray) -> bool:
+def _line_sums(scratch: FloatArray, m: int) -> _Sums:
+    """One feature: Σa, Σb, Σa², Σab, Σb² of the scratch's rows a, b (first m values), by
+    `LINE_PIECE` pieces (numpy's own loop for a partial block, and before numpy 2)."""
+    whole = m - m % LINE_PIECE if _vecdot is not None else 0
+    squares, total = [0.0, 0.0, 0.0], [0.0, 0.0]
+    if whole:
+        a, b = scratch[:, :whole].reshape(2, -1, LINE_PIECE)
+        squares = [float(np.add.reduce(_vecdot(u, v))) for u, v in ((a, a), (a, b), (b, b))]
+        total = [float(np.add.reduce(np.add.reduce(u, axis=1))) for u in (a, b)]
+    if whole < m:  # the rest, fewer rows than a piece (every row, before numpy 2)
+        c, d = scratch[0, whole:m], scratch[1, whole:m]
+        for k, (u, v) in enumerate(((c, c), (c, d), (d, d))):
+            squares[k] += float(np.einsum("i,i", u, v))
+        total = [total[0] + float(np.add.reduce(c)), total[1] + float(np.add.reduce(d))]
+    depth = LINE_PIECE + whole // LINE_PIECE + 1 if whole else m
+    sxx, sxy, syy = squares
+    return np.array(total), np.array([[sxx, sxy], [sxy, syy]]), depth
+
+
+def _kept(rows: int, sums: _Sums) -> bool:
     """Whether a block's shifted sums lose at most `RESHIFT` to cancellation (every column
     at the shift exactly, whose sums are 0, loses nothing)."""
+    total, products, _ = sums
     raw = np.diag(products)
     centred = raw - total * total / rows
     return bool(np.all((raw == 0.0) | (raw <= RESHIFT * centred)))
@@ -347,8 +376,10 @@ class Pass:
 
     def __init__(self, n_features: int) -> None:
         self.block_rows = BLOCK_ROWS if n_features == 1 else FEATURE_BLOCK_ROWS
-        shape = (2, self.block_rows) if n_features == 1 else (self.block_rows, n_features + 1)
+        shape = (2, self.block_rows) if n_features == 1 else (self.block_rows, n_features + 2)
         self.scratch = np.empty(shape)
+        if n_features > 1:
+            self.scratch[:, -1] = 1.0  # a column of ones: the sums come with the products
         self.run: _Run | None = None
         self.parts: Statistics | None = None
         self.finite = True
@@ -372,17 +403,17 @@ class Pass:
         if self.run is None:
             self.run = _Run(_first_shift(X, y))
         sums = _shifted_sums(X, y, self.run.shift, self.scratch)
-        if sums is not None and not _kept(m, *sums):
+        if sums is not None and not _kept(m, sums):
             # the block's means moved away from the shift: a new run, shifted by them
             shift = self.run.shift + sums[0] / m
             self._close()
             self.run = _Run(shift if np.isfinite(shift).all() else np.zeros_like(shift))
             sums = _shifted_sums(X, y, self.run.shift, self.scratch)
-            if sums is not None and not _kept(m, *sums):
+            if sums is not None and not _kept(m, sums):
                 return self._centred(X, y)
         if sums is None:
             return False
-        self.run.add(m, *sums)
+        self.run.add(m, sums)
         return True
 
     def _centred(self, X: FloatArray, y: FloatArray) -> bool:
