@@ -6,30 +6,26 @@ its raw sums are added to a run of blocks that share the shift (`Pass`); a block
 means have moved away from the shift starts a new run shifted by its own, and a block
 that would still cancel is centred on its own (`raw_block`). Runs are merged with Chan,
 Golub and LeVeque's update (`merge`), so a large mean does not cancel catastrophically
-as raw sums $\sum x^2$ would. Files are reduced the same way, a chunk at a time
-(`linreg.tables`, `npy_parts`), and dask arrays chunk by chunk where they live
-(`dask_statistics`). Every sequence of partial statistics is combined by the one loop,
-`merge_all`.
+as raw sums $\sum x^2$ would. Files and dask arrays are reduced the same way, a chunk
+at a time (`linreg.tables`). Every sequence of partial statistics is combined by the one
+loop, `merge_all`.
 
 Everything here returns `Statistics`, the six numbers of `Moments` in a plain record.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from linreg.errors import DataFileError, InputError
-from linreg.npy_reader import open_npy
+from linreg.errors import InputError
 from linreg.validate import too_large
 
 __all__ = [
@@ -41,10 +37,8 @@ __all__ = [
     "Pass",
     "Statistics",
     "checked_pass",
-    "dask_statistics",
     "merge",
     "merge_all",
-    "npy_parts",
     "one_pass",
     "raw_block",
 ]
@@ -112,6 +106,23 @@ def _bounds(n: int, amplification: float) -> tuple[float, float]:
     return 2 * gamma * amplification + 4 * _UNIT, gamma * math.sqrt(amplification) + 2 * _UNIT
 
 
+def _mean_bound(n: int, amplification: float, means: FloatArray, spread: FloatArray) -> float:
+    r"""γ_m for means formed as $s + \delta$, $\delta = \sum(z - s)/n$, as tight as the
+    record allows: $|\Delta\bar z_j| \le (\gamma + 2u)\sqrt{a}\,\sigma_j + 2u|\bar z_j|$
+    (the sum's error by Cauchy–Schwarz, $|\delta| \le \sqrt{a}\,\sigma$ for the division,
+    and the addition of s), with a the amplification and σ_j = √(C_jj/n), divided by
+    $|\bar z_j| + \sigma_j$ and maximised over the columns. The shift's own rounding
+    costs only 2u of a large mean, where `_bounds`' γ√a + 2u charged γ√a to it too
+    (10⁻⁸ for a mean of 10⁶ instead of 2·10⁻¹⁰)."""
+    gamma = _gamma(n + 4)
+    size = np.abs(means)
+    need = (gamma + 2 * _UNIT) * math.sqrt(amplification) * spread + 2 * _UNIT * size
+    live = (size + spread) > 0
+    if not np.any(live):
+        return 2 * _UNIT
+    return float(np.max(need[live] / (size[live] + spread[live])))
+
+
 def _amplification(raw: Any, centred: Any) -> float:
     """max over columns of raw/centred sums of squares (columns of zero spread skipped)."""
     raw, centred = np.atleast_1d(raw), np.atleast_1d(centred)
@@ -164,7 +175,9 @@ def _merged_bounds(merged: Statistics, a: Statistics, b: Statistics) -> Statisti
         ratio = term / np.outer(root, root)
     live = np.outer(root > 0, root > 0)
     increment = float(np.max(np.where(live, ratio, 0.0), initial=0.0))
-    means = max(a.mean_rounding, b.mean_rounding) + 6 * _UNIT
+    # the merged mean's error is the parts' weighted by their counts, within
+    # γ(Σ nₖ(|x̄ₖ| + σₖ))/n ≤ γ(|x̄| + √2·σ) (Cauchy–Schwarz over the parts): √2·γ
+    means = math.sqrt(2.0) * max(a.mean_rounding, b.mean_rounding) + 6 * _UNIT
     if not math.isfinite(increment):
         increment = math.inf
     return replace(merged, rounding=max(a.rounding, b.rounding) + increment, mean_rounding=means)
@@ -234,9 +247,10 @@ def checked_pass(X: FloatArray, y: FloatArray) -> Statistics:
 
 
 #: A run keeps its shift while every block's shifted sums of squares are at most this
-#: factor of its centred ones (for every feature and for y); the run's rounding bound,
-#: which grows with that factor (`_bounds`), then stays within a quarter of the best a
-#: shift can give. A block past it starts a new run, shifted by its own means.
+#: factor of its centred ones (for every feature and for y; more for data far from 0,
+#: where a new run's merge would cost more: `_kept`); the run's rounding bound, which
+#: grows with that factor (`_bounds`), then stays within a quarter of the best a shift
+#: can give. A block past it starts a new run, shifted by its own means.
 RESHIFT = 1.25
 
 
@@ -257,10 +271,13 @@ class _Run:
     blocks: int = 0
     depth: int = 0
     stack: list[tuple[int, FloatArray, FloatArray]] = field(default_factory=list)
+    #: the sums added in turn: only to judge the next block (`_kept`)
+    running: tuple[Any, Any] = (0.0, 0.0)
 
     def add(self, rows: int, sums: _Sums) -> None:
         """Add a block's sums: equal levels of the tree are added as they meet."""
         total, products, depth = sums
+        self.running = (self.running[0] + total, self.running[1] + products)
         self.rows, self.blocks, self.depth = (
             self.rows + rows,
             self.blocks + 1,
@@ -285,6 +302,9 @@ class _Run:
         amplification = _amplification(np.diag(products), np.diag(centred))
         tree = 2 * math.ceil(math.log2(self.blocks + 1))
         rounding, mean_rounding = _bounds(self.depth + tree + 1, amplification)
+        if math.isfinite(mean_rounding):
+            spread = np.sqrt(np.maximum(np.diag(centred), 0.0) / n)
+            mean_rounding = _mean_bound(self.depth + tree + 1, amplification, means, spread)
         return Statistics(
             n, means[:p], float(means[p]), centred[:p, :p], centred[:p, p], float(centred[p, p]),
             rounding, mean_rounding,
@@ -303,7 +323,7 @@ _Sums = tuple[FloatArray, FloatArray, int]
 LINE_PIECE = 1 << 10
 #: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.
 FEATURE_PIECE = 1 << 8
-_vecdot = getattr(np, "vecdot", None)
+_vecdot: Callable[[FloatArray, FloatArray], FloatArray] | None = getattr(np, "vecdot", None)
 
 
 def _shifted_sums(
@@ -327,7 +347,7 @@ def _shifted_sums(
         full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
         rest = block[whole:]
         full = full + rest.T @ rest if whole else rest.T @ rest
-        depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1
+        depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
         sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
     if not (np.isfinite(sums[1]).all() and np.isfinite(sums[0]).all()):
         return None
@@ -339,7 +359,7 @@ def _line_sums(scratch: FloatArray, m: int) -> _Sums:
     `LINE_PIECE` pieces (numpy's own loop for a partial block, and before numpy 2)."""
     whole = m - m % LINE_PIECE if _vecdot is not None else 0
     squares, total = [0.0, 0.0, 0.0], [0.0, 0.0]
-    if whole:
+    if whole and _vecdot is not None:
         a, b = scratch[:, :whole].reshape(2, -1, LINE_PIECE)
         squares = [float(np.add.reduce(_vecdot(u, v))) for u, v in ((a, a), (a, b), (b, b))]
         total = [float(np.add.reduce(np.add.reduce(u, axis=1))) for u in (a, b)]
@@ -353,13 +373,30 @@ def _line_sums(scratch: FloatArray, m: int) -> _Sums:
     return np.array(total), np.array([[sxx, sxy], [sxy, syy]]), depth
 
 
-def _kept(rows: int, sums: _Sums) -> bool:
-    """Whether a block's shifted sums lose at most `RESHIFT` to cancellation (every column
-    at the shift exactly, whose sums are 0, loses nothing)."""
-    total, products, _ = sums
+def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
+    r"""Whether a block stays in the run: the run's shifted sums of squares with the
+    block's are at most `RESHIFT` times their centred ones, or at most what a merge
+    would cost.
+
+    A new run costs a merge, whose bound carries the means' rounding, about
+    $4u\,|\bar z|/\sigma$ of the co-moments for data whose mean is far from 0; keeping
+    the block costs $2\gamma a$ (a the amplification, γ of the sums' depth). So the
+    columns may keep amplifying up to $\max_j 2u|s_j|/(\gamma\sigma_j)$ (at most
+    `SAFE`) before a new run pays. Judged on the run with the block, so that a block of
+    one row is judged by the spread of the rows before it. Only the tightness of the
+    bound depends on this choice: the bound itself is measured (`_Run.statistics`).
+    """
+    total, products, depth = sums
+    n = run.rows + rows
+    total, products = run.running[0] + total, run.running[1] + products
     raw = np.diag(products)
-    centred = raw - total * total / rows
-    return bool(np.all((raw == 0.0) | (raw <= RESHIFT * centred)))
+    centred = raw - total * total / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.sqrt(np.maximum(centred, 0.0) / n)
+        merge_cost = 2 * _UNIT * np.abs(run.shift) / (_gamma(max(depth, run.depth) + 64) * spread)
+    # the merge's bound is one number for every pair of columns: its largest cost
+    allowed = min(max(float(np.max(np.nan_to_num(merge_cost, posinf=SAFE))), RESHIFT), SAFE)
+    return bool(np.all((raw == 0.0) | (raw <= allowed * centred)))
 
 
 class Pass:
@@ -375,41 +412,50 @@ class Pass:
     """
 
     def __init__(self, n_features: int) -> None:
+        self.n_features = n_features
         self.block_rows = BLOCK_ROWS if n_features == 1 else FEATURE_BLOCK_ROWS
-        shape = (2, self.block_rows) if n_features == 1 else (self.block_rows, n_features + 2)
-        self.scratch = np.empty(shape)
-        if n_features > 1:
-            self.scratch[:, -1] = 1.0  # a column of ones: the sums come with the products
         self.run: _Run | None = None
         self.parts: Statistics | None = None
         self.finite = True
 
     def add(self, X: FloatArray, y: FloatArray) -> Pass:
         """Sum these rows, a block at a time (nothing more once a sum was not finite)."""
-        rows = self.block_rows
+        rows, p = self.block_rows, self.n_features
+        # scratch for this call's blocks, reused from block to block (not kept: a Pass
+        # held between calls, as partial_fit holds one, stays small)
+        size = min(rows, max(y.shape[0], 1))
+        scratch = np.empty((2, size) if p == 1 else (size, p + 2))
+        if p > 1:
+            scratch[:, -1] = 1.0  # a column of ones: the sums come with the products
         for start in range(0, y.shape[0], rows):
             if self.finite:
-                self.finite = self._block(X[start : start + rows], y[start : start + rows])
+                block = slice(start, start + rows)
+                self.finite = self._block(X[block], y[block], scratch)
         return self
 
     def result(self) -> Statistics | None:
-        """The statistics of every row added; None if there were none or a sum overflowed."""
-        self._close()
-        stats = self.parts if self.finite else None
+        """The statistics of every row added so far (more may be added after); None if
+        there were none or a sum overflowed."""
+        if not self.finite:
+            return None
+        stats = self.parts
+        if self.run is not None and self.run.rows:
+            current = self.run.statistics()
+            stats = current if stats is None else merge(stats, current)
         return stats if stats is not None and _finite(stats) else None
 
-    def _block(self, X: FloatArray, y: FloatArray) -> bool:
+    def _block(self, X: FloatArray, y: FloatArray, scratch: FloatArray) -> bool:
         m = y.shape[0]
         if self.run is None:
             self.run = _Run(_first_shift(X, y))
-        sums = _shifted_sums(X, y, self.run.shift, self.scratch)
-        if sums is not None and not _kept(m, sums):
+        sums = _shifted_sums(X, y, self.run.shift, scratch)
+        if sums is not None and not _kept(m, sums, self.run):
             # the block's means moved away from the shift: a new run, shifted by them
             shift = self.run.shift + sums[0] / m
             self._close()
             self.run = _Run(shift if np.isfinite(shift).all() else np.zeros_like(shift))
-            sums = _shifted_sums(X, y, self.run.shift, self.scratch)
-            if sums is not None and not _kept(m, sums):
+            sums = _shifted_sums(X, y, self.run.shift, scratch)
+            if sums is not None and not _kept(m, sums, self.run):
                 return self._centred(X, y)
         if sums is None:
             return False
@@ -519,50 +565,3 @@ def _raw_features(X: FloatArray, y: FloatArray, unit: FloatArray) -> _Raw:
         amplification = _amplification(np.append(np.diag(sxx), syy), np.append(spread, cyy))
         return Statistics(n, mean_x, mean_y, cxx, cxy, cyy, *_bounds(n, amplification))
     return mean_x, mean_y
-
-
-# --- files and dask arrays, a chunk at a time ------------------------------------------------
-
-
-def npy_parts(file: Path, chunk_rows: int) -> Iterator[Statistics]:
-    """The statistics of each chunk of rows of a memory-mapped ``.npy`` table."""
-    table = open_npy(file)
-    for start in range(0, table.shape[0], chunk_rows):
-        chunk = np.asarray(table[start : start + chunk_rows], dtype=np.float64)
-        if not np.isfinite(chunk).all():
-            row = start + int(np.argwhere(~np.isfinite(chunk))[0][0])
-            raise DataFileError(file, f"row {row} holds a non-finite value")
-        yield checked_pass(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
-
-
-def dask_statistics(X: Any, y: Any, reduce_block: Callable[[Any, Any], Statistics]) -> Statistics:
-    """Reduce dask arrays chunk by chunk where they live, then merge in a tree.
-
-    ``reduce_block(X_block, y_block)`` is run on each chunk (as a dask task); the parts
-    are merged pairwise, so no single task holds them all.
-    """
-    try:
-        dask: Any = importlib.import_module("dask")
-        da: Any = importlib.import_module("dask.array")
-    except ImportError:
-        raise ImportError("Moments.from_dask needs dask: pip install 'linreg[dask]'") from None
-    X = da.asarray(X)
-    y = da.asarray(y)
-    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-        raise InputError(
-            f"X must be (n_samples, n_features) and y (n_samples,), got {X.shape} and {y.shape}"
-        )
-    X = X.rechunk({1: -1})
-    y = y.rechunk((X.chunks[0],))
-    parts = [
-        dask.delayed(reduce_block)(x_block, y_block)
-        for x_block, y_block in zip(X.to_delayed().ravel(), y.to_delayed().ravel())
-    ]
-    while len(parts) > 1:
-        parts = [
-            dask.delayed(merge)(parts[k], parts[k + 1]) if k + 1 < len(parts) else parts[k]
-            for k in range(0, len(parts), 2)
-        ]
-    (result,) = dask.compute(parts[0])
-    assert isinstance(result, Statistics)
-    return result

@@ -32,7 +32,10 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
         "linreg.GradientDescentRegressor needs scikit-learn: pip install 'linreg[sklearn]'"
     ) from error
 
+from linreg.accumulate import Pass
 from linreg.descent import DescentResult, minimize
+from linreg.moments import Moments
+from linreg.validate import too_large
 
 __all__ = ["DEFAULT_ESTIMATOR_TOL", "GradientDescentRegressor"]
 
@@ -185,3 +188,74 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
+
+    def partial_fit(self, X: Any, y: Any) -> GradientDescentRegressor:
+        """Add a chunk of rows and refit on every row seen so far, exactly; returns ``self``.
+
+        scikit-learn's convention for data larger than memory (as
+        ``SGDRegressor.partial_fit``), but exact: each chunk's sums
+        (`linreg.moments.Moments`, ``statistics_``) join those of the chunks before it, and the
+        model is fitted on the merged statistics as `fit` fits on the data, so after any
+        split of the rows the result equals `fit` on all of them (to rounding). The
+        chunks feed one pass (`linreg.accumulate.Pass`), whose blocks share one shift,
+        so the statistics are those of one pass over the concatenation. The first
+        call fixes ``n_features_in_`` (and ``feature_names_in_``); a chunk with other
+        features is refused. A call to `fit` starts afresh.
+
+        Raises
+        ------
+        ValueError
+            Bad data, or a chunk whose number of features differs from the first's.
+        linreg.DivergenceError
+            As `fit`.
+
+        Examples
+        --------
+        >>> from linreg import load_points
+        >>> points = load_points()
+        >>> model = GradientDescentRegressor()
+        >>> for chunk in (points[:30], points[30:70], points[70:]):
+        ...     model = model.partial_fit(chunk[:, :1], chunk[:, 1])
+        >>> print(round(model.coef_[0], 6), round(model.intercept_, 6), model.converged_)
+        1.322431 7.991021 True
+        """
+        # fit() replaces coef_: a stream continues only from the model partial_fit made
+        first = getattr(self, "_stream_coef", None) is not getattr(self, "coef_", None) or (
+            not hasattr(self, "statistics_")
+        )
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=first)
+        if first:
+            self._stream = Pass(X.shape[1])
+        # every chunk feeds one pass, as if the rows had come in one array: the blocks'
+        # sums share one shift, so the statistics are those of one pass (a merge of
+        # heavily offset chunks' Moments would round their means' difference)
+        stats = self._stream.add(X, y).result()
+        if stats is None:
+            raise too_large("their squares")
+        self.statistics_ = Moments._of(stats)
+        result = minimize(
+            self.statistics_,
+            method=self.method,
+            learning_rate=self.learning_rate,  # type: ignore[arg-type]
+            momentum=self.momentum,
+            alpha=self.alpha,
+            num_iterations=self.num_iterations,
+            tol=self.tol,
+            standardize=self.standardize,
+            fit_intercept=self.fit_intercept,
+        )
+        self.coef_, self.intercept_, self.n_iter_ = result.w, result.b, result.n_iter
+        self.loss_curve_, self.converged_, self.verdict_ = (
+            result.history,
+            result.converged,
+            result.verdict,
+        )
+        self.distance_, self.distance_bound_ = (
+            result.relative_distance,
+            result.relative_distance_bound,
+        )
+        self.error_floor_ = result.error_floor
+        self._stream_coef = self.coef_
+        if not result.converged:
+            warnings.warn(self._advice(result), ConvergenceWarning, stacklevel=2)
+        return self

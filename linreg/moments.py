@@ -30,7 +30,14 @@ import numpy.typing as npt
 from linreg import accumulate
 from linreg.accumulate import BLOCK_ROWS, Statistics
 from linreg.errors import DataFileError, InputError
-from linreg.tables import Progress, column_choice, columnar_statistics, csv_statistics
+from linreg.tables import (
+    Progress,
+    column_choice,
+    columnar_statistics,
+    csv_statistics,
+    dask_statistics,
+    npy_parts,
+)
 from linreg.validate import check_features_target, check_positive_int, too_large
 
 __all__ = ["BLOCK_ROWS", "Moments"]
@@ -272,7 +279,7 @@ class Moments(Statistics):
         """
         rows = check_positive_int(chunk_rows, "chunk_rows")
         file = Path(os.fspath(path))
-        total = accumulate.merge_all(accumulate.npy_parts(file, rows))
+        total = accumulate.merge_all(npy_parts(file, rows))
         if total is None or total.count < 2:
             raise DataFileError(file, "at least 2 points are needed")
         return cls._of(total)
@@ -293,7 +300,7 @@ class Moments(Statistics):
         -------
         Moments
         """
-        return cls._of(accumulate.dask_statistics(X, y, cls.from_arrays))
+        return cls._of(dask_statistics(X, y, cls.from_arrays))
 
     # --- combining --------------------------------------------------------------------
 

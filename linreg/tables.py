@@ -12,6 +12,7 @@ so far.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,13 +23,22 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from linreg.accumulate import Pass, Statistics
+from linreg.accumulate import Pass, Statistics, checked_pass, merge
 from linreg.columnar import Chunk, iter_columnar_chunks, locate_non_finite, total_rows
 from linreg.csv_reader import iter_table_chunks
 from linreg.errors import DataFileError, InputError
+from linreg.npy_reader import open_npy
 from linreg.validate import too_large
 
-__all__ = ["Progress", "column_choice", "columnar_statistics", "csv_statistics", "progress_to"]
+__all__ = [
+    "Progress",
+    "column_choice",
+    "columnar_statistics",
+    "csv_statistics",
+    "dask_statistics",
+    "npy_parts",
+    "progress_to",
+]
 
 FloatArray = npt.NDArray[np.float64]
 #: What ``progress=`` takes: False or None (none), True (a bar), or a callable.
@@ -147,3 +157,50 @@ def _reduce(
     if stats.count < 2:
         raise DataFileError(file, f"found {stats.count} point; at least 2 are needed")
     return stats
+
+
+# --- .npy files and dask arrays ----------------------------------------------------------------
+
+
+def npy_parts(file: Path, chunk_rows: int) -> Iterator[Statistics]:
+    """The statistics of each chunk of rows of a memory-mapped ``.npy`` table."""
+    table = open_npy(file)
+    for start in range(0, table.shape[0], chunk_rows):
+        chunk = np.asarray(table[start : start + chunk_rows], dtype=np.float64)
+        if not np.isfinite(chunk).all():
+            row = start + int(np.argwhere(~np.isfinite(chunk))[0][0])
+            raise DataFileError(file, f"row {row} holds a non-finite value")
+        yield checked_pass(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
+
+
+def dask_statistics(X: Any, y: Any, reduce_block: Callable[[Any, Any], Statistics]) -> Statistics:
+    """Reduce dask arrays chunk by chunk where they live, then merge in a tree.
+
+    ``reduce_block(X_block, y_block)`` is run on each chunk (as a dask task); the parts
+    are merged pairwise, so no single task holds them all.
+    """
+    try:
+        dask: Any = importlib.import_module("dask")
+        da: Any = importlib.import_module("dask.array")
+    except ImportError:
+        raise ImportError("Moments.from_dask needs dask: pip install 'linreg[dask]'") from None
+    X = da.asarray(X)
+    y = da.asarray(y)
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise InputError(
+            f"X must be (n_samples, n_features) and y (n_samples,), got {X.shape} and {y.shape}"
+        )
+    X = X.rechunk({1: -1})
+    y = y.rechunk((X.chunks[0],))
+    parts = [
+        dask.delayed(reduce_block)(x_block, y_block)
+        for x_block, y_block in zip(X.to_delayed().ravel(), y.to_delayed().ravel())
+    ]
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(merge)(parts[k], parts[k + 1]) if k + 1 < len(parts) else parts[k]
+            for k in range(0, len(parts), 2)
+        ]
+    (result,) = dask.compute(parts[0])
+    assert isinstance(result, Statistics)
+    return result

@@ -212,13 +212,13 @@ def test_one_shift_keeps_the_raw_route(monkeypatch):
 
 
 def test_a_drifting_mean_starts_new_runs(monkeypatch):
-    # each block's mean is 1e3 standard deviations from the last: every block starts a
-    # new run shifted by its own means (no block centred twice), and the result is the
-    # two-pass one
+    # each block's mean is 1e3 standard deviations from the last, near 0 (a merge costs
+    # little): every block starts a new run shifted by its own means (no block centred
+    # twice), and the result is the two-pass one
     import linreg.accumulate as accumulate
 
     steps = np.repeat(np.arange(5.0) * 1e3, accumulate.BLOCK_ROWS)
-    x = 1e7 + steps + RNG.normal(size=len(steps))
+    x = steps + RNG.normal(size=len(steps))
     y = 0.5 * x + RNG.normal(size=len(x))
     centred, merges = [], []
     real_raw, real_merge = accumulate.raw_block, accumulate.merge
