@@ -46,6 +46,7 @@ from linreg.moments_solver import solve_moments
 from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
 from linreg.reference_data import from_data
 from linreg.reference_statistics import from_statistics
+from linreg.tables import is_dask
 from linreg.validate import (
     check_alpha,
     check_features_target,
@@ -75,7 +76,8 @@ def least_squares(
         its exact binary value). A `Moments` (then ``y=None``) solves from the one-pass
         statistics: the normal equations on centred, scaled co-moments, which is fast
         for any N but loses about twice as many digits as the data path on
-        ill-conditioned problems (κ² instead of κ).
+        ill-conditioned problems (κ² instead of κ). A dask array or DataFrame takes that
+        path, its statistics gathered where its chunks live.
     y : array_like of shape (n_samples,)
         Targets, with the same choice of entries.
     fit_intercept : bool, default True
@@ -135,6 +137,10 @@ def least_squares(
     [Fraction(2, 1)]
     """
     intercept, penalty = check_flag(fit_intercept, "fit_intercept"), check_alpha(alpha)
+    # Dask arrays and DataFrames (issue 19): one pass where the chunks live, then the
+    # float path from the statistics; the data are never computed.
+    if is_dask(X):
+        X, y = Moments.from_dask(X, y), None
     if isinstance(X, Moments):
         if y is not None or exact:
             raise InputError("from Moments: pass y=None, and exact mode needs the data")

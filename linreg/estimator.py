@@ -35,6 +35,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 from linreg.accumulate import Pass
 from linreg.descent import DescentResult, minimize
 from linreg.moments import Moments
+from linreg.tables import is_dask
 from linreg.validate import too_large
 
 __all__ = ["DEFAULT_ESTIMATOR_TOL", "GradientDescentRegressor"]
@@ -137,6 +138,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         linreg.DivergenceError
             The learning rate is above the method's stability bound for these data.
         """
+        if is_dask(X):  # issue 19: the statistics where the chunks live, never the data
+            return self._fit_statistics(self._dask_statistics(X, y))
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         result = minimize(
             X,
@@ -221,7 +224,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         """
         # fit() replaces coef_: a stream continues only from the model partial_fit made
         first = getattr(self, "_stream_coef", None) is not getattr(self, "coef_", None) or (
-            not hasattr(self, "statistics_")
+            not hasattr(self, "_stream")
         )
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=first)
         if first:
@@ -232,9 +235,13 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         stats = self._stream.add(X, y).result()
         if stats is None:
             raise too_large("their squares")
-        self.statistics_ = Moments._of(stats)
+        return self._fit_statistics(Moments._of(stats))
+
+    def _fit_statistics(self, stats: Moments) -> GradientDescentRegressor:
+        """Fit on one-pass statistics as `fit` fits on data (partial_fit, dask input)."""
+        self.statistics_ = stats
         result = minimize(
-            self.statistics_,
+            stats,
             method=self.method,
             learning_rate=self.learning_rate,  # type: ignore[arg-type]
             momentum=self.momentum,
@@ -257,5 +264,17 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         self.error_floor_ = result.error_floor
         self._stream_coef = self.coef_
         if not result.converged:
-            warnings.warn(self._advice(result), ConvergenceWarning, stacklevel=2)
+            warnings.warn(self._advice(result), ConvergenceWarning, stacklevel=3)
         return self
+
+    def _dask_statistics(self, X: Any, y: Any) -> Moments:
+        """A dask array's or DataFrame's statistics, with ``n_features_in_`` (and a
+        DataFrame's ``feature_names_in_``) set as scikit-learn's validation sets them."""
+        self.__dict__.pop("_stream", None)  # fit starts afresh: no stream continues
+        columns = getattr(X, "columns", None)
+        self.n_features_in_ = len(columns) if columns is not None else int(X.shape[1])
+        if columns is not None and all(isinstance(c, str) for c in columns):
+            self.feature_names_in_ = np.asarray(list(columns), dtype=object)
+        else:
+            self.__dict__.pop("feature_names_in_", None)
+        return Moments.from_dask(X, y)

@@ -28,7 +28,7 @@ from linreg.columnar import Chunk, iter_columnar_chunks, locate_non_finite, tota
 from linreg.csv_reader import iter_table_chunks
 from linreg.errors import DataFileError, InputError
 from linreg.npy_reader import open_npy
-from linreg.validate import too_large
+from linreg.validate import shorten, too_large
 
 __all__ = [
     "Progress",
@@ -36,6 +36,7 @@ __all__ = [
     "columnar_statistics",
     "csv_statistics",
     "dask_statistics",
+    "is_dask",
     "npy_parts",
     "progress_to",
 ]
@@ -173,34 +174,89 @@ def npy_parts(file: Path, chunk_rows: int) -> Iterator[Statistics]:
         yield checked_pass(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
 
 
-def dask_statistics(X: Any, y: Any, reduce_block: Callable[[Any, Any], Statistics]) -> Statistics:
-    """Reduce dask arrays chunk by chunk where they live, then merge in a tree.
+def is_dask(value: object) -> bool:
+    """Whether a value is a dask collection (an array, a DataFrame, a Series), by dask's
+    own protocol: no import of dask, which stays optional."""
+    return hasattr(type(value), "__dask_graph__")
 
-    ``reduce_block(X_block, y_block)`` is run on each chunk (as a dask task); the parts
-    are merged pairwise, so no single task holds them all.
+
+def dask_statistics(X: Any, y: Any, reduce_block: Callable[[Any, Any], Statistics]) -> Statistics:
+    """Reduce dask arrays or DataFrames chunk by chunk where they live, then merge in a
+    tree; only the statistics are computed, never the data.
+
+    ``reduce_block(X_block, y_block)`` is run on each chunk (as a dask task) on float64
+    arrays; a DataFrame's partitions become arrays there, on the worker. The parts are
+    merged pairwise, so no single task holds them all.
+
+    Raises
+    ------
+    InputError
+        Shapes that do not fit; a DataFrame column that is not numeric (named); X and y
+        cut into different partitions.
     """
     try:
         dask: Any = importlib.import_module("dask")
-        da: Any = importlib.import_module("dask.array")
     except ImportError:
         raise ImportError("Moments.from_dask needs dask: pip install 'linreg[dask]'") from None
-    X = da.asarray(X)
-    y = da.asarray(y)
+    if hasattr(X, "map_partitions") or hasattr(y, "map_partitions"):  # DataFrame, Series
+        pairs = _frame_partitions(X, y)
+    else:
+        pairs = _array_chunks(X, y)
+    parts = [dask.delayed(_reduce_part)(reduce_block, a, b) for a, b in pairs]
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(_merge_parts)(parts[k], parts[k + 1]) if k + 1 < len(parts) else parts[k]
+            for k in range(0, len(parts), 2)
+        ]
+    (result,) = dask.compute(parts[0]) if parts else (None,)
+    if result is None:
+        raise InputError("no data: the dask collection has no rows")
+    assert isinstance(result, Statistics)
+    return result
+
+
+def _array_chunks(X: Any, y: Any) -> list[tuple[Any, Any]]:
+    """A dask array's chunks of rows (every column in one chunk), with y's alike."""
+    da: Any = importlib.import_module("dask.array")
+    X, y = da.asarray(X), da.asarray(y)
     if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
         raise InputError(
             f"X must be (n_samples, n_features) and y (n_samples,), got {X.shape} and {y.shape}"
         )
     X = X.rechunk({1: -1})
     y = y.rechunk((X.chunks[0],))
-    parts = [
-        dask.delayed(reduce_block)(x_block, y_block)
-        for x_block, y_block in zip(X.to_delayed().ravel(), y.to_delayed().ravel())
-    ]
-    while len(parts) > 1:
-        parts = [
-            dask.delayed(merge)(parts[k], parts[k + 1]) if k + 1 < len(parts) else parts[k]
-            for k in range(0, len(parts), 2)
-        ]
-    (result,) = dask.compute(parts[0])
-    assert isinstance(result, Statistics)
-    return result
+    return list(zip(X.to_delayed().ravel(), y.to_delayed().ravel()))
+
+
+def _frame_partitions(X: Any, y: Any) -> list[tuple[Any, Any]]:
+    """A dask DataFrame's partitions with y's (a Series, or one column), numeric checked."""
+    columns = list(X.columns) if hasattr(X, "columns") else []
+    for name, kind in zip(columns, X.dtypes):
+        if getattr(kind, "kind", "O") not in "iuf":
+            raise InputError(f"X's column {shorten(str(name))!r} holds {kind}, not numbers")
+    if getattr(getattr(y, "dtype", None), "kind", "iuf") not in "iuf":
+        raise InputError(f"y holds {y.dtype}, not numbers")
+    if not (hasattr(X, "map_partitions") and hasattr(y, "map_partitions")):
+        raise InputError("pass X and y both as dask DataFrame/Series (or both as dask arrays)")
+    if X.npartitions != y.npartitions:
+        raise InputError(
+            f"X and y are cut into {X.npartitions} and {y.npartitions} partitions: take both "
+            "from one DataFrame (X = frame[features], y = frame[target])"
+        )
+    return list(zip(X.to_delayed(), y.to_delayed()))
+
+
+def _reduce_part(reduce_block: Callable[[Any, Any], Statistics], X: Any, y: Any) -> Any:
+    """One chunk or partition on its worker: float64 arrays, reduced (None if empty)."""
+    if hasattr(X, "to_numpy"):  # a pandas partition; a missing value becomes NaN, refused
+        X, y = X.to_numpy(np.float64, na_value=np.nan), y.to_numpy(np.float64, na_value=np.nan)
+    X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    return reduce_block(X, y) if y.shape[0] else None
+
+
+def _merge_parts(a: Statistics | None, b: Statistics | None) -> Statistics | None:
+    return b if a is None else a if b is None else merge(a, b)
