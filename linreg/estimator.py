@@ -42,6 +42,11 @@ __all__ = ["DEFAULT_ESTIMATOR_TOL", "GradientDescentRegressor"]
 
 #: The estimator's default tolerance: about ten correct digits of the optimum's norm.
 DEFAULT_ESTIMATOR_TOL = 1e-10
+#: What a fit sets from its result: partial_fit leaves them to be refit when next read.
+_FITTED = (
+    "coef_", "intercept_", "n_iter_", "loss_curve_", "converged_", "verdict_", "distance_",
+    "distance_bound_", "error_floor_",
+)  # fmt: skip
 
 
 class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
@@ -193,24 +198,25 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         return X @ self.coef_ + self.intercept_
 
     def partial_fit(self, X: Any, y: Any) -> GradientDescentRegressor:
-        """Add a chunk of rows and refit on every row seen so far, exactly; returns ``self``.
+        """Add a chunk of rows to the model of every row seen so far, exactly; returns ``self``.
 
         scikit-learn's convention for data larger than memory (as
-        ``SGDRegressor.partial_fit``), but exact: each chunk's sums
-        (`linreg.moments.Moments`, ``statistics_``) join those of the chunks before it, and the
-        model is fitted on the merged statistics as `fit` fits on the data, so after any
-        split of the rows the result equals `fit` on all of them (to rounding). The
-        chunks feed one pass (`linreg.accumulate.Pass`), whose blocks share one shift,
-        so the statistics are those of one pass over the concatenation. The first
-        call fixes ``n_features_in_`` (and ``feature_names_in_``); a chunk with other
-        features is refused. A call to `fit` starts afresh.
+        ``SGDRegressor.partial_fit``), but exact: the chunks feed one pass
+        (`linreg.accumulate.Pass`, blocks sharing one shift), so ``statistics_`` are those
+        of one pass over the concatenation, and the model is fitted on them as `fit` fits
+        on the data: after any split of the rows it equals `fit` on all of them (to
+        rounding). The descent runs when the model is next read (its fitted attributes,
+        `predict`, `score`), once however many chunks came before: a loop of
+        ``partial_fit`` costs one pass and one descent. The first call fixes
+        ``n_features_in_`` (and ``feature_names_in_``); a chunk with other features is
+        refused. A call to `fit` starts afresh.
 
         Raises
         ------
         ValueError
             Bad data, or a chunk whose number of features differs from the first's.
         linreg.DivergenceError
-            As `fit`.
+            As `fit`, when the model is read.
 
         Examples
         --------
@@ -222,24 +228,36 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         >>> print(round(model.coef_[0], 6), round(model.intercept_, 6), model.converged_)
         1.322431 7.991021 True
         """
-        # fit() replaces coef_: a stream continues only from the model partial_fit made
-        first = getattr(self, "_stream_coef", None) is not getattr(self, "coef_", None) or (
-            not hasattr(self, "_stream")
+        state = self.__dict__
+        # a stream continues only from a model partial_fit made: fit() sets coef_ anew
+        stale = state.get("_stale", False) and "coef_" not in state
+        first = "_stream" not in state or not (
+            stale or state.get("coef_") is state.get("_stream_coef")
         )
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=first)
         if first:
             self._stream = Pass(X.shape[1])
-        # every chunk feeds one pass, as if the rows had come in one array: the blocks'
-        # sums share one shift, so the statistics are those of one pass (a merge of
-        # heavily offset chunks' Moments would round their means' difference)
         stats = self._stream.add(X, y).result()
         if stats is None:
             raise too_large("their squares")
-        return self._fit_statistics(Moments._of(stats))
+        self.statistics_ = Moments._of(stats)
+        for name in _FITTED:  # read again, they are refit on every chunk so far
+            state.pop(name, None)
+        self._stale = True
+        return self
 
-    def _fit_statistics(self, stats: Moments) -> GradientDescentRegressor:
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when an attribute is not found: a model that partial_fit left to
+        # refit is fitted on its statistics when one of its fitted attributes is read.
+        if name in _FITTED and self.__dict__.get("_stale") and "statistics_" in self.__dict__:
+            self._fit_statistics(self.__dict__["statistics_"], stacklevel=4)
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _fit_statistics(self, stats: Moments, stacklevel: int = 3) -> GradientDescentRegressor:
         """Fit on one-pass statistics as `fit` fits on data (partial_fit, dask input)."""
         self.statistics_ = stats
+        self._stale = False
         result = minimize(
             stats,
             method=self.method,
@@ -264,7 +282,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         self.error_floor_ = result.error_floor
         self._stream_coef = self.coef_
         if not result.converged:
-            warnings.warn(self._advice(result), ConvergenceWarning, stacklevel=3)
+            warnings.warn(self._advice(result), ConvergenceWarning, stacklevel=stacklevel)
         return self
 
     def _dask_statistics(self, X: Any, y: Any) -> Moments:

@@ -155,3 +155,27 @@ def test_partial_fit_keeps_column_names():
     assert list(model.feature_names_in_) == ["hours", "sleep"]
     with pytest.warns(UserWarning, match="feature names"):
         model.partial_fit(frame[20:].to_numpy(), y[20:])
+
+
+def test_partial_fit_is_read_after_every_chunk_or_once():
+    """The descent runs when the model is read: reading after every chunk gives the fit of
+    every row so far; a loop of partial_fit then one read gives the fit of all of them."""
+    rng = np.random.default_rng(8)
+    X = rng.normal(2.0, 1.0, size=(3000, 2))
+    y = X @ [1.5, -0.5] + 2.0 + rng.normal(size=3000)
+    model = GradientDescentRegressor()
+    for stop in (1000, 2000, 3000):
+        model.partial_fit(X[stop - 1000 : stop], y[stop - 1000 : stop])
+        prefix = GradientDescentRegressor().fit(X[:stop], y[:stop])
+        assert _relative(model, prefix) <= 1e-12  # as in the split test above
+        assert model.score(X[:stop], y[:stop]) == pytest.approx(
+            prefix.score(X[:stop], y[:stop]), rel=1e-12
+        )
+    once = GradientDescentRegressor()
+    for start in range(0, 3000, 300):
+        once.partial_fit(X[start : start + 300], y[start : start + 300])
+    assert "coef_" not in vars(once)  # not fitted yet: only the statistics were gathered
+    np.testing.assert_allclose(once.predict(X[:5]), model.predict(X[:5]), rtol=1e-12)
+    assert once.n_iter_ == model.n_iter_ and once.converged_
+    with pytest.raises(AttributeError, match="no attribute 'coeff_'"):
+        once.coeff_  # noqa: B018
