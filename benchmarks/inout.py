@@ -39,30 +39,29 @@ def _line(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _peak_of(code: str, env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak resident MB, stdout) of ``code`` run in a fresh interpreter.
+    """(wall seconds, peak resident MB, stdout) of ``code`` run in a fresh interpreter,
+    its standard error (a progress bar) passed through.
 
     Peak memory from VmHWM, which starts afresh at exec (ru_maxrss would carry over this
     process's own peak through the fork).
     """
     wrapped = (
-        "import sys\n"
         "try:\n" + "".join(f"    {line}\n" for line in code.splitlines()) + "finally:\n"
         "    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]\n"
-        "    print('peak_kb', hwm.split()[1], file=sys.stderr)\n"
+        "    print('peak_kb', hwm.split()[1])\n"
     )
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", wrapped],
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, **(env or {})},
         cwd=ROOT,
+        check=True,
     )
     elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr)
-    peak = int(done.stderr.split("peak_kb")[1].split()[0]) / 1024
-    return elapsed, peak, done.stdout
+    out, peak = done.stdout.split("peak_kb")
+    return elapsed, int(peak.split()[0]) / 1024, out
 
 
 def csv_speed(n: int, rng: np.random.Generator) -> list[str]:
