@@ -358,11 +358,11 @@ def _positions(file: Path, wanted: list[str | int] | None, names: list[str] | No
 
 
 def _rows_of_block(
-    file: Path, blob: bytes, state: _ReadState, exact: bool, fast: tuple[Any, int] | None
+    file: Path, blob: bytes, state: _ReadState, exact: bool, fast: tuple[Any, int, int] | None
 ) -> Any:
     """A parsed block taken in order: the fast reader's rows if it took the block and
     they fit the width so far, else the block line by line."""
-    rows, fields = (None, 0) if fast is None else fast
+    rows, fields, ends = (None, 0, -1) if fast is None else fast
     if rows is not None and state.width is not None and fields != state.width:
         rows = None  # the line-by-line reader names the row
     if rows is None:
@@ -371,7 +371,7 @@ def _rows_of_block(
         if text.endswith("\n"):
             lines.pop()
         rows, fields = _slow_rows(file, lines, state, exact)
-    state.consumed += blob.count(b"\n")
+    state.consumed += ends if ends >= 0 else blob.count(b"\n")
     if len(rows):
         _check_positions(file, state, fields, state.consumed)
         state.width = fields
@@ -407,27 +407,31 @@ def _without_header(blob: bytes) -> tuple[bytes, list[str] | None]:
         start = end + 1
 
 
-def _fast_rows(blob: bytes, width: int | None, chosen: list[int] | None) -> tuple[Any, int]:
-    """(rows, fields per row) from a C reader; rows None sends the block to `_slow_rows`.
+def _fast_rows(blob: bytes, width: int | None, chosen: list[int] | None) -> tuple[Any, int, int]:
+    """(rows, fields per row, line ends) from a C reader, in a parser's thread; rows None
+    sends the block to `_slow_rows`. The line ends are counted here too (numpy, without
+    the GIL): the thread that takes the blocks in order only adds them up.
 
     Arrow's numbers are exactly `parse_number`'s (ASCII decimals, surrounding blanks
     allowed, correctly rounded) but for NaN and infinity, which the finiteness check
     sends on; anything else it refuses (text, an empty field, a ragged row, a broken
     quote) goes line by line, where the error is named.
     """
+    lines = int(np.count_nonzero(np.frombuffer(blob, np.uint8) == ord("\n")))
     first = next((line for line in blob.split(b"\n", 64) if line.strip(b" \t")), None)
     if first is None:
-        return np.empty((0, len(chosen) if chosen is not None else width or 0)), width or 0
+        empty = np.empty((0, len(chosen) if chosen is not None else width or 0))
+        return empty, width or 0, lines
     fields = first.count(b",") + 1
     if fields > MAX_FIELDS or (width is not None and fields != width):
-        return None, fields
+        return None, fields, lines
     if _pyarrow_csv() is not None:
         rows = _parse_pyarrow(blob, fields, chosen)
     else:
         rows = _parse_numpy(blob, chosen)
     if rows is None or not np.isfinite(rows).all():
-        return None, fields
-    return rows, fields
+        return None, fields, lines
+    return rows, fields, lines
 
 
 def _parse_numpy(blob: bytes, chosen: list[int] | None) -> FloatArray | None:
