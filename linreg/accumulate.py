@@ -50,14 +50,15 @@ FloatArray = npt.NDArray[np.float64]
 BLOCK_ROWS = 1 << 16
 #: A block keeps its raw sums while they lose at most this factor (three digits).
 SAFE = 2.0**10
-#: Rows per block with several features. A block's sums are BLAS products whose rounding
-#: is bounded, for any order of summation, by the block's length (`_bounds`): 4,096 rows
-#: keep that bound near 1e-12 while a block of 10 features still fills the cache.
+#: Rows per block with several features: a block of 10 features (and y, and a column of
+#: ones) fills the cache. Its sums are products of `FEATURE_PIECE` rows at a time, so the
+#: rounding bound does not grow with the block (`_Run`).
 FEATURE_BLOCK_ROWS = 1 << 12
-#: Threads for one pass. The block sums are BLAS dot products, which already use every
-#: core; runs in threads on top of them oversubscribe the cores (measured on 2 cores at
-#: N = 1e7: 4.6× the two-dot floor with 2 threads against 3.0× with 1, offset data). The
-#: threaded runs stay for machines where numpy's BLAS is single-threaded.
+#: Threads for one pass. Runs in threads oversubscribed the cores where the block sums
+#: used BLAS's own threads (measured on 2 cores at N = 1e7: 4.6× the two-dot floor with 2
+#: threads against 3.0× with 1, offset data), and on a shared machine a second thread
+#: did not help the one-feature pass, whose sums now run in one thread (measured: 15-17
+#: ms with 2, 14 ms with 1). The threaded runs stay for machines with idle cores.
 MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
 
 
