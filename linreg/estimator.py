@@ -54,6 +54,10 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         the Hessian's eigenvalues (see `linreg.minimize`).
     momentum : float or None, default None
         Momentum of momentum and nesterov (β₁ of adam); None picks the optimal one.
+    options : dict or None, default None
+        The method's own settings by name, as `linreg.minimize` takes them (e.g.
+        ``{"beta2": 0.99}`` for adam; ``linreg.methods.METHODS[method].options`` lists
+        each method's).
     alpha : float, default 0.0
         Ridge strength: the loss is $\frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w
         \rVert^2$. scikit-learn's ``Ridge(alpha=a)`` penalises the *sum* of squares,
@@ -109,6 +113,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         method: str = "cg",
         learning_rate: float | str | None = None,
         momentum: float | None = None,
+        options: dict[str, float] | None = None,
         alpha: float = 0.0,
         num_iterations: int = 1000,
         tol: float | None = DEFAULT_ESTIMATOR_TOL,
@@ -118,6 +123,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         self.method = method
         self.learning_rate = learning_rate
         self.momentum = momentum
+        self.options = options
         self.alpha = alpha
         self.num_iterations = num_iterations
         self.tol = tol
@@ -141,6 +147,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             method=self.method,
             learning_rate=self.learning_rate,  # type: ignore[arg-type]
             momentum=self.momentum,
+            options=self.options,
             alpha=self.alpha,
             num_iterations=self.num_iterations,
             tol=self.tol,
