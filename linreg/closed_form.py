@@ -139,7 +139,7 @@ def least_squares(
     if isinstance(X, Moments):
         if y is not None or exact:
             raise InputError("from Moments: pass y=None, and exact mode needs the data")
-        found = _quietly(solve_moments, X, intercept, penalty)
+        found = _quietly(solve_moments, X.checked(), intercept, penalty)
         return _certified(found, X, None, intercept, penalty)
     if y is None:
         raise InputError("y is required when X is an array")

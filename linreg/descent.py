@@ -347,7 +347,7 @@ def _inputs(X: object, y: object) -> tuple[Moments, tuple[FloatArray, FloatArray
     if isinstance(X, Moments):
         if y is not None:
             raise InputError("pass either X and y, or a Moments as X, not both")
-        return X, None
+        return X.checked(), None
     if y is None:
         raise InputError("y is required when X is an array")
     # Finiteness is proved by the pass over the data (see Moments.from_arrays).

@@ -18,8 +18,10 @@ expects them:
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 
@@ -33,6 +35,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     ) from error
 
 from linreg.descent import DescentResult, minimize
+from linreg.errors import InputError
 
 __all__ = ["DEFAULT_ESTIMATOR_TOL", "GradientDescentRegressor"]
 
@@ -140,6 +143,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         linreg.DivergenceError
             The learning rate is above the method's stability bound for these data.
         """
+        _numbers_only(X, "X")
+        _numbers_only(y, "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         result = minimize(
             X,
@@ -192,3 +197,29 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
+
+
+#: dtype kinds that scikit-learn's conversion would turn into numbers silently.
+_NOT_NUMBERS = {"M": "dates", "m": "time spans", "U": "strings", "S": "bytes"}
+
+
+def _numbers_only(value: Any, name: str) -> None:
+    """Refuse what scikit-learn would convert silently: dates, time spans, strings, bytes
+    and masked values, as linreg's own functions do (`linreg.validate`)."""
+    if isinstance(value, np.ma.MaskedArray) and np.ma.getmaskarray(value).any():
+        raise InputError(
+            f"{name} is a masked array; linreg does not use masks: drop the masked rows "
+            "first (or fill them in with .filled())"
+        )
+    dtypes = getattr(value, "dtypes", getattr(value, "dtype", None))  # a DataFrame: per column
+    if dtypes is None:
+        with contextlib.suppress(TypeError, ValueError):
+            dtypes = np.asarray(value).dtype
+    single = dtypes is None or hasattr(dtypes, "kind")
+    listed: list[Any] = [dtypes] if single else list(cast(Iterable[Any], dtypes))
+    kinds = [getattr(t, "kind", None) for t in listed]
+    for kind in kinds:
+        if kind in _NOT_NUMBERS:
+            raise InputError(
+                f"{name} must hold numbers, got {_NOT_NUMBERS[kind]}: convert them to numbers first"
+            )
