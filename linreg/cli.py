@@ -46,11 +46,10 @@ import io
 import math
 import os
 import signal
-import stat
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -67,10 +66,13 @@ from linreg.errors import (
     SingularProblemError,
     shown_name,
 )
-from linreg.files import OutputTarget, prepare_output, reason, write_output
+from linreg.files import OutputTarget, prepare_output, reason, refuse_the_input, write_output
 from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.solve import least_squares
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = [
     "EXIT_BROKEN_PIPE",
@@ -120,6 +122,14 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block: "linreg: error: ...".
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if file is not None and file is sys.stdout:
+            # argparse ignores a failed write; on standard output (--help into a closed
+            # pipe, onto a full disk) it is the command's to report, 141 or 5.
+            file.write(message)
+        else:
+            super()._print_message(message, file)
 
 
 def _learning_rate(text: str) -> float | str:
@@ -280,7 +290,11 @@ def _main(argv: list[str]) -> int:
     if sys.stdout is None:  # started with standard output closed (`linreg >&-`)
         raise OutputError("cannot write standard output (it is closed)")
     parser = build_parser()
-    args = parser.parse_args(_joined(parser, argv))
+    try:
+        args = parser.parse_args(_joined(parser, argv))
+    except SystemExit as done:  # --help printed, or a usage error said
+        sys.stdout.flush()  # `linreg --help | head -1`: the broken pipe shows here
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
     _check_method_options(args)
     if args.data == "":
         raise InputError("--data: the file name is empty")
@@ -288,7 +302,7 @@ def _main(argv: list[str]) -> int:
     history = None
     if args.history is not None:  # before the fit: fail fast, not after it
         history = prepare_output("/dev/stdout" if args.history == "-" else args.history)
-        _check_not_the_data(history, data)
+        refuse_the_input(history, data, "--data")
     code = _run(args, data, history)
     sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
     return code
@@ -326,20 +340,6 @@ def _joined(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
         else:
             joined += [token] if value is None else [token, value]
     return joined
-
-
-def _check_not_the_data(history: OutputTarget, data: Path) -> None:
-    """``--history`` must not name the data file (by any name: same device and inode)."""
-    try:
-        source, target = os.stat(data), os.stat(history.final)
-    except OSError:
-        return  # one of them does not exist: reading or writing will say what is wrong
-    if (source.st_dev, source.st_ino) == (target.st_dev, target.st_ino) and stat.S_ISREG(
-        target.st_mode
-    ):
-        raise OutputError(
-            f"{history.label}: is the --data file; writing the history would replace the data"
-        )
 
 
 def _silence_stdout() -> None:

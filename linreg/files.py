@@ -48,7 +48,7 @@ from pathlib import Path
 from linreg._entry import deferred
 from linreg.errors import OutputError, shown_name
 
-__all__ = ["OutputTarget", "prepare_output", "reason", "write_output"]
+__all__ = ["OutputTarget", "prepare_output", "reason", "refuse_the_input", "write_output"]
 
 # A link in such a folder stands for a file the process already has open.
 _OPEN_FILES = re.compile(r"/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/fd")
@@ -172,6 +172,25 @@ def _check_links(label: str, path: Path, info: os.stat_result | None) -> None:
         raise OutputError(
             f"{label}: is a symbolic link of another user (uid {owner}) to {leads_to}; "
             "linreg does not write through it"
+        )
+
+
+def refuse_the_input(target: OutputTarget, source: Path, option: str) -> None:
+    """Refuse an output that is the input file ``source`` (by any name: same inode).
+
+    Raises
+    ------
+    OutputError
+        ``target`` is the regular file ``source``: writing it would replace the input.
+    """
+    try:
+        read, written = os.stat(source), os.stat(target.final)
+    except OSError:
+        return  # one of them does not exist: reading or writing will say what is wrong
+    same = (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino)
+    if same and stat.S_ISREG(written.st_mode):
+        raise OutputError(
+            f"{target.label}: is the {option} file; writing the history would replace the data"
         )
 
 

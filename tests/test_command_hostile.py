@@ -361,3 +361,26 @@ def test_the_csv_fast_path_starts_no_arrow_threads(monkeypatch, tmp_path):
     f.write_text("1,2\n3,4\n5,7\n")
     assert linreg.data.load_points(f).tolist() == [[1, 2], [3, 4], [5, 7]]
     assert seen == [("BufferReader", False)]  # no thread pool, no Python file object
+
+
+def test_help_and_usage_errors_are_returned_not_raised(capsys):
+    assert main(["--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: linreg")
+    assert main(["--bogus"]) == EXIT_USAGE
+
+
+def test_help_into_a_pipe_nobody_reads_exits_quietly_141():
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader went away before the first line
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "linreg", "--help"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (EXIT_BROKEN_PIPE, "")
