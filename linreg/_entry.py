@@ -146,8 +146,10 @@ def _open_standard_streams() -> None:
 def main() -> int:
     """Run the ``linreg`` command: handlers first, then `linreg.cli.main`.
 
-    The handlers stay installed until the process ends; once the command has its exit
-    code, a signal is only recorded (and turns a success into 128 + signum).
+    Once the command has its exit code, a signal is only recorded (and turns a success
+    into 128 + signum); after the last look at that record, the system's default action
+    is restored, so a signal even then ends the process (exit status 128 + signum in a
+    shell) rather than being lost.
     """
     _open_standard_streams()
     for signum in SIGNALS:
@@ -159,7 +161,9 @@ def main() -> int:
     except Stopped as stop:  # the first signal, arriving just after the command returned
         _deferring[0] += 1
         code = stopped(stop.signum)
-    if _received and code == 0:
+    for signum in SIGNALS:  # from here on the system's own action: the signal ends the process
+        signal.signal(signum, signal.SIG_DFL)
+    if _received and code == 0:  # it arrived after the command's last checkpoint
         code = stopped(_received[0])
     return code
 

@@ -200,3 +200,45 @@ def test_a_signal_just_after_the_temporary_file_is_created_leaves_nothing(tmp_pa
     _, err = process.communicate(timeout=120)
     assert (process.returncode, err) == _expected(signal.SIGINT)
     assert list(tmp_path.iterdir()) == []
+
+
+# The command has printed everything and returned 0 when the signal comes: just after
+# linreg.cli.main returned (its exception raised, or swallowed by library code), or after
+# linreg._entry.main returned too.
+_SIGNAL_AFTER_THE_COMMAND = """
+import os, signal, sys
+import linreg.cli
+when = sys.argv[1]
+real = linreg.cli.main
+
+def main(argv=None):
+    code = real(argv)
+    if when == "cli":
+        os.kill(os.getpid(), signal.SIGTERM)
+    if when == "swallowed":  # by a library, after the command's last checkpoint
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.pthread_sigmask(signal.SIG_BLOCK, [])  # a moment for the handler
+        except BaseException:
+            pass
+    return code
+
+linreg.cli.main = main
+sys.argv = ["linreg", *sys.argv[2:]]
+from linreg._entry import main
+code = main()
+if when == "entry":
+    os.kill(os.getpid(), signal.SIGTERM)
+raise SystemExit(code)
+"""
+
+
+@pytest.mark.parametrize("when", ["cli", "swallowed", "entry"])
+def test_a_signal_just_after_the_command_finished_is_not_lost(when):
+    process = _python(_SIGNAL_AFTER_THE_COMMAND, when, "--iterations", "3")
+    out, err = process.communicate(timeout=120)
+    if when != "entry":  # recorded, and reported: never exit 0
+        assert (process.returncode, err) == _expected(signal.SIGTERM)
+    else:  # after the last look at the record: the system's own action ends the process
+        assert (process.returncode, err) == (-signal.SIGTERM, "")
+    assert out.startswith("Starting gradient descent")  # the work was done and printed
