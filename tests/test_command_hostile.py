@@ -308,8 +308,15 @@ def test_a_long_fit_shows_its_running_time_on_a_terminal():
     controller, terminal = pty.openpty()
     # A terminal 80 columns wide: a new pty has 0, and tqdm fits its line to the width.
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    # The line appears after PROGRESS_DELAY (1 s); 0.05 s here, so that a fit of a few
+    # tenths of a second on a fast machine still shows it.
+    code = (
+        "import sys, linreg._cli_input as c; c.PROGRESS_DELAY = 0.05\n"
+        "sys.argv = ['linreg', *sys.argv[1:]]\n"
+        "from linreg._entry import main; raise SystemExit(main())"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "linreg", "--method", "momentum", "--iterations", "300000"],
+        [sys.executable, "-c", code, "--method", "momentum", "--iterations", "300000"],
         stdout=subprocess.DEVNULL,
         stderr=terminal,
         cwd=ROOT,
@@ -326,7 +333,7 @@ def test_a_long_fit_shows_its_running_time_on_a_terminal():
     process.wait(timeout=120)
     os.close(controller)
     assert process.returncode == 0
-    assert b"fitting (300,000 iterations): 00:0" in seen, seen
+    assert b"\rfitting (300,000 iterations): 00:00" in seen, seen
 
 
 # --- no crash at exit with pyarrow ------------------------------------------------------
