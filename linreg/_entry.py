@@ -34,6 +34,7 @@ __all__ = [
     "deferred",
     "handlers",
     "main",
+    "pending",
     "raise_pending",
     "say",
     "stopped",
@@ -81,6 +82,15 @@ def raise_pending() -> None:
     """Raise `Stopped` for a signal that has arrived, if its exception was lost or held."""
     if _received and not _deferring[0]:
         raise Stopped(_received[0])
+
+
+def pending() -> int | None:
+    """The first signal that has arrived, if any: it explains any error that followed.
+
+    (A C extension may turn the exception into its own: numpy reports an import that a
+    signal cut short as a broken installation.)
+    """
+    return _received[0] if _received else None
 
 
 @contextlib.contextmanager
@@ -173,6 +183,9 @@ def _run() -> int:
         from linreg.cli import main as run  # numpy and the rest come in here
 
         raise_pending()
-    except Stopped as stop:  # during the imports
-        return stopped(stop.signum)
+    except BaseException as error:  # during the imports
+        signum = error.signum if isinstance(error, Stopped) else pending()
+        if signum is None:
+            raise
+        return stopped(signum)
     return run()

@@ -55,7 +55,7 @@ import numpy as np
 
 from linreg import livestream
 from linreg._cli_input import check_points, input_path, progress, read
-from linreg._entry import SIGNALS, Stopped, handlers, raise_pending, say, stopped
+from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
 from linreg.data import bundled_data_path
 from linreg.descent import MAX_ITERATIONS, DescentResult, minimize
 from linreg.errors import (
@@ -257,28 +257,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     with handlers():
         try:
             return _main(sys.argv[1:] if argv is None else list(argv))
-        except BrokenPipeError:
-            # The reader went away (e.g. `linreg | head -1`): stop quietly, as Unix tools do.
-            _silence_stdout()
-            return EXIT_BROKEN_PIPE
-        except Stopped as stop:
-            return stopped(stop.signum)
-        except KeyboardInterrupt:  # SIGINT where `linreg._entry`'s handler is not installed
-            return stopped(signal.SIGINT)
-        except _UsageError as error:
-            say(f"linreg: error: {error} (see linreg --help)")
-            return EXIT_USAGE
-        except DivergenceError as error:
-            say(f"linreg: error: {_divergence(error)}")
-            return EXIT_DIVERGED
-        except LinregError as error:
-            say(f"linreg: error: {error}")
-            return EXIT_OUTPUT if isinstance(error, OutputError) else EXIT_INPUT
-        except OSError as error:  # writing standard output: no space, file too large, ...
-            _silence_stdout()
-            where = "standard output" if error.filename is None else shown_name(error.filename)
-            say(f"linreg: error: cannot write {where} ({reason(error)})")
-            return EXIT_OUTPUT
+        except BaseException as error:
+            return _failed(error)
+
+
+def _failed(error: BaseException) -> int:
+    """Say what went wrong in one line; return the exit code. A signal explains everything."""
+    signum = error.signum if isinstance(error, Stopped) else pending()
+    if signum is not None:  # also when a library turned its exception into another
+        return stopped(signum)
+    if isinstance(error, KeyboardInterrupt):  # where linreg._entry's handler is not installed
+        return stopped(signal.SIGINT)
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (e.g. `linreg | head -1`): stop quietly, as Unix tools do.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    if isinstance(error, _UsageError):
+        say(f"linreg: error: {error} (see linreg --help)")
+        return EXIT_USAGE
+    if isinstance(error, DivergenceError):
+        say(f"linreg: error: {_divergence(error)}")
+        return EXIT_DIVERGED
+    if isinstance(error, LinregError):
+        say(f"linreg: error: {error}")
+        return EXIT_OUTPUT if isinstance(error, OutputError) else EXIT_INPUT
+    if isinstance(error, OSError):  # writing standard output: no space, file too large, ...
+        _silence_stdout()
+        where = "standard output" if error.filename is None else shown_name(error.filename)
+        say(f"linreg: error: cannot write {where} ({reason(error)})")
+        return EXIT_OUTPUT
+    raise error
 
 
 class _UsageError(Exception):

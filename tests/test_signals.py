@@ -63,15 +63,43 @@ raise SystemExit(main())
 """
 
 
-@pytest.mark.parametrize("module", ["numpy", "tqdm", "pyarrow"])
+@pytest.mark.parametrize("module", ["numpy", "tqdm", "pyarrow", "datetime"])
 @pytest.mark.parametrize("signum", ALL, ids=[signal.Signals(s).name for s in ALL])
 def test_a_signal_during_an_import_stops_cleanly(module, signum):
     # numpy and tqdm load with linreg.cli, pyarrow while the CSV is read: before the fix
     # the handlers came after them (a KeyboardInterrupt traceback, or death by SIGTERM).
+    # numpy's C code imports datetime and turns any error there into its own ImportError
+    # ("a bad install"): the signal that arrived explains it.
     process = _python(_SIGNAL_DURING_IMPORT, module, str(int(signum)))
     out, err = process.communicate(timeout=120)
     assert (process.returncode, err) == _expected(signum)
     assert out == ""
+
+
+def _modules_the_command_imports() -> list[str]:
+    """Every module that importing linreg.cli loads after linreg._entry (a subprocess)."""
+    code = (
+        "import sys, linreg._entry\n"
+        "before = set(sys.modules)\n"
+        "import linreg.cli, pyarrow.csv\n"
+        "print('\\n'.join(m for m in sys.modules if m not in before))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    return [name for name in done.stdout.split() if not name.startswith("typing.")]
+
+
+def test_a_signal_during_any_import_of_the_command():
+    # Every 16th of the ~230 modules (all of them under HYPOTHESIS_PROFILE=fuzz): each
+    # import gets a SIGHUP in the middle, and each run ends as the signal says.
+    modules = _modules_the_command_imports()
+    assert len(modules) > 100, modules  # numpy, tqdm, pyarrow and what they import
+    step = 1 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 16
+    for module in modules[::step]:
+        process = _python(_SIGNAL_DURING_IMPORT, module, str(int(signal.SIGHUP)))
+        out, err = process.communicate(timeout=120)
+        assert (process.returncode, err, out) == (*_expected(signal.SIGHUP), ""), module
 
 
 def _handlers_installed(pid: int) -> bool:
@@ -242,3 +270,30 @@ def test_a_signal_just_after_the_command_finished_is_not_lost(when):
     else:  # after the last look at the record: the system's own action ends the process
         assert (process.returncode, err) == (-signal.SIGTERM, "")
     assert out.startswith("Starting gradient descent")  # the work was done and printed
+
+
+# A library turns the signal's exception into its own error, in the middle of the run.
+_CONVERTING_READER = """
+import os, signal, sys
+import linreg.cli
+real = linreg.cli.read
+
+def read(path):
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        signal.pthread_sigmask(signal.SIG_BLOCK, [])  # a moment for the handler
+    except BaseException:
+        raise RuntimeError("the library's own error")
+    return real(path)
+
+linreg.cli.read = read
+sys.argv = ["linreg", *sys.argv[1:]]
+from linreg._entry import main
+raise SystemExit(main())
+"""
+
+
+def test_a_signal_a_library_turned_into_another_error_still_stops_the_command():
+    process = _python(_CONVERTING_READER, "--iterations", "3")
+    out, err = process.communicate(timeout=120)
+    assert (process.returncode, err, out) == (*_expected(signal.SIGTERM), "")
