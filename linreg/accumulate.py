@@ -217,7 +217,8 @@ def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
     """
     n, p = X.shape
     rows = BLOCK_ROWS if p == 1 else FEATURE_BLOCK_ROWS
-    workers = max(1, min(os.cpu_count() or 1, MAX_THREADS, n // (4 * rows)))
+    runs = min(MAX_THREADS, n // (4 * rows))  # os.cpu_count costs microseconds: ask only if so
+    workers = max(1, min(os.cpu_count() or 1, runs)) if runs > 1 else 1
     edges = [n * k // workers // rows * rows for k in range(workers)] + [n]
 
     def run(k: int) -> Statistics | None:

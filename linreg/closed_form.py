@@ -35,6 +35,7 @@ from linreg.closed_form_result import (
     WORKING_ACCURACY,
     AccuracyWarning,
     LeastSquaresResult,
+    check_count,
     warn_inaccurate,
 )
 from linreg.doubledouble import powers
@@ -144,7 +145,7 @@ def least_squares(
     if isinstance(X, Moments):
         if y is not None or exact:
             raise InputError("from Moments: pass y=None, and exact mode needs the data")
-        found = _quietly(solve_moments, X, intercept, penalty)
+        found = _quietly(solve_moments, X.checked(), intercept, penalty)
         return _certified(found, X, None, intercept, penalty)
     if y is None:
         raise InputError("y is required when X is an array")
@@ -196,8 +197,10 @@ def polynomial_least_squares(
     if exact:
         column = [[v] for v in (x if isinstance(x, (Sequence, np.ndarray)) else [x])]
         (single,), target = exact_columns(column, y)
+        check_count(len(column), order + int(intercept))  # before any power is formed
         return solve_exact(exact_powers(integers(single), order), target, intercept)
     features, values = check_features_target(np.asarray(x, dtype=object).reshape(-1, 1), y)
+    check_count(features.shape[0], order + int(intercept))  # before any power is formed
     with np.errstate(over="ignore", invalid="ignore"):
         high, low = powers(features[:, 0], order)
     if not (np.isfinite(high).all() and np.isfinite(low).all()):

@@ -18,8 +18,10 @@ expects them:
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 
@@ -34,6 +36,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
 
 from linreg.accumulate import Pass
 from linreg.descent import DescentResult, minimize
+from linreg.errors import InputError
 from linreg.moments import Moments
 from linreg.tables import is_dask
 from linreg.validate import too_large
@@ -63,6 +66,10 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         the Hessian's eigenvalues (see `linreg.minimize`).
     momentum : float or None, default None
         Momentum of momentum and nesterov (β₁ of adam); None picks the optimal one.
+    options : dict or None, default None
+        The method's own settings by name, as `linreg.minimize` takes them (e.g.
+        ``{"beta2": 0.99}`` for adam; ``linreg.methods.METHODS[method].options`` lists
+        each method's).
     alpha : float, default 0.0
         Ridge strength: the loss is $\frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w
         \rVert^2$. scikit-learn's ``Ridge(alpha=a)`` penalises the *sum* of squares,
@@ -118,6 +125,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         method: str = "cg",
         learning_rate: float | str | None = None,
         momentum: float | None = None,
+        options: dict[str, float] | None = None,
         alpha: float = 0.0,
         num_iterations: int = 1000,
         tol: float | None = DEFAULT_ESTIMATOR_TOL,
@@ -127,6 +135,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         self.method = method
         self.learning_rate = learning_rate
         self.momentum = momentum
+        self.options = options
         self.alpha = alpha
         self.num_iterations = num_iterations
         self.tol = tol
@@ -145,6 +154,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         """
         if is_dask(X):  # issue 19: the statistics where the chunks live, never the data
             return self._fit_statistics(self._dask_statistics(X, y))
+        _numbers_only(X, "X")
+        _numbers_only(y, "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         result = minimize(
             X,
@@ -152,6 +163,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             method=self.method,
             learning_rate=self.learning_rate,  # type: ignore[arg-type]
             momentum=self.momentum,
+            options=self.options,
             alpha=self.alpha,
             num_iterations=self.num_iterations,
             tol=self.tol,
@@ -234,6 +246,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         first = "_stream" not in state or not (
             stale or state.get("coef_") is state.get("_stream_coef")
         )
+        _numbers_only(X, "X")
+        _numbers_only(y, "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=first)
         if first:
             self._stream = Pass(X.shape[1])
@@ -296,3 +310,29 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         else:
             self.__dict__.pop("feature_names_in_", None)
         return Moments.from_dask(X, y)
+
+
+#: dtype kinds that scikit-learn's conversion would turn into numbers silently.
+_NOT_NUMBERS = {"M": "dates", "m": "time spans", "U": "strings", "S": "bytes"}
+
+
+def _numbers_only(value: Any, name: str) -> None:
+    """Refuse what scikit-learn would convert silently: dates, time spans, strings, bytes
+    and masked values, as linreg's own functions do (`linreg.validate`)."""
+    if isinstance(value, np.ma.MaskedArray) and np.ma.getmaskarray(value).any():
+        raise InputError(
+            f"{name} is a masked array; linreg does not use masks: drop the masked rows "
+            "first (or fill them in with .filled())"
+        )
+    dtypes = getattr(value, "dtypes", getattr(value, "dtype", None))  # a DataFrame: per column
+    if dtypes is None:
+        with contextlib.suppress(TypeError, ValueError):
+            dtypes = np.asarray(value).dtype
+    single = dtypes is None or hasattr(dtypes, "kind")
+    listed: list[Any] = [dtypes] if single else list(cast(Iterable[Any], dtypes))
+    kinds = [getattr(t, "kind", None) for t in listed]
+    for kind in kinds:
+        if kind in _NOT_NUMBERS:
+            raise InputError(
+                f"{name} must hold numbers, got {_NOT_NUMBERS[kind]}: convert them to numbers first"
+            )

@@ -78,6 +78,8 @@ class Coordinates:
 
     def moments(self, stats: Moments) -> Moments:
         """The statistics of z, from those of x (no pass over the data)."""
+        if not self.shift.any() and (self.scale == 1.0).all():
+            return stats
         s = self.scale
         return Moments(
             stats.count,
@@ -181,15 +183,12 @@ def _structured_inverse(
     scale = np.sqrt(np.diag(a))
     if not np.all(scale > 0):
         return None
-    scaled = a / np.outer(scale, scale)
-    try:
-        factor = np.linalg.cholesky(scaled)
-    except np.linalg.LinAlgError:
-        return None
-    lowest, highest = np.linalg.eigvalsh(scaled)[[0, -1]]
-    if not lowest > 0:
-        return None
-    a_inverse = np.linalg.inv(factor.T) @ np.linalg.inv(factor) / np.outer(scale, scale)
+    outer = np.outer(scale, scale)
+    values, vectors = np.linalg.eigh(a / outer)  # the scaled A: its condition and inverse
+    lowest, highest = float(values[0]), float(values[-1])
+    if not lowest > highest * a.shape[0] * _EPS:
+        return None  # singular to float64 precision
+    a_inverse = (vectors / values) @ vectors.T / outer
     pulled = a_inverse @ stats.mean_x
     if not intercept:
         return 0.5 * (a_inverse - np.outer(pulled, pulled) / (1.0 + stats.mean_x @ pulled)), float(
@@ -226,15 +225,24 @@ def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, nul
         values = np.where(better, from_inverse, values)
         vectors = np.where(better, small_vectors[:, ::-1], vectors)
         errors = np.minimum(errors, inverse_errors)
-        vectors = _orthonormal(vectors, np.flatnonzero(better))
+        if better.any() and not better.all():  # columns from both routes: make them one basis
+            vectors = _orthonormal(vectors, better)
     values = np.maximum(values, 0.0)
     values[:null], errors[:null] = 0.0, 0.0
     return Spectrum(values, vectors, errors, null)
 
 
 def _orthonormal(vectors: FloatArray, first: Any) -> FloatArray:
-    """Gram–Schmidt with the columns in ``first`` (the most accurate) kept as they are."""
-    order = np.concatenate([first, np.setdiff1d(np.arange(vectors.shape[1]), first)])
+    """Gram–Schmidt with the columns marked ``first`` (the small eigenvalues', from H⁻¹)
+    kept as they are, the others made orthogonal to them."""
+    if vectors.shape[1] == 2:  # one of each: the other is the kept one turned a right angle
+        kept = int(np.flatnonzero(first)[0])
+        a, b = vectors[:, kept]
+        turned = np.array([-b, a])
+        result = vectors.copy()
+        result[:, 1 - kept] = turned if turned @ vectors[:, 1 - kept] >= 0 else -turned
+        return result
+    order = np.concatenate([np.flatnonzero(first), np.flatnonzero(~first)])
     q, r = np.linalg.qr(vectors[:, order])
     q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
     result = np.empty_like(q)

@@ -78,7 +78,7 @@ def _gradient_slack(
     grow = 1 + stats.rounding + 4 * UNIT
     columns = np.sqrt(np.diag(stats.cxx) + n * (stats.mean_x - shift) ** 2) * grow
     norm_r, size = sizes
-    blas = (_gamma(_SUM_BLOCK + 2) + 2 * UNIT) * norm_r
+    blas = (_gamma(min(n, _SUM_BLOCK) + 2) + 2 * UNIT) * norm_r
     residual = 8 * (p + 2) * UNIT * UNIT * size
     factor = (blas + residual) * (1 + 2 * n * UNIT)
     slack = factor * columns + 2 * UNIT * np.abs(sums)

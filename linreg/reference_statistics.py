@@ -73,14 +73,14 @@ class Units:
     @classmethod
     def of(cls, stats: Moments) -> Units:
         """The exponents of each column's and y's size; all 0 (no rescaling, no copies)
-        when every size is within 2^±400, far from overflow and underflow."""
+        when every size is within 2^±100, far from overflow and underflow."""
         spread = np.maximum(np.sqrt(np.diag(stats.cxx)), np.abs(stats.mean_x))
         target = max(math.sqrt(stats.cyy), abs(stats.mean_y))
-        features = np.frexp(spread)[1].astype(np.int64)
-        exponent = int(np.frexp(target)[1])
-        if np.all(np.abs(features) <= _PLAIN) and abs(exponent) <= _PLAIN:
-            return cls(np.zeros_like(features), 0)
-        return cls(features, exponent)
+        sizes = np.append(spread, target)
+        low, high = 2.0**-_PLAIN, 2.0**_PLAIN
+        if bool(((sizes == 0) | ((sizes > low) & (sizes < high))).all()):
+            return cls(np.zeros(spread.shape[0], dtype=np.int64), 0)
+        return cls(np.frexp(spread)[1].astype(np.int64), int(np.frexp(target)[1]))
 
     @property
     def identity(self) -> bool:
@@ -88,6 +88,8 @@ class Units:
         return not (self.target or self.features.any())
 
     def stats(self, stats: Moments) -> Moments:
+        if self.identity:
+            return stats
         e, f = self.features, self.target
         return replace(
             stats,
@@ -104,10 +106,14 @@ class Units:
 
     def to_data(self, values: FloatArray) -> FloatArray:
         """[w'; b'] (or their error bounds) back in the data's units."""
+        if self.identity:
+            return values
         e, f = self.features, self.target
         return np.append(np.ldexp(values[:-1], f - e), np.ldexp(values[-1], f))
 
     def to_scaled(self, values: FloatArray) -> FloatArray:
+        if self.identity:
+            return values
         e, f = self.features, self.target
         return np.append(np.ldexp(values[:-1], e - f), np.ldexp(values[-1], -f))
 
@@ -154,7 +160,7 @@ def _exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> Floa
     )
 
 
-def _lowest_eigenvalue(scaled: FloatArray, rounding: float) -> float:
+def _lowest_eigenvalue(scaled: FloatArray, values: FloatArray, rounding: float) -> float:
     """A lower bound on λ_min of the exact scaled normal matrix (which has unit diagonal).
 
     eigvalsh is backward stable: its λ_min is exact for a matrix within about pε‖S‖ of
@@ -162,7 +168,7 @@ def _lowest_eigenvalue(scaled: FloatArray, rounding: float) -> float:
     ``rounding`` entrywise of the data's own (‖·‖₂ ≤ p times the largest entry).
     """
     p = scaled.shape[0]
-    lowest = float(np.linalg.eigvalsh(scaled)[0]) if p else 1.0
+    lowest = float(values[0]) if p else 1.0
     spectral = float(np.abs(scaled).sum(axis=1).max(initial=0.0))  # ≥ ‖S‖₂
     return float(lowest - (16 * p * p + 4) * UNIT * max(spectral, 1.0) - p * rounding)
 
@@ -174,14 +180,13 @@ def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
         return None
     scale = np.sqrt(diagonal)
     scaled = system.gram / np.outer(scale, scale)
-    lowest = _lowest_eigenvalue(scaled, system.rounding)
-    try:
-        factor = np.linalg.cholesky(scaled)
-    except np.linalg.LinAlgError:
+    values, vectors = np.linalg.eigh(scaled)  # the bound on λ_min, and the solves
+    lowest = _lowest_eigenvalue(scaled, values, system.rounding)
+    if not values[0] > 0:
         return None
 
     def solve(rhs: FloatArray) -> FloatArray:
-        return np.linalg.solve(factor.T, np.linalg.solve(factor, rhs / scale)) / scale
+        return np.asarray(vectors @ ((vectors.T @ (rhs / scale)) / values) / scale)
 
     w = solve(system.moment)
     for _ in range(3):  # refinement with exact residuals: each pass gains about -log10 κε
@@ -294,6 +299,8 @@ def _constant_columns(stats: Moments, alpha: Any, intercept: bool) -> npt.NDArra
 
 
 def _select(stats: Moments, kept: Any) -> Moments:
+    if kept.shape[0] == stats.n_features:
+        return stats
     return replace(
         stats, mean_x=stats.mean_x[kept], cxx=stats.cxx[np.ix_(kept, kept)], cxy=stats.cxy[kept]
     )

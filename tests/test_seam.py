@@ -131,8 +131,25 @@ def test_recurrence_is_the_update(method):
 
 def test_the_bound_line_says_diverges_at_the_bound_itself():
     """'converges' only strictly below the bound (a rate on it never shrinks the top)."""
-    from linreg.cli import _bound_line
+    from linreg.cli_report import bound_line as _bound_line
 
     bound = minimize(X, Y, method="gd", num_iterations=0).bound
     at = minimize(X, Y, method="gd", learning_rate=bound, num_iterations=0)
     assert "so this rate diverges" in _bound_line(at, False)
+
+
+def test_the_estimator_takes_options_and_pickles():
+    """options= reaches the method through the estimator; a fitted estimator pickles."""
+    import pickle
+    import warnings
+
+    from linreg.estimator import GradientDescentRegressor
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 50 Adam steps do not converge; that is not the point
+        fast = GradientDescentRegressor(method="adam", options={"beta2": 0.5}, num_iterations=50)
+        slow = GradientDescentRegressor(method="adam", num_iterations=50)
+        fast.fit(X, Y), slow.fit(X, Y)
+    assert fast.coef_[0] != slow.coef_[0]
+    again = pickle.loads(pickle.dumps(fast))
+    assert np.array_equal(again.coef_, fast.coef_) and again.get_params() == fast.get_params()
