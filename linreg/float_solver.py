@@ -231,8 +231,9 @@ def _refine(system: _System, start: _Iterate) -> _Iterate:
 
 
 #: A double-double residual follows a correction at most this small (relative to the
-#: point) by one float64 product, r − Z·δ − δβ: its rounding, about u·|Z||δ|, is then
-#: below u²·2²⁶·|Z||c|, where the full double-double residual costs a dozen passes.
+#: point) by one float64 product, r − Z·δ − δβ, whose rounding, about u·|Z||δ| ≤
+#: 2²⁷u²·|Z||c|, is far below what the next correction can see; forming the residual
+#: afresh costs a dozen passes over the data.
 UPDATE_BELOW = 2.0**-26
 
 
