@@ -17,7 +17,7 @@ import math
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -26,6 +26,8 @@ import numpy.typing as npt
 
 from linreg.closed_form_result import LeastSquaresResult, check_count
 from linreg.errors import InputError, SingularProblemError
+from linreg.inference import Covariance
+from linreg.intervals import EXACT_DIGITS, decimal_sqrt
 from linreg.numbers import parse_number
 from linreg.validate import check_exact_decimal, check_exact_rational
 
@@ -41,7 +43,7 @@ __all__ = [
 FloatArray = npt.NDArray[np.float64]
 
 #: Significant digits of the exact mode's square roots (standard errors, residual SD).
-SQRT_DIGITS = 40
+SQRT_DIGITS = EXACT_DIGITS
 
 
 @dataclass(frozen=True)
@@ -265,32 +267,40 @@ def solve_exact(
     )
     ssr = yty - 2 * sum((t * m for t, m in zip(theta, moment)), Fraction(0)) + fitted
     total = yty - y_sum**2 / n if fit_intercept else yty
-    return _exact_result(theta, inverse, ssr, total, n, p, fit_intercept, alpha)
+    mean = [gram[a][p] / n if fit_intercept else Fraction(0) for a in range(p)]
+    return _exact_result(theta, inverse, (ssr, total), n, mean, fit_intercept, alpha)
 
 
 def _exact_result(
     theta: list[Fraction],
     inverse: list[list[Fraction]],
-    ssr: Fraction,
-    total: Fraction,
+    sums: tuple[Fraction, Fraction],
     n: int,
-    p: int,
+    mean: list[Fraction],
     fit_intercept: bool,
     alpha: float,
 ) -> LeastSquaresResult[Any]:
-    """NIST's statistics from the exact solution: rationals, and roots to `SQRT_DIGITS`."""
-    k = len(theta)
+    """NIST's statistics from the exact solution: rationals, and roots to `SQRT_DIGITS`.
+
+    ``sums`` is (SSR, TSS). ``inverse`` is (ZᵀZ)⁻¹ (Z = [X 1]); its block of the
+    weights is (X_cᵀX_c)⁻¹, the inverse of the centred Gram (the Schur complement of
+    N), which the intervals at new X need.
+    """
+    (ssr, total), k, p = sums, len(theta), len(mean)
     dof = n - k
     variance = ssr / dof if dof > 0 else None
     stderr = (
-        None if variance is None or alpha else [_sqrt(variance * inverse[a][a]) for a in range(k)]
+        None
+        if variance is None or alpha
+        else [decimal_sqrt(variance * inverse[a][a], SQRT_DIGITS) for a in range(k)]
     )
+    covariance = Covariance(mean, unscaled=[row[:p] for row in inverse[:p]])
     return LeastSquaresResult(
         coef=theta[:p],
         intercept=theta[p] if fit_intercept else Fraction(0),
         coef_stderr=None if stderr is None else stderr[:p],
         intercept_stderr=None if stderr is None else (stderr[p] if fit_intercept else Decimal(0)),
-        residual_std=None if variance is None else _sqrt(variance),
+        residual_std=None if variance is None else decimal_sqrt(variance, SQRT_DIGITS),
         r_squared=1 - ssr / total if total else Fraction(1),
         mse=ssr / n,
         n_samples=n,
@@ -299,6 +309,11 @@ def _exact_result(
         refinements=0,
         error_estimate=0.0,
         accurate=True,
+        fit_intercept=fit_intercept,
+        ssr=ssr,
+        ess=None if alpha else total - ssr,
+        covariance=None if stderr is None else covariance,
+        alpha=alpha,
     )
 
 
@@ -378,10 +393,3 @@ def _invert(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
                 factor = work[r][col]
                 work[r] = [v - factor * u for v, u in zip(work[r], work[col])]
     return [row[size:] for row in work]
-
-
-def _sqrt(value: Fraction) -> Decimal:
-    """√value to `SQRT_DIGITS` significant digits."""
-    context = Context(prec=SQRT_DIGITS + 5)
-    root = context.sqrt(context.divide(Decimal(value.numerator), Decimal(value.denominator)))
-    return Context(prec=SQRT_DIGITS).plus(root)

@@ -25,6 +25,7 @@ from linreg.closed_form_result import (
 )
 from linreg.doubledouble import EPS
 from linreg.errors import SingularProblemError
+from linreg.inference import Covariance
 from linreg.moments import Moments
 from linreg.validate import TINY, check_not_underflowed
 
@@ -63,8 +64,7 @@ def solve_moments(
     stats: Moments, fit_intercept: bool, alpha: float = 0.0
 ) -> LeastSquaresResult[Any]:
     """The path from `Moments`: the equilibrated normal equations (error about κ²ε)."""
-    n, p = stats.count, stats.n_features
-    k = p + int(fit_intercept)
+    n, p, k = stats.count, stats.n_features, stats.n_features + int(fit_intercept)
     check_count(n, k)
     gram, moment, total, shift_x, shift_y = _normal_equations(stats, fit_intercept)
     _check_columns(np.diag(gram), stats.mean_x, total, fit_intercept)
@@ -99,5 +99,26 @@ def solve_moments(
             condition=condition,
             error_estimate=condition**2 * EPS,
             accurate=condition**2 * EPS <= WORKING_ACCURACY,
+            fit_intercept=fit_intercept,
+            ssr=ssr,
+            # TSS = ESS + SSR at the optimum (ESS loses digits as R² nears 0 here)
+            ess=None if alpha else max(total - ssr, 0.0),
+            covariance=None if sigma is None else _covariance(stats, inverse, fit_intercept),
+            alpha=alpha,
+            ssr_floor=_ssr_floor(coef, gram, moment, total),
         )
     )
+
+
+def _covariance(stats: Moments, inverse: FloatArray, fit_intercept: bool) -> Covariance:
+    """The weights' correlation and the columns' means, for intervals at new X."""
+    spread = np.sqrt(np.diag(inverse))
+    mean = stats.mean_x if fit_intercept else np.zeros(stats.n_features)
+    return Covariance(x_mean=mean, correlation=inverse / np.outer(spread, spread))
+
+
+def _ssr_floor(coef: FloatArray, gram: FloatArray, moment: FloatArray, total: float) -> float:
+    """SSR = Cyy − 2wᵀCxy + wᵀCxxw cancels terms of these sizes, each rounded (about ε):
+    an SSR below a few ε of their sum is 0 to working precision."""
+    size = total + float(np.abs(coef) @ (2.0 * np.abs(moment) + np.abs(gram) @ np.abs(coef)))
+    return 8.0 * EPS * size
