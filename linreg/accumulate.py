@@ -19,7 +19,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +62,17 @@ MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
 
 @dataclass(frozen=True)
 class Statistics:
-    """Count, means and centred co-moments: the six numbers of the one-pass statistics.
+    r"""Count, means and centred co-moments: the six numbers of the one-pass statistics,
+    and a bound on their rounding.
 
     `linreg.moments.Moments` is this record with the loss kernel and the ways in; the
     engine builds plain records, one per block, and merges them.
+
+    ``rounding`` bounds the co-moments' error relative to their diagonal,
+    $|\Delta C_{jk}| \le \gamma_C\sqrt{C_{jj}C_{kk}}$ (y counted as one more column), and
+    ``mean_rounding`` the means', $|\Delta\bar x_j| \le \gamma_m(|\bar x_j| + \sqrt{C_{jj}/N})$:
+    worst cases, for any order of summation, from what each block measured (`_bounds`).
+    Statistics written by hand are taken as exact (0).
     """
 
     count: int
@@ -74,6 +81,38 @@ class Statistics:
     cxx: FloatArray
     cxy: FloatArray
     cyy: float
+    rounding: float = 0.0
+    mean_rounding: float = 0.0
+
+
+#: The unit roundoff of float64, u = 2⁻⁵³.
+_UNIT = 2.0**-53
+
+
+def _gamma(n: int) -> float:
+    """γₙ = nu/(1 − nu): the worst-case relative rounding of a sum of n terms, any order."""
+    nu = n * _UNIT
+    return nu / (1.0 - nu) if nu < 0.5 else math.inf
+
+
+def _bounds(n: int, amplification: float) -> tuple[float, float]:
+    """(γ_C, γ_m) of one block of n rows whose sums of squares were ``amplification``
+    times its centred ones: each square and shifted value rounds once more than a sum's
+    n − 1 additions, and cancellation multiplies the sums' error by the amplification."""
+    if not math.isfinite(amplification) or amplification > SAFE * SAFE:
+        return math.inf, math.inf
+    gamma = _gamma(n + 4)
+    return 2 * gamma * amplification + 4 * _UNIT, gamma * math.sqrt(amplification) + 2 * _UNIT
+
+
+def _amplification(raw: Any, centred: Any) -> float:
+    """max over columns of raw/centred sums of squares (columns of zero spread skipped)."""
+    raw, centred = np.atleast_1d(raw), np.atleast_1d(centred)
+    live = centred != 0.0
+    if not np.any(live):
+        return 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(max(np.max(raw[live] / centred[live]), 1.0))
 
 
 def merge(a: Statistics, b: Statistics) -> Statistics:
@@ -92,7 +131,7 @@ def merge(a: Statistics, b: Statistics) -> Statistics:
     weight = a.count * b.count / n
     dx = b.mean_x - a.mean_x
     dy = b.mean_y - a.mean_y
-    return Statistics(
+    merged = Statistics(
         count=n,
         mean_x=a.mean_x + dx * (b.count / n),
         mean_y=a.mean_y + dy * (b.count / n),
@@ -100,6 +139,19 @@ def merge(a: Statistics, b: Statistics) -> Statistics:
         cxy=a.cxy + b.cxy + dx * (dy * weight),
         cyy=a.cyy + b.cyy + dy * dy * weight,
     )
+    return _merged_bounds(merged, a, b)
+
+
+def _merged_bounds(merged: Statistics, a: Statistics, b: Statistics) -> Statistics:
+    """The bounds after a merge: the parts' (the larger), plus the merge's own roundings
+    and 2w|dx|·|Δdx| from the means' errors, which an offset |x̄|/σ amplifies."""
+    means = max(a.mean_rounding, b.mean_rounding)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        spread = np.sqrt(np.append(np.diag(merged.cxx), merged.cyy) / merged.count)
+        offset = np.abs(np.append(merged.mean_x, merged.mean_y)) / spread
+    worst = float(np.max(np.where(np.isfinite(offset), offset, 0.0), initial=0.0))
+    rounding = max(a.rounding, b.rounding) + 4 * means * (2 + worst) + 8 * _UNIT * (1 + worst)
+    return replace(merged, rounding=rounding, mean_rounding=means + 6 * _UNIT)
 
 
 def merge_all(parts: Iterable[Statistics | None]) -> Statistics | None:
@@ -220,7 +272,7 @@ def _block(
     if block is None:
         return None
     mean_x, mean_y = block.mean_x + shift_x, block.mean_y + shift_y
-    return Statistics(block.count, mean_x, mean_y, block.cxx, block.cxy, block.cyy)
+    return replace(block, mean_x=mean_x, mean_y=mean_y)
 
 
 def raw_block(X: FloatArray, y: FloatArray, unit: FloatArray) -> Statistics | None:
@@ -235,10 +287,14 @@ def raw_block(X: FloatArray, y: FloatArray, unit: FloatArray) -> Statistics | No
     Xc = X - mean_x
     # Second pass on the centred block; its (tiny) leftover means are folded in.
     rest_x, rest_y = (unit @ Xc) / n, float(unit @ yc) / n
-    cxx = Xc.T @ Xc - n * np.outer(rest_x, rest_x)
+    squares = Xc.T @ Xc
+    cxx = squares - n * np.outer(rest_x, rest_x)
     cxy = Xc.T @ yc - n * rest_x * rest_y
-    cyy = float(yc @ yc) - n * rest_y * rest_y
-    return Statistics(n, mean_x + rest_x, mean_y + rest_y, cxx, cxy, cyy)
+    y_squares = float(yc @ yc)
+    cyy = y_squares - n * rest_y * rest_y
+    sums = np.append(np.diag(squares), y_squares)
+    rounding, means = _bounds(n, _amplification(sums, np.append(np.diag(cxx), cyy)))
+    return Statistics(n, mean_x + rest_x, mean_y + rest_y, cxx, cxy, cyy, rounding, means)
 
 
 _Raw = Statistics | tuple[FloatArray, float] | None
@@ -255,7 +311,10 @@ def _raw_line(x: FloatArray, y: FloatArray, unit: FloatArray) -> _Raw:
     mx, my = sum_x1 / n, sum_y / n
     cxx1, cxy1, cyy1 = sxx1 - sum_x1 * mx, sxy1 - sum_x1 * my, syy - sum_y * my
     if cxx1 > 0 and cyy1 > 0 and sxx1 <= SAFE * cxx1 and syy <= SAFE * cyy1:
-        return Statistics(n, np.array([mx]), my, np.array([[cxx1]]), np.array([cxy1]), cyy1)
+        rounding, means = _bounds(n, max(sxx1 / cxx1, syy / cyy1))
+        return Statistics(
+            n, np.array([mx]), my, np.array([[cxx1]]), np.array([cxy1]), cyy1, rounding, means
+        )
     return np.array([mx]), my
 
 
@@ -286,7 +345,8 @@ def _raw_features(X: FloatArray, y: FloatArray, unit: FloatArray) -> _Raw:
         and (np.diag(sxx) <= SAFE * spread).all()
         and syy <= SAFE * cyy
     ):
-        return Statistics(n, mean_x, mean_y, cxx, cxy, cyy)
+        amplification = _amplification(np.append(np.diag(sxx), syy), np.append(spread, cyy))
+        return Statistics(n, mean_x, mean_y, cxx, cxy, cyy, *_bounds(n, amplification))
     return mean_x, mean_y
 
 

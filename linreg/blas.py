@@ -1,4 +1,5 @@
-"""Products at the speed their size allows: BLAS for large arrays, numpy's loops for small.
+"""Products and norms at the speed their size allows: BLAS for large arrays, numpy's
+loops for small; the Euclidean norm, safe from overflow.
 
 BLAS's threads save little on a few thousand entries, and on a busy machine their
 hand-offs cost far more than the arithmetic; numpy's own loops (`numpy.einsum`) do not
@@ -8,11 +9,13 @@ hand off. Each function here picks one by the number of entries, `BLAS_ENTRIES`.
 from __future__ import annotations
 
 import functools
+import math
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["BLAS_ENTRIES", "gram", "matvec", "ones", "tdot", "vdot"]
+__all__ = ["BLAS_ENTRIES", "gram", "matvec", "norm", "ones", "tdot", "vdot"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -52,3 +55,30 @@ def ones(n: int) -> FloatArray:
     vector = np.ones(n)
     vector.flags.writeable = False
     return vector
+
+
+#: A sum of squares strictly between these was formed without overflow, and what
+#: underflowed in it is below 2⁻¹²² of it: its square root is the norm, to rounding.
+_PLAIN_SQUARES = (2.0**-900, 2.0**900)
+
+
+def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
+    """The Euclidean norm, scaled first where squares of 1e154 and more would overflow
+    (or squares of 1e-154 and less underflow)."""
+    values = np.asarray(v, dtype=np.float64)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        squares = np.einsum("...i,...i->...", values, values) if axis is not None else float(
+            values.ravel() @ values.ravel())  # fmt: skip
+    low, high = _PLAIN_SQUARES
+    if axis is None and low < squares < high:
+        return math.sqrt(squares)
+    if axis is not None and values.ndim == 2 and axis in (1, -1):
+        plain = np.asarray((squares > low) & (squares < high))
+        if plain.all():
+            return np.sqrt(squares)
+    top = np.max(np.abs(values), axis=axis, keepdims=True, initial=0.0)
+    safe = np.where((top > 0) & np.isfinite(top), top, 1.0)
+    with np.errstate(under="ignore"):
+        scaled = np.sqrt(np.sum((values / safe) ** 2, axis=axis, keepdims=True))
+    result = np.where(np.isfinite(top), scaled * safe, top)
+    return float(result.reshape(())) if axis is None else np.squeeze(result, axis=axis)

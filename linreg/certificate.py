@@ -20,14 +20,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from linreg.problem import Quadratic, norm
-from linreg.reference import UNIT, Reference, ReferenceLadder
+from linreg.blas import norm
+from linreg.errors import SingularProblemError
+from linreg.moments import Moments
+from linreg.problem import Quadratic
+from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
+from linreg.reference_data import from_data
+from linreg.reference_statistics import from_statistics
 
-__all__ = ["CANNOT", "CONVERGED", "NOT_CONVERGED", "Certificate", "Judge", "judge"]
+__all__ = [
+    "CANNOT",
+    "CONVERGED",
+    "NOT_CONVERGED",
+    "Certificate",
+    "Judge",
+    "ReferenceLadder",
+    "judge",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -135,6 +149,54 @@ def _why(reference: Reference, low: float, floor: float, tol: float) -> str:
             "relative distance to it can be certified"
         )
     return f"float64 resolves the optimum only to {floor:.2g} of its norm, above tol={tol:g}"
+
+
+class ReferenceLadder:
+    """The routes above, climbed one rung at a time only when a verdict needs it.
+
+    ``current`` starts from the statistics; `climb` moves to the data's a-posteriori
+    bound, then to the exact optimum, where the data are at hand (and small enough for
+    the exact route), and returns whether anything changed.
+    """
+
+    def __init__(
+        self,
+        stats: Moments,
+        alpha: float,
+        intercept: bool,
+        data: tuple[FloatArray, FloatArray] | None = None,
+    ) -> None:
+        self.stats, self.alpha, self.intercept, self.data = stats, alpha, intercept, data
+        self.current = from_statistics(stats, alpha, intercept)
+        self.floor = self.current  # what descent on the statistics itself can resolve
+        self._rungs = ["data", "exact"] if data is not None else []
+
+    def __getstate__(self) -> dict[str, Any]:
+        # A pickled result keeps its reference, not a copy of the data it was refined on.
+        return {**self.__dict__, "data": None, "_rungs": []}
+
+    def climb(self) -> bool:
+        """Try the next, more precise route; True when the reference improved."""
+        while self._rungs:
+            rung = self._rungs.pop(0)
+            better = self._run(rung)
+            if better is not None and (better.error < self.current.error or better.null.shape[1]
+                                       or better.zero):  # fmt: skip
+                self.current = better
+                return True
+        return False
+
+    def _run(self, rung: str) -> Reference | None:
+        assert self.data is not None
+        X, y = self.data
+        if rung == "data":
+            return from_data(self.stats, X, y, self.current, self.alpha, self.intercept)
+        if X.shape[0] * (X.shape[1] + 1) ** 2 > EXACT_BUDGET:
+            return None
+        try:
+            return exact_reference(X, y, self.alpha, self.intercept)
+        except (SingularProblemError, OverflowError, ZeroDivisionError):
+            return None
 
 
 def _undecided(certificate: Certificate, tol: float) -> bool:

@@ -24,7 +24,8 @@ from typing import Any, Literal, cast
 import numpy as np
 import numpy.typing as npt
 
-from linreg.certificate import CANNOT, Certificate, Judge
+from linreg.blas import norm
+from linreg.certificate import CANNOT, Certificate, Judge, ReferenceLadder
 from linreg.data import as_scalar, as_target, check_features_target
 from linreg.errors import DivergenceError, InputError
 from linreg.loss import TOO_LARGE, _check_alpha, _loss_and_gradient, loss_and_gradient
@@ -37,9 +38,10 @@ from linreg.predictions import (
     spectral_radius,
     stable_count,
 )
-from linreg.problem import Quadratic, norm
+from linreg.problem import Quadratic
 from linreg.reference import UNIT as _UNIT
-from linreg.reference import Reference, ReferenceLadder, minimum_loss
+from linreg.reference import Reference
+from linreg.reference_data import minimum_loss
 from linreg.spectral import fixed_step_iterates
 
 __all__ = [

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +103,10 @@ class Moments(Statistics):
     def _of(cls, stats: Statistics | None) -> Moments:
         """The `Moments` holding these statistics (there are some: asserted)."""
         assert stats is not None
-        return cls(stats.count, stats.mean_x, stats.mean_y, stats.cxx, stats.cxy, stats.cyy)
+        return cls(
+            stats.count, stats.mean_x, stats.mean_y, stats.cxx, stats.cxy, stats.cyy,
+            stats.rounding, stats.mean_rounding,
+        )  # fmt: skip
 
     @classmethod
     def from_chunks(cls, chunks: Iterable[tuple[npt.ArrayLike, npt.ArrayLike]]) -> Moments:
@@ -214,7 +217,7 @@ class Moments(Statistics):
         >>> Moments.from_arrays([[1.0], [3.0]], [2.0, 6.0]).centred().mean_y
         0.0
         """
-        return Moments(self.count, np.zeros_like(self.mean_x), 0.0, self.cxx, self.cxy, self.cyy)
+        return replace(self, mean_x=np.zeros_like(self.mean_x), mean_y=0.0)
 
     def __add__(self, other: object) -> Moments:
         if not isinstance(other, Moments):

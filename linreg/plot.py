@@ -8,6 +8,7 @@ fixed hash salt and no date, so the same data give the same bytes.
 from __future__ import annotations
 
 import base64
+import html
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -36,11 +37,15 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Font size (pt) of every text in a figure. Figures are at most `MAX_WIDTH` inches wide,
-#: so on a 390 px phone, where a figure is shown about 360 px wide, 10 pt text is still
-#: at least 9 px tall (the docs' browser tests measure it).
+#: Font size (pt) of every text in a figure.
 FONT_SIZE = 10.0
+#: Figures are drawn `MAX_WIDTH` inches wide for wide screens and again, re-laid,
+#: `NARROW_WIDTH` inches wide for screens matching `NARROW_SCREEN` (`to_html` offers both):
+#: on a 390 px phone a figure is shown about 358 px wide, so 10 pt text is about 14 px
+#: tall there, at least 11 px on any phone (the docs' browser tests measure it).
 MAX_WIDTH = 5.0
+NARROW_WIDTH = 3.6
+NARROW_SCREEN = "(max-width: 37.5em)"
 
 _POINTS = {"s": 14, "color": "#1f77b4", "alpha": 0.75, "label": "data"}
 
@@ -140,7 +145,16 @@ def _pyplot() -> Any:
 
         matplotlib.use("Agg")
         matplotlib.rcParams.update(
-            {"svg.hashsalt": "linreg", "svg.fonttype": "path", "font.size": FONT_SIZE}
+            {
+                "svg.hashsalt": "linreg",
+                "svg.fonttype": "path",
+                "font.size": FONT_SIZE,
+                # Every figure is laid out again when drawn at another width (to_html).
+                "figure.constrained_layout.use": True,
+                # An opaque white card, legible on the site's light and dark schemes alike.
+                "savefig.facecolor": "white",
+                "figure.facecolor": "white",
+            }
         )
         import matplotlib.pyplot as plt
     except ImportError:
@@ -179,7 +193,6 @@ def fit_figure(points: npt.ArrayLike, lines: Mapping[str, tuple[float, float]]) 
     ax.set_xlabel("hours studied, x")
     ax.set_ylabel("test score, y")
     ax.legend(loc="upper left")
-    fig.tight_layout()
     return fig
 
 
@@ -221,7 +234,6 @@ def descent_frames_figure(
         ax.set_title(f"k = {k:,}: E = {fit.history[k]:.1f}")
     for ax in np.ravel(axes)[len(frames) :]:
         ax.axis("off")
-    fig.tight_layout()
     return fig
 
 
@@ -263,7 +275,6 @@ def error_surface_figure(
     ax.set_ylabel("intercept b")
     ax.set_zlabel("E(m, b)")
     ax.view_init(elev=28, azim=-125)
-    fig.tight_layout()
     return fig
 
 
@@ -271,8 +282,8 @@ def error_contours_figure(
     points: npt.ArrayLike,
     paths: Mapping[str, FloatArray] | None = None,
     *,
-    m_range: tuple[float, float] = (-0.2, 2.2),
-    b_range: tuple[float, float] = (-5.0, 15.0),
+    m_range: tuple[float, float] | None = (-0.2, 2.2),
+    b_range: tuple[float, float] | None = (-5.0, 15.0),
     optimum: tuple[float, float] | None = None,
     size: int = 120,
     labels: tuple[str, str] = ("slope m", "intercept b"),
@@ -284,6 +295,9 @@ def error_contours_figure(
     ----------
     points : array_like of shape (N, 2)
     paths : mapping of label to array of shape (k, 2) of (m, b), optional
+    m_range, b_range : (float, float) or None
+        The window; None fits it to every path and the optimum, with a margin, so that
+        nothing drawn is cut off.
     optimum : (m, b), optional
         Marked with a star.
     labels : (str, str), default ("slope m", "intercept b")
@@ -297,8 +311,13 @@ def error_contours_figure(
     """
     plt = _pyplot()
     x, y = _xy(points)
+    drawn = [np.asarray(path, dtype=np.float64)[:, :2] for path in (paths or {}).values()]
+    if optimum is not None:
+        drawn.append(np.asarray([optimum], dtype=np.float64))
+    m_range = m_range or _window(drawn, 0)
+    b_range = b_range or _window(drawn, 1)
     M, B, E = _surface(x, y, m_range, b_range, size)
-    fig, ax = plt.subplots(figsize=(MAX_WIDTH, 4.0 if equal_aspect else 3.6))
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH, 4.4 if equal_aspect else 4.0))
     levels = np.geomspace(E.min() * 1.0005, E.max(), 25)
     contours = ax.contour(M, B, E, levels=levels, cmap="viridis", linewidths=0.8)
     fig.colorbar(contours, ax=ax, label="E(m, b)")
@@ -308,8 +327,8 @@ def error_contours_figure(
             path[:, 0],
             path[:, 1],
             marker=".",
-            markersize=3,
-            linewidth=2.0 - 0.4 * order,
+            markersize=4,
+            linewidth=max(2.6 - 0.4 * order, 1.2),
             label=label,
             zorder=10 - order,
         )
@@ -324,9 +343,19 @@ def error_contours_figure(
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
     if paths or optimum is not None:
-        ax.legend(loc="upper right")
-    fig.tight_layout()
+        # Below the axes, never over a path or the optimum.
+        count = len(paths or {}) + (optimum is not None)
+        fig.legend(loc="outside lower center", ncols=min(count, 2), fontsize=FONT_SIZE)
     return fig
+
+
+def _window(drawn: Sequence[FloatArray], column: int) -> tuple[float, float]:
+    """The range of one coordinate over everything drawn, with a 6% margin each side."""
+    values = np.concatenate([d[:, column] for d in drawn]) if drawn else np.zeros(1)
+    values = values[np.isfinite(values)]
+    low, high = float(values.min()), float(values.max())
+    margin = 0.06 * (high - low) or 1.0
+    return low - margin, high + margin
 
 
 def loss_curves_figure(
@@ -367,16 +396,16 @@ def loss_curves_figure(
     right.set_xscale("log")
     right.set_xlabel("iteration (log scale)")
     right.set_title("the stable runs, to the end")
-    fig.tight_layout()
     return fig
 
 
-def to_svg(fig: Any) -> str:
+def to_svg(fig: Any, *, close: bool = True) -> str:
     """The figure as SVG text, byte-for-byte reproducible (no date, fixed hash salt)."""
     plt = _pyplot()
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     return buffer.getvalue()
 
 
@@ -392,18 +421,42 @@ def smallest_font(fig: Any) -> float:
     return min(sizes, default=FONT_SIZE)
 
 
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def to_html(fig: Any, alt: str) -> str:
-    """The figure as an ``<img>`` holding its SVG as a data URI (no file, no request).
+    """The figure as a ``<picture>`` of two SVG data URIs (no file, no request): as drawn,
+    and re-laid `NARROW_WIDTH` inches wide for screens matching `NARROW_SCREEN`, so its
+    text stays legible on a phone.
 
     The ``data-font-pt`` attribute is the smallest font in the figure, in points of the
     SVG's own size, so a browser test can tell how tall its text is as rendered.
     """
     smallest = smallest_font(fig)
-    encoded = base64.b64encode(to_svg(fig).encode()).decode()
+    wide = to_svg(fig, close=False)
+    width, height = fig.get_size_inches()
+    if width > NARROW_WIDTH:
+        # A legend under the axes goes to one column, and the figure grows to hold it.
+        added = 0
+        for legend in list(fig.legends):
+            labels = [text.get_text() for text in legend.get_texts()]
+            added += len(labels) - math.ceil(len(labels) / getattr(legend, "_ncols", 1))
+            handles = legend.legend_handles
+            legend.remove()
+            fig.legend(handles, labels, loc="outside lower center", ncols=1, fontsize=FONT_SIZE)
+        fig.set_size_inches(NARROW_WIDTH, height + 0.22 * added)
+    narrow = to_svg(fig)
     return (
-        f'<img class="linreg-figure" alt="{alt}" data-font-pt="{smallest:g}" '
-        f'src="data:image/svg+xml;base64,{encoded}">'
+        f'<picture class="linreg-picture"><source media="{NARROW_SCREEN}" '
+        f'srcset="{_data_uri(narrow)}"><img class="linreg-figure" alt="{html.escape(alt)}" '
+        f'data-font-pt="{smallest:g}" src="{_data_uri(wide)}"></picture>'
     )
+
+
+#: The explorer stops a run once its loss has grown this many times: past it the picture
+#: cannot change, and float64 would soon overflow.
+EXPLORER_GROWTH_LIMIT = 1e12
 
 
 def explorer_data(
@@ -442,7 +495,7 @@ def explorer_data(
         JSON-ready: ``points`` (``x``, ``y`` lists), ``moments`` (``count``, ``mean_x``,
         ``mean_y``, ``cxx``, ``cxy``, ``cyy``), ``view`` (``m`` and ``b`` ranges) and
         ``defaults`` (``learning_rate``, ``momentum``, ``num_iterations``, ``m0``, ``b0``,
-        ``tol``).
+        ``tol``, ``growth_limit``: a run stops once its loss has grown that many times).
     """
     from linreg.moments import Moments
 
@@ -466,5 +519,6 @@ def explorer_data(
             "m0": 0.0,
             "b0": 0.0,
             "tol": tol,
+            "growth_limit": EXPLORER_GROWTH_LIMIT,
         },
     }

@@ -22,7 +22,8 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from linreg.problem import Quadratic, norm
+from linreg.blas import norm
+from linreg.problem import Quadratic
 
 __all__ = [
     "Prediction",

@@ -27,37 +27,10 @@ import numpy.typing as npt
 from linreg.moments import Moments
 from linreg.validate import check_not_underflowed, too_large
 
-__all__ = ["Coordinates", "Quadratic", "Spectrum", "norm"]
+__all__ = ["Coordinates", "Quadratic", "Spectrum"]
 
 FloatArray = npt.NDArray[np.float64]
 _EPS = float(np.finfo(np.float64).eps)
-
-
-#: A sum of squares strictly between these was formed without overflow, and what
-#: underflowed in it is below 2⁻¹²² of it: its square root is the norm, to rounding.
-_PLAIN_SQUARES = (2.0**-900, 2.0**900)
-
-
-def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
-    """The Euclidean norm, scaled first where squares of 1e154 and more would overflow
-    (or squares of 1e-154 and less underflow)."""
-    values = np.asarray(v, dtype=np.float64)
-    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        squares = np.einsum("...i,...i->...", values, values) if axis is not None else float(
-            values.ravel() @ values.ravel())  # fmt: skip
-    low, high = _PLAIN_SQUARES
-    if axis is None and low < squares < high:
-        return math.sqrt(squares)
-    if axis is not None and values.ndim == 2 and axis in (1, -1):
-        plain = np.asarray((squares > low) & (squares < high))
-        if plain.all():
-            return np.sqrt(squares)
-    top = np.max(np.abs(values), axis=axis, keepdims=True, initial=0.0)
-    safe = np.where((top > 0) & np.isfinite(top), top, 1.0)
-    with np.errstate(under="ignore"):
-        scaled = np.sqrt(np.sum((values / safe) ** 2, axis=axis, keepdims=True))
-    result = np.where(np.isfinite(top), scaled * safe, top)
-    return float(result.reshape(())) if axis is None else np.squeeze(result, axis=axis)
 
 
 @dataclass(frozen=True)

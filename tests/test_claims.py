@@ -158,3 +158,96 @@ def test_a_stale_number_is_caught():
     code = '```python exec="on"\nfit(num_iterations=5000)\n```\nwhere 5000 steps crawl\n'
     assert typed_numbers(code) == []
     assert typed_numbers(code.replace("where 5000", "where 4000"))[0][0] == 4000.0
+
+
+# --- sentences: facts about the code that the prose states in words ------------------------------
+
+
+def _threads_in_one_pass() -> int:
+    """How many threads one pass of the statistics starts, on data big enough to split."""
+    import threading
+
+    from linreg.moments import Moments
+
+    started = []
+    original = threading.Thread.start
+
+    def start(thread: threading.Thread) -> None:
+        started.append(thread)
+        original(thread)
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1 << 20, 1))
+    threading.Thread.start = start  # type: ignore[method-assign]
+    try:
+        Moments.from_arrays(x, x[:, 0])
+    finally:
+        threading.Thread.start = original  # type: ignore[method-assign]
+    return len(started)
+
+
+def _in(path: str, text: str) -> bool:
+    return text in _source(path)
+
+
+#: (page, words, check): the page says these words (whitespace aside), and the check is the
+#: code still making them true. Change the code and the test names the sentence to fix.
+SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
+    (
+        "performance.md",
+        "The pass reads the data in cache-sized blocks, in one thread",
+        lambda: (
+            "LINREG_PASS_THREADS" not in __import__("os").environ and _threads_in_one_pass() == 0
+        ),
+    ),
+    (
+        "performance.md",
+        "the data's columns followed by a column of ones, last (`benchmarks/run.py` builds it",
+        lambda: _in("benchmarks/run.py", "np.column_stack([X, np.ones(len(X))]) if intercept"),
+    ),
+    (
+        "explanation/exactness.md",
+        "followed by a column of ones, *last*",
+        lambda: _in("benchmarks/run.py", "np.column_stack([X, np.ones(len(X))]) if intercept"),
+    ),
+    (
+        "explanation/exactness.md",
+        "The test suite holds the float mode to the peers (`tests/test_nist.py`",
+        lambda: _in("tests/test_nist.py", "def test_float_mode_beats_the_peers"),
+    ),
+    (
+        "how-to/scikit-learn.md",
+        "It passes scikit-learn's own estimator checks (`parametrize_with_checks`, in "
+        "`tests/test_estimator.py`)",
+        lambda: _in("tests/test_estimator.py", "@parametrize_with_checks("),
+    ),
+    (
+        "how-to/scikit-learn.md",
+        "emits a `ConvergenceWarning`",
+        lambda: _in("tests/test_estimator.py", "pytest.warns(ConvergenceWarning"),
+    ),
+    (
+        "how-to/scikit-learn.md",
+        "flattened with a `DataConversionWarning`",
+        lambda: _in("tests/test_estimator.py", "DataConversionWarning"),
+    ),
+]
+
+
+@pytest.mark.parametrize("page, words, check", SENTENCES, ids=[s[1][:40] for s in SENTENCES])
+def test_sentence_holds(page, words, check):
+    prose = " ".join((DOCS / page).read_text(encoding="utf-8").split())
+    assert " ".join(words.split()) in prose, f"{page} no longer says {words!r}: drop the entry"
+    assert check(), f"{page} says {words!r}, but the code no longer does"
+
+
+def test_mu_is_momentum_on_every_page():
+    import re
+
+    # μ is the momentum everywhere; a per-step factor such as 1 − ηλ gets another letter.
+    redefined = [
+        page
+        for page in PAGES
+        if re.search(r"\\mu\s*=\s*1\s*-", (DOCS / page).read_text(encoding="utf-8"))
+    ]
+    assert redefined == []

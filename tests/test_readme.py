@@ -43,7 +43,7 @@ def test_the_usage_example_runs_and_its_comments_are_true():
     exec(_block("python", "## Use it"), namespace)  # the README's own code
     fit, heavy = namespace["fit"], namespace["heavy"]
     assert (round(fit.b, 4), round(fit.m, 4), fit.converged) == (0.0889, 1.4777, False)
-    assert fit.verdict == "not converged" and 1e-10 < fit.distance_error < 1e-8
+    assert fit.verdict == "not converged" and 1e-12 < fit.distance_error < 1e-11
     assert fit.relative_distance == pytest.approx(0.976, abs=5e-4)
     assert fit.predicted_iterations == 1828163
     assert (heavy.n_iter, heavy.converged) == (2659, True)

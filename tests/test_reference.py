@@ -13,8 +13,9 @@ import math
 import numpy as np
 import pytest
 
+from linreg.certificate import ReferenceLadder
 from linreg.moments import Moments
-from linreg.reference import ReferenceLadder, from_statistics, statistics_rounding
+from linreg.reference_statistics import from_statistics, statistics_rounding
 
 from .exact import optimum_set, true_distance
 
@@ -102,7 +103,7 @@ def test_ridge_bounds(alpha):
 
 def test_the_intercept_bound_carries_the_offset():
     """b = ȳ − x̄·w: an error ρ in D·w reaches b amplified by ‖x̄/D‖ (Cauchy–Schwarz)."""
-    from linreg.reference import _intercept_error
+    from linreg.reference_statistics import _intercept_error
 
     stats = Moments(10, np.array([1e6, -2e6]), 0.0, np.eye(2), np.zeros(2), 1.0)
     scale = np.ones(2)
@@ -116,7 +117,7 @@ def test_the_minimum_loss_is_within_its_error_bar(kind, with_data):
     """E* = ‖y − Zθ*‖²/N exactly, against `minimum_loss` (double-double, or statistics)."""
     from fractions import Fraction
 
-    from linreg.reference import minimum_loss
+    from linreg.reference_data import minimum_loss
 
     X, y = _data(kind, 6)
     solution, _ = optimum_set(X, y)

@@ -1,0 +1,43 @@
+// Wide tables scroll inside their own box (Material wraps each in .md-typeset__scrollwrap).
+// Where one is wider than the screen, say so above it, and fade the edge that hides
+// columns, so a reader on a phone knows there is more to the right.
+(function () {
+  "use strict";
+  function mark(wrap) {
+    const hint = wrap.previousElementSibling && wrap.previousElementSibling.classList.contains("linreg-scroll-hint")
+      ? wrap.previousElementSibling : null;
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    wrap.classList.toggle("linreg-scrolls", scrolls);
+    wrap.classList.toggle("linreg-scrolled-to-end", wrap.scrollLeft + wrap.clientWidth >= wrap.scrollWidth - 1);
+    if (scrolls && !hint) {
+      const table = wrap.querySelector("table");
+      const columns = table && table.rows.length ? table.rows[0].cells.length : 0;
+      const note = document.createElement("p");
+      note.className = "linreg-scroll-hint";
+      note.textContent = columns ? `⇠ scroll sideways: ${columns} columns ⇢` : "⇠ scroll sideways ⇢";
+      wrap.parentNode.insertBefore(note, wrap);
+    } else if (hint) {
+      hint.hidden = !scrolls;
+    }
+  }
+  function start() {
+    // After Material has wrapped the tables (it does so on the same page event).
+    setTimeout(() => {
+      const wraps = [...document.querySelectorAll(".md-typeset__scrollwrap")];
+      wraps.forEach((wrap) => {
+        mark(wrap);
+        if (!wrap.dataset.linregHint) {
+          wrap.dataset.linregHint = "1";
+          wrap.addEventListener("scroll", () => mark(wrap), { passive: true });
+        }
+      });
+      document.documentElement.dataset.scrollHints = "ready";
+    }, 0);
+  }
+  window.addEventListener("resize", () => document.querySelectorAll(".md-typeset__scrollwrap").forEach(mark));
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(start);
+  } else {
+    document.addEventListener("DOMContentLoaded", start);
+  }
+})();

@@ -1,0 +1,277 @@
+r"""The optimum refined against the data, with an a-posteriori bound; the minimum loss.
+
+With the data at hand, one step of iterative refinement with the gradient formed in
+double-double arithmetic, then the bound $\hat\theta^* - \theta^* = H^{-1}\nabla
+E(\hat\theta^*)$ at the new point, with $\lVert H^{-1}\rVert$ bounded from the statistics
+(`linreg.reference_statistics`): about the true error. The same gradient bounds the
+minimum of the loss, $E^* = E(\hat\theta^*) - \tfrac12 g^\top H^{-1} g$.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.blas import norm
+from linreg.doubledouble import residual, two_product, two_sum
+from linreg.moments import Moments
+from linreg.reference import UNIT, Reference
+from linreg.reference_statistics import (
+    System,
+    Units,
+    exact_scaling,
+    mean_errors,
+    normal_system,
+    solve_scaled,
+    statistics_rounding,
+    weights_error,
+)
+
+__all__ = ["from_data", "minimum_loss"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+# --- from the data: double-double gradients -------------------------------------------------
+
+
+def _residual_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple[Any, Any]:
+    """r = y − Xw − b as a double-double pair (`linreg.doubledouble.residual`): within
+    8(p+2)u²·(|y| + |X||w| + |b|) of exact."""
+    return residual(X, None, (y, None), w, b)
+
+
+def _cascade(hi: FloatArray, lo: FloatArray) -> FloatArray:
+    """Column sums of hi + lo (shape (n, k)) in double-double, by a pairwise tree of
+    error-free additions: each sum is within (log₂n + 2)·u²·Σ|terms| + u|sum| of exact."""
+    while hi.shape[0] > 1:
+        if hi.shape[0] % 2:
+            hi = np.vstack([hi, np.zeros((1, hi.shape[1]))])
+            lo = np.vstack([lo, np.zeros((1, lo.shape[1]))])
+        total, error = two_sum(hi[0::2], hi[1::2])
+        hi, lo = total, lo[0::2] + lo[1::2] + error
+    return np.asarray(hi[0] + lo[0])
+
+
+def _sums_dd(X: FloatArray, r: tuple[Any, Any]) -> tuple[FloatArray, float]:
+    """(Xᵀr, Σr) in double-double (`_cascade`): products split exactly, then summed."""
+    hi, lo = r
+    product, error = two_product(X, hi[:, None])
+    sums = _cascade(np.column_stack([product, hi]), np.column_stack([error + X * lo[:, None], lo]))
+    return sums[:-1], float(sums[-1])
+
+
+def _gradient_slack(
+    X: FloatArray, y: FloatArray, w: FloatArray, b: float, sums: FloatArray, total: float
+) -> tuple[FloatArray, float]:
+    """Bounds on the errors of `_sums_dd` at (w, b): a few u² of Σ|x|(|y| + |X||w| + |b|)."""
+    p, n = X.shape[1], X.shape[0]
+    size = np.abs(y) + np.abs(X) @ np.abs(w) + abs(b)
+    # the residual's own error (8(p+2)u² of size), then the tree's (log₂n + 4)u² per term
+    factor = (16 * (p + 3) + 2 * math.log2(max(n, 2)) + 8) * UNIT * UNIT * (1 + 2 * n * UNIT)
+    slack = factor * (np.abs(X).T @ size) + 2 * UNIT * np.abs(sums)
+    return slack, factor * float(size.sum()) + 2 * UNIT * abs(total)
+
+
+def _correction(
+    stats: Moments, data: tuple[FloatArray, FloatArray], point: FloatArray, penalty: FloatArray,
+    intercept: bool,
+) -> tuple[FloatArray, float, FloatArray, float]:  # fmt: skip
+    r"""q, t and the bounds on their errors, from the double-double gradient at θ̂.
+
+    With s = Xᵀr and t = Σr at θ̂: $G e_w = -q$, $q = s - \bar x t - P\hat w$ (P the penalty,
+    $\bar x t$ only with an intercept), and $e_b = -t/N - \bar x^\top e_w$.
+    """
+    X, y = data
+    p = stats.n_features
+    w, b = point[:p], float(point[p]) if intercept else 0.0
+    sums, total = _sums_dd(X, _residual_dd(X, y, w, b))
+    slack, total_slack = _gradient_slack(X, y, w, b, sums, total)
+    q = sums - penalty * w - (stats.mean_x * total if intercept else 0.0)
+    if intercept:
+        mean_error = mean_errors(stats, statistics_rounding(stats)[1])[0]
+        slack = slack + (np.abs(stats.mean_x) + mean_error) * total_slack + mean_error * abs(total)
+    slack = slack + 2 * UNIT * (np.abs(sums) + penalty * np.abs(w) + np.abs(q))
+    return q, total if intercept else 0.0, slack, total_slack
+
+
+@dataclass(frozen=True)
+class _Scaled:
+    """A scaled problem, and the bound on its normal matrix: what each posterior reuses."""
+
+    stats: Moments
+    data: tuple[FloatArray, FloatArray]
+    penalty: FloatArray
+    intercept: bool
+    system: System
+    means: float
+    scale: FloatArray
+    lowest: float
+
+
+def _posterior(problem: _Scaled, point: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """(per-component bounds on |θ̂ − θ*|, the estimate e of θ̂ − θ*), scaled units."""
+    stats, scale, lowest = problem.stats, problem.scale, problem.lowest
+    p, n = stats.n_features, stats.count
+    q, total, slack, total_slack = _correction(
+        stats, problem.data, point, problem.penalty, problem.intercept
+    )
+    e_w = -np.linalg.solve(problem.system.gram, q) if p else np.zeros(0)
+    rho = float(np.linalg.norm((np.abs(q) + slack) / scale)) / lowest * (1 + 8 * (p + 1) * UNIT)
+    if not problem.intercept:
+        return np.append(rho / scale, 0.0), np.append(e_w, 0.0)
+    mean_error = mean_errors(stats, problem.means)[0]
+    reach = float(np.linalg.norm((np.abs(stats.mean_x) + mean_error) / scale))
+    e_b = -total / n - float(stats.mean_x @ e_w)
+    bound_b = (abs(total) + total_slack) / n * (1 + 2 * UNIT) + reach * rho
+    return np.append(rho / scale, bound_b) * (1 + 4 * UNIT), np.append(e_w, e_b)
+
+
+def _scaled_problem(
+    stats: Moments, X: FloatArray, y: FloatArray, alpha: float, intercept: bool, units: Units
+) -> _Scaled | None:
+    """The problem in power-of-two units, or None when that loses bits or is unbounded."""
+    with np.errstate(all="ignore"):
+        scaled = units.stats(stats)
+        data = (np.ldexp(X, -units.features), np.ldexp(y, -units.target))
+        penalty = units.penalty(stats.count, alpha)
+    if not (exact_scaling(X, data[0]) and exact_scaling(y, data[1])):
+        return None
+    system, means = normal_system(scaled, penalty, intercept)
+    p = stats.n_features
+    solved = solve_scaled(system) if p else (np.zeros(0), np.ones(0), 1.0)
+    if solved is None or not solved[2] > 0:
+        return None
+    return _Scaled(scaled, data, penalty, intercept, system, means, solved[1], solved[2])
+
+
+def from_data(
+    stats: Moments, X: FloatArray, y: FloatArray, start: Reference, alpha: float, intercept: bool
+) -> Reference:
+    r"""Refine ``start`` against the data, with an a-posteriori bound (see the module docs).
+
+    One refinement step $\hat\theta \leftarrow \hat\theta - e$, e from the gradient formed
+    in double-double, then the bound at the new point (two passes over the data). Needs a
+    full-rank problem whose scaled normal matrix the statistics bound away from singular;
+    otherwise ``start`` is returned unchanged.
+    """
+    if start.null.shape[1] or start.zero:
+        return start
+    units = Units.of(stats)
+    problem = _scaled_problem(stats, X, y, alpha, intercept, units)
+    if problem is None:
+        return start
+    point = units.to_scaled(start.point)
+    bounds, correction = _posterior(problem, point)
+    moved = point - correction
+    second = _posterior(problem, moved)
+    if norm(second[0]) < norm(bounds):
+        point, bounds = moved, second[0]
+    error = norm(units.to_data(bounds))
+    if not error < start.error:
+        return start
+    return Reference(units.to_data(point), error, start.null, False, "data")
+
+
+# --- the minimum of the loss ----------------------------------------------------------------
+
+
+def minimum_loss(
+    stats: Moments,
+    reference: Reference,
+    alpha: float,
+    intercept: bool,
+    data: tuple[FloatArray, FloatArray] | None = None,
+) -> tuple[float, float]:
+    r"""$E^* = E(\theta^*)$, and a bound on the error of that value.
+
+    $E(\hat\theta^*)$ is formed in double-double from the data when they are at hand
+    (from the statistics otherwise, with their rounding), and the gap
+    $E(\hat\theta^*) - E^* = \tfrac12 g^\top H^{-1} g$ is bounded in the centred form
+    $\tfrac1N q^\top C_\alpha^{-1} q + (t/N)^2$: from the gradient's sums $q, t$ in
+    double-double with data, and from the error bar of $\hat\theta^*$ without.
+    """
+    units = Units.of(stats)
+    point = units.to_scaled(reference.point)
+    problem = None if data is None else _scaled_problem(stats, *data, alpha, intercept, units)
+    if problem is not None:
+        value, error = _loss_dd(*problem.data, *_parts(point, stats.n_features, intercept))
+        gap = _gap_from_data(problem, point)
+    else:
+        with np.errstate(all="ignore"):
+            scaled, penalty = units.stats(stats), units.penalty(stats.count, alpha)
+        w, b = _parts(point, stats.n_features, intercept)
+        value, error = _loss_statistics(scaled, w, b)
+        gap = _gap_from_statistics(scaled, penalty, intercept, w, b)
+    penalty = units.penalty(stats.count, alpha)
+    w = point[: stats.n_features]
+    ridge = float(penalty @ (w * w)) / stats.count
+    value += ridge
+    error += 4 * UNIT * (value + ridge) + gap
+    return float(np.ldexp(value, 2 * units.target)), float(np.ldexp(error, 2 * units.target))
+
+
+def _parts(point: FloatArray, p: int, intercept: bool) -> tuple[FloatArray, float]:
+    return point[:p], float(point[p]) if intercept else 0.0
+
+
+def _gap_from_data(problem: _Scaled, point: FloatArray) -> float:
+    """(1/N)‖D⁻¹q‖²/λ_low + (t/N)², q and t (with their error bounds) in double-double."""
+    stats = problem.stats
+    q, total, slack, total_slack = _correction(
+        stats, problem.data, point, problem.penalty, problem.intercept
+    )
+    centred = float(np.sum(((np.abs(q) + slack) / problem.scale) ** 2)) / problem.lowest
+    return (centred / stats.count + ((abs(total) + total_slack) / stats.count) ** 2) * (
+        1 + 16 * UNIT
+    )
+
+
+def _gap_from_statistics(
+    stats: Moments, penalty: FloatArray, intercept: bool, w: FloatArray, b: float
+) -> float:
+    """ρ²·p/N + δc², from the error bar of θ̂* on the statistics (`_weights_error`): the
+    centred error D(ŵ − w*) within ρ, and the line's error at the centre within δc."""
+    system, means = normal_system(stats, penalty, intercept)
+    solved = solve_scaled(system) if stats.n_features else (np.zeros(0), np.ones(0), 1.0)
+    if solved is None:
+        return math.inf
+    rho = weights_error(system, w, solved[1], solved[2]) if stats.n_features else 0.0
+    slack_x, slack_y = mean_errors(stats, means)
+    centre = 0.0
+    if intercept:  # |b̂ + x̄·ŵ − ȳ| for the exact means: its computed value, and their errors
+        product, error = two_product(stats.mean_x, w)
+        miss = abs(math.fsum([b, *product, *error, -stats.mean_y]))
+        size = abs(b) + float(np.abs(stats.mean_x) @ np.abs(w)) + abs(stats.mean_y)
+        centre = miss + slack_y + float(slack_x @ np.abs(w)) + 2 * UNIT * size
+    return (rho * rho * max(stats.n_features, 1) / stats.count + centre * centre) * (1 + 16 * UNIT)
+
+
+def _loss_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple[float, float]:
+    """(Σr²/N in double-double, a bound on its error) at (w, b)."""
+    n = y.shape[0]
+    hi, lo = _residual_dd(X, y, w, b)
+    square, square_error = two_product(hi, hi)
+    value = math.fsum(np.concatenate([square, square_error, 2 * hi * lo, lo * lo])) / n
+    size = np.abs(y) + np.abs(X) @ np.abs(w) + abs(b)
+    slack = 16 * (X.shape[1] + 3) * UNIT * UNIT * float(np.abs(hi) @ size) * 2 / n
+    return value, slack + 4 * UNIT * value
+
+
+def _loss_statistics(stats: Moments, w: FloatArray, b: float) -> tuple[float, float]:
+    """(E from the statistics, a bound on its error from their rounding and the arithmetic)."""
+    n = stats.count
+    loss, _, _ = stats.loss_and_gradient(w, b)
+    comoments, means = statistics_rounding(stats)
+    spread = math.sqrt(stats.cyy) + float(np.abs(w) @ np.sqrt(np.diag(stats.cxx)))
+    arithmetic = stats.cyy + 2 * float(np.abs(w) @ np.abs(stats.cxy))
+    arithmetic += float(np.abs(w) @ np.abs(stats.cxx) @ np.abs(w))
+    centre = abs(stats.mean_y) + float(np.abs(stats.mean_x) @ np.abs(w)) + abs(b)
+    slack_x, slack_y = mean_errors(stats, means)
+    shift = slack_y + float(slack_x @ np.abs(w))
+    error = comoments * spread * spread / n + 8 * UNIT * (arithmetic / n + centre * centre)
+    return loss, error + 2 * centre * shift + shift * shift

@@ -1,0 +1,308 @@
+r"""The optimum from the one-pass statistics, with an a-priori bound on its error.
+
+The centred normal equations $(C_{xx} + N\alpha I)\,w = C_{xy}$ are solved in float64
+and refined against the statistics exactly, and the error bound adds up every term a
+careful analysis finds: the residual of that solve, the rounding of the statistics
+themselves (`statistics_rounding`), a lower bound on the smallest eigenvalue of the
+scaled normal matrix, and the map back to the intercept $b = \bar y - \bar x^\top w$,
+where an offset $\bar x$ amplifies the error (Cauchy–Schwarz). Everything is computed in
+units scaled by powers of two (`Units`), so no scale overflows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.blas import norm
+from linreg.doubledouble import two_product
+from linreg.moments import Moments
+from linreg.reference import UNIT, Reference
+
+__all__ = [
+    "System",
+    "Units",
+    "exact_scaling",
+    "from_statistics",
+    "mean_errors",
+    "normal_system",
+    "solve_scaled",
+    "statistics_rounding",
+    "weights_error",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+# --- the rounding of the statistics ----------------------------------------------------------
+
+
+def statistics_rounding(stats: Moments) -> tuple[float, float]:
+    r"""Bounds on the rounding of the statistics: $(\gamma_C, \gamma_m)$.
+
+    $|\Delta C_{jk}| \le \gamma_C\sqrt{C_{jj}C_{kk}}$ for the co-moments (``cxy`` and
+    ``cyy`` alike, with y as one more column), and
+    $|\Delta\bar x_j| \le \gamma_m(|\bar x_j| + \sqrt{C_{jj}/N})$ for the means: what
+    linreg's one pass recorded as it went (`linreg.accumulate.Statistics`), or 0 for
+    statistics written by hand, which are taken as exact.
+    """
+    return float(stats.rounding), float(stats.mean_rounding)
+
+
+# --- units: powers of two that bring the problem near 1 -------------------------------------
+
+
+@dataclass(frozen=True)
+class Units:
+    """x_j·2^-e_j and y·2^-e_y: exact rescalings (barring underflow) under which every
+    product below stays far from overflow. Then w_j = w'_j·2^(e_y − e_j), b = b'·2^e_y."""
+
+    features: npt.NDArray[np.int64]
+    target: int
+
+    @classmethod
+    def of(cls, stats: Moments) -> Units:
+        spread = np.maximum(np.sqrt(np.diag(stats.cxx)), np.abs(stats.mean_x))
+        target = max(math.sqrt(stats.cyy), abs(stats.mean_y))
+        return cls(np.frexp(spread)[1].astype(np.int64), int(np.frexp(target)[1]))
+
+    def stats(self, stats: Moments) -> Moments:
+        e, f = self.features, self.target
+        return replace(
+            stats,
+            mean_x=np.ldexp(stats.mean_x, -e),
+            mean_y=float(np.ldexp(stats.mean_y, -f)),
+            cxx=np.ldexp(stats.cxx, -(e[:, None] + e[None, :])),
+            cxy=np.ldexp(stats.cxy, -(e + f)),
+            cyy=float(np.ldexp(stats.cyy, -2 * f)),
+        )
+
+    def penalty(self, count: int, alpha: float) -> FloatArray:
+        """N·α in the scaled units: α‖w‖² = 4^e_y·Σ_j α·4^(−e_j)·w'_j², E = 4^e_y·E'."""
+        return np.asarray(count * np.ldexp(alpha, -2 * self.features), dtype=np.float64)
+
+    def to_data(self, values: FloatArray) -> FloatArray:
+        """[w'; b'] (or their error bounds) back in the data's units."""
+        e, f = self.features, self.target
+        return np.append(np.ldexp(values[:-1], f - e), np.ldexp(values[-1], f))
+
+    def to_scaled(self, values: FloatArray) -> FloatArray:
+        e, f = self.features, self.target
+        return np.append(np.ldexp(values[:-1], e - f), np.ldexp(values[-1], -f))
+
+
+def exact_scaling(original: Any, scaled: Any) -> bool:
+    """Whether rescaling by powers of two lost no bits (nothing became subnormal)."""
+    nonzero = np.asarray(original) != 0
+    return bool(np.all(np.abs(np.asarray(scaled)[nonzero]) >= 2.0**-1022))
+
+
+# --- the normal equations of the statistics ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class System:
+    """G w = g with |ΔG_jk| ≤ γ√(G_jj G_kk), |Δg_j| ≤ γ√(G_jj·total): the data's own system."""
+
+    gram: FloatArray
+    moment: FloatArray
+    total: float
+    rounding: float
+
+
+def normal_system(stats: Moments, penalty: FloatArray, intercept: bool) -> tuple[System, float]:
+    """The normal equations for w (centred with an intercept, raw without), and γ_m."""
+    n = stats.count
+    comoments, means = statistics_rounding(stats)
+    if intercept:
+        gram, moment, total = stats.cxx + np.diag(penalty), stats.cxy, stats.cyy
+        rounding = comoments + 2 * UNIT
+    else:
+        gram = stats.cxx + n * np.outer(stats.mean_x, stats.mean_x) + np.diag(penalty)
+        moment = stats.cxy + n * stats.mean_x * stats.mean_y
+        total = stats.cyy + n * stats.mean_y**2
+        rounding = comoments + 4 * means + 6 * UNIT
+    return System(gram, moment, float(total), rounding), means
+
+
+def _exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> FloatArray:
+    """g − G w, each entry correctly rounded (products split exactly, then summed by fsum)."""
+    product, error = two_product(gram, w[None, :])
+    return np.array(
+        [math.fsum([moment[j], *(-product[j]), *(-error[j])]) for j in range(w.shape[0])]
+    )
+
+
+def _lowest_eigenvalue(scaled: FloatArray, rounding: float) -> float:
+    """A lower bound on λ_min of the exact scaled normal matrix (which has unit diagonal).
+
+    eigvalsh is backward stable: its λ_min is exact for a matrix within about pε‖S‖ of
+    the computed one; the computed one is within 2u|S| of D⁻¹ĜD⁻¹, which is within
+    ``rounding`` entrywise of the data's own (‖·‖₂ ≤ p times the largest entry).
+    """
+    p = scaled.shape[0]
+    lowest = float(np.linalg.eigvalsh(scaled)[0]) if p else 1.0
+    spectral = float(np.abs(scaled).sum(axis=1).max(initial=0.0))  # ≥ ‖S‖₂
+    return float(lowest - (16 * p * p + 4) * UNIT * max(spectral, 1.0) - p * rounding)
+
+
+def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
+    """(w, D, λ_low): w refined against G exactly, D = √diag G, λ_low ≤ λ_min(D⁻¹GD⁻¹)."""
+    diagonal = np.diag(system.gram)
+    if not np.all(diagonal > 0):
+        return None
+    scale = np.sqrt(diagonal)
+    scaled = system.gram / np.outer(scale, scale)
+    lowest = _lowest_eigenvalue(scaled, system.rounding)
+    try:
+        factor = np.linalg.cholesky(scaled)
+    except np.linalg.LinAlgError:
+        return None
+
+    def solve(rhs: FloatArray) -> FloatArray:
+        return np.linalg.solve(factor.T, np.linalg.solve(factor, rhs / scale)) / scale
+
+    w = solve(system.moment)
+    for _ in range(3):  # refinement with exact residuals: each pass gains about -log10 κε
+        correction = solve(_exact_residual(system.gram, system.moment, w))
+        w = w + correction
+        if not np.any(np.abs(correction) > 4 * UNIT * np.abs(w)):
+            break
+    return w, scale, lowest
+
+
+def weights_error(system: System, w: FloatArray, scale: FloatArray, lowest: float) -> float:
+    r"""ρ ≥ ‖D(ŵ − w*)‖₂ from $G(\hat w - w^*) = -\hat r - \Delta G\,\hat w + \Delta g$."""
+    if not lowest > 0:
+        return math.inf
+    p = w.shape[0]
+    residual = _exact_residual(system.gram, system.moment, w)
+    size = (
+        float(np.linalg.norm(residual / scale)) * (1 + 4 * p * UNIT)
+        + math.sqrt(p) * system.rounding * float(np.abs(scale * w).sum())
+        + math.sqrt(p) * system.rounding * math.sqrt(max(system.total, 0.0))
+    )
+    return float(size / lowest * (1 + 8 * p * UNIT))
+
+
+def _intercept(stats: Moments, w: FloatArray) -> float:
+    """b = ȳ − x̄·w, correctly rounded."""
+    product, error = two_product(stats.mean_x, w)
+    return math.fsum([stats.mean_y, *(-product), *(-error)])
+
+
+def mean_errors(stats: Moments, means: float) -> tuple[FloatArray, float]:
+    """Bounds on |Δx̄| and |Δȳ| (see `statistics_rounding`)."""
+    n = stats.count
+    return (
+        means * (np.abs(stats.mean_x) + np.sqrt(np.diag(stats.cxx) / n)),
+        means * (abs(stats.mean_y) + math.sqrt(stats.cyy / n)),
+    )
+
+
+def _intercept_error(
+    stats: Moments, w: FloatArray, b: float, scale: FloatArray, rho: float, means: float
+) -> float:
+    r"""|b̂ − b*| ≤ u|b̂| + |Δȳ| + Σ|Δx̄ⱼ||ŵⱼ| + ‖(|x̄| + |Δx̄|)/D‖·ρ (Cauchy–Schwarz)."""
+    slack_x, slack_y = mean_errors(stats, means)
+    reach = float(np.linalg.norm((np.abs(stats.mean_x) + slack_x) / scale))
+    total = UNIT * abs(b) + slack_y + float(slack_x @ np.abs(w)) + reach * rho
+    return total * (1 + 8 * UNIT * (stats.n_features + 2))
+
+
+def from_statistics(stats: Moments, alpha: float, intercept: bool) -> Reference:
+    r"""The optimum from the one-pass statistics, with an a-priori error bound.
+
+    Columns whose spread is exactly zero are constant (linreg's pass makes a spread of 0
+    only from equal values): with an intercept, their weights are not determined, and the
+    optimum is the affine set reached by moving such a weight and the intercept together
+    (`Reference.null`). Any other problem is solved as if full rank, and a bound that
+    cannot be found (an ill-conditioned or singular scaled normal matrix) is infinite.
+    """
+    fixed = _constant_columns(stats, alpha, intercept)
+    units = Units.of(stats)
+    with np.errstate(all="ignore"):
+        scaled = units.stats(stats)
+        penalty = units.penalty(stats.count, alpha)
+    if not (exact_scaling(stats.cxx, scaled.cxx) and np.all(np.isfinite(penalty))):
+        return _unbounded(stats, intercept, "the statistics cannot be rescaled exactly")
+    found = _scaled_optimum(scaled, penalty, fixed, intercept)
+    if found is None:
+        return _unbounded(stats, intercept, _ILL_CONDITIONED)
+    point, errors = found
+    error = norm(units.to_data(errors)) * (1 + 4 * UNIT * stats.n_features)
+    zero = stats.cyy == 0.0 and stats.mean_y == 0.0
+    return Reference(units.to_data(point), 0.0 if zero else error,
+                     _null(stats, fixed, intercept), zero, "statistics",
+                     "" if zero or math.isfinite(error) else _ILL_CONDITIONED)  # fmt: skip
+
+
+def _scaled_optimum(
+    stats: Moments, penalty: FloatArray, fixed: Any, intercept: bool
+) -> tuple[FloatArray, FloatArray] | None:
+    """(θ̂*, per-component error bounds) in the scaled units, or None when unsolvable."""
+    kept = np.flatnonzero(~fixed)
+    reduced = _select(stats, kept)
+    system, means = normal_system(reduced, penalty[kept], intercept)
+    solved = solve_scaled(system) if kept.size else (np.zeros(0), np.ones(0), 1.0)
+    if solved is None:
+        return None
+    w_kept, scale, lowest = solved
+    rho = weights_error(system, w_kept, scale, lowest)
+    w, errors = np.zeros(stats.n_features), np.zeros(stats.n_features + 1)
+    w[kept], errors[kept] = w_kept, rho / scale
+    b = _intercept(reduced, w_kept) if intercept else 0.0
+    if intercept:
+        errors[-1] = _intercept_error(reduced, w_kept, b, scale, rho, means)
+    return np.append(w, b), errors
+
+
+_ILL_CONDITIONED = (
+    "the scaled normal matrix is too ill-conditioned for the rounding of the statistics: "
+    "its smallest eigenvalue cannot be bounded away from 0 (it may be singular; only exact "
+    "arithmetic on the data can tell)"
+)
+
+
+def _constant_columns(stats: Moments, alpha: float, intercept: bool) -> npt.NDArray[np.bool_]:
+    """Columns whose weight is not determined: zero spread (with an intercept) or all zero."""
+    spread = np.diag(stats.cxx)
+    if alpha > 0:
+        return np.zeros(stats.n_features, dtype=bool)
+    if intercept:
+        return np.asarray(spread == 0.0)
+    return np.asarray((spread == 0.0) & (stats.mean_x == 0.0))
+
+
+def _select(stats: Moments, kept: Any) -> Moments:
+    return replace(
+        stats, mean_x=stats.mean_x[kept], cxx=stats.cxx[np.ix_(kept, kept)], cxy=stats.cxy[kept]
+    )
+
+
+def _null(stats: Moments, fixed: Any, intercept: bool) -> FloatArray:
+    """Orthonormal directions [w; b] that leave every prediction unchanged."""
+    p = stats.n_features
+    columns = []
+    for j in np.flatnonzero(fixed):
+        direction = np.zeros(p + 1)
+        direction[j] = 1.0
+        if intercept:
+            direction[p] = -stats.mean_x[j]  # w_j x_j + b is constant along it
+        columns.append(direction)
+    if not columns:
+        return np.zeros((p + 1, 0))
+    q, _ = np.linalg.qr(np.column_stack(columns))
+    return np.asarray(q)
+
+
+def _unbounded(stats: Moments, intercept: bool, reason: str) -> Reference:
+    point = np.zeros(stats.n_features + 1)
+    if intercept:
+        point[-1] = stats.mean_y
+    return Reference(point, math.inf, np.zeros((stats.n_features + 1, 0)), False,
+                     "statistics", reason)  # fmt: skip

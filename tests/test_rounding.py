@@ -1,0 +1,78 @@
+"""The one-pass statistics carry a sound bound on their own rounding.
+
+`linreg.accumulate.Statistics.rounding` and ``mean_rounding`` must cover the actual
+error of every co-moment and mean, against exact rational sums, however the pass cut
+and merged the data: large offsets, many blocks, small chunks, a CSV.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from linreg.moments import Moments
+
+
+def _exact(X: np.ndarray, y: np.ndarray):
+    """Exact means and centred co-moments (y as the last column), as Fractions."""
+    columns = [[Fraction(float(v)) for v in X[:, j]] for j in range(X.shape[1])]
+    columns.append([Fraction(float(v)) for v in y])
+    n = len(y)
+    means = [sum(c) / n for c in columns]
+    centred = [[v - m for v in c] for c, m in zip(columns, means)]
+    co = [[sum(a * b for a, b in zip(ca, cb)) for cb in centred] for ca in centred]
+    return means, co
+
+
+def _covered(stats: Moments, X: np.ndarray, y: np.ndarray) -> None:
+    means, co = _exact(X, y)
+    p = X.shape[1]
+    got = np.zeros((p + 1, p + 1))
+    got[:p, :p], got[:p, p], got[p, :p], got[p, p] = stats.cxx, stats.cxy, stats.cxy, stats.cyy
+    n = stats.count
+    for j in range(p + 1):
+        mean = stats.mean_x[j] if j < p else stats.mean_y
+        slack = stats.mean_rounding * (abs(mean) + float(co[j][j] / n) ** 0.5)
+        assert abs(Fraction(float(mean)) - means[j]) <= Fraction(slack), ("mean", j)
+        for k in range(p + 1):
+            bound = stats.rounding * float(co[j][j] * co[k][k]) ** 0.5
+            assert abs(Fraction(float(got[j, k])) - co[j][k]) <= Fraction(bound), (j, k)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1e4, 1e8])
+@pytest.mark.parametrize("p", [1, 3])
+def test_one_pass_bounds_its_rounding(offset, p):
+    rng = np.random.default_rng(int(offset) + p)
+    X = rng.normal(size=(3000, p)) + offset
+    y = X @ np.arange(1.0, p + 1) + rng.normal(size=3000) + offset
+    stats = Moments.from_arrays(X, y)
+    assert 0 < stats.rounding < 1e-9 and 0 < stats.mean_rounding < 1e-9
+    _covered(stats, X, y)
+
+
+def test_merges_of_small_chunks_bound_their_rounding():
+    """Chunks of 7 rows: hundreds of merges, each adding its own rounding."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(700, 2)) * [1.0, 1e3] + [1e6, -5.0]
+    y = X[:, 0] - 1e6 + rng.normal(size=700)
+    stats = Moments.from_chunks((X[k : k + 7], y[k : k + 7]) for k in range(0, 700, 7))
+    _covered(stats, X, y)
+
+
+def test_a_csv_bounds_its_rounding(tmp_path):
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=2000) + 1.7e9
+    y = 0.001 * (x - 1.7e9) + rng.normal(size=2000)
+    path = tmp_path / "d.csv"
+    np.savetxt(path, np.column_stack([x, y]), delimiter=",", fmt="%.17g")
+    stats = Moments.from_csv(path, block_bytes=4096)
+    _covered(stats, x[:, None], y)
+
+
+def test_statistics_written_by_hand_are_exact():
+    stats = Moments(3, np.array([2.0]), 4.0, np.array([[2.0]]), np.array([4.0]), 8.0)
+    assert stats.rounding == 0.0 and stats.mean_rounding == 0.0
+    merged = stats + Moments(2, np.array([5.0]), 1.0, np.array([[0.5]]), np.array([0.25]), 3.0)
+    assert merged.rounding > 0.0  # the merge's own arithmetic rounds
