@@ -363,7 +363,7 @@ def _sums_precise(cols: ScaledColumns, factor: _Factor, it: _Iterate, sums: Any)
     ssr, ess, _ = sums
     gamma, size = (cols.hi.shape[1] + 3) * EPS, _magnitude(cols, factor, it)
     bound = gamma * size * (2.0 * math.sqrt(ssr) + gamma * size)
-    return bound <= SUMS_TARGET * min(ssr, ess)
+    return bool(bound <= SUMS_TARGET * min(ssr, ess))
 
 
 def _ssr_floor(cols: ScaledColumns, factor: _Factor, it: _Iterate, ssr: float) -> float:
@@ -376,7 +376,7 @@ def _ssr_floor(cols: ScaledColumns, factor: _Factor, it: _Iterate, ssr: float) -
     size = _magnitude(cols, factor, it)
     gamma = (cols.hi.shape[1] + 3) * EPS * (EPS if it.residual[1] is not None else 1.0)
     rounding = gamma * size * (2.0 * math.sqrt(ssr) + gamma * size)
-    return (2.0 * max(it.estimate, EPS) * size) ** 2 + rounding
+    return float((2.0 * max(it.estimate, EPS) * size) ** 2 + rounding)
 
 
 def _to_data_units(cols: ScaledColumns, it: _Iterate, fit_intercept: bool) -> tuple[Any, float]:
@@ -438,12 +438,35 @@ def _float_result(
     )
 
 
+def _root(cols: ScaledColumns, factor: _Factor) -> FloatArray:
+    """R⁻¹ of the equilibrated centred columns: the factor's, or, where the factor is
+    Cholesky's and κ²ε exceeds `COVARIANCE_TARGET` (on up to `COVARIANCE_ENTRIES`), a QR's,
+    whose error is about κε (a variance at new X is a sum of squares of R⁻ᵀd)."""
+    n, p = cols.hi.shape
+    if factor.condition > CHOLESKY_KAPPA or factor.condition**2 * EPS <= COVARIANCE_TARGET:
+        return factor.inverse_r
+    if n * p > COVARIANCE_ENTRIES:
+        return factor.inverse_r
+    r = np.linalg.qr((cols.hi - factor.h / n) / factor.d, mode="r")
+    return np.asarray(np.linalg.solve(r, np.eye(p)), dtype=np.float64)
+
+
 def _covariance_of(cols: ScaledColumns, factor: _Factor, scaled: FloatArray) -> Covariance:
-    """The weights' correlation (scale-free) and the columns' means in the data's units."""
+    """The weights' correlation (scale-free), the factor's square root of the covariance
+    (``(G − h hᵀ/N)⁻¹ = L Lᵀ`` with ``L = R⁻¹/d``, rows normalised) and the columns'
+    means, in the data's units."""
     spread = np.sqrt(np.diag(scaled))
-    correlation = scaled / np.outer(spread, spread)
-    mean = cols.shift + scale_by(factor.h / factor.n, cols.exponent)
-    return Covariance(x_mean=mean, correlation=correlation)
+    root = _root(cols, factor) / factor.d[:, None]
+    lengths = np.sqrt(np.sum(root * root, axis=1))
+    with np.errstate(over="ignore", under="ignore"):
+        scale = scale_by(lengths, -cols.exponent)
+    usable = bool(np.all(np.isfinite(scale)) and np.all(scale > 0))
+    return Covariance(
+        x_mean=cols.shift + scale_by(factor.h / factor.n, cols.exponent),
+        correlation=scaled / np.outer(spread, spread),
+        root=root / lengths[:, None] if usable else None,
+        root_scale=scale if usable else None,
+    )
 
 
 def _stderrs(

@@ -82,11 +82,20 @@ class Covariance:
     unscaled : list of list of Fraction or None
         Exact mode: $(X_c^\top X_c)^{-1}$ ($X_c$ the centred columns; $(X^\top X)^{-1}$
         without an intercept), so that $\mathrm{Cov}(w) = \hat\sigma^2$ times it.
+    root, root_scale : numpy.ndarray of shape (p, p) and (p,), or None
+        Float mode: the factor's square root of the same matrix, $(X_c^\top X_c)^{-1} =
+        \mathrm{diag}(s)\,C C^\top\mathrm{diag}(s)$ with unit rows in $C$ (``root``) and
+        $s$ = ``root_scale``. A variance at new X is then a sum of squares,
+        $\hat\sigma^2\lVert C^\top (s \circ d)\rVert^2$, accurate to about κε where the
+        quadratic form in the correlation loses κ²ε (None: the scale under- or
+        overflowed, and the correlation is used).
     """
 
     x_mean: Any
     correlation: Any = None
     unscaled: Any = None
+    root: Any = None
+    root_scale: Any = None
 
 
 def log_likelihood(n: int, ssr: Any, digits: int = 0, k: int = 0, penalty: Any = None) -> Any:
@@ -433,15 +442,11 @@ class Inference:
             return None
         sigma2 = self.ssr / self.dof
         if self.exact:
-            rows = exact_rows(X, self.df_model)
-            means, variances = _exact_means(self, rows, sigma2)
+            means, variances = _exact_means(self, exact_rows(X, self.df_model), sigma2)
             return Prediction(means, variances, sigma2, self.dof, places)
-        rows = float_rows(X, self.df_model)
-        centred = rows - np.asarray(self.covariance.x_mean) if self.fit_intercept else rows
-        scaled = centred * np.asarray(self.coef_stderr, dtype=np.float64)
-        spread = np.einsum("ij,jk,ik->i", scaled, self.covariance.correlation, scaled)
-        variance = spread + (sigma2 / self.n_samples if self.fit_intercept else 0.0)
-        mean = rows @ np.asarray(self.coef, dtype=np.float64) + float(self.intercept)
+        features = float_rows(X, self.df_model)
+        variance = _float_variances(self, features, sigma2)
+        mean = features @ np.asarray(self.coef, dtype=np.float64) + float(self.intercept)
         return Prediction(mean, variance, sigma2, self.dof)
 
     # --- the tables --------------------------------------------------------------------------
@@ -459,10 +464,21 @@ class Inference:
         return str(self.summary().as_html())
 
 
+def _float_variances(fit: Inference, rows: Any, sigma2: float) -> Any:
+    """Float mode: Var(x₀ᵀw + b) at each row, σ̂²/N + (x₀ − x̄)ᵀCov(w)(x₀ − x̄)."""
+    cov = fit.covariance
+    centred = rows - np.asarray(cov.x_mean) if fit.fit_intercept else rows
+    centre = sigma2 / fit.n_samples if fit.fit_intercept else 0.0
+    if cov.root is not None:
+        return centre + sigma2 * np.sum(((centred * cov.root_scale) @ cov.root) ** 2, axis=1)
+    scaled = centred * np.asarray(fit.coef_stderr, dtype=np.float64)
+    return centre + np.einsum("ij,jk,ik->i", scaled, cov.correlation, scaled)
+
+
 def _signed_root(square: Fraction, sign_of: Fraction, digits: int) -> Decimal:
     """±√square to ``digits`` digits, with the sign of ``sign_of``."""
     root = decimal_sqrt(square, digits)
-    return -root if sign_of < 0 else root
+    return root.copy_negate() if sign_of < 0 else root  # unary minus would round to 28 digits
 
 
 def _exact_cov(covariance: Covariance, sigma2: Fraction, n: int, intercept: bool) -> Any:

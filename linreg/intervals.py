@@ -174,7 +174,7 @@ def _exact_value(value: Any, name: str) -> Fraction:
     if isinstance(value, (bool, np.bool_)):
         raise InputError(f"{name} must hold numbers, got {value!r}")
     try:
-        parsed = parse_number(value, exact=True) if isinstance(value, str) else Fraction(value)
+        parsed = Fraction(parse_number(value, exact=True) if isinstance(value, str) else value)
     except (TypeError, ValueError, OverflowError):
         raise InputError(f"{name} must hold finite numbers, got {value!r}") from None
     check_exact_rational(parsed, name)

@@ -103,18 +103,31 @@ def solve_moments(
             ssr=ssr,
             # TSS = ESS + SSR at the optimum (ESS loses digits as R² nears 0 here)
             ess=None if alpha else max(total - ssr, 0.0),
-            covariance=None if sigma is None else _covariance(stats, inverse, fit_intercept),
+            covariance=None
+            if sigma is None
+            else _covariance(stats, correlation, scale, fit_intercept),
             alpha=alpha,
             ssr_floor=_ssr_floor(coef, gram, moment, total),
         )
     )
 
 
-def _covariance(stats: Moments, inverse: FloatArray, fit_intercept: bool) -> Covariance:
-    """The weights' correlation and the columns' means, for intervals at new X."""
-    spread = np.sqrt(np.diag(inverse))
-    mean = stats.mean_x if fit_intercept else np.zeros(stats.n_features)
-    return Covariance(x_mean=mean, correlation=inverse / np.outer(spread, spread))
+def _covariance(
+    stats: Moments, equilibrated: FloatArray, scale: FloatArray, fit_intercept: bool
+) -> Covariance:
+    """The weights' correlation, a square root of their covariance (from the eigenvectors
+    of the equilibrated Gram: ``G⁻¹ = (V Λ^-½)(V Λ^-½)ᵀ`` over the scales) and the
+    columns' means, for intervals at new X."""
+    values, vectors = np.linalg.eigh(equilibrated)
+    root = vectors / np.sqrt(values)
+    lengths = np.sqrt(np.sum(root * root, axis=1))
+    inverse = (root @ root.T) / np.outer(lengths, lengths)
+    return Covariance(
+        x_mean=stats.mean_x if fit_intercept else np.zeros(stats.n_features),
+        correlation=inverse,
+        root=root / lengths[:, None],
+        root_scale=lengths / scale,
+    )
 
 
 def _ssr_floor(coef: FloatArray, gram: FloatArray, moment: FloatArray, total: float) -> float:
