@@ -103,9 +103,7 @@ def solve_moments(
             ssr=ssr,
             # TSS = ESS + SSR at the optimum (ESS loses digits as R² nears 0 here)
             ess=None if alpha else max(total - ssr, 0.0),
-            covariance=None
-            if sigma is None
-            else _covariance(stats, correlation, scale, fit_intercept),
+            covariance=_covariance(stats, correlation, scale, fit_intercept, sigma),
             alpha=alpha,
             ssr_floor=_ssr_floor(coef, gram, moment, total),
         )
@@ -113,11 +111,17 @@ def solve_moments(
 
 
 def _covariance(
-    stats: Moments, equilibrated: FloatArray, scale: FloatArray, fit_intercept: bool
-) -> Covariance:
+    stats: Moments,
+    equilibrated: FloatArray,
+    scale: FloatArray,
+    fit_intercept: bool,
+    sigma: float | None,
+) -> Covariance | None:
     """The weights' correlation, a square root of their covariance (from the eigenvectors
     of the equilibrated Gram: ``G⁻¹ = (V Λ^-½)(V Λ^-½)ᵀ`` over the scales) and the
-    columns' means, for intervals at new X."""
+    columns' means, for intervals at new X (None without standard errors)."""
+    if sigma is None:
+        return None
     values, vectors = np.linalg.eigh(equilibrated)
     root = vectors / np.sqrt(values)
     lengths = np.sqrt(np.sum(root * root, axis=1))
