@@ -20,6 +20,15 @@ RNG = np.random.default_rng(18)
 N = 40
 U = RNG.uniform(0, 1, N)
 
+
+def _orthogonal_noise():
+    """Noise with its least-squares line taken out, plus a slope of 1e-6: R² ≈ 1e-13, where
+    ESS = TSS − SSR in float64 would keep 3 digits of the 16."""
+    noise = RNG.normal(size=N)
+    Z = np.column_stack([np.ones(N), U])
+    return noise - Z @ np.linalg.lstsq(Z, noise, rcond=None)[0] + 1e-6 * U
+
+
 #: Float data that a float solver finds hard, each with its exact reference
 #: (least_squares(exact=True) on the same float values) and the relative error allowed:
 #: a few ulps for well-conditioned data; for the near-collinear pair (κ ≈ 7e5) the
@@ -36,6 +45,7 @@ ADVERSARIAL = {
     ),
     "tiny residuals": (np.column_stack([U]), 1 + 2 * U + 1e-10 * RNG.normal(size=N), True, 1e-11),
     "R² near 0": (np.column_stack([U]), 1e-3 * U + RNG.normal(size=N), True, 1e-13),
+    "R² 1e-13": (np.column_stack([U]), _orthogonal_noise(), True, 1e-13),
     "no intercept": (np.column_stack([U, U**2]), 3 * U + RNG.normal(size=N), False, 1e-12),
     "wide scales": (
         RNG.normal(size=(N, 6)) * 10.0 ** np.arange(-6, 6, 2),
