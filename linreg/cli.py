@@ -223,6 +223,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="descend on centred, scaled x (converges in a few iterations)",
     )
+    parser.add_argument(
+        "--summary",
+        action="store_true",
+        help="also print the least-squares fit's statistics as statsmodels' OLS summary "
+        "does: standard errors, t and F tests, confidence intervals, R², AIC, BIC",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -347,6 +353,8 @@ def _run(args: argparse.Namespace) -> int:
     print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}")
     print()
     _summary(stats if points is None else points, fit, b, m, error, args.standardize, args.alpha)
+    if args.summary:  # the closed form's statistics, for the data as given
+        print(f"\n{least_squares(*data).summary(yname='y', xname=['x'])}")
     if args.history is not None:
         _write_history(Path(args.history), fit.history)
     return 0
