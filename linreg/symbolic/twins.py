@@ -339,7 +339,7 @@ TWINS: tuple[Twin, ...] = (
         inference.line_anova_fn,
         True,
         _DATA,
-        f"{_INFERENCE}.ess",
+        "linreg.closed_form_result.LeastSquaresResult",
     ),
     Twin(
         "F = t² of the slope",
