@@ -1,5 +1,5 @@
-"""``python -m linreg``: the same as the ``linreg`` command."""
+"""``python -m linreg``: the same as the ``linreg`` command (see `linreg._entry`)."""
 
-from linreg.cli import main
+from linreg._entry import main
 
 raise SystemExit(main())

@@ -5,21 +5,32 @@ the least-squares optimum, how far the 1000 iterations stopped from it, the stab
 bound for the learning rate, and how many iterations these settings would really need.
 
 Exit codes (as ``linreg --help`` lists them): 0 success, 2 usage error, 3 bad input,
-4 diverged, 5 cannot write output, 130 interrupted, 141 broken pipe, 143 terminated.
+4 diverged, 5 cannot write output, 129 hung up, 130 interrupted, 131 quit, 141 broken
+pipe, 143 terminated.
 
-- 2: the command line itself is wrong (an unknown option, a value that is not a number).
+- 2: the command line itself is wrong (an unknown option, a value that is not a number,
+  an option the method does not take, such as ``--method cg --momentum 0.5``).
 - 3: bad input: the data file is missing, unreadable (permissions included) or
-  malformed, a value is out of range, or an option the method does not take. (Data with
-  no unique optimum, such as a constant x, are not an error: the summary says so.)
+  malformed, has fewer than two points, or a value is out of range. (Data with no
+  unique optimum, such as a constant x, are not an error: the summary says so.)
 - 4: gradient descent diverged (the learning rate is above the stability bound).
 - 5: an output could not be written: the ``--history`` file (checked before the fit:
-  its folder exists and is writable, it is not a directory) or standard output
-  (permission denied, no space left, file too large, name too long, read-only file
-  system).
-- 130: interrupted by Ctrl-C (SIGINT); 143: terminated by SIGTERM. No partial or
-  temporary file is left behind in either case.
-- 141: standard output's reader went away (``linreg | head -1``): the command stops
-  quietly, as Unix tools do (128 + SIGPIPE).
+  its folder exists and is writable, it is not a directory, it is not the ``--data``
+  file) or standard output (closed, permission denied, no space left, file too large,
+  name too long, read-only file system).
+- 129, 130, 131, 143: stopped by SIGHUP, SIGINT (Ctrl-C), SIGQUIT or SIGTERM, at any
+  moment from the first import on (`linreg._entry` installs the handlers before numpy
+  loads). No partial or temporary file is left behind.
+- 141: standard output's reader went away (``linreg | head -1``, also with
+  ``--history /dev/stdout``): the command stops quietly, as Unix tools do (128 + SIGPIPE).
+
+Nothing is printed until every check that can refuse has passed: the data are read, the
+fit is made and the summary is composed first, then printed, then ``--history`` is
+written. A value that begins with ``-`` is a value (``--initial-b -1e308``,
+``--data -x.csv``); ``--data -`` reads standard input, ``--history -`` writes to
+standard output. ``--iterations`` is at most 100,000,000
+(`linreg.descent.MAX_ITERATIONS`); on a terminal a long fit shows its running time on
+stderr.
 
 Every error is one line on stderr, ``linreg: error: ...``, never a traceback; file names
 in it are escaped (a newline or an escape sequence in a name is shown as ``\\n``,
@@ -31,42 +42,47 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import math
+import io
 import os
 import signal
-import stat
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
-from tqdm import tqdm
 
 from linreg import livestream
-from linreg.data import as_features, bundled_data_path, load_points, open_npy
-from linreg.descent import DescentResult, minimize
+from linreg._cli_input import check_points, input_path, progress, read
+from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
+from linreg.cli_report import summary
+from linreg.data import bundled_data_path
+from linreg.descent import MAX_ITERATIONS, DescentResult, minimize
 from linreg.errors import (
     DivergenceError,
     InputError,
     LinregError,
     OutputError,
-    SingularProblemError,
     shown_name,
 )
-from linreg.files import prepare_output, reason, write_output
+from linreg.files import OutputTarget, prepare_output, reason, refuse_the_input, write_output
 from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.solve import least_squares
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 __all__ = [
     "EXIT_BROKEN_PIPE",
     "EXIT_CODES",
     "EXIT_CODES_TEXT",
     "EXIT_DIVERGED",
+    "EXIT_HUNG_UP",
     "EXIT_INPUT",
     "EXIT_INTERRUPTED",
     "EXIT_OUTPUT",
+    "EXIT_QUIT",
     "EXIT_TERMINATED",
     "EXIT_USAGE",
     "build_parser",
@@ -77,7 +93,9 @@ EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_DIVERGED = 4
 EXIT_OUTPUT = 5
+EXIT_HUNG_UP = 128 + signal.SIGHUP  # 129
 EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130
+EXIT_QUIT = 128 + signal.SIGQUIT  # 131
 EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE  # 141
 EXIT_TERMINATED = 128 + signal.SIGTERM  # 143
 #: Every exit code and its meaning, in the words the help, this docstring and README use.
@@ -87,22 +105,30 @@ EXIT_CODES = {
     EXIT_INPUT: "bad input",
     EXIT_DIVERGED: "diverged",
     EXIT_OUTPUT: "cannot write output",
-    EXIT_INTERRUPTED: "interrupted",
+    EXIT_HUNG_UP: SIGNALS[signal.SIGHUP],
+    EXIT_INTERRUPTED: SIGNALS[signal.SIGINT],
+    EXIT_QUIT: SIGNALS[signal.SIGQUIT],
     EXIT_BROKEN_PIPE: "broken pipe",
-    EXIT_TERMINATED: "terminated",
+    EXIT_TERMINATED: SIGNALS[signal.SIGTERM],
 }
 EXIT_CODES_TEXT = "exit codes: " + ", ".join(f"{code} {what}" for code, what in EXIT_CODES.items())
 #: Runs up to this many point-steps (points × iterations) use the livestream's own loops
 #: for the first three lines, so their digits are the livestream's exactly (about 1 s).
 LIVESTREAM_BUDGET = 2_000_000
-#: Files up to this size (bytes) are read whole, once; larger ones are streamed.
-SMALL_FILE = 1 << 20
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block: "linreg: error: ...".
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
+        if file is not None and file is sys.stdout:
+            # argparse ignores a failed write; on standard output (--help into a closed
+            # pipe, onto a full disk) it is the command's to report, 141 or 5.
+            file.write(message)
+        else:
+            super()._print_message(message, file)
 
 
 def _learning_rate(text: str) -> float | str:
@@ -142,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--data",
         metavar="FILE",
         help="CSV file of x,y rows, or a .npy (N, 2) array; read in one "
-        "streaming pass (default: the bundled livestream data)",
+        "streaming pass; - reads standard input (default: the bundled livestream data)",
     )
     _add_method_options(parser)
     _add_run_options(parser)
@@ -193,7 +219,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         type=_count,
         default=1000,
         metavar="N",
-        help="number of iterations (default: 1000)",
+        help=f"number of iterations, at most {MAX_ITERATIONS:,} (default: 1000)",
     )
     parser.add_argument(
         "--initial-b",
@@ -216,7 +242,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--history",
         metavar="FILE",
-        help="write the loss of every iteration to FILE as CSV (atomically)",
+        help="write the loss of every iteration to FILE as CSV (atomically; - is standard output)",
     )
     parser.add_argument(
         "--standardize",
@@ -233,71 +259,105 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return its exit code (see the module docstring for the list)."""
-    with _signals_as_exceptions():
+    with handlers():
         try:
-            args = build_parser().parse_args(argv)
-            if args.data == "":
-                raise InputError("--data: the file name is empty")
-            if args.history is not None:
-                prepare_output(args.history)  # before the fit: fail fast, not after it
-            code = _run(args)
-            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
-            return code
-        except BrokenPipeError:
-            # The reader went away (e.g. `linreg | head -1`): stop quietly, as Unix tools do.
-            _silence_stdout()
-            return EXIT_BROKEN_PIPE
-        except KeyboardInterrupt:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C: no traceback
-            _say("linreg: interrupted")
-            return EXIT_INTERRUPTED
-        except _Terminated:
-            _say("linreg: terminated")
-            return EXIT_TERMINATED
-        except DivergenceError as error:
-            _say(f"linreg: error: {error}")
-            return EXIT_DIVERGED
-        except (InputError, LinregError) as error:
-            _say(f"linreg: error: {error}")
-            return EXIT_OUTPUT if isinstance(error, OutputError) else EXIT_INPUT
-        except OSError as error:  # writing standard output: no space, file too large, ...
-            _silence_stdout()
-            where = "standard output" if error.filename is None else shown_name(error.filename)
-            _say(f"linreg: error: cannot write {where} ({reason(error)})")
-            return EXIT_OUTPUT
+            return _main(sys.argv[1:] if argv is None else list(argv))
+        except BaseException as error:
+            return _failed(error)
 
 
-class _Terminated(BaseException):
-    """SIGTERM, raised where the program is, so that cleanup code runs."""
+def _failed(error: BaseException) -> int:
+    """Say what went wrong in one line; return the exit code. A signal explains everything."""
+    signum = error.signum if isinstance(error, Stopped) else pending()
+    if signum is not None:  # also when a library turned its exception into another
+        return stopped(signum)
+    if isinstance(error, KeyboardInterrupt):  # where linreg._entry's handler is not installed
+        return stopped(signal.SIGINT)
+    if isinstance(error, BrokenPipeError):
+        # The reader went away (e.g. `linreg | head -1`): stop quietly, as Unix tools do.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    if isinstance(error, _UsageError):
+        say(f"linreg: error: {error} (see linreg --help)")
+        return EXIT_USAGE
+    if isinstance(error, DivergenceError):
+        say(f"linreg: error: {_divergence(error)}")
+        return EXIT_DIVERGED
+    if isinstance(error, LinregError):
+        say(f"linreg: error: {error}")
+        return EXIT_OUTPUT if isinstance(error, OutputError) else EXIT_INPUT
+    if isinstance(error, OSError):  # writing standard output: no space, file too large, ...
+        _silence_stdout()
+        where = "standard output" if error.filename is None else shown_name(error.filename)
+        say(f"linreg: error: cannot write {where} ({reason(error)})")
+        return EXIT_OUTPUT
+    raise error
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    raise _Terminated
+class _UsageError(Exception):
+    """The command line is wrong in a way argparse does not see: options that clash."""
 
 
-@contextlib.contextmanager
-def _signals_as_exceptions() -> Iterator[None]:
-    """SIGTERM raises `_Terminated` (SIGINT already raises KeyboardInterrupt) for a while."""
+def _main(argv: list[str]) -> int:
+    """Check everything that can be checked before reading, then run."""
+    if sys.stdout is None:  # started with standard output closed (`linreg >&-`)
+        raise OutputError("cannot write standard output (it is closed)")
+    parser = build_parser()
     try:
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+        args = parser.parse_args(_joined(parser, argv))
+    except SystemExit as done:  # --help printed, or a usage error said
+        sys.stdout.flush()  # `linreg --help | head -1`: the broken pipe shows here
+        return done.code if isinstance(done.code, int) else EXIT_USAGE
+    _check_method_options(args)
+    if args.data == "":
+        raise InputError("--data: the file name is empty")
+    data = bundled_data_path() if args.data is None else input_path(args.data)
+    history = None
+    if args.history is not None:  # before the fit: fail fast, not after it
+        history = prepare_output("/dev/stdout" if args.history == "-" else args.history)
+        refuse_the_input(history, data, "--data")
+    code = _run(args, data, history)
+    sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+    return code
 
 
-def _say(line: str) -> None:
-    """One line on stderr; if stderr itself is gone, there is no one to tell."""
-    with contextlib.suppress(OSError, ValueError):
-        print(line, file=sys.stderr, flush=True)
+def _joined(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``--option VALUE`` as ``--option=VALUE`` where VALUE begins with ``-``.
+
+    argparse takes ``-1e308`` or ``-x.csv`` for an option and says "expected one
+    argument"; joined to its option they are values. A value that is itself one of the
+    options (``--data --history``) is left alone, so that mistake is still named.
+    """
+    names = [name for action in parser._actions for name in action.option_strings]
+    takes = {
+        name
+        for action in parser._actions
+        if action.nargs is None and action.option_strings
+        for name in action.option_strings
+    }
+
+    def option(token: str) -> str | None:
+        found = [name for name in names if name.startswith(token.split("=", 1)[0])]
+        exact = token if token in names else None
+        return exact or (found[0] if token.startswith("--") and len(found) == 1 else None)
+
+    joined: list[str] = []
+    rest = iter(argv)
+    for token in rest:
+        if token == "--":
+            joined += [token, *rest]
+            break
+        value = next(rest, None) if option(token) in takes and "=" not in token else None
+        if value is not None and value.startswith("-") and option(value) is None:
+            joined.append(f"{token}={value}")
+        else:
+            joined += [token] if value is None else [token, value]
+    return joined
 
 
 def _silence_stdout() -> None:
     """Point stdout at /dev/null, so the flush at exit cannot fail a second time."""
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
@@ -308,36 +368,81 @@ def _shown(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e16 else str(value)
 
 
-def _run(args: argparse.Namespace) -> int:
-    path = bundled_data_path() if args.data is None else Path(args.data)
-    stats, points = _read(path)
-    b0, m0 = args.initial_b, args.initial_m
-    # Fit first, print after: a bad option fails before any output.
-    _check_method_options(args)
-    rate = 0.0001 if args.learning_rate is None and args.method == "gd" else args.learning_rate
+def _run(args: argparse.Namespace, data: Path, history: OutputTarget | None) -> int:
+    """Read, fit, check; then print; then write the history."""
+    stats, points = read(data)
+    raise_pending()  # a signal whose exception a library lost while reading
+    check_points(stats, data)
     # The points, where they were read, let the verdict refine its reference against them.
-    data: tuple[Any, ...] = (stats,) if points is None else (points[:, :1], points[:, 1])
-    fit = minimize(
+    fit = _fit(args, (stats,) if points is None else (points[:, :1], points[:, 1]))
+    report = _report(args, fit, stats, points)  # may still refuse: nothing printed yet
+    raise_pending()
+    sys.stdout.write(report)
+    if history is not None:
+        sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
+        write_output(history, _history_lines(fit.history))
+    return 0
+
+
+def _fit(args: argparse.Namespace, data: tuple[Any, ...]) -> DescentResult:
+    """The descent the options ask for; an overflow is blamed on the options that cause it."""
+    try:
+        with progress(args.iterations):
+            return _minimize(
+                args, data, args.iterations, args.alpha, args.initial_b, args.initial_m
+            )
+    except InputError as error:
+        moved = _moved(args)
+        if not str(error).startswith("the data are too large") or not moved:
+            raise
+    # Raises as before if the data alone are too large; else the options are to blame.
+    _minimize(args, data, 0, 0.0, 0.0, 0.0)
+    raise InputError(
+        f"{moved}: too large for these data (the squared error overflows float64); "
+        "choose values nearer the data's scale"
+    )
+
+
+def _minimize(
+    args: argparse.Namespace,
+    data: tuple[Any, ...],
+    iterations: int,
+    alpha: float,
+    b0: float,
+    m0: float,
+) -> DescentResult:
+    rate = 0.0001 if args.learning_rate is None and args.method == "gd" else args.learning_rate
+    return minimize(
         *data,
         method=args.method,
         learning_rate=rate,
         momentum=args.momentum,
-        alpha=args.alpha,
-        num_iterations=args.iterations,
+        alpha=alpha,
+        num_iterations=iterations,
         w0=[m0],
         b0=b0,
         tol=args.tol,
         standardize=args.standardize,
     )
+
+
+def _moved(args: argparse.Namespace) -> str:
+    """The options that moved the start or added a penalty, as typed (or '')."""
+    given = (
+        ("--initial-b", args.initial_b),
+        ("--initial-m", args.initial_m),
+        ("--alpha", args.alpha),
+    )
+    return ", ".join(f"{name} {value:g}" for name, value in given if value != 0.0)
+
+
+def _report(args: argparse.Namespace, fit: DescentResult, stats: Moments, points: Any) -> str:
+    """Everything the command prints, as one text (the summary may still refuse)."""
+    b0, m0, rate = args.initial_b, args.initial_m, fit.learning_rate
     b, m, error = fit.b, fit.m, fit.loss
     start_error = float(fit.history[0])
-    plain = (
-        args.method == "gd"
-        and args.tol is None
-        and args.alpha == 0.0
-        and not args.standardize
-        and rate != "auto"
-    )
+    plain = args.method == "gd" and args.tol is None and args.alpha == 0.0
+    plain = plain and not args.standardize and args.learning_rate != "auto"
     if points is not None and stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET:
         # Small enough for the livestream's own loops, for its exact digits (the fast
         # path agrees to ~1e-13).
@@ -348,234 +453,53 @@ def _run(args: argparse.Namespace) -> int:
         elif args.alpha == 0.0:
             error = livestream.compute_error_for_line_given_points(b, m, points)
     name = "gradient descent" if args.method == "gd" else METHODS[args.method].summary
-    print(f"Starting {name} at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}")
-    print("Running...")
-    print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}")
-    print()
-    _summary(stats if points is None else points, fit, b, m, error, args.standardize, args.alpha)
-    if args.summary:  # the closed form's statistics, for the data as given
-        print(f"\n{least_squares(*data).summary(yname='y', xname=['x'])}")
-    if args.history is not None:
-        _write_history(Path(args.history), fit.history)
-    return 0
+    text = io.StringIO()
+    print(
+        f"Starting {name} at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}", file=text
+    )
+    print("Running...", file=text)
+    print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}", file=text)
+    print(file=text)
+    with contextlib.redirect_stdout(text):
+        summary(fit, b, m, error, args.standardize, args.alpha)
+        if args.summary:  # the closed form's statistics, for the data as given
+            data = (stats,) if points is None else (points[:, :1], points[:, 1])
+            print(f"\n{least_squares(*data).summary(yname='y', xname=['x'])}")
+    return text.getvalue()
 
 
-def _read(path: Path) -> tuple[Moments, Any]:
-    """The statistics, and the points themselves when the file is small.
-
-    A small regular file is read whole, once (the livestream's loops need the points);
-    a larger one, or a pipe or device (``/dev/stdin``), is streamed in one pass, in
-    bounded memory, with a progress bar. A ``.npy`` file (any case of the suffix) has its
-    header checked, width included, before any data is read.
-    """
-    if path.suffix.lower() == ".npy":
-        table = open_npy(path)
-        if table.shape[1] != 2:
-            raise InputError(
-                f"{shown_name(path)}: expected 2 columns (x, y), found {table.shape[1]}"
-            )
-        if table.nbytes > SMALL_FILE:
-            return Moments.from_npy(path), None
-        points = as_features(np.asarray(table, dtype=np.float64), shown_name(path))
-        return Moments.from_arrays(points[:, :1], points[:, 1]), points
-    try:
-        info: os.stat_result | None = os.stat(path)
-    except OSError:
-        info = None  # load_points names the problem: missing, permission, name too long
-    regular = info is not None and stat.S_ISREG(info.st_mode)
-    if info is None or (regular and info.st_size <= SMALL_FILE):
-        points = load_points(path)
-        return Moments.from_arrays(points[:, :1], points[:, 1]), points
-    # A progress bar on stderr for reads that take more than a second, only on a terminal.
-    with tqdm(
-        total=info.st_size if regular else None,
-        unit="B",
-        unit_scale=True,
-        desc="reading",
-        delay=1.0,
-        disable=not sys.stderr.isatty(),
-        file=sys.stderr,
-        leave=False,
-    ) as bar:
-
-        def advance(done: int) -> None:
-            bar.update(done - bar.n)
-
-        return Moments.from_csv(path, n_columns=2, progress=advance), None
-
-
-def _write_history(path: Path, history: np.ndarray) -> None:
-    """Write ``iteration,loss`` rows: atomically, or in place for a device (`linreg.files`)."""
-    target = prepare_output(str(path))
-    sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
-    write_output(target, _history_lines(history))
+def _divergence(error: DivergenceError) -> str:
+    """The divergence message in the command's own words (its options, not the API's)."""
+    when = "" if error.iteration is None else f" at iteration {error.iteration}"
+    return (
+        f"descent ({error.method}) diverged: the loss grew{when} with --learning-rate "
+        f"{error.learning_rate:.4g}, above the stability bound {error.bound_name} = "
+        f"{error.bound:.4g} for these data; use a --learning-rate below {error.bound:.4g}, "
+        "--learning-rate auto (1/lambda_max, always stable), or --standardize"
+    )
 
 
 def _history_lines(history: np.ndarray) -> Iterator[str]:
+    """``iteration,loss`` rows, a block of them at a time (as fast as the disk at 1e8)."""
     yield "iteration,loss\n"
-    for k, value in enumerate(history):
-        yield f"{k},{float(value)!r}\n"
+    for start in range(0, history.shape[0], _HISTORY_BLOCK):
+        block = history[start : start + _HISTORY_BLOCK].tolist()  # Python floats: repr
+        yield "".join(f"{k},{value!r}\n" for k, value in enumerate(block, start))
+
+
+#: Rows of ``--history`` formatted at a time (a few MB of text).
+_HISTORY_BLOCK = 1 << 16
 
 
 def _check_method_options(args: argparse.Namespace) -> None:
-    """Options the chosen method does not take are usage errors, named as such."""
-    uses = METHODS[args.method].uses
+    """Options the chosen method does not take are usage errors (exit 2), named as such."""
+    takes = {name for o in METHODS[args.method].options for name in (o.name, *o.aliases)}
     for option, value, name in (
         ("--learning-rate", args.learning_rate, "learning_rate"),
         ("--momentum", args.momentum, "momentum"),
     ):
-        if value is not None and name not in uses:
-            raise InputError(
+        if value is not None and name not in takes:
+            raise _UsageError(
                 f"--method {args.method} takes no {option} (it chooses its own steps); "
                 f"leave {option} out"
             )
-
-
-def _summary(
-    data: Moments | np.ndarray,
-    fit: DescentResult,
-    b: float,
-    m: float,
-    error: float,
-    standardized: bool,
-    alpha: float,
-) -> None:
-    """The honest part: the optimum, the certified distance, the bound, the iterations needed."""
-    try:
-        source = data if isinstance(data, Moments) else (data[:, :1], data[:, 1])
-        best = least_squares(*(source if isinstance(source, tuple) else (source,))) if (
-            alpha == 0.0) else None  # fmt: skip
-    except SingularProblemError:
-        print("Least-squares optimum: not unique. Every x is the same (to float64 precision),")
-        print("so every line through that x and the mean y fits equally well; descent")
-        print("found one of them.")
-        return
-    fit = fit.sharpened()
-    best_m, best_b = float(fit.optimum[0]), float(fit.optimum[1])
-    minimum, slack = fit.minimum_loss()
-    kind = "Least-squares optimum (closed form)" if best is not None else "Ridge optimum"
-    bar = fit.distance_error
-    print(
-        f"{kind}: b = {_sound(best_b, bar)}, m = {_sound(best_m, bar)}, "
-        f"error = {_sound(minimum, slack)}"
-    )
-    print(_verdict(fit, b, m, best_b, best_m, error, minimum))
-    print(_bound_line(fit, standardized))
-    print(_needed_line(fit))
-
-
-def _sound(value: float, error: float, digits: int = 10) -> str:
-    """``value`` with at most ``digits`` significant digits, and none beyond its error bar."""
-    if value == 0 or not math.isfinite(error):
-        return f"{value:.{digits}g}" if math.isfinite(error) else f"{value:.3g} (unresolved)"
-    if error >= abs(value):
-        return f"{value:.2g} (± {error:.2g})"
-    kept = max(1, min(digits, math.floor(math.log10(abs(value) / error)) if error else digits))
-    return f"{value:.{kept}g}"
-
-
-def _verdict(
-    fit: DescentResult,
-    b: float,
-    m: float,
-    best_b: float,
-    best_m: float,
-    error: float,
-    minimum: float,
-) -> str:
-    """The verdict, from the certificate: converged, not converged, or cannot be certified."""
-    name = "Gradient descent" if fit.method == "gd" else f"Method {fit.method}"
-    after = f"{fit.n_iter:,} {_plural(fit.n_iter, 'iteration')}"
-    if fit.converged:
-        certified = f"|theta - theta*|/|theta*| <= {fit.relative_distance_bound:.2g} <= {fit.tol:g}"
-        if fit.optimum_is_zero:
-            certified = (
-                f"|theta - theta*| <= {fit.relative_distance_bound:.2g} <= {fit.tol:g} "
-                "(the optimum is exactly 0)"
-            )
-        return f"{name} converged: after {after}, certified {certified}."
-    if fit.verdict == "cannot be certified":
-        return (
-            f"After {after} {name[0].lower() + name[1:]} cannot be certified at --tol "
-            f"{fit.tol:g}: {fit.verdict_reason}. Try --standardize or a larger --tol."
-        )
-    gap = (
-        f"{_relative(error - minimum, minimum)} above the minimum"
-        if minimum != 0
-        else f"{error:.4g} above the minimum of 0"
-    )
-    bar = fit.distance_error
-    return (
-        f"After {after} {name[0].lower() + name[1:]} has not converged: "
-        f"b is off by {_off(b, best_b, bar)}, m by {_off(m, best_m, bar)}, and the error is {gap}."
-    )
-
-
-def _bound_line(fit: DescentResult, standardized: bool) -> str:
-    where = " (on standardized x)" if standardized else ""
-    if math.isnan(fit.bound):
-        rate = (
-            "" if math.isnan(fit.learning_rate) else f" with learning rate {fit.learning_rate:.4g}"
-        )
-        return f"Method {fit.method}{rate}{where} has no stability bound on its step size."
-    verdict = "converges" if fit.learning_rate < fit.bound else "diverges"
-    rate, bound = _distinct(fit.learning_rate, fit.bound)
-    return (
-        f"Learning rate {rate}{where}: the stability bound is "
-        f"{fit.bound_name} = {bound}, so this rate {verdict}."
-    )
-
-
-def _distinct(a: float, b: float) -> tuple[str, str]:
-    """a and b with 4 significant digits, or as many more as it takes to tell them apart."""
-    for digits in range(4, 18):
-        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
-        if shown[0] != shown[1] or a == b:
-            return shown
-    return f"{a!r}", f"{b!r}"
-
-
-def _needed_line(fit: DescentResult) -> str:
-    needed, tol = fit.predicted_iterations, f"{fit.tol:g}"
-    goal = f"|theta - theta*|/|theta*| <= {tol}"
-    if math.isnan(needed):
-        why = fit.prediction_reason or f"no theory predicts how many iterations {fit.method} needs"
-        tail = f"to reach {goal} from this start: {why}."
-    elif math.isinf(needed):
-        why = (
-            "a step is above the stability bound"
-            if fit.learning_rate >= fit.bound
-            else "in float64 the slowest direction stops shrinking"
-        )
-        tail = f"these settings never reach {goal} from this start: {why}."
-    else:
-        count = f"{needed:,.0f} {_plural(needed, 'iteration')}"
-        how = {"exact": "exactly", "bound": "at most"}.get(fit.prediction_kind, "about")
-        tail = f"to reach {goal} from this start these settings need {how} {count}."
-        if fit.prediction_kind == "estimate":
-            tail = tail[:-1] + f" (an estimate: {fit.prediction_reason})."
-    if math.isinf(fit.condition_number):
-        return f"Kappa is not resolved in float64 (the Hessian is singular or nearly so): {tail}"
-    kappa = fit.condition_number
-    shown = f"{kappa:,.0f}" if kappa < 1e6 else f"{kappa:.6g}"
-    return f"Condition number kappa = {shown}: {tail}"
-
-
-def _plural(count: float, word: str) -> str:
-    return word if count == 1 else word + "s"
-
-
-def _off(value: float, target: float, error: float) -> str:
-    """How far value is from target, to the digits the error bar allows."""
-    difference = abs(value - target)
-    if difference <= error:
-        return f"less than its error bar {error:.2g}"
-    return f"{_sound(difference, error, 4)} ({_relative(difference, target)})"
-
-
-def _relative(difference: float, reference: float) -> str:
-    """``difference`` as a percentage of ``reference``, or in words where that has no value."""
-    if reference == 0:
-        return "the reference is 0" if difference else "0%"
-    ratio = 100 * difference / abs(reference)
-    return f"{ratio:.3g}%" if math.isfinite(ratio) else "more than 1e300 times the reference"

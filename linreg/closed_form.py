@@ -22,19 +22,31 @@ Every path returns a `linreg.closed_form_result.LeastSquaresResult`.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
-from linreg.closed_form_result import LeastSquaresResult
+from linreg.blas import norm
+from linreg.closed_form_result import (
+    WORKING_ACCURACY,
+    AccuracyWarning,
+    LeastSquaresResult,
+    check_count,
+    warn_inaccurate,
+)
 from linreg.doubledouble import powers
 from linreg.errors import InputError
 from linreg.exact_solver import exact_columns, exact_powers, integers, solve_exact
 from linreg.float_solver import solve_float
 from linreg.moments import Moments
 from linreg.moments_solver import solve_moments
+from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
+from linreg.reference_data import from_data
+from linreg.reference_statistics import from_statistics
 from linreg.validate import (
     check_alpha,
     check_features_target,
@@ -127,14 +139,16 @@ def least_squares(
     if isinstance(X, Moments):
         if y is not None or exact:
             raise InputError("from Moments: pass y=None, and exact mode needs the data")
-        return _guarded(solve_moments, X, intercept, penalty)
+        found = _quietly(solve_moments, X.checked(), intercept, penalty)
+        return _certified(found, X, None, intercept, penalty)
     if y is None:
         raise InputError("y is required when X is an array")
     if exact:
         columns, target = exact_columns(X, y)
         return solve_exact(columns, target, intercept, penalty)
     features, values = check_features_target(X, y)
-    return _guarded(solve_float, features, values, intercept, None, penalty)
+    found = _quietly(solve_float, features, values, intercept, None, penalty)
+    return _certified(found, None, (features, values), intercept, penalty)
 
 
 def polynomial_least_squares(
@@ -177,8 +191,10 @@ def polynomial_least_squares(
     if exact:
         column = [[v] for v in (x if isinstance(x, (Sequence, np.ndarray)) else [x])]
         (single,), target = exact_columns(column, y)
+        check_count(len(column), order + int(intercept))  # before any power is formed
         return solve_exact(exact_powers(integers(single), order), target, intercept)
     features, values = check_features_target(np.asarray(x, dtype=object).reshape(-1, 1), y)
+    check_count(features.shape[0], order + int(intercept))  # before any power is formed
     with np.errstate(over="ignore", invalid="ignore"):
         high, low = powers(features[:, 0], order)
     if not (np.isfinite(high).all() and np.isfinite(low).all()):
@@ -205,10 +221,144 @@ def log_relative_error(value: Any, certified: str) -> float:
     return min(15.0, -math.log10(error))
 
 
+def _quietly(solver: Any, *args: Any) -> LeastSquaresResult[Any]:
+    """`_guarded`, the solver's own accuracy estimate kept quiet: `_certified` decides."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AccuracyWarning)
+        return _guarded(solver, *args)
+
+
+def _certified(
+    result: LeastSquaresResult[Any],
+    stats: Moments | None,
+    data: tuple[Any, Any] | None,
+    intercept: bool,
+    alpha: float,
+) -> LeastSquaresResult[Any]:
+    """The result with a sound ``error_estimate`` (`_bound`); warned about when it is
+    short of working accuracy."""
+    point = np.append(np.asarray(result.coef, dtype=np.float64), float(result.intercept))
+    with np.errstate(all="ignore"):
+        bound = _bound(point, stats, data, intercept, alpha)
+    certified = replace(result, error_estimate=bound, accurate=bound <= WORKING_ACCURACY)
+    if not certified.accurate:
+        warn_inaccurate(certified)
+    return certified
+
+
+def _bound(
+    point: Any, stats: Moments | None, data: tuple[Any, Any] | None, intercept: bool, alpha: float
+) -> float:
+    """A sound bound on ‖point − θ*‖/‖θ*‖: the distance to a reference optimum plus its
+    error bar, from the statistics, refined against the data (or exact, for small data)
+    only while that is above working accuracy. Data of any magnitude are first brought
+    near 1 by powers of two (`_Scaled`), so their statistics cannot overflow."""
+    scaling = _Scaled.identity(point.shape[0] - 1)
+    penalty: Any = alpha
+    if data is not None:
+        found = _Scaled.of(*data, alpha)
+        if found is None:
+            return math.inf  # a column spans more than float64's range: no bound to give
+        scaling, data, penalty = found, (found.X, found.y), found.alpha
+        stats = Moments.from_arrays(*data)
+    assert stats is not None
+    reference = from_statistics(stats, penalty, intercept)
+    bound = _relative_bound(point, reference, scaling)
+    if bound > WORKING_ACCURACY and data is not None:
+        guess = replace(reference, point=scaling.to_scaled(point), error=math.inf)
+        refined = from_data(stats, *data, guess, penalty, intercept)
+        bound = min(bound, _relative_bound(point, refined, scaling))
+        X, y = data
+        if bound > WORKING_ACCURACY and X.shape[0] * (X.shape[1] + 1) ** 2 <= EXACT_BUDGET:
+            exact = exact_reference(X, y, penalty, intercept)
+            bound = min(bound, _relative_bound(point, exact, scaling))
+    return bound
+
+
+#: Data whose magnitudes lie within 2^±100 keep their statistics far from overflow and
+#: underflow as they are: no rescaled copy is made.
+_PLAIN_EXPONENT = 100
+
+
+@dataclass(frozen=True)
+class _Scaled:
+    """X·2^-e and y·2^-f, exact, with e and f the columns' and y's binary exponents; the
+    ridge becomes α·4^-e per feature, and w = w'·2^(f−e), b = b'·2^f."""
+
+    X: Any
+    y: Any
+    alpha: Any
+    features: Any
+    target: int
+
+    @classmethod
+    def identity(cls, p: int) -> _Scaled:
+        return cls(None, None, None, np.zeros(p, dtype=np.int64), 0)
+
+    @classmethod
+    def of(cls, X: Any, y: Any, alpha: float) -> _Scaled | None:
+        """None when a value would lose bits (a column spans more than float64's range).
+        Data whose squares are comfortably inside float64 are used as they are."""
+        top = np.maximum(np.abs(X.max(axis=0, initial=0.0)), np.abs(X.min(axis=0, initial=0.0)))
+        top_y = max(abs(float(y.max(initial=0.0))), abs(float(y.min(initial=0.0))))
+        e = np.frexp(top)[1].astype(np.int64)
+        f = int(np.frexp(top_y)[1])
+        if np.all(np.abs(e) <= _PLAIN_EXPONENT) and abs(f) <= _PLAIN_EXPONENT:
+            return cls(X, y, alpha, np.zeros_like(e), 0)
+        scaled_X, scaled_y = np.ldexp(X, -e), np.ldexp(y, -f)
+        for original, scaled in ((X, scaled_X), (y, scaled_y)):
+            if np.any(np.abs(scaled[original != 0]) < 2.0**-1022):
+                return None
+        return cls(scaled_X, scaled_y, np.ldexp(alpha, -2 * e), e, f)
+
+    def to_scaled(self, point: Any) -> Any:
+        e, f = self.features, self.target
+        return np.append(np.ldexp(point[:-1], e - f), np.ldexp(point[-1], -f))
+
+    def to_data(self, point: Any) -> Any:
+        e, f = self.features, self.target
+        return np.append(np.ldexp(point[:-1], f - e), np.ldexp(point[-1], f))
+
+    def stretch(self) -> float:
+        """The most a scaled component grows on its way back to the data's units."""
+        return float(np.max(np.ldexp(1.0, np.append(self.target - self.features, self.target))))
+
+
+def _relative_bound(point: Any, reference: Reference, scaling: _Scaled) -> float:
+    """A sound upper bound on ‖point − θ*‖/‖θ*‖ for ``point`` in the data's units (inf
+    when ‖θ*‖ may be 0), from a reference in the scaled units."""
+    nearest = scaling.to_data(reference.nearest(scaling.to_scaled(point)))
+    # the map back is exact (powers of two) unless it underflows: below 2^-1074 each
+    error = reference.error * scaling.stretch() + 2.0**-1074 * point.shape[0]
+    distance = norm(point - nearest) * (1 + 8 * UNIT) + error
+    if reference.zero:
+        return float(distance)
+    low = norm(nearest) * (1 - 8 * UNIT) - error
+    return float(distance / low) if low > 0 and math.isfinite(low) else math.inf
+
+
 def _guarded(solver: Any, *args: Any) -> LeastSquaresResult[Any]:
     """Run a float solver with overflow turned into a clear error, never an inf or NaN."""
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
             return solver(*args)  # type: ignore[no-any-return]
         except (FloatingPointError, OverflowError):
-            raise too_large("their squares", ", or use exact=True") from None
+            raise _out_of_range(*args[:2]) from None
+
+
+def _out_of_range(X: Any, y: Any) -> InputError:
+    """What float64 could not hold: squares too small, coefficients too large, or squares
+    too large (say which, so the message names what to rescale)."""
+    if not isinstance(X, np.ndarray):
+        return too_large("their squares", ", or use exact=True")
+    with np.errstate(all="ignore"):
+        top_x = float(np.max(np.abs(X), initial=0.0))
+        top_y = float(np.max(np.abs(y), initial=0.0))
+    if 0 < min(top_x, top_y) < 2.0**-500:
+        return InputError(
+            f"the data are too small for float64: their squares underflow (largest |X| "
+            f"{top_x:.1e}, largest |y| {top_y:.1e}); rescale X and y, or use exact=True"
+        )
+    if top_x > 0 and top_y / top_x > 2.0**900:
+        return too_large("the coefficients, about |y|/|X|", ", or use exact=True")
+    return too_large("their squares", ", or use exact=True")

@@ -24,6 +24,7 @@ __all__ = [
     "LeastSquaresResult",
     "check_count",
     "checked_result",
+    "warn_inaccurate",
 ]
 
 T = TypeVar("T")
@@ -72,9 +73,11 @@ class LeastSquaresResult(Inference, Generic[T]):
     refinements : int
         Refinement passes over the data (0 from `Moments` and in exact mode).
     error_estimate : float
-        The relative size of the last correction when refinement stopped: about the
-        relative error left in the weights (0 in exact mode; from `Moments`, the a-priori
-        bound $\kappa^2\varepsilon$).
+        A sound upper bound on $\lVert\hat\theta - \theta^*\rVert/\lVert\theta^*\rVert$
+        for $\theta = [w; b]$, against the exact optimum of the data as given
+        (`linreg.reference_statistics`, refined against the data by
+        `linreg.reference_data`, or exact, where needed); 0 in exact mode; inf when no
+        bound could be found (the problem is too ill-conditioned for float64 to tell).
     accurate : bool
         Whether ``error_estimate`` is within `WORKING_ACCURACY` (10 significant digits);
         when it is not, an `AccuracyWarning` was issued too.
@@ -149,12 +152,23 @@ def checked_result(result: LeastSquaresResult[Any]) -> LeastSquaresResult[Any]:
     if not all(math.isfinite(v) for v in values):
         raise too_large("the coefficients or the mean squared error")
     if not result.accurate:
-        digits = max(0, int(-math.log10(result.error_estimate)))
-        warnings.warn(
-            f"least squares: working accuracy not reached (estimated relative error "
-            f"{result.error_estimate:.1e}, condition number {result.condition:.1e}); "
-            f"the coefficients may have only about {digits} correct digits",
-            AccuracyWarning,
-            stacklevel=4,
-        )
+        warn_inaccurate(result)
     return result
+
+
+def warn_inaccurate(result: LeastSquaresResult[Any]) -> None:
+    """The `AccuracyWarning` for a result short of working accuracy, with its bound."""
+    bound = result.error_estimate
+    digits = max(0, int(-math.log10(bound))) if 0 < bound < 1 else 0
+    what = (
+        f"certified relative error at most {bound:.1e}"
+        if math.isfinite(bound)
+        else "its error cannot be bounded in float64"
+    )
+    warnings.warn(
+        f"least squares: working accuracy not reached ({what}, condition number "
+        f"{result.condition:.1e}); the coefficients may have only about {digits} correct "
+        "digits; try exact=True",
+        AccuracyWarning,
+        stacklevel=4,
+    )

@@ -326,12 +326,17 @@ def _pyarrow_csv() -> Any:
 
 
 def _parse_pyarrow(blob: bytes, width: int) -> FloatArray | None:
+    import pyarrow
+
     csv = _pyarrow_csv()
     names = [f"c{k}" for k in range(width)]
     try:
+        # No threads, and a native buffer rather than a Python file: pyarrow's worker
+        # threads still alive at interpreter exit aborted the process now and then
+        # ("terminate called without an active exception", exit 134).
         table = csv.read_csv(
-            io.BytesIO(blob),
-            read_options=csv.ReadOptions(column_names=names),
+            pyarrow.BufferReader(blob),
+            read_options=csv.ReadOptions(column_names=names, use_threads=False),
             parse_options=csv.ParseOptions(delimiter=","),
             convert_options=csv.ConvertOptions(
                 column_types={name: "float64" for name in names}, strings_can_be_null=False
@@ -341,7 +346,19 @@ def _parse_pyarrow(blob: bytes, width: int) -> FloatArray | None:
         return None
     if any(column.null_count for column in table.columns):
         return None
-    return np.column_stack([column.to_numpy() for column in table.columns]).astype(np.float64)
+    # Straight from the buffers: to_numpy() imports pandas, and a signal that arrives
+    # during that import is discarded with the import's error by pyarrow's C++.
+    return np.column_stack([_float_column(column) for column in table.columns])
+
+
+def _float_column(column: Any) -> FloatArray:
+    """A float64 column without nulls, copied from its Arrow buffers (no pandas)."""
+    parts = [
+        np.frombuffer(chunk.buffers()[1], np.float64, len(chunk), chunk.offset * 8)
+        for chunk in column.chunks
+        if len(chunk)
+    ]
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def _slow_rows(file: Path, lines: list[str], consumed: int, width: int | None, exact: bool) -> Any:

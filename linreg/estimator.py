@@ -18,8 +18,10 @@ expects them:
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import numpy as np
 
@@ -33,6 +35,7 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
     ) from error
 
 from linreg.descent import DescentResult, minimize
+from linreg.errors import InputError
 
 __all__ = ["DEFAULT_ESTIMATOR_TOL", "GradientDescentRegressor"]
 
@@ -54,6 +57,10 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         the Hessian's eigenvalues (see `linreg.minimize`).
     momentum : float or None, default None
         Momentum of momentum and nesterov (β₁ of adam); None picks the optimal one.
+    options : dict or None, default None
+        The method's own settings by name, as `linreg.minimize` takes them (e.g.
+        ``{"beta2": 0.99}`` for adam; ``linreg.methods.METHODS[method].options`` lists
+        each method's).
     alpha : float, default 0.0
         Ridge strength: the loss is $\frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w
         \rVert^2$. scikit-learn's ``Ridge(alpha=a)`` penalises the *sum* of squares,
@@ -109,6 +116,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         method: str = "cg",
         learning_rate: float | str | None = None,
         momentum: float | None = None,
+        options: dict[str, float] | None = None,
         alpha: float = 0.0,
         num_iterations: int = 1000,
         tol: float | None = DEFAULT_ESTIMATOR_TOL,
@@ -118,6 +126,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         self.method = method
         self.learning_rate = learning_rate
         self.momentum = momentum
+        self.options = options
         self.alpha = alpha
         self.num_iterations = num_iterations
         self.tol = tol
@@ -134,6 +143,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         linreg.DivergenceError
             The learning rate is above the method's stability bound for these data.
         """
+        _numbers_only(X, "X")
+        _numbers_only(y, "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
         result = minimize(
             X,
@@ -141,6 +152,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             method=self.method,
             learning_rate=self.learning_rate,  # type: ignore[arg-type]
             momentum=self.momentum,
+            options=self.options,
             alpha=self.alpha,
             num_iterations=self.num_iterations,
             tol=self.tol,
@@ -185,3 +197,29 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
+
+
+#: dtype kinds that scikit-learn's conversion would turn into numbers silently.
+_NOT_NUMBERS = {"M": "dates", "m": "time spans", "U": "strings", "S": "bytes"}
+
+
+def _numbers_only(value: Any, name: str) -> None:
+    """Refuse what scikit-learn would convert silently: dates, time spans, strings, bytes
+    and masked values, as linreg's own functions do (`linreg.validate`)."""
+    if isinstance(value, np.ma.MaskedArray) and np.ma.getmaskarray(value).any():
+        raise InputError(
+            f"{name} is a masked array; linreg does not use masks: drop the masked rows "
+            "first (or fill them in with .filled())"
+        )
+    dtypes = getattr(value, "dtypes", getattr(value, "dtype", None))  # a DataFrame: per column
+    if dtypes is None:
+        with contextlib.suppress(TypeError, ValueError):
+            dtypes = np.asarray(value).dtype
+    single = dtypes is None or hasattr(dtypes, "kind")
+    listed: list[Any] = [dtypes] if single else list(cast(Iterable[Any], dtypes))
+    kinds = [getattr(t, "kind", None) for t in listed]
+    for kind in kinds:
+        if kind in _NOT_NUMBERS:
+            raise InputError(
+                f"{name} must hold numbers, got {_NOT_NUMBERS[kind]}: convert them to numbers first"
+            )

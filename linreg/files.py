@@ -1,43 +1,59 @@
 """Writing an output file safely: checked before the work, never half-written.
 
 `prepare_output` checks, before any work is done, that a file can be written where the
-user asked; `write_output` writes it. What happens to what is already there:
+user asked; `write_output` writes it. What happens to what is already there is decided
+by what the name is (`os.stat`), never by how it is spelled:
 
-- **A regular file, or a new name.** The text goes to a temporary file in the same
-  folder (``.linreg-*.tmp``), which is then renamed over the target: a reader sees the
-  old file or the new one, never a part of either. An existing file keeps its permission
-  bits (and its group, where the system allows); a new file gets ``0666`` less the umask,
-  as any program's new file does. The temporary file is removed on every failure,
-  Ctrl-C and SIGTERM included (`linreg.cli` turns both into exceptions).
-- **A symbolic link** is followed: the file it points to is replaced, and the link
-  stays a link. A dangling link creates the file it names.
+- **A regular file of the user's own, or a new name.** The text goes to a temporary
+  file in the same folder (``.linreg-*.tmp``), which is then renamed over the target: a
+  reader sees the old file or the new one, never a part of either. An existing file
+  keeps its permission bits (and its group, where the system allows); a new file gets
+  ``0666`` less the umask, as any program's new file does. The temporary file is removed
+  on every failure and every signal (`linreg._entry` turns them into exceptions, and
+  holds them back while the temporary file is created and named). ``/dev/shm/h.csv``
+  is such a file too.
+- **A regular file owned by another user** is rewritten in place (truncated, then
+  written), so that it keeps its owner, inode, mode and other links; a replacement
+  would be a new file of the user running linreg. This write is not atomic.
+- **A symbolic link** is followed: the file it points to is written, and the link
+  stays a link. A dangling link creates the file it names. A link that belongs to
+  another user is followed only to a file of that same user; any other is refused, so
+  that a link planted in a shared folder (``/tmp``) cannot turn linreg against a file
+  its owner may not write.
 - **A file with several hard links** is replaced under the name given; its other names
   keep the old contents (as with any atomic replace).
-- **Character devices, FIFOs and sockets** (``/dev/null``, a terminal, a named pipe), and
-  every name under ``/dev/`` or ``/proc/`` (``/dev/stdout``, ``/dev/fd/3``), are written
-  in place, appending, and are never replaced or created.
+- **Character devices, FIFOs and sockets** (``/dev/null``, a terminal, a named pipe),
+  and every name that leads to an already open file (``/dev/stdout``, ``/dev/fd/3``,
+  ``/proc/self/fd/1``: a link through a ``/proc/<pid>/fd`` folder), are written in
+  place, appending, and are never replaced or created. When that file is standard output
+  and its reader has gone, `BrokenPipeError` is raised as for any write to it.
 
-Every failure is an `linreg.errors.OutputError` whose message names the file (escaped for
-printing) and the system's reason: permission denied, no space left on device, file too
-large, file name too long, read-only file system, is a directory, no such folder.
+Every other failure is an `linreg.errors.OutputError` whose message names the file
+(escaped for printing) and the system's reason: permission denied, no space left on
+device, file too large, file name too long, read-only file system, is a directory, no
+such folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from linreg._entry import deferred
 from linreg.errors import OutputError, shown_name
 
-__all__ = ["OutputTarget", "prepare_output", "reason", "write_output"]
+__all__ = ["OutputTarget", "prepare_output", "reason", "refuse_the_input", "write_output"]
 
-# Names that stand for an already open stream: written in place, never replaced.
-_STREAM_FOLDERS = ("/dev/", "/proc/")
+# A link in such a folder stands for a file the process already has open.
+_OPEN_FILES = re.compile(r"/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/fd")
+#: The most symbolic links followed in a row (the system's own limit, MAXSYMLINKS).
+_MAX_LINKS = 40
 
 
 @dataclass(frozen=True)
@@ -53,11 +69,13 @@ class OutputTarget:
     final : pathlib.Path
         The file that receives the text: ``path`` with symbolic links followed.
     in_place : bool
-        Written in place (a device, FIFO or stream), not replaced.
+        Written in place (a device, FIFO, stream, or another user's file), not replaced.
     mode : int
         Permission bits for the new file (an existing file's own, or 0666 less the umask).
     group : int or None
         An existing file's group, kept where the system allows.
+    truncate : bool
+        Written in place from its start (another user's regular file), not appended to.
     """
 
     label: str
@@ -66,6 +84,7 @@ class OutputTarget:
     in_place: bool
     mode: int
     group: int | None
+    truncate: bool = False
 
 
 def prepare_output(name: str, option: str = "--history") -> OutputTarget:
@@ -101,20 +120,78 @@ def prepare_output(name: str, option: str = "--history") -> OutputTarget:
         raise OutputError(f"{label}: {reason(error)}") from None
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise OutputError(f"{label}: is a directory")
-    stream = os.path.abspath(name).startswith(_STREAM_FOLDERS)
-    if (info is not None and not stat.S_ISREG(info.st_mode)) or stream:
+    if _opens_an_open_file(path) or (info is not None and not stat.S_ISREG(info.st_mode)):
         if info is None:
             raise OutputError(f"{label}: no such device or stream")
         if not os.access(path, os.W_OK):
             raise OutputError(f"{label}: not writable (permission denied)")
         return OutputTarget(label, path, path, True, 0, None)
     final = Path(os.path.realpath(path))
+    _check_links(label, path, info)
     _check_folder(label, final.parent)
     if info is not None and not os.access(final, os.W_OK):
         raise OutputError(f"{label}: the file is not writable (permission denied)")
     if info is None:
         return OutputTarget(label, path, final, False, 0o666 & ~_umask(), None)
-    return OutputTarget(label, path, final, False, stat.S_IMODE(info.st_mode), info.st_gid)
+    mode, owner = stat.S_IMODE(info.st_mode), info.st_uid
+    if owner != os.geteuid():  # a replacement would be ours: write theirs in place
+        return OutputTarget(label, path, final, True, mode, info.st_gid, truncate=True)
+    return OutputTarget(label, path, final, False, mode, info.st_gid)
+
+
+def _links(path: Path) -> list[str]:
+    """The names met while following ``path``'s symbolic links, ``path`` first."""
+    names = [os.path.abspath(path)]
+    while len(names) <= _MAX_LINKS:
+        try:
+            target = os.readlink(names[-1])
+        except OSError:  # not a link, or missing
+            break
+        names.append(os.path.join(os.path.dirname(names[-1]), target))
+    return names
+
+
+def _opens_an_open_file(path: Path) -> bool:
+    """Whether ``path`` leads through a ``/proc/<pid>/fd`` folder (``/dev/stdout``)."""
+    return any(
+        _OPEN_FILES.fullmatch(os.path.realpath(os.path.dirname(name))) for name in _links(path)
+    )
+
+
+def _check_links(label: str, path: Path, info: os.stat_result | None) -> None:
+    """Refuse to follow another user's symbolic link to a file that is not that user's."""
+    me = os.geteuid()
+    for name in _links(path)[:-1]:  # every name but the last is a link
+        try:
+            owner = os.lstat(name).st_uid
+        except OSError:
+            continue
+        if owner == me or (info is not None and info.st_uid == owner):
+            continue
+        leads_to = "a file that does not exist" if info is None else "a file that user does not own"
+        raise OutputError(
+            f"{label}: is a symbolic link of another user (uid {owner}) to {leads_to}; "
+            "linreg does not write through it"
+        )
+
+
+def refuse_the_input(target: OutputTarget, source: Path, option: str) -> None:
+    """Refuse an output that is the input file ``source`` (by any name: same inode).
+
+    Raises
+    ------
+    OutputError
+        ``target`` is the regular file ``source``: writing it would replace the input.
+    """
+    try:
+        read, written = os.stat(source), os.stat(target.final)
+    except OSError:
+        return  # one of them does not exist: reading or writing will say what is wrong
+    same = (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino)
+    if same and stat.S_ISREG(written.st_mode):
+        raise OutputError(
+            f"{target.label}: is the {option} file; writing the history would replace the data"
+        )
 
 
 def _check_folder(label: str, folder: Path) -> None:
@@ -165,28 +242,46 @@ def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:
         reader gone); no partial or temporary file is left behind.
     """
     if target.in_place:
-        try:
-            handle = os.open(target.path, os.O_WRONLY | os.O_APPEND | os.O_NOCTTY)
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.writelines(chunks)
-        except OSError as error:
-            raise OutputError(f"{target.label}: cannot write ({reason(error)})") from None
+        _write_in_place(target, chunks)
         return
+    temporary: str | None = None
     try:
-        handle, temporary = tempfile.mkstemp(
-            prefix=".linreg-", suffix=".tmp", dir=target.final.parent
-        )
-    except OSError as error:
-        raise OutputError(f"{target.label}: cannot write ({reason(error)})") from None
-    try:
+        with deferred():  # a signal here would leave a file whose name no one knows
+            handle, temporary = tempfile.mkstemp(
+                prefix=".linreg-", suffix=".tmp", dir=target.final.parent
+            )
         _fill(handle, target, chunks)
         os.replace(temporary, target.final)
-    except BaseException as error:  # Ctrl-C and SIGTERM too: never leave the temporary
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+    except BaseException as error:  # every signal too: never leave the temporary
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         if isinstance(error, OSError):
             raise OutputError(f"{target.label}: cannot write ({reason(error)})") from None
         raise
+
+
+def _write_in_place(target: OutputTarget, chunks: Iterable[str]) -> None:
+    """Append to a stream, or rewrite another user's file from its start."""
+    flags = os.O_WRONLY | os.O_NOCTTY | (os.O_TRUNC if target.truncate else os.O_APPEND)
+    standard_output = False
+    try:
+        handle = os.open(target.final if target.truncate else target.path, flags)
+        standard_output = _same_file(handle, 1)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.writelines(chunks)
+    except OSError as error:
+        if isinstance(error, BrokenPipeError) and standard_output:
+            raise  # standard output's reader went away: the command's quiet exit
+        raise OutputError(f"{target.label}: cannot write ({reason(error)})") from None
+
+
+def _same_file(first: int, second: int) -> bool:
+    try:
+        a, b = os.fstat(first), os.fstat(second)
+    except OSError:
+        return False
+    return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
 
 
 def _fill(handle: int, target: OutputTarget, chunks: Iterable[str]) -> None:

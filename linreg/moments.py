@@ -205,9 +205,44 @@ class Moments(Statistics):
         Raises
         ------
         InputError
-            The two have different numbers of features.
+            ``other`` is not a `Moments`, or the two have different numbers of features.
         """
-        return Moments._of(accumulate.merge(self, other))
+        if not isinstance(other, Statistics):
+            raise InputError(f"can only merge Moments with Moments, got {type(other).__name__}")
+        return Moments._of(accumulate.merge(self.checked(), other.checked()))
+
+    def checked(self) -> Moments:
+        """These statistics, once checked as a whole (they may have been written by hand).
+
+        Raises
+        ------
+        InputError
+            Naming the field: a count that is not a positive integer, shapes that do not
+            agree, a value that is not finite, or a negative spread.
+        """
+        count = self.count
+        if isinstance(count, (bool, np.bool_)) or not isinstance(count, (int, np.integer)):
+            raise InputError(f"Moments.count must be a positive integer, got {count!r}")
+        if count < 1:
+            raise InputError(f"Moments.count must be a positive integer, got {count!r}")
+        p = np.shape(self.mean_x)[0] if np.ndim(self.mean_x) == 1 else -1
+        shapes = (
+            np.shape(self.cxx) == (p, p),
+            np.shape(self.cxy) == (p,),
+            np.ndim(self.mean_y) == 0,
+        )
+        if p < 1 or not all(shapes):
+            raise InputError(
+                "Moments fields disagree: mean_x must be (p,), cxx (p, p), cxy (p,), and "
+                f"mean_y and cyy numbers; got {np.shape(self.mean_x)}, {np.shape(self.cxx)}, "
+                f"{np.shape(self.cxy)}"
+            )
+        for name in ("mean_x", "mean_y", "cxx", "cxy", "cyy"):
+            if not np.all(np.isfinite(np.asarray(getattr(self, name), dtype=np.float64))):
+                raise InputError(f"Moments.{name} holds a value that is not finite")
+        if np.any(np.diag(self.cxx) < 0) or self.cyy < 0:
+            raise InputError("Moments.cxx's diagonal and cyy are sums of squares: none is negative")
+        return self
 
     def centred(self) -> Moments:
         """The statistics of the data less their means: the same co-moments, zero means.

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg.doubledouble import two_product, two_sum
 from linreg.moments import Moments
 from linreg.validate import check_not_underflowed, too_large
 
@@ -77,6 +78,8 @@ class Coordinates:
 
     def moments(self, stats: Moments) -> Moments:
         """The statistics of z, from those of x (no pass over the data)."""
+        if not self.shift.any() and (self.scale == 1.0).all():
+            return stats
         s = self.scale
         return Moments(
             stats.count,
@@ -103,19 +106,34 @@ class Coordinates:
         return np.append(u, b + float(self.shift @ w)) if self.intercept else u
 
     def to_data(self, theta: FloatArray) -> tuple[FloatArray, float]:
-        """(w, b) on x from θ on z."""
-        p = self.shift.shape[0]
-        w = theta[:p] / self.scale
-        b = float(theta[p]) - float(self.shift @ w) if self.intercept else 0.0
-        return w, b
+        """(w, b) on x from θ on z (`rows_to_data` of one row)."""
+        row = self.rows_to_data(theta[None, :])[0]
+        return row[:-1], float(row[-1])
 
     def rows_to_data(self, thetas: FloatArray) -> FloatArray:
-        """Rows θ on z to rows [w..., b] on x (paths; also differences, being linear)."""
+        r"""Rows θ on z to rows [w..., b] on x (paths; also differences, being linear).
+
+        $w = u/\text{scale}$ rounds; $b = b' - \text{shift}^\top w$ is formed from the
+        *exact* quotient (its rounding recovered by an error-free product) in
+        double-double, so that b is within a few u of itself however large the shift: the
+        map back adds no error the pair (w, b) could have avoided.
+        """
         p = self.shift.shape[0]
         out = np.zeros((thetas.shape[0], p + 1))
-        out[:, :p] = thetas[:, :p] / self.scale
-        if self.intercept:
-            out[:, p] = thetas[:, p] - out[:, :p] @ self.shift
+        out[:, :p] = w = thetas[:, :p] / self.scale
+        if not self.intercept:
+            return out
+        if not self.shift.any():
+            out[:, p] = thetas[:, p]
+            return out
+        product, error = two_product(w, self.scale)
+        lost = ((thetas[:, :p] - product) - error) / self.scale  # u/scale − w, to rounding
+        total, low = thetas[:, p].copy(), np.zeros(thetas.shape[0])
+        for j in range(p):
+            high, part = two_product(w[:, j], -self.shift[j])
+            total, carry = two_sum(total, high)
+            low += carry + part - self.shift[j] * lost[:, j]
+        out[:, p] = total + low
         return out
 
 
@@ -165,15 +183,12 @@ def _structured_inverse(
     scale = np.sqrt(np.diag(a))
     if not np.all(scale > 0):
         return None
-    scaled = a / np.outer(scale, scale)
-    try:
-        factor = np.linalg.cholesky(scaled)
-    except np.linalg.LinAlgError:
-        return None
-    lowest, highest = np.linalg.eigvalsh(scaled)[[0, -1]]
-    if not lowest > 0:
-        return None
-    a_inverse = np.linalg.inv(factor.T) @ np.linalg.inv(factor) / np.outer(scale, scale)
+    outer = np.outer(scale, scale)
+    values, vectors = np.linalg.eigh(a / outer)  # the scaled A: its condition and inverse
+    lowest, highest = float(values[0]), float(values[-1])
+    if not lowest > highest * a.shape[0] * _EPS:
+        return None  # singular to float64 precision
+    a_inverse = (vectors / values) @ vectors.T / outer
     pulled = a_inverse @ stats.mean_x
     if not intercept:
         return 0.5 * (a_inverse - np.outer(pulled, pulled) / (1.0 + stats.mean_x @ pulled)), float(
@@ -210,15 +225,24 @@ def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, nul
         values = np.where(better, from_inverse, values)
         vectors = np.where(better, small_vectors[:, ::-1], vectors)
         errors = np.minimum(errors, inverse_errors)
-        vectors = _orthonormal(vectors, np.flatnonzero(better))
+        if better.any() and not better.all():  # columns from both routes: make them one basis
+            vectors = _orthonormal(vectors, better)
     values = np.maximum(values, 0.0)
     values[:null], errors[:null] = 0.0, 0.0
     return Spectrum(values, vectors, errors, null)
 
 
 def _orthonormal(vectors: FloatArray, first: Any) -> FloatArray:
-    """Gram–Schmidt with the columns in ``first`` (the most accurate) kept as they are."""
-    order = np.concatenate([first, np.setdiff1d(np.arange(vectors.shape[1]), first)])
+    """Gram–Schmidt with the columns marked ``first`` (the small eigenvalues', from H⁻¹)
+    kept as they are, the others made orthogonal to them."""
+    if vectors.shape[1] == 2:  # one of each: the other is the kept one turned a right angle
+        kept = int(np.flatnonzero(first)[0])
+        a, b = vectors[:, kept]
+        turned = np.array([-b, a])
+        result = vectors.copy()
+        result[:, 1 - kept] = turned if turned @ vectors[:, 1 - kept] >= 0 else -turned
+        return result
+    order = np.concatenate([np.flatnonzero(first), np.flatnonzero(~first)])
     q, r = np.linalg.qr(vectors[:, order])
     q = q * np.where(np.diag(r) < 0, -1.0, 1.0)
     result = np.empty_like(q)
@@ -359,9 +383,7 @@ class Quadratic:
 
     def resolution(self, optimum: FloatArray) -> float:
         """How closely an iterate mapped back to the data's units can approach ``optimum``:
-        the rounding of b = b' − shift·w (each term about u of its size)."""
+        the rounding of w = u/scale and of b, a few u of each (`Coordinates.rows_to_data`)."""
         if not self.coords.intercept or not self.coords.shift.any():
             return 0.0
-        w = optimum[:-1]
-        spread = abs(float(optimum[-1])) + float(np.abs(self.coords.shift) @ np.abs(w))
-        return float(2 * (w.shape[0] + 2) * _EPS * spread)
+        return float(4 * (optimum.shape[0] + 2) * _EPS * float(np.abs(optimum).sum()))

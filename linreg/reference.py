@@ -27,10 +27,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from linreg.blas import norm
 from linreg.exact_solver import exact_sums
 
 __all__ = ["EXACT_BUDGET", "UNIT", "Reference", "exact_reference"]
@@ -82,7 +84,7 @@ class Reference:
 # --- exact -----------------------------------------------------------------------------------
 
 
-def exact_reference(X: FloatArray, y: FloatArray, alpha: float, intercept: bool) -> Reference:
+def exact_reference(X: FloatArray, y: FloatArray, alpha: Any, intercept: bool) -> Reference:
     r"""θ* in rational arithmetic: exact sums $Z^\top Z$, $Z^\top y$, then Gauss–Jordan.
 
     A singular normal matrix here is proof of rank deficiency: the optimum is then an
@@ -91,16 +93,17 @@ def exact_reference(X: FloatArray, y: FloatArray, alpha: float, intercept: bool)
     p = X.shape[1]
     columns = [np.ascontiguousarray(X[:, j]) for j in range(p)]
     gram, moment, _, _ = exact_sums(columns, np.ascontiguousarray(y), intercept)
-    for j in range(p):
-        gram[j][j] += X.shape[0] * Fraction(alpha)
+    for j, strength in enumerate(np.broadcast_to(alpha, (p,)).tolist()):
+        gram[j][j] += X.shape[0] * Fraction(strength)
     solution, null = _rational_solve(gram, moment)
     if not intercept:
         solution.append(Fraction(0))
         null = [[*v, Fraction(0)] for v in null]
     point = np.array([float(v) for v in solution])
     zero = all(v == 0 for v in solution) and not null
-    # float() rounds each entry to nearest: at most u|θ*ⱼ| each.
-    error = UNIT * float(np.linalg.norm(point))
+    # float() rounds each entry to nearest: within u of itself, or (below the normal
+    # range) within the smallest subnormal
+    error = UNIT * norm(point) + 2.0**-1074 * point.shape[0]
     basis = np.linalg.qr(np.array([[float(v) for v in vec] for vec in null]).T)[0] if null else (
         np.zeros((p + 1, 0)))  # fmt: skip
     return Reference(point, error, np.asarray(basis), zero, "exact")

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.blas import norm
-from linreg.doubledouble import residual, two_product, two_sum
+from linreg.doubledouble import residual, two_product
 from linreg.moments import Moments
 from linreg.reference import UNIT, Reference
 from linreg.reference_statistics import (
@@ -45,36 +45,49 @@ def _residual_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple
     return residual(X, None, (y, None), w, b)
 
 
-def _cascade(hi: FloatArray, lo: FloatArray) -> FloatArray:
-    """Column sums of hi + lo (shape (n, k)) in double-double, by a pairwise tree of
-    error-free additions: each sum is within (log₂n + 2)·u²·Σ|terms| + u|sum| of exact."""
-    while hi.shape[0] > 1:
-        if hi.shape[0] % 2:
-            hi = np.vstack([hi, np.zeros((1, hi.shape[1]))])
-            lo = np.vstack([lo, np.zeros((1, lo.shape[1]))])
-        total, error = two_sum(hi[0::2], hi[1::2])
-        hi, lo = total, lo[0::2] + lo[1::2] + error
-    return np.asarray(hi[0] + lo[0])
+#: Rows per partial sum of Xᵀr: BLAS sums a block in any order, within γ of its length.
+_SUM_BLOCK = 1 << 12
 
 
-def _sums_dd(X: FloatArray, r: tuple[Any, Any]) -> tuple[FloatArray, float]:
-    """(Xᵀr, Σr) in double-double (`_cascade`): products split exactly, then summed."""
+def _sums(X: FloatArray, shift: FloatArray, r: tuple[Any, Any]) -> tuple[FloatArray, float]:
+    """((X − shift)ᵀr, Σr) for a double-double r: BLAS on blocks of `_SUM_BLOCK` rows
+    (each shifted: an offset column would otherwise swamp the sum), the blocks' partial
+    sums then added exactly (`math.fsum`)."""
     hi, lo = r
-    product, error = two_product(X, hi[:, None])
-    sums = _cascade(np.column_stack([product, hi]), np.column_stack([error + X * lo[:, None], lo]))
-    return sums[:-1], float(sums[-1])
+    parts = []
+    for k in range(0, hi.shape[0], _SUM_BLOCK):
+        rows = slice(k, k + _SUM_BLOCK)
+        residual = hi[rows] + lo[rows]
+        parts.append(((X[rows] - shift).T @ residual, float(residual.sum())))
+    sums = np.array([math.fsum(part[0][j] for part in parts) for j in range(X.shape[1])])
+    return sums, math.fsum(part[1] for part in parts)
 
 
 def _gradient_slack(
-    X: FloatArray, y: FloatArray, w: FloatArray, b: float, sums: FloatArray, total: float
+    stats: Moments,
+    shift: FloatArray,
+    sizes: tuple[float, float],
+    sums: FloatArray,
+    total: float,
 ) -> tuple[FloatArray, float]:
-    """Bounds on the errors of `_sums_dd` at (w, b): a few u² of Σ|x|(|y| + |X||w| + |b|)."""
-    p, n = X.shape[1], X.shape[0]
-    size = np.abs(y) + np.abs(X) @ np.abs(w) + abs(b)
-    # the residual's own error (8(p+2)u² of size), then the tree's (log₂n + 4)u² per term
-    factor = (16 * (p + 3) + 2 * math.log2(max(n, 2)) + 8) * UNIT * UNIT * (1 + 2 * n * UNIT)
-    slack = factor * (np.abs(X).T @ size) + 2 * UNIT * np.abs(sums)
-    return slack, factor * float(size.sum()) + 2 * UNIT * abs(total)
+    """Bounds on the errors of `_sums`, by Cauchy–Schwarz from the shifted columns' norms
+    (from the statistics of the same data) and ‖r‖: each block's BLAS sum within γ of its
+    length of ‖x − s‖‖r‖, x − s within u of itself, hi + lo within u of r, and r itself
+    within 8(p+2)u²·(|y| + |X||w| + |b|) of exact (``sizes``: ‖r‖ and that size)."""
+    n, p = stats.count, stats.n_features
+    grow = 1 + stats.rounding + 4 * UNIT
+    columns = np.sqrt(np.diag(stats.cxx) + n * (stats.mean_x - shift) ** 2) * grow
+    norm_r, size = sizes
+    blas = (_gamma(min(n, _SUM_BLOCK) + 2) + 2 * UNIT) * norm_r
+    residual = 8 * (p + 2) * UNIT * UNIT * size
+    factor = (blas + residual) * (1 + 2 * n * UNIT)
+    slack = factor * columns + 2 * UNIT * np.abs(sums)
+    return slack, factor * math.sqrt(n) + 2 * UNIT * abs(total)
+
+
+def _gamma(n: int) -> float:
+    nu = n * UNIT
+    return nu / (1 - nu)
 
 
 def _correction(
@@ -87,14 +100,23 @@ def _correction(
     $\bar x t$ only with an intercept), and $e_b = -t/N - \bar x^\top e_w$.
     """
     X, y = data
-    p = stats.n_features
+    p, n = stats.n_features, stats.count
     w, b = point[:p], float(point[p]) if intercept else 0.0
-    sums, total = _sums_dd(X, _residual_dd(X, y, w, b))
-    slack, total_slack = _gradient_slack(X, y, w, b, sums, total)
-    q = sums - penalty * w - (stats.mean_x * total if intercept else 0.0)
+    shift = stats.mean_x if intercept else np.zeros(p)
+    r = _residual_dd(X, y, w, b)
+    grow = 1 + stats.rounding + 4 * UNIT
+    norms = np.sqrt(np.diag(stats.cxx) + n * stats.mean_x**2) * grow
+    size = math.sqrt(stats.cyy + n * stats.mean_y**2) * grow + float(np.abs(w) @ norms)
+    norm_r = (norm(r[0]) + norm(r[1])) * (1 + n * UNIT)
+    sums, total = _sums(X, shift, r)
+    slack, total_slack = _gradient_slack(
+        stats, shift, (norm_r, size + math.sqrt(n) * abs(b)), sums, total
+    )
+    # q = (X − x̄)ᵀr − Pŵ with the exact x̄; the shift is the computed x̄, off by |Δx̄|
+    q = sums - penalty * w
     if intercept:
         mean_error = mean_errors(stats, statistics_rounding(stats)[1])[0]
-        slack = slack + (np.abs(stats.mean_x) + mean_error) * total_slack + mean_error * abs(total)
+        slack = slack + mean_error * (abs(total) + total_slack)
     slack = slack + 2 * UNIT * (np.abs(sums) + penalty * np.abs(w) + np.abs(q))
     return q, total if intercept else 0.0, slack, total_slack
 
@@ -121,23 +143,25 @@ def _posterior(problem: _Scaled, point: FloatArray) -> tuple[FloatArray, FloatAr
         stats, problem.data, point, problem.penalty, problem.intercept
     )
     e_w = -np.linalg.solve(problem.system.gram, q) if p else np.zeros(0)
-    rho = float(np.linalg.norm((np.abs(q) + slack) / scale)) / lowest * (1 + 8 * (p + 1) * UNIT)
+    rho = float(norm((np.abs(q) + slack) / scale)) / lowest * (1 + 8 * (p + 1) * UNIT)
     if not problem.intercept:
         return np.append(rho / scale, 0.0), np.append(e_w, 0.0)
     mean_error = mean_errors(stats, problem.means)[0]
-    reach = float(np.linalg.norm((np.abs(stats.mean_x) + mean_error) / scale))
+    reach = float(norm((np.abs(stats.mean_x) + mean_error) / scale))
     e_b = -total / n - float(stats.mean_x @ e_w)
     bound_b = (abs(total) + total_slack) / n * (1 + 2 * UNIT) + reach * rho
     return np.append(rho / scale, bound_b) * (1 + 4 * UNIT), np.append(e_w, e_b)
 
 
 def _scaled_problem(
-    stats: Moments, X: FloatArray, y: FloatArray, alpha: float, intercept: bool, units: Units
+    stats: Moments, X: FloatArray, y: FloatArray, alpha: Any, intercept: bool, units: Units
 ) -> _Scaled | None:
     """The problem in power-of-two units, or None when that loses bits or is unbounded."""
     with np.errstate(all="ignore"):
         scaled = units.stats(stats)
-        data = (np.ldexp(X, -units.features), np.ldexp(y, -units.target))
+        data = (
+            (X, y) if units.identity else (np.ldexp(X, -units.features), np.ldexp(y, -units.target))
+        )
         penalty = units.penalty(stats.count, alpha)
     if not (exact_scaling(X, data[0]) and exact_scaling(y, data[1])):
         return None
@@ -150,7 +174,7 @@ def _scaled_problem(
 
 
 def from_data(
-    stats: Moments, X: FloatArray, y: FloatArray, start: Reference, alpha: float, intercept: bool
+    stats: Moments, X: FloatArray, y: FloatArray, start: Reference, alpha: Any, intercept: bool
 ) -> Reference:
     r"""Refine ``start`` against the data, with an a-posteriori bound (see the module docs).
 
@@ -183,7 +207,7 @@ def from_data(
 def minimum_loss(
     stats: Moments,
     reference: Reference,
-    alpha: float,
+    alpha: Any,
     intercept: bool,
     data: tuple[FloatArray, FloatArray] | None = None,
 ) -> tuple[float, float]:

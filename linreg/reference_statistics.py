@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.blas import norm
+from linreg.centring import intercept_from
 from linreg.doubledouble import two_product
 from linreg.moments import Moments
 from linreg.reference import UNIT, Reference
@@ -56,6 +57,11 @@ def statistics_rounding(stats: Moments) -> tuple[float, float]:
 # --- units: powers of two that bring the problem near 1 -------------------------------------
 
 
+#: Sizes within 2^±100 need no rescaling: products of a few of them stay far inside
+#: float64's range (2^±1022).
+_PLAIN = 100
+
+
 @dataclass(frozen=True)
 class Units:
     """x_j·2^-e_j and y·2^-e_y: exact rescalings (barring underflow) under which every
@@ -66,11 +72,24 @@ class Units:
 
     @classmethod
     def of(cls, stats: Moments) -> Units:
+        """The exponents of each column's and y's size; all 0 (no rescaling, no copies)
+        when every size is within 2^±100, far from overflow and underflow."""
         spread = np.maximum(np.sqrt(np.diag(stats.cxx)), np.abs(stats.mean_x))
         target = max(math.sqrt(stats.cyy), abs(stats.mean_y))
+        sizes = np.append(spread, target)
+        low, high = 2.0**-_PLAIN, 2.0**_PLAIN
+        if bool(((sizes == 0) | ((sizes > low) & (sizes < high))).all()):
+            return cls(np.zeros(spread.shape[0], dtype=np.int64), 0)
         return cls(np.frexp(spread)[1].astype(np.int64), int(np.frexp(target)[1]))
 
+    @property
+    def identity(self) -> bool:
+        """Whether no rescaling is needed."""
+        return not (self.target or self.features.any())
+
     def stats(self, stats: Moments) -> Moments:
+        if self.identity:
+            return stats
         e, f = self.features, self.target
         return replace(
             stats,
@@ -81,16 +100,20 @@ class Units:
             cyy=float(np.ldexp(stats.cyy, -2 * f)),
         )
 
-    def penalty(self, count: int, alpha: float) -> FloatArray:
+    def penalty(self, count: int, alpha: Any) -> FloatArray:
         """N·α in the scaled units: α‖w‖² = 4^e_y·Σ_j α·4^(−e_j)·w'_j², E = 4^e_y·E'."""
         return np.asarray(count * np.ldexp(alpha, -2 * self.features), dtype=np.float64)
 
     def to_data(self, values: FloatArray) -> FloatArray:
         """[w'; b'] (or their error bounds) back in the data's units."""
+        if self.identity:
+            return values
         e, f = self.features, self.target
         return np.append(np.ldexp(values[:-1], f - e), np.ldexp(values[-1], f))
 
     def to_scaled(self, values: FloatArray) -> FloatArray:
+        if self.identity:
+            return values
         e, f = self.features, self.target
         return np.append(np.ldexp(values[:-1], e - f), np.ldexp(values[-1], -f))
 
@@ -137,7 +160,7 @@ def _exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> Floa
     )
 
 
-def _lowest_eigenvalue(scaled: FloatArray, rounding: float) -> float:
+def _lowest_eigenvalue(scaled: FloatArray, values: FloatArray, rounding: float) -> float:
     """A lower bound on λ_min of the exact scaled normal matrix (which has unit diagonal).
 
     eigvalsh is backward stable: its λ_min is exact for a matrix within about pε‖S‖ of
@@ -145,7 +168,7 @@ def _lowest_eigenvalue(scaled: FloatArray, rounding: float) -> float:
     ``rounding`` entrywise of the data's own (‖·‖₂ ≤ p times the largest entry).
     """
     p = scaled.shape[0]
-    lowest = float(np.linalg.eigvalsh(scaled)[0]) if p else 1.0
+    lowest = float(values[0]) if p else 1.0
     spectral = float(np.abs(scaled).sum(axis=1).max(initial=0.0))  # ≥ ‖S‖₂
     return float(lowest - (16 * p * p + 4) * UNIT * max(spectral, 1.0) - p * rounding)
 
@@ -157,14 +180,13 @@ def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
         return None
     scale = np.sqrt(diagonal)
     scaled = system.gram / np.outer(scale, scale)
-    lowest = _lowest_eigenvalue(scaled, system.rounding)
-    try:
-        factor = np.linalg.cholesky(scaled)
-    except np.linalg.LinAlgError:
+    values, vectors = np.linalg.eigh(scaled)  # the bound on λ_min, and the solves
+    lowest = _lowest_eigenvalue(scaled, values, system.rounding)
+    if not values[0] > 0:
         return None
 
     def solve(rhs: FloatArray) -> FloatArray:
-        return np.linalg.solve(factor.T, np.linalg.solve(factor, rhs / scale)) / scale
+        return np.asarray(vectors @ ((vectors.T @ (rhs / scale)) / values) / scale)
 
     w = solve(system.moment)
     for _ in range(3):  # refinement with exact residuals: each pass gains about -log10 κε
@@ -182,7 +204,7 @@ def weights_error(system: System, w: FloatArray, scale: FloatArray, lowest: floa
     p = w.shape[0]
     residual = _exact_residual(system.gram, system.moment, w)
     size = (
-        float(np.linalg.norm(residual / scale)) * (1 + 4 * p * UNIT)
+        norm(residual / scale) * (1 + 4 * p * UNIT)
         + math.sqrt(p) * system.rounding * float(np.abs(scale * w).sum())
         + math.sqrt(p) * system.rounding * math.sqrt(max(system.total, 0.0))
     )
@@ -190,9 +212,8 @@ def weights_error(system: System, w: FloatArray, scale: FloatArray, lowest: floa
 
 
 def _intercept(stats: Moments, w: FloatArray) -> float:
-    """b = ȳ − x̄·w, correctly rounded."""
-    product, error = two_product(stats.mean_x, w)
-    return math.fsum([stats.mean_y, *(-product), *(-error)])
+    """b = ȳ − x̄·w, correctly rounded (`linreg.centring.intercept_from`)."""
+    return intercept_from([stats.mean_y], stats.mean_x, w)
 
 
 def mean_errors(stats: Moments, means: float) -> tuple[FloatArray, float]:
@@ -209,13 +230,15 @@ def _intercept_error(
 ) -> float:
     r"""|b̂ − b*| ≤ u|b̂| + |Δȳ| + Σ|Δx̄ⱼ||ŵⱼ| + ‖(|x̄| + |Δx̄|)/D‖·ρ (Cauchy–Schwarz)."""
     slack_x, slack_y = mean_errors(stats, means)
-    reach = float(np.linalg.norm((np.abs(stats.mean_x) + slack_x) / scale))
+    reach = float(norm((np.abs(stats.mean_x) + slack_x) / scale))
     total = UNIT * abs(b) + slack_y + float(slack_x @ np.abs(w)) + reach * rho
     return total * (1 + 8 * UNIT * (stats.n_features + 2))
 
 
-def from_statistics(stats: Moments, alpha: float, intercept: bool) -> Reference:
+def from_statistics(stats: Moments, alpha: Any, intercept: bool) -> Reference:
     r"""The optimum from the one-pass statistics, with an a-priori error bound.
+
+    ``alpha`` is the ridge strength: one number, or one per feature.
 
     Columns whose spread is exactly zero are constant (linreg's pass makes a spread of 0
     only from equal values): with an intercept, their weights are not determined, and the
@@ -268,17 +291,16 @@ _ILL_CONDITIONED = (
 )
 
 
-def _constant_columns(stats: Moments, alpha: float, intercept: bool) -> npt.NDArray[np.bool_]:
-    """Columns whose weight is not determined: zero spread (with an intercept) or all zero."""
-    spread = np.diag(stats.cxx)
-    if alpha > 0:
-        return np.zeros(stats.n_features, dtype=bool)
-    if intercept:
-        return np.asarray(spread == 0.0)
-    return np.asarray((spread == 0.0) & (stats.mean_x == 0.0))
+def _constant_columns(stats: Moments, alpha: Any, intercept: bool) -> npt.NDArray[np.bool_]:
+    """Columns whose weight is not determined: zero spread (with an intercept) or all
+    zero, and no ridge on them."""
+    free = (np.diag(stats.cxx) == 0.0) & (np.broadcast_to(alpha, (stats.n_features,)) == 0.0)
+    return np.asarray(free if intercept else free & (stats.mean_x == 0.0))
 
 
 def _select(stats: Moments, kept: Any) -> Moments:
+    if kept.shape[0] == stats.n_features:
+        return stats
     return replace(
         stats, mean_x=stats.mean_x[kept], cxx=stats.cxx[np.ix_(kept, kept)], cxy=stats.cxy[kept]
     )

@@ -36,6 +36,9 @@ def _factors(rate: float, lambdas: FloatArray, k: FloatArray) -> tuple[FloatArra
     steps = rate * lambdas
     gentle = (steps > 0) & (steps < 1)
     kk = k[:, None]
+    if gentle.all():  # the usual case: every direction shrinks monotonically
+        change = np.expm1(kk * np.log1p(-steps))
+        return change + 1.0, change / -lambdas
     with np.errstate(all="ignore"):
         # 0 < ηλ < 1: (1 − ηλ)^k = 1 + expm1(k log1p(−ηλ)), s_k = −expm1(…)/λ
         change = np.expm1(kk * np.log1p(-np.where(gentle, steps, 0.0)))

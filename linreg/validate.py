@@ -445,6 +445,11 @@ def _object_array(array: Any, name: str) -> Any:
         )
     try:
         return array.astype(np.float64)
+    except OverflowError:
+        raise InputError(
+            f"{name} holds a number beyond float64's range (about ±1.8e308): rescale it, or "
+            "use exact=True where the function offers it"
+        ) from None
     except (TypeError, ValueError):
         raise InputError(f"{name} must hold numbers, got values of dtype {array.dtype}") from None
 

@@ -241,7 +241,7 @@ ARGUMENTS = [
         "iterations negative",
         dict(num_iterations=-1),
         InputError,
-        "num_iterations must be non-negative, got -1",
+        "num_iterations must be a non-negative integer, got -1",
     ),
     (
         "iterations float",
@@ -295,7 +295,7 @@ COMMANDS = [
         "iterations negative",
         ["--iterations", "-5"],
         EXIT_INPUT,
-        "num_iterations must be non-negative",
+        "num_iterations must be a non-negative integer",
     ),
     ("iterations float", ["--iterations", "1.5"], EXIT_USAGE, "not a whole number: '1.5'"),
     (

@@ -76,10 +76,15 @@ def test_methods_on_the_command_line(method):
     assert "b = 7.991020982, m = 1.322431023" in done.stdout
 
 
-def test_method_without_a_learning_rate_refuses_one():
-    done = _run("--method", "cg", "--learning-rate", "0.1")
-    assert done.returncode == EXIT_INPUT
-    assert "--method cg takes no --learning-rate" in done.stderr
+@pytest.mark.parametrize("option", ["--learning-rate", "--momentum"])
+def test_an_option_the_method_does_not_take_is_a_usage_error(option):
+    done = _run("--method", "cg", option, "0.5")
+    assert done.returncode == EXIT_USAGE, done.stderr  # a clash of options: 2, not 3
+    assert done.stderr == (
+        f"linreg: error: --method cg takes no {option} (it chooses its own steps); "
+        f"leave {option} out (see linreg --help)\n"
+    )
+    assert done.stdout == ""
 
 
 def test_momentum_bound_is_named_in_the_message():
@@ -92,7 +97,7 @@ def test_momentum_bound_is_named_in_the_message():
     "args, code, message",
     [
         (["--iterations", "x"], EXIT_USAGE, "not a whole number: 'x'"),
-        (["--iterations", "-5"], EXIT_INPUT, "num_iterations must be non-negative"),
+        (["--iterations", "-5"], EXIT_INPUT, "num_iterations must be a non-negative integer"),
         (["--learning-rate", "0"], EXIT_INPUT, "learning_rate must be positive"),
         (["--learning-rate", "nan"], EXIT_INPUT, "learning_rate must be finite"),
         (["--learning-rate", "fast"], EXIT_USAGE, "not a number or 'auto'"),

@@ -386,7 +386,9 @@ def _linreg_run(X, y, settings):  # type: ignore[no-untyped-def]
     import linreg
     from linreg.methods import METHODS as LINREG_METHODS
 
-    uses = LINREG_METHODS[settings["method"]].uses
+    uses = {
+        name for o in LINREG_METHODS[settings["method"]].options for name in (o.name, *o.aliases)
+    }
     options = {}
     if "learning_rate" in uses:
         options["learning_rate"] = settings["rate"]

@@ -176,12 +176,14 @@ def _numeric_likelihood(X_: npt.ArrayLike, y_: npt.ArrayLike) -> tuple[float, Fl
 
 def _numeric_bound(method: str) -> Callable[[npt.ArrayLike, float], float]:
     def bound(X_: npt.ArrayLike, momentum_: float) -> float:
-        from linreg.methods import METHODS, Settings
+        from linreg.methods import METHODS
+        from linreg.seam import Settings
 
         quadratic = _quadratic(X_, np.zeros(len(as_features(X_))), 0.0)
         chosen = METHODS[method]
         assert chosen.bound is not None
-        return chosen.bound(Settings(1.0, float(momentum_), quadratic)).value
+        values = {"learning_rate": 1.0, "momentum": float(momentum_)}
+        return chosen.bound(Settings(values, quadratic)).value
 
     bound.__name__ = f"{method}_bound"
     return bound

@@ -1,0 +1,191 @@
+"""Where the ``linreg`` command starts: the signal handlers first, every heavy import after.
+
+``linreg`` (the console script) and ``python -m linreg`` both call `main` here. Python's
+own SIGINT handler raises `KeyboardInterrupt` wherever the program is, inside an import of
+numpy too, and SIGTERM, SIGHUP and SIGQUIT end a process on the spot, leaving any
+temporary file behind. So this module imports only the standard library, installs one
+handler for the four signals that raises `Stopped` (a `BaseException`, so cleanup code
+runs and ``except Exception`` cannot catch it), and only then imports `linreg.cli`.
+
+The handler also records the signal, because library code can lose the exception: a C
+extension that imports a module and discards the import's error drops it (pyarrow did
+so while importing pandas). `raise_pending` raises a recorded signal again at the
+command's checkpoints, so no signal is swallowed; `deferred` holds signals back over a
+few statements that must not be cut apart (creating a temporary file and recording its
+name). A second signal while the first is being handled is recorded, not raised, so
+cleanup finishes and no traceback is printed.
+
+The standard streams are checked first of all: a closed descriptor 0, 1 or 2 is opened
+on ``/dev/null``, so that no file the command opens later takes its number; `linreg.cli`
+then reports a closed standard output as a write failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Iterator
+
+__all__ = [
+    "SIGNALS",
+    "Stopped",
+    "deferred",
+    "handlers",
+    "main",
+    "pending",
+    "raise_pending",
+    "say",
+    "stopped",
+]
+
+#: The signals that stop the command cleanly, with the word it prints for each.
+SIGNALS: dict[int, str] = {
+    getattr(signal, name): word
+    for name, word in (
+        ("SIGINT", "interrupted"),
+        ("SIGTERM", "terminated"),
+        ("SIGHUP", "hung up"),
+        ("SIGQUIT", "quit"),
+    )
+    if hasattr(signal, name)
+}
+
+_received: list[int] = []  # signals that arrived while the handler was installed
+_deferring: list[int] = [0]  # how many `deferred` blocks are open
+_depth: list[int] = [0]  # how many `handlers` blocks are open
+
+
+class Stopped(BaseException):
+    """A signal, raised where the program is, so that cleanup code runs.
+
+    Attributes
+    ----------
+    signum : int
+        The signal's number; the command exits with 128 + signum.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    first = not _received
+    _received.append(signum)
+    if first and not _deferring[0]:
+        raise Stopped(signum)
+
+
+def raise_pending() -> None:
+    """Raise `Stopped` for a signal that has arrived, if its exception was lost or held."""
+    if _received and not _deferring[0]:
+        raise Stopped(_received[0])
+
+
+def pending() -> int | None:
+    """The first signal that has arrived, if any: it explains any error that followed.
+
+    (A C extension may turn the exception into its own: numpy reports an import that a
+    signal cut short as a broken installation.)
+    """
+    return _received[0] if _received else None
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Hold signals back for the statements inside; raise the first one at the end."""
+    _deferring[0] += 1
+    try:
+        yield
+    finally:
+        _deferring[0] -= 1
+    raise_pending()
+
+
+@contextlib.contextmanager
+def handlers() -> Iterator[None]:
+    """Install the handler for `SIGNALS` for a while, then restore the previous ones.
+
+    Nested uses keep the outer one's record of signals. Outside the main thread signals
+    cannot be handled; they are left alone there.
+    """
+    try:
+        previous = {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
+    except ValueError:  # not the main thread
+        yield
+        return
+    _depth[0] += 1
+    try:
+        yield
+    finally:
+        _depth[0] -= 1
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        if not _depth[0]:
+            _received.clear()
+
+
+def say(line: str) -> None:
+    """One line on standard error; if it is closed, there is no one to tell."""
+    stream = sys.stderr
+    if stream is None:  # never print(file=None): that writes to standard output
+        return
+    with contextlib.suppress(OSError, ValueError):
+        stream.write(line + "\n")
+        stream.flush()
+
+
+def stopped(signum: int) -> int:
+    """Say that the command was stopped by ``signum``; return its exit code, 128 + signum."""
+    say(f"linreg: {SIGNALS.get(signum, 'stopped')}")
+    return 128 + signum
+
+
+def _open_standard_streams() -> None:
+    """Open ``/dev/null`` on a closed descriptor 0, 1 or 2 (the lowest free one is given)."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.open(os.devnull, os.O_RDWR)
+
+
+def main() -> int:
+    """Run the ``linreg`` command: handlers first, then `linreg.cli.main`.
+
+    Once the command has its exit code, a signal is only recorded (and turns a success
+    into 128 + signum); after the last look at that record, the system's default action
+    is restored, so a signal even then ends the process (exit status 128 + signum in a
+    shell) rather than being lost.
+    """
+    _open_standard_streams()
+    for signum in SIGNALS:
+        signal.signal(signum, _on_signal)
+    _depth[0] += 1  # for good: `handlers` inside keeps this record
+    try:
+        code = _run()
+        _deferring[0] += 1
+    except Stopped as stop:  # the first signal, arriving just after the command returned
+        _deferring[0] += 1
+        code = stopped(stop.signum)
+    for signum in SIGNALS:  # from here on the system's own action: the signal ends the process
+        signal.signal(signum, signal.SIG_DFL)
+    if _received and code == 0:  # it arrived after the command's last checkpoint
+        code = stopped(_received[0])
+    return code
+
+
+def _run() -> int:
+    try:
+        from linreg.cli import main as run  # numpy and the rest come in here
+
+        raise_pending()
+    except BaseException as error:  # during the imports
+        signum = error.signum if isinstance(error, Stopped) else pending()
+        if signum is None:
+            raise
+        return stopped(signum)
+    return run()

@@ -1,0 +1,160 @@
+"""The command line's report after a fit: the optimum, the verdict, the bound, the count.
+
+Every number it prints comes from the result (`linreg.DescentResult`), to the digits its
+error bar allows (`sound`); the lines must tell one story: a verdict of "converged" with
+its certified bound, "not converged" with how far off each parameter is, or "cannot be
+certified" with the reason and the cure.
+"""
+
+from __future__ import annotations
+
+import math
+
+from linreg.descent import DescentResult
+
+__all__ = ["bound_line", "distinct", "needed_line", "sound", "summary", "verdict"]
+
+
+def summary(
+    fit: DescentResult,
+    b: float,
+    m: float,
+    error: float,
+    standardized: bool,
+    alpha: float,
+) -> None:
+    """The honest part: the optimum, the certified distance, the bound, the iterations needed."""
+    if not fit.unique_optimum:
+        print("Least-squares optimum: not unique. Every x is the same (to float64 precision),")
+        print("so every line through that x and the mean y fits equally well; descent")
+        print("found one of them.")
+        return
+    fit = fit.sharpened()
+    best_m, best_b = float(fit.optimum[0]), float(fit.optimum[1])
+    minimum, slack = fit.minimum_loss()
+    kind = "Least-squares optimum (closed form)" if alpha == 0.0 else "Ridge optimum"
+    bar = fit.distance_error
+    print(
+        f"{kind}: b = {sound(best_b, bar)}, m = {sound(best_m, bar)}, "
+        f"error = {sound(minimum, slack)}"
+    )
+    print(verdict(fit, b, m, best_b, best_m, error, minimum))
+    print(bound_line(fit, standardized))
+    print(needed_line(fit))
+
+
+def sound(value: float, error: float, digits: int = 10) -> str:
+    """``value`` with at most ``digits`` significant digits, and none beyond its error bar."""
+    if value == 0 or not math.isfinite(error):
+        return f"{value:.{digits}g}" if math.isfinite(error) else f"{value:.3g} (unresolved)"
+    if error >= abs(value):
+        return f"{value:.2g} (± {error:.2g})"
+    kept = max(1, min(digits, math.floor(math.log10(abs(value) / error)) if error else digits))
+    return f"{value:.{kept}g}"
+
+
+def verdict(
+    fit: DescentResult,
+    b: float,
+    m: float,
+    best_b: float,
+    best_m: float,
+    error: float,
+    minimum: float,
+) -> str:
+    """The verdict, from the certificate: converged, not converged, or cannot be certified."""
+    name = "Gradient descent" if fit.method == "gd" else f"Method {fit.method}"
+    after = f"{fit.n_iter:,} {_plural(fit.n_iter, 'iteration')}"
+    if fit.converged:
+        certified = f"|theta - theta*|/|theta*| <= {fit.relative_distance_bound:.2g} <= {fit.tol:g}"
+        if fit.optimum_is_zero:
+            certified = (
+                f"|theta - theta*| <= {fit.relative_distance_bound:.2g} <= {fit.tol:g} "
+                "(the optimum is exactly 0)"
+            )
+        return f"{name} converged: after {after}, certified {certified}."
+    if fit.verdict == "cannot be certified":
+        return (
+            f"After {after} {name[0].lower() + name[1:]} cannot be certified at --tol "
+            f"{fit.tol:g}: {fit.verdict_reason}. Try --standardize or a larger --tol."
+        )
+    gap = (
+        f"{_relative(error - minimum, minimum)} above the minimum"
+        if minimum != 0
+        else f"{error:.4g} above the minimum of 0"
+    )
+    bar = fit.distance_error
+    return (
+        f"After {after} {name[0].lower() + name[1:]} has not converged: "
+        f"b is off by {_off(b, best_b, bar)}, m by {_off(m, best_m, bar)}, and the error is {gap}."
+    )
+
+
+def bound_line(fit: DescentResult, standardized: bool) -> str:
+    where = " (on standardized x)" if standardized else ""
+    if math.isnan(fit.bound):
+        rate = (
+            "" if math.isnan(fit.learning_rate) else f" with learning rate {fit.learning_rate:.4g}"
+        )
+        return f"Method {fit.method}{rate}{where} has no stability bound on its step size."
+    verdict = "converges" if fit.learning_rate < fit.bound else "diverges"
+    rate, bound = distinct(fit.learning_rate, fit.bound)
+    return (
+        f"Learning rate {rate}{where}: the stability bound is "
+        f"{fit.bound_name} = {bound}, so this rate {verdict}."
+    )
+
+
+def distinct(a: float, b: float) -> tuple[str, str]:
+    """a and b with 4 significant digits, or as many more as it takes to tell them apart."""
+    for digits in range(4, 18):
+        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if shown[0] != shown[1] or a == b:
+            return shown
+    return f"{a!r}", f"{b!r}"
+
+
+def needed_line(fit: DescentResult) -> str:
+    needed, tol = fit.predicted_iterations, f"{fit.tol:g}"
+    goal = f"|theta - theta*|/|theta*| <= {tol}"
+    if math.isnan(needed):
+        why = fit.prediction_reason or f"no theory predicts how many iterations {fit.method} needs"
+        tail = f"to reach {goal} from this start: {why}."
+    elif math.isinf(needed):
+        why = (
+            "a step is above the stability bound"
+            if fit.learning_rate >= fit.bound
+            else "in float64 the slowest direction stops shrinking"
+        )
+        tail = f"these settings never reach {goal} from this start: {why}."
+    else:
+        count = f"{needed:,.0f} {_plural(needed, 'iteration')}"
+        how = {"exact": "exactly", "bound": "at most"}.get(fit.prediction_kind, "about")
+        tail = f"to reach {goal} from this start these settings need {how} {count}."
+        if fit.prediction_kind == "estimate":
+            tail = tail[:-1] + f" (an estimate: {fit.prediction_reason})."
+    if math.isinf(fit.condition_number):
+        return f"Kappa is not resolved in float64 (the Hessian is singular or nearly so): {tail}"
+    kappa = fit.condition_number
+    shown = f"{kappa:,.0f}" if kappa < 1e6 else f"{kappa:.6g}"
+    return f"Condition number kappa = {shown}: {tail}"
+
+
+def _plural(count: float, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _off(value: float, target: float, error: float) -> str:
+    """How far value is from target, to the digits the error bar allows."""
+    difference = abs(value - target)
+    if difference <= error:
+        return f"less than its error bar {error:.2g}"
+    return f"{sound(difference, error, 4)} ({_relative(difference, target)})"
+
+
+def _relative(difference: float, reference: float) -> str:
+    """``difference`` as a percentage of ``reference``, or in words where that has no value."""
+    if reference == 0:
+        return "the reference is 0" if difference else "0%"
+    ratio = 100 * difference / abs(reference)
+    return f"{ratio:.3g}%" if math.isfinite(ratio) else "more than 1e300 times the reference"

@@ -1,0 +1,306 @@
+r"""What a descent run returns: `DescentResult`, and its lazily computed `Forecast`.
+
+The result carries the iterate in the data's units, its history, the verdict of
+`linreg.certificate` with its error bar, and the method's prediction of the iterations
+its verdict needs (`linreg.predictions`), computed only when asked for.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.blas import norm
+from linreg.certificate import CANNOT, Certificate, Judge, ReferenceLadder
+from linreg.methods import METHODS
+from linreg.predictions import (
+    Prediction,
+    directions,
+    first_crossing,
+    spectral_radius,
+    stable_count,
+)
+from linreg.problem import Quadratic
+from linreg.reference import UNIT as _UNIT
+from linreg.reference import Reference
+from linreg.reference_data import minimum_loss
+from linreg.seam import Settings
+
+__all__ = ["DescentResult", "Forecast", "verdict_fields"]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass
+class Forecast:
+    """The method's predicted iteration count for a run, computed when first asked for.
+
+    A plain object (not a closure), so that a `DescentResult` pickles.
+    """
+
+    method: str
+    settings: Settings
+    quadratic: Quadratic
+    theta0: FloatArray
+    ladder: ReferenceLadder
+    tol: float
+    _value: Prediction | None = field(default=None, repr=False)
+
+    def __call__(self) -> Prediction:
+        if self._value is None:
+            self._value = _predict(self)
+        return self._value
+
+
+@dataclass(frozen=True)
+class DescentResult:
+    r"""What a descent found, how it got there, and the certificate for its verdict.
+
+    Attributes
+    ----------
+    w : numpy.ndarray of shape (n_features,)
+        The weights (for one feature, ``w[0]`` is the slope m), in the data's units.
+    b : float
+        The intercept.
+    loss : float
+        The loss $E_\alpha$ at (w, b).
+    history : numpy.ndarray of shape (n_iter + 1,)
+        ``history[k]`` is the loss after k iterations (epochs, for mini-batches).
+    n_iter : int
+        The number of iterations taken.
+    converged : bool
+        True exactly when a sound upper bound on $\lVert\theta - \theta^*\rVert/
+        \lVert\theta^*\rVert$, against the exact optimum of the data as given, is at most
+        ``tol`` (``tol`` defaulting to 1e-6); see `linreg.certificate`.
+    verdict : str
+        ``"converged"``, ``"not converged"`` or ``"cannot be certified"`` (float64 cannot
+        resolve ``tol`` for this problem: ``error_floor`` is above it).
+    verdict_reason : str
+        Why a verdict cannot be given, in words ("" otherwise).
+    stop_reason : str
+        ``"tol"`` (the verdict became "converged") or ``"num_iterations"``.
+    distance : float
+        $\lVert\theta - \hat\theta^*\rVert_2$ for $\theta = [w; b]$, in the data's units.
+    distance_error : float
+        The error bar of ``distance``: the exact distance is within it.
+    relative_distance : float
+        ``distance / ‖θ̂*‖`` (the absolute distance when θ* = 0 exactly).
+    relative_distance_bound : float
+        A sound upper bound on the relative distance (inf when ‖θ*‖ cannot be bounded
+        away from 0).
+    error_floor : float
+        The smallest relative distance float64 can certify for this problem.
+    optimum_is_zero : bool
+        θ* = 0 exactly (proven): then ``relative_distance`` and its bound are absolute.
+    loss_gap : float
+        $E - E^* = \tfrac12\nabla E^\top H^{-1}\nabla E$.
+    optimum : numpy.ndarray of shape (n_features + 1,)
+        $\hat\theta^* = [w^*; b^*]$ in the data's units (the nearest minimiser when there
+        are many), with the error bar of ``distance_error``.
+    tol : float
+        The tolerance the verdict used.
+    method : str
+        The method run.
+    options : dict
+        Every option of the method, resolved (given, or defaulted from the eigenvalues):
+        see ``linreg.methods.METHODS[method].options``.
+    gradient_norm : float
+        The Euclidean norm of the gradient, in the coordinates descended.
+    learning_rate : float
+        The step size used (nan for methods that choose their own steps).
+    momentum : float
+        The momentum (β₁ for Adam) used, 0 if none.
+    bound : float
+        The largest stable learning rate for this method (nan if it has none).
+    bound_name : str
+        That bound as a formula, e.g. ``"2/lambda_max"`` or ``"2(1+mu)/lambda_max"``.
+    condition_number : float
+        λ_max/λ_min of the Hessian descended (inf when singular, or when its smallest
+        eigenvalue is below float64's resolution).
+    forecast : Forecast
+        The prediction behind ``predicted_iterations``, ``prediction_kind`` and
+        ``prediction_reason`` (computed on first access).
+    path : numpy.ndarray of shape (n_iter + 1, n_features + 1) or None
+        With ``return_path=True``, ``[w..., b]`` after each iteration, in the data's
+        units (row 0 is the start).
+    """
+
+    w: FloatArray
+    b: float
+    loss: float
+    history: FloatArray = field(repr=False)
+    n_iter: int
+    converged: bool
+    verdict: str
+    verdict_reason: str
+    stop_reason: str
+    distance: float
+    distance_error: float
+    relative_distance: float
+    relative_distance_bound: float
+    error_floor: float
+    optimum_is_zero: bool
+    loss_gap: float
+    optimum: FloatArray = field(repr=False)
+    tol: float
+    method: str
+    options: dict[str, float]
+    gradient_norm: float
+    learning_rate: float
+    momentum: float
+    bound: float
+    bound_name: str
+    condition_number: float
+    forecast: Forecast = field(repr=False, compare=False)
+    path: FloatArray | None = field(default=None, repr=False)
+
+    @property
+    def certified(self) -> bool:
+        """Whether the verdict is definite ("converged" or "not converged")."""
+        return self.verdict != CANNOT
+
+    @property
+    def predicted_iterations(self) -> float:
+        """Iterations this method needs from this start for the verdict to become
+        "converged" at ``tol``: exact, an estimate, a bound, or nan (see
+        ``prediction_kind`` and ``prediction_reason``)."""
+        return self.forecast().iterations
+
+    @property
+    def prediction_kind(self) -> str:
+        """``"exact"``, ``"estimate"``, ``"bound"`` or ``"none"`` (`linreg.predictions`)."""
+        return self.forecast().kind
+
+    @property
+    def prediction_reason(self) -> str:
+        """Why ``predicted_iterations`` is an estimate or nan, in words ("" otherwise)."""
+        return self.forecast().reason
+
+    def sharpened(self) -> DescentResult:
+        """This result, its error bars taken against the most precise reference the data
+        allow (`linreg.reference.ReferenceLadder` climbed to the top: passes over the data
+        in double-double, or exact arithmetic where they are small). The verdict is the
+        same: it was already decided as sharply as it needed."""
+        ladder = self.forecast.ladder
+        while ladder.climb():
+            pass
+        judge = Judge(self.forecast.quadratic, ladder, self.tol)
+        return replace(self, **verdict_fields(judge.on_data(np.append(self.w, self.b))))
+
+    def minimum_loss(self) -> tuple[float, float]:
+        """The loss at the exact optimum, E*, and a bound on the error of that value
+        (`linreg.reference.minimum_loss`, against the current reference)."""
+        ladder = self.forecast.ladder
+        return minimum_loss(ladder.stats, ladder.current, ladder.alpha, ladder.intercept,
+                            ladder.data)  # fmt: skip
+
+    @property
+    def unique_optimum(self) -> bool:
+        """False when the data are proven rank-deficient (e.g. a constant column with an
+        intercept): then ``optimum`` is the minimiser nearest to (w, b)."""
+        return not self.forecast.ladder.current.null.shape[1]
+
+    @property
+    def m(self) -> float:
+        """The slope, for a one-feature fit (``w[0]``)."""
+        if self.w.shape[0] != 1:
+            raise AttributeError("m is the slope of a one-feature fit; use w")
+        return float(self.w[0])
+
+
+def verdict_fields(verdict: Certificate) -> dict[str, Any]:
+    """The result's fields that come from the certificate."""
+    return {
+        "converged": verdict.converged,
+        "verdict": verdict.verdict,
+        "verdict_reason": verdict.reason,
+        "distance": verdict.distance,
+        "distance_error": verdict.distance_error,
+        "relative_distance": verdict.relative_distance,
+        "relative_distance_bound": verdict.relative_bound,
+        "error_floor": verdict.floor,
+        "optimum_is_zero": verdict.zero,
+        "optimum": verdict.optimum,
+    }
+
+
+# --- predictions -----------------------------------------------------------------------------
+
+
+def _predict(forecast: Forecast) -> Prediction:
+    """The method's theory, for this start and the verdict at ``tol``."""
+    method, quadratic = METHODS[forecast.method], forecast.quadratic
+    if method.recurrence is None:
+        assert method.classical is not None
+        target, reason, e0, _ = _goal(forecast)
+        if target is None:
+            return Prediction(math.nan, "none", reason)
+        return method.classical(forecast.settings, quadratic, e0, target)
+    if not quadratic.resolved:
+        return Prediction(math.nan, "none", "the Hessian's smallest eigenvalue is below float64's "
+                          "resolution for these coordinates (try standardize=True)")  # fmt: skip
+    coefficients = method.recurrence(forecast.settings, quadratic.eigenvalues)
+    _settle(forecast, spectral_radius(*coefficients[:2]))
+    target, reason, e0, reference = _goal(forecast)
+    if target is None:
+        return Prediction(math.nan, "none", reason)
+    rows = directions(quadratic, e0, reference.null)
+    count = first_crossing(rows, coefficients, target)
+    errors = quadratic.spectrum.errors
+    spread = 2 * reference.error + quadratic.resolution(reference.point)
+    perturbed = [
+        (method.recurrence(forecast.settings, quadratic.eigenvalues + sign * errors), target)
+        for sign in (-1.0, 1.0)
+    ] + [(coefficients, target - spread)]
+    if stable_count(rows, coefficients, perturbed, count):
+        return Prediction(count, "exact")
+    return Prediction(count, "estimate", "the error bars of the eigenvalues or of the optimum "
+                      "could move this count by more than 2 iterations")  # fmt: skip
+
+
+def _settle(forecast: Forecast, rate: float) -> None:
+    """Refine the reference until its error bar moves the count by under half an iteration:
+    a relative change δ in the distance to reach moves it by about δ/(1 − rate)."""
+    ladder = forecast.ladder
+    while 0 < rate < 1:
+        reach = forecast.tol * norm(ladder.current.point)
+        if 2 * ladder.current.error <= 0.5 * (1 - rate) * reach or not ladder.climb():
+            return
+
+
+def _goal(forecast: Forecast) -> tuple[float | None, str, FloatArray, Reference]:
+    """(the distance below which the verdict holds or None, why not, e₀ = θ₀ − θ*, θ*)."""
+    quadratic, reference = forecast.quadratic, forecast.ladder.current
+    target, reason = _target(reference.error, reference.zero, norm(reference.point), forecast.tol)
+    # Descent on the float statistics is guaranteed only to within their error bar of θ*.
+    reach = forecast.ladder.floor.error + quadratic.resolution(reference.point)
+    if target is not None and reach >= target:
+        target, reason = (
+            None,
+            (
+                f"descent on the float64 statistics is guaranteed to come only within "
+                f"{reach:.2g} of the optimum, more than tol={forecast.tol:g} allows, so no "
+                "count can be promised"
+            ),
+        )
+    nearest = reference.nearest(quadratic.to_data(forecast.theta0))
+    e0 = forecast.theta0 - quadratic.coords.to_descended(nearest[:-1], float(nearest[-1]))
+    return target, reason, e0, reference
+
+
+def _target(error: float, zero: bool, size: float, tol: float) -> tuple[float | None, str]:
+    """The distance below which the verdict holds, or None and why there is none."""
+    if zero:
+        return tol, ""
+    low = size * (1 - 8 * _UNIT) - error
+    target = tol * low - error
+    if not math.isfinite(error) or not target > 0:
+        return None, (
+            f"tol={tol:g} is below this problem's error floor: the verdict can never become "
+            "converged (standardize, a larger tol, or least_squares(exact=True))"
+        )
+    return target, ""

@@ -1,0 +1,87 @@
+"""Hostile input through the API (issue 17's cases outside the command line): each is a
+one-line InputError naming what was wrong, never a raw exception or a silent answer."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import linreg
+from linreg import InputError, LinregError, minimize
+from linreg.moments import Moments
+from linreg.solve import least_squares, polynomial_least_squares
+
+POINTS = linreg.load_points()
+X, Y = POINTS[:, :1], POINTS[:, 1]
+ONE = (np.array([1.0]), 1.0, np.array([[1.0]]), np.array([1.0]), 1.0)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: minimize(X, Y, w0=[10**400]), "w0 holds a number beyond float64's range"),
+        (lambda: minimize(X, Y, learning_rate=10**400), "learning_rate must be a real number"),
+        (lambda: polynomial_least_squares([1.0, 2.0, 3.0], [1.0, 2.0, 3.0], 10**9),
+         "3 points cannot determine"),  # checked before any power (22 GiB) is formed
+        (lambda: Moments.from_arrays(X, Y).merge(None), "can only merge Moments with Moments"),
+        (lambda: minimize(Moments(0, *ONE)), "count must be a positive integer, got 0"),
+        (lambda: minimize(Moments(2.5, *ONE)), "count must be a positive integer, got 2.5"),
+        (lambda: minimize(Moments(5, ONE[0], 1.0, np.array([[-1.0]]), ONE[3], 1.0)),
+         "sums of squares: none is negative"),
+        (lambda: least_squares(Moments(5, np.array([1.0, 2.0]), *ONE[1:])), "fields disagree"),
+        (lambda: minimize(Moments(5, np.array([np.nan]), *ONE[1:])), "mean_x holds a value"),
+    ],
+)  # fmt: skip
+def test_refused_with_a_message(call, message):
+    with pytest.raises(InputError, match=message):
+        call()
+
+
+@pytest.mark.parametrize(
+    "X_bad",
+    [
+        np.array(["2020-01-01", "2020-01-02", "2020-01-03"], dtype="datetime64[D]")[:, None],
+        np.array([1, 2, 3], dtype="timedelta64[s]")[:, None],
+        np.array([["1"], ["2"], ["3"]]),
+        np.array([[b"1"], [b"2"], [b"3"]]),
+        np.ma.masked_array([[1.0], [2.0], [-999.0]], mask=[[0], [0], [1]]),
+        [["1"], ["2"], ["3"]],
+    ],
+    ids=["dates", "time spans", "strings", "bytes", "masked", "a list of strings"],
+)
+def test_the_estimator_refuses_what_sklearn_would_convert(X_bad):
+    """The masked −999 sentinel gave a slope of 0.0106 instead of 1.3224, silently."""
+    from linreg.estimator import GradientDescentRegressor
+
+    with pytest.raises(InputError, match=r"numbers|masked"):
+        GradientDescentRegressor().fit(X_bad, [1.0, 2.0, 3.0])
+
+
+def test_the_estimator_refuses_pandas_dates():
+    pandas = pytest.importorskip("pandas")
+    from linreg.estimator import GradientDescentRegressor
+
+    dates = pandas.DataFrame({"d": pandas.to_datetime(["2020-01-01", "2020-01-02", "2020-01-03"])})
+    with pytest.raises(InputError, match="dates"):
+        GradientDescentRegressor().fit(dates, [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("method", ["cg", "steepest"])
+def test_tol_zero_is_a_prediction_of_none_not_a_math_error(method):
+    """--tol 0 with cg or steepest: a math domain error in the energy bound, before."""
+    fit = minimize(X, Y, method=method, tol=0.0, num_iterations=20)
+    assert np.isnan(fit.predicted_iterations) and "error floor" in fit.prediction_reason
+
+
+@pytest.mark.parametrize("method", ["newton", "nesterov", "momentum"])
+def test_a_huge_start_on_offset_data_is_no_overflow(method):
+    """x + 1e9 with m0 = 1e150: an OverflowError, before."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fit = minimize(X + 1e9, Y, method=method, w0=[1e150], num_iterations=50)
+        except LinregError:
+            return  # refused in words is fine; a raw exception is not
+    assert fit.verdict in ("converged", "not converged", "cannot be certified")
