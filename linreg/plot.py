@@ -220,6 +220,8 @@ def bands_figure(points: npt.ArrayLike, alpha: float = 0.05) -> Any:
     fit = least_squares(x[:, None], y)
     grid = np.linspace(x.min(), x.max(), 200)
     prediction = fit.get_prediction(grid[:, None])
+    if prediction is None:
+        raise ValueError(f"no bands for these points: {fit.why_none('tvalues')}")
     mean, line = prediction.conf_int(obs=False, alpha=alpha), prediction.predicted_mean
     new = prediction.conf_int(obs=True, alpha=alpha)
     level = f"{100 * (1 - alpha):g}%"
