@@ -93,6 +93,10 @@ class LeastSquaresResult(Inference, Generic[T]):
         What the intervals at new X need (None with a ridge or without degrees of freedom).
     alpha : float
         The ridge penalty the fit was made with.
+    weight_total, log_weight_sum : float, Fraction or None
+        A weighted fit's $W = \sum w_i$ and $\sum \ln w_i$ (over the positive weights;
+        a Decimal in exact mode); None unweighted. ``n_samples`` then counts the samples
+        of positive weight, and ``mse`` is the weighted $\sum w_i r_i^2/W$.
     ssr_floor : float
         SSR's rounding floor: how far the float64 SSR may sit above the exact one (0 in
         exact mode). An SSR within `linreg.inference.RESOLVED` of it is 0 to working
@@ -118,6 +122,8 @@ class LeastSquaresResult(Inference, Generic[T]):
     covariance: Any = None
     alpha: float = 0.0
     ssr_floor: float = 0.0
+    weight_total: Any = None
+    log_weight_sum: Any = None
 
 
 def check_count(n: int, k: int) -> None:

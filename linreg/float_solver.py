@@ -262,13 +262,17 @@ def solve_float(
     fit_intercept: bool,
     A_low: FloatArray | None = None,
     alpha: float = 0.0,
+    penalty: FloatArray | None = None,
 ) -> LeastSquaresResult[Any]:
     """The float path. ``A + A_low`` is the design in double-double (``A_low`` the rounding
-    error of each entry, for designs such as powers that float64 cannot hold exactly)."""
+    error of each entry, for designs such as powers that float64 cannot hold exactly).
+    ``penalty``: the ridge's N·α per column, where it is not the same for every column
+    (a weighted fit's intercept column goes unpenalised)."""
     n, p = A.shape
     check_count(n, p + int(fit_intercept))
     cols = centre_columns(A, y, fit_intercept)
-    ridge = scale_by(np.full(p, n * alpha), -2 * cols.exponent) if alpha else np.zeros(p)
+    per_column = np.full(p, n * alpha) if penalty is None else penalty
+    ridge = scale_by(per_column, -2 * cols.exponent) if alpha else np.zeros(p)
     factor, q = _factor(cols.hi, ridge, fit_intercept, cols.gram)
     precise = A_low is not None or n * p <= SMALL_ENTRIES or factor.condition > FLOAT_KAPPA
     if precise:

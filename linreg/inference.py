@@ -98,13 +98,17 @@ class Covariance:
     root_scale: Any = None
 
 
-def log_likelihood(n: int, ssr: Any, digits: int = 0, k: int = 0, penalty: Any = None) -> Any:
+def log_likelihood(
+    n: int, ssr: Any, digits: int = 0, k: int = 0, penalty: Any = None, log_weights: Any = 0
+) -> Any:
     r"""The Gaussian log-likelihood at its maximum, $-\frac N2(\ln(2\pi\,SSR/N) + 1)$.
 
-    sympy derives it (`linreg.symbolic.likelihood.max_log_likelihood`): $-\ln L$ with
+    sympy derives it (`linreg.symbolic.inference.max_log_likelihood`): $-\ln L$ with
     $\sigma^2$ at its best value, the MSE. ``+inf`` when SSR = 0. ``digits`` > 0: a
     Decimal of that many significant digits from an exact SSR. With ``penalty`` (a
     function of the context's ``log``), the criterion $-2\ln L + k\cdot$penalty instead.
+    Weighted (SSR = $\sum w_i r_i^2$, each $y_i$ of variance $\sigma^2/w_i$), the
+    likelihood gains $\frac12\sum\ln w_i$, ``log_weights``, as statsmodels' WLS has it.
 
     Examples
     --------
@@ -115,13 +119,22 @@ def log_likelihood(n: int, ssr: Any, digits: int = 0, k: int = 0, penalty: Any =
         infinite = _INFINITY if digits else math.inf
         return infinite if penalty is None else -infinite
 
-    def value(log: Any, pi: Any, size: Any, sum_of_squares: Any) -> Any:
-        llf = -size / 2 * (log(2 * pi * sum_of_squares / size) + 1)
+    def value(log: Any, pi: Any, size: Any, sum_of_squares: Any, weights: Any) -> Any:
+        llf = -size / 2 * (log(2 * pi * sum_of_squares / size) + 1) + weights / 2
         return llf if penalty is None else -2 * llf + k * penalty(log)
 
     if not digits:
-        return value(math.log, math.pi, n, float(ssr))
-    return _settled(lambda ctx: value(ctx.log, ctx.pi, ctx.mpf(n), as_mpf(ctx, ssr, "ssr")), digits)
+        return value(math.log, math.pi, n, float(ssr), float(log_weights))
+    return _settled(
+        lambda ctx: value(
+            ctx.log,
+            ctx.pi,
+            ctx.mpf(n),
+            as_mpf(ctx, ssr, "ssr"),
+            as_mpf(ctx, log_weights, "log_weights"),
+        ),
+        digits,
+    )
 
 
 def _settled(expression: Any, digits: int) -> Decimal:
@@ -157,6 +170,8 @@ class Inference:
     covariance: Any
     alpha: float
     ssr_floor: float
+    weight_total: Any
+    log_weight_sum: Any
 
     # --- the table's plain entries -----------------------------------------------------------
 
@@ -164,6 +179,11 @@ class Inference:
     def exact(self) -> bool:
         """Whether the fit was made in exact (rational) arithmetic."""
         return isinstance(self.ssr, Fraction)
+
+    @property
+    def _total(self) -> Any:
+        """N, or the weights' total W = Σwᵢ: what 1/N becomes in a weighted fit."""
+        return self.n_samples if self.weight_total is None else self.weight_total
 
     @property
     def nobs(self) -> int:
@@ -298,7 +318,7 @@ class Inference:
         spread = sum(
             (mean[a] * unscaled[a][c] * mean[c] for a in range(p) for c in range(p)), Fraction(0)
         )
-        return [sigma2 * (Fraction(1, self.n_samples) + spread), *weights]
+        return [sigma2 * (1 / Fraction(self._total) + spread), *weights]
 
     @cached_property
     def tvalues(self) -> Any:
@@ -383,7 +403,7 @@ class Inference:
             return None
         if self.exact:
             sigma2 = self.ssr / self.dof
-            return _exact_cov(self.covariance, sigma2, self.n_samples, self.fit_intercept)
+            return _exact_cov(self.covariance, sigma2, self._total, self.fit_intercept)
         se = np.asarray(self.coef_stderr, dtype=np.float64)
         weights = self.covariance.correlation * np.outer(se, se)
         if not self.fit_intercept:
@@ -399,7 +419,9 @@ class Inference:
         """The maximised Gaussian log-likelihood (+inf for an exact fit)."""
         if self.ssr is None or self.ssr_unresolved is not None:
             return None
-        return log_likelihood(self.n_samples, self.ssr, self._digits)
+        return log_likelihood(
+            self.n_samples, self.ssr, self._digits, log_weights=self.log_weight_sum or 0
+        )
 
     @property
     def _digits(self) -> int:
@@ -419,7 +441,8 @@ class Inference:
         if self.llf is None:
             return None
         k = self.df_model + self.k_constant
-        return log_likelihood(self.n_samples, self.ssr, self._digits, k, penalty)
+        logs = self.log_weight_sum or 0
+        return log_likelihood(self.n_samples, self.ssr, self._digits, k, penalty, logs)
 
     # --- new rows of X ---------------------------------------------------------------------
 
@@ -468,7 +491,7 @@ def _float_variances(fit: Inference, rows: Any, sigma2: float) -> Any:
     """Float mode: Var(x₀ᵀw + b) at each row, σ̂²/N + (x₀ − x̄)ᵀCov(w)(x₀ − x̄)."""
     cov = fit.covariance
     centred = rows - np.asarray(cov.x_mean) if fit.fit_intercept else rows
-    centre = sigma2 / fit.n_samples if fit.fit_intercept else 0.0
+    centre = sigma2 / fit._total if fit.fit_intercept else 0.0
     if cov.root is not None:
         return centre + sigma2 * np.sum(((centred * cov.root_scale) @ cov.root) ** 2, axis=1)
     scaled = centred * np.asarray(fit.coef_stderr, dtype=np.float64)
@@ -481,7 +504,7 @@ def _signed_root(square: Fraction, sign_of: Fraction, digits: int) -> Decimal:
     return root.copy_negate() if sign_of < 0 else root  # unary minus would round to 28 digits
 
 
-def _exact_cov(covariance: Covariance, sigma2: Fraction, n: int, intercept: bool) -> Any:
+def _exact_cov(covariance: Covariance, sigma2: Fraction, n: Any, intercept: bool) -> Any:
     """σ̂²(ZᵀZ)⁻¹ in exact mode, intercept first, from (X_cᵀX_c)⁻¹ and the means."""
     unscaled, mean = covariance.unscaled, covariance.x_mean
     p = len(unscaled)
@@ -505,6 +528,6 @@ def _exact_means(fit: Inference, rows: list[list[Fraction]], sigma2: Fraction) -
         spread = sum(
             (d[a] * unscaled[a][c] * d[c] for a in range(p) for c in range(p)), Fraction(0)
         )
-        centre = Fraction(1, fit.n_samples) if fit.fit_intercept else 0
+        centre = 1 / Fraction(fit._total) if fit.fit_intercept else 0
         variances.append(sigma2 * (spread + centre))
     return means, variances

@@ -64,15 +64,12 @@ def solve_moments(
     stats: Moments, fit_intercept: bool, alpha: float = 0.0
 ) -> LeastSquaresResult[Any]:
     """The path from `Moments`: the equilibrated normal equations (error about κ²ε)."""
-    n, p, k = stats.count, stats.n_features, stats.n_features + int(fit_intercept)
-    check_count(n, k)
+    n, k = stats.count, stats.n_features + int(fit_intercept)
+    rows = int(getattr(stats, "rows", 0)) or n  # weighted: n is the weights' total
+    check_count(rows, k)
     gram, moment, total, shift_x, shift_y = _normal_equations(stats, fit_intercept)
     _check_columns(np.diag(gram), stats.mean_x, total, fit_intercept)
-    scale = np.sqrt(np.diag(gram))
-    correlation = (gram + n * alpha * np.eye(p)) / np.outer(scale, scale)
-    eigenvalues = np.linalg.eigvalsh(correlation)
-    if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * EPS:
-        raise SingularProblemError("the columns of X are linearly dependent (to working precision)")
+    scale, correlation, eigenvalues = _equilibrated(gram, n * alpha)
     inverse = np.linalg.inv(correlation) / np.outer(scale, scale)
     coef = inverse @ moment
     intercept = intercept_from([shift_y], shift_x, coef) if fit_intercept else 0.0
@@ -81,7 +78,7 @@ def solve_moments(
     # exactly, and no large terms cancel
     at_centre = stats.centred() if fit_intercept else stats
     mse = at_centre.loss_and_gradient(coef, 0.0 if fit_intercept else intercept)[0]
-    ssr, dof = mse * n, n - k
+    ssr, dof = mse * n, rows - k
     sigma = math.sqrt(ssr / dof) if dof > 0 and not alpha else None
     var_intercept = 1.0 / n + float(stats.mean_x @ inverse @ stats.mean_x) if fit_intercept else 0.0
     condition = math.sqrt(eigenvalues[-1] / eigenvalues[0])
@@ -94,7 +91,7 @@ def solve_moments(
             residual_std=math.sqrt(ssr / dof) if dof > 0 else None,
             r_squared=1.0 - ssr / total if total > 0 else 1.0,
             mse=mse,
-            n_samples=n,
+            n_samples=rows,
             dof=dof,
             condition=condition,
             error_estimate=condition**2 * EPS,
@@ -106,8 +103,33 @@ def solve_moments(
             covariance=_covariance(stats, correlation, scale, fit_intercept, sigma),
             alpha=alpha,
             ssr_floor=_ssr_floor(coef, gram, moment, total),
+            **_weighting(stats),
         )
     )
+
+
+def _equilibrated(gram: FloatArray, ridge: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(the columns' scales, the equilibrated Gram with the ridge, its eigenvalues).
+
+    Raises
+    ------
+    SingularProblemError
+        The columns are linearly dependent to working precision.
+    """
+    p = gram.shape[0]
+    scale = np.sqrt(np.diag(gram))
+    correlation = (gram + ridge * np.eye(p)) / np.outer(scale, scale)
+    eigenvalues = np.linalg.eigvalsh(correlation)
+    if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * EPS:
+        raise SingularProblemError("the columns of X are linearly dependent (to working precision)")
+    return scale, correlation, eigenvalues
+
+
+def _weighting(stats: Moments) -> dict[str, Any]:
+    """A weighted `Moments`' total weight and log-weights, for the inference."""
+    if not hasattr(stats, "rows"):
+        return {}
+    return {"weight_total": stats.count, "log_weight_sum": getattr(stats, "log_weights", 0.0)}
 
 
 def _covariance(

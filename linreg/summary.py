@@ -86,7 +86,7 @@ class Summary:
         names = _names(fit, xname)
         level = 1 - float(alpha)
         intervals = fit.conf_int(alpha)
-        model = "OLS"
+        model = "OLS" if fit.weight_total is None else "WLS"
         top = [
             (("Dep. Variable:", yname or "y"), ("R-squared:", _fixed(fit.rsquared, "#.3f"))),
             (("Model:", model), ("Adj. R-squared:", _fixed(fit.rsquared_adj, "#.3f"))),
