@@ -265,8 +265,8 @@ def _weighted(
     n, p = features.shape
     if bound > WORKING_ACCURACY and n * (p + 1) ** 2 <= EXACT_BUDGET:
         columns, target = exact_columns(features, values)
-        exact = solve_exact(columns, target, intercept, alpha, integers(weights))
-        bound = min(bound, _exact_distance(point, [*exact.coef, exact.intercept]))
+        optimum = solve_exact(columns, target, intercept, alpha, integers(weights))
+        bound = min(bound, _exact_distance(point, [*optimum.coef, optimum.intercept]))
     certified = replace(found, error_estimate=bound, accurate=bound <= WORKING_ACCURACY)
     if not certified.accurate:
         warn_inaccurate(certified)

@@ -60,7 +60,7 @@ class WeightedMoments(Moments):
     log_weights: float = 0.0
 
     @classmethod
-    def from_arrays(  # type: ignore[override]
+    def from_arrays(
         cls, X: npt.ArrayLike, y: npt.ArrayLike, sample_weight: Any = None
     ) -> WeightedMoments:
         r"""The weighted statistics of in-memory arrays, in two passes.
@@ -90,8 +90,13 @@ class WeightedMoments(Moments):
         keep = weights > 0
         features, target, weights = features[keep], target[keep], weights[keep]
         with np.errstate(over="ignore", invalid="ignore"):
-            stats = _weighted_pass(features, target, weights)
-        return cls(*stats, rows=int(keep.sum()), log_weights=math.fsum(np.log(weights)))
+            total, mean_x, mean_y, cxx, cxy, cyy, gamma_c, gamma_m = _weighted_pass(
+                features, target, weights
+            )
+        return cls(
+            total, mean_x, mean_y, cxx, cxy, cyy, gamma_c, gamma_m,
+            rows=int(keep.sum()), log_weights=math.fsum(np.log(weights)),
+        )  # fmt: skip
 
     def checked(self) -> WeightedMoments:
         """These statistics, checked: a positive, finite weighted count, a positive number

@@ -251,3 +251,49 @@ def test_weights_and_moments_do_not_mix():
     X, y, w = DATA["bundled"]
     with pytest.raises(InputError, match="build them weighted"):
         least_squares(Moments.from_arrays(X, y), sample_weight=w)
+
+
+# --- descent and the estimator ------------------------------------------------------------
+
+
+def test_descent_reaches_the_weighted_optimum():
+    from linreg import gradient_descent, minimize
+
+    X, y, w = DATA["diabetes"]
+    best = least_squares(X, y, sample_weight=w)
+    fit = minimize(X, y, method="cg", num_iterations=200, tol=1e-9, sample_weight=w)
+    assert fit.converged
+    gap = np.linalg.norm(np.append(fit.w, fit.b) - best.params[[*range(1, 11), 0]])
+    assert gap <= 1e-9 * np.linalg.norm(best.params) * 1.01  # the certified tolerance
+    counts = RNG.integers(1, 4, len(y))
+    weighted = gradient_descent(X, y, learning_rate="auto", num_iterations=50, sample_weight=counts)
+    repeated = gradient_descent(
+        np.repeat(X, counts, axis=0), np.repeat(y, counts), learning_rate="auto", num_iterations=50
+    )
+    np.testing.assert_allclose(weighted.w, repeated.w, rtol=1e-9, atol=1e-9)
+
+
+def test_descent_refuses_weights_with_moments_or_the_pass():
+    from linreg import minimize
+
+    X, y, w = DATA["bundled"]
+    with pytest.raises(InputError, match="weigh Moments as they are built"):
+        minimize(Moments.from_arrays(X, y), sample_weight=w)
+    with pytest.raises(InputError, match="need the data"):
+        minimize(X, y, evaluate="pass", sample_weight=w)
+
+
+def test_the_estimator_takes_sample_weight():
+    from linreg import GradientDescentRegressor
+
+    X, y, _ = DATA["diabetes"]
+    counts = RNG.integers(0, 3, len(y))
+    model = GradientDescentRegressor(method="cg", tol=1e-9).fit(X, y, sample_weight=counts)
+    keep = counts > 0
+    repeated = GradientDescentRegressor(method="cg", tol=1e-9).fit(
+        np.repeat(X[keep], counts[keep], axis=0), np.repeat(y[keep], counts[keep])
+    )
+    np.testing.assert_allclose(model.coef_, repeated.coef_, rtol=1e-8)
+    assert model.intercept_ == pytest.approx(repeated.intercept_, rel=1e-8)
+    with pytest.raises(ValueError, match=r"[Nn]egative"):
+        GradientDescentRegressor().fit(X, y, sample_weight=-np.ones(len(y)))

@@ -16,10 +16,10 @@ import numpy as np
 import numpy.typing as npt
 import sympy as sp
 
-from linreg import loss
+from linreg import loss, weighted_loss
 from linreg.moments import Moments
 from linreg.symbolic import evaluate as fn
-from linreg.symbolic import inference, line, matrix, optimum
+from linreg.symbolic import inference, line, matrix, optimum, weighted
 from linreg.symbolic.printing import latex
 from linreg.symbolic.stability import step_bounds
 from linreg.symbolic.symbols import sigma
@@ -39,7 +39,7 @@ FloatArray = npt.NDArray[np.float64]
 
 #: An argument a twin takes: the features, the targets, the weights, the intercept, a
 #: ridge strength or a momentum.
-Argument = Literal["X", "y", "w", "b", "alpha", "mu"]
+Argument = Literal["X", "y", "w", "b", "alpha", "mu", "sample_weight"]
 #: The arguments of a loss or gradient at a point ...
 POINT: tuple[Argument, ...] = ("X", "y", "w", "b")
 #: ... and with a ridge strength.
@@ -321,6 +321,30 @@ TWINS: tuple[Twin, ...] = (
         True,
         POINT_RIDGE,
         "linreg.problem.Quadratic.loss_gap",
+    ),
+    Twin(
+        "weighted mse",
+        weighted_loss.weighted_mse,
+        weighted.weighted_mse_expr,
+        weighted.weighted_mse_fn,
+        True,
+        (*POINT, "sample_weight"),
+    ),
+    Twin(
+        "weighted mse_gradient",
+        weighted_loss.weighted_mse_gradient,
+        weighted.weighted_mse_partials,
+        weighted.weighted_mse_gradient_fn,
+        True,
+        (*POINT, "sample_weight"),
+    ),
+    Twin(
+        "weighted mse_hessian",
+        weighted_loss.weighted_mse_hessian,
+        weighted.weighted_mse_hessian_expr,
+        weighted.weighted_mse_hessian_fn,
+        True,
+        ("X", "sample_weight"),
     ),
     Twin(
         "standard errors",
