@@ -172,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_method_options(parser)
     _add_run_options(parser)
+    parser.add_argument(
+        "--summary",
+        action="store_true",
+        help="also print the least-squares fit's statistics as statsmodels' OLS summary "
+        "does: standard errors, t and F tests, confidence intervals, R², AIC, BIC",
+    )
     return parser
 
 
@@ -248,12 +254,6 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         "--standardize",
         action="store_true",
         help="descend on centred, scaled x (converges in a few iterations)",
-    )
-    parser.add_argument(
-        "--summary",
-        action="store_true",
-        help="also print the least-squares fit's statistics as statsmodels' OLS summary "
-        "does: standard errors, t and F tests, confidence intervals, R², AIC, BIC",
     )
 
 

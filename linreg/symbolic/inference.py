@@ -140,7 +140,9 @@ _anova = sp.lambdify(_statistics_args, [ess_expr, ssr_expr], "math")
 _tests = sp.lambdify(_statistics_args, [f_expr, t_slope_expr**2], "math")
 _in_statistics = {e_star: ssr_expr / N}
 _likelihood = sp.lambdify(
-    _statistics_args, [e.subs(_in_statistics) for e in (max_log_likelihood, aic_expr, bic_expr)]
+    _statistics_args,
+    [e.subs(_in_statistics) for e in (max_log_likelihood, aic_expr, bic_expr)],
+    "math",
 )
 
 
