@@ -72,9 +72,11 @@ FLOAT_TARGET = 2.0**-40
 COVARIANCE_TARGET = 1e-13
 #: ... on problems of at most this many entries (beyond, each solve costs as much as the fit).
 COVARIANCE_ENTRIES = 1 << 20
-#: The largest relative error bound allowed on SSR and ESS from a float64 residual: above
-#: it (a nearly exact fit, or R² near 0) the residual is formed again in double-double.
-SUMS_TARGET = 2.0**-46
+#: The largest relative error bound allowed on SSR and ESS from a float64 residual (large,
+#: well-conditioned data): above it (a nearly exact fit, or R² near 0) the residual is
+#: formed again in double-double and summed nearly exactly. Ten digits: far more than
+#: any statistic built on them is printed with.
+SUMS_TARGET = 1e-10
 
 
 @dataclass(frozen=True)
@@ -334,13 +336,23 @@ def _sums_of_squares(
 ) -> tuple[float, float, float]:
     """(SSR, ESS, TSS) in the scaled units, from the residual and the target as carried.
 
-    SSR is Σr² and TSS is Σ(y − ȳ)² (Σy² without an intercept), both from exact squares
-    summed nearly exactly (`linreg.doubledouble.sum_terms`); ESS is TSS − SSR in the same
-    sum, so it keeps its digits when R² is near 0. At the optimum the identity is exact,
-    and SSR is stationary there: an error δ in the weights moves ESS by ‖Zδ‖² only,
-    where the fitted values' own sum of squares would move by 2ŷᵀZδ.
+    SSR is Σr² and TSS is Σ(y − ȳ)² (Σy² without an intercept); ESS = TSS − SSR. At the
+    optimum the identity is exact, and SSR is stationary there: an error δ in the weights
+    moves ESS by ‖Zδ‖² only, where the fitted values' own sum of squares would move by
+    2ŷᵀZδ. A float64 residual (large, well-conditioned data) is summed pairwise, each sum
+    within γ = 2(log₂N + 8)ε of itself, while that keeps ESS = TSS − SSR within
+    `SUMS_TARGET`; a double-double residual, or R² so near 0 that the difference would
+    cancel more, takes exact squares summed nearly exactly (`linreg.doubledouble.sum_terms`),
+    ESS in the same sum, so it keeps its digits however small R² is.
     """
     r_hi, r_lo = residual
+    if r_lo is None and cols.y_lo is None:
+        ssr = float(np.sum(np.square(r_hi)))
+        y_sum = float(np.sum(cols.y_hi)) if fit_intercept else 0.0
+        tss = float(np.sum(np.square(cols.y_hi))) - y_sum * y_sum / len(r_hi)
+        gamma = 2 * (math.log2(len(r_hi)) + 8) * EPS
+        if gamma * (ssr + tss) <= SUMS_TARGET * (tss - ssr):
+            return ssr, tss - ssr, tss
     ssr_terms = sum_terms(*squares(r_hi, r_lo))
     total_terms = sum_terms(*squares(cols.y_hi, cols.y_lo))
     if fit_intercept:
