@@ -242,6 +242,8 @@ class Judge:
         reference when the nearest candidate is undecided, then the verdict of the first
         rows that are surely within tol, confirmed one by one.
         """
+        if self._clearly_outside(thetas):
+            return None  # the usual case, on every iteration but the last few: in float64
         rows = self.quadratic.coords.rows_to_data(thetas)
         while True:
             reference = self.ladder.current
@@ -259,6 +261,18 @@ class Judge:
                 if self.on_data(self.quadratic.to_data(thetas[index])).converged:
                     return int(index)
             return None
+
+    def _clearly_outside(self, thetas: FloatArray) -> bool:
+        """Whether every row is, by a margin that covers float64's rounding, farther from
+        the reference than any converged iterate could be (`Coordinates.rough_rows_to_data`)."""
+        reference = self.ladder.current
+        if reference.null.shape[1]:
+            return False
+        rows, slack = self.quadratic.coords.rough_rows_to_data(thetas)
+        distances = norm(rows - reference.point, axis=1)
+        size = self.quadratic.coords.size + 1
+        lowest = distances * (1 - 2 * (size + 4) * UNIT) - slack
+        return bool(np.all(lowest > self._thresholds(reference)[1]))
 
     def _thresholds(self, reference: Reference) -> tuple[float, float]:
         """Distances below which the verdict surely holds, and may hold (see `judge`)."""
