@@ -31,7 +31,7 @@ from linreg.moments import Moments
 from linreg.problem import Quadratic
 from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
 from linreg.reference_data import from_data
-from linreg.reference_statistics import from_statistics
+from linreg.reference_statistics import from_statistics, prepare
 
 __all__ = [
     "CANNOT",
@@ -167,7 +167,8 @@ class ReferenceLadder:
         data: tuple[FloatArray, FloatArray] | None = None,
     ) -> None:
         self.stats, self.alpha, self.intercept, self.data = stats, alpha, intercept, data
-        self.current = from_statistics(stats, alpha, intercept)
+        self._prepared = prepare(stats, alpha, intercept)  # both routes share its solve
+        self.current = from_statistics(stats, alpha, intercept, self._prepared)
         self.floor = self.current  # what descent on the statistics itself can resolve
         self._rungs = ["data", "exact"] if data is not None else []
 
@@ -190,7 +191,9 @@ class ReferenceLadder:
         assert self.data is not None
         X, y = self.data
         if rung == "data":
-            return from_data(self.stats, X, y, self.current, self.alpha, self.intercept)
+            return from_data(
+                self.stats, X, y, self.current, self.alpha, self.intercept, self._prepared
+            )
         if X.shape[0] * (X.shape[1] + 1) ** 2 > EXACT_BUDGET:
             return None
         try:
