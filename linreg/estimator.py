@@ -28,7 +28,7 @@ import numpy as np
 try:
     from sklearn.base import BaseEstimator, RegressorMixin
     from sklearn.exceptions import ConvergenceWarning
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         "linreg.GradientDescentRegressor needs scikit-learn: pip install 'linreg[sklearn]'"
@@ -142,8 +142,11 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         self.standardize = standardize
         self.fit_intercept = fit_intercept
 
-    def fit(self, X: Any, y: Any) -> GradientDescentRegressor:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GradientDescentRegressor:
         """Fit the model; returns ``self``.
+
+        ``sample_weight`` (shape (n_samples,), or a number for all): per-sample weights of
+        the squared error (`linreg.descent.minimize`); integer weights act as repeated rows.
 
         Raises
         ------
@@ -153,10 +156,12 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             The learning rate is above the method's stability bound for these data.
         """
         if is_dask(X):  # issue 19: the statistics where the chunks live, never the data
-            return self._fit_statistics(self._dask_statistics(X, y))
+            return self._fit_statistics(self._dask_statistics(X, y, sample_weight))
         _numbers_only(X, "X")
         _numbers_only(y, "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         result = minimize(
             X,
             y,
@@ -169,6 +174,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             tol=self.tol,
             standardize=self.standardize,
             fit_intercept=self.fit_intercept,
+            sample_weight=sample_weight,
         )
         self.coef_ = result.w
         self.intercept_ = result.b
@@ -282,6 +288,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             tol=self.tol,
             standardize=self.standardize,
             fit_intercept=self.fit_intercept,
+            options=self.options,
         )
         self.coef_, self.intercept_, self.n_iter_ = result.w, result.b, result.n_iter
         self.loss_curve_, self.converged_, self.verdict_ = (
@@ -299,7 +306,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             warnings.warn(self._advice(result), ConvergenceWarning, stacklevel=stacklevel)
         return self
 
-    def _dask_statistics(self, X: Any, y: Any) -> Moments:
+    def _dask_statistics(self, X: Any, y: Any, sample_weight: Any) -> Moments:
         """A dask array's or DataFrame's statistics, with ``n_features_in_`` (and a
         DataFrame's ``feature_names_in_``) set as scikit-learn's validation sets them."""
         self.__dict__.pop("_stream", None)  # fit starts afresh: no stream continues
@@ -309,7 +316,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             self.feature_names_in_ = np.asarray(list(columns), dtype=object)
         else:
             self.__dict__.pop("feature_names_in_", None)
-        return Moments.from_dask(X, y)
+        return Moments.from_dask(X, y, sample_weight=sample_weight)
 
 
 #: dtype kinds that scikit-learn's conversion would turn into numbers silently.

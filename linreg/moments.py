@@ -78,13 +78,18 @@ class Moments(Statistics):
     # --- building ---------------------------------------------------------------------
 
     @classmethod
-    def from_arrays(cls, X: npt.ArrayLike, y: npt.ArrayLike) -> Moments:
+    def from_arrays(
+        cls, X: npt.ArrayLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> Moments:
         """The statistics of in-memory arrays, in one blocked, centred pass.
 
         Parameters
         ----------
         X : array_like of shape (n_samples, n_features)
         y : array_like of shape (n_samples,)
+        sample_weight : array_like of shape (n_samples,), optional
+            Per-sample weights: the weighted statistics, a
+            `linreg.weighted_moments.WeightedMoments` (its count the weights' total).
 
         Returns
         -------
@@ -101,6 +106,10 @@ class Moments(Statistics):
         >>> m.count, m.mean_x, m.mean_y, m.cxx, m.cxy, m.cyy
         (3, array([2.]), 4.0, array([[2.]]), array([4.]), 8.0)
         """
+        if sample_weight is not None:
+            from linreg.weighted_moments import WeightedMoments
+
+            return WeightedMoments.from_arrays(X, y, sample_weight)
         features, target = check_features_target(X, y, finite=False)
         stats = accumulate.one_pass(features, target)
         if stats is None:
@@ -285,21 +294,38 @@ class Moments(Statistics):
         return cls._of(total)
 
     @classmethod
-    def from_dask(cls, X: Any, y: Any) -> Moments:
-        """The statistics of dask arrays: each chunk reduced where it lives, then merged.
+    def from_dask(cls, X: Any, y: Any, *, sample_weight: Any = None) -> Moments:
+        """The statistics of dask arrays or DataFrames: each chunk (or partition) reduced
+        where it lives, then merged; only the statistics are computed, never the data.
 
         Needs the ``dask`` extra. Runs on whatever scheduler is active, so with a
         ``dask.distributed`` client the chunks are reduced on its workers.
 
         Parameters
         ----------
-        X : dask.array.Array of shape (n_samples, n_features), chunked along rows only
-        y : dask.array.Array of shape (n_samples,), chunked like X's rows
+        X : dask.array.Array of shape (n_samples, n_features), or dask DataFrame
+            An array chunked along rows (its columns are joined into one chunk), or a
+            DataFrame of numeric columns.
+        y : dask.array.Array of shape (n_samples,), or dask Series
+            Chunked like X's rows; a Series from the same DataFrame as X.
+        sample_weight : None
+            Not supported with dask input yet (an `InputError` says so).
 
         Returns
         -------
         Moments
+
+        Raises
+        ------
+        InputError
+            Shapes that do not fit, a column that is not numeric (named), X and y in
+            different partitions, no rows, or sample weights.
         """
+        if sample_weight is not None:
+            raise InputError(
+                "sample_weight with dask input is not supported yet: build the weighted "
+                "statistics a chunk at a time (Moments.from_arrays(X, y, w)) and merge them"
+            )
         return cls._of(dask_statistics(X, y, cls.from_arrays))
 
     # --- combining --------------------------------------------------------------------

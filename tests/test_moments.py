@@ -305,5 +305,7 @@ def test_dask_inputs_that_do_not_fit(two_workers):
     other = dd.from_pandas(frame, npartitions=1)
     with pytest.raises(InputError, match="cut into 2 and 1 partitions"):
         Moments.from_dask(ddf[["x"]], other["y"])
+    with pytest.raises(InputError, match="sample_weight with dask input is not supported"):
+        least_squares(ddf[["x"]], ddf["y"], sample_weight=np.ones(4))
     stats = Moments.from_dask(ddf[["x"]], ddf["y"])
     _assert_close(stats, frame[["x"]].to_numpy(), frame["y"].to_numpy())
