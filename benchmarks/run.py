@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick    # smaller sizes, for a smoke run
     python benchmarks/run.py --write-docs   # also put the tables in docs/performance.md
     python benchmarks/run.py --only closed-form nist exact centred-pass --write-docs
+    python benchmarks/run.py --billion --write-docs   # 1e9 rows on disk (not in the default run)
 
 Each table is one function, written into its own block of docs/performance.md with the
 commit and date it was measured at. Figures are ratios to a floor (or to
@@ -28,6 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from inout import (
+    billion,
+    columnar_speed,
+    csv_speed,
+    ill_conditioned,
+    offset_pass,
+    partial_fit_speed,
+)
 
 import linreg
 from linreg import gradient_descent, livestream
@@ -425,27 +434,6 @@ def exact_mode(n: int, rng: np.random.Generator) -> list[str]:
     return rows
 
 
-def centred_pass(sizes: list[int], rng: np.random.Generator) -> list[str]:
-    """The one-pass statistics on one feature with mean/sd = 50, against one BLAS pass."""
-    from linreg.moments import Moments
-
-    rows = [
-        "| N | floor: `np.dot(x, x)` + `np.dot(x, y)` | `Moments.from_arrays` | ratio |",
-        "|---|---|---|---|",
-    ]
-    for n in sizes:
-        x = 50.0 + rng.normal(size=n)
-        y = 1.3 * x + rng.normal(size=n)
-        X = x[:, None]
-        floor = best_time(lambda: (np.dot(x, x), np.dot(x, y)), repeats=15)
-        ours = best_time(lambda: Moments.from_arrays(X, y), repeats=15)
-        rows.append(
-            f"| {n:.0e} | {floor * 1e3:.2f} ms | {ours * 1e3:.2f} ms | **{ours / floor:.2f}×** |"
-        )
-        print(rows[-1], flush=True)
-    return rows
-
-
 def optimizers(n: int, rng: np.random.Generator) -> list[str]:
     """Each method's cost per iteration: on the statistics (d = 1 and 10), and per pass."""
     from linreg.methods import METHODS
@@ -551,7 +539,11 @@ def sections(quick: bool, rng: np.random.Generator) -> dict[str, Callable[[], li
         "nist": nist_accuracy,
         "nist-anova": nist_anova,
         "exact": lambda: exact_mode(10**4 if quick else 10**5, rng),
-        "centred-pass": lambda: centred_pass([10**5, 10**6] if quick else [10**6, 10**7], rng),
+        "centred-pass": lambda: offset_pass([10**5, 10**6] if quick else [10**6, 10**7], rng),
+        "csv": lambda: csv_speed(10**6 if quick else 10**7, rng),
+        "columnar": lambda: columnar_speed(10**6 if quick else 10**7, rng),
+        "partial-fit": lambda: partial_fit_speed([10**4, 10**5] if quick else [10**5, 10**6], rng),
+        "ill-conditioned": lambda: ill_conditioned(10**5 if quick else 10**6, rng),
         "optimizers": lambda: optimizers(10**4 if quick else 10**5, rng),
         "estimator": estimator_vs_sklearn,
     }
@@ -578,9 +570,19 @@ def main() -> None:
         "--write-docs", action="store_true", help="write the tables into docs/performance.md"
     )
     parser.add_argument("--only", nargs="+", metavar="TABLE", help="run only these tables")
+    parser.add_argument(
+        "--billion",
+        nargs="?",
+        const=10**9,
+        type=int,
+        metavar="ROWS",
+        help="only the billion-row run: write ROWS rows (1e9) to Parquet on disk and fit them",
+    )
     args = parser.parse_args()
     available = sections(args.quick, np.random.default_rng(0))
-    chosen = args.only or list(available)
+    if args.billion:
+        available["billion"] = lambda: billion(args.billion)
+    chosen = ["billion"] if args.billion else args.only or list(available)
     unknown = sorted(set(chosen) - set(available))
     if unknown:
         parser.error(f"unknown table(s) {unknown}; choose from {list(available)}")

@@ -1,49 +1,44 @@
 r"""The one-pass engine behind `linreg.moments.Moments`: blocks, shifts, runs and merges.
 
-The data are cut into blocks small enough to stay in the CPU cache. Each block's
-statistics come from raw sums by BLAS on data shifted by a reference point (the
-previous block's means) while that is safe, otherwise from a centred second pass over
-the block (`raw_block`), and blocks are merged with Chan, Golub and LeVeque's update
-(`merge`), so a large mean does not cancel catastrophically as raw sums
-$\sum x^2$ would. Files are reduced the same way, a chunk at a time (`csv_parts`,
-`npy_parts`), and dask arrays chunk by chunk where they live (`dask_statistics`). Every
-sequence of partial statistics is combined by the one loop, `merge_all`.
+The data are cut into blocks small enough to stay in the CPU cache. Each block is
+shifted by a reference point (the first rows' means) into a reused scratch array, and
+its raw sums are added to a run of blocks that share the shift (`Pass`); a block whose
+means have moved away from the shift starts a new run shifted by its own, and a block
+that would still cancel is centred on its own (`raw_block`). Runs are merged with Chan,
+Golub and LeVeque's update (`merge`), so a large mean does not cancel catastrophically
+as raw sums $\sum x^2$ would. Files and dask arrays are reduced the same way, a chunk
+at a time (`linreg.tables`). Every sequence of partial statistics is combined by the one
+loop, `merge_all`.
 
 Everything here returns `Statistics`, the six numbers of `Moments` in a plain record.
 """
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from linreg.csv_reader import iter_table_chunks
-from linreg.errors import DataFileError, InputError
-from linreg.npy_reader import open_npy
+from linreg.errors import InputError
 from linreg.validate import too_large
 
 __all__ = [
     "BLOCK_ROWS",
     "FEATURE_BLOCK_ROWS",
     "MAX_THREADS",
+    "RESHIFT",
     "SAFE",
-    "SHIFT_FROM",
+    "Pass",
     "Statistics",
     "checked_pass",
-    "csv_parts",
-    "dask_statistics",
     "merge",
     "merge_all",
-    "npy_parts",
     "one_pass",
     "raw_block",
 ]
@@ -55,17 +50,15 @@ FloatArray = npt.NDArray[np.float64]
 BLOCK_ROWS = 1 << 16
 #: A block keeps its raw sums while they lose at most this factor (three digits).
 SAFE = 2.0**10
-#: Rows per block with several features. A block's sums are BLAS products whose rounding
-#: is bounded, for any order of summation, by the block's length (`_bounds`): 4,096 rows
-#: keep that bound near 1e-12 while a block of 10 features still fills the cache.
+#: Rows per block with several features: a block of 10 features (and y, and a column of
+#: ones) fills the cache. Its sums are products of `FEATURE_PIECE` rows at a time, so the
+#: rounding bound does not grow with the block (`_Run`).
 FEATURE_BLOCK_ROWS = 1 << 12
-#: The next block is shifted by this block's means once raw sums would lose this factor:
-#: the shift costs a copy, and keeps the rounding bound (which grows with the loss) small.
-SHIFT_FROM = 4.0
-#: Threads for one pass. The block sums are BLAS dot products, which already use every
-#: core; runs in threads on top of them oversubscribe the cores (measured on 2 cores at
-#: N = 1e7: 4.6× the two-dot floor with 2 threads against 3.0× with 1, offset data). The
-#: threaded runs stay for machines where numpy's BLAS is single-threaded.
+#: Threads for one pass. Runs in threads oversubscribed the cores where the block sums
+#: used BLAS's own threads (measured on 2 cores at N = 1e7: 4.6× the two-dot floor with 2
+#: threads against 3.0× with 1, offset data), and on a shared machine a second thread
+#: did not help the one-feature pass, whose sums now run in one thread (measured: 15-17
+#: ms with 2, 14 ms with 1). The threaded runs stay for machines with idle cores.
 MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
 
 
@@ -112,6 +105,23 @@ def _bounds(n: int, amplification: float) -> tuple[float, float]:
         return math.inf, math.inf
     gamma = _gamma(n + 4)
     return 2 * gamma * amplification + 4 * _UNIT, gamma * math.sqrt(amplification) + 2 * _UNIT
+
+
+def _mean_bound(n: int, amplification: float, means: FloatArray, spread: FloatArray) -> float:
+    r"""γ_m for means formed as $s + \delta$, $\delta = \sum(z - s)/n$, as tight as the
+    record allows: $|\Delta\bar z_j| \le (\gamma + 2u)\sqrt{a}\,\sigma_j + 2u|\bar z_j|$
+    (the sum's error by Cauchy–Schwarz, $|\delta| \le \sqrt{a}\,\sigma$ for the division,
+    and the addition of s), with a the amplification and σ_j = √(C_jj/n), divided by
+    $|\bar z_j| + \sigma_j$ and maximised over the columns. The shift's own rounding
+    costs only 2u of a large mean, where `_bounds`' γ√a + 2u charged γ√a to it too
+    (10⁻⁸ for a mean of 10⁶ instead of 2·10⁻¹⁰)."""
+    gamma = _gamma(n + 4)
+    size = np.abs(means)
+    need = (gamma + 2 * _UNIT) * math.sqrt(amplification) * spread + 2 * _UNIT * size
+    live = (size + spread) > 0
+    if not np.any(live):
+        return 2 * _UNIT
+    return float(np.max(need[live] / (size[live] + spread[live])))
 
 
 def _amplification(raw: Any, centred: Any) -> float:
@@ -166,7 +176,9 @@ def _merged_bounds(merged: Statistics, a: Statistics, b: Statistics) -> Statisti
         ratio = term / np.outer(root, root)
     live = np.outer(root > 0, root > 0)
     increment = float(np.max(np.where(live, ratio, 0.0), initial=0.0))
-    means = max(a.mean_rounding, b.mean_rounding) + 6 * _UNIT
+    # the merged mean's error is the parts' weighted by their counts, within
+    # γ(Σ nₖ(|x̄ₖ| + σₖ))/n ≤ γ(|x̄| + √2·σ) (Cauchy–Schwarz over the parts): √2·γ
+    means = math.sqrt(2.0) * max(a.mean_rounding, b.mean_rounding) + 6 * _UNIT
     if not math.isfinite(increment):
         increment = math.inf
     return replace(merged, rounding=max(a.rounding, b.rounding) + increment, mean_rounding=means)
@@ -208,24 +220,24 @@ def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
     runs = min(MAX_THREADS, n // (4 * rows))  # os.cpu_count costs microseconds: ask only if so
     workers = max(1, min(os.cpu_count() or 1, runs)) if runs > 1 else 1
     edges = [n * k // workers // rows * rows for k in range(workers)] + [n]
+
+    def run(k: int) -> Statistics | None:
+        return Pass(p).add(X[edges[k] : edges[k + 1]], y[edges[k] : edges[k + 1]]).result()
+
     with np.errstate(over="ignore", invalid="ignore"):
         if workers == 1:
-            parts = [_run(X, y, rows)]
+            parts = [run(0)]
         else:
             with ThreadPoolExecutor(workers) as pool:
-                parts = list(
-                    pool.map(
-                        lambda k: _run(
-                            X[edges[k] : edges[k + 1]], y[edges[k] : edges[k + 1]], rows
-                        ),
-                        range(workers),
-                    )
-                )
+                parts = list(pool.map(run, range(workers)))
         total = merge_all(parts)
-    if total is None:
-        return None
-    finite = np.isfinite(total.cxx).all() and np.isfinite(total.cxy).all()
-    return total if finite and math.isfinite(total.cyy) else None
+    return total if total is not None and _finite(total) else None
+
+
+def _finite(stats: Statistics) -> bool:
+    return bool(
+        np.isfinite(stats.cxx).all() and np.isfinite(stats.cxy).all() and math.isfinite(stats.cyy)
+    )
 
 
 def checked_pass(X: FloatArray, y: FloatArray) -> Statistics:
@@ -236,75 +248,255 @@ def checked_pass(X: FloatArray, y: FloatArray) -> Statistics:
     return stats
 
 
-def _run(X: FloatArray, y: FloatArray, rows: int) -> Statistics | None:
-    """One thread's blocks, each shifted by the mean of the block before it."""
-    n = y.shape[0]
-    ones = np.ones(min(rows, n))
-    # The first rows' mean: the first block's shift (any value near the data would do).
-    head = min(n, 1024)
-    reference: tuple[FloatArray, float] | None = (
-        np.ones(head) @ X[:head] / head,
-        float(np.ones(head) @ y[:head]) / head,
-    )
-
-    def blocks() -> Iterator[Statistics | None]:
-        nonlocal reference
-        for start in range(0, n, rows):
-            block = _block(X[start : start + rows], y[start : start + rows], ones, reference)
-            if block is not None:
-                # Shifting costs a copy of the block: keep it only while the means are
-                # large against the spread (raw sums about the origin would then cancel).
-                reference = (block.mean_x, block.mean_y) if _offset(block) else None
-            yield block
-
-    return merge_all(blocks())
+#: A run keeps its shift while every block's shifted sums of squares are at most this
+#: factor of its centred ones (for every feature and for y; more for data far from 0,
+#: where a new run's merge would cost more: `_kept`); the run's rounding bound, which
+#: grows with that factor (`_bounds`), then stays within a quarter of the best a shift
+#: can give. A block past it starts a new run, shifted by its own means.
+RESHIFT = 1.25
 
 
-def _offset(block: Statistics) -> bool:
-    """Whether raw sums about the origin would lose more than a factor `SHIFT_FROM`."""
-    n = block.count
-    spread_x, spread_y = np.diag(block.cxx) / n, block.cyy / n
-    # np.square: a mean near √(float64's largest) squares to inf, not to an OverflowError
-    return bool(
-        np.any(np.square(block.mean_x) > (SHIFT_FROM - 1) * spread_x)
-        or np.square(block.mean_y) > (SHIFT_FROM - 1) * spread_y
-    )
+@dataclass
+class _Run:
+    r"""Raw sums about one shift $s$ over consecutive blocks, $z = [x; y]$:
+    $\sum (z - s)$ and $\sum (z - s)(z - s)^\top$, the blocks' sums added pairwise.
 
-
-def _block(
-    X: FloatArray,
-    y: FloatArray,
-    ones: FloatArray,
-    reference: tuple[FloatArray, float] | None = None,
-) -> Statistics | None:
-    """One block: raw sums by BLAS on data shifted by a reference point when that is
-    safe, otherwise centred sums.
-
-    With $s$ the reference (the previous block's means), raw sums give
-    $C = \\sum (x-s)^2 - (\\sum (x-s))^2/n$, which loses about
-    $\\log_{10}(\\sum (x-s)^2/C)$ digits: $\\log_{10}(1 + (\\bar x - s)^2/\\sigma^2)$.
-    The shift makes that small however large the mean. While it is at most `SAFE` (2¹⁰,
-    three digits) for every feature and for y, the block keeps the raw result (~13
-    digits left); otherwise it subtracts the block's means and sums again.
+    A term passes through at most (``depth`` − 1) additions inside its block's sums
+    (`_shifted_sums`: a piece's sum in any order, then the pieces') and at most
+    2⌈log₂(blocks + 1)⌉ more in the pairwise tree over the blocks, so the run's rounding
+    is bounded as one sum of ``depth + 2⌈log₂(blocks + 1)⌉`` terms would be (`_bounds`),
+    however many rows the run holds.
     """
-    unit = ones[: y.shape[0]]
-    if reference is not None and np.isfinite(reference[0]).all() and math.isfinite(reference[1]):
-        shift_x, shift_y = reference
-        # one column is shifted as a vector: broadcasting over a width of 1 is slow
-        X = (X[:, 0] - shift_x[0])[:, None] if X.shape[1] == 1 else X - shift_x
-        y = y - shift_y
+
+    shift: FloatArray
+    rows: int = 0
+    blocks: int = 0
+    depth: int = 0
+    stack: list[tuple[int, FloatArray, FloatArray]] = field(default_factory=list)
+    #: the sums added in turn: only to judge the next block (`_kept`)
+    running: tuple[Any, Any] = (0.0, 0.0)
+
+    def add(self, rows: int, sums: _Sums) -> None:
+        """Add a block's sums: equal levels of the tree are added as they meet."""
+        total, products, depth = sums
+        self.running = (self.running[0] + total, self.running[1] + products)
+        self.rows, self.blocks, self.depth = (
+            self.rows + rows,
+            self.blocks + 1,
+            max(self.depth, depth),
+        )
+        level = 0
+        while self.stack and self.stack[-1][0] == level:
+            _, lower_total, lower_products = self.stack.pop()
+            total, products, level = lower_total + total, lower_products + products, level + 1
+        self.stack.append((level, total, products))
+
+    def statistics(self) -> Statistics:
+        r"""Means $s + \sum(z - s)/n$ and co-moments $\sum (z-s)(z-s)^\top - n\,\delta\delta^\top$,
+        $\delta = \sum(z - s)/n$, with the bound of their rounding."""
+        total, products = self.stack[-1][1], self.stack[-1][2]
+        for _, lower_total, lower_products in reversed(self.stack[:-1]):
+            total, products = lower_total + total, lower_products + products
+        n, p = self.rows, self.shift.shape[0] - 1
+        delta = total / n
+        centred = products - np.outer(total, delta)
+        means = self.shift + delta
+        amplification = _amplification(np.diag(products), np.diag(centred))
+        tree = 2 * math.ceil(math.log2(self.blocks + 1))
+        rounding, mean_rounding = _bounds(self.depth + tree + 1, amplification)
+        if math.isfinite(mean_rounding):
+            spread = np.sqrt(np.maximum(np.diag(centred), 0.0) / n)
+            mean_rounding = _mean_bound(self.depth + tree + 1, amplification, means, spread)
+        return Statistics(
+            n, means[:p], float(means[p]), centred[:p, :p], centred[:p, p], float(centred[p, p]),
+            rounding, mean_rounding,
+        )  # fmt: skip
+
+
+#: Σ(z − s), Σ(z − s)(z − s)ᵀ of a block, and the most additions a term went through + 1.
+_Sums = tuple[FloatArray, FloatArray, int]
+#: Rows per piece of a block: each piece is summed on its own (a BLAS dot or product, in
+#: any order), then the pieces are added, so a term's rounding grows with a piece's rows
+#: and the pieces, not with a block's rows (the bound of 4,096-row sums, γ ≈ 9e-13, kept
+#: statistics alone from certifying 1e-10 on ordinary data; pieces make it ~7e-14). One
+#: feature: 1,024-row BLAS dots, which BLAS runs in one thread (OpenBLAS threads a dot
+#: above 10,000 rows, and its threads on blocks this small cost more than the sums on a
+#: loaded machine: the whole pass 5x slower, measured).
+LINE_PIECE = 1 << 10
+#: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.
+FEATURE_PIECE = 1 << 8
+_vecdot: Callable[[FloatArray, FloatArray], FloatArray] | None = getattr(np, "vecdot", None)
+
+
+def _shifted_sums(
+    X: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
+) -> _Sums | None:
+    """The sums of one block, shifted into the reused ``scratch`` (a fresh array per
+    block costs its page faults: most of the old pass's time); None when a sum is not
+    finite. Several features: the scratch's last column is ones, so one product of
+    ``[X − s, y − t, 1]`` with itself holds every sum."""
+    m, p = X.shape
+    if p == 1:
+        np.subtract(X[:, 0], shift[0], out=scratch[0, :m])
+        np.subtract(y, shift[1], out=scratch[1, :m])
+        sums = _line_sums(scratch, m)
     else:
-        shift_x, shift_y = np.zeros(X.shape[1]), 0.0
-    block = raw_block(X, y, unit)
-    if block is None:
+        block = scratch[:m]
+        np.subtract(X, shift[:p], out=block[:, :p])
+        np.subtract(y, shift[p], out=block[:, p])
+        whole = m - m % FEATURE_PIECE
+        pieces = block[:whole].reshape(-1, FEATURE_PIECE, p + 2)
+        full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
+        rest = block[whole:]
+        full = full + rest.T @ rest if whole else rest.T @ rest
+        depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
+        sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
+    if not (np.isfinite(sums[1]).all() and np.isfinite(sums[0]).all()):
         return None
-    mean_x, mean_y = block.mean_x + shift_x, block.mean_y + shift_y
-    return replace(block, mean_x=mean_x, mean_y=mean_y)
+    return sums
+
+
+def _line_sums(scratch: FloatArray, m: int) -> _Sums:
+    """One feature: Σa, Σb, Σa², Σab, Σb² of the scratch's rows a, b (first m values), by
+    `LINE_PIECE` pieces (numpy's own loop for a partial block, and before numpy 2)."""
+    whole = m - m % LINE_PIECE if _vecdot is not None else 0
+    squares, total = [0.0, 0.0, 0.0], [0.0, 0.0]
+    if whole and _vecdot is not None:
+        a, b = scratch[:, :whole].reshape(2, -1, LINE_PIECE)
+        squares = [float(np.add.reduce(_vecdot(u, v))) for u, v in ((a, a), (a, b), (b, b))]
+        total = [float(np.add.reduce(np.add.reduce(u, axis=1))) for u in (a, b)]
+    if whole < m:  # the rest, fewer rows than a piece (every row, before numpy 2)
+        c, d = scratch[0, whole:m], scratch[1, whole:m]
+        for k, (u, v) in enumerate(((c, c), (c, d), (d, d))):
+            squares[k] += float(np.einsum("i,i", u, v))
+        total = [total[0] + float(np.add.reduce(c)), total[1] + float(np.add.reduce(d))]
+    depth = LINE_PIECE + whole // LINE_PIECE + 1 if whole else m
+    sxx, sxy, syy = squares
+    return np.array(total), np.array([[sxx, sxy], [sxy, syy]]), depth
+
+
+def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
+    r"""Whether a block stays in the run: the run's shifted sums of squares with the
+    block's are at most `RESHIFT` times their centred ones, or at most what a merge
+    would cost.
+
+    A new run costs a merge, whose bound carries the means' rounding, about
+    $4u\,|\bar z|/\sigma$ of the co-moments for data whose mean is far from 0; keeping
+    the block costs $2\gamma a$ (a the amplification, γ of the sums' depth). So the
+    columns may keep amplifying up to $\max_j 2u|s_j|/(\gamma\sigma_j)$ (at most
+    `SAFE`) before a new run pays. Judged on the run with the block, so that a block of
+    one row is judged by the spread of the rows before it. Only the tightness of the
+    bound depends on this choice: the bound itself is measured (`_Run.statistics`).
+    """
+    total, products, depth = sums
+    n = run.rows + rows
+    total, products = run.running[0] + total, run.running[1] + products
+    raw = np.diag(products)
+    centred = raw - total * total / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.sqrt(np.maximum(centred, 0.0) / n)
+        merge_cost = 2 * _UNIT * np.abs(run.shift) / (_gamma(max(depth, run.depth) + 64) * spread)
+    # the merge's bound is one number for every pair of columns: its largest cost
+    allowed = min(max(float(np.max(np.nan_to_num(merge_cost, posinf=SAFE))), RESHIFT), SAFE)
+    return bool(np.all((raw == 0.0) | (raw <= allowed * centred)))
+
+
+class Pass:
+    """One pass over rows that may arrive in pieces (chunks of a file, say).
+
+    The rows are cut into blocks small enough to stay in the CPU cache. Every block is
+    shifted by one reference point (the first rows' means) into a reused scratch array
+    and its raw sums are added to the current run (`_Run`), as long as the shift keeps
+    them from cancelling (`RESHIFT`); a block whose means have moved away starts a new
+    run shifted by its own means, and a block that still cancels (a column constant to
+    within rounding) is centred by `raw_block` on its own. Runs are merged in order
+    (`merge`), so the merges are as few as the data's drift allows.
+    """
+
+    def __init__(self, n_features: int) -> None:
+        self.n_features = n_features
+        self.block_rows = BLOCK_ROWS if n_features == 1 else FEATURE_BLOCK_ROWS
+        self.run: _Run | None = None
+        self.parts: Statistics | None = None
+        self.finite = True
+
+    def add(self, X: FloatArray, y: FloatArray) -> Pass:
+        """Sum these rows, a block at a time (nothing more once a sum was not finite)."""
+        rows, p = self.block_rows, self.n_features
+        # scratch for this call's blocks, reused from block to block (not kept: a Pass
+        # held between calls, as partial_fit holds one, stays small)
+        size = min(rows, max(y.shape[0], 1))
+        scratch = np.empty((2, size) if p == 1 else (size, p + 2))
+        if p > 1:
+            scratch[:, -1] = 1.0  # a column of ones: the sums come with the products
+        for start in range(0, y.shape[0], rows):
+            if self.finite:
+                block = slice(start, start + rows)
+                self.finite = self._block(X[block], y[block], scratch)
+        return self
+
+    def result(self) -> Statistics | None:
+        """The statistics of every row added so far (more may be added after); None if
+        there were none or a sum overflowed."""
+        if not self.finite:
+            return None
+        stats = self.parts
+        if self.run is not None and self.run.rows:
+            current = self.run.statistics()
+            stats = current if stats is None else merge(stats, current)
+        return stats if stats is not None and _finite(stats) else None
+
+    def _block(self, X: FloatArray, y: FloatArray, scratch: FloatArray) -> bool:
+        m = y.shape[0]
+        if self.run is None:
+            self.run = _Run(_first_shift(X, y))
+        sums = _shifted_sums(X, y, self.run.shift, scratch)
+        if sums is not None and not _kept(m, sums, self.run):
+            # the block's means moved away from the shift: a new run, shifted by them
+            shift = self.run.shift + sums[0] / m
+            self._close()
+            self.run = _Run(shift if np.isfinite(shift).all() else np.zeros_like(shift))
+            sums = _shifted_sums(X, y, self.run.shift, scratch)
+            if sums is not None and not _kept(m, sums, self.run):
+                return self._centred(X, y)
+        if sums is None:
+            return False
+        self.run.add(m, sums)
+        return True
+
+    def _centred(self, X: FloatArray, y: FloatArray) -> bool:
+        """A block centred on its own (`raw_block` on the shifted rows), merged in as is."""
+        assert self.run is not None
+        shift, p = self.run.shift, X.shape[1]
+        Xs, ys = X - shift[:p], y - shift[p]
+        block = raw_block(Xs, ys, np.ones(y.shape[0]))
+        if block is None:
+            return False
+        block = replace(
+            block, mean_x=block.mean_x + shift[:p], mean_y=float(block.mean_y + shift[p])
+        )
+        self.parts = block if self.parts is None else merge(self.parts, block)
+        return True
+
+    def _close(self) -> None:
+        """Merge the current run, if it has rows, into the parts."""
+        if self.run is not None and self.run.rows:
+            stats = self.run.statistics()
+            self.parts = stats if self.parts is None else merge(self.parts, stats)
+        self.run = None
+
+
+def _first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
+    """The means of the first rows: the first run's shift (any value near the data would
+    do; zeros where they overflow)."""
+    head = min(y.shape[0], 1024)
+    shift = np.append(np.ones(head) @ X[:head], float(np.ones(head) @ y[:head])) / head
+    return shift if np.isfinite(shift).all() else np.zeros_like(shift)
 
 
 def raw_block(X: FloatArray, y: FloatArray, unit: FloatArray) -> Statistics | None:
     """The statistics of one block from raw sums, or from a centred pass when the raw
-    sums would cancel (see `_block`); None when a sum is not finite."""
+    sums would lose more than `SAFE` to cancellation; None when a sum is not finite."""
     raw = _raw_line(X[:, 0], y, unit) if X.shape[1] == 1 else _raw_features(X, y, unit)
     if raw is None or isinstance(raw, Statistics):
         return raw
@@ -375,65 +567,3 @@ def _raw_features(X: FloatArray, y: FloatArray, unit: FloatArray) -> _Raw:
         amplification = _amplification(np.append(np.diag(sxx), syy), np.append(spread, cyy))
         return Statistics(n, mean_x, mean_y, cxx, cxy, cyy, *_bounds(n, amplification))
     return mean_x, mean_y
-
-
-# --- files and dask arrays, a chunk at a time ------------------------------------------------
-
-
-def csv_parts(
-    path: str | os.PathLike[str],
-    block_bytes: int,
-    n_columns: int | None,
-    progress: Callable[[int], object] | None,
-) -> Iterator[Statistics]:
-    """The statistics of each chunk of a CSV file of ``x1, ..., xk, y`` rows."""
-    for table in iter_table_chunks(
-        path, block_bytes=block_bytes, n_columns=n_columns, progress=progress
-    ):
-        if table.shape[1] < 2:
-            raise DataFileError(path, "needs at least 2 columns (x and y)", line=1)
-        yield checked_pass(table[:, :-1], np.ascontiguousarray(table[:, -1]))
-
-
-def npy_parts(file: Path, chunk_rows: int) -> Iterator[Statistics]:
-    """The statistics of each chunk of rows of a memory-mapped ``.npy`` table."""
-    table = open_npy(file)
-    for start in range(0, table.shape[0], chunk_rows):
-        chunk = np.asarray(table[start : start + chunk_rows], dtype=np.float64)
-        if not np.isfinite(chunk).all():
-            row = start + int(np.argwhere(~np.isfinite(chunk))[0][0])
-            raise DataFileError(file, f"row {row} holds a non-finite value")
-        yield checked_pass(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
-
-
-def dask_statistics(X: Any, y: Any, reduce_block: Callable[[Any, Any], Statistics]) -> Statistics:
-    """Reduce dask arrays chunk by chunk where they live, then merge in a tree.
-
-    ``reduce_block(X_block, y_block)`` is run on each chunk (as a dask task); the parts
-    are merged pairwise, so no single task holds them all.
-    """
-    try:
-        dask: Any = importlib.import_module("dask")
-        da: Any = importlib.import_module("dask.array")
-    except ImportError:
-        raise ImportError("Moments.from_dask needs dask: pip install 'linreg[dask]'") from None
-    X = da.asarray(X)
-    y = da.asarray(y)
-    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-        raise InputError(
-            f"X must be (n_samples, n_features) and y (n_samples,), got {X.shape} and {y.shape}"
-        )
-    X = X.rechunk({1: -1})
-    y = y.rechunk((X.chunks[0],))
-    parts = [
-        dask.delayed(reduce_block)(x_block, y_block)
-        for x_block, y_block in zip(X.to_delayed().ravel(), y.to_delayed().ravel())
-    ]
-    while len(parts) > 1:
-        parts = [
-            dask.delayed(merge)(parts[k], parts[k + 1]) if k + 1 < len(parts) else parts[k]
-            for k in range(0, len(parts), 2)
-        ]
-    (result,) = dask.compute(parts[0])
-    assert isinstance(result, Statistics)
-    return result

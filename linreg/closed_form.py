@@ -54,6 +54,7 @@ from linreg.moments_solver import solve_moments
 from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
 from linreg.reference_data import from_data
 from linreg.reference_statistics import from_statistics
+from linreg.tables import is_dask
 from linreg.validate import (
     check_alpha,
     check_features_target,
@@ -86,7 +87,8 @@ def least_squares(
         its exact binary value). A `Moments` (then ``y=None``) solves from the one-pass
         statistics: the normal equations on centred, scaled co-moments, which is fast
         for any N but loses about twice as many digits as the data path on
-        ill-conditioned problems (κ² instead of κ).
+        ill-conditioned problems (κ² instead of κ). A dask array or DataFrame takes that
+        path, its statistics gathered where its chunks live.
     y : array_like of shape (n_samples,)
         Targets, with the same choice of entries.
     fit_intercept : bool, default True
@@ -154,6 +156,10 @@ def least_squares(
     [Fraction(2, 1)]
     """
     intercept, penalty = check_flag(fit_intercept, "fit_intercept"), check_alpha(alpha)
+    # Dask arrays and DataFrames (issue 19): one pass where the chunks live, then the
+    # float path from the statistics; the data are never computed.
+    if is_dask(X):
+        X, y = Moments.from_dask(X, y, sample_weight=sample_weight), None
     if sample_weight is not None:
         return _weighted(X, y, sample_weight, intercept, exact, penalty)
     if isinstance(X, Moments):

@@ -1,19 +1,20 @@
 """CSV files of numbers: the grammar, read a block at a time in bounded memory.
 
-A block of whole lines is parsed by a C reader (pyarrow's with the ``fast`` extra, else
-numpy's) when it holds only the bytes a plain numeric CSV holds; otherwise, or when the
-C reader refuses it, line by line, so that the error names the exact line and column.
-Numbers are read by `linreg.numbers.parse_number`; files are opened by
-`linreg.sources.open_binary`.
+A block of whole lines is parsed by a C reader (pyarrow's with the ``fast`` extra, in a
+few threads at once; else numpy's); a block the C reader refuses is read line by line
+(`linreg.csv_lines`), so that the error names the exact line and column. Numbers are
+read by `linreg.numbers.parse_number`; files are opened by `linreg.sources.open_binary`.
 """
 
 from __future__ import annotations
 
+import collections
 import functools
 import io
 import os
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg.csv_lines import (
+    MAX_FIELDS,
+    MAX_LINE_BYTES,
+    fields_of,
+    is_header,
+    separator_hint,
+    split_fields,
+)
 from linreg.errors import DataFileError
-from linreg.numbers import BLANKS, MISSING, describe, first_odd, parse_number
+from linreg.numbers import BLANKS, parse_number
 from linreg.sources import BOM, bundled_data_path, decode, open_binary
 from linreg.validate import check_positive_int, shorten
 
@@ -36,18 +45,13 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: The longest line a data file may have, in bytes (the reader's memory stays bounded).
-MAX_LINE_BYTES = 1 << 20
-#: The most fields a row may have.
-MAX_FIELDS = 10_000
-_SEPARATORS = (("\t", "tabs"), (";", "semicolons (';')"), ("|", "vertical bars ('|')"))
-
 
 def load_table(
     path: str | os.PathLike[str] | None = None,
     *,
     n_columns: int | None = None,
     exact: bool = False,
+    columns: Sequence[str | int] | None = None,
 ) -> Any:
     """Read a comma-separated file of numbers into a table of rows.
 
@@ -79,6 +83,9 @@ def load_table(
     exact : bool, default False
         Return a list of rows of `fractions.Fraction` read exactly from the text,
         instead of a float64 array.
+    columns : sequence of str or int, optional
+        Read only these columns, in this order: names from the header row, or 0-based
+        positions. The other columns are not parsed (they may hold text).
 
     Returns
     -------
@@ -90,14 +97,14 @@ def load_table(
         Naming the file (escaped for printing), and the line and column where it
         applies: the file is missing, is a directory, cannot be read (permissions
         included), is not text, is empty, breaks the grammar above, or has a row with
-        the wrong number of fields.
+        the wrong number of fields; a column asked for that the file does not have.
 
     See Also
     --------
     iter_table_chunks : the same reader, a chunk at a time, for files bigger than memory.
     """
     file = bundled_data_path() if path is None else Path(os.fspath(path))
-    chunks = list(_chunks(file, n_columns, exact, BLOCK_BYTES))
+    chunks = list(_chunks(file, n_columns, exact, BLOCK_BYTES, None, columns))
     if exact:
         return [row for chunk in chunks for row in chunk]
     return np.concatenate(chunks)
@@ -109,33 +116,41 @@ def iter_table_chunks(
     n_columns: int | None = None,
     block_bytes: int = 1 << 22,
     progress: Callable[[int], object] | None = None,
+    columns: Sequence[str | int] | None = None,
 ) -> Iterator[FloatArray]:
     """Read a CSV file of numbers a block at a time, in bounded memory.
 
     The same rules and messages as `load_table`; each chunk is a float64 array of shape
-    (rows, n_columns) parsed from about ``block_bytes`` of the file (whole lines). A
-    block is parsed by pyarrow's CSV reader when the ``fast`` extra is installed, else by
-    numpy's C reader; a block either rejects is re-read line by line, to name the exact
-    line and column that is wrong. ``progress``, if given, is called after each block
-    with the number of bytes read so far. Pipes and character devices are read the
-    same way (``/dev/zero`` stops at its first NUL byte).
+    (rows, n_columns) parsed from about ``block_bytes`` of the file (whole lines). Blocks
+    are parsed by pyarrow's CSV reader when the ``fast`` extra is installed (several
+    blocks at once, one per core, each without Arrow's own threads), else by numpy's C
+    reader; a block either rejects is re-read line by line, to name the exact line and
+    column that is wrong. ``progress``, if given, is called after each block with the
+    number of bytes read so far. Pipes and character devices are read the same way
+    (``/dev/zero`` stops at its first NUL byte).
+
+    Parameters
+    ----------
+    columns : sequence of str or int, optional
+        Read only these columns, in this order: names from the header row, or 0-based
+        positions. The other columns are not parsed (they may hold text).
 
     Raises
     ------
     DataFileError
-        As `load_table`, when the bad line is reached.
+        As `load_table`, when the bad line is reached; also a column named that the
+        header does not have (or a name given for a file without a header), a position
+        past the row's last field, or a column chosen twice.
     """
     file = bundled_data_path() if path is None else Path(os.fspath(path))
-    return _chunks(file, n_columns, False, check_positive_int(block_bytes, "block_bytes"), progress)
+    size = check_positive_int(block_bytes, "block_bytes")
+    return _chunks(file, n_columns, False, size, progress, columns)
 
 
 #: Bytes per block when a whole file is read into memory.
 BLOCK_BYTES = 1 << 22
-# Anything but digits, signs, points, exponents, commas and blanks sends a block to
-# the line-by-line reader (letters: "nan", "inf", headers, typos; quotes; non-ASCII).
-# bytes.translate deletes the expected bytes at memory speed; whatever is left is
-# unexpected.
-_EXPECTED_BYTES = b"0123456789eE+-., \t\n"
+#: Blocks parsed at once by the fast reader, at most (one per core below that).
+MAX_PARSERS = 8
 
 
 class _LongLineError(Exception):
@@ -152,7 +167,8 @@ def _blocks(handle: Any, block_bytes: int) -> Iterator[tuple[bytes, int]]:
 
     Line ends come out as LF. Reading stops at the first NUL byte, which ends the last
     block (the decoder names its line). A partial line longer than `MAX_LINE_BYTES`
-    raises `_LongLineError`, so a file without line ends is never held whole.
+    raises `_LongLineError`, so a file without line ends is never held whole. A block of
+    LF lines is copied once (its partial last line joins the next block).
     """
     rest = b""
     done = 0
@@ -167,15 +183,20 @@ def _blocks(handle: Any, block_bytes: int) -> Iterator[tuple[bytes, int]]:
         if nul >= 0:
             yield _with_lf(rest + data[: nul + 1]), done
             return
-        data = rest + data
-        hold = b"\r" if data.endswith(b"\r") else b""  # maybe the first half of a CRLF
-        data = _with_lf(data[: len(data) - len(hold)])
-        cut = data.rfind(b"\n")
-        rest = data[cut + 1 :] + hold
+        if b"\r" in data or rest.endswith(b"\r"):
+            data = rest + data
+            hold = b"\r" if data.endswith(b"\r") else b""  # maybe the first half of a CRLF
+            data = _with_lf(data[: len(data) - len(hold)])
+            cut = data.rfind(b"\n")
+            whole, rest = data[: cut + 1], data[cut + 1 :] + hold
+        else:
+            cut = data.rfind(b"\n")
+            whole = b"".join((rest, memoryview(data)[: cut + 1])) if cut >= 0 else b""
+            rest = data[cut + 1 :] if cut >= 0 else rest + data
         if len(rest) > MAX_LINE_BYTES:
             raise _LongLineError
-        if cut >= 0:
-            yield data[: cut + 1], done
+        if whole:
+            yield whole, done
 
 
 @dataclass
@@ -183,6 +204,9 @@ class _ReadState:
     """What the reader knows between blocks."""
 
     width: int | None
+    wanted: list[str | int] | None = None  # the columns asked for, as given
+    chosen: list[int] | None = None  # their positions, once the header is decided
+    names: list[str] | None = None  # the header's names, if there is a header
     consumed: int = 0  # lines before the current block
     header_decided: bool = False
     has_text: bool = False
@@ -195,21 +219,19 @@ def _chunks(
     exact: bool,
     block_bytes: int,
     progress: Callable[[int], object] | None = None,
+    columns: Sequence[str | int] | None = None,
 ) -> Iterator[Any]:
-    state = _ReadState(width=n_columns)
-    with open_binary(file) as handle:
+    state = _ReadState(width=n_columns, wanted=None if columns is None else list(columns))
+    with open_binary(file) as handle, _Parsers(file, state, exact, progress) as parsers:
         try:
             for blob, read_bytes in _blocks(handle, block_bytes):
-                rows = _rows_of_block(file, blob, state, exact)
-                if progress is not None:
-                    progress(read_bytes)
-                if len(rows):
-                    yield rows
+                yield from parsers.push(_prepared(file, blob, state), read_bytes)
+            yield from parsers.drain()
         except _LongLineError:
             raise DataFileError(
                 file,
                 f"the line is longer than {MAX_LINE_BYTES:,} bytes (is this a CSV file?)",
-                line=state.consumed + 1,
+                line=state.consumed + parsers.lines_pending() + 1,
             ) from None
         except OSError as error:
             raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
@@ -219,89 +241,202 @@ def _chunks(
         raise DataFileError(file, "the file has no data rows")
 
 
-def _rows_of_block(file: Path, blob: bytes, state: _ReadState, exact: bool) -> Any:
-    """Parse one block of whole lines: the fast C reader, or line by line."""
+class _Parsers:
+    """Blocks parsed by the fast reader in a few threads, finished in file order.
+
+    pyarrow parses without the GIL, so blocks parsed in threads use every core; each
+    block is parsed without Arrow's own thread pool (its threads, alive at interpreter
+    exit, aborted the process now and then). Results are taken in order, so line
+    numbers, the header rule and the first error are exactly those of a sequential read.
+    """
+
+    def __init__(
+        self, file: Path, state: _ReadState, exact: bool, progress: Callable[[int], object] | None
+    ) -> None:
+        self.file, self.state, self.exact, self.progress = file, state, exact, progress
+        self.threads = min(os.cpu_count() or 1, MAX_PARSERS)
+        self.parallel = not exact and self.threads > 1 and _pyarrow_csv() is not None
+        self.pool: ThreadPoolExecutor | None = None
+        self.pending: collections.deque[tuple[Any, bytes, int]] = collections.deque()
+
+    def __enter__(self) -> _Parsers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            for future, _, _ in self.pending:
+                future.cancel()
+            self.pool.shutdown(wait=True)
+
+    def push(self, blob: bytes, read_bytes: int) -> Iterator[Any]:
+        """Start parsing a block; finish (in order) those beyond the blocks in flight.
+
+        The first block is parsed at once: a file of one block starts no thread."""
+        state = self.state
+        if self.exact:
+            job: Any = None
+        elif self.pool is None and not (self.parallel and state.has_rows):
+            job = _Done(_fast_rows(blob, state.width, state.chosen))
+        else:
+            if self.pool is None:
+                self.pool = ThreadPoolExecutor(self.threads, thread_name_prefix="linreg-csv")
+            job = self.pool.submit(_fast_rows, blob, state.width, state.chosen)
+        self.pending.append((job, blob, read_bytes))
+        while len(self.pending) > (2 * self.threads if self.pool is not None else 0):
+            yield from self._finish()
+
+    def drain(self) -> Iterator[Any]:
+        while self.pending:
+            yield from self._finish()
+
+    def lines_pending(self) -> int:
+        return sum(blob.count(b"\n") for _, blob, _ in self.pending)
+
+    def _finish(self) -> Iterator[Any]:
+        job, blob, read_bytes = self.pending.popleft()
+        fast = None if job is None else job.result()
+        rows = _rows_of_block(self.file, blob, self.state, self.exact, fast)
+        if self.progress is not None:
+            self.progress(read_bytes)
+        if len(rows):
+            yield rows
+
+
+@dataclass
+class _Done:
+    """A result already computed, with the interface of a future."""
+
+    value: Any
+
+    def result(self) -> Any:
+        return self.value
+
+    def cancel(self) -> bool:
+        return False
+
+
+def _prepared(file: Path, blob: bytes, state: _ReadState) -> bytes:
+    """The block as the parsers see it: the byte-order mark and the header row removed
+    (blanked, so that line numbers stay right), and the columns asked for resolved."""
     if state.consumed == 0 and not state.has_text:
         if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise DataFileError(file, "is UTF-16 text; save it as UTF-8", line=1)
         blob = blob.removeprefix(BOM)
-    if blob.strip(b" \t\n"):
-        state.has_text = True
-        if not state.header_decided:
-            state.header_decided = True
-            blob = _without_header(blob)
-    rows = None if exact else _fast_rows(blob, state.width)
+    if not state.header_decided and blob.strip(b" \t\n"):
+        state.has_text = state.header_decided = True
+        blob, state.names = _without_header(blob)
+        state.chosen = _positions(file, state.wanted, state.names)
+    return blob
+
+
+def _positions(file: Path, wanted: list[str | int] | None, names: list[str] | None) -> Any:
+    """The 0-based positions of the columns asked for (names looked up in the header)."""
+    if wanted is None:
+        return None
+    positions = []
+    for column in wanted:
+        if isinstance(column, str):
+            if names is None:
+                raise DataFileError(
+                    file,
+                    f"has no header row, so no column is named {shorten(column)!r} "
+                    "(give positions, counting from 0, or add a header)",
+                    line=1,
+                )
+            if column not in names:
+                known = ", ".join(repr(shorten(name)) for name in names[:20])
+                raise DataFileError(
+                    file, f"has no column named {shorten(column)!r} (its columns: {known})", line=1
+                )
+            positions.append(names.index(column))
+        else:
+            positions.append(check_positive_int(column + 1, "a column position") - 1)
+    repeated = next((c for k, c in enumerate(wanted) if positions.index(positions[k]) < k), None)
+    if repeated is not None:
+        raise DataFileError(file, f"column {shorten(str(repeated))!r} is chosen twice")
+    return positions
+
+
+def _rows_of_block(
+    file: Path, blob: bytes, state: _ReadState, exact: bool, fast: tuple[Any, int, int] | None
+) -> Any:
+    """A parsed block taken in order: the fast reader's rows if it took the block and
+    they fit the width so far, else the block line by line."""
+    rows, fields, ends = (None, 0, -1) if fast is None else fast
+    if rows is not None and state.width is not None and fields != state.width:
+        rows = None  # the line-by-line reader names the row
     if rows is None:
         text = decode(file, blob, state.consumed)
         lines = text.split("\n")
         if text.endswith("\n"):
             lines.pop()
-        rows = _slow_rows(file, lines, state.consumed, state.width, exact)
-    state.consumed += blob.count(b"\n")
+        rows, fields = _slow_rows(file, lines, state, exact)
+    state.consumed += ends if ends >= 0 else blob.count(b"\n")
     if len(rows):
-        state.width = len(rows[0])
+        _check_positions(file, state, fields, state.consumed)
+        state.width = fields
         state.has_rows = True
     return rows
 
 
-def _without_header(blob: bytes) -> bytes:
-    """Blank the first non-blank line if it is a header (line numbers stay right)."""
+def _check_positions(file: Path, state: _ReadState, fields: int, line: int) -> None:
+    """A column position past the first data row's last field is refused."""
+    if state.width is None and state.chosen and max(state.chosen) >= fields:
+        raise DataFileError(
+            file,
+            f"the row has {fields} fields; column position {max(state.chosen)} (counting "
+            "from 0) is past its last",
+            line=line,
+        )
+
+
+def _without_header(blob: bytes) -> tuple[bytes, list[str] | None]:
+    """Blank the first non-blank line if it is a header (line numbers stay right); the
+    header's names, if it was one."""
     start = 0
     while True:
         end = blob.find(b"\n", start)
         line = blob[start:] if end < 0 else blob[start:end]
         if line.strip(b" \t"):
-            if not _is_header(line):
-                return blob
-            return blob[:start] + (b"" if end < 0 else blob[end:])
+            if not is_header(line):
+                return blob, None
+            names = [field.strip(BLANKS) for field in split_fields(line.decode("utf-8"))]
+            return blob[:start] + (b"" if end < 0 else blob[end:]), names
         if end < 0:
-            return blob
+            return blob, None
         start = end + 1
 
 
-def _is_header(line: bytes) -> bool:
-    """A header row is one in which every field is a name (see `load_table`)."""
-    if len(line) > MAX_LINE_BYTES or line.count(b",") >= MAX_FIELDS:
-        return False  # the reader refuses it, naming the problem
-    try:
-        fields = _split_fields(line.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return False  # not text, or a broken quote: the reader names it
-    return all(_is_name(field) for field in fields)
+def _fast_rows(blob: bytes, width: int | None, chosen: list[int] | None) -> tuple[Any, int, int]:
+    """(rows, fields per row, line ends) from a C reader, in a parser's thread; rows None
+    sends the block to `_slow_rows`. The line ends are counted here too (numpy, without
+    the GIL): the thread that takes the blocks in order only adds them up.
 
-
-def _is_name(field: str) -> bool:
-    text = field.strip(BLANKS)
-    return (
-        bool(text)
-        and (text[0].isalpha() or text[0] == "_")
-        and text.isprintable()
-        and text.lower() not in MISSING
-        and not any(mark in text for mark, _ in _SEPARATORS)
-    )
-
-
-def _fast_rows(blob: bytes, width: int | None) -> FloatArray | None:
-    """A C reader on a block that looks clean; None sends it to `_slow_rows`."""
-    if blob.translate(None, _EXPECTED_BYTES):
-        return None
+    Arrow's numbers are exactly `parse_number`'s (ASCII decimals, surrounding blanks
+    allowed, correctly rounded) but for NaN and infinity, which the finiteness check
+    sends on; anything else it refuses (text, an empty field, a ragged row, a broken
+    quote) goes line by line, where the error is named.
+    """
+    lines = int(np.count_nonzero(np.frombuffer(blob, np.uint8) == ord("\n")))
     first = next((line for line in blob.split(b"\n", 64) if line.strip(b" \t")), None)
     if first is None:
-        return np.empty((0, width or 0))
+        empty = np.empty((0, len(chosen) if chosen is not None else width or 0))
+        return empty, width or 0, lines
     fields = first.count(b",") + 1
     if fields > MAX_FIELDS or (width is not None and fields != width):
-        return None  # the line-by-line reader names the row
-    rows = _parse_pyarrow(blob, fields) if _pyarrow_csv() is not None else _parse_numpy(blob)
-    if rows is None:
-        return None
-    if rows.shape[0] == 0:
-        return rows.reshape(0, width or 0)
-    if (width is not None and rows.shape[1] != width) or not np.isfinite(rows).all():
-        return None
-    return rows
+        return None, fields, lines
+    if _pyarrow_csv() is not None:
+        rows = _parse_pyarrow(blob, fields, chosen)
+    else:
+        rows = _parse_numpy(blob, chosen)
+    if rows is None or not np.isfinite(rows).all():
+        return None, fields, lines
+    return rows, fields, lines
 
 
-def _parse_numpy(blob: bytes) -> FloatArray | None:
+def _parse_numpy(blob: bytes, chosen: list[int] | None) -> FloatArray | None:
+    if blob.translate(None, b"0123456789eE+-., \t\n"):
+        return None  # anything else (letters, quotes, non-ASCII): line by line
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "input contained no data" for blank blocks
         try:
@@ -311,6 +446,7 @@ def _parse_numpy(blob: bytes) -> FloatArray | None:
                 ndmin=2,
                 comments=None,
                 dtype=np.float64,
+                usecols=chosen,
             )
         except ValueError:
             return None
@@ -325,11 +461,14 @@ def _pyarrow_csv() -> Any:
     return pyarrow.csv
 
 
-def _parse_pyarrow(blob: bytes, width: int) -> FloatArray | None:
+def _parse_pyarrow(blob: bytes, width: int, chosen: list[int] | None) -> FloatArray | None:
     import pyarrow
 
     csv = _pyarrow_csv()
     names = [f"c{k}" for k in range(width)]
+    wanted = names if chosen is None else [names[k] for k in chosen if k < width]
+    if len(wanted) != (width if chosen is None else len(chosen)):
+        return None  # a position past the row: line by line, where it is named
     try:
         # No threads, and a native buffer rather than a Python file: pyarrow's worker
         # threads still alive at interpreter exit aborted the process now and then
@@ -339,7 +478,10 @@ def _parse_pyarrow(blob: bytes, width: int) -> FloatArray | None:
             read_options=csv.ReadOptions(column_names=names, use_threads=False),
             parse_options=csv.ParseOptions(delimiter=","),
             convert_options=csv.ConvertOptions(
-                column_types={name: "float64" for name in names}, strings_can_be_null=False
+                column_types={name: "float64" for name in wanted},
+                include_columns=wanted,
+                null_values=[],
+                strings_can_be_null=False,
             ),
         )
     except Exception:  # any parse problem: the line-by-line reader will name it
@@ -361,105 +503,34 @@ def _float_column(column: Any) -> FloatArray:
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def _slow_rows(file: Path, lines: list[str], consumed: int, width: int | None, exact: bool) -> Any:
-    """Parse line by line with `parse_number`, naming the line and column of a problem."""
+def _slow_rows(file: Path, lines: list[str], state: _ReadState, exact: bool) -> tuple[Any, int]:
+    """Parse line by line with `parse_number`, naming the line and column of a problem;
+    the rows (of the columns chosen) and the fields per row."""
     rows: list[list[Any]] = []
-    for number, line in enumerate(lines, start=consumed + 1):
+    width, chosen = state.width, state.chosen
+    for number, line in enumerate(lines, start=state.consumed + 1):
         if not line.strip(BLANKS):
             continue
-        fields = _fields_of(file, line, number, width)
+        fields = fields_of(file, line, number, width)
+        if width is None:
+            _check_positions(file, state, len(fields), number)
         width = len(fields)
         row = []
-        for column, field in enumerate(fields, start=1):
+        for index in range(width) if chosen is None else chosen:
             try:
-                row.append(parse_number(field, exact=exact))
+                row.append(parse_number(fields[index], exact=exact))
             except ValueError as problem:
-                message = f"{problem}{_separator_hint(field)}"
-                raise DataFileError(file, message, line=number, column=column) from None
+                message = f"{problem}{separator_hint(fields[index])}{_named(state, index)}"
+                raise DataFileError(file, message, line=number, column=index + 1) from None
         rows.append(row)
     if exact:
-        return rows
-    return np.array(rows, dtype=np.float64).reshape(len(rows), width or 0)
+        return rows, width or 0
+    columns = len(chosen) if chosen is not None else width or 0
+    return np.array(rows, dtype=np.float64).reshape(len(rows), columns), width or 0
 
 
-def _fields_of(file: Path, line: str, number: int, width: int | None) -> list[str]:
-    """One line's fields; a line too long, too wide or mis-separated is refused."""
-    if len(line) > MAX_LINE_BYTES:
-        raise DataFileError(file, f"the line is longer than {MAX_LINE_BYTES:,} bytes", line=number)
-    odd = first_odd(line, allowed="\t")
-    if odd is not None:  # name the character, not a symptom such as a wrong width
-        column = line.count(",", 0, odd) + 1
-        field = line[line.rfind(",", 0, odd) + 1 :].split(",", 1)[0]
-        raise DataFileError(
-            file,
-            f"{shorten(field.strip(BLANKS))!r} is not a number: it contains "
-            f"{describe(line[odd])} (numbers are read in ASCII only)",
-            line=number,
-            column=column,
-        )
-    found = line.count(",") + 1
-    if width is not None and found != width and '"' not in line:
-        raise DataFileError(file, _wrong_width(width, found, line), line=number)
-    if found > MAX_FIELDS:
-        raise DataFileError(
-            file, f"the row has {found:,} fields; at most {MAX_FIELDS:,} are read", line=number
-        )
-    try:
-        fields = _split_fields(line)
-    except ValueError as problem:
-        raise DataFileError(file, str(problem), line=number) from None
-    if width is not None and len(fields) != width:
-        raise DataFileError(file, _wrong_width(width, len(fields), line), line=number)
-    return fields
-
-
-def _wrong_width(width: int, found: int, line: str) -> str:
-    return f"expected {width} comma-separated fields, found {found:,}{_separator_hint(line)}"
-
-
-def _separator_hint(text: str) -> str:
-    """Name the separator a line seems to use instead of commas, if any."""
-    for mark, name in _SEPARATORS:
-        if mark in text:
-            return f" (this line separates its fields with {name}; linreg reads commas)"
-    if "," not in text and len(text.strip(BLANKS).split()) > 1:
-        return " (this line separates its fields with spaces; linreg reads commas)"
-    return ""
-
-
-def _split_fields(line: str) -> list[str]:
-    """Split at commas outside double quotes; a quoted field loses its quotes.
-
-    Raises ValueError for a quote that is not closed on its line, or for text between a
-    closing quote and the next comma.
-    """
-    if '"' not in line:
-        return line.split(",")
-    fields: list[str] = []
-    position = 0
-    while True:
-        start = position + len(line[position:]) - len(line[position:].lstrip(BLANKS))
-        if line.startswith('"', start):
-            close = _closing_quote(line, start)
-            fields.append(line[start + 1 : close].replace('""', '"'))
-            end = close + 1 + len(line[close + 1 :]) - len(line[close + 1 :].lstrip(BLANKS))
-            if end < len(line) and line[end] != ",":
-                raise ValueError(f"text after a closing quote: {shorten(line[end:])!r}")
-        else:
-            comma = line.find(",", position)
-            end = len(line) if comma < 0 else comma
-            fields.append(line[position:end])
-        if end >= len(line):
-            return fields
-        position = end + 1
-
-
-def _closing_quote(line: str, start: int) -> int:
-    close = start
-    while True:
-        close = line.find('"', close + 1)
-        if close < 0:
-            raise ValueError("a quoted field is not closed (a quote must close on its line)")
-        if not line.startswith('"', close + 1):
-            return close
-        close += 1  # "" inside quotes is one quote
+def _named(state: _ReadState, index: int) -> str:
+    """`` (column 'price')``: the header's name of a column, when there is a header."""
+    if state.names is None or index >= len(state.names):
+        return ""
+    return f" (column {shorten(state.names[index])!r})"

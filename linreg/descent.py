@@ -34,6 +34,7 @@ from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.problem import Quadratic
 from linreg.seam import Settings
+from linreg.tables import is_dask
 from linreg.validate import as_scalar, as_target, check_features_target, check_positive
 
 __all__ = [
@@ -168,6 +169,8 @@ def minimize(
     ----------
     X : array_like of shape (n_samples, n_features), or linreg.moments.Moments
         Features, or their sufficient statistics from one pass (then ``y`` is left out).
+        A dask array or DataFrame (with ``y`` a dask array or Series) is reduced to its
+        statistics where its chunks live (`linreg.moments.Moments.from_dask`).
     y : array_like of shape (n_samples,)
         Targets.
     method : str, default "gd"
@@ -249,6 +252,10 @@ def minimize(
     >>> print(f"b = {fit.b:.6f}, m = {fit.m:.6f}, converged: {fit.converged}")
     b = 7.991021, m = 1.322431, converged: True
     """
+    # Dask arrays and DataFrames (issue 19): one pass where the chunks live, then descent
+    # on the statistics alone; the data are never computed.
+    if is_dask(X):
+        X, y = Moments.from_dask(X, y, sample_weight=sample_weight), None
     chosen = request(
         method=method, num_iterations=num_iterations, tol=tol, learning_rate=learning_rate,
         momentum=momentum, options=options, alpha=alpha, standardize=standardize,

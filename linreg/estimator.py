@@ -34,13 +34,22 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
         "linreg.GradientDescentRegressor needs scikit-learn: pip install 'linreg[sklearn]'"
     ) from error
 
+from linreg.accumulate import Pass
 from linreg.descent import DescentResult, minimize
 from linreg.errors import InputError
+from linreg.moments import Moments
+from linreg.tables import is_dask
+from linreg.validate import too_large
 
 __all__ = ["DEFAULT_ESTIMATOR_TOL", "GradientDescentRegressor"]
 
 #: The estimator's default tolerance: about ten correct digits of the optimum's norm.
 DEFAULT_ESTIMATOR_TOL = 1e-10
+#: What a fit sets from its result: partial_fit leaves them to be refit when next read.
+_FITTED = (
+    "coef_", "intercept_", "n_iter_", "loss_curve_", "converged_", "verdict_", "distance_",
+    "distance_bound_", "error_floor_",
+)  # fmt: skip
 
 
 class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[misc]
@@ -146,6 +155,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         linreg.DivergenceError
             The learning rate is above the method's stability bound for these data.
         """
+        if is_dask(X):  # issue 19: the statistics where the chunks live, never the data
+            return self._fit_statistics(self._dask_statistics(X, y, sample_weight))
         _numbers_only(X, "X")
         _numbers_only(y, "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
@@ -203,6 +214,109 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         return X @ self.coef_ + self.intercept_
+
+    def partial_fit(self, X: Any, y: Any) -> GradientDescentRegressor:
+        """Add a chunk of rows to the model of every row seen so far, exactly; returns ``self``.
+
+        scikit-learn's convention for data larger than memory (as
+        ``SGDRegressor.partial_fit``), but exact: the chunks feed one pass
+        (`linreg.accumulate.Pass`, blocks sharing one shift), so ``statistics_`` are those
+        of one pass over the concatenation, and the model is fitted on them as `fit` fits
+        on the data: after any split of the rows it equals `fit` on all of them (to
+        rounding). The descent runs when the model is next read (its fitted attributes,
+        `predict`, `score`), once however many chunks came before: a loop of
+        ``partial_fit`` costs one pass and one descent. The first call fixes
+        ``n_features_in_`` (and ``feature_names_in_``); a chunk with other features is
+        refused. A call to `fit` starts afresh.
+
+        Raises
+        ------
+        ValueError
+            Bad data, or a chunk whose number of features differs from the first's.
+        linreg.DivergenceError
+            As `fit`, when the model is read.
+
+        Examples
+        --------
+        >>> from linreg import load_points
+        >>> points = load_points()
+        >>> model = GradientDescentRegressor()
+        >>> for chunk in (points[:30], points[30:70], points[70:]):
+        ...     model = model.partial_fit(chunk[:, :1], chunk[:, 1])
+        >>> print(round(model.coef_[0], 6), round(model.intercept_, 6), model.converged_)
+        1.322431 7.991021 True
+        """
+        state = self.__dict__
+        # a stream continues only from a model partial_fit made: fit() sets coef_ anew
+        stale = state.get("_stale", False) and "coef_" not in state
+        first = "_stream" not in state or not (
+            stale or state.get("coef_") is state.get("_stream_coef")
+        )
+        _numbers_only(X, "X")
+        _numbers_only(y, "y")
+        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=first)
+        if first:
+            self._stream = Pass(X.shape[1])
+        stats = self._stream.add(X, y).result()
+        if stats is None:
+            raise too_large("their squares")
+        self.statistics_ = Moments._of(stats)
+        for name in _FITTED:  # read again, they are refit on every chunk so far
+            state.pop(name, None)
+        self._stale = True
+        return self
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when an attribute is not found: a model that partial_fit left to
+        # refit is fitted on its statistics when one of its fitted attributes is read.
+        if name in _FITTED and self.__dict__.get("_stale") and "statistics_" in self.__dict__:
+            self._fit_statistics(self.__dict__["statistics_"], stacklevel=4)
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _fit_statistics(self, stats: Moments, stacklevel: int = 3) -> GradientDescentRegressor:
+        """Fit on one-pass statistics as `fit` fits on data (partial_fit, dask input)."""
+        self.statistics_ = stats
+        self._stale = False
+        result = minimize(
+            stats,
+            method=self.method,
+            learning_rate=self.learning_rate,  # type: ignore[arg-type]
+            momentum=self.momentum,
+            alpha=self.alpha,
+            num_iterations=self.num_iterations,
+            tol=self.tol,
+            standardize=self.standardize,
+            fit_intercept=self.fit_intercept,
+            options=self.options,
+        )
+        self.coef_, self.intercept_, self.n_iter_ = result.w, result.b, result.n_iter
+        self.loss_curve_, self.converged_, self.verdict_ = (
+            result.history,
+            result.converged,
+            result.verdict,
+        )
+        self.distance_, self.distance_bound_ = (
+            result.relative_distance,
+            result.relative_distance_bound,
+        )
+        self.error_floor_ = result.error_floor
+        self._stream_coef = self.coef_
+        if not result.converged:
+            warnings.warn(self._advice(result), ConvergenceWarning, stacklevel=stacklevel)
+        return self
+
+    def _dask_statistics(self, X: Any, y: Any, sample_weight: Any) -> Moments:
+        """A dask array's or DataFrame's statistics, with ``n_features_in_`` (and a
+        DataFrame's ``feature_names_in_``) set as scikit-learn's validation sets them."""
+        self.__dict__.pop("_stream", None)  # fit starts afresh: no stream continues
+        columns = getattr(X, "columns", None)
+        self.n_features_in_ = len(columns) if columns is not None else int(X.shape[1])
+        if columns is not None and all(isinstance(c, str) for c in columns):
+            self.feature_names_in_ = np.asarray(list(columns), dtype=object)
+        else:
+            self.__dict__.pop("feature_names_in_", None)
+        return Moments.from_dask(X, y, sample_weight=sample_weight)
 
 
 #: dtype kinds that scikit-learn's conversion would turn into numbers silently.

@@ -19,7 +19,7 @@ the pass itself (blocks, shifts, runs, merges) is `linreg.accumulate`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,14 @@ import numpy.typing as npt
 from linreg import accumulate
 from linreg.accumulate import BLOCK_ROWS, Statistics
 from linreg.errors import DataFileError, InputError
+from linreg.tables import (
+    Progress,
+    column_choice,
+    columnar_statistics,
+    csv_statistics,
+    dask_statistics,
+    npy_parts,
+)
 from linreg.validate import check_features_target, check_positive_int, too_large
 
 __all__ = ["BLOCK_ROWS", "Moments"]
@@ -41,7 +49,8 @@ FloatArray = npt.NDArray[np.float64]
 class Moments(Statistics):
     """Sufficient statistics of (X, y) for the mean squared error.
 
-    Build one with `from_arrays`, `from_chunks`, `from_csv`, `from_npy` or `from_dask`;
+    Build one with `from_arrays`, `from_chunks`, `from_csv`, `from_parquet`, `from_ipc`,
+    `from_npy` or `from_dask`;
     combine two with ``a + b`` (or `merge`): the result is as if the data had been
     concatenated.
 
@@ -136,24 +145,34 @@ class Moments(Statistics):
         cls,
         path: str | os.PathLike[str],
         *,
+        x: str | int | Sequence[str | int] | None = None,
+        y: str | int | None = None,
         block_bytes: int = 1 << 22,
         n_columns: int | None = None,
-        progress: Callable[[int], object] | None = None,
+        progress: Progress = None,
     ) -> Moments:
-        """Stream a CSV file of ``x1, ..., xk, y`` rows in chunks (bounded memory).
+        """Stream a CSV file in chunks (bounded memory): ``x1, ..., xk, y`` rows, or the
+        columns named.
 
-        The last column is y. The file is checked exactly as `linreg.data.load_table`
-        checks it, with the same messages naming the line and column.
+        The file is checked exactly as `linreg.data.load_table` checks it, with the same
+        messages naming the line and column. Blocks are parsed by pyarrow (the ``fast``
+        extra) in a few threads at once, else by numpy.
 
         Parameters
         ----------
         path : str or path-like
+        x : str, int or sequence of them, optional
+            The feature columns: names from the header row, or 0-based positions. With
+            ``y``; without both, every column is read and the last is y.
+        y : str or int, optional
+            The target column.
         block_bytes : int
-            Bytes read at a time (whole lines); memory stays a few times this.
+            Bytes read at a time (whole lines); memory stays a few times this per core.
         n_columns : int, optional
-            Require exactly this many columns (2 for x, y).
-        progress : callable, optional
-            Called after each chunk with the number of bytes read so far.
+            Require exactly this many columns in every row (2 for x, y).
+        progress : bool or callable, optional
+            True draws a progress bar on standard error; a callable is called after
+            each chunk with the number of bytes read so far.
 
         Returns
         -------
@@ -162,13 +181,99 @@ class Moments(Statistics):
         Raises
         ------
         DataFileError
-            As `linreg.data.load_table`; also fewer than two points.
+            As `linreg.data.load_table`; a column named that the header does not have;
+            also fewer than two points.
+        InputError
+            Only one of x and y given.
+
+        Examples
+        --------
+        >>> from linreg.data import bundled_data_path
+        >>> Moments.from_csv(bundled_data_path()).count
+        100
         """
-        parts = accumulate.csv_parts(path, block_bytes, n_columns, progress)
-        total = cls._of(accumulate.merge_all(parts))  # the reader raises on no rows
-        if total.count < 2:
-            raise DataFileError(path, f"found {total.count} point; at least 2 are needed")
-        return total
+        columns = column_choice(x, y)
+        rows = check_positive_int(block_bytes, "block_bytes")
+        return cls._of(
+            csv_statistics(
+                path, columns=columns, n_columns=n_columns, block_bytes=rows, progress=progress
+            )
+        )
+
+    @classmethod
+    def from_parquet(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        x: str | Sequence[str],
+        y: str,
+        progress: Progress = None,
+    ) -> Moments:
+        """Stream Parquet files a row group at a time (bounded memory): the columns named.
+
+        Needs the ``fast`` extra (pyarrow). Row groups are read a few at a time in
+        threads and reduced in file order; memory holds a few row groups.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file, a folder of ``.parquet`` files (recursively, in name order; names
+            starting with ``.`` or ``_`` skipped) or a glob such as ``"data/*.parquet"``.
+        x : str or sequence of str
+            The feature columns.
+        y : str
+            The target column.
+        progress : bool or callable, optional
+            True draws a progress bar on standard error; a callable is called after
+            each row group with the number of rows read so far.
+
+        Returns
+        -------
+        Moments
+
+        Raises
+        ------
+        DataFileError
+            No file found, or not Parquet; a column missing or not numeric (named, with
+            the file's columns); a null, NaN or infinity (its column and row named);
+            fewer than two points.
+
+        Examples
+        --------
+        >>> import pyarrow as pa, pyarrow.parquet as pq, tempfile, os
+        >>> folder = tempfile.mkdtemp()
+        >>> pq.write_table(pa.table({"hours": [1.0, 2.0, 3.0], "score": [2.0, 4.0, 6.0]}),
+        ...                os.path.join(folder, "part-0.parquet"))
+        >>> Moments.from_parquet(folder, x=["hours"], y="score").cxy
+        array([4.])
+        """
+        columns = column_choice(x, y, required=True)
+        assert columns is not None
+        return cls._of(columnar_statistics(path, columns, "parquet", progress))
+
+    @classmethod
+    def from_ipc(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        x: str | Sequence[str],
+        y: str,
+        progress: Progress = None,
+    ) -> Moments:
+        """Stream Arrow IPC files (Feather v2) a record batch at a time: the columns named.
+
+        As `from_parquet`, for the Arrow IPC file format (``.arrow``, ``.feather``):
+        each file is memory-mapped, so an uncompressed batch is read straight from the
+        page cache.
+
+        Raises
+        ------
+        DataFileError
+            As `from_parquet`.
+        """
+        columns = column_choice(x, y, required=True)
+        assert columns is not None
+        return cls._of(columnar_statistics(path, columns, "ipc", progress))
 
     @classmethod
     def from_npy(cls, path: str | os.PathLike[str], *, chunk_rows: int = 1 << 20) -> Moments:
@@ -183,28 +288,45 @@ class Moments(Statistics):
         """
         rows = check_positive_int(chunk_rows, "chunk_rows")
         file = Path(os.fspath(path))
-        total = accumulate.merge_all(accumulate.npy_parts(file, rows))
+        total = accumulate.merge_all(npy_parts(file, rows))
         if total is None or total.count < 2:
             raise DataFileError(file, "at least 2 points are needed")
         return cls._of(total)
 
     @classmethod
-    def from_dask(cls, X: Any, y: Any) -> Moments:
-        """The statistics of dask arrays: each chunk reduced where it lives, then merged.
+    def from_dask(cls, X: Any, y: Any, *, sample_weight: Any = None) -> Moments:
+        """The statistics of dask arrays or DataFrames: each chunk (or partition) reduced
+        where it lives, then merged; only the statistics are computed, never the data.
 
         Needs the ``dask`` extra. Runs on whatever scheduler is active, so with a
         ``dask.distributed`` client the chunks are reduced on its workers.
 
         Parameters
         ----------
-        X : dask.array.Array of shape (n_samples, n_features), chunked along rows only
-        y : dask.array.Array of shape (n_samples,), chunked like X's rows
+        X : dask.array.Array of shape (n_samples, n_features), or dask DataFrame
+            An array chunked along rows (its columns are joined into one chunk), or a
+            DataFrame of numeric columns.
+        y : dask.array.Array of shape (n_samples,), or dask Series
+            Chunked like X's rows; a Series from the same DataFrame as X.
+        sample_weight : None
+            Not supported with dask input yet (an `InputError` says so).
 
         Returns
         -------
         Moments
+
+        Raises
+        ------
+        InputError
+            Shapes that do not fit, a column that is not numeric (named), X and y in
+            different partitions, no rows, or sample weights.
         """
-        return cls._of(accumulate.dask_statistics(X, y, cls.from_arrays))
+        if sample_weight is not None:
+            raise InputError(
+                "sample_weight with dask input is not supported yet: build the weighted "
+                "statistics a chunk at a time (Moments.from_arrays(X, y, w)) and merge them"
+            )
+        return cls._of(dask_statistics(X, y, cls.from_arrays))
 
     # --- combining --------------------------------------------------------------------
 

@@ -93,6 +93,7 @@ def test_strict_build_has_every_page(site):
         "how-to/learning-rate/index.html",
         "how-to/own-csv/index.html",
         "how-to/scikit-learn/index.html",
+        "how-to/big-data/index.html",
         "explanation/conditioning/index.html",
         "explanation/exactness/index.html",
         "explanation/inference/index.html",
@@ -720,6 +721,7 @@ NOTEBOOK_PAGES = [
     "how-to/learning-rate/",
     "how-to/own-csv/",
     "how-to/scikit-learn/",
+    "how-to/big-data/",
 ]
 
 

@@ -191,22 +191,42 @@ def test_shifted_blocks_follow_a_drifting_mean():
 
 
 def test_one_shift_keeps_the_raw_route(monkeypatch):
-    # mean/sd = 50 loses log10(2501) > 3 digits in raw sums: without the shift every
-    # block would be summed twice; with it, none is.
+    # mean/sd = 50 loses log10(2501) > 3 digits in raw sums about the origin: without
+    # the shift every block would be centred on its own (raw_block, a second pass) and
+    # merged; with it, the blocks form one run: nothing centred twice, nothing merged.
     import linreg.accumulate as accumulate
 
-    x = 50.0 + RNG.normal(size=200_000)
+    x = 50.0 + RNG.normal(size=200_000)  # 4 blocks of BLOCK_ROWS
     y = 1.3 * x + RNG.normal(size=len(x))
-    seen = []
-    real = accumulate.raw_block
+    centred, merges = [], []
+    monkeypatch.setattr(accumulate, "raw_block", lambda *args: centred.append(args))
+    real_merge = accumulate.merge
+    monkeypatch.setattr(accumulate, "merge", lambda a, b: merges.append(1) or real_merge(a, b))
+    stats = Moments.from_arrays(x[:, None], y)
+    assert not centred and not merges
+    _assert_close(stats, x[:, None], y)
+    # one run's bound: as one block of its longest block + its blocks rows, amplified by
+    # at most RESHIFT (the shift is the first 1,024 rows' means: about 1 + 1/1024)
+    gamma, _ = accumulate._bounds(accumulate.BLOCK_ROWS + 4, accumulate.RESHIFT)
+    assert stats.rounding <= gamma
 
-    def spy(X, y, unit):
-        seen.append(abs(float(X[:, 0].mean())) < 5.0)  # the block it sums is shifted
-        return real(X, y, unit)
 
-    monkeypatch.setattr(accumulate, "raw_block", spy)
-    Moments.from_arrays(x[:, None], y)
-    assert seen and all(seen)
+def test_a_drifting_mean_starts_new_runs(monkeypatch):
+    # each block's mean is 1e3 standard deviations from the last, near 0 (a merge costs
+    # little): every block starts a new run shifted by its own means (no block centred
+    # twice), and the result is the two-pass one
+    import linreg.accumulate as accumulate
+
+    steps = np.repeat(np.arange(5.0) * 1e3, accumulate.BLOCK_ROWS)
+    x = steps + RNG.normal(size=len(steps))
+    y = 0.5 * x + RNG.normal(size=len(x))
+    centred, merges = [], []
+    real_raw, real_merge = accumulate.raw_block, accumulate.merge
+    monkeypatch.setattr(accumulate, "raw_block", lambda *a: centred.append(1) or real_raw(*a))
+    monkeypatch.setattr(accumulate, "merge", lambda a, b: merges.append(1) or real_merge(a, b))
+    stats = Moments.from_arrays(x[:, None], y)
+    assert not centred and len(merges) == 4
+    _assert_close(stats, x[:, None], y)
 
 
 def test_a_mean_near_the_square_root_of_the_largest_float():
@@ -220,3 +240,72 @@ def test_a_mean_near_the_square_root_of_the_largest_float():
     delta = Fraction(float(y[1])) - Fraction(float(y[0]))
     assert stats.cyy == float(delta**2 / 2)
     assert stats.mean_y == pytest.approx(float(y[0]), rel=1e-15)  # one ulp either way
+
+
+@pytest.fixture(scope="module")
+def two_workers():
+    """A real two-worker LocalCluster on 127.0.0.1 (processes), shared by the tests below."""
+    distributed = pytest.importorskip("distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address=None,
+            processes=True,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        assert len(client.scheduler_info()["workers"]) == 2
+        yield client
+
+
+def test_dask_dataframes_reach_every_entry_point_as_statistics(two_workers, monkeypatch):
+    """minimize, least_squares and the estimator take a dask DataFrame directly: the
+    partitions are reduced on the workers and only the statistics come back (computing
+    the data is made to fail)."""
+    dd = pytest.importorskip("dask.dataframe")
+    pandas = pytest.importorskip("pandas")
+    from linreg import minimize
+    from linreg.estimator import GradientDescentRegressor
+
+    X = RNG.normal(10.0, 3.0, size=(30_000, 2))
+    y = X @ [0.5, -1.5] + 4.0 + RNG.normal(size=len(X))
+    frame = pandas.DataFrame({"hours": X[:, 0], "sleep": X[:, 1], "score": y})
+    ddf = dd.from_pandas(frame, npartitions=7)
+    features, target = ddf[["hours", "sleep"]], ddf["score"]
+    stats = Moments.from_dask(features, target)
+    _assert_close(stats, X, y, rtol=1e-12)  # merged in another order: rounding, ~1e-14
+    for collection in (type(features), type(target)):
+        monkeypatch.setattr(collection, "compute", lambda *a, **k: pytest.fail("computed"))
+        monkeypatch.setattr(collection, "__array__", lambda *a, **k: pytest.fail("computed"))
+    in_memory = least_squares(X, y)
+    on_cluster = least_squares(features, target)
+    # both certified within their error bars (1e-10 at most, the float path's working
+    # accuracy), of the same optimum
+    np.testing.assert_allclose(on_cluster.coef, in_memory.coef, rtol=2e-10)
+    fit = minimize(features, target, method="cg", tol=1e-10, standardize=True)
+    assert fit.converged
+    np.testing.assert_allclose(fit.w, in_memory.coef, rtol=2e-10)  # both within 1e-10
+    model = GradientDescentRegressor().fit(features, target)
+    assert model.converged_ and list(model.feature_names_in_) == ["hours", "sleep"]
+    assert model.statistics_.count == len(y)
+    np.testing.assert_allclose(model.coef_, in_memory.coef, rtol=2e-10)  # as above
+
+
+def test_dask_inputs_that_do_not_fit(two_workers):
+    dd = pytest.importorskip("dask.dataframe")
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame(
+        {"name": ["a", "b", "c", "d"], "x": [1.0, 2, 3, 5], "y": [2.0, 4, 7, 9]}
+    )
+    ddf = dd.from_pandas(frame, npartitions=2)
+    with pytest.raises(InputError, match="X's column 'name' holds"):
+        Moments.from_dask(ddf[["name", "x"]], ddf["y"])
+    other = dd.from_pandas(frame, npartitions=1)
+    with pytest.raises(InputError, match="cut into 2 and 1 partitions"):
+        Moments.from_dask(ddf[["x"]], other["y"])
+    with pytest.raises(InputError, match="sample_weight with dask input is not supported"):
+        least_squares(ddf[["x"]], ddf["y"], sample_weight=np.ones(4))
+    stats = Moments.from_dask(ddf[["x"]], ddf["y"])
+    _assert_close(stats, frame[["x"]].to_numpy(), frame["y"].to_numpy())

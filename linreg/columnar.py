@@ -1,0 +1,312 @@
+"""Parquet and Arrow IPC (Feather) files: a file, a folder or a glob, a batch at a time.
+
+Needs the ``fast`` extra (pyarrow). The columns asked for are checked in each file's
+schema before any data is read (missing, or not numbers: named, with the columns the
+file has); each row group (Parquet) or record batch (IPC) is then read in a few threads
+at once, each without Arrow's own thread pool, and handed on in file order as float64
+columns copied straight from Arrow's buffers (no pandas). A missing value (null) is
+refused with the column and the row named. Memory holds a few row groups at a time.
+"""
+
+from __future__ import annotations
+
+import collections
+import glob
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.errors import DataFileError
+from linreg.validate import shorten
+
+__all__ = [
+    "FORMATS",
+    "MAX_READERS",
+    "Chunk",
+    "dataset_files",
+    "iter_columnar_chunks",
+    "locate_non_finite",
+    "total_rows",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: The formats, and the file suffixes a folder is searched for.
+FORMATS = {
+    "parquet": (".parquet", ".parq", ".pq"),
+    "ipc": (".arrow", ".feather", ".ipc", ".arrows"),
+}
+#: Row groups or batches read at once, at most (one per core below that).
+MAX_READERS = 8
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Rows of the columns asked for, in their order, and where they came from."""
+
+    file: Path
+    first_row: int  # 0-based, within the file
+    columns: list[FloatArray]
+
+
+def iter_columnar_chunks(
+    path: str | os.PathLike[str],
+    columns: Sequence[str],
+    kind: str,
+    progress: Callable[[int], object] | None = None,
+) -> Iterator[Chunk]:
+    """The columns asked for, a row group (or batch) at a time, over every file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file, a folder (its files with the format's suffixes, recursively, in name
+        order; names starting with ``.`` or ``_`` skipped) or a glob (``data/*.parquet``).
+    columns : sequence of str
+        Column names.
+    kind : {"parquet", "ipc"}
+    progress : callable, optional
+        Called after each chunk with the number of rows read so far.
+
+    Raises
+    ------
+    DataFileError
+        No file found; a file that is not of the format; a column missing or not
+        numeric (named, with the columns the file has); a null, with its row.
+    ImportError
+        pyarrow is not installed (the ``fast`` extra).
+    """
+    arrow = _pyarrow()
+    files = dataset_files(path, kind)
+    plans = [_plan(arrow, file, list(columns), kind) for file in files]
+    if progress is not None:
+        total = 0
+        for chunk in _read_ahead(arrow, plans, list(columns)):
+            total += len(chunk.columns[0]) if chunk.columns else 0
+            yield chunk
+            progress(total)
+        return
+    yield from _read_ahead(arrow, plans, list(columns))
+
+
+def total_rows(path: str | os.PathLike[str], kind: str) -> int | None:
+    """The rows of every Parquet file, from their footers (a progress bar's total); None
+    for IPC files, whose batches say their length only when read."""
+    if kind != "parquet":
+        return None
+    arrow = _pyarrow()
+    return int(sum(_open_parquet(arrow, f).metadata.num_rows for f in dataset_files(path, kind)))
+
+
+def dataset_files(path: str | os.PathLike[str], kind: str) -> list[Path]:
+    """The files a path names: itself, a folder's files of the format, or a glob's."""
+    given = Path(os.fspath(path))
+    if given.is_dir():
+        found = sorted(
+            p
+            for p in given.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() in FORMATS[kind]
+            and not any(part.startswith((".", "_")) for part in p.relative_to(given).parts)
+        )
+        if not found:
+            suffixes = ", ".join(FORMATS[kind])
+            raise DataFileError(given, f"is a folder with no {kind} files ({suffixes}) in it")
+        return found
+    if given.exists() or not glob.has_magic(os.fspath(path)):
+        if not given.exists():
+            raise DataFileError(given, "no such file")
+        return [given]
+    matched = sorted(Path(p) for p in glob.glob(os.fspath(path), recursive=True))
+    matched = [p for p in matched if p.is_file()]
+    if not matched:
+        raise DataFileError(given, "no file matches this pattern")
+    return matched
+
+
+def locate_non_finite(chunk: Chunk, names: Sequence[str]) -> None:
+    """Raise a `DataFileError` naming the first NaN or infinity in a chunk, if any."""
+    for name, column in zip(names, chunk.columns):
+        bad = np.flatnonzero(~np.isfinite(column))
+        if bad.size:
+            row = chunk.first_row + int(bad[0])
+            raise DataFileError(
+                chunk.file,
+                f"column {shorten(name)!r} holds {float(column[bad[0]])!r} at row {row:,} "
+                "(counting from 0): every value must be a finite number",
+            )
+
+
+# --- opening files and checking their columns ------------------------------------------------
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.compute
+        import pyarrow.ipc
+        import pyarrow.parquet
+    except ImportError:
+        raise ImportError(
+            "reading Parquet or Arrow files needs pyarrow: pip install 'linreg[fast]'"
+        ) from None
+    return pyarrow
+
+
+def _open_parquet(arrow: Any, file: Path, metadata: Any = None) -> Any:
+    try:
+        return arrow.parquet.ParquetFile(file, metadata=metadata, memory_map=True)
+    except OSError as error:
+        raise DataFileError(file, _unreadable(error, "Parquet")) from None
+    except arrow.ArrowException as error:
+        raise DataFileError(file, f"is not a Parquet file ({shorten(str(error), 80)})") from None
+
+
+def _open_ipc(arrow: Any, file: Path) -> Any:
+    try:
+        return arrow.ipc.open_file(arrow.memory_map(str(file)))
+    except OSError as error:
+        raise DataFileError(file, _unreadable(error, "Arrow IPC")) from None
+    except arrow.ArrowException as error:
+        raise DataFileError(
+            file, f"is not an Arrow IPC (Feather) file ({shorten(str(error), 80)})"
+        ) from None
+
+
+def _unreadable(error: OSError, kind: str) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "no such file"
+    if isinstance(error, IsADirectoryError):
+        return "is a directory, not a file"
+    if isinstance(error, PermissionError):
+        return f"cannot be read ({error.strerror or error})"
+    return f"is not a {kind} file ({shorten(str(error), 80)})"
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One file's pieces to read (row groups or batches), and how to read one."""
+
+    file: Path
+    pieces: int
+    read: Callable[[int], Any]
+
+
+def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
+    """Open a file, check its schema, and list its row groups (or batches)."""
+    if kind == "parquet":
+        handle = _open_parquet(arrow, file)
+        _check_schema(arrow, file, handle.schema_arrow, columns)
+        metadata = handle.metadata
+        pieces = metadata.num_row_groups
+
+        def read(index: int) -> Any:
+            # a handle per read: threads never share one; the footer is parsed once
+            own = _open_parquet(arrow, file, metadata)
+            return own.read_row_group(index, columns=columns, use_threads=False)
+
+    else:
+        reader = _open_ipc(arrow, file)
+        _check_schema(arrow, file, reader.schema, columns)
+        pieces = reader.num_record_batches
+
+        def read(index: int) -> Any:
+            batch = _open_ipc(arrow, file).get_batch(index)
+            return arrow.Table.from_batches([batch]).select(columns)
+
+    return _Plan(file, pieces, read)
+
+
+def _check_schema(arrow: Any, file: Path, schema: Any, columns: list[str]) -> None:
+    """Every column asked for is in the file, once, and holds numbers."""
+    names = list(schema.names)
+    for name in columns:
+        if name not in names:
+            known = ", ".join(repr(shorten(n)) for n in names[:20])
+            more = f" and {len(names) - 20} more" if len(names) > 20 else ""
+            raise DataFileError(
+                file, f"has no column named {shorten(name)!r} (its columns: {known}{more})"
+            )
+        if names.count(name) > 1:
+            raise DataFileError(file, f"has {names.count(name)} columns named {shorten(name)!r}")
+        kind = schema.field(name).type
+        types = arrow.types
+        if not (types.is_integer(kind) or types.is_floating(kind) or types.is_decimal(kind)):
+            raise DataFileError(
+                file,
+                f"column {shorten(name)!r} holds {kind}, not numbers (choose numeric columns, "
+                "or convert this one first)",
+            )
+    repeated = next((c for k, c in enumerate(columns) if columns.index(c) < k), None)
+    if repeated is not None:
+        raise DataFileError(file, f"column {shorten(repeated)!r} is chosen twice")
+
+
+# --- reading, a few pieces at once ------------------------------------------------------------
+
+
+def _read_ahead(arrow: Any, plans: list[_Plan], columns: list[str]) -> Iterator[Chunk]:
+    """Each plan's pieces, read in threads a few at a time, handed on in order."""
+    threads = min(os.cpu_count() or 1, MAX_READERS)
+    jobs = ((plan, index) for plan in plans for index in range(plan.pieces))
+    pending: collections.deque[tuple[Any, Path]] = collections.deque()
+    rows: dict[Path, int] = collections.defaultdict(int)
+
+    def finished() -> Chunk:
+        future, file = pending.popleft()
+        chunk = _chunk(arrow, future.result(), file, rows[file], columns)
+        rows[file] += len(chunk.columns[0]) if chunk.columns else 0
+        return chunk
+
+    with ThreadPoolExecutor(threads, thread_name_prefix="linreg-read") as pool:
+        try:
+            for plan, index in jobs:
+                pending.append((pool.submit(_read_piece, arrow, plan, index), plan.file))
+                while len(pending) > 2 * threads:
+                    yield finished()
+            while pending:
+                yield finished()
+        finally:
+            for future, _ in pending:
+                future.cancel()
+
+
+def _read_piece(arrow: Any, plan: _Plan, index: int) -> Any:
+    try:
+        return plan.read(index)
+    except OSError as error:
+        raise DataFileError(plan.file, f"cannot be read ({error.strerror or error})") from None
+    except arrow.ArrowException as error:
+        raise DataFileError(plan.file, f"cannot be read ({shorten(str(error), 80)})") from None
+
+
+def _chunk(arrow: Any, table: Any, file: Path, first: int, names: list[str]) -> Chunk:
+    return Chunk(file, first, [_floats(arrow, file, first, n, table.column(n)) for n in names])
+
+
+def _floats(arrow: Any, file: Path, first: int, name: str, column: Any) -> FloatArray:
+    """A column as float64, straight from Arrow's buffers (cast first if not float64);
+    a null is refused with its row."""
+    if column.null_count:
+        index = arrow.compute.index(column.is_null(), True).as_py()
+        raise DataFileError(
+            file,
+            f"column {shorten(name)!r} has a missing value (null) at row {first + index:,} "
+            "(counting from 0): every value is needed",
+        )
+    if column.type != arrow.float64():
+        column = column.cast(arrow.float64(), safe=False)  # int64 beyond 2^53 rounds
+    parts = [
+        np.frombuffer(chunk.buffers()[1], np.float64, len(chunk), chunk.offset * 8)
+        for chunk in column.chunks
+        if len(chunk)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.empty(0)

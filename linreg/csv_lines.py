@@ -1,0 +1,134 @@
+"""The CSV grammar line by line: headers, fields, quotes and separators, named when wrong.
+
+The line-by-line reader of `linreg.csv_reader` splits each line here and reads each
+field with `linreg.numbers.parse_number`; every refusal names what is wrong (a separator
+that is not a comma, a broken quote, a row too wide or too long).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linreg.errors import DataFileError
+from linreg.numbers import BLANKS, MISSING, describe, first_odd
+from linreg.validate import shorten
+
+__all__ = [
+    "MAX_FIELDS",
+    "MAX_LINE_BYTES",
+    "fields_of",
+    "is_header",
+    "separator_hint",
+    "split_fields",
+]
+
+#: The longest line a data file may have, in bytes (the reader's memory stays bounded).
+MAX_LINE_BYTES = 1 << 20
+#: The most fields a row may have.
+MAX_FIELDS = 10_000
+_SEPARATORS = (("\t", "tabs"), (";", "semicolons (';')"), ("|", "vertical bars ('|')"))
+
+
+def is_header(line: bytes) -> bool:
+    """A header row is one in which every field is a name (see `linreg.csv_reader.load_table`)."""
+    if len(line) > MAX_LINE_BYTES or line.count(b",") >= MAX_FIELDS:
+        return False  # the reader refuses it, naming the problem
+    try:
+        fields = split_fields(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False  # not text, or a broken quote: the reader names it
+    return all(_is_name(field) for field in fields)
+
+
+def _is_name(field: str) -> bool:
+    text = field.strip(BLANKS)
+    return (
+        bool(text)
+        and (text[0].isalpha() or text[0] == "_")
+        and text.isprintable()
+        and text.lower() not in MISSING
+        and not any(mark in text for mark, _ in _SEPARATORS)
+    )
+
+
+def fields_of(file: Path, line: str, number: int, width: int | None) -> list[str]:
+    """One line's fields; a line too long, too wide or mis-separated is refused."""
+    if len(line) > MAX_LINE_BYTES:
+        raise DataFileError(file, f"the line is longer than {MAX_LINE_BYTES:,} bytes", line=number)
+    odd = first_odd(line, allowed="\t")
+    if odd is not None:  # name the character, not a symptom such as a wrong width
+        column = line.count(",", 0, odd) + 1
+        field = line[line.rfind(",", 0, odd) + 1 :].split(",", 1)[0]
+        raise DataFileError(
+            file,
+            f"{shorten(field.strip(BLANKS))!r} is not a number: it contains "
+            f"{describe(line[odd])} (numbers are read in ASCII only)",
+            line=number,
+            column=column,
+        )
+    found = line.count(",") + 1
+    if width is not None and found != width and '"' not in line:
+        raise DataFileError(file, _wrong_width(width, found, line), line=number)
+    if found > MAX_FIELDS:
+        raise DataFileError(
+            file, f"the row has {found:,} fields; at most {MAX_FIELDS:,} are read", line=number
+        )
+    try:
+        fields = split_fields(line)
+    except ValueError as problem:
+        raise DataFileError(file, str(problem), line=number) from None
+    if width is not None and len(fields) != width:
+        raise DataFileError(file, _wrong_width(width, len(fields), line), line=number)
+    return fields
+
+
+def _wrong_width(width: int, found: int, line: str) -> str:
+    return f"expected {width} comma-separated fields, found {found:,}{separator_hint(line)}"
+
+
+def separator_hint(text: str) -> str:
+    """Name the separator a line seems to use instead of commas, if any."""
+    for mark, name in _SEPARATORS:
+        if mark in text:
+            return f" (this line separates its fields with {name}; linreg reads commas)"
+    if "," not in text and len(text.strip(BLANKS).split()) > 1:
+        return " (this line separates its fields with spaces; linreg reads commas)"
+    return ""
+
+
+def split_fields(line: str) -> list[str]:
+    """Split at commas outside double quotes; a quoted field loses its quotes.
+
+    Raises ValueError for a quote that is not closed on its line, or for text between a
+    closing quote and the next comma.
+    """
+    if '"' not in line:
+        return line.split(",")
+    fields: list[str] = []
+    position = 0
+    while True:
+        start = position + len(line[position:]) - len(line[position:].lstrip(BLANKS))
+        if line.startswith('"', start):
+            close = _closing_quote(line, start)
+            fields.append(line[start + 1 : close].replace('""', '"'))
+            end = close + 1 + len(line[close + 1 :]) - len(line[close + 1 :].lstrip(BLANKS))
+            if end < len(line) and line[end] != ",":
+                raise ValueError(f"text after a closing quote: {shorten(line[end:])!r}")
+        else:
+            comma = line.find(",", position)
+            end = len(line) if comma < 0 else comma
+            fields.append(line[position:end])
+        if end >= len(line):
+            return fields
+        position = end + 1
+
+
+def _closing_quote(line: str, start: int) -> int:
+    close = start
+    while True:
+        close = line.find('"', close + 1)
+        if close < 0:
+            raise ValueError("a quoted field is not closed (a quote must close on its line)")
+        if not line.startswith('"', close + 1):
+            return close
+        close += 1  # "" inside quotes is one quote

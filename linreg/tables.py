@@ -1,0 +1,262 @@
+"""Files reduced to the one-pass statistics a chunk at a time: CSV, Parquet, Arrow IPC.
+
+Each reader (`linreg.csv_reader`, `linreg.columnar`) hands on chunks of float64 columns
+in file order; here they feed one `linreg.accumulate.Pass`, so the runs of blocks that
+share a shift span the chunks and the statistics carry one run's rounding bound, not a
+merge's per chunk. A NaN or infinity shows up in the sums (no separate pass looks for
+it) and is then named with its column and row. ``progress=True`` draws a tqdm bar on
+standard error; a callable is called with the bytes (CSV) or rows (Parquet, IPC) read
+so far.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from tqdm import tqdm
+
+from linreg.accumulate import Pass, Statistics, checked_pass, merge
+from linreg.columnar import Chunk, iter_columnar_chunks, locate_non_finite, total_rows
+from linreg.csv_reader import iter_table_chunks
+from linreg.errors import DataFileError, InputError
+from linreg.npy_reader import open_npy
+from linreg.validate import shorten, too_large
+
+__all__ = [
+    "Progress",
+    "column_choice",
+    "columnar_statistics",
+    "csv_statistics",
+    "dask_statistics",
+    "is_dask",
+    "npy_parts",
+    "progress_to",
+]
+
+FloatArray = npt.NDArray[np.float64]
+#: What ``progress=`` takes: False or None (none), True (a bar), or a callable.
+Progress = bool | Callable[[int], object] | None
+
+
+def column_choice(x: Any, y: Any, *, required: bool = False) -> list[Any] | None:
+    """The columns to read, features first and y last; None when neither is given.
+
+    Raises
+    ------
+    InputError
+        Only one of x and y given (or neither, when ``required``); a column that is not
+        a name or a position; no feature.
+    """
+    if x is None and y is None and not required:
+        return None
+    if x is None or y is None:
+        raise InputError("name the columns with both x=[...] (the features) and y=... (the target)")
+    features = [x] if isinstance(x, (str, int)) else list(x)
+    if not features:
+        raise InputError("x names no column: give at least one feature")
+    for column in [*features, y]:
+        if isinstance(column, bool) or not isinstance(column, (str, int, np.integer)):
+            raise InputError(
+                f"a column is named by a string (or a position, an int), not {column!r}"
+            )
+    return [c if isinstance(c, str) else int(c) for c in [*features, y]]
+
+
+@contextlib.contextmanager
+def progress_to(
+    progress: Progress, total: int | None, unit: str, desc: str
+) -> Iterator[Callable[[int], object] | None]:
+    """The callable a reader reports to: the caller's, a tqdm bar's (``True``), or None."""
+    if progress is None or progress is False:
+        yield None
+        return
+    if callable(progress):
+        yield progress
+        return
+    if progress is not True:
+        raise InputError(f"progress must be True, False or a callable, not {progress!r}")
+    with tqdm(
+        total=total, unit=unit, unit_scale=True, desc=desc, file=sys.stderr, leave=False
+    ) as bar:
+
+        def advance(done: int) -> None:
+            bar.update(done - bar.n)
+
+        yield advance
+
+
+def csv_statistics(
+    path: str | os.PathLike[str],
+    *,
+    columns: list[Any] | None,
+    n_columns: int | None,
+    block_bytes: int,
+    progress: Progress,
+) -> Statistics:
+    """The statistics of a CSV file's rows: the columns chosen (y last), or every column."""
+    file = Path(os.fspath(path))
+    size = file.stat().st_size if file.is_file() else None
+    with progress_to(progress, size, "B", "reading") as report:
+        chunks = iter_table_chunks(
+            file, block_bytes=block_bytes, n_columns=n_columns, progress=report, columns=columns
+        )
+
+        def pieces() -> Iterator[tuple[FloatArray, FloatArray, Callable[[], None]]]:
+            for table in chunks:
+                if table.shape[1] < 2:
+                    raise DataFileError(file, "needs at least 2 columns (x and y)", line=1)
+                yield table[:, :-1], table[:, -1], lambda: None  # the reader checked
+
+        return _reduce(file, pieces())
+
+
+def columnar_statistics(
+    path: str | os.PathLike[str], columns: Sequence[str], kind: str, progress: Progress
+) -> Statistics:
+    """The statistics of Parquet or Arrow IPC files' columns (y last)."""
+    names = list(columns)
+    for name in names:
+        if not isinstance(name, str):
+            raise InputError(f"{kind} columns are named by strings, not {name!r}")
+    with progress_to(progress, total_rows(path, kind), "rows", "reading") as report:
+        chunks = iter_columnar_chunks(path, names, kind, report)
+        return _reduce(Path(os.fspath(path)), (_arrays(chunk, names) for chunk in chunks))
+
+
+def _arrays(chunk: Chunk, names: list[str]) -> tuple[FloatArray, FloatArray, Callable[[], None]]:
+    """(X, y) of a chunk (X a view when there is one feature), and how to name a bad value."""
+    *features, target = chunk.columns
+    X = features[0][:, None] if len(features) == 1 else np.column_stack(features)
+    return X, target, lambda: locate_non_finite(chunk, names)
+
+
+def _reduce(
+    file: Path, pieces: Iterable[tuple[FloatArray, FloatArray, Callable[[], None]]]
+) -> Statistics:
+    """One pass over the pieces, in order; a piece whose sums overflow is explained (its
+    NaN or infinity named) or called too large."""
+    one: Pass | None = None
+    with np.errstate(over="ignore", invalid="ignore"):
+        for X, y, explain in pieces:
+            one = one or Pass(X.shape[1])
+            if not one.add(X, y).finite:
+                explain()
+                raise too_large("their squares")
+        stats = None if one is None else one.result()
+    if one is None:
+        raise DataFileError(file, "has no rows")
+    if stats is None:
+        raise too_large("their squares")
+    if stats.count < 2:
+        raise DataFileError(file, f"found {stats.count} point; at least 2 are needed")
+    return stats
+
+
+# --- .npy files and dask arrays ----------------------------------------------------------------
+
+
+def npy_parts(file: Path, chunk_rows: int) -> Iterator[Statistics]:
+    """The statistics of each chunk of rows of a memory-mapped ``.npy`` table."""
+    table = open_npy(file)
+    for start in range(0, table.shape[0], chunk_rows):
+        chunk = np.asarray(table[start : start + chunk_rows], dtype=np.float64)
+        if not np.isfinite(chunk).all():
+            row = start + int(np.argwhere(~np.isfinite(chunk))[0][0])
+            raise DataFileError(file, f"row {row} holds a non-finite value")
+        yield checked_pass(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
+
+
+def is_dask(value: object) -> bool:
+    """Whether a value is a dask collection (an array, a DataFrame, a Series), by dask's
+    own protocol: no import of dask, which stays optional."""
+    return hasattr(type(value), "__dask_graph__")
+
+
+def dask_statistics(X: Any, y: Any, reduce_block: Callable[[Any, Any], Statistics]) -> Statistics:
+    """Reduce dask arrays or DataFrames chunk by chunk where they live, then merge in a
+    tree; only the statistics are computed, never the data.
+
+    ``reduce_block(X_block, y_block)`` is run on each chunk (as a dask task) on float64
+    arrays; a DataFrame's partitions become arrays there, on the worker. The parts are
+    merged pairwise, so no single task holds them all.
+
+    Raises
+    ------
+    InputError
+        Shapes that do not fit; a DataFrame column that is not numeric (named); X and y
+        cut into different partitions.
+    """
+    try:
+        dask: Any = importlib.import_module("dask")
+    except ImportError:
+        raise ImportError("Moments.from_dask needs dask: pip install 'linreg[dask]'") from None
+    if hasattr(X, "map_partitions") or hasattr(y, "map_partitions"):  # DataFrame, Series
+        pairs = _frame_partitions(X, y)
+    else:
+        pairs = _array_chunks(X, y)
+    parts = [dask.delayed(_reduce_part)(reduce_block, a, b) for a, b in pairs]
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(_merge_parts)(parts[k], parts[k + 1]) if k + 1 < len(parts) else parts[k]
+            for k in range(0, len(parts), 2)
+        ]
+    (result,) = dask.compute(parts[0]) if parts else (None,)
+    if result is None:
+        raise InputError("no data: the dask collection has no rows")
+    assert isinstance(result, Statistics)
+    return result
+
+
+def _array_chunks(X: Any, y: Any) -> list[tuple[Any, Any]]:
+    """A dask array's chunks of rows (every column in one chunk), with y's alike."""
+    da: Any = importlib.import_module("dask.array")
+    X, y = da.asarray(X), da.asarray(y)
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise InputError(
+            f"X must be (n_samples, n_features) and y (n_samples,), got {X.shape} and {y.shape}"
+        )
+    X = X.rechunk({1: -1})
+    y = y.rechunk((X.chunks[0],))
+    return list(zip(X.to_delayed().ravel(), y.to_delayed().ravel()))
+
+
+def _frame_partitions(X: Any, y: Any) -> list[tuple[Any, Any]]:
+    """A dask DataFrame's partitions with y's (a Series, or one column), numeric checked."""
+    columns = list(X.columns) if hasattr(X, "columns") else []
+    for name, kind in zip(columns, X.dtypes):
+        if getattr(kind, "kind", "O") not in "iuf":
+            raise InputError(f"X's column {shorten(str(name))!r} holds {kind}, not numbers")
+    if getattr(getattr(y, "dtype", None), "kind", "iuf") not in "iuf":
+        raise InputError(f"y holds {y.dtype}, not numbers")
+    if not (hasattr(X, "map_partitions") and hasattr(y, "map_partitions")):
+        raise InputError("pass X and y both as dask DataFrame/Series (or both as dask arrays)")
+    if X.npartitions != y.npartitions:
+        raise InputError(
+            f"X and y are cut into {X.npartitions} and {y.npartitions} partitions: take both "
+            "from one DataFrame (X = frame[features], y = frame[target])"
+        )
+    return list(zip(X.to_delayed(), y.to_delayed()))
+
+
+def _reduce_part(reduce_block: Callable[[Any, Any], Statistics], X: Any, y: Any) -> Any:
+    """One chunk or partition on its worker: float64 arrays, reduced (None if empty)."""
+    if hasattr(X, "to_numpy"):  # a pandas partition; a missing value becomes NaN, refused
+        X, y = X.to_numpy(np.float64, na_value=np.nan), y.to_numpy(np.float64, na_value=np.nan)
+    X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
+    if X.ndim == 1:
+        X = X[:, None]
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    return reduce_block(X, y) if y.shape[0] else None
+
+
+def _merge_parts(a: Statistics | None, b: Statistics | None) -> Statistics | None:
+    return b if a is None else a if b is None else merge(a, b)
