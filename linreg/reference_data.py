@@ -74,10 +74,10 @@ def _accurate_sums(X: FloatArray, r: tuple[Any, Any]) -> tuple[FloatArray, float
 def _accurate_slack(
     stats: Moments, sizes: tuple[float, float], sums: FloatArray, total: float
 ) -> tuple[FloatArray, float]:
-    """Bounds on the errors of `_accurate_sums`: u of each result, plus the float sums
-    of the exact products' and the pairwise tree's error terms, (2m + 2)u² of |X|ᵀ|r| for
-    blocks of m = min(N, BLOCK) rows (taken as 4m, bounded by Cauchy–Schwarz), plus r's own
-    error (``sizes``: ‖r‖ and the size it is within 8(p+2)u² of)."""
+    """Bounds on the errors of `_accurate_sums`: u of each result plus 3m·u² of |X|ᵀ|r|
+    for blocks of m = min(N, BLOCK) rows (`linreg.doubledouble.accurate_dot`; taken as
+    4m, |X|ᵀ|r| bounded by Cauchy–Schwarz), plus r's own error (``sizes``: ‖r‖ and the
+    size it is within 8(p+2)u² of)."""
     n, p = stats.count, stats.n_features
     grow = 1 + stats.rounding + 4 * UNIT
     columns = np.sqrt(np.diag(stats.cxx) + n * stats.mean_x**2) * grow
