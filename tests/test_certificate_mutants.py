@@ -317,3 +317,48 @@ def test_error_estimate_from_statistics_moved_within_their_rounding():
     truth = math.sqrt(float(miss / sum(b * b for b in optimum)))
     assert truth > 1e-10
     assert fit.error_estimate >= truth
+
+
+# --- the minimum of the loss (`linreg.reference_data.minimum_loss`) ---------------------------
+
+
+@pytest.mark.parametrize("with_data", [True, False])
+def test_minimum_loss_from_a_point_off_the_optimum_carries_the_gap(with_data):
+    """E(θ̂) − E* = ½gᵀH⁻¹g: from a reference point 1e-6 off θ*, E(θ̂) exceeds E* by far
+    more than its rounding, and only the gap term of the error bar covers the difference."""
+    from linreg.reference_data import minimum_loss
+
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(60, 2)) + np.array([3.0, -1.0])
+    y = X @ [1.0, -2.0] + 0.5 + 0.1 * rng.normal(size=60)
+    solution, _ = optimum_set(X, y)
+    rows = [[Fraction(float(v)) for v in row] for row in X]
+    residuals = [
+        Fraction(float(t)) - sum(a * w for a, w in zip(row, solution[:-1])) - solution[-1]
+        for row, t in zip(rows, y)
+    ]
+    exact = float(sum(r * r for r in residuals) / len(residuals))
+    point = np.array([float(v) for v in solution]) * (1 + 1e-6)
+    reference = Reference(point, 1e-5, np.zeros((3, 0)), False, "statistics")
+    stats = Moments.from_arrays(X, y)
+    value, error = minimum_loss(stats, reference, 0.0, True, (X, y) if with_data else None)
+    assert value - exact > 1e-12 * exact  # the loss at θ̂ really is above E* ...
+    assert abs(value - exact) <= error  # ... and the error bar says by how much at most
+
+
+# --- the one-pass statistics' own rounding (`linreg.accumulate`) ------------------------------
+
+
+def test_a_merge_of_exact_statistics_declares_the_rounding_of_its_means():
+    """Two records written by hand are exact, but x̄ = x̄_a + (x̄_b − x̄_a)·n_b/n rounds:
+    the merged record's mean_rounding must cover that (checked in rationals)."""
+    a = Moments(3, np.array([0.1]), 0.7, np.array([[0.5]]), np.array([0.25]), 1.0)
+    b = Moments(7, np.array([0.3]), -0.2, np.array([[2.0]]), np.array([0.5]), 3.0)
+    merged = a + b
+    for mean, parts in ((merged.mean_x[0], (0.1, 0.3)), (merged.mean_y, (0.7, -0.2))):
+        exact = (3 * Fraction(parts[0]) + 7 * Fraction(parts[1])) / 10
+        assert Fraction(float(mean)) != exact  # the merge really rounded
+    spread = math.sqrt(float(merged.cxx[0, 0]) / merged.count)
+    exact_x = (3 * Fraction(0.1) + 7 * Fraction(0.3)) / 10
+    slack = merged.mean_rounding * (abs(float(merged.mean_x[0])) + spread)
+    assert abs(Fraction(float(merged.mean_x[0])) - exact_x) <= Fraction(slack)
