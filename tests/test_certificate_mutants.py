@@ -214,15 +214,16 @@ def _offset_judge(tol: float):
 
 
 def test_an_undecided_verdict_climbs_to_a_sharper_reference():
-    """θ about 1.5e-10 off θ*: against the statistics (error bar about 2e-10 of ‖θ*‖) the
-    bound exceeds tol = 3e-10 though the floor does not; the data's reference certifies it.
-    A verdict "not converged" here would be needlessly loose."""
-    tol = 3e-10
-    judge_, _, exact, direction, (X, y) = _offset_judge(tol)
-    size = float(np.linalg.norm(exact))
-    theta = exact + 1.5e-10 * size * direction
-    first = judge(theta, judge_.ladder.current, tol)
+    """θ about 1.5e-10 off θ*, tol just below the statistics' bound (their error bar is
+    about 5e-11 of ‖θ*‖, so tol is about 1.9e-10): undecided against the statistics; the data's reference
+    certifies it. A verdict "not converged" here would be needlessly loose."""
+    probe, _, exact, direction, (X, y) = _offset_judge(1.0)
+    theta = exact + 1.5e-10 * float(np.linalg.norm(exact)) * direction
+    first = judge(theta, probe.ladder.current, 1.0)
+    tol = first.floor + 0.9 * (first.relative_bound - first.floor)
+    judge_ = _offset_judge(tol)[0]
     assert first.floor < tol < first.relative_bound  # undecided against the statistics
+    assert first.relative_bound - first.floor > 1e-11  # ... by a margin the data resolve
     verdict = judge_.on_data(theta)
     assert verdict.verdict == CONVERGED
     solution, null = optimum_set(X, y)
