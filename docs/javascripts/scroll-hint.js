@@ -1,8 +1,10 @@
-// Wide tables scroll inside their own box (Material wraps each in .md-typeset__scrollwrap).
-// Where one is wider than the screen, say so above it, and fade the edge that hides
-// columns, so a reader on a phone knows there is more to the right.
+// Wide tables scroll inside their own box (Material wraps each in .md-typeset__scrollwrap),
+// and so do wide formulas (.katex-display). Where one is wider than the screen, say so
+// above it, and fade the edge that hides the rest, so a reader on a phone knows there is
+// more to the right.
 (function () {
   "use strict";
+  const SCROLLERS = ".md-typeset__scrollwrap, .md-typeset .katex-display";
   function mark(wrap) {
     const hint = wrap.previousElementSibling && wrap.previousElementSibling.classList.contains("linreg-scroll-hint")
       ? wrap.previousElementSibling : null;
@@ -14,7 +16,8 @@
       const columns = table && table.rows.length ? table.rows[0].cells.length : 0;
       const note = document.createElement("p");
       note.className = "linreg-scroll-hint";
-      note.textContent = columns ? `⇠ scroll sideways: ${columns} columns ⇢` : "⇠ scroll sideways ⇢";
+      note.textContent = columns ? `⇠ scroll sideways: ${columns} columns ⇢`
+        : table ? "⇠ scroll sideways ⇢" : "⇠ scroll sideways: the formula goes on ⇢";
       wrap.parentNode.insertBefore(note, wrap);
     } else if (hint) {
       hint.hidden = !scrolls;
@@ -23,7 +26,7 @@
   function start() {
     // After Material has wrapped the tables (it does so on the same page event).
     setTimeout(() => {
-      const wraps = [...document.querySelectorAll(".md-typeset__scrollwrap")];
+      const wraps = [...document.querySelectorAll(SCROLLERS)];
       wraps.forEach((wrap) => {
         mark(wrap);
         if (!wrap.dataset.linregHint) {
@@ -34,7 +37,7 @@
       document.documentElement.dataset.scrollHints = "ready";
     }, 0);
   }
-  window.addEventListener("resize", () => document.querySelectorAll(".md-typeset__scrollwrap").forEach(mark));
+  window.addEventListener("resize", () => document.querySelectorAll(SCROLLERS).forEach(mark));
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(start);
   } else {
