@@ -83,7 +83,7 @@ def test_tiny_rates_are_counted_or_refused_in_words(tmp_path, rate, words):
 def test_rate_and_bound_are_told_apart():
     """gd's optimal rate 2/(ℓ+L) and its bound 2/L were both printed as 0.0004013."""
     from linreg import load_points, minimize
-    from linreg.cli import _distinct
+    from linreg.cli_report import distinct as _distinct
 
     points = load_points()
     fit = minimize(points[:, :1], points[:, 1], method="gd", num_iterations=0)

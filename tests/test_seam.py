@@ -131,7 +131,7 @@ def test_recurrence_is_the_update(method):
 
 def test_the_bound_line_says_diverges_at_the_bound_itself():
     """'converges' only strictly below the bound (a rate on it never shrinks the top)."""
-    from linreg.cli import _bound_line
+    from linreg.cli_report import bound_line as _bound_line
 
     bound = minimize(X, Y, method="gd", num_iterations=0).bound
     at = minimize(X, Y, method="gd", learning_rate=bound, num_iterations=0)

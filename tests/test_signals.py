@@ -137,8 +137,8 @@ def test_signals_at_random_moments_after_the_handlers_are_installed():
 _SWALLOWING_READER = """
 import sys
 sys.argv = ["linreg", *sys.argv[1:]]
-import linreg.data
-linreg.data._float_column = lambda column: column.to_numpy()
+import linreg.csv_reader
+linreg.csv_reader._float_column = lambda column: column.to_numpy()
 from linreg._entry import main
 raise SystemExit(main())
 """
