@@ -1,10 +1,12 @@
 // Wide tables scroll inside their own box (Material wraps each in .md-typeset__scrollwrap),
-// and so do wide formulas (.katex-display). Where one is wider than the screen, say so
+// and so do wide display formulas (div.arithmatex). Where one is wider than the screen, say so
 // above it, and fade the edge that hides the rest, so a reader on a phone knows there is
 // more to the right.
 (function () {
   "use strict";
-  const SCROLLERS = ".md-typeset__scrollwrap, .md-typeset .katex-display";
+  // A display formula scrolls in its div.arithmatex (KaTeX's own box is as wide as the
+  // formula).
+  const SCROLLERS = ".md-typeset__scrollwrap, .md-typeset div.arithmatex";
   function mark(wrap) {
     const hint = wrap.previousElementSibling && wrap.previousElementSibling.classList.contains("linreg-scroll-hint")
       ? wrap.previousElementSibling : null;

@@ -1,8 +1,8 @@
 r"""LaTeX for the expressions, as the docs print them: in a textbook's order.
 
-sympy prints terms in its own canonical order (``- b - m x_i + y_i``, ``- \eta\lambda +
-1``, ``b 1``); a reader expects ``y_i - (m x_i + b)``, ``1 - \eta\lambda`` and
-``b\mathbf{1}``. `TextbookPrinter` changes the printing only, never the mathematics:
+sympy prints terms in its own canonical order ($-b - m x_i + y_i$, $-\eta\lambda + 1$,
+$b\,1$); a reader expects $y_i - (m x_i + b)$, $1 - \eta\lambda$ and $b\mathbf{1}$.
+`TextbookPrinter` changes the printing only, never the mathematics:
 
 - terms: positive terms first; in each sign, those without a parameter (data,
   constants) first, then those with the slope ($m$, $w$, $\theta$), then the intercept,
@@ -16,7 +16,7 @@ sympy prints terms in its own canonical order (``- b - m x_i + y_i``, ``- \eta\l
   an absolute value as $|1 - \eta\lambda|$;
 - $\ln$ for the natural logarithm, $^\top$ for the transpose, $\mathbf{1}$ for the
   column of ones, $\partial E/\partial m$ for a derivative of a named function;
-- size: a display formula uses full-size fractions (``\dfrac``) everywhere, so no glyph
+- size: a display formula uses full-size fractions (display style) everywhere, so no glyph
   is smaller than a first-level subscript; an inline formula folds a short fraction to
   $a/b$ for the same reason.
 """
@@ -318,7 +318,7 @@ def latex(expr: Any, *, inline: bool = False) -> str:
     expr : sympy expression, matrix or relation
     inline : bool
         For a formula inside a sentence: short fractions folded to $a/b$. Otherwise,
-        for a display formula: every fraction full size (``\dfrac``).
+        for a display formula: every fraction full size (display style).
 
     Examples
     --------

@@ -51,7 +51,7 @@ class Relation:
     Attributes
     ----------
     name : str
-        What a page calls it: ``${{ name }}$``.
+        What a page calls it (in double braces, as the whole of a formula).
     sides : tuple of sympy objects
         Left to right: ``a = b`` has two sides, ``0 < η < 2/λ`` three.
     ops : tuple of str

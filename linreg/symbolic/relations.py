@@ -1,6 +1,7 @@
 r"""The registry of named relations: every relation the site's pages print.
 
-A page writes ``${{ partial-m }}$`` and the build prints ``RELATIONS["partial-m"]`` in
+A page writes a relation's name in double braces, as the whole of a formula, and the
+build prints ``RELATIONS[name]`` in
 its place (docs/hooks/relations.py); a page's code calls `formula`. Each side is a
 sympy object, printed by `linreg.symbolic.printing`; where a side is an expression this
 package derives (a partial derivative, the normal equations), it is that very object.
