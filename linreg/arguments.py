@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from linreg.errors import InputError
+from linreg.history import Sink, check_history
 from linreg.methods import METHODS
 from linreg.seam import Method
 from linreg.validate import (
@@ -27,7 +28,7 @@ from linreg.validate import (
 
 __all__ = ["MAX_ITERATIONS", "Request", "request"]
 
-#: The most iterations one call may ask for (the loss history alone would be 800 MB).
+#: The most iterations one call may ask for (kept whole, their losses would be 800 MB).
 MAX_ITERATIONS = 100_000_000
 
 
@@ -49,6 +50,7 @@ class Request:
     batch_size: int | None
     seed: Any
     evaluate: str
+    history: str | Sink
 
 
 def request(**given: Any) -> Request:
@@ -76,6 +78,7 @@ def request(**given: Any) -> Request:
         batch_size=batch,
         seed=_seed(given["random_state"]),
         evaluate="pass" if batch is not None else str(evaluate or "moments"),
+        history=check_history(given["history"]),
     )
 
 

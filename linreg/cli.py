@@ -50,8 +50,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-import numpy as np
-
 from linreg import livestream
 from linreg._cli_input import check_points, input_path, progress, read
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
@@ -63,9 +61,11 @@ from linreg.errors import (
     InputError,
     LinregError,
     OutputError,
+    reason,
     shown_name,
 )
-from linreg.files import OutputTarget, prepare_output, reason, refuse_the_input, write_output
+from linreg.files import OutputTarget, prepare_output, refuse_the_input, write_output
+from linreg.history import Spool
 from linreg.methods import METHODS
 from linreg.moments import Moments
 
@@ -367,29 +367,33 @@ def _run(args: argparse.Namespace, data: Path, history: OutputTarget | None) -> 
     raise_pending()  # a signal whose exception a library lost while reading
     check_points(stats, data)
     # The points, where they were read, let the verdict refine its reference against them.
-    fit = _fit(args, (stats,) if points is None else (points[:, :1], points[:, 1]))
-    report = _report(args, fit, stats, points)  # may still refuse: nothing printed yet
-    raise_pending()
-    sys.stdout.write(report)
-    if history is not None:
-        sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
-        write_output(history, _history_lines(fit.history))
+    given = (stats,) if points is None else (points[:, :1], points[:, 1])
+    # The losses wait on disk, not in memory (1e8 iterations would be 800 MB).
+    label = None if history is None else history.label
+    with contextlib.closing(Spool(f"{label}: cannot keep the losses")) as spool:
+        fit = _fit(args, given, "none" if history is None else spool)
+        report = _report(args, fit, stats, points)  # may still refuse: nothing printed yet
+        raise_pending()
+        sys.stdout.write(report)
+        if history is not None:
+            sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
+            write_output(history, _history_lines(spool))
     return 0
 
 
-def _fit(args: argparse.Namespace, data: tuple[Any, ...]) -> DescentResult:
+def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> DescentResult:
     """The descent the options ask for; an overflow is blamed on the options that cause it."""
     try:
         with progress(args.iterations):
             return _minimize(
-                args, data, args.iterations, args.alpha, args.initial_b, args.initial_m
+                args, data, args.iterations, args.alpha, args.initial_b, args.initial_m, history
             )
     except InputError as error:
         moved = _moved(args)
         if not str(error).startswith("the data are too large") or not moved:
             raise
     # Raises as before if the data alone are too large; else the options are to blame.
-    _minimize(args, data, 0, 0.0, 0.0, 0.0)
+    _minimize(args, data, 0, 0.0, 0.0, 0.0, "none")
     raise InputError(
         f"{moved}: too large for these data (the squared error overflows float64); "
         "choose values nearer the data's scale"
@@ -403,6 +407,7 @@ def _minimize(
     alpha: float,
     b0: float,
     m0: float,
+    history: Any,
 ) -> DescentResult:
     rate = 0.0001 if args.learning_rate is None and args.method == "gd" else args.learning_rate
     return minimize(
@@ -416,6 +421,7 @@ def _minimize(
         b0=b0,
         tol=args.tol,
         standardize=args.standardize,
+        history=history,
     )
 
 
@@ -433,7 +439,7 @@ def _report(args: argparse.Namespace, fit: DescentResult, stats: Moments, points
     """Everything the command prints, as one text (the summary may still refuse)."""
     b0, m0, rate = args.initial_b, args.initial_m, fit.learning_rate
     b, m, error = fit.b, fit.m, fit.loss
-    start_error = float(fit.history[0])
+    start_error = fit.start_loss
     plain = args.method == "gd" and args.tol is None and args.alpha == 0.0
     plain = plain and not args.standardize and args.learning_rate != "auto"
     if points is not None and stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET:
@@ -469,12 +475,14 @@ def _divergence(error: DivergenceError) -> str:
     )
 
 
-def _history_lines(history: np.ndarray) -> Iterator[str]:
+def _history_lines(spool: Spool) -> Iterator[str]:
     """``iteration,loss`` rows, a block of them at a time (as fast as the disk at 1e8)."""
     yield "iteration,loss\n"
-    for start in range(0, history.shape[0], _HISTORY_BLOCK):
-        block = history[start : start + _HISTORY_BLOCK].tolist()  # Python floats: repr
+    start = 0
+    for losses in spool.blocks(_HISTORY_BLOCK):
+        block = losses.tolist()  # Python floats: repr
         yield "".join(f"{k},{value!r}\n" for k, value in enumerate(block, start))
+        start += len(block)
 
 
 #: Rows of ``--history`` formatted at a time (a few MB of text).

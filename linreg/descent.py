@@ -27,6 +27,7 @@ from linreg.blas import norm
 from linreg.certificate import Judge, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast, verdict_fields
 from linreg.errors import InputError
+from linreg.history import Sink
 from linreg.loop import Trace, raise_overflow, run
 from linreg.loss import loss_and_gradient
 from linreg.methods import METHODS
@@ -158,6 +159,7 @@ def minimize(
     random_state: int | np.random.Generator | None = None,
     return_path: bool = False,
     evaluate: Literal["moments", "pass"] | None = None,
+    history: Literal["full", "none"] | Sink = "full",
 ) -> DescentResult:
     r"""Minimise $E_\alpha(w, b) = \frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w\rVert^2$.
 
@@ -211,6 +213,11 @@ def minimize(
         ``"moments"`` (the default): one pass for the sufficient statistics, then each
         iteration costs O(n_features²). ``"pass"``: the gradient from the data at every
         iteration (the readable twin).
+    history : "full", "none" or callable, default "full"
+        Keep every iteration's loss in ``result.history`` (8 bytes each), keep none
+        (``result.history`` is None; ``start_loss`` and ``loss`` are still set), or hand
+        them in order to ``history(first_iteration, losses)``, a block at a time, so that
+        a long run needs no memory for them (see `linreg.history`).
 
     Returns
     -------
@@ -241,7 +248,7 @@ def minimize(
         method=method, num_iterations=num_iterations, tol=tol, learning_rate=learning_rate,
         momentum=momentum, options=options, alpha=alpha, standardize=standardize,
         fit_intercept=fit_intercept, return_path=return_path, batch_size=batch_size,
-        random_state=random_state, evaluate=evaluate,
+        random_state=random_state, evaluate=evaluate, history=history,
     )  # fmt: skip
     stats, data = _inputs(X, y)
     if data is None and chosen.evaluate == "pass":
@@ -278,6 +285,7 @@ def gradient_descent(
     evaluate: Literal["moments", "pass"] | None = None,
     fit_intercept: bool = True,
     alpha: float = 0.0,
+    history: Literal["full", "none"] | Sink = "full",
 ) -> DescentResult:
     r"""Fit $\hat y = Xw + b$ by gradient descent, as the livestream did.
 
@@ -293,7 +301,7 @@ def gradient_descent(
     num_iterations : int
         The most iterations to run.
     w0, b0, tol, standardize, batch_size, random_state, return_path, evaluate,
-    fit_intercept, alpha
+    fit_intercept, alpha, history
         As `minimize`.
     momentum : float, default 0.0
         Heavy-ball momentum $\mu \in [0, 1)$: $v \leftarrow \mu v + \nabla E$,
@@ -335,7 +343,7 @@ def gradient_descent(
         learning_rate=learning_rate, momentum=mu if mu > 0 else None, alpha=alpha,
         standardize=standardize, w0=w0, b0=b0, fit_intercept=fit_intercept,
         batch_size=batch_size, random_state=random_state, return_path=return_path,
-        evaluate=evaluate,
+        evaluate=evaluate, history=history,
     )  # fmt: skip
 
 
@@ -409,7 +417,8 @@ def _result(
     return DescentResult(
         w=theta[:-1],
         b=float(theta[-1]),
-        loss=float(trace.history[trace.n_done]),
+        loss=float(trace.loss),
+        start_loss=float(trace.start_loss),
         history=trace.history,
         n_iter=trace.n_done,
         stop_reason=trace.reason,

@@ -68,8 +68,11 @@ class DescentResult:
         The intercept.
     loss : float
         The loss $E_\alpha$ at (w, b).
-    history : numpy.ndarray of shape (n_iter + 1,)
-        ``history[k]`` is the loss after k iterations (epochs, for mini-batches).
+    start_loss : float
+        The loss at the start.
+    history : numpy.ndarray of shape (n_iter + 1,) or None
+        ``history[k]`` is the loss after k iterations (epochs, for mini-batches); None
+        when the run was asked not to keep it (``history="none"`` or a sink).
     n_iter : int
         The number of iterations taken.
     converged : bool
@@ -132,7 +135,8 @@ class DescentResult:
     w: FloatArray
     b: float
     loss: float
-    history: FloatArray = field(repr=False)
+    start_loss: float
+    history: FloatArray | None = field(repr=False)
     n_iter: int
     converged: bool
     verdict: str

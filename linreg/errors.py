@@ -15,6 +15,7 @@ __all__ = [
     "LinregError",
     "OutputError",
     "SingularProblemError",
+    "reason",
     "shown_name",
 ]
 
@@ -170,3 +171,16 @@ class SingularProblemError(InputError):
 
     Raised for a constant (or collinear) column, or fewer points than parameters.
     """
+
+
+def reason(error: OSError) -> str:
+    """The system's reason for an `OSError`, lower-cased as in linreg's other messages.
+
+    Examples
+    --------
+    >>> reason(OSError(28, "No space left on device"))
+    'no space left on device'
+    """
+    if not error.strerror:
+        return str(error) or type(error).__name__
+    return error.strerror[:1].lower() + error.strerror[1:]

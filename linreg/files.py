@@ -46,9 +46,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from linreg._entry import deferred
-from linreg.errors import OutputError, shown_name
+from linreg.errors import OutputError, reason, shown_name
 
-__all__ = ["OutputTarget", "prepare_output", "reason", "refuse_the_input", "write_output"]
+__all__ = ["OutputTarget", "prepare_output", "refuse_the_input", "write_output"]
 
 # A link in such a folder stands for a file the process already has open.
 _OPEN_FILES = re.compile(r"/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/fd")
@@ -217,19 +217,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def reason(error: OSError) -> str:
-    """The system's reason for an `OSError`, lower-cased as in linreg's other messages.
-
-    Examples
-    --------
-    >>> reason(OSError(28, "No space left on device"))
-    'no space left on device'
-    """
-    if not error.strerror:
-        return str(error) or type(error).__name__
-    return error.strerror[:1].lower() + error.strerror[1:]
 
 
 def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:

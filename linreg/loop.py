@@ -20,6 +20,7 @@ import numpy.typing as npt
 from linreg.arguments import Request
 from linreg.certificate import Judge
 from linreg.errors import DivergenceError, InputError
+from linreg.history import History
 from linreg.loss import TOO_LARGE, _loss_and_gradient
 from linreg.problem import Quadratic
 from linreg.seam import Settings
@@ -34,10 +35,15 @@ Advance = Callable[[FloatArray, FloatArray, Any], tuple[FloatArray, Any]]
 
 @dataclass(frozen=True)
 class Trace:
-    """Where a run ended (in the coordinates descended) and how it got there."""
+    """Where a run ended (in the coordinates descended) and how it got there.
+
+    ``history`` is every loss when kept whole (`linreg.history`), else None; the first
+    and the last are kept either way."""
 
     theta: FloatArray
-    history: FloatArray
+    history: FloatArray | None
+    start_loss: float
+    loss: float
     n_done: int
     reason: str
     path: FloatArray | None
@@ -54,7 +60,8 @@ class _Plan:
     iterations: int
     keep_path: bool
     stops: Callable[[FloatArray], int | None] | None
-    watch: Callable[[int, FloatArray], None]
+    watch: Callable[[int, float, float], None]
+    history: History
 
 
 def run(
@@ -67,18 +74,21 @@ def run(
 ) -> Trace:
     """Pick the evaluation: closed-form iterates, steps on the moments, or on the data."""
     features = None if data is None else data[0]
+    history = History(request.iterations, request.history)
     plan = _Plan(
         request.iterations,
         request.keep_path,
         None if request.tol is None else judge.first_converged,
-        _watcher(request, settings, quadratic, features),
+        _watcher(request, settings, quadratic, features, history),
+        history,
     )
     method = request.method
     if request.evaluate == "moments" and method.closed_form is not None:
-        theta, history, n_done, reason, path = method.closed_form(
-            quadratic, settings, theta0, plan.iterations, plan.stops, plan.keep_path, plan.watch
-        )
-        return Trace(theta, history, n_done, reason, path)
+        theta, n_done, reason, path = method.closed_form(
+            quadratic, settings, theta0, plan.iterations, plan.stops, plan.keep_path,
+            plan.watch, history,
+        )  # fmt: skip
+        return _trace(theta, history, n_done, reason, path)
     oracle: Callable[[FloatArray], tuple[float, FloatArray]] = quadratic.loss_and_gradient
 
     def advance(theta: FloatArray, g: FloatArray, state: Any) -> tuple[FloatArray, Any]:
@@ -134,39 +144,47 @@ def _loop(
     plan: _Plan,
 ) -> Trace:
     """The loop: evaluate, record, watch, certify, update. It knows no method."""
-    history = np.empty(plan.iterations + 1)
+    history = plan.history
     path = np.empty((plan.iterations + 1, theta.shape[0])) if plan.keep_path else None
     for k in range(plan.iterations + 1):
-        history[k], g = oracle(theta)
+        loss, g = oracle(theta)
+        history.one(loss)
         if path is not None:
             path[k] = theta
-        plan.watch(k, history)
+        plan.watch(k, loss, history.previous)
         if plan.stops is not None and plan.stops(theta[None, :]) is not None:
-            return Trace(theta, history[: k + 1], k, "tol", _cut(path, k))
+            return _trace(theta, history, k, "tol", None if path is None else path[: k + 1])
         if k == plan.iterations:
             break
         theta, state = advance(theta, g, state)
-    return Trace(theta, history, plan.iterations, "num_iterations", path)
+    return _trace(theta, history, plan.iterations, "num_iterations", path)
 
 
-def _cut(path: FloatArray | None, k: int) -> FloatArray | None:
-    return None if path is None else path[: k + 1]
+def _trace(
+    theta: FloatArray, history: History, n_done: int, reason: str, path: FloatArray | None
+) -> Trace:
+    kept = history.array(n_done + 1)
+    return Trace(theta, kept, history.first, history.latest, n_done, reason, path)
 
 
 def _watcher(
-    request: Request, settings: Settings, quadratic: Quadratic, features: FloatArray | None
-) -> Callable[[int, FloatArray], None]:
+    request: Request,
+    settings: Settings,
+    quadratic: Quadratic,
+    features: FloatArray | None,
+    history: History,
+) -> Callable[[int, float, float], None]:
     """The divergence rule: the loss grew with a step above the method's bound."""
     bound = request.method.bound(settings) if request.method.bound else None
     unstable = bound is not None and settings.learning_rate >= bound.value
 
-    def watch(k: int, history: FloatArray) -> None:
+    def watch(k: int, loss: float, previous: float) -> None:
         if k == 0:
             return
         if request.batch_size is not None:
-            if not history[k] <= _MINIBATCH_GROWTH * history[0]:
+            if not loss <= _MINIBATCH_GROWTH * history.first:
                 raise _minibatch_divergence(request, settings, quadratic, features, k)
-        elif unstable and history[k] > history[k - 1]:
+        elif unstable and loss > previous:
             assert bound is not None
             raise DivergenceError(
                 settings.learning_rate, bound.value, k,

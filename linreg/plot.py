@@ -227,6 +227,7 @@ def descent_frames_figure(
         rows, columns, figsize=(MAX_WIDTH, 1.9 * rows), sharex=True, sharey=True
     )
     grid = np.linspace(x.min(), x.max(), 2)
+    assert fit.history is not None  # kept whole by default
     for ax, k in zip(np.ravel(axes), frames):
         m, b = fit.path[k]
         ax.scatter(x, y, s=5, color="#1f77b4", alpha=0.6)

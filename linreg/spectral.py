@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
+from linreg.history import History
 from linreg.problem import Quadratic
 
 __all__ = ["fixed_step_iterates"]
@@ -56,18 +57,19 @@ def fixed_step_iterates(
     iterations: int,
     stops: Callable[[FloatArray], int | None] | None,
     keep_path: bool,
-    watch: Callable[[int, FloatArray], None],
-) -> tuple[FloatArray, FloatArray, int, str, FloatArray | None]:
+    watch: Callable[[int, float, float], None],
+    history: History,
+) -> tuple[FloatArray, int, str, FloatArray | None]:
     """Run fixed-step descent in closed form, a block of iterations at a time.
 
-    Returns ``(theta, history, n_done, reason, path)`` as the step-by-step loop would;
-    ``stops(rows)`` (with ``tol``) gives the first row of a block of iterates whose verdict
-    is "converged"; ``watch(k, history)`` is called at the first iterate whose loss grew.
+    Returns ``(theta, n_done, reason, path)`` as the step-by-step loop would, the losses
+    recorded in ``history``; ``stops(rows)`` (with ``tol``) gives the first row of a block
+    of iterates whose verdict is "converged"; ``watch(k, loss, previous)`` is called at
+    the first iterate whose loss grew.
     """
     lambdas, basis = quadratic.eigenvalues, quadratic.eigenvectors
     loss0, g0 = quadratic.loss_and_gradient(theta0)
     g_hat = basis.T @ g0
-    history = np.empty(iterations + 1)
     path = np.empty((iterations + 1, theta0.shape[0])) if keep_path else None
     previous = np.inf
     for first in range(0, iterations + 1, _BLOCK):
@@ -79,13 +81,15 @@ def fixed_step_iterates(
         # A run that blows up is a divergence at its first growth, not an overflow.
         compared = np.where(np.isnan(losses), np.inf, losses)
         with np.errstate(all="ignore"):
-            grown = np.flatnonzero(np.diff(np.concatenate(([previous], compared))) > 0)
-        history[first : first + k.shape[0]] = compared
+            before = np.concatenate(([previous], compared[:-1]))
+            grown = np.flatnonzero(compared - before > 0)
         if grown.size:
-            watch(first + int(grown[0]), history)
+            at = int(grown[0])
+            watch(first + at, float(compared[at]), float(before[at]))
         if not (np.isfinite(losses).all() and np.isfinite(steps).all()):
             raise OverflowError
         if path is None and stops is None:
+            history.block(compared)
             previous = float(losses[-1])
             continue
         rows = theta0 - steps @ basis.T
@@ -93,11 +97,13 @@ def fixed_step_iterates(
             path[first : first + k.shape[0]] = rows
         stop = None if stops is None else stops(rows)
         if stop is not None:
+            history.block(compared[: stop + 1])
             n_done = first + stop
             cut = None if path is None else path[: n_done + 1]
-            return rows[stop], history[: n_done + 1], n_done, "tol", cut
+            return rows[stop], n_done, "tol", cut
+        history.block(compared)
         previous = float(losses[-1])
-    return _at(theta0, basis, steps[-1]), history, iterations, "num_iterations", path
+    return _at(theta0, basis, steps[-1]), iterations, "num_iterations", path
 
 
 def _at(theta0: FloatArray, basis: FloatArray, step: FloatArray) -> FloatArray:

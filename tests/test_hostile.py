@@ -250,6 +250,19 @@ def test_history_file_size_limit_leaves_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []  # neither the target nor a temporary file
 
 
+def test_history_spool_past_the_file_size_limit_is_named(tmp_path):
+    # 3e6 losses (24 MB) outgrow the spool's memory; its temporary file hits the limit.
+    target = tmp_path / "h.csv"
+    done = command(
+        "--iterations", "3000000", "--history", str(target), preexec_fn=_small_file_limit
+    )
+    assert done.one_error_line(EXIT_OUTPUT) == (
+        f"linreg: error: --history {target}: cannot keep the losses in "
+        f"{tempfile.gettempdir()} (file too large)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_history_dev_null_is_never_replaced(capsys):
     before = os.stat("/dev/null")
     done = run_main(capsys, "--iterations", "3", "--history", "/dev/null")
