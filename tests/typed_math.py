@@ -115,9 +115,17 @@ class Typed:
 # --- prose ------------------------------------------------------------------------------------
 
 
+#: A table that benchmarks/run.py writes into a page: generated text (its headers state
+#: the benchmark's settings, such as d = 10, from the script's own values).
+BENCHMARK = re.compile(
+    r"<!-- benchmark:(?P<name>[\w-]+):start -->.*?<!-- benchmark:(?P=name):end -->", re.DOTALL
+)
+
+
 def prose(text: str) -> str:
-    """A page's Markdown without its code: fenced blocks, inline code, HTML comments."""
-    text = FENCE.sub("\n", text)
+    """A page's Markdown without its code (fenced blocks, inline code), its HTML comments
+    and the tables the benchmarks write."""
+    text = BENCHMARK.sub("\n", FENCE.sub("\n", text))
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.DOTALL)
     return re.sub(r"`[^`\n]*`", " ", text)
 

@@ -205,6 +205,15 @@ class TextbookPrinter(LatexPrinter):  # type: ignore[misc]
 
     def _print_MatMul(self, expr: Any) -> str:  # noqa: N802 (sympy's names)
         coefficient, matrices = expr.as_coeff_matrices()
+        last = matrices[-1] if matrices else None
+        if isinstance(last, sp.Inverse) and last.shape == (1, 1) and len(matrices) > 1:
+            # a 1×1 denominator (gᵀg / gᵀHg) is a number: print a fraction
+            front = matrices[:-1] if coefficient == 1 else [coefficient, *matrices[:-1]]
+            top = self._print(sp.MatMul(*front))
+            bottom = self._print(last.arg)
+            return (
+                rf"{top}/\left({bottom}\right)" if self.inline else rf"\frac{{{top}}}{{{bottom}}}"
+            )
         if coefficient in (1, -1) or _sign(expr):
             return str(super()._print_MatMul(expr))
         front = self._print(coefficient)

@@ -145,7 +145,16 @@ def _own_index(left: Any, right: Any) -> Any:
 
 def proved(name: str, registry: Mapping[str, Relation]) -> bool:
     """Whether sympy proves every claim of the relation ``name`` in ``registry`` (for a
-    definition: whether a relation that is proved uses it)."""
+    definition: whether a relation that is proved uses it).
+
+    Examples
+    --------
+    >>> import sympy as sp
+    >>> m = sp.Symbol("m")
+    >>> registry = register([identity("double", (m + m, 2 * m), "twice m")])
+    >>> proved("double", registry)
+    True
+    """
     relation = registry[name]
     if relation.kind == "definition":
         users = [r for r in registry.values() if name in r.uses]

@@ -22,9 +22,9 @@ from sympy.stats import Normal, density
 from linreg.symbolic import line, matrix, optimum
 from linreg.symbolic import symbols as s
 from linreg.symbolic.likelihood import likelihood_in_mse, negative_log_likelihood
-from linreg.symbolic.line import split_sums
 from linreg.symbolic.printing import Label, Norm, latex
 from linreg.symbolic.relation import Relation, definition, identity, register
+from linreg.symbolic.relations_descent import DESCENT, bound_at
 from linreg.symbolic.stability import recurrences, step_bounds
 
 __all__ = ["RELATIONS", "TERMS", "formula"]
@@ -244,212 +244,6 @@ _OPTIMUM = [
     ),
 ]
 
-# --- stability of the fixed-step methods ------------------------------------------------------
-
-_e, _k = sp.IndexedBase("e"), sp.Symbol("k", integer=True)
-_a, _c = sp.symbols("a c", real=True)
-_delta = sp.Symbol("delta", positive=True)  # λmax = (1 + δ) λmin: the larger eigenvalue
-_gd_stable = definition(
-    "gd-stable",
-    sp.Abs(recurrences["gd"][0]),
-    sp.Integer(1),
-    "gd is stable along an eigenvector when its factor shrinks the error",
-    op="<",
-)
-_recurrence = definition(
-    "recurrence",
-    _e[_k + 1],
-    _a * _e[_k] - _c * _e[_k - 1],
-    "the error along one eigenvector, from one step to the next",
-)
-
-
-def _bound_at(method: str, top: Any) -> Any:
-    return step_bounds[method].subs(lam, top)
-
-
-def _step_error(method: str) -> Any:
-    """The error after one step of ``method`` on the quadratic λ e²/2 along an
-    eigenvector, from the update rule: its gradient at θ* + e is λ e."""
-    now, before = _e[_k], _e[_k - 1]
-    if method == "gd":
-        return now - eta * lam * now
-    if method == "momentum":
-        return now - eta * lam * now + mu * (now - before)
-    ahead = now + mu * (now - before)  # nesterov: the gradient at the look-ahead point
-    return ahead - eta * lam * ahead
-
-
-def _stability(method: str) -> list[Relation]:
-    a, c = recurrences[method]
-    bound = _bound_at(method, lmax)
-    return [
-        identity(
-            f"{method}-recurrence",
-            (_e[_k + 1], a * _e[_k] - c * _e[_k - 1]),
-            f"{method}'s update, one eigen-direction",
-            uses=("recurrence",),
-            claims=(_recurrence.sides[1].subs({_a: a, _c: c}) - _step_error(method),),
-        ),
-        Relation(
-            f"{method}-stable-max",
-            (eta, bound),
-            ("<",),
-            "condition",
-            f"{method}'s stable steps: at the bound one root of the recurrence reaches -1",
-            claims=((1 + a + c).subs({eta: bound, lam: lmax}),),
-        ),
-    ]
-
-
-def _eigenvalue_claim() -> tuple[Any, ...]:
-    """2 over the bound is an eigenvalue of the one-feature Hessian: det(H - λI) = 0 (the
-    data's two sums as plain symbols, so sympy can simplify the square root)."""
-    sums = {_sum(x[k] ** 2): sp.Symbol("S_xx"), _sum(x[k]): sp.Symbol("S_x")}
-    hessian = line.mse_hessian_expr.applyfunc(split_sums).xreplace(sums)
-    eigenvalue = (2 / line.learning_rate_bound_expr).xreplace(sums)
-    return ((hessian - eigenvalue * sp.eye(2)).det(),)
-
-
-_STABILITY = [
-    _gd_stable,
-    identity(
-        "bound",
-        (_bound_at("gd", lmax), line.learning_rate_bound_expr),
-        "the largest stable step for one feature, from the Hessian's eigenvalues in closed form",
-        claims=_eigenvalue_claim,
-    ),
-    Relation(
-        "gd-step-range",
-        (sp.Integer(0), eta, step_bounds["gd"]),
-        ("<", "<"),
-        "condition",
-        "the steps gd's factor shrinks along an eigenvector of eigenvalue λ",
-        uses=("gd-stable",),
-        claims=lambda: (
-            sp.Eq(
-                sp.solveset(sp.StrictLessThan(*_gd_stable.sides), eta, sp.S.Reals),
-                sp.Interval.open(0, step_bounds["gd"]),
-            ),
-        ),
-    ),
-    _recurrence,
-    *(r for method in recurrences for r in _stability(method)),
-    Relation(
-        "gd-stable-all",
-        (eta, _bound_at("gd", lmax)),
-        ("<",),
-        "condition",
-        "stable along every eigenvector: the largest eigenvalue binds",
-        uses=("gd-stable",),
-        claims=lambda: (
-            sp.Eq(
-                sp.solveset(sp.StrictLessThan(*_gd_stable.sides).subs(lam, lmax), eta, sp.S.Reals),
-                sp.Interval.open(0, _bound_at("gd", lmax)),
-            ),
-            sp.StrictGreaterThan(_bound_at("gd", lmin) - _bound_at("gd", lmax), 0).subs(
-                lmax, (1 + _delta) * lmin
-            ),
-        ),
-    ),
-]
-
-# --- conditioning: the best fixed step, standardizing -----------------------------------------
-
-_best = definition(
-    "kappa", kappa, lmax / lmin, "the condition number: the Hessian's eigenvalues' ratio"
-)
-_best_step = identity(
-    "best-step",
-    (eta, 2 / (lmin + lmax)),
-    "the fixed step whose factors on the steep and the flat direction are equal and opposite",
-    claims=((1 - 2 / (lmin + lmax) * lmin) + (1 - 2 / (lmin + lmax) * lmax),),
-)
-_z = sp.Symbol("z")
-_std_line = definition(
-    "standardized-line", sp.Symbol("y"), s.w_z * _z + s.b_z, "the line in the standardized feature"
-)
-_CONDITIONING = [
-    _best,
-    _best_step,
-    identity(
-        "best-rate",
-        (1 - eta * lmin, (kappa - 1) / (kappa + 1)),
-        "what the best fixed step leaves of the error, each step",
-        uses=("best-step", "kappa"),
-    ),
-    Relation(
-        "iterations-estimate",
-        (sp.Symbol("k"), kappa / 2 * sp.log(1 / s.epsilon)),
-        ("≈",),
-        "identity",
-        "steps to shrink the error by ε at the best rate, for large κ",
-        claims=lambda: (
-            sp.limit(
-                sp.log(s.epsilon)
-                / sp.log((kappa - 1) / (kappa + 1))
-                / (kappa / 2 * sp.log(1 / s.epsilon)),
-                kappa,
-                sp.oo,
-            )
-            - 1,
-        ),
-    ),
-    definition("standardize", s.z[k], (x[k] - s.x_bar) / s.s_x, "the standardized feature"),
-    definition(
-        "spread",
-        s.s_x,
-        sp.Pow(s.C_xx / N, sp.Rational(1, 2), evaluate=False),
-        "x's standard deviation (population)",
-    ),
-    identity(
-        "sum-z",
-        (_sum(s.z[k]), sp.Integer(0)),
-        "standardized features sum to zero",
-        uses=("standardize", "spread", "C_xx", "mean-x"),
-    ),
-    identity(
-        "sum-z2",
-        (_sum(s.z[k] ** 2), N),
-        "and their squares to N",
-        uses=("standardize", "spread", "C_xx", "mean-x"),
-    ),
-    identity(
-        "standardized-hessian",
-        (_label("H_z"), 2 * sp.eye(2)),
-        "the Hessian in the standardized feature: round",
-        uses=("sum-z", "sum-z2"),
-        claims=(line.mse_hessian_expr.subs(x, s.z).applyfunc(split_sums) - 2 * sp.eye(2),),
-    ),
-    definition("auto-rate", eta, 1 / lmax, 'learning_rate="auto"'),
-    identity(
-        "one-step",
-        (eta, 1 / lmax, sp.Rational(1, 2)),
-        "the automatic step on the round bowl",
-        uses=("auto-rate",),
-        claims=(eta - 1 / lmax, 1 / max(sp.Matrix(2 * sp.eye(2)).eigenvals()) - sp.Rational(1, 2)),
-    ),
-    _std_line,
-    *(
-        identity(
-            name,
-            (left, right),
-            says,
-            uses=("line", "standardized-line"),
-            claims=(
-                sp.expand(
-                    _std_line.sides[1].subs(_z, (sp.Symbol("x") - s.x_bar) / s.s_x)
-                    - _LINE_RIGHT.subs({m: s.w_z / s.s_x, b: s.b_z - s.w_z / s.s_x * s.x_bar})
-                ),
-            ),
-        )
-        for name, left, right, says in (
-            ("slope-back", m, s.w_z / s.s_x, "the slope in the data's units"),
-            ("intercept-back", b, s.b_z - m * s.x_bar, "the intercept in the data's units"),
-        )
-    ),
-]
-
 # --- the likelihood, the verdict, scikit-learn's ridge ----------------------------------------
 
 _noise = sp.IndexedBase(r"\varepsilon")
@@ -541,7 +335,7 @@ TERMS: dict[str, Any] = {
     "steep-factor-size": sp.Abs(recurrences["gd"][0].subs(lam, lmax)),
     "slow-fraction": eta * lmin,
     "auto-step": 1 / lmax,
-    **{f"{method}-bound": _bound_at(method, lmax) for method in step_bounds},
+    **{f"{method}-bound": bound_at(method, lmax) for method in step_bounds},
     "relative-distance": _distance / _size,
     "optimum-size": _size,
     "d-by-m": sp.Derivative(E_mb, m),
@@ -558,17 +352,44 @@ TERMS: dict[str, Any] = {
     "kappa-squared": kappa**2,
     "inverse-rounding": 1 / s.epsilon,
     "dependence": kappa * s.epsilon * sp.Max(N, sp.Symbol("d", positive=True, integer=True)),
+    "iteration-cost": sp.Function("O")(s.p**2),
+    "drift": sp.Function("O")(sp.Symbol("k") * s.epsilon * eta * lam),
+    "lre": -sp.Function(r"\log_{10}")(
+        sp.Abs(sp.Symbol("v") - sp.Symbol("c")) / sp.Abs(sp.Symbol("c"))
+    ),
+    "newton-move": sp.MatrixSymbol("H", 2, 2).I * sp.MatrixSymbol(r"\nabla E", 2, 1),
     "kappa-squared-rounding": kappa**2 * s.epsilon,
     "residual-vector": _residual,
 }
 
-RELATIONS = register(
-    [*_LINE, *_STATISTICS, *_MATRIX, *_OPTIMUM, *_STABILITY, *_CONDITIONING, *_VERDICT]
-)
+RELATIONS = register([*_LINE, *_STATISTICS, *_MATRIX, *_OPTIMUM, *_VERDICT, *DESCENT])
 
 
 def formula(name: str, *, inline: bool = False) -> str:
-    """The LaTeX of a named relation or term, as a page prints it."""
+    r"""The LaTeX of a named relation or term, as a page prints it.
+
+    Parameters
+    ----------
+    name : str
+        A key of `RELATIONS` or `TERMS`.
+    inline : bool
+        For a formula inside a sentence (short fractions folded), else a display one.
+
+    Returns
+    -------
+    str
+        The LaTeX, each side printed by `linreg.symbolic.printing.latex`.
+
+    Raises
+    ------
+    KeyError
+        No relation or term has that name.
+
+    Examples
+    --------
+    >>> formula("gd-stable-all", inline=True)
+    '\\eta < 2/\\lambda_{\\max}'
+    """
     if name in RELATIONS:
         return RELATIONS[name].latex(inline=inline)
     if name in TERMS:
