@@ -763,11 +763,16 @@ def test_phone_home_page_needs_no_sideways_scroll(phone, server):
 
 
 def test_phone_tables_do_not_break_names(phone, server):
-    _visit(phone, server, "explanation/derivation/")
-    names = phone.evaluate(
-        "[...document.querySelectorAll('article table code')].map(c => c.getClientRects().length)"
-    )
-    assert names and all(count == 1 for count in names), names
+    # The derivation's twins (a list now, once a table) and the optimizers' tables.
+    for path, names in (
+        ("explanation/derivation/", "article .linreg-twins code"),
+        ("explanation/optimizers/", "article table code"),
+    ):
+        _visit(phone, server, path)
+        rects = phone.evaluate(
+            f"[...document.querySelectorAll('{names}')].map(c => c.getClientRects().length)"
+        )
+        assert rects and all(count == 1 for count in rects), (path, rects)
 
 
 @pytest.mark.parametrize("path", sorted({*MATH_PAGES, *NOTEBOOK_PAGES, "reference/cli/"}))
