@@ -15,14 +15,17 @@ pyarrow, scipy, statsmodels).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -334,6 +337,65 @@ def nist_accuracy() -> list[str]:
     return rows
 
 
+def _anova_lre(fit: object, data: object, ols: bool) -> tuple[float, float, str]:
+    """(worst LRE over the certified ANOVA table, worst over the std. devs, F's note).
+
+    ``ols``: ``fit`` is statsmodels' (its ``bse`` holds the intercept last, as the design
+    does). A certified F of Infinity (Wampler1 and 2, exact fits) is scored by 1/F
+    against 0; linreg does not claim an F there (SSR is at float64's rounding floor).
+    """
+    from linreg.solve import log_relative_error as lre
+
+    d: Any = data
+    f: Any = fit
+    values = [f.ess, f.ssr, f.mse_model, f.mse_resid]
+    certified = [*d.sums_of_squares, *d.mean_squares]
+    scores = [lre(v, c) for v, c in zip(values, certified)]
+    note = ""
+    if d.f_statistic != "Infinity":
+        scores.append(lre(f.fvalue, d.f_statistic))
+    elif f.fvalue is None:
+        note = " (F not claimed)"
+    else:
+        scores.append(lre(1 / f.fvalue if f.fvalue else math.inf, "0"))
+    bse = list(f.bse)
+    if ols and d.fit_intercept:
+        bse = bse[-1:] + bse[:-1]  # statsmodels' design has the ones last
+    return min(scores), min(lre(v, c) for v, c in zip(bse, d.stderrs)), note
+
+
+def nist_anova() -> list[str]:
+    """linreg's and statsmodels' worst LRE over each dataset's certified ANOVA table (the
+    sums of squares, mean squares and F) and over its parameters' standard deviations."""
+    import statsmodels.api as sm
+
+    from linreg.data import read_nist
+    from linreg.solve import fit_nist
+
+    rows = [
+        "| dataset | **linreg** ANOVA | **linreg** std. devs | statsmodels ANOVA "
+        "| statsmodels std. devs |",
+        "|---|---|---|---|---|",
+    ]
+    folder = ROOT / "tests" / "data" / "nist"
+    names = ["Norris", "Pontius", "NoInt1", "NoInt2", "Filip", "Longley"]
+    names += [f"Wampler{k}" for k in range(1, 6)]
+    for name in names:
+        data = read_nist(folder / f"{name}.dat")
+        ours = _anova_lre(fit_nist(data), data, ols=False)
+        X = data.design()
+        design = np.column_stack([X, np.ones(len(X))]) if data.fit_intercept else X
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # statsmodels warns of Filip's rank, divides by 0
+            theirs = _anova_lre(sm.OLS(data.target(), design).fit(), data, ols=True)
+        rows.append(
+            f"| {name} | **{ours[0]:.1f}**{ours[2]} | **{ours[1]:.1f}** | "
+            f"{theirs[0]:.1f}{theirs[2]} | {theirs[1]:.1f} |"
+        )
+        print(rows[-1], flush=True)
+    return rows
+
+
 def exact_mode(n: int, rng: np.random.Generator) -> list[str]:
     """Exact mode (integer sums, rational solve) against the float path on the same arrays."""
     from linreg.solve import least_squares
@@ -487,6 +549,7 @@ def sections(quick: bool, rng: np.random.Generator) -> dict[str, Callable[[], li
         "streaming": lambda: streaming(10**6 if quick else 10**7, rng),
         "closed-form": lambda: closed_form(solve_cases, rng),
         "nist": nist_accuracy,
+        "nist-anova": nist_anova,
         "exact": lambda: exact_mode(10**4 if quick else 10**5, rng),
         "centred-pass": lambda: centred_pass([10**5, 10**6] if quick else [10**6, 10**7], rng),
         "optimizers": lambda: optimizers(10**4 if quick else 10**5, rng),

@@ -31,7 +31,7 @@ from linreg.moments import Moments
 from linreg.problem import Quadratic
 from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
 from linreg.reference_data import from_data
-from linreg.reference_statistics import from_statistics
+from linreg.reference_statistics import from_statistics, prepare
 
 __all__ = [
     "CANNOT",
@@ -167,7 +167,8 @@ class ReferenceLadder:
         data: tuple[FloatArray, FloatArray] | None = None,
     ) -> None:
         self.stats, self.alpha, self.intercept, self.data = stats, alpha, intercept, data
-        self.current = from_statistics(stats, alpha, intercept)
+        self._prepared = prepare(stats, alpha, intercept)  # both routes share its solve
+        self.current = from_statistics(stats, alpha, intercept, self._prepared)
         self.floor = self.current  # what descent on the statistics itself can resolve
         self._rungs = ["data", "exact"] if data is not None else []
 
@@ -190,7 +191,9 @@ class ReferenceLadder:
         assert self.data is not None
         X, y = self.data
         if rung == "data":
-            return from_data(self.stats, X, y, self.current, self.alpha, self.intercept)
+            return from_data(
+                self.stats, X, y, self.current, self.alpha, self.intercept, self._prepared
+            )
         if X.shape[0] * (X.shape[1] + 1) ** 2 > EXACT_BUDGET:
             return None
         try:
@@ -242,6 +245,8 @@ class Judge:
         reference when the nearest candidate is undecided, then the verdict of the first
         rows that are surely within tol, confirmed one by one.
         """
+        if self._clearly_outside(thetas):
+            return None  # the usual case, on every iteration but the last few: in float64
         rows = self.quadratic.coords.rows_to_data(thetas)
         while True:
             reference = self.ladder.current
@@ -259,6 +264,18 @@ class Judge:
                 if self.on_data(self.quadratic.to_data(thetas[index])).converged:
                     return int(index)
             return None
+
+    def _clearly_outside(self, thetas: FloatArray) -> bool:
+        """Whether every row is, by a margin that covers float64's rounding, farther from
+        the reference than any converged iterate could be (`Coordinates.rough_rows_to_data`)."""
+        reference = self.ladder.current
+        if reference.null.shape[1]:
+            return False
+        rows, slack = self.quadratic.coords.rough_rows_to_data(thetas)
+        distances = norm(rows - reference.point, axis=1)
+        size = self.quadratic.coords.size + 1
+        lowest = distances * (1 - 2 * (size + 4) * UNIT) - slack
+        return bool(np.all(lowest > self._thresholds(reference)[1]))
 
     def _thresholds(self, reference: Reference) -> tuple[float, float]:
         """Distances below which the verdict surely holds, and may hold (see `judge`)."""

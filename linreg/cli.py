@@ -68,6 +68,7 @@ from linreg.files import OutputTarget, prepare_output, refuse_the_input, write_o
 from linreg.history import Spool
 from linreg.methods import METHODS
 from linreg.moments import Moments
+from linreg.solve import least_squares
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -171,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_method_options(parser)
     _add_run_options(parser)
+    parser.add_argument(
+        "--summary",
+        action="store_true",
+        help="also print the least-squares fit's statistics as statsmodels' OLS summary "
+        "does: standard errors, t and F tests, confidence intervals, R², AIC, BIC",
+    )
     return parser
 
 
@@ -461,6 +468,9 @@ def _report(args: argparse.Namespace, fit: DescentResult, stats: Moments, points
     print(file=text)
     with contextlib.redirect_stdout(text):
         summary(fit, b, m, error, args.standardize, args.alpha)
+        if args.summary:  # the closed form's statistics, for the data as given
+            data = (stats,) if points is None else (points[:, :1], points[:, 1])
+            print(f"\n{least_squares(*data).summary(yname='y', xname=['x'])}")
     return text.getvalue()
 
 

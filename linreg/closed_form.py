@@ -26,6 +26,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -40,7 +41,13 @@ from linreg.closed_form_result import (
 )
 from linreg.doubledouble import powers
 from linreg.errors import InputError
-from linreg.exact_solver import exact_columns, exact_powers, integers, solve_exact
+from linreg.exact_solver import (
+    exact_columns,
+    exact_powers,
+    exact_weights,
+    integers,
+    solve_exact,
+)
 from linreg.float_solver import solve_float
 from linreg.moments import Moments
 from linreg.moments_solver import solve_moments
@@ -52,8 +59,10 @@ from linreg.validate import (
     check_features_target,
     check_flag,
     check_positive_int,
+    check_sample_weight,
     too_large,
 )
+from linreg.weighted_solver import solve_weighted
 
 __all__ = ["least_squares", "log_relative_error", "polynomial_least_squares"]
 
@@ -65,6 +74,7 @@ def least_squares(
     fit_intercept: bool = True,
     exact: bool = False,
     alpha: float = 0.0,
+    sample_weight: Any = None,
 ) -> LeastSquaresResult[Any]:
     r"""The least-squares solution of $\hat y = Xw + b$, with NIST's statistics.
 
@@ -89,6 +99,14 @@ def least_squares(
     alpha : float, default 0.0
         Ridge penalty: minimise $\frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w\rVert^2$
         (the intercept is not penalised). Standard errors are ``None`` when ``alpha > 0``.
+    sample_weight : array_like of shape (n_samples,), optional
+        Weights $w_i \ge 0$ (not all 0): minimise $\sum_i w_i (y_i - x_i^\top w - b)^2$,
+        weighted least squares (`linreg.weighted_solver`; exact mode sums $Z^\top W Z$ in
+        rationals). Integer weights give the coefficients of the rows repeated. The
+        inference is statsmodels' `WLS`: the weights are *analytic*, each $y_i$ of
+        variance $\sigma^2/w_i$, and the degrees of freedom count the samples of positive
+        weight (not $\sum w_i$, as frequency weights would). From `Moments`, build them
+        weighted instead (``Moments.from_arrays(X, y, sample_weight)``).
 
     Returns
     -------
@@ -136,6 +154,8 @@ def least_squares(
     [Fraction(2, 1)]
     """
     intercept, penalty = check_flag(fit_intercept, "fit_intercept"), check_alpha(alpha)
+    if sample_weight is not None:
+        return _weighted(X, y, sample_weight, intercept, exact, penalty)
     if isinstance(X, Moments):
         if y is not None or exact:
             raise InputError("from Moments: pass y=None, and exact mode needs the data")
@@ -219,6 +239,47 @@ def log_relative_error(value: Any, certified: str) -> float:
         return 15.0
     error = abs(number - cert) / (abs(cert) if cert != 0 else 1.0)
     return min(15.0, -math.log10(error))
+
+
+def _weighted(
+    X: Any, y: Any, sample_weight: Any, intercept: bool, exact: bool, alpha: float
+) -> LeastSquaresResult[Any]:
+    """Weighted least squares: exact, or whitened in floats and certified from the weighted
+    statistics (their a-priori bound: the data route's references are unweighted)."""
+    if isinstance(X, Moments) or y is None:
+        raise InputError(
+            "sample_weight goes with arrays X and y; for Moments, build them weighted: "
+            "Moments.from_arrays(X, y, sample_weight)"
+        )
+    if exact:
+        columns, target = exact_columns(X, y)
+        rows = len(target) if isinstance(target, np.ndarray) else len(target.ints)
+        return solve_exact(columns, target, intercept, alpha, exact_weights(sample_weight, rows))
+    features, values = check_features_target(X, y)
+    weights = check_sample_weight(sample_weight, len(values))
+    found = _quietly(solve_weighted, features, values, weights, intercept, alpha)
+    point = np.append(np.asarray(found.coef, dtype=np.float64), float(found.intercept))
+    stats = Moments.from_arrays(features, values, sample_weight=weights)
+    with np.errstate(all="ignore"):
+        bound = _bound(point, stats, None, intercept, alpha)
+    n, p = features.shape
+    if bound > WORKING_ACCURACY and n * (p + 1) ** 2 <= EXACT_BUDGET:
+        columns, target = exact_columns(features, values)
+        optimum = solve_exact(columns, target, intercept, alpha, integers(weights))
+        bound = min(bound, _exact_distance(point, [*optimum.coef, optimum.intercept]))
+    certified = replace(found, error_estimate=bound, accurate=bound <= WORKING_ACCURACY)
+    if not certified.accurate:
+        warn_inaccurate(certified)
+    return certified
+
+
+def _exact_distance(point: Any, exact: list[Fraction]) -> float:
+    """‖point − θ*‖/‖θ*‖ from the exact optimum θ*, rounded up (inf when θ* = 0)."""
+    reference = sum((v * v for v in exact), Fraction(0))
+    if reference == 0:
+        return math.inf
+    gap = sum(((Fraction(float(a)) - b) ** 2 for a, b in zip(point, exact)), Fraction(0))
+    return math.sqrt(float(gap / reference)) * (1 + 4 * UNIT)
 
 
 def _quietly(solver: Any, *args: Any) -> LeastSquaresResult[Any]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from linreg.errors import SingularProblemError
+from linreg.inference import Inference
 from linreg.validate import too_large
 
 __all__ = [
@@ -38,8 +39,13 @@ class AccuracyWarning(RuntimeWarning):
 
 
 @dataclass(frozen=True)
-class LeastSquaresResult(Generic[T]):
+class LeastSquaresResult(Inference, Generic[T]):
     r"""The least-squares fit and its statistics (the quantities NIST certifies).
+
+    Beside the fields below, the inference of `linreg.inference.Inference` under
+    statsmodels' names: `params`, `bse`, `tvalues`, `pvalues`, `conf_int`, `fvalue`,
+    `f_pvalue`, `rsquared_adj`, `llf`, `aic`, `bic`, `mse_model`, `mse_resid`,
+    `df_model`, `df_resid`, `cov_params`, `get_prediction`, and `summary()`.
 
     Attributes
     ----------
@@ -75,6 +81,26 @@ class LeastSquaresResult(Generic[T]):
     accurate : bool
         Whether ``error_estimate`` is within `WORKING_ACCURACY` (10 significant digits);
         when it is not, an `AccuracyWarning` was issued too.
+    fit_intercept : bool
+        Whether the model has the intercept $b$.
+    ssr : float, Fraction or None
+        The residual sum of squares $\sum (y - \hat y)^2$ (None: it overflows float64).
+    ess : float, Fraction or None
+        The explained (regression) sum of squares: $\sum (\hat y - \bar y)^2$ with an
+        intercept, $\sum \hat y^2$ without (NIST's convention); None with a ridge, where
+        the fitted values are not a projection, or when it overflows float64.
+    covariance : linreg.inference.Covariance or None
+        What the intervals at new X need (None with a ridge or without degrees of freedom).
+    alpha : float
+        The ridge penalty the fit was made with.
+    weight_total, log_weight_sum : float, Fraction or None
+        A weighted fit's $W = \sum w_i$ and $\sum \ln w_i$ (over the positive weights;
+        a Decimal in exact mode); None unweighted. ``n_samples`` then counts the samples
+        of positive weight, and ``mse`` is the weighted $\sum w_i r_i^2/W$.
+    ssr_floor : float
+        SSR's rounding floor: how far the float64 SSR may sit above the exact one (0 in
+        exact mode). An SSR within `linreg.inference.RESOLVED` of it is 0 to working
+        precision, and t, F and the likelihood, which divide by it, are then None.
     """
 
     coef: Any
@@ -90,6 +116,14 @@ class LeastSquaresResult(Generic[T]):
     refinements: int = 0
     error_estimate: float = 0.0
     accurate: bool = True
+    fit_intercept: bool = True
+    ssr: Any = None
+    ess: Any = None
+    covariance: Any = None
+    alpha: float = 0.0
+    ssr_floor: float = 0.0
+    weight_total: Any = None
+    log_weight_sum: Any = None
 
 
 def check_count(n: int, k: int) -> None:

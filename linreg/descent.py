@@ -160,6 +160,7 @@ def minimize(
     return_path: bool = False,
     evaluate: Literal["moments", "pass"] | None = None,
     history: Literal["full", "none"] | Sink = "full",
+    sample_weight: npt.ArrayLike | None = None,
 ) -> DescentResult:
     r"""Minimise $E_\alpha(w, b) = \frac1N\lVert y - Xw - b\rVert^2 + \alpha\lVert w\rVert^2$.
 
@@ -218,6 +219,10 @@ def minimize(
         (``result.history`` is None; ``start_loss`` and ``loss`` are still set), or hand
         them in order to ``history(first_iteration, losses)``, a block at a time, so that
         a long run needs no memory for them (see `linreg.history`).
+    sample_weight : array_like of shape (n_samples,), optional
+        Per-sample weights: minimise the weighted $\frac1W\sum_i w_i (y_i - x_i^\top w - b)^2
+        + \alpha\lVert w\rVert^2$, $W = \sum w_i$, from the weighted statistics
+        (`linreg.weighted_moments`); integer weights act as repeated rows.
 
     Returns
     -------
@@ -250,7 +255,7 @@ def minimize(
         fit_intercept=fit_intercept, return_path=return_path, batch_size=batch_size,
         random_state=random_state, evaluate=evaluate, history=history,
     )  # fmt: skip
-    stats, data = _inputs(X, y)
+    stats, data = _inputs(X, y, sample_weight)
     if data is None and chosen.evaluate == "pass":
         raise InputError("evaluate='pass' and batch_size need the data, not its Moments")
     quadratic = Quadratic.build(
@@ -286,6 +291,7 @@ def gradient_descent(
     fit_intercept: bool = True,
     alpha: float = 0.0,
     history: Literal["full", "none"] | Sink = "full",
+    sample_weight: npt.ArrayLike | None = None,
 ) -> DescentResult:
     r"""Fit $\hat y = Xw + b$ by gradient descent, as the livestream did.
 
@@ -301,7 +307,7 @@ def gradient_descent(
     num_iterations : int
         The most iterations to run.
     w0, b0, tol, standardize, batch_size, random_state, return_path, evaluate,
-    fit_intercept, alpha, history
+    fit_intercept, alpha, history, sample_weight
         As `minimize`.
     momentum : float, default 0.0
         Heavy-ball momentum $\mu \in [0, 1)$: $v \leftarrow \mu v + \nabla E$,
@@ -343,21 +349,29 @@ def gradient_descent(
         learning_rate=learning_rate, momentum=mu if mu > 0 else None, alpha=alpha,
         standardize=standardize, w0=w0, b0=b0, fit_intercept=fit_intercept,
         batch_size=batch_size, random_state=random_state, return_path=return_path,
-        evaluate=evaluate, history=history,
+        evaluate=evaluate, history=history, sample_weight=sample_weight,
     )  # fmt: skip
 
 
 # --- the run ---------------------------------------------------------------------------------
 
 
-def _inputs(X: object, y: object) -> tuple[Moments, tuple[FloatArray, FloatArray] | None]:
-    """The statistics (every run needs them), and the data, kept for the certificate."""
+def _inputs(
+    X: object, y: object, sample_weight: npt.ArrayLike | None = None
+) -> tuple[Moments, tuple[FloatArray, FloatArray] | None]:
+    """The statistics (every run needs them), and the data, kept for the certificate.
+    Weighted, the weighted statistics alone (`linreg.weighted_moments`)."""
     if isinstance(X, Moments):
         if y is not None:
             raise InputError("pass either X and y, or a Moments as X, not both")
+        if sample_weight is not None:
+            raise InputError("weigh Moments as they are built: Moments.from_arrays(X, y, w)")
         return X.checked(), None
     if y is None:
         raise InputError("y is required when X is an array")
+    if sample_weight is not None:
+        features, target = check_features_target(X, y)
+        return Moments.from_arrays(features, target, sample_weight), None
     # Finiteness is proved by the pass over the data (see Moments.from_arrays).
     features, target = check_features_target(X, y, finite=False)
     return Moments.from_arrays(features, target), (features, target)

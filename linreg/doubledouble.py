@@ -34,6 +34,8 @@ __all__ = [
     "powers",
     "residual",
     "scale_by",
+    "squares",
+    "sum_terms",
     "two_product",
     "two_sum",
 ]
@@ -103,6 +105,52 @@ def accurate_sum(*parts: Any) -> float:
     1.0
     """
     return math.fsum(np.concatenate([np.ravel(part) for part in parts]))
+
+
+def sum_terms(*parts: Any) -> list[float]:
+    """A few floats whose exact sum is the sum of every entry of every part, nearly exactly.
+
+    Pairs of entries are added by `two_sum` (a cascade: half as many sums each round), and
+    each round's rounding errors are summed in float64 and kept; `math.fsum` of the list
+    returned is the sum to within about (log₂ n)²·u²·Σ|entries| (u = 2⁻⁵³), at numpy
+    speed (`accurate_sum` is exact but about ten times slower on a million entries).
+
+    Examples
+    --------
+    >>> terms = sum_terms(np.array([1e16, 1.0, -1e16, 1.0] * 100))
+    >>> math.fsum(terms)
+    200.0
+    """
+    values = np.concatenate([np.ravel(np.asarray(part, dtype=np.float64)) for part in parts])
+    errors: list[float] = []
+    while values.size > 64:
+        half = values.size // 2
+        total, error = two_sum(values[:half], values[half : 2 * half])
+        errors.append(float(np.sum(error)))
+        values = total if values.size % 2 == 0 else np.append(total, values[-1])
+    return [*values.tolist(), *errors]
+
+
+def squares(hi: FloatArray, lo: FloatArray | None = None) -> list[FloatArray]:
+    """Arrays whose sum is ``(hi + lo)²`` entrywise: ``hi²`` exactly, in three parts.
+
+    Dekker's split cuts ``hi`` into halves of 26 bits, ``h + l``; ``h²``, ``2hl`` and
+    ``l²`` are then exact. ``2·hi·lo`` and ``lo²``, below u·hi², are rounded. Barring
+    operands above about 1e150 (their squares overflow).
+
+    Examples
+    --------
+    >>> x = np.array([1.0 + 2.0**-30])
+    >>> math.fsum(np.concatenate(squares(x))) == 1.0 + 2.0**-29 + 2.0**-60
+    True
+    """
+    c = SPLITTER * hi
+    high = c - (c - hi)
+    low = hi - high
+    parts = [high * high, 2.0 * high * low, low * low]
+    if lo is not None:
+        parts += [2.0 * hi * lo, lo * lo]
+    return parts
 
 
 def accurate_dot(

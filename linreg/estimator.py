@@ -28,7 +28,7 @@ import numpy as np
 try:
     from sklearn.base import BaseEstimator, RegressorMixin
     from sklearn.exceptions import ConvergenceWarning
-    from sklearn.utils.validation import check_is_fitted, validate_data
+    from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         "linreg.GradientDescentRegressor needs scikit-learn: pip install 'linreg[sklearn]'"
@@ -133,8 +133,11 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         self.standardize = standardize
         self.fit_intercept = fit_intercept
 
-    def fit(self, X: Any, y: Any) -> GradientDescentRegressor:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GradientDescentRegressor:
         """Fit the model; returns ``self``.
+
+        ``sample_weight`` (shape (n_samples,), or a number for all): per-sample weights of
+        the squared error (`linreg.descent.minimize`); integer weights act as repeated rows.
 
         Raises
         ------
@@ -146,6 +149,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         _numbers_only(X, "X")
         _numbers_only(y, "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         result = minimize(
             X,
             y,
@@ -158,6 +163,7 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
             tol=self.tol,
             standardize=self.standardize,
             fit_intercept=self.fit_intercept,
+            sample_weight=sample_weight,
         )
         self.coef_ = result.w
         self.intercept_ = result.b

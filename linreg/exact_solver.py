@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import operator
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Context, Decimal
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -25,23 +26,28 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.closed_form_result import LeastSquaresResult, check_count
+from linreg.distributions import rounded, working_context
 from linreg.errors import InputError, SingularProblemError
+from linreg.inference import Covariance
+from linreg.intervals import EXACT_DIGITS, decimal_sqrt
 from linreg.numbers import parse_number
-from linreg.validate import check_exact_decimal, check_exact_rational
+from linreg.validate import check_exact_decimal, check_exact_rational, refuse_bad_weights
 
 __all__ = [
     "SQRT_DIGITS",
     "exact_columns",
     "exact_powers",
     "exact_sums",
+    "exact_weights",
     "integers",
     "solve_exact",
+    "weighted_sums",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 
 #: Significant digits of the exact mode's square roots (standard errors, residual SD).
-SQRT_DIGITS = 40
+SQRT_DIGITS = EXACT_DIGITS
 
 
 @dataclass(frozen=True)
@@ -245,52 +251,128 @@ def exact_powers(x: _IntegerColumn, degree: int) -> list[_IntegerColumn]:
     return columns
 
 
+def exact_weights(sample_weight: Any, n: int) -> _IntegerColumn:
+    """Per-sample weights read exactly (as the data are), checked: one per sample,
+    non-negative, not all zero."""
+    if isinstance(sample_weight, (str, bytes)) or not isinstance(
+        sample_weight, (Sequence, np.ndarray)
+    ):
+        raise InputError("sample_weight must be a 1-D sequence of shape (n_samples,)")
+    values = [_to_fraction(value, f"sample_weight[{k}]") for k, value in enumerate(sample_weight)]
+    if len(values) != n:
+        raise InputError(f"sample_weight has {len(values)} values; X has {n} samples")
+    refuse_bad_weights(values)
+    return _fraction_column(values)
+
+
+def weighted_sums(
+    columns: list[_Column], target: _Column, weights: _IntegerColumn, fit_intercept: bool
+) -> tuple[list[list[Fraction]], list[Fraction], Fraction, Fraction]:
+    """(ZᵀWZ, ZᵀWy, yᵀWy, Σwy) exactly, W = diag(weights): sums of integer triple products."""
+    design: list[_IntegerColumn | None] = [integers(c) for c in columns]
+    design += [None] if fit_intercept else []
+    y = integers(target)
+    k = len(design)
+
+    def dot(a: _IntegerColumn | None, b: _IntegerColumn | None) -> Fraction:
+        ints, scale = weights.ints, weights.scale
+        for column in (a, b):
+            if column is not None:
+                ints, scale = list(map(operator.mul, ints, column.ints)), scale * column.scale
+        return Fraction(sum(ints)) * scale
+
+    gram = [[Fraction(0)] * k for _ in range(k)]
+    for a in range(k):
+        for c in range(a, k):
+            gram[a][c] = gram[c][a] = dot(design[a], design[c])
+    return gram, [dot(column, y) for column in design], dot(y, y), dot(None, y)
+
+
 def solve_exact(
-    columns: list[_Column], target: _Column, fit_intercept: bool, alpha: float = 0.0
+    columns: list[_Column],
+    target: _Column,
+    fit_intercept: bool,
+    alpha: float = 0.0,
+    weights: _IntegerColumn | None = None,
 ) -> LeastSquaresResult[Any]:
-    """Exact mode: ZᵀZ and Zᵀy as integer sums, then the normal equations in rationals."""
+    """Exact mode: ZᵀZ and Zᵀy (ZᵀWZ and ZᵀWy, weighted) as integer sums, then the normal
+    equations in rationals."""
     n = len(target) if isinstance(target, np.ndarray) else len(target.ints)
     p = len(columns)
     k = p + int(fit_intercept)
-    check_count(n, k)
-    gram, moment, yty, y_sum = exact_sums(columns, target, fit_intercept)
+    rows = n if weights is None else sum(1 for v in weights.ints if v > 0)
+    check_count(rows, k)
+    if weights is None:
+        gram, moment, yty, y_sum = exact_sums(columns, target, fit_intercept)
+        total_weight = Fraction(n)
+    else:
+        gram, moment, yty, y_sum = weighted_sums(columns, target, weights, fit_intercept)
+        total_weight = Fraction(sum(weights.ints)) * weights.scale
     penalised = [row[:] for row in gram]
     for a in range(p):
-        penalised[a][a] += n * Fraction(alpha)
+        penalised[a][a] += total_weight * Fraction(alpha)
     inverse = _invert(penalised)
     theta = [sum((inverse[a][c] * moment[c] for c in range(k)), Fraction(0)) for a in range(k)]
-    # ‖y − Zθ‖² = yᵀy − 2θᵀZᵀy + θᵀZᵀZθ: exact, from the sums alone
+    # ‖y − Zθ‖² = yᵀy − 2θᵀZᵀy + θᵀZᵀZθ (W-weighted alike): exact, from the sums alone
     fitted = sum(
         (theta[a] * gram[a][c] * theta[c] for a in range(k) for c in range(k)), Fraction(0)
     )
     ssr = yty - 2 * sum((t * m for t, m in zip(theta, moment)), Fraction(0)) + fitted
-    total = yty - y_sum**2 / n if fit_intercept else yty
-    return _exact_result(theta, inverse, ssr, total, n, p, fit_intercept, alpha)
+    total = yty - y_sum**2 / total_weight if fit_intercept else yty
+    mean = [gram[a][p] / total_weight if fit_intercept else Fraction(0) for a in range(p)]
+    result = _exact_result(theta, inverse, (ssr, total), rows, mean, fit_intercept, alpha)
+    if weights is None:
+        return result
+    return replace(
+        result,
+        mse=ssr / total_weight,
+        weight_total=total_weight,
+        log_weight_sum=_log_sum(weights),
+    )
+
+
+def _log_sum(weights: _IntegerColumn) -> Decimal:
+    """Σ ln wᵢ over the positive weights, to 80 digits (each distinct weight once)."""
+    ctx = working_context(80)
+    counts = Counter(v for v in weights.ints if v > 0)
+    scale = weights.scale
+    total = ctx.fsum(
+        count * ctx.log(ctx.mpf(value) * scale.numerator / scale.denominator)
+        for value, count in counts.items()
+    )
+    return rounded(ctx, total, 80)  # type: ignore[no-any-return]
 
 
 def _exact_result(
     theta: list[Fraction],
     inverse: list[list[Fraction]],
-    ssr: Fraction,
-    total: Fraction,
+    sums: tuple[Fraction, Fraction],
     n: int,
-    p: int,
+    mean: list[Fraction],
     fit_intercept: bool,
     alpha: float,
 ) -> LeastSquaresResult[Any]:
-    """NIST's statistics from the exact solution: rationals, and roots to `SQRT_DIGITS`."""
-    k = len(theta)
+    """NIST's statistics from the exact solution: rationals, and roots to `SQRT_DIGITS`.
+
+    ``sums`` is (SSR, TSS). ``inverse`` is (ZᵀZ)⁻¹ (Z = [X 1]); its block of the
+    weights is (X_cᵀX_c)⁻¹, the inverse of the centred Gram (the Schur complement of
+    N), which the intervals at new X need.
+    """
+    (ssr, total), k, p = sums, len(theta), len(mean)
     dof = n - k
     variance = ssr / dof if dof > 0 else None
     stderr = (
-        None if variance is None or alpha else [_sqrt(variance * inverse[a][a]) for a in range(k)]
+        None
+        if variance is None or alpha
+        else [decimal_sqrt(variance * inverse[a][a], SQRT_DIGITS) for a in range(k)]
     )
+    covariance = Covariance(mean, unscaled=[row[:p] for row in inverse[:p]])
     return LeastSquaresResult(
         coef=theta[:p],
         intercept=theta[p] if fit_intercept else Fraction(0),
         coef_stderr=None if stderr is None else stderr[:p],
         intercept_stderr=None if stderr is None else (stderr[p] if fit_intercept else Decimal(0)),
-        residual_std=None if variance is None else _sqrt(variance),
+        residual_std=None if variance is None else decimal_sqrt(variance, SQRT_DIGITS),
         r_squared=1 - ssr / total if total else Fraction(1),
         mse=ssr / n,
         n_samples=n,
@@ -299,6 +381,11 @@ def _exact_result(
         refinements=0,
         error_estimate=0.0,
         accurate=True,
+        fit_intercept=fit_intercept,
+        ssr=ssr,
+        ess=None if alpha else total - ssr,
+        covariance=None if stderr is None else covariance,
+        alpha=alpha,
     )
 
 
@@ -378,10 +465,3 @@ def _invert(matrix: list[list[Fraction]]) -> list[list[Fraction]]:
                 factor = work[r][col]
                 work[r] = [v - factor * u for v, u in zip(work[r], work[col])]
     return [row[size:] for row in work]
-
-
-def _sqrt(value: Fraction) -> Decimal:
-    """√value to `SQRT_DIGITS` significant digits."""
-    context = Context(prec=SQRT_DIGITS + 5)
-    root = context.sqrt(context.divide(Decimal(value.numerator), Decimal(value.denominator)))
-    return Context(prec=SQRT_DIGITS).plus(root)

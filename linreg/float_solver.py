@@ -11,7 +11,7 @@ from the same factor, refined in double-double when it alone would be short of a
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,10 +31,13 @@ from linreg.doubledouble import (
     accurate_sum,
     residual,
     scale_by,
+    squares,
+    sum_terms,
     two_product,
     two_sum,
 )
 from linreg.errors import SingularProblemError
+from linreg.inference import Covariance
 from linreg.validate import too_large
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "FLOAT_TARGET",
     "MAX_REFINEMENTS",
     "SMALL_ENTRIES",
+    "SUMS_TARGET",
     "solve_float",
 ]
 
@@ -68,6 +72,11 @@ FLOAT_TARGET = 2.0**-40
 COVARIANCE_TARGET = 1e-13
 #: ... on problems of at most this many entries (beyond, each solve costs as much as the fit).
 COVARIANCE_ENTRIES = 1 << 20
+#: The largest relative error bound allowed on SSR and ESS from a float64 residual (large,
+#: well-conditioned data): above it (a nearly exact fit, or R² near 0) the residual is
+#: formed again in double-double and summed nearly exactly. Ten digits: far more than
+#: any statistic built on them is printed with.
+SUMS_TARGET = 1e-10
 
 
 @dataclass(frozen=True)
@@ -255,13 +264,17 @@ def solve_float(
     fit_intercept: bool,
     A_low: FloatArray | None = None,
     alpha: float = 0.0,
+    penalty: FloatArray | None = None,
 ) -> LeastSquaresResult[Any]:
     """The float path. ``A + A_low`` is the design in double-double (``A_low`` the rounding
-    error of each entry, for designs such as powers that float64 cannot hold exactly)."""
+    error of each entry, for designs such as powers that float64 cannot hold exactly).
+    ``penalty``: the ridge's N·α per column, where it is not the same for every column
+    (a weighted fit's intercept column goes unpenalised)."""
     n, p = A.shape
     check_count(n, p + int(fit_intercept))
     cols = centre_columns(A, y, fit_intercept)
-    ridge = scale_by(np.full(p, n * alpha), -2 * cols.exponent) if alpha else np.zeros(p)
+    per_column = np.full(p, n * alpha) if penalty is None else penalty
+    ridge = scale_by(per_column, -2 * cols.exponent) if alpha else np.zeros(p)
     factor, q = _factor(cols.hi, ridge, fit_intercept, cols.gram)
     precise = A_low is not None or n * p <= SMALL_ENTRIES or factor.condition > FLOAT_KAPPA
     if precise:
@@ -276,17 +289,23 @@ def solve_float(
         target = system.target
         restart = _Iterate(it.c, it.beta, _residual(cols, target, it.c, it.beta, True), it.steps)
         it = _refine(system, restart)
+    sums = _sums_of_squares(cols, it.residual, fit_intercept)
+    if not precise and not _sums_precise(cols, factor, it, sums):
+        precise, cols = True, with_low_parts(cols, A, A_low, y)
+        target = (cols.y_hi, cols.y_lo)
+        it = replace(it, residual=_residual(cols, target, it.c, it.beta, True))
+        sums = _sums_of_squares(cols, it.residual, fit_intercept)
     refine = (
         precise and factor.condition**2 * EPS > COVARIANCE_TARGET and n * p <= COVARIANCE_ENTRIES
     )
     covariance = _covariance(cols, factor, fit_intercept, refine)
-    return _float_result(cols, it, covariance, factor, fit_intercept, alpha)
+    return _float_result(cols, it, covariance, factor, fit_intercept, alpha, sums)
 
 
 def _covariance(
     cols: ScaledColumns, factor: _Factor, fit_intercept: bool, refine: bool
 ) -> tuple[FloatArray, float]:
-    """diag((G − h hᵀ/N)⁻¹) and the intercept's 1/N + uᵀ(G − h hᵀ/N)⁻¹u, scaled units.
+    """(G − h hᵀ/N)⁻¹ and the intercept's 1/N + uᵀ(G − h hᵀ/N)⁻¹u, scaled units.
 
     ``u = shift/2^e + h/N`` is each column's mean in units of its scale. From the factor
     when that is accurate enough (κ²ε ≤ `COVARIANCE_TARGET`); otherwise each is refined
@@ -297,39 +316,83 @@ def _covariance(
     if not refine:
         covariance = factor.covariance()
         root = factor.inverse_r.T @ (u / factor.d)
-        return np.diag(covariance).copy(), 1.0 / n + float(root @ root) if fit_intercept else 0.0
+        return covariance, 1.0 / n + float(root @ root) if fit_intercept else 0.0
     zero: _Pair = (np.zeros(n), None)
     p = cols.hi.shape[1]
-    diagonal = np.empty(p)
+    columns = np.empty((p, p))
     for j, rhs in enumerate([*np.eye(p), u] if fit_intercept else np.eye(p)):
         c, beta = factor.solve(rhs, 0.0)
         start = _Iterate(c, beta, _residual(cols, zero, c, beta, True))
         x = _refine(_System(cols, factor, zero, (rhs, 0.0), fit_intercept), start).c
         if j < p:
-            diagonal[j] = x[j]
+            columns[:, j] = x
         else:
             intercept = accurate_sum(1.0 / n, *two_product(u, x))
-    return diagonal, intercept if fit_intercept else 0.0
+    return (columns + columns.T) / 2, intercept if fit_intercept else 0.0
 
 
-def _r_squared(cols: ScaledColumns, residual: _Pair, ssr: float, intercept: bool) -> float:
-    """R² = 1 − SSR/TSS, or, in double-double when R² < 1/2, ESS/(ESS + SSR).
+def _sums_of_squares(
+    cols: ScaledColumns, residual: _Pair, fit_intercept: bool
+) -> tuple[float, float, float]:
+    """(SSR, ESS, TSS) in the scaled units, from the residual and the target as carried.
 
-    At the optimum TSS = ESS + SSR, ESS the (centred, with an intercept) sum of squares
-    of the fitted values y − r. When R² is small, 1 − SSR/TSS loses the digits of
-    SSR/TSS ≈ 1; the fitted values, formed from y and r in double-double, do not. (When
-    R² is near 1 the first form is the better: SSR is stationary at the optimum, ESS not.)
+    SSR is Σr² and TSS is Σ(y − ȳ)² (Σy² without an intercept); ESS = TSS − SSR. At the
+    optimum the identity is exact, and SSR is stationary there: an error δ in the weights
+    moves ESS by ‖Zδ‖² only, where the fitted values' own sum of squares would move by
+    2ŷᵀZδ. A float64 residual (large, well-conditioned data) is summed pairwise, each sum
+    within γ = 2(log₂N + 8)ε of itself, while that keeps ESS = TSS − SSR within
+    `SUMS_TARGET`; a double-double residual, or R² so near 0 that the difference would
+    cancel more, takes exact squares summed nearly exactly (`linreg.doubledouble.sum_terms`),
+    ESS in the same sum, so it keeps its digits however small R² is.
     """
-    y, (r_hi, r_lo) = cols.y_hi, residual
-    total = vdot(y, y) - (float(y.sum()) ** 2 / len(y) if intercept else 0.0)
-    if r_lo is None or cols.y_lo is None or not ssr > total / 2:
-        return 1.0 - ssr / total if total > 0 else 1.0
-    fitted, error = two_sum(y, -r_hi)
-    error += cols.y_lo - r_lo
-    centre = accurate_sum(fitted, error) / len(y) if intercept else 0.0
-    explained = (fitted - centre) + error
-    ess = vdot(explained, explained)
-    return ess / (ess + ssr)
+    r_hi, r_lo = residual
+    if r_lo is None and cols.y_lo is None:
+        ssr = float(np.sum(np.square(r_hi)))
+        y_sum = float(np.sum(cols.y_hi)) if fit_intercept else 0.0
+        tss = float(np.sum(np.square(cols.y_hi))) - y_sum * y_sum / len(r_hi)
+        gamma = 2 * (math.log2(len(r_hi)) + 8) * EPS
+        if gamma * (ssr + tss) <= SUMS_TARGET * (tss - ssr):
+            return ssr, tss - ssr, tss
+    ssr_terms = sum_terms(*squares(r_hi, r_lo))
+    total_terms = sum_terms(*squares(cols.y_hi, cols.y_lo))
+    if fit_intercept:
+        y_sum = math.fsum(sum_terms(cols.y_hi, 0.0 if cols.y_lo is None else cols.y_lo))
+        total_terms.append(-(y_sum * y_sum) / len(cols.y_hi))
+    ssr, tss = math.fsum(ssr_terms), math.fsum(total_terms)
+    ess = math.fsum([*total_terms, *(-t for t in ssr_terms)])
+    return ssr, max(ess, 0.0), tss
+
+
+def _magnitude(cols: ScaledColumns, factor: _Factor, it: _Iterate) -> float:
+    """‖a‖ ≤ ‖y‖ + Σⱼ‖hⱼ‖|cⱼ| + √N|β|, a the terms' magnitudes each residual is a sum of."""
+    size = math.sqrt(vdot(cols.y_hi, cols.y_hi)) + float(factor.d @ np.abs(it.c))
+    return size + math.sqrt(cols.hi.shape[0]) * abs(it.beta)
+
+
+def _sums_precise(cols: ScaledColumns, factor: _Factor, it: _Iterate, sums: Any) -> bool:
+    """Whether a float64 residual's rounding leaves SSR and ESS within `SUMS_TARGET`.
+
+    Each rᵢ = yᵢ − Σⱼ hᵢⱼcⱼ − β is off by at most γ·aᵢ (γ = (p + 3)ε, aᵢ the sum of the
+    terms' magnitudes, centring included), so Σr² by 2γ‖r‖‖a‖ + γ²‖a‖² (`_magnitude`);
+    ESS = TSS − SSR moves by as much.
+    """
+    ssr, ess, _ = sums
+    gamma, size = (cols.hi.shape[1] + 3) * EPS, _magnitude(cols, factor, it)
+    bound = gamma * size * (2.0 * math.sqrt(ssr) + gamma * size)
+    return bool(bound <= SUMS_TARGET * min(ssr, ess))
+
+
+def _ssr_floor(cols: ScaledColumns, factor: _Factor, it: _Iterate, ssr: float) -> float:
+    """How far SSR may sit above the optimum's, scaled units: an SSR this small is 0.
+
+    The weights' error δ (about max(estimate, ε) of each) adds ‖Zδ‖² ≤
+    (2·max(estimate, ε)·‖a‖)² (SSR is stationary: the first-order term vanishes), and the
+    residual's rounding (γ = (p + 3)ε², or (p + 3)ε for a float64 one) 2γ‖r‖‖a‖ + (γ‖a‖)².
+    """
+    size = _magnitude(cols, factor, it)
+    gamma = (cols.hi.shape[1] + 3) * EPS * (EPS if it.residual[1] is not None else 1.0)
+    rounding = gamma * size * (2.0 * math.sqrt(ssr) + gamma * size)
+    return float((2.0 * max(it.estimate, EPS) * size) ** 2 + rounding)
 
 
 def _to_data_units(cols: ScaledColumns, it: _Iterate, fit_intercept: bool) -> tuple[Any, float]:
@@ -349,19 +412,22 @@ def _float_result(
     factor: _Factor,
     fit_intercept: bool,
     alpha: float,
+    sums: tuple[float, float, float],
 ) -> LeastSquaresResult[Any]:
     """Map the scaled solution back to the data's units and form NIST's statistics."""
     n, p = cols.hi.shape
     dof = n - p - int(fit_intercept)
     coef, intercept = _to_data_units(cols, it, fit_intercept)
-    r_hi, r_lo = it.residual
-    ssr = vdot(r_hi, r_hi) + (2.0 * vdot(r_hi, r_lo) if r_lo is not None else 0.0)
+    ssr, ess, tss = sums
     sigma = math.sqrt(ssr / dof) if dof > 0 else None
     with np.errstate(over="ignore"):
         mse = float(scale_by(ssr / n, 2 * cols.y_exponent))
+        ssr_data, ess_data = (float(scale_by(v, 2 * cols.y_exponent)) for v in (ssr, ess))
     if not math.isfinite(mse):
         size = math.log2(ssr / n) + 2 * cols.y_exponent
         raise too_large(f"the mean squared error, about 2^{size:.0f},", ", or use exact=True")
+    finite = math.isfinite(ssr_data) and math.isfinite(ess_data)
+    floor = float(scale_by(_ssr_floor(cols, factor, it, ssr), 2 * cols.y_exponent))
     stderr, intercept_stderr = _stderrs(cols, covariance, sigma, alpha, fit_intercept)
     return checked_result(
         LeastSquaresResult(
@@ -370,7 +436,7 @@ def _float_result(
             coef_stderr=stderr,
             intercept_stderr=intercept_stderr,
             residual_std=None if sigma is None else float(scale_by(sigma, cols.y_exponent)),
-            r_squared=_r_squared(cols, it.residual, ssr, fit_intercept),
+            r_squared=(1.0 - ssr / tss if ssr <= tss / 2 else ess / tss) if tss > 0 else 1.0,
             mse=mse,
             n_samples=n,
             dof=dof,
@@ -378,7 +444,44 @@ def _float_result(
             refinements=it.steps,
             error_estimate=it.estimate,
             accurate=it.estimate <= WORKING_ACCURACY,
+            fit_intercept=fit_intercept,
+            ssr=ssr_data if finite else None,
+            ess=ess_data if finite and not alpha else None,
+            covariance=None if stderr is None else _covariance_of(cols, factor, covariance[0]),
+            alpha=alpha,
+            ssr_floor=floor,
         )
+    )
+
+
+def _root(cols: ScaledColumns, factor: _Factor) -> FloatArray:
+    """R⁻¹ of the equilibrated centred columns: the factor's, or, where the factor is
+    Cholesky's and κ²ε exceeds `COVARIANCE_TARGET` (on up to `COVARIANCE_ENTRIES`), a QR's,
+    whose error is about κε (a variance at new X is a sum of squares of R⁻ᵀd)."""
+    n, p = cols.hi.shape
+    if factor.condition > CHOLESKY_KAPPA or factor.condition**2 * EPS <= COVARIANCE_TARGET:
+        return factor.inverse_r
+    if n * p > COVARIANCE_ENTRIES:
+        return factor.inverse_r
+    r = np.linalg.qr((cols.hi - factor.h / n) / factor.d, mode="r")
+    return np.asarray(np.linalg.solve(r, np.eye(p)), dtype=np.float64)
+
+
+def _covariance_of(cols: ScaledColumns, factor: _Factor, scaled: FloatArray) -> Covariance:
+    """The weights' correlation (scale-free), the factor's square root of the covariance
+    (``(G − h hᵀ/N)⁻¹ = L Lᵀ`` with ``L = R⁻¹/d``, rows normalised) and the columns'
+    means, in the data's units."""
+    spread = np.sqrt(np.diag(scaled))
+    root = _root(cols, factor) / factor.d[:, None]
+    lengths = np.sqrt(np.sum(root * root, axis=1))
+    with np.errstate(over="ignore", under="ignore"):
+        scale = scale_by(lengths, -cols.exponent)
+    usable = bool(np.all(np.isfinite(scale)) and np.all(scale > 0))
+    return Covariance(
+        x_mean=cols.shift + scale_by(factor.h / factor.n, cols.exponent),
+        correlation=scaled / np.outer(spread, spread),
+        root=root / lengths[:, None] if usable else None,
+        root_scale=scale if usable else None,
     )
 
 
@@ -393,8 +496,8 @@ def _stderrs(
     or a ridge, whose estimates are biased)."""
     if sigma is None or alpha:
         return None, None
-    diagonal, var_intercept = covariance
-    stderr = scale_by(sigma * np.sqrt(diagonal), cols.y_exponent - cols.exponent)
+    scaled, var_intercept = covariance
+    stderr = scale_by(sigma * np.sqrt(np.diag(scaled)), cols.y_exponent - cols.exponent)
     if not fit_intercept:
         return stderr, 0.0
     return stderr, float(scale_by(sigma * math.sqrt(var_intercept), cols.y_exponent))

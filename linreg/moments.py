@@ -69,13 +69,18 @@ class Moments(Statistics):
     # --- building ---------------------------------------------------------------------
 
     @classmethod
-    def from_arrays(cls, X: npt.ArrayLike, y: npt.ArrayLike) -> Moments:
+    def from_arrays(
+        cls, X: npt.ArrayLike, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+    ) -> Moments:
         """The statistics of in-memory arrays, in one blocked, centred pass.
 
         Parameters
         ----------
         X : array_like of shape (n_samples, n_features)
         y : array_like of shape (n_samples,)
+        sample_weight : array_like of shape (n_samples,), optional
+            Per-sample weights: the weighted statistics, a
+            `linreg.weighted_moments.WeightedMoments` (its count the weights' total).
 
         Returns
         -------
@@ -92,6 +97,10 @@ class Moments(Statistics):
         >>> m.count, m.mean_x, m.mean_y, m.cxx, m.cxy, m.cyy
         (3, array([2.]), 4.0, array([[2.]]), array([4.]), 8.0)
         """
+        if sample_weight is not None:
+            from linreg.weighted_moments import WeightedMoments
+
+            return WeightedMoments.from_arrays(X, y, sample_weight)
         features, target = check_features_target(X, y, finite=False)
         stats = accumulate.one_pass(features, target)
         if stats is None:

@@ -25,6 +25,7 @@ from linreg.closed_form_result import (
 )
 from linreg.doubledouble import EPS
 from linreg.errors import SingularProblemError
+from linreg.inference import Covariance
 from linreg.moments import Moments
 from linreg.validate import TINY, check_not_underflowed
 
@@ -63,16 +64,12 @@ def solve_moments(
     stats: Moments, fit_intercept: bool, alpha: float = 0.0
 ) -> LeastSquaresResult[Any]:
     """The path from `Moments`: the equilibrated normal equations (error about κ²ε)."""
-    n, p = stats.count, stats.n_features
-    k = p + int(fit_intercept)
-    check_count(n, k)
+    n, k = stats.count, stats.n_features + int(fit_intercept)
+    rows = int(getattr(stats, "rows", 0)) or n  # weighted: n is the weights' total
+    check_count(rows, k)
     gram, moment, total, shift_x, shift_y = _normal_equations(stats, fit_intercept)
     _check_columns(np.diag(gram), stats.mean_x, total, fit_intercept)
-    scale = np.sqrt(np.diag(gram))
-    correlation = (gram + n * alpha * np.eye(p)) / np.outer(scale, scale)
-    eigenvalues = np.linalg.eigvalsh(correlation)
-    if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * EPS:
-        raise SingularProblemError("the columns of X are linearly dependent (to working precision)")
+    scale, correlation, eigenvalues = _equilibrated(gram, n * alpha)
     inverse = np.linalg.inv(correlation) / np.outer(scale, scale)
     coef = inverse @ moment
     intercept = intercept_from([shift_y], shift_x, coef) if fit_intercept else 0.0
@@ -81,7 +78,7 @@ def solve_moments(
     # exactly, and no large terms cancel
     at_centre = stats.centred() if fit_intercept else stats
     mse = at_centre.loss_and_gradient(coef, 0.0 if fit_intercept else intercept)[0]
-    ssr, dof = mse * n, n - k
+    ssr, dof = mse * n, rows - k
     sigma = math.sqrt(ssr / dof) if dof > 0 and not alpha else None
     var_intercept = 1.0 / n + float(stats.mean_x @ inverse @ stats.mean_x) if fit_intercept else 0.0
     condition = math.sqrt(eigenvalues[-1] / eigenvalues[0])
@@ -94,10 +91,73 @@ def solve_moments(
             residual_std=math.sqrt(ssr / dof) if dof > 0 else None,
             r_squared=1.0 - ssr / total if total > 0 else 1.0,
             mse=mse,
-            n_samples=n,
+            n_samples=rows,
             dof=dof,
             condition=condition,
             error_estimate=condition**2 * EPS,
             accurate=condition**2 * EPS <= WORKING_ACCURACY,
+            fit_intercept=fit_intercept,
+            ssr=ssr,
+            # TSS = ESS + SSR at the optimum (ESS loses digits as R² nears 0 here)
+            ess=None if alpha else max(total - ssr, 0.0),
+            covariance=_covariance(stats, correlation, scale, fit_intercept, sigma),
+            alpha=alpha,
+            ssr_floor=_ssr_floor(coef, gram, moment, total),
+            **_weighting(stats),
         )
     )
+
+
+def _equilibrated(gram: FloatArray, ridge: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(the columns' scales, the equilibrated Gram with the ridge, its eigenvalues).
+
+    Raises
+    ------
+    SingularProblemError
+        The columns are linearly dependent to working precision.
+    """
+    p = gram.shape[0]
+    scale = np.sqrt(np.diag(gram))
+    correlation = (gram + ridge * np.eye(p)) / np.outer(scale, scale)
+    eigenvalues = np.linalg.eigvalsh(correlation)
+    if eigenvalues[0] <= eigenvalues[-1] * p * 1e3 * EPS:
+        raise SingularProblemError("the columns of X are linearly dependent (to working precision)")
+    return scale, correlation, eigenvalues
+
+
+def _weighting(stats: Moments) -> dict[str, Any]:
+    """A weighted `Moments`' total weight and log-weights, for the inference."""
+    if not hasattr(stats, "rows"):
+        return {}
+    return {"weight_total": stats.count, "log_weight_sum": getattr(stats, "log_weights", 0.0)}
+
+
+def _covariance(
+    stats: Moments,
+    equilibrated: FloatArray,
+    scale: FloatArray,
+    fit_intercept: bool,
+    sigma: float | None,
+) -> Covariance | None:
+    """The weights' correlation, a square root of their covariance (from the eigenvectors
+    of the equilibrated Gram: ``G⁻¹ = (V Λ^-½)(V Λ^-½)ᵀ`` over the scales) and the
+    columns' means, for intervals at new X (None without standard errors)."""
+    if sigma is None:
+        return None
+    values, vectors = np.linalg.eigh(equilibrated)
+    root = vectors / np.sqrt(values)
+    lengths = np.sqrt(np.sum(root * root, axis=1))
+    inverse = (root @ root.T) / np.outer(lengths, lengths)
+    return Covariance(
+        x_mean=stats.mean_x if fit_intercept else np.zeros(stats.n_features),
+        correlation=inverse,
+        root=root / lengths[:, None],
+        root_scale=lengths / scale,
+    )
+
+
+def _ssr_floor(coef: FloatArray, gram: FloatArray, moment: FloatArray, total: float) -> float:
+    """SSR = Cyy − 2wᵀCxy + wᵀCxxw cancels terms of these sizes, each rounded (about ε):
+    an SSR below a few ε of their sum is 0 to working precision."""
+    size = total + float(np.abs(coef) @ (2.0 * np.abs(moment) + np.abs(gram) @ np.abs(coef)))
+    return 8.0 * EPS * size

@@ -2,8 +2,10 @@
 
 The eleven StRD files (``Norris.dat`` … ``Wampler5.dat``) hold data and certified values
 (to 15 digits) of the coefficients, their standard deviations, the residual standard
-deviation and R². `read_nist` reads one as the text NIST printed; `fit_nist` fits its
-model with `linreg.closed_form.least_squares`.
+deviation, R², and the analysis-of-variance table (the regression's and the residuals'
+degrees of freedom, sums of squares and mean squares, and the F statistic). `read_nist`
+reads one as the text NIST printed; `fit_nist` fits its model with
+`linreg.closed_form.least_squares`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ class NistDataset:
         Certified B_k and their standard deviations, B0 first when present.
     residual_std, r_squared : str
         The certified residual standard deviation and R².
+    degrees_of_freedom : tuple of int
+        The ANOVA table's (regression, residual) degrees of freedom.
+    sums_of_squares, mean_squares : tuple of str
+        Its (regression, residual) sums of squares and mean squares; the regression's
+        is uncentred (Σŷ²) for the models without an intercept.
+    f_statistic : str
+        The certified F statistic (``"Infinity"`` for the exact fits Wampler1 and 2).
     """
 
     name: str
@@ -59,6 +68,10 @@ class NistDataset:
     stderrs: list[str]
     residual_std: str
     r_squared: str
+    degrees_of_freedom: tuple[int, int] = (0, 0)
+    sums_of_squares: tuple[str, str] = ("", "")
+    mean_squares: tuple[str, str] = ("", "")
+    f_statistic: str = ""
 
     def design(self, *, exact: bool = False) -> Any:
         """The model's feature columns (powers of x for a polynomial), without the ones.
@@ -109,8 +122,9 @@ def read_nist(path: str | os.PathLike[str]) -> NistDataset:
             file, "is not a NIST StRD file (no line ranges in its header)"
         ) from None
     names, estimates, stderrs, residual_std, r_squared = _certified(lines, certified)
+    anova = _anova(lines, certified)
     table = [lines[k].split() for k in range(data[0], data[1]) if lines[k]]
-    if not (estimates and residual_std and r_squared and table):
+    if not (estimates and residual_std and r_squared and table and anova):
         raise DataFileError(file, "is missing its certified values or its data")
     fit_intercept = names[0] == "B0"
     n_weights = len(names) - int(fit_intercept)
@@ -126,7 +140,23 @@ def read_nist(path: str | os.PathLike[str]) -> NistDataset:
         stderrs=stderrs,
         residual_std=residual_std,
         r_squared=r_squared,
+        degrees_of_freedom=(int(anova[0][0]), int(anova[1][0])),
+        sums_of_squares=(anova[0][1], anova[1][1]),
+        mean_squares=(anova[0][2], anova[1][2]),
+        f_statistic=anova[0][3],
     )
+
+
+def _anova(lines: list[str], rows: tuple[int, int]) -> list[list[str]]:
+    """The ANOVA table's two rows, [df, SS, MS, F] and [df, SS, MS] (empty when absent)."""
+    found = {}
+    for number in range(rows[0], rows[1]):
+        fields = lines[number].split()
+        if fields[:1] == ["Regression"] and len(fields) == 5:
+            found["Regression"] = fields[1:]
+        elif fields[:1] == ["Residual"] and len(fields) == 4:
+            found["Residual"] = fields[1:]
+    return [found["Regression"], found["Residual"]] if len(found) == 2 else []
 
 
 def _certified(

@@ -22,6 +22,7 @@ from linreg.descent import DEFAULT_TOL, gradient_descent
 from linreg.loss import mse
 
 __all__ = [
+    "bands_figure",
     "descent_frames_figure",
     "error_contours_figure",
     "error_surface_figure",
@@ -193,6 +194,47 @@ def fit_figure(points: npt.ArrayLike, lines: Mapping[str, tuple[float, float]]) 
     ax.set_xlabel("hours studied, x")
     ax.set_ylabel("test score, y")
     ax.legend(loc="upper left")
+    return fig
+
+
+def bands_figure(points: npt.ArrayLike, alpha: float = 0.05) -> Any:
+    """The least-squares line with its 1 − alpha bands: the mean's and a new point's.
+
+    Both come from the fit's own `get_prediction` (`linreg.intervals`) on a grid of x:
+    the narrow band is where the line itself may lie, the wide one where a new point may
+    fall.
+
+    Parameters
+    ----------
+    points : array_like of shape (N, 2)
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from linreg.solve import least_squares
+
+    plt = _pyplot()
+    x, y = _xy(points)
+    fit = least_squares(x[:, None], y)
+    grid = np.linspace(x.min(), x.max(), 200)
+    prediction = fit.get_prediction(grid[:, None])
+    if prediction is None:
+        raise ValueError(f"no bands for these points: {fit.why_none('tvalues')}")
+    mean, line = prediction.conf_int(obs=False, alpha=alpha), prediction.predicted_mean
+    new = prediction.conf_int(obs=True, alpha=alpha)
+    level = f"{100 * (1 - alpha):g}%"
+    fig, ax = plt.subplots(figsize=(MAX_WIDTH, 3.4))
+    ax.fill_between(grid, new[:, 0], new[:, 1], color="#ff7f0e", alpha=0.18,
+                    label=f"{level} prediction band (a new point)")  # fmt: skip
+    ax.fill_between(grid, mean[:, 0], mean[:, 1], color="#ff7f0e", alpha=0.45,
+                    label=f"{level} confidence band (the line)")  # fmt: skip
+    ax.scatter(x, y, **_POINTS)
+    ax.plot(grid, line, color="#d62728", linewidth=2, label="least-squares line")
+    ax.set_xlabel("hours studied, x")
+    ax.set_ylabel("test score, y")
+    ax.legend(loc="upper left", fontsize=FONT_SIZE)
     return fig
 
 

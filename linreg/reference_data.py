@@ -21,6 +21,7 @@ from linreg.doubledouble import residual, two_product
 from linreg.moments import Moments
 from linreg.reference import UNIT, Reference
 from linreg.reference_statistics import (
+    Prepared,
     System,
     Units,
     exact_scaling,
@@ -154,9 +155,16 @@ def _posterior(problem: _Scaled, point: FloatArray) -> tuple[FloatArray, FloatAr
 
 
 def _scaled_problem(
-    stats: Moments, X: FloatArray, y: FloatArray, alpha: Any, intercept: bool, units: Units
+    stats: Moments,
+    X: FloatArray,
+    y: FloatArray,
+    alpha: Any,
+    intercept: bool,
+    units: Units,
+    prepared: Prepared | None = None,
 ) -> _Scaled | None:
-    """The problem in power-of-two units, or None when that loses bits or is unbounded."""
+    """The problem in power-of-two units, or None when that loses bits or is unbounded;
+    the normal system's solve is ``prepared``'s where it covers every feature."""
     with np.errstate(all="ignore"):
         scaled = units.stats(stats)
         data = (
@@ -165,18 +173,30 @@ def _scaled_problem(
         penalty = units.penalty(stats.count, alpha)
     if not (exact_scaling(X, data[0]) and exact_scaling(y, data[1])):
         return None
-    system, means = normal_system(scaled, penalty, intercept)
-    p = stats.n_features
-    solved = solve_scaled(system) if p else (np.zeros(0), np.ones(0), 1.0)
+    if prepared is not None and prepared.system is not None and not prepared.fixed.any():
+        system, means, solved = prepared.system, prepared.means, prepared.solved
+    else:
+        system, means = normal_system(scaled, penalty, intercept)
+        p = stats.n_features
+        solved = solve_scaled(system) if p else (np.zeros(0), np.ones(0), 1.0)
     if solved is None or not solved[2] > 0:
         return None
     return _Scaled(scaled, data, penalty, intercept, system, means, solved[1], solved[2])
 
 
 def from_data(
-    stats: Moments, X: FloatArray, y: FloatArray, start: Reference, alpha: Any, intercept: bool
+    stats: Moments,
+    X: FloatArray,
+    y: FloatArray,
+    start: Reference,
+    alpha: Any,
+    intercept: bool,
+    prepared: Prepared | None = None,
 ) -> Reference:
     r"""Refine ``start`` against the data, with an a-posteriori bound (see the module docs).
+
+    ``prepared`` is `linreg.reference_statistics.prepare`'s result for the same
+    statistics, when at hand: its solve is reused.
 
     One refinement step $\hat\theta \leftarrow \hat\theta - e$, e from the gradient formed
     in double-double, then the bound at the new point (two passes over the data). Needs a
@@ -186,7 +206,7 @@ def from_data(
     if start.null.shape[1] or start.zero:
         return start
     units = Units.of(stats)
-    problem = _scaled_problem(stats, X, y, alpha, intercept, units)
+    problem = _scaled_problem(stats, X, y, alpha, intercept, units, prepared)
     if problem is None:
         return start
     point = units.to_scaled(start.point)

@@ -25,12 +25,14 @@ from linreg.moments import Moments
 from linreg.reference import UNIT, Reference
 
 __all__ = [
+    "Prepared",
     "System",
     "Units",
     "exact_scaling",
     "from_statistics",
     "mean_errors",
     "normal_system",
+    "prepare",
     "solve_scaled",
     "statistics_rounding",
     "weights_error",
@@ -235,10 +237,51 @@ def _intercept_error(
     return total * (1 + 8 * UNIT * (stats.n_features + 2))
 
 
-def from_statistics(stats: Moments, alpha: Any, intercept: bool) -> Reference:
+@dataclass(frozen=True)
+class Prepared:
+    """The problem in power-of-two units with its normal system solved: computed once and
+    shared by both routes (`from_statistics`, `linreg.reference_data.from_data`).
+
+    ``exact`` is False when the rescaling would lose bits (then nothing is solved);
+    ``kept`` are the features whose weights are determined (``fixed`` the others), and
+    ``reduced`` the scaled statistics of those alone.
+    """
+
+    units: Units
+    penalty: FloatArray
+    fixed: npt.NDArray[np.bool_]
+    exact: bool
+    kept: npt.NDArray[np.intp]
+    reduced: Moments
+    system: System | None
+    means: float
+    solved: tuple[FloatArray, FloatArray, float] | None
+
+
+def prepare(stats: Moments, alpha: Any, intercept: bool) -> Prepared:
+    """Scale the statistics, drop the constant columns, form and solve the normal system."""
+    fixed = _constant_columns(stats, alpha, intercept)
+    units = Units.of(stats)
+    with np.errstate(all="ignore"):
+        scaled = units.stats(stats)
+        penalty = units.penalty(stats.count, alpha)
+    kept = np.flatnonzero(~fixed)
+    exact = exact_scaling(stats.cxx, scaled.cxx)
+    if not (exact and np.all(np.isfinite(penalty))):
+        return Prepared(units, penalty, fixed, False, kept, scaled, None, 0.0, None)
+    reduced = _select(scaled, kept)
+    system, means = normal_system(reduced, penalty[kept], intercept)
+    solved = solve_scaled(system) if kept.size else (np.zeros(0), np.ones(0), 1.0)
+    return Prepared(units, penalty, fixed, True, kept, reduced, system, means, solved)
+
+
+def from_statistics(
+    stats: Moments, alpha: Any, intercept: bool, prepared: Prepared | None = None
+) -> Reference:
     r"""The optimum from the one-pass statistics, with an a-priori error bound.
 
-    ``alpha`` is the ridge strength: one number, or one per feature.
+    ``alpha`` is the ridge strength: one number, or one per feature; ``prepared`` is
+    `prepare`'s result for the same arguments, when already at hand.
 
     Columns whose spread is exactly zero are constant (linreg's pass makes a spread of 0
     only from equal values): with an intercept, their weights are not determined, and the
@@ -246,41 +289,35 @@ def from_statistics(stats: Moments, alpha: Any, intercept: bool) -> Reference:
     (`Reference.null`). Any other problem is solved as if full rank, and a bound that
     cannot be found (an ill-conditioned or singular scaled normal matrix) is infinite.
     """
-    fixed = _constant_columns(stats, alpha, intercept)
-    units = Units.of(stats)
-    with np.errstate(all="ignore"):
-        scaled = units.stats(stats)
-        penalty = units.penalty(stats.count, alpha)
-    if not (exact_scaling(stats.cxx, scaled.cxx) and np.all(np.isfinite(penalty))):
+    prepared = prepared or prepare(stats, alpha, intercept)
+    if not prepared.exact:
         return _unbounded(stats, intercept, "the statistics cannot be rescaled exactly")
-    found = _scaled_optimum(scaled, penalty, fixed, intercept)
+    found = _scaled_optimum(prepared, stats.n_features, intercept)
     if found is None:
         return _unbounded(stats, intercept, _ILL_CONDITIONED)
     point, errors = found
+    units = prepared.units
     error = norm(units.to_data(errors)) * (1 + 4 * UNIT * stats.n_features)
     zero = stats.cyy == 0.0 and stats.mean_y == 0.0
     return Reference(units.to_data(point), 0.0 if zero else error,
-                     _null(stats, fixed, intercept), zero, "statistics",
+                     _null(stats, prepared.fixed, intercept), zero, "statistics",
                      "" if zero or math.isfinite(error) else _ILL_CONDITIONED)  # fmt: skip
 
 
 def _scaled_optimum(
-    stats: Moments, penalty: FloatArray, fixed: Any, intercept: bool
+    prepared: Prepared, p: int, intercept: bool
 ) -> tuple[FloatArray, FloatArray] | None:
     """(θ̂*, per-component error bounds) in the scaled units, or None when unsolvable."""
-    kept = np.flatnonzero(~fixed)
-    reduced = _select(stats, kept)
-    system, means = normal_system(reduced, penalty[kept], intercept)
-    solved = solve_scaled(system) if kept.size else (np.zeros(0), np.ones(0), 1.0)
-    if solved is None:
+    if prepared.solved is None or prepared.system is None:
         return None
-    w_kept, scale, lowest = solved
-    rho = weights_error(system, w_kept, scale, lowest)
-    w, errors = np.zeros(stats.n_features), np.zeros(stats.n_features + 1)
+    w_kept, scale, lowest = prepared.solved
+    kept, reduced = prepared.kept, prepared.reduced
+    rho = weights_error(prepared.system, w_kept, scale, lowest)
+    w, errors = np.zeros(p), np.zeros(p + 1)
     w[kept], errors[kept] = w_kept, rho / scale
     b = _intercept(reduced, w_kept) if intercept else 0.0
     if intercept:
-        errors[-1] = _intercept_error(reduced, w_kept, b, scale, rho, means)
+        errors[-1] = _intercept_error(reduced, w_kept, b, scale, rho, prepared.means)
     return np.append(w, b), errors
 
 

@@ -53,8 +53,10 @@ __all__ = [
     "check_not_underflowed",
     "check_positive",
     "check_positive_int",
+    "check_sample_weight",
     "check_tol",
     "decimal_exponent",
+    "refuse_bad_weights",
     "shorten",
     "too_large",
 ]
@@ -405,6 +407,37 @@ def check_features_target(
             f"y has {target.shape[0]}"
         )
     return features, target
+
+
+def check_sample_weight(sample_weight: object, n_samples: int) -> FloatArray:
+    """Per-sample weights: 1-D, one per sample, finite, non-negative, not all zero.
+
+    Examples
+    --------
+    >>> check_sample_weight([1.0, -2.0], 2)
+    Traceback (most recent call last):
+    ...
+    linreg.errors.InputError: sample_weight must be non-negative: sample_weight[1] = -2.0
+    """
+    weights = as_target(sample_weight, "sample_weight")
+    if weights.shape[0] != n_samples:
+        raise InputError(f"sample_weight has {weights.shape[0]} values; X has {n_samples} samples")
+    refuse_bad_weights(weights.tolist())
+    return weights
+
+
+def refuse_bad_weights(weights: Sequence[Any]) -> None:
+    """Refuse a negative weight (naming the first) or weights that are all zero.
+
+    The one phrasing of both, for float and exact weights alike.
+    """
+    for index, value in enumerate(weights):
+        if value < 0:
+            raise InputError(
+                f"sample_weight must be non-negative: sample_weight[{index}] = {value}"
+            )
+    if not any(value > 0 for value in weights):
+        raise InputError("sample_weight is all zeros: no sample would count")
 
 
 def _as_float_array(value: object, name: str) -> FloatArray:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import linreg
 from linreg import DivergenceError, InputError, minimize
+from linreg.blas import norm
 from linreg.methods import METHODS
 from linreg.seam import no_theory
 
@@ -209,6 +210,42 @@ def test_converged_implies_within_tol(family, seed, tol, iterations, intercept, 
         except (InputError, DivergenceError):
             continue  # refused with a message: never a wrong verdict
         _check(fit, X, y, intercept=intercept, alpha=alpha, solution=solution)
+
+
+@settings(deadline=None)
+@given(family=st.sampled_from(FAMILIES), seed=st.integers(0, 2**32 - 1))
+def test_the_float64_look_never_rules_out_a_row_the_precise_one_keeps(family, seed):
+    """Judge.first_converged first looks at the rows in plain float64 and gives up when all
+    are clearly outside tol; rows at every distance from the optimum, on every family, are
+    never ruled out there while the double-double rows would still be candidates."""
+    from linreg.certificate import Judge, ReferenceLadder
+    from linreg.moments import Moments
+    from linreg.problem import Quadratic
+
+    rng = np.random.default_rng(seed)
+    X, y = _family(family, rng)
+    stats = Moments.from_arrays(X, y)
+    try:
+        quadratic = Quadratic.build(stats, alpha=0.0, standardize=True, intercept=True)
+    except InputError:
+        return
+    ladder = ReferenceLadder(stats, 0.0, True, (X, y))
+    judge = Judge(quadratic, ladder, float(10.0 ** rng.uniform(-12, -2)))
+    reference = ladder.current
+    if reference.null.shape[1] or not np.all(np.isfinite(reference.point)):
+        return
+    maybe = judge._thresholds(reference)[1]
+    for _ in range(32):  # rows at the edge: maybe·(1 ± 10^-16…10^-1) from the optimum
+        direction = rng.normal(size=reference.point.shape[0])
+        edge = maybe * (1 + rng.choice([-1.0, 1.0]) * 10.0 ** rng.uniform(-16, -1))
+        row = reference.point + edge * direction / np.linalg.norm(direction)
+        with np.errstate(all="ignore"):
+            theta = quadratic.coords.to_descended(row[:-1], float(row[-1]))[None, :]
+        if not np.all(np.isfinite(theta)):
+            continue  # beyond float64 (the 1e120 family): no iterate is ever there
+        precise = quadratic.coords.rows_to_data(theta)[0]
+        if judge._clearly_outside(theta):
+            assert norm(precise - reference.point) > maybe, (theta, maybe)
 
 
 @pytest.mark.parametrize("method", ["newton", "cg", "bb"])

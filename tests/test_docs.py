@@ -45,6 +45,7 @@ MATH_PAGES = [
     "reference/symbolic/",
     "explanation/conditioning/",
     "explanation/exactness/",
+    "explanation/inference/",
     "performance/",
     "reference/errors-guide/",
     "reference/moments/",
@@ -55,6 +56,7 @@ FIGURE_PAGES = [
     "explanation/derivation/",
     "explanation/conditioning/",
     "explanation/optimizers/",
+    "explanation/inference/",
 ]
 #: The site is built for a project site under this address (as the Pages workflow sets
 #: SITE_URL), and the test server serves it there as well as at its root.
@@ -93,6 +95,7 @@ def test_strict_build_has_every_page(site):
         "how-to/scikit-learn/index.html",
         "explanation/conditioning/index.html",
         "explanation/exactness/index.html",
+        "explanation/inference/index.html",
         "performance/index.html",
         "reference/loss/index.html",
         "reference/moments/index.html",

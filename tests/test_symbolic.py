@@ -33,7 +33,9 @@ ALPHA, MU = 0.7, 0.9  # a ridge strength and a momentum, both O(1)
 
 
 def _arguments(twin, X, y, w, b):
-    values = {"X": X, "y": y, "w": w, "b": b, "alpha": ALPHA, "mu": MU}
+    # per-sample weights, O(1) and uneven (0.5 to 2): integer-free, so no row repeats
+    weights = np.linspace(0.5, 2.0, len(X))
+    values = {"X": X, "y": y, "w": w, "b": b, "alpha": ALPHA, "mu": MU, "sample_weight": weights}
     return tuple(values[name] for name in twin.args)
 
 

@@ -21,6 +21,8 @@ By topic, one module each:
 | `linreg.symbolic.matrix` | the matrix form, ridge, the normal equations |
 | `linreg.symbolic.optimum` | ridge, the optimum and the certificate in the statistics |
 | `linreg.symbolic.likelihood` | the Gaussian likelihood: why the squared error |
+| `linreg.symbolic.inference` | how sure is the line: standard errors, ANOVA, t and F, intervals |
+| `linreg.symbolic.weighted` | the weighted loss, its partials and Hessian |
 | `linreg.symbolic.stability` | the fixed-step methods' stability bounds |
 | `linreg.symbolic.evaluate` | each expression as a numeric function (lambdified) |
 | `linreg.symbolic.twins` | `TWINS`, the registry pairing them with the numeric kernels |

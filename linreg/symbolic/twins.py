@@ -16,14 +16,14 @@ import numpy as np
 import numpy.typing as npt
 import sympy as sp
 
-from linreg import loss
+from linreg import loss, weighted_loss
 from linreg.moments import Moments
 from linreg.symbolic import evaluate as fn
-from linreg.symbolic import line, matrix, optimum
+from linreg.symbolic import inference, line, matrix, optimum, weighted
 from linreg.symbolic import symbols as s
 from linreg.symbolic.printing import latex
 from linreg.symbolic.stability import step_bounds
-from linreg.symbolic.symbols import b, m
+from linreg.symbolic.symbols import b, m, sigma
 from linreg.validate import as_features
 
 __all__ = [
@@ -40,7 +40,7 @@ FloatArray = npt.NDArray[np.float64]
 
 #: An argument a twin takes: the features, the targets, the weights, the intercept, a
 #: ridge strength or a momentum.
-Argument = Literal["X", "y", "w", "b", "alpha", "mu"]
+Argument = Literal["X", "y", "w", "b", "alpha", "mu", "sample_weight"]
 #: The arguments of a loss or gradient at a point ...
 POINT: tuple[Argument, ...] = ("X", "y", "w", "b")
 #: ... and with a ridge strength.
@@ -151,6 +151,32 @@ def _numeric_solution(
     return np.asarray(fit.coef, dtype=np.float64), float(fit.intercept)
 
 
+def _fit(X_: npt.ArrayLike, y_: npt.ArrayLike) -> Any:
+    from linreg.closed_form import least_squares
+
+    return least_squares(X_, y_)
+
+
+def _numeric_stderr(X_: npt.ArrayLike, y_: npt.ArrayLike) -> tuple[FloatArray, float]:
+    fit = _fit(X_, y_)
+    return np.asarray(fit.coef_stderr, dtype=np.float64), float(fit.intercept_stderr)
+
+
+def _numeric_anova(X_: npt.ArrayLike, y_: npt.ArrayLike) -> tuple[float, float]:
+    fit = _fit(X_, y_)
+    return fit.ess, fit.ssr
+
+
+def _numeric_tests(X_: npt.ArrayLike, y_: npt.ArrayLike) -> tuple[float, float]:
+    fit = _fit(X_, y_)
+    return fit.fvalue, float(fit.tvalues[1]) ** 2
+
+
+def _numeric_likelihood(X_: npt.ArrayLike, y_: npt.ArrayLike) -> tuple[float, FloatArray]:
+    fit = _fit(X_, y_)
+    return fit.llf, np.array([fit.aic, fit.bic])
+
+
 def _numeric_bound(method: str) -> Callable[[npt.ArrayLike, float], float]:
     def bound(X_: npt.ArrayLike, momentum_: float) -> float:
         from linreg.methods import METHODS
@@ -170,6 +196,8 @@ def _numeric_bound(method: str) -> Callable[[npt.ArrayLike, float], float]:
 
 _MOMENTS = "linreg.moments.Moments"
 _CERTIFICATE = "linreg.problem.Quadratic.solve"
+_INFERENCE = "linreg.inference.Inference"
+_DATA: tuple[Argument, ...] = ("X", "y")
 
 TWINS: tuple[Twin, ...] = (
     Twin("mse", loss.mse, line.mse_expr, fn.mse_fn, True, POINT),
@@ -296,6 +324,69 @@ TWINS: tuple[Twin, ...] = (
         True,
         POINT_RIDGE,
         "linreg.problem.Quadratic.loss_gap",
+    ),
+    Twin(
+        "weighted mse",
+        weighted_loss.weighted_mse,
+        weighted.weighted_mse_expr,
+        weighted.weighted_mse_fn,
+        True,
+        (*POINT, "sample_weight"),
+    ),
+    Twin(
+        "weighted mse_gradient",
+        weighted_loss.weighted_mse_gradient,
+        weighted.weighted_mse_partials,
+        weighted.weighted_mse_gradient_fn,
+        True,
+        (*POINT, "sample_weight"),
+    ),
+    Twin(
+        "weighted mse_hessian",
+        weighted_loss.weighted_mse_hessian,
+        weighted.weighted_mse_hessian_expr,
+        weighted.weighted_mse_hessian_fn,
+        True,
+        ("X", "sample_weight"),
+    ),
+    Twin(
+        "standard errors",
+        _numeric_stderr,
+        tuple(
+            sp.sqrt(inference.covariance_expr[a, a].subs(sigma**2, inference.sigma_hat_squared))
+            for a in (0, 1)
+        ),
+        inference.line_stderr_fn,
+        True,
+        _DATA,
+        f"{_INFERENCE}.bse",
+    ),
+    Twin(
+        "ANOVA: ESS and SSR",
+        _numeric_anova,
+        (inference.ess_expr, inference.ssr_expr),
+        inference.line_anova_fn,
+        True,
+        _DATA,
+        "linreg.closed_form_result.LeastSquaresResult",
+    ),
+    Twin(
+        "F = t² of the slope",
+        _numeric_tests,
+        (inference.f_expr, inference.t_slope_expr**2),
+        inference.line_tests_fn,
+        True,
+        _DATA,
+        f"{_INFERENCE}.fvalue",
+    ),
+    Twin(
+        "log-likelihood, AIC, BIC",
+        _numeric_likelihood,
+        (inference.max_log_likelihood, inference.aic_expr, inference.bic_expr),
+        inference.line_likelihood_fn,
+        True,
+        _DATA,
+        f"{_INFERENCE}.llf",
     ),
     *(
         Twin(

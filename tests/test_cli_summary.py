@@ -1,0 +1,61 @@
+"""``linreg --summary``: the least-squares fit's statsmodels-style summary, for the data given."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+
+import numpy as np
+
+from linreg.cli import EXIT_INPUT, main
+from linreg.data import load_points
+from linreg.moments import Moments
+from linreg.solve import least_squares
+
+from .test_summary import check
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def _summary_part(text: str) -> str:
+    return text[text.index("OLS Regression Results") - 28 :]
+
+
+def test_summary_of_the_bundled_data():
+    code, out, _ = _run("--summary", "--iterations", "5")
+    assert code == 0
+    points = load_points()
+    fit = least_squares(points[:, :1], points[:, 1])
+    pairs, rows = check(fit, _summary_part(out))
+    assert [row[0] for row in rows] == ["const", "x"] and pairs["No. Observations:"] == "100"
+
+
+def test_summary_of_a_streamed_file(tmp_path):
+    """A file too large to keep is streamed into Moments; the summary is the statistics'."""
+    rng = np.random.default_rng(3)
+    x = rng.uniform(0, 10, 30_000)
+    data = np.column_stack([x, 2 + 0.5 * x + rng.normal(size=x.size)])
+    path = tmp_path / "big.csv"
+    np.savetxt(path, data, delimiter=",")
+    code, out, _ = _run("--data", str(path), "--summary", "--iterations", "2")
+    assert code == 0
+    with path.open() as handle:
+        values = np.loadtxt(handle, delimiter=",")
+    fit = least_squares(Moments.from_arrays(values[:, :1], values[:, 1]))
+    check(fit, _summary_part(out))
+
+
+def test_without_the_option_no_summary():
+    assert "OLS Regression Results" not in _run("--iterations", "5")[1]
+
+
+def test_a_constant_x_has_no_summary(tmp_path):
+    path = tmp_path / "constant.csv"
+    path.write_text("1,2\n1,3\n1,5\n")
+    code, _, err = _run("--data", str(path), "--summary", "--iterations", "3")
+    assert code == EXIT_INPUT and "column 0 of X is constant" in err
