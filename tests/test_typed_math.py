@@ -49,8 +49,8 @@ def test_the_derivation_page_says_what_this_test_holds():
     text = " ".join((DOCS / "explanation/derivation.md").read_text(encoding="utf-8").split())
     assert (
         "The only mathematics typed into the pages themselves is single symbols, such as "
-        "$\\eta$ or $\\lambda_{\\max}$, and numbers; `tests/test_typed_math.py` reads every "
-        "page" in text
+        "$\\eta$ or $\\lambda_{\\max}$ (and, by convention, $\\sigma^2$ and $R^2$), and "
+        "numbers; `tests/test_typed_math.py` reads every page" in text
     )
 
 

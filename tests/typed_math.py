@@ -62,9 +62,15 @@ def strip_spacing(tex: str) -> str:
     return tex.strip().strip(".,;:").strip()
 
 
+#: Quantities written, by convention, as one symbol with a square: the variance σ² and
+#: the coefficient of determination R².
+NAMED = frozenset({r"\sigma^2", "R^2"})
+
+
 def is_symbol(tex: str) -> bool:
-    """A single symbol (possibly decorated, subscripted, starred)."""
-    return bool(SYMBOL.fullmatch(strip_spacing(tex).replace(" ", "")))
+    """A single symbol (possibly decorated, subscripted, starred), or a named quantity."""
+    bare = strip_spacing(tex).replace(" ", "")
+    return bool(SYMBOL.fullmatch(bare)) or bare in NAMED
 
 
 def is_numeric(tex: str) -> bool:

@@ -28,6 +28,7 @@ By topic, one module each:
 | `linreg.symbolic.twins` | `TWINS`, the registry pairing them with the numeric kernels |
 | `linreg.symbolic.relations` | `RELATIONS`, every relation the site prints, with its proof |
 | `linreg.symbolic.relations_descent` | its relations about descent: stability, conditioning |
+| `linreg.symbolic.relations_inference` | its relations about inference: the ANOVA, t and F |
 | `linreg.symbolic.relation` | a relation and how sympy proves it |
 | `linreg.symbolic.printing` | LaTeX in a textbook's order |
 

@@ -191,6 +191,9 @@ class TextbookPrinter(LatexPrinter):  # type: ignore[misc]
         if coefficient.could_extract_minus_sign():
             sign, coefficient = "- ", -coefficient
         front = "" if coefficient == 1 else self._print(coefficient)
+        top, bottom = _fraction(coefficient)
+        if self.inline and bottom != 1:  # 1/(n - k), not a \frac, inside a sentence
+            front = f"{self._print(top)}/{self._wrapped(bottom)}"
         if self.inline and "/" in front:
             front = rf"\left({front}\right)"
         brackets = [

@@ -25,6 +25,7 @@ from linreg.symbolic.likelihood import likelihood_in_mse, negative_log_likelihoo
 from linreg.symbolic.printing import Label, Norm, latex
 from linreg.symbolic.relation import Relation, definition, identity, register
 from linreg.symbolic.relations_descent import DESCENT, bound_at
+from linreg.symbolic.relations_inference import INFERENCE, INFERENCE_TERMS
 from linreg.symbolic.stability import recurrences, step_bounds
 
 __all__ = ["RELATIONS", "TERMS", "formula"]
@@ -360,9 +361,10 @@ TERMS: dict[str, Any] = {
     "newton-move": sp.MatrixSymbol("H", 2, 2).I * sp.MatrixSymbol(r"\nabla E", 2, 1),
     "kappa-squared-rounding": kappa**2 * s.epsilon,
     "residual-vector": _residual,
+    **INFERENCE_TERMS,
 }
 
-RELATIONS = register([*_LINE, *_STATISTICS, *_MATRIX, *_OPTIMUM, *_VERDICT, *DESCENT])
+RELATIONS = register([*_LINE, *_STATISTICS, *_MATRIX, *_OPTIMUM, *_VERDICT, *DESCENT, *INFERENCE])
 
 
 def formula(name: str, *, inline: bool = False) -> str:
