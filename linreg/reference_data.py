@@ -204,10 +204,9 @@ def _plain_rho(q: FloatArray, slack: FloatArray, problem: _Scaled) -> float:
 
 def _refined_rho(q: FloatArray, slack: FloatArray, problem: _Scaled, e_w: FloatArray) -> float:
     r"""ρ ≥ ‖D e*‖ from the computed correction ê (G ê ≈ −q): e* − ê = G*⁻¹(−q* − G* ê), and
-        $|q^* + G^*\hat e| \le |q + G\hat e| + 	ext{slack} + |\Delta G\,\hat e|$, with
-        $|\Delta G\,\hat e|_j \le \gamma D_j\lVert D\hat e
-    Vert_1$; so
-        ρ = ‖Dê‖ + ‖D⁻¹(…)‖/λ_low, about the true error however ill-conditioned G is."""
+    $|q^* + G^*\hat e| \le |q + G\hat e| + \text{slack} + |\Delta G\,\hat e|$, with
+    $|\Delta G\,\hat e|_j \le \gamma D_j \lVert D\hat e \rVert_1$; so
+    ρ = ‖Dê‖ + ‖D⁻¹(…)‖/λ_low, about the true error however ill-conditioned G is."""
     p, scale, system = q.shape[0], problem.scale, problem.system
     if not p:
         return 0.0

@@ -215,8 +215,8 @@ def _offset_judge(tol: float):
 
 def test_an_undecided_verdict_climbs_to_a_sharper_reference():
     """θ about 1.5e-10 off θ*, tol just below the statistics' bound (their error bar is
-    about 5e-11 of ‖θ*‖, so tol is about 1.9e-10): undecided against the statistics; the data's reference
-    certifies it. A verdict "not converged" here would be needlessly loose."""
+    about 5e-11 of ‖θ*‖, so tol is about 1.9e-10): undecided against the statistics; the
+    data's reference certifies it. A verdict "not converged" here would be needlessly loose."""
     probe, _, exact, direction, (X, y) = _offset_judge(1.0)
     theta = exact + 1.5e-10 * float(np.linalg.norm(exact)) * direction
     first = judge(theta, probe.ladder.current, 1.0)

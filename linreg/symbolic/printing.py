@@ -281,6 +281,13 @@ class TextbookPrinter(LatexPrinter):  # type: ignore[misc]
             return f"{self._print(expr.func)}({arguments})"  # E(m, b): no \left, no gap
         return str(super()._print_Function(expr, exp))
 
+    def _print_betainc_regularized(self, expr: Any, exp: Any = None) -> str:
+        # I(x; a, b), not sympy's I_{(0, x)}(a, b): a fraction in a subscript is unreadable
+        a, b, lower, upper = expr.args
+        if lower != 0:
+            return str(super()._print_betainc_regularized(expr, exp))
+        return rf"I\left({self._print(upper)};\ {self._print(a)}, {self._print(b)}\right)"
+
     def _print_UndefinedFunction(self, expr: Any) -> str:  # noqa: N802 (sympy's names)
         return str(expr.__name__)
 
