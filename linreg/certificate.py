@@ -30,7 +30,7 @@ from linreg.errors import SingularProblemError
 from linreg.moments import Moments
 from linreg.problem import Quadratic
 from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
-from linreg.reference_data import from_data
+from linreg.reference_data import BLAS_RESOLUTION, from_data
 from linreg.reference_statistics import from_statistics, prepare
 
 __all__ = [
@@ -176,24 +176,26 @@ class ReferenceLadder:
         # A pickled result keeps its reference, not a copy of the data it was refined on.
         return {**self.__dict__, "data": None, "_rungs": []}
 
-    def climb(self) -> bool:
-        """Try the next, more precise route; True when the reference improved."""
+    def climb(self, resolution: float = BLAS_RESOLUTION) -> bool:
+        """Try the next, more precise route; True when the reference improved.
+        ``resolution``: the relative error wanted (see `linreg.reference_data.from_data`)."""
         while self._rungs:
             rung = self._rungs.pop(0)
-            better = self._run(rung)
+            better = self._run(rung, resolution)
             if better is not None and (better.error < self.current.error or better.null.shape[1]
                                        or better.zero):  # fmt: skip
                 self.current = better
                 return True
         return False
 
-    def _run(self, rung: str) -> Reference | None:
+    def _run(self, rung: str, resolution: float) -> Reference | None:
         assert self.data is not None
         X, y = self.data
         if rung == "data":
             return from_data(
-                self.stats, X, y, self.current, self.alpha, self.intercept, self._prepared
-            )
+                self.stats, X, y, self.current, self.alpha, self.intercept, self._prepared,
+                resolution,
+            )  # fmt: skip
         if X.shape[0] * (X.shape[1] + 1) ** 2 > EXACT_BUDGET:
             return None
         try:
@@ -234,7 +236,7 @@ class Judge:
             reference = self.ladder.current
             resolution = self.quadratic.resolution(reference.point)
             verdict = judge(theta, reference, self.tol, resolution)
-            if not _undecided(verdict, self.tol) or not self.ladder.climb():
+            if not _undecided(verdict, self.tol) or not self.ladder.climb(self.tol / 4):
                 return verdict
 
     def first_converged(self, thetas: FloatArray) -> int | None:
@@ -258,7 +260,7 @@ class Judge:
             candidates = np.flatnonzero(distances <= maybe)
             if not candidates.size:
                 return None
-            if distances[candidates[0]] > sure and self.ladder.climb():
+            if distances[candidates[0]] > sure and self.ladder.climb(self.tol / 4):
                 continue  # undecided: look again against a sharper reference
             for index in np.flatnonzero(distances <= sure)[:8]:
                 if self.on_data(self.quadratic.to_data(thetas[index])).converged:

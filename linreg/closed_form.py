@@ -333,7 +333,9 @@ def _bound(
     bound = _relative_bound(point, reference, scaling)
     if bound > WORKING_ACCURACY and data is not None:
         guess = replace(reference, point=scaling.to_scaled(point), error=math.inf)
-        refined = from_data(stats, *data, guess, penalty, intercept)
+        refined = from_data(
+            stats, *data, guess, penalty, intercept, resolution=WORKING_ACCURACY / 4
+        )
         bound = min(bound, _relative_bound(point, refined, scaling))
         X, y = data
         if bound > WORKING_ACCURACY and X.shape[0] * (X.shape[1] + 1) ** 2 <= EXACT_BUDGET:

@@ -108,9 +108,10 @@ _TREE_LEAVES = 64
 
 def _tree_sum(values: FloatArray) -> FloatArray:
     """Rows whose exact column sums are those of ``values`` (shape (n, k)) to within
-    (u⌈log₂ n⌉)² of the sums of magnitudes: a pairwise tree of `two_sum` down to
-    `_TREE_LEAVES` rows, its errors gathered level by level (in float64, each level's
-    errors a u-th of its sums) as one more row each."""
+    n·u² of the sums of magnitudes: a pairwise tree of `two_sum` down to `_TREE_LEAVES`
+    rows, its errors gathered level by level as one more row each (a level of h rows
+    has errors below u of its sums, added in float64 within h·u of themselves, and the
+    levels' h halve: n/2 + n/4 + … < n)."""
     x = values
     found = []
     while x.shape[0] > _TREE_LEAVES:
@@ -125,8 +126,8 @@ def _tree_sum(values: FloatArray) -> FloatArray:
 def accurate_sum(*parts: Any) -> float:
     """The sum of every entry of every part, nearly correctly rounded: a pairwise tree
     of `two_sum` in cache-sized blocks, the blocks' results added by `math.fsum`; within
-    u of the sum plus (u⌈log₂ n⌉)² of the sum of magnitudes (correctly rounded for up to
-    a few thousand entries, where it is `math.fsum` itself).
+    u of the sum plus m·u² of the sum of magnitudes, for blocks of m = min(n, `BLOCK`)
+    entries (`_tree_sum`).
 
     Examples
     --------
@@ -188,8 +189,9 @@ def accurate_dot(a: FloatArray, a_low: FloatArray | None, r: tuple[FloatArray, F
     """``(a + a_low)ᵀ(r_hi + r_lo)`` to about twice float64's precision, for a vector or
     for every column of a matrix at once: the exact products ``a·r_hi`` added by a
     pairwise tree of `two_sum` in cache-sized blocks, the blocks' results by
-    `math.fsum`; within u of the result plus (u⌈log₂ n⌉)² of ``|a|ᵀ|r|``, up to the tiny
-    ``a_low·r_lo`` terms.
+    `math.fsum`; within u of the result plus 3m·u² of ``|a|ᵀ|r|`` for blocks of
+    m = min(n, `BLOCK`) rows (the tree's m·u², and the products' rounding errors, below
+    2u of them, added in float64 within m·u), up to the tiny ``a_low·r_lo`` terms.
 
     Parameters
     ----------

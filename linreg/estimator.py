@@ -160,6 +160,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         _numbers_only(X, "X")
         _numbers_only(y, "y")
         X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64)
+        for name in ("statistics_", "_stream", "_stale"):  # a partial_fit stream ends here
+            self.__dict__.pop(name, None)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         result = minimize(

@@ -17,13 +17,14 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.blas import norm
-from linreg.doubledouble import residual, two_product
+from linreg.doubledouble import BLOCK, accurate_dot, accurate_sum, residual, two_product
 from linreg.moments import Moments
 from linreg.reference import UNIT, Reference
 from linreg.reference_statistics import (
     Prepared,
     System,
     Units,
+    exact_residual,
     exact_scaling,
     mean_errors,
     normal_system,
@@ -32,7 +33,7 @@ from linreg.reference_statistics import (
     weights_error,
 )
 
-__all__ = ["from_data", "minimum_loss"]
+__all__ = ["BLAS_RESOLUTION", "from_data", "minimum_loss"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -64,6 +65,29 @@ def _sums(X: FloatArray, shift: FloatArray, r: tuple[Any, Any]) -> tuple[FloatAr
     return sums, math.fsum(part[1] for part in parts)
 
 
+def _accurate_sums(X: FloatArray, r: tuple[Any, Any]) -> tuple[FloatArray, float]:
+    """(Xᵀr, Σr) for a double-double r, nearly exactly (`linreg.doubledouble.accurate_dot`):
+    for an ill-conditioned problem, whose bound needs the gradient's digits beyond u."""
+    return accurate_dot(X, None, r), accurate_sum(*r)
+
+
+def _accurate_slack(
+    stats: Moments, sizes: tuple[float, float], sums: FloatArray, total: float
+) -> tuple[FloatArray, float]:
+    """Bounds on the errors of `_accurate_sums`: u of each result plus 3m·u² of |X|ᵀ|r|
+    for blocks of m = min(N, BLOCK) rows (`linreg.doubledouble.accurate_dot`; taken as
+    4m, |X|ᵀ|r| bounded by Cauchy–Schwarz), plus r's own error (``sizes``: ‖r‖ and the
+    size it is within 8(p+2)u² of)."""
+    n, p = stats.count, stats.n_features
+    grow = 1 + stats.rounding + 4 * UNIT
+    columns = np.sqrt(np.diag(stats.cxx) + n * stats.mean_x**2) * grow
+    norm_r, size = sizes
+    factor = (4 * min(n, BLOCK) * UNIT * UNIT * norm_r + 8 * (p + 2) * UNIT * UNIT * size) * (
+        1 + 2 * n * UNIT
+    )
+    return factor * columns + 2 * UNIT * np.abs(sums), factor * math.sqrt(n) + 2 * UNIT * abs(total)
+
+
 def _gradient_slack(
     stats: Moments,
     shift: FloatArray,
@@ -93,12 +117,13 @@ def _gamma(n: int) -> float:
 
 def _correction(
     stats: Moments, data: tuple[FloatArray, FloatArray], point: FloatArray, penalty: FloatArray,
-    intercept: bool,
+    intercept: bool, accurate: bool = False,
 ) -> tuple[FloatArray, float, FloatArray, float]:  # fmt: skip
     r"""q, t and the bounds on their errors, from the double-double gradient at θ̂.
 
     With s = Xᵀr and t = Σr at θ̂: $G e_w = -q$, $q = s - \bar x t - P\hat w$ (P the penalty,
-    $\bar x t$ only with an intercept), and $e_b = -t/N - \bar x^\top e_w$.
+    $\bar x t$ only with an intercept), and $e_b = -t/N - \bar x^\top e_w$. The sums are
+    BLAS's on shifted blocks (`_sums`), or with ``accurate`` nearly exact (`_accurate_sums`).
     """
     X, y = data
     p, n = stats.n_features, stats.count
@@ -109,10 +134,18 @@ def _correction(
     norms = np.sqrt(np.diag(stats.cxx) + n * stats.mean_x**2) * grow
     size = math.sqrt(stats.cyy + n * stats.mean_y**2) * grow + float(np.abs(w) @ norms)
     norm_r = (norm(r[0]) + norm(r[1])) * (1 + n * UNIT)
-    sums, total = _sums(X, shift, r)
-    slack, total_slack = _gradient_slack(
-        stats, shift, (norm_r, size + math.sqrt(n) * abs(b)), sums, total
-    )
+    sizes = (norm_r, size + math.sqrt(n) * abs(b))
+    if accurate:
+        raw, total = _accurate_sums(X, r)
+        slack, total_slack = _accurate_slack(stats, sizes, raw, total)
+        # (X − x̄)ᵀr = Xᵀr − x̄·t: its product and difference round, by u each
+        sums = raw - shift * total
+        slack = (
+            slack + np.abs(shift) * total_slack + 2 * UNIT * (np.abs(shift * total) + np.abs(sums))
+        )
+    else:
+        sums, total = _sums(X, shift, r)
+        slack, total_slack = _gradient_slack(stats, shift, sizes, sums, total)
     # q = (X − x̄)ᵀr − Pŵ with the exact x̄; the shift is the computed x̄, off by |Δx̄|
     q = sums - penalty * w
     if intercept:
@@ -136,15 +169,22 @@ class _Scaled:
     lowest: float
 
 
-def _posterior(problem: _Scaled, point: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """(per-component bounds on |θ̂ − θ*|, the estimate e of θ̂ − θ*), scaled units."""
-    stats, scale, lowest = problem.stats, problem.scale, problem.lowest
+def _posterior(
+    problem: _Scaled, point: FloatArray, resolution: float = 0.0
+) -> tuple[FloatArray, FloatArray]:
+    """(per-component bounds on |θ̂ − θ*|, the estimate e of θ̂ − θ*), scaled units; the
+    gradient is summed nearly exactly where BLAS's rounding would keep the bound above
+    ``resolution`` of the weights (`_rounding_dominates`)."""
+    stats, scale = problem.stats, problem.scale
     p, n = stats.n_features, stats.count
-    q, total, slack, total_slack = _correction(
-        stats, problem.data, point, problem.penalty, problem.intercept
+    args = (stats, problem.data, point, problem.penalty, problem.intercept)
+    q, total, slack, total_slack = _correction(*args)
+    if _rounding_dominates(slack, problem, point, resolution):
+        q, total, slack, total_slack = _correction(*args, accurate=True)
+    e_w = np.asarray(
+        -np.linalg.solve(problem.system.gram, q) if p else np.zeros(0), dtype=np.float64
     )
-    e_w = -np.linalg.solve(problem.system.gram, q) if p else np.zeros(0)
-    rho = float(norm((np.abs(q) + slack) / scale)) / lowest * (1 + 8 * (p + 1) * UNIT)
+    rho = min(_plain_rho(q, slack, problem), _refined_rho(q, slack, problem, e_w))
     if not problem.intercept:
         return np.append(rho / scale, 0.0), np.append(e_w, 0.0)
     mean_error = mean_errors(stats, problem.means)[0]
@@ -152,6 +192,43 @@ def _posterior(problem: _Scaled, point: FloatArray) -> tuple[FloatArray, FloatAr
     e_b = -total / n - float(stats.mean_x @ e_w)
     bound_b = (abs(total) + total_slack) / n * (1 + 2 * UNIT) + reach * rho
     return np.append(rho / scale, bound_b) * (1 + 4 * UNIT), np.append(e_w, e_b)
+
+
+def _plain_rho(q: FloatArray, slack: FloatArray, problem: _Scaled) -> float:
+    """ρ ≥ ‖D e*‖ from ‖D⁻¹q*‖/λ_low: loose by up to κ when e* is not along the lowest
+    eigenvector (a point rounded to float64 is off in every direction)."""
+    p, scale = q.shape[0], problem.scale
+    size = float(norm((np.abs(q) + slack) / scale))
+    return float(size / problem.lowest * (1 + 8 * (p + 1) * UNIT))
+
+
+def _refined_rho(q: FloatArray, slack: FloatArray, problem: _Scaled, e_w: FloatArray) -> float:
+    r"""ρ ≥ ‖D e*‖ from the computed correction ê (G ê ≈ −q): e* − ê = G*⁻¹(−q* − G* ê), and
+        $|q^* + G^*\hat e| \le |q + G\hat e| + 	ext{slack} + |\Delta G\,\hat e|$, with
+        $|\Delta G\,\hat e|_j \le \gamma D_j\lVert D\hat e
+    Vert_1$; so
+        ρ = ‖Dê‖ + ‖D⁻¹(…)‖/λ_low, about the true error however ill-conditioned G is."""
+    p, scale, system = q.shape[0], problem.scale, problem.system
+    if not p:
+        return 0.0
+    left = exact_residual(system.gram, -q, e_w)  # −q − G ê, each entry correctly rounded
+    moved = float(np.abs(scale * e_w).sum()) * (1 + p * UNIT)
+    rest = (np.abs(left) * (1 + 2 * UNIT) + slack) / scale + system.rounding * moved
+    grow = 1 + 8 * (p + 1) * UNIT
+    return (float(norm(scale * e_w)) + float(norm(rest)) / float(problem.lowest)) * float(grow)
+
+
+#: The relative accuracy `from_data` aims at unless told: BLAS's rounding of the gradient
+#: may cost a bound this much before the gradient is summed again, nearly exactly.
+BLAS_RESOLUTION = 2.0**-40
+
+
+def _rounding_dominates(slack: FloatArray, problem: _Scaled, point: Any, resolution: float) -> bool:
+    """Whether BLAS's rounding of the gradient alone puts the bound above ``resolution``
+    of the weights: an ill-conditioned problem (λ_low small), worth a nearly exact pass."""
+    scale = problem.scale
+    noise = float(norm(slack / scale)) / float(problem.lowest)
+    return noise > resolution * float(norm(scale * point[: scale.shape[0]]))
 
 
 def _scaled_problem(
@@ -192,11 +269,14 @@ def from_data(
     alpha: Any,
     intercept: bool,
     prepared: Prepared | None = None,
+    resolution: float = BLAS_RESOLUTION,
 ) -> Reference:
     r"""Refine ``start`` against the data, with an a-posteriori bound (see the module docs).
 
     ``prepared`` is `linreg.reference_statistics.prepare`'s result for the same
-    statistics, when at hand: its solve is reused.
+    statistics, when at hand: its solve is reused. ``resolution`` is the relative error
+    the caller needs: the gradient is summed nearly exactly (a pass that costs more)
+    only where BLAS's rounding would keep the bound above it.
 
     One refinement step $\hat\theta \leftarrow \hat\theta - e$, e from the gradient formed
     in double-double, then the bound at the new point (two passes over the data). Needs a
@@ -210,9 +290,9 @@ def from_data(
     if problem is None:
         return start
     point = units.to_scaled(start.point)
-    bounds, correction = _posterior(problem, point)
+    bounds, correction = _posterior(problem, point, resolution)
     moved = point - correction
-    second = _posterior(problem, moved)
+    second = _posterior(problem, moved, resolution)
     if norm(second[0]) < norm(bounds):
         point, bounds = moved, second[0]
     error = norm(units.to_data(bounds))

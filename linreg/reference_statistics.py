@@ -28,6 +28,7 @@ __all__ = [
     "Prepared",
     "System",
     "Units",
+    "exact_residual",
     "exact_scaling",
     "from_statistics",
     "mean_errors",
@@ -154,7 +155,7 @@ def normal_system(stats: Moments, penalty: FloatArray, intercept: bool) -> tuple
     return System(gram, moment, float(total), rounding), means
 
 
-def _exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> FloatArray:
+def exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> FloatArray:
     """g − G w, each entry correctly rounded (products split exactly, then summed by fsum)."""
     product, error = two_product(gram, w[None, :])
     return np.array(
@@ -192,7 +193,7 @@ def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
 
     w = solve(system.moment)
     for _ in range(3):  # refinement with exact residuals: each pass gains about -log10 κε
-        correction = solve(_exact_residual(system.gram, system.moment, w))
+        correction = solve(exact_residual(system.gram, system.moment, w))
         w = w + correction
         if not np.any(np.abs(correction) > 4 * UNIT * np.abs(w)):
             break
@@ -204,7 +205,7 @@ def weights_error(system: System, w: FloatArray, scale: FloatArray, lowest: floa
     if not lowest > 0:
         return math.inf
     p = w.shape[0]
-    residual = _exact_residual(system.gram, system.moment, w)
+    residual = exact_residual(system.gram, system.moment, w)
     size = (
         norm(residual / scale) * (1 + 4 * p * UNIT)
         + math.sqrt(p) * system.rounding * float(np.abs(scale * w).sum())

@@ -140,6 +140,7 @@ def test_partial_fit_follows_scikit_learns_conventions():
     # statistics): the model is then that of the new chunk alone
     model.fit(X[:50, :2], y[:50])
     assert model.n_features_in_ == 2
+    assert not hasattr(model, "statistics_")  # the stream's statistics went with it
     model.partial_fit(X[:200], y[:200])
     assert model.n_features_in_ == 3 and model.statistics_.count == 200
     alone = GradientDescentRegressor().fit(X[:200], y[:200])

@@ -65,7 +65,10 @@ def test_matrix_form_is_the_issue_s():
     Z, theta = symbolic.Z, symbolic.theta
     expected = (2 / symbolic.N) * Z.T * Z
     assert sp.simplify(symbolic.mse_matrix_hessian - expected) == sp.ZeroMatrix(*expected.shape)
-    assert "X^{T}" in symbolic.latex(symbolic.mse_matrix_gradient_w)
+    # The textbook form of ∇_w E, sympy's own expression printed in textbook order.
+    assert r"X^{\top} \left(X w + b \mathbf{1} - y\right)" in symbolic.latex(
+        symbolic.mse_matrix_gradient_w
+    )
     assert theta.shape[0] == Z.shape[1]
 
 
@@ -115,7 +118,7 @@ def test_normal_equations_come_from_the_gradient():
     left, right = symbolic.normal_equations
     Z, theta = symbolic.Z, symbolic.theta
     assert sp.simplify(left - Z.T * Z * theta) == sp.ZeroMatrix(*theta.shape)
-    assert "Z^{T} y" in symbolic.latex(right)
+    assert r"Z^{\top} y" in symbolic.latex(right)
     ridge_left, _ = symbolic.ridge_normal_equations
     assert symbolic.alpha in ridge_left.free_symbols and symbolic.P in ridge_left.free_symbols
 
@@ -154,3 +157,73 @@ def test_twins_refuse_data_too_large_for_float64(twin):
         for side in (twin.numeric, twin.symbolic):
             with pytest.raises(linreg.InputError, match="too large"):
                 side(*args)
+
+
+# --- the printer: a textbook's order, and the same mathematics ------------------------------------
+
+from linreg.symbolic.printing import latex, textbook_form  # noqa: E402
+from linreg.symbolic.relation import _vanishes  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "expr, inline, expected",
+    [
+        # the residual: y first, the prediction in one bracket
+        (
+            symbolic.mse_expr,
+            False,
+            r"\dfrac{1}{N} \sum_{i=1}^{N} \left(y_{i} - \left(m x_{i} + b\right)\right)^{2}",
+        ),
+        # the constant in front of its sum, the data before the bracket
+        (
+            symbolic.mse_partials[0],
+            False,
+            r"- \dfrac{2}{N} \sum_{i=1}^{N} x_{i} \left(y_{i} - \left(m x_{i} + b\right)\right)",
+        ),
+        # 1 - ηλ, not -ηλ + 1
+        (symbolic.recurrences["gd"][0], True, r"1 - \eta \lambda"),
+        # the column of ones, the transpose, the minus sign inside the bracket
+        (
+            symbolic.mse_matrix_gradient_w,
+            True,
+            r"\left(2/N\right) X^{\top} \left(X w + b \mathbf{1} - y\right)",
+        ),
+        # μ + 1 and κ + 1 in a textbook's order; an inline fraction folded
+        (symbolic.step_bounds["momentum"], True, r"2 \left(\mu + 1\right)/\lambda"),
+        (symbolic.closed_form[symbolic.b], True, r"\bar{y} - C_{xy} \bar{x}/C_{xx}"),
+    ],
+)
+def test_printer_writes_textbook_order(expr, inline, expected):
+    assert latex(expr, inline=inline) == expected
+
+
+def _printed_expressions():
+    for twin in symbolic.TWINS:
+        parts = twin.expr.values() if isinstance(twin.expr, dict) else twin.expr
+        yield from (parts if isinstance(parts, (tuple, type({}.values()))) else [parts])
+    for relation in symbolic.RELATIONS.values():
+        yield from relation.sides
+
+
+@pytest.mark.parametrize("expr", list(_printed_expressions()), ids=str)
+def test_textbook_form_is_the_same_expression(expr):
+    """The printer only rearranges: constants out of sums, signs into brackets."""
+    if isinstance(expr, sp.MatrixBase):
+        assert all(_vanishes(textbook_form(e) - e) for e in expr)
+    elif isinstance(expr, sp.MatrixExpr):
+        assert _vanishes(textbook_form(expr) - expr)
+    else:
+        assert _vanishes(sp.sympify(textbook_form(expr)) - expr)
+
+
+def test_display_fractions_are_full_size_and_inline_ones_fold():
+    """KaTeX sets a fraction inside a fraction, a matrix or a sentence a size smaller, and
+    a subscript inside that smaller again: display formulas use \\dfrac everywhere, and
+    an inline formula writes a/b."""
+    display, inline = (
+        latex(symbolic.mse_hessian_expr),
+        latex(symbolic.mse_hessian_expr, inline=True),
+    )
+    assert r"\frac{" not in display and r"\dfrac{" in display
+    assert r"\frac" not in inline and r"\dfrac" not in inline and "2/N" in inline
+    assert r"\quad" in display  # room between the Hessian's columns

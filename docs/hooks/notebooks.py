@@ -1,6 +1,7 @@
 """MkDocs hook: the tutorial and each how-to, also as a Jupyter notebook, run at build.
 
-The notebook is made from the page's own Markdown source at build time by jupytext,
+The notebook is made from the page's own Markdown source at build time by jupytext
+(with its named relations filled in, as docs/hooks/relations.py does for the page),
 so page and notebook cannot drift apart. jupytext reads each fenced block as a cell and
 markdown-exec's options (``exec="on" source="above" session=...``) as the cell's
 metadata; this hook then keeps as code cells only the blocks the site executes (those
@@ -50,6 +51,8 @@ PAGE_LINK = re.compile(r"\]\((?P<target>[^)\s:]+)\)")
 API_LINK = re.compile(r"\[(?P<text>[^\]]+)\]\[(?P<identifier>[\w.]+)\]")
 #: Seconds a cell may take at build (the slowest, a grid search, takes a few).
 CELL_TIMEOUT = 300
+#: The hook that fills in named relations: the notebook's text is the page's, filled in.
+RELATIONS_HOOK = Path(__file__).with_name("relations.py")
 
 
 def wanted(src_path: str) -> bool:
@@ -108,7 +111,8 @@ def make_notebook(
 ) -> Any:
     """The notebook of the Markdown page at ``source`` (``src_path`` relative to docs/)."""
     src_path = src_path or source.name
-    notebook = jupytext.read(source, fmt="md")
+    text = _relations().expand(source.read_text(encoding="utf-8"), src_path)
+    notebook = jupytext.reads(text, fmt="md")
     cells = []
     for cell in notebook.cells:
         options = dict(cell.metadata)
@@ -134,6 +138,17 @@ def make_notebook(
     made.metadata["language_info"] = {"name": "python"}
     nbformat.validate(made)
     return made
+
+
+def _relations() -> Any:
+    """docs/hooks/relations.py, which fills in the named relations a page refers to."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("linreg_docs_relations", RELATIONS_HOOK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _displayed(source: str, options: dict[str, Any]) -> str:

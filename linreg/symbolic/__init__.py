@@ -26,6 +26,11 @@ By topic, one module each:
 | `linreg.symbolic.stability` | the fixed-step methods' stability bounds |
 | `linreg.symbolic.evaluate` | each expression as a numeric function (lambdified) |
 | `linreg.symbolic.twins` | `TWINS`, the registry pairing them with the numeric kernels |
+| `linreg.symbolic.relations` | `RELATIONS`, every relation the site prints, with its proof |
+| `linreg.symbolic.relations_descent` | its relations about descent: stability, conditioning |
+| `linreg.symbolic.relations_inference` | its relations about inference: the ANOVA, t and F |
+| `linreg.symbolic.relation` | a relation and how sympy proves it |
+| `linreg.symbolic.printing` | LaTeX in a textbook's order |
 
 The names below are the ones the docs and the tests use; the rest are in their modules.
 sympy only ever sees expressions built here, never text from a user.
@@ -74,6 +79,7 @@ from linreg.symbolic.optimum import (
     ridge_in_moments,
 )
 from linreg.symbolic.printing import latex
+from linreg.symbolic.relations import RELATIONS, TERMS, formula
 from linreg.symbolic.stability import (
     recurrences,
     stability_condition,
@@ -104,6 +110,8 @@ from linreg.symbolic.symbols import (
 from linreg.symbolic.twins import TWINS, Twin
 
 __all__ = [
+    "RELATIONS",
+    "TERMS",
     "TWINS",
     "C_xx",
     "C_xy",
@@ -117,6 +125,7 @@ __all__ = [
     "certificate_expr",
     "closed_form",
     "eta",
+    "formula",
     "i",
     "lam",
     "latex",

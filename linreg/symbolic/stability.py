@@ -32,16 +32,17 @@ recurrences: dict[str, tuple[sp.Expr, sp.Expr]] = {
 step_bounds: dict[str, sp.Expr] = {name: _jury_bound(a, c) for name, (a, c) in recurrences.items()}
 
 
-def step_bound_latex(method: str) -> str:
-    r"""The step bound of a fixed-step method in terms of $\lambda_{\max}$, as LaTeX.
+def step_bound_latex(method: str, *, inline: bool = True) -> str:
+    r"""The step bound of a fixed-step method in terms of $\lambda_{\max}$, as LaTeX
+    (for a sentence; ``inline=False`` for a display formula).
 
     Examples
     --------
     >>> step_bound_latex("momentum")
-    '\\frac{2 \\left(\\mu + 1\\right)}{\\lambda_{\\max}}'
+    '2 \\left(\\mu + 1\\right)/\\lambda_{\\max}'
     """
     top = sp.Symbol(r"\lambda_{\max}", positive=True)
-    return latex(step_bounds[method].subs(lam, top))
+    return latex(step_bounds[method].subs(lam, top), inline=inline)
 
 
 def stability_condition(method: str) -> sp.Expr:
@@ -49,7 +50,7 @@ def stability_condition(method: str) -> sp.Expr:
 
     Examples
     --------
-    >>> latex(stability_condition("gd"))
-    '\\eta < \\frac{2}{\\lambda}'
+    >>> latex(stability_condition("gd"), inline=True)
+    '\\eta < 2/\\lambda'
     """
     return sp.StrictLessThan(eta, step_bounds[method])

@@ -20,9 +20,10 @@ from linreg import loss, weighted_loss
 from linreg.moments import Moments
 from linreg.symbolic import evaluate as fn
 from linreg.symbolic import inference, line, matrix, optimum, weighted
+from linreg.symbolic import symbols as s
 from linreg.symbolic.printing import latex
 from linreg.symbolic.stability import step_bounds
-from linreg.symbolic.symbols import sigma
+from linreg.symbolic.symbols import b, m, sigma
 from linreg.validate import as_features
 
 __all__ = [
@@ -87,9 +88,11 @@ class Twin:
 
     @property
     def latex(self) -> str:
-        """The LaTeX of ``expr``; a tuple is written as a comma-separated list."""
+        """The LaTeX of ``expr``, for a display formula; a tuple is written as a
+        comma-separated list, a solution (a dict) as sympy's equations ``m^* = ...``."""
         if isinstance(self.expr, dict):
-            return ",\\quad ".join(f"{latex(k)}^* = {latex(v)}" for k, v in self.expr.items())
+            optimum = {m: s.m_star, b: s.b_star}
+            return ",\\quad ".join(latex(sp.Eq(optimum[k], v)) for k, v in self.expr.items())
         if isinstance(self.expr, tuple):
             return ",\\quad ".join(latex(part) for part in self.expr)
         return latex(self.expr)
