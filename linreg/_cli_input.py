@@ -11,7 +11,7 @@ import os
 import stat
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,24 @@ from linreg.data import as_features, load_points, open_npy
 from linreg.errors import InputError, shown_name
 from linreg.moments import Moments
 
-__all__ = ["SMALL_FILE", "check_points", "input_path", "progress", "read"]
+__all__ = [
+    "SMALL_FILE",
+    "UsageError",
+    "check_points",
+    "input_path",
+    "progress",
+    "read",
+    "reading_bar",
+]
 
 #: Files up to this size (bytes) are read whole, once; larger ones are streamed.
 SMALL_FILE = 1 << 20
 #: Seconds before a progress line appears on a terminal, and between its updates.
 PROGRESS_DELAY = 1.0
+
+
+class UsageError(Exception):
+    """The command line is wrong in a way argparse does not see: options that clash."""
 
 
 def input_path(name: str) -> Path:
@@ -66,10 +78,17 @@ def read(path: Path) -> tuple[Moments, Any]:
     if info is None or (regular and info.st_size <= SMALL_FILE):
         points = load_points(path)
         return Moments.from_arrays(points[:, :1], points[:, 1]), points
-    # A progress bar on stderr for reads that take more than a second, only on a terminal.
+    with reading_bar(info.st_size if regular else None, "B") as advance:
+        return Moments.from_csv(path, n_columns=2, progress=advance), None
+
+
+@contextlib.contextmanager
+def reading_bar(total: int | None, unit: str) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for a read that takes more than a second, only on a
+    terminal; yields the callable a reader reports its bytes or rows read so far to."""
     with tqdm(
-        total=info.st_size if regular else None,
-        unit="B",
+        total=total,
+        unit=unit,
         unit_scale=True,
         desc="reading",
         delay=PROGRESS_DELAY,
@@ -81,7 +100,7 @@ def read(path: Path) -> tuple[Moments, Any]:
         def advance(done: int) -> None:
             bar.update(done - bar.n)
 
-        return Moments.from_csv(path, n_columns=2, progress=advance), None
+        yield advance
 
 
 def check_points(stats: Moments, path: Path) -> None:

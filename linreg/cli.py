@@ -9,10 +9,17 @@ Exit codes (as ``linreg --help`` lists them): 0 success, 2 usage error, 3 bad in
 pipe, 143 terminated.
 
 - 2: the command line itself is wrong (an unknown option, a value that is not a number,
-  an option the method does not take, such as ``--method cg --momentum 0.5``).
+  an option the method does not take, such as ``--method cg --momentum 0.5``; ``--x``
+  without ``--y`` or the other way round, ``--y`` twice, the same ``--x`` twice, ``--y``
+  also an ``--x``, ``--initial-m`` with several ``--x``, ``--x`` for a ``.npy`` array).
 - 3: bad input: the data file is missing, unreadable (permissions included) or
-  malformed, has fewer than two points, or a value is out of range. (Data with no
-  unique optimum, such as a constant x, are not an error: the summary says so.)
+  malformed, has fewer than two points, or a value is out of range; a column named
+  that the file does not have (the message lists those it has), one that is not
+  numeric, a missing value (its column and row named), one column chosen twice (by its
+  name and its position); a glob that matches no file, a folder with no Parquet or
+  Arrow IPC file, a corrupt Parquet or Arrow file; Parquet or Arrow input when pyarrow
+  (the ``fast`` extra) is not installed (the message gives the install command). (Data
+  with no unique optimum, such as a constant x, are not an error: the summary says so.)
 - 4: gradient descent diverged (the learning rate is above the stability bound).
 - 5: an output could not be written: the ``--history`` file (checked before the fit:
   its folder exists and is writable, it is not a directory, it is not the ``--data``
@@ -23,6 +30,12 @@ pipe, 143 terminated.
   loads). No partial or temporary file is left behind.
 - 141: standard output's reader went away (``linreg | head -1``, also with
   ``--history /dev/stdout``): the command stops quietly, as Unix tools do (128 + SIGPIPE).
+
+``--x`` (once for each feature) and ``--y`` choose the columns of a CSV file with a
+header, or of Parquet or Arrow IPC files (`linreg._cli_columns`), by name or by 0-based
+position; several ``--x`` fit y = w_1*x_1 + ... + w_p*x_p + b, and the report names
+the weights w_1..w_p where the livestream's one feature has m. Without them the command
+reads x,y rows and prints exactly what it always has.
 
 Nothing is printed until every check that can refuse has passed: the data are read, the
 fit is made and the summary is composed first, then printed, then ``--history`` is
@@ -51,9 +64,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from linreg import livestream
-from linreg._cli_input import check_points, input_path, progress, read
+from linreg._cli_columns import Data, chosen_columns, data_kind, read_data
+from linreg._cli_input import UsageError, check_points, input_path, progress
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
-from linreg.cli_report import summary
+from linreg.cli_report import model_line, summary, weights_text
 from linreg.data import bundled_data_path
 from linreg.descent import MAX_ITERATIONS, DescentResult, minimize
 from linreg.errors import (
@@ -120,6 +134,10 @@ LIVESTREAM_BUDGET = 2_000_000
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # One line, not argparse's usage block: "linreg: error: ...".
+        extra = message.removeprefix("unrecognized arguments: ")
+        if extra != message and any(os.path.lexists(name) for name in extra.split()):
+            # `--data data/*.parquet`: the shell gave linreg the files, not the pattern.
+            message += "; quote a glob so that linreg sees it: --data 'data/*.parquet'"
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
@@ -167,8 +185,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data",
         metavar="FILE",
-        help="CSV file of x,y rows, or a .npy (N, 2) array; read in one "
+        help="CSV file of x,y rows (or with a header row, whose columns --x and --y name), "
+        "a .npy (N, 2) array, or Parquet or Arrow IPC files (.parquet, .feather, .arrow, "
+        ".ipc; pyarrow, the fast extra): a file, a folder or a quoted glob; read in one "
         "streaming pass; - reads standard input (default: the bundled livestream data)",
+    )
+    parser.add_argument(
+        "--x",
+        action="append",
+        metavar="COLUMN",
+        help="a feature column, by its name in the header (CSV) or schema (Parquet, Arrow), "
+        "or by its 0-based position (digits only); repeat it for several features, fit "
+        "as y = w_1*x_1 + ... + w_p*x_p + b (default: x, the first of two columns)",
+    )
+    parser.add_argument(
+        "--y",
+        action="append",
+        metavar="COLUMN",
+        help="the target column, named as --x names one; with --x (default: y, the second "
+        "of two columns)",
     )
     _add_method_options(parser)
     _add_run_options(parser)
@@ -214,7 +249,8 @@ def _add_method_options(parser: argparse.ArgumentParser) -> None:
         type=_number,
         default=0.0,
         metavar="ALPHA",
-        help="ridge strength: adds ALPHA*m^2 to the error (default: 0)",
+        help="ridge strength: adds ALPHA*m^2 to the error (ALPHA*|w|^2 with several --x) "
+        "(default: 0)",
     )
 
 
@@ -235,7 +271,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         help="starting intercept (default: 0)",
     )
     parser.add_argument(
-        "--initial-m", type=_number, default=0.0, metavar="M", help="starting slope (default: 0)"
+        "--initial-m",
+        type=_number,
+        default=None,
+        metavar="M",
+        help="starting slope of a one-feature fit (default: 0; with several --x every "
+        "weight starts at 0, and --initial-m is refused)",
     )
     parser.add_argument(
         "--tol",
@@ -277,7 +318,7 @@ def _failed(error: BaseException) -> int:
         # The reader went away (e.g. `linreg | head -1`): stop quietly, as Unix tools do.
         _silence_stdout()
         return EXIT_BROKEN_PIPE
-    if isinstance(error, _UsageError):
+    if isinstance(error, UsageError):
         say(f"linreg: error: {error} (see linreg --help)")
         return EXIT_USAGE
     if isinstance(error, DivergenceError):
@@ -294,10 +335,6 @@ def _failed(error: BaseException) -> int:
     raise error
 
 
-class _UsageError(Exception):
-    """The command line is wrong in a way argparse does not see: options that clash."""
-
-
 def _main(argv: list[str]) -> int:
     """Check everything that can be checked before reading, then run."""
     if sys.stdout is None:  # started with standard output closed (`linreg >&-`)
@@ -309,14 +346,16 @@ def _main(argv: list[str]) -> int:
         sys.stdout.flush()  # `linreg --help | head -1`: the broken pipe shows here
         return done.code if isinstance(done.code, int) else EXIT_USAGE
     _check_method_options(args)
+    columns = chosen_columns(args.x, args.y, args.initial_m)
     if args.data == "":
         raise InputError("--data: the file name is empty")
     data = bundled_data_path() if args.data is None else input_path(args.data)
+    kind = data_kind(data)
     history = None
     if args.history is not None:  # before the fit: fail fast, not after it
         history = prepare_output("/dev/stdout" if args.history == "-" else args.history)
         refuse_the_input(history, data, "--data")
-    code = _run(args, data, history)
+    code = _run(args, read_data(data, kind, columns), history)
     sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
     return code
 
@@ -368,18 +407,17 @@ def _shown(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e16 else str(value)
 
 
-def _run(args: argparse.Namespace, data: Path, history: OutputTarget | None) -> int:
-    """Read, fit, check; then print; then write the history."""
-    stats, points = read(data)
+def _run(args: argparse.Namespace, data: Data, history: OutputTarget | None) -> int:
+    """Check what was read, fit; then print; then write the history."""
     raise_pending()  # a signal whose exception a library lost while reading
-    check_points(stats, data)
-    # The points, where they were read, let the verdict refine its reference against them.
-    given = (stats,) if points is None else (points[:, :1], points[:, 1])
+    check_points(data.stats, Path(args.data or bundled_data_path()))
+    # The table, where it was read, lets the verdict refine its reference against it.
+    given = (data.stats,) if data.table is None else (data.table[:, :-1], data.table[:, -1])
     # The losses wait on disk, not in memory (1e8 iterations would be 800 MB).
     label = None if history is None else history.label
     with contextlib.closing(Spool(f"{label}: cannot keep the losses")) as spool:
         fit = _fit(args, given, "none" if history is None else spool)
-        report = _report(args, fit, stats, points)  # may still refuse: nothing printed yet
+        report = _report(args, fit, data)  # may still refuse: nothing printed yet
         raise_pending()
         sys.stdout.write(report)
         if history is not None:
@@ -393,7 +431,13 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
     try:
         with progress(args.iterations):
             return _minimize(
-                args, data, args.iterations, args.alpha, args.initial_b, args.initial_m, history
+                args,
+                data,
+                args.iterations,
+                args.alpha,
+                args.initial_b,
+                args.initial_m or 0.0,
+                history,
             )
     except InputError as error:
         moved = _moved(args)
@@ -424,12 +468,16 @@ def _minimize(
         momentum=args.momentum,
         alpha=alpha,
         num_iterations=iterations,
-        w0=[m0],
+        w0=[m0] if _n_features(data) == 1 else None,  # several: zeros (--initial-m refused)
         b0=b0,
         tol=args.tol,
         standardize=args.standardize,
         history=history,
     )
+
+
+def _n_features(data: tuple[Any, ...]) -> int:
+    return data[0].n_features if isinstance(data[0], Moments) else int(data[0].shape[1])
 
 
 def _moved(args: argparse.Namespace) -> str:
@@ -439,39 +487,57 @@ def _moved(args: argparse.Namespace) -> str:
         ("--initial-m", args.initial_m),
         ("--alpha", args.alpha),
     )
-    return ", ".join(f"{name} {value:g}" for name, value in given if value != 0.0)
+    return ", ".join(f"{name} {value:g}" for name, value in given if value not in (None, 0.0))
 
 
-def _report(args: argparse.Namespace, fit: DescentResult, stats: Moments, points: Any) -> str:
+def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
     """Everything the command prints, as one text (the summary may still refuse)."""
-    b0, m0, rate = args.initial_b, args.initial_m, fit.learning_rate
-    b, m, error = fit.b, fit.m, fit.loss
-    start_error = fit.start_loss
-    plain = args.method == "gd" and args.tol is None and args.alpha == 0.0
-    plain = plain and not args.standardize and args.learning_rate != "auto"
-    if points is not None and stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET:
-        # Small enough for the livestream's own loops, for its exact digits (the fast
-        # path agrees to ~1e-13).
-        start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
-        if plain:
-            b, m = livestream.gradient_descent_runner(points, b0, m0, rate, args.iterations)
-            error = livestream.compute_error_for_line_given_points(b, m, points)
-        elif args.alpha == 0.0:
-            error = livestream.compute_error_for_line_given_points(b, m, points)
+    b0, m0 = args.initial_b, args.initial_m or 0.0
+    b, w, start_error, error = _livestream_digits(args, fit, data)
     name = "gradient descent" if args.method == "gd" else METHODS[args.method].summary
     text = io.StringIO()
-    print(
-        f"Starting {name} at b = {_shown(b0)}, m = {_shown(m0)}, error = {start_error}", file=text
-    )
+    if len(w) > 1:
+        print(model_line(data.y_name or "y", data.x_names or []), file=text)
+    start = weights_text([m0] if len(w) == 1 else [0.0] * len(w), _shown)
+    print(f"Starting {name} at b = {_shown(b0)}, {start}, error = {start_error}", file=text)
     print("Running...", file=text)
-    print(f"After {fit.n_iter} iterations b = {b}, m = {m}, error = {error}", file=text)
+    print(
+        f"After {fit.n_iter} iterations b = {b}, {weights_text(w, str)}, error = {error}", file=text
+    )
     print(file=text)
     with contextlib.redirect_stdout(text):
-        summary(fit, b, m, error, args.standardize, args.alpha)
+        summary(fit, b, w, error, args.standardize, args.alpha)
         if args.summary:  # the closed form's statistics, for the data as given
-            data = (stats,) if points is None else (points[:, :1], points[:, 1])
-            print(f"\n{least_squares(*data).summary(yname='y', xname=['x'])}")
+            given = (data.stats,) if data.table is None else (data.table[:, :-1], data.table[:, -1])
+            closed = least_squares(*given)
+            print(f"\n{closed.summary(yname=data.y_name or 'y', xname=data.x_names or ['x'])}")
     return text.getvalue()
+
+
+def _livestream_digits(
+    args: argparse.Namespace, fit: DescentResult, data: Data
+) -> tuple[float, list[float], float, float]:
+    """b, the weights, the start's error and the end's, from the fit; for one feature in
+    small data, from the livestream's own loops (for its exact digits; the fast path
+    agrees to ~1e-13)."""
+    b0, m0, rate = args.initial_b, args.initial_m or 0.0, fit.learning_rate
+    b, w, error = fit.b, [float(v) for v in fit.w], fit.loss
+    start_error = fit.start_loss
+    points = data.table
+    if points is None or points.shape[1] != 2:
+        return b, w, start_error, error
+    if data.stats.count * max(args.iterations, 1) > LIVESTREAM_BUDGET:
+        return b, w, start_error, error
+    plain = args.method == "gd" and args.tol is None and args.alpha == 0.0
+    plain = plain and not args.standardize and args.learning_rate != "auto"
+    start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
+    if plain:
+        b, m = livestream.gradient_descent_runner(points, b0, m0, rate, args.iterations)
+        w = [m]
+        error = livestream.compute_error_for_line_given_points(b, m, points)
+    elif args.alpha == 0.0:
+        error = livestream.compute_error_for_line_given_points(b, w[0], points)
+    return b, w, start_error, error
 
 
 def _divergence(error: DivergenceError) -> str:
@@ -507,7 +573,7 @@ def _check_method_options(args: argparse.Namespace) -> None:
         ("--momentum", args.momentum, "momentum"),
     ):
         if value is not None and name not in takes:
-            raise _UsageError(
+            raise UsageError(
                 f"--method {args.method} takes no {option} (it chooses its own steps); "
                 f"leave {option} out"
             )

@@ -9,38 +9,86 @@ certified" with the reason and the cure.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 from linreg.descent import DescentResult
 
-__all__ = ["bound_line", "distinct", "needed_line", "sound", "summary", "verdict"]
+__all__ = [
+    "bound_line",
+    "distinct",
+    "model_line",
+    "needed_line",
+    "sound",
+    "summary",
+    "verdict",
+    "weight_names",
+    "weights_text",
+]
+
+
+def weight_names(p: int) -> list[str]:
+    """The weights' names: the livestream's slope ``m`` for one feature, else ``w_1..w_p``."""
+    return ["m"] if p == 1 else [f"w_{k}" for k in range(1, p + 1)]
+
+
+def weights_text(values: Sequence[float], shown: Callable[[float], str]) -> str:
+    """``m = ...`` for one feature, else ``w_1 = ..., w_2 = ...``, each value ``shown``."""
+    names = weight_names(len(values))
+    return ", ".join(f"{name} = {shown(value)}" for name, value in zip(names, values))
+
+
+def model_line(y_name: str, x_names: Sequence[str]) -> str:
+    """What a fit of several features fits: ``Fitting score = b + w_1*hours + ...``."""
+    terms = zip(weight_names(len(x_names)), map(_label, x_names))
+    return f"Fitting {_label(y_name)} = b + {' + '.join(f'{w}*{x}' for w, x in terms)}"
+
+
+def _label(name: str) -> str:
+    """A column's name as printed: as it is when it reads as one, else quoted and escaped."""
+    return name if name.isidentifier() or name.startswith("column ") else repr(name)
 
 
 def summary(
     fit: DescentResult,
     b: float,
-    m: float,
+    w: Sequence[float],
     error: float,
     standardized: bool,
     alpha: float,
 ) -> None:
-    """The honest part: the optimum, the certified distance, the bound, the iterations needed."""
+    """The honest part: the optimum, the certified distance, the bound, the iterations needed.
+
+    ``w`` holds the weights descent reached (one, ``m``, for the livestream's line).
+    """
     if not fit.unique_optimum:
-        print("Least-squares optimum: not unique. Every x is the same (to float64 precision),")
-        print("so every line through that x and the mean y fits equally well; descent")
-        print("found one of them.")
+        print("\n".join(_not_unique(len(w))))
         return
     fit = fit.sharpened()
-    best_m, best_b = float(fit.optimum[0]), float(fit.optimum[1])
+    best_w, best_b = [float(v) for v in fit.optimum[:-1]], float(fit.optimum[-1])
     minimum, slack = fit.minimum_loss()
     kind = "Least-squares optimum (closed form)" if alpha == 0.0 else "Ridge optimum"
     bar = fit.distance_error
-    print(
-        f"{kind}: b = {sound(best_b, bar)}, m = {sound(best_m, bar)}, "
-        f"error = {sound(minimum, slack)}"
+    weights = ", ".join(
+        f"{name} = {sound(value, bar)}" for name, value in zip(weight_names(len(w)), best_w)
     )
-    print(verdict(fit, b, m, best_b, best_m, error, minimum))
+    print(f"{kind}: b = {sound(best_b, bar)}, {weights}, error = {sound(minimum, slack)}")
+    print(verdict(fit, b, w, best_b, best_w, error, minimum))
     print(bound_line(fit, standardized))
     print(needed_line(fit))
+
+
+def _not_unique(p: int) -> list[str]:
+    if p == 1:
+        return [
+            "Least-squares optimum: not unique. Every x is the same (to float64 precision),",
+            "so every line through that x and the mean y fits equally well; descent",
+            "found one of them.",
+        ]
+    return [
+        "Least-squares optimum: not unique. The features are linearly dependent (to float64",
+        "precision): a column is constant, or a combination of the others, so many weights",
+        "fit equally well; descent found one of them.",
+    ]
 
 
 def sound(value: float, error: float, digits: int = 10) -> str:
@@ -56,13 +104,17 @@ def sound(value: float, error: float, digits: int = 10) -> str:
 def verdict(
     fit: DescentResult,
     b: float,
-    m: float,
+    w: Sequence[float],
     best_b: float,
-    best_m: float,
+    best_w: Sequence[float],
     error: float,
     minimum: float,
 ) -> str:
-    """The verdict, from the certificate: converged, not converged, or cannot be certified."""
+    """The verdict, from the certificate: converged, not converged, or cannot be certified.
+
+    ``w`` and ``best_w`` are the weights reached and the optimum's (one each, ``m``, for
+    the livestream's line).
+    """
     name = "Gradient descent" if fit.method == "gd" else f"Method {fit.method}"
     after = f"{fit.n_iter:,} {_plural(fit.n_iter, 'iteration')}"
     if fit.converged:
@@ -84,9 +136,13 @@ def verdict(
         else f"{error:.4g} above the minimum of 0"
     )
     bar = fit.distance_error
+    weights = "".join(
+        f"{label} by {_off(value, best, bar)}, "
+        for label, value, best in zip(weight_names(len(w)), w, best_w)
+    )
     return (
         f"After {after} {name[0].lower() + name[1:]} has not converged: "
-        f"b is off by {_off(b, best_b, bar)}, m by {_off(m, best_m, bar)}, and the error is {gap}."
+        f"b is off by {_off(b, best_b, bar)}, {weights}and the error is {gap}."
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "FORMATS",
     "MAX_READERS",
     "Chunk",
+    "column_names",
     "dataset_files",
     "iter_columnar_chunks",
     "locate_non_finite",
@@ -104,6 +105,26 @@ def total_rows(path: str | os.PathLike[str], kind: str) -> int | None:
     return int(sum(_open_parquet(arrow, f).metadata.num_rows for f in dataset_files(path, kind)))
 
 
+def column_names(path: str | os.PathLike[str], kind: str) -> tuple[Path, list[str]]:
+    """The first file a path names, and its columns' names in order (from its schema or
+    footer; no data is read).
+
+    Raises
+    ------
+    DataFileError
+        As `dataset_files`; the first file is not of the format.
+    ImportError
+        pyarrow is not installed (the ``fast`` extra).
+    """
+    arrow = _pyarrow()
+    file = dataset_files(path, kind)[0]
+    if kind == "parquet":
+        schema = _open_parquet(arrow, file).schema_arrow
+    else:
+        schema = _open_ipc(arrow, file).schema
+    return file, [str(name) for name in schema.names]
+
+
 def dataset_files(path: str | os.PathLike[str], kind: str) -> list[Path]:
     """The files a path names: itself, a folder's files of the format, or a glob's."""
     given = Path(os.fspath(path))
@@ -165,7 +186,7 @@ def _open_parquet(arrow: Any, file: Path, metadata: Any = None) -> Any:
     except OSError as error:
         raise DataFileError(file, _unreadable(error, "Parquet")) from None
     except arrow.ArrowException as error:
-        raise DataFileError(file, f"is not a Parquet file ({shorten(str(error), 80)})") from None
+        raise DataFileError(file, f"is not a Parquet file ({_said(error)})") from None
 
 
 def _open_ipc(arrow: Any, file: Path) -> Any:
@@ -174,9 +195,13 @@ def _open_ipc(arrow: Any, file: Path) -> Any:
     except OSError as error:
         raise DataFileError(file, _unreadable(error, "Arrow IPC")) from None
     except arrow.ArrowException as error:
-        raise DataFileError(
-            file, f"is not an Arrow IPC (Feather) file ({shorten(str(error), 80)})"
-        ) from None
+        raise DataFileError(file, f"is not an Arrow IPC (Feather) file ({_said(error)})") from None
+
+
+def _said(error: object) -> str:
+    """pyarrow's own words for a problem, on one line (thrift's messages end in a newline)
+    and cut to 80 characters."""
+    return shorten(" ".join(str(error).split()), 80)
 
 
 def _unreadable(error: OSError, kind: str) -> str:
@@ -185,8 +210,8 @@ def _unreadable(error: OSError, kind: str) -> str:
     if isinstance(error, IsADirectoryError):
         return "is a directory, not a file"
     if isinstance(error, PermissionError):
-        return f"cannot be read ({error.strerror or error})"
-    return f"is not a {kind} file ({shorten(str(error), 80)})"
+        return f"cannot be read ({_said(error.strerror or error)})"
+    return f"is not a {kind} file ({_said(error)})"
 
 
 @dataclass(frozen=True)
@@ -281,9 +306,10 @@ def _read_piece(arrow: Any, plan: _Plan, index: int) -> Any:
     try:
         return plan.read(index)
     except OSError as error:
-        raise DataFileError(plan.file, f"cannot be read ({error.strerror or error})") from None
+        why = _said(error.strerror or error)
+        raise DataFileError(plan.file, f"cannot be read ({why})") from None
     except arrow.ArrowException as error:
-        raise DataFileError(plan.file, f"cannot be read ({shorten(str(error), 80)})") from None
+        raise DataFileError(plan.file, f"cannot be read ({_said(error)})") from None
 
 
 def _chunk(arrow: Any, table: Any, file: Path, first: int, names: list[str]) -> Chunk:
@@ -292,7 +318,12 @@ def _chunk(arrow: Any, table: Any, file: Path, first: int, names: list[str]) -> 
 
 def _floats(arrow: Any, file: Path, first: int, name: str, column: Any) -> FloatArray:
     """A column as float64, straight from Arrow's buffers (cast first if not float64);
-    a null is refused with its row."""
+    a null is refused with its row; a column whose buffers are shorter than its length
+    (a corrupt file) is refused before any is read."""
+    try:
+        column.validate()
+    except arrow.ArrowException as error:
+        raise DataFileError(file, f"cannot be read ({_said(error)})") from None
     if column.null_count:
         index = arrow.compute.index(column.is_null(), True).as_py()
         raise DataFileError(

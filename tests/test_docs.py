@@ -197,6 +197,7 @@ UNDOCUMENTED_MODULES = {
     "linreg.__main__": "python -m linreg: the command, documented as linreg.cli",
     "linreg._entry": "the command's first module (signal handlers before numpy): private",
     "linreg._cli_input": "the command's reading of its data file: private, documented as cli",
+    "linreg._cli_columns": "the command's --x, --y and file kinds: private, documented as cli",
     "linreg.files": "the command line's output files: no page yet",
 }
 

@@ -276,17 +276,17 @@ def test_a_signal_just_after_the_command_finished_is_not_lost(when):
 _CONVERTING_READER = """
 import os, signal, sys
 import linreg.cli
-real = linreg.cli.read
+real = linreg.cli.read_data
 
-def read(path):
+def read(*args):
     try:
         os.kill(os.getpid(), signal.SIGTERM)
         signal.pthread_sigmask(signal.SIG_BLOCK, [])  # a moment for the handler
     except BaseException:
         raise RuntimeError("the library's own error")
-    return real(path)
+    return real(*args)
 
-linreg.cli.read = read
+linreg.cli.read_data = read
 sys.argv = ["linreg", *sys.argv[1:]]
 from linreg._entry import main
 raise SystemExit(main())

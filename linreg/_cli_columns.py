@@ -1,0 +1,261 @@
+"""The command's columns and file kinds: ``--x`` and ``--y`` checked, and ``--data`` read
+as those columns from a CSV file, or from Parquet or Arrow IPC files (a file, a folder or
+a glob).
+
+Part of `linreg.cli` (kept apart to keep each file short). A column is a name from the
+header (CSV) or the schema (Parquet, Arrow IPC), or a 0-based position: a value made of
+digits only (``--x 0``) is a position. ``--data`` is read as Parquet or Arrow IPC when
+its suffix says so (``.parquet``, ``.parq``, ``.pq``; ``.arrow``, ``.feather``,
+``.ipc``, ``.arrows``), when it is a folder (of one of those kinds), or when it is a
+glob (quoted, so that the shell leaves it alone) that matches files of one of those
+kinds; otherwise it is a CSV file (or a ``.npy`` array). Small data are also kept as a
+table, as a small CSV file is, so that the verdict is refined against the data and a
+one-feature run prints the livestream's own digits.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from linreg._cli_input import SMALL_FILE, UsageError, read, reading_bar
+from linreg.columnar import FORMATS, column_names, dataset_files, iter_columnar_chunks, total_rows
+from linreg.csv_reader import load_table
+from linreg.errors import DataFileError, InputError
+from linreg.moments import Moments
+from linreg.validate import shorten
+
+__all__ = ["Column", "Data", "chosen_columns", "data_kind", "read_data"]
+
+#: A column: a name, or a 0-based position.
+Column = str | int
+#: How the kinds are named in messages.
+_NAMES = {"parquet": "Parquet", "ipc": "Arrow IPC"}
+
+
+@dataclass(frozen=True)
+class Data:
+    """What ``--data`` gave: the statistics, the table itself where it is small, the labels.
+
+    Attributes
+    ----------
+    stats : Moments
+    table : numpy.ndarray of shape (N, p + 1) or None
+        The features, then y, when the data are small; None when they were streamed.
+    x_names : list of str or None
+        The features' labels (None: the livestream's x, no column was named).
+    y_name : str or None
+        The target's label.
+    """
+
+    stats: Moments
+    table: Any
+    x_names: list[str] | None = None
+    y_name: str | None = None
+
+
+def chosen_columns(
+    x: list[str] | None, y: list[str] | None, initial_m: float | None
+) -> list[Column] | None:
+    """``--x`` and ``--y`` as columns (the features, then y); None when neither is given.
+
+    Raises
+    ------
+    UsageError
+        Only one of them; ``--y`` twice; a column given twice as ``--x`` or also as
+        ``--y``; an empty name; ``--initial-m`` with several features.
+    """
+    if x is None and y is None:
+        return None
+    if x is None or y is None:
+        given, missing = ("--x", "--y") if y is None else ("--y", "--x")
+        raise UsageError(
+            f"{given} needs {missing}: name the features with --x (once for each) "
+            "and the target with --y"
+        )
+    if len(y) > 1:
+        raise UsageError(f"--y is given {len(y)} times; the target is one column")
+    features = [_column(text, "--x") for text in x]
+    target = _column(y[0], "--y")
+    for k, column in enumerate(features):
+        if features.index(column) < k:
+            raise UsageError(f"--x {_shown(column)} is given twice; name each feature once")
+    if target in features:
+        raise UsageError(f"--y {_shown(target)} is also an --x; the target cannot be a feature")
+    if initial_m is not None and len(features) > 1:
+        raise UsageError(
+            f"--initial-m is the slope of a one-feature fit; with {len(features)} --x every "
+            "weight starts at 0, so leave --initial-m out"
+        )
+    return [*features, target]
+
+
+def _column(text: str, option: str) -> Column:
+    if not text:
+        raise UsageError(f"{option}: the column name is empty")
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+def _shown(column: Column) -> str:
+    return str(column) if isinstance(column, int) else repr(shorten(column))
+
+
+def data_kind(path: Path) -> str:
+    """``"csv"``, ``"npy"``, ``"parquet"`` or ``"ipc"``: by the suffix, by a folder's
+    files, or by the files a glob matches.
+
+    Raises
+    ------
+    DataFileError
+        A folder with neither kind of file, or both; a glob that matches no file, or
+        files that are not all of one of the two kinds.
+    """
+    suffix = path.suffix.lower()
+    kind = next((kind for kind, suffixes in FORMATS.items() if suffix in suffixes), None)
+    if kind is not None:
+        return kind
+    if suffix == ".npy":
+        return "npy"
+    if os.path.isdir(path):  # (False where the name cannot be searched: read says why)
+        return _folder_kind(path)
+    if not os.path.lexists(path) and glob.has_magic(os.fspath(path)):
+        return _glob_kind(path)
+    return "csv"
+
+
+def _listed() -> str:
+    return " or ".join(f"{_NAMES[kind]} ({', '.join(FORMATS[kind])})" for kind in FORMATS)
+
+
+def _folder_kind(path: Path) -> str:
+    kinds = [kind for kind in FORMATS if _holds(path, kind)]
+    if len(kinds) > 1:
+        raise DataFileError(
+            path,
+            "is a directory with both Parquet and Arrow IPC files in it; choose one kind "
+            "with a quoted glob, such as --data 'folder/*.parquet'",
+        )
+    if not kinds:
+        raise DataFileError(path, f"is a directory with no {_listed()} files in it")
+    return kinds[0]
+
+
+def _holds(path: Path, kind: str) -> bool:
+    try:
+        dataset_files(path, kind)
+    except DataFileError:
+        return False
+    return True
+
+
+def _glob_kind(path: Path) -> str:
+    matched = [p for p in glob.glob(os.fspath(path), recursive=True) if os.path.isfile(p)]
+    if not matched and not any(mark in os.fspath(path) for mark in "*?"):
+        return "csv"  # a name with brackets, such as data[1].csv: "no such file"
+    if not matched:
+        raise DataFileError(path, "no file matches this pattern")
+    suffixes = {Path(p).suffix.lower() for p in matched}
+    for kind, known in FORMATS.items():
+        if suffixes <= set(known):
+            return kind
+    other = sorted(p for p in matched if Path(p).suffix.lower() not in FORMATS["parquet"])
+    raise DataFileError(
+        path,
+        f"this pattern matches {len(matched):,} files, not all {_listed()} files of one kind "
+        f"(such as {shorten(other[0])!r}); a pattern reads only those, and a CSV file is "
+        "read one at a time",
+    )
+
+
+def read_data(path: Path, kind: str, columns: list[Column] | None) -> Data:
+    """The data ``--data`` names, as the columns chosen (the features, then y).
+
+    Raises
+    ------
+    UsageError
+        Columns chosen for a ``.npy`` array.
+    InputError
+        As the readers: a column missing (named, with the file's columns), not numeric,
+        a null or a bad value (its row named); pyarrow missing for Parquet or Arrow IPC.
+    """
+    if kind in FORMATS:
+        return _read_columnar(path, kind, columns)
+    if columns is None:
+        stats, points = read(path)
+        return Data(stats, points)
+    if kind == "npy":
+        raise UsageError(
+            "--x and --y choose columns of a CSV, Parquet or Arrow IPC file; a .npy array "
+            "is read as its two columns, x then y: leave --x and --y out"
+        )
+    return _read_csv(path, columns)
+
+
+def _read_csv(path: Path, columns: list[Column]) -> Data:
+    """A small file read whole (as `read` reads one); a larger one, or a stream, in one
+    pass with a progress bar."""
+    try:
+        info: os.stat_result | None = os.stat(path)
+    except OSError:
+        info = None  # load_table names the problem: missing, permission, name too long
+    regular = info is not None and stat.S_ISREG(info.st_mode)
+    names = [f"column {c}" if isinstance(c, int) else c for c in columns]
+    if info is None or (regular and info.st_size <= SMALL_FILE):
+        table = load_table(path, columns=columns)
+        if len(table) < 2:
+            raise DataFileError(
+                path, f"found {len(table)} point; at least 2 are needed to fit a line"
+            )
+        return Data(Moments.from_arrays(table[:, :-1], table[:, -1]), table, names[:-1], names[-1])
+    with reading_bar(info.st_size if regular else None, "B") as advance:
+        stats = Moments.from_csv(path, x=columns[:-1], y=columns[-1], progress=advance)
+    return Data(stats, None, names[:-1], names[-1])
+
+
+def _read_columnar(path: Path, kind: str, columns: list[Column] | None) -> Data:
+    """Parquet or Arrow IPC files in one pass with a progress bar (rows), and read again
+    whole where they are small."""
+    try:
+        file, names = column_names(path, kind)
+    except ImportError as error:  # pyarrow, the fast extra, is missing: one line says so
+        raise InputError(str(error)) from None
+    chosen = _names(file, names, columns)
+    reader = Moments.from_parquet if kind == "parquet" else Moments.from_ipc
+    with reading_bar(total_rows(path, kind), "rows") as advance:
+        stats = reader(path, x=chosen[:-1], y=chosen[-1], progress=advance)
+    table = None
+    if stats.count * len(chosen) * 8 <= SMALL_FILE:
+        chunks = iter_columnar_chunks(path, chosen, kind)
+        table = np.concatenate([np.column_stack(chunk.columns) for chunk in chunks])
+    return Data(stats, table, chosen[:-1], chosen[-1])
+
+
+def _names(file: Path, names: list[str], columns: list[Column] | None) -> list[str]:
+    """The columns chosen, by name (positions looked up in the first file's schema);
+    without ``--x`` and ``--y``, a file's two columns."""
+    listed = ", ".join(repr(shorten(name)) for name in names[:20])
+    listed += f" and {len(names) - 20} more" if len(names) > 20 else ""
+    if columns is None:
+        if len(names) != 2:
+            raise DataFileError(
+                file,
+                f"has {len(names)} columns ({listed}): choose the features with --x and the "
+                "target with --y",
+            )
+        return list(names)
+    chosen = []
+    for column in columns:
+        if isinstance(column, int) and column >= len(names):
+            raise DataFileError(
+                file,
+                f"has {len(names)} columns ({listed}); column position {column} (counting "
+                "from 0) is past its last",
+            )
+        chosen.append(names[column] if isinstance(column, int) else column)
+    return chosen

@@ -1,0 +1,175 @@
+"""The command line's columns: --x/--y from a CSV header, Parquet and Arrow IPC files,
+folders and globs, several features, and an error naming the column for each bad input."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from linreg._cli_input import SMALL_FILE
+from linreg.cli import EXIT_INPUT, EXIT_USAGE
+from linreg.solve import least_squares
+
+from .conftest import LIVESTREAM_LINES
+
+pa = pytest.importorskip("pyarrow")  # the fast extra; CI (LINREG_REQUIRE_ALL=1) fails a skip
+pq = pytest.importorskip("pyarrow.parquet")
+feather = pytest.importorskip("pyarrow.feather")
+
+N = 400
+
+
+def _run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "linreg", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def frame() -> dict[str, np.ndarray]:
+    """Two features on very different scales and offsets, a target, a text column."""
+    rng = np.random.default_rng(19)
+    a = rng.normal(size=N)
+    b = 100.0 * rng.normal(size=N) + 5e4
+    return {"a": a, "b": b, "y": 2.0 * a - 0.03 * b + 7.0 + 0.1 * rng.normal(size=N)}
+
+
+@pytest.fixture(scope="module")
+def files(frame, tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("columns")
+    table = pa.table({**frame, "s": ["q"] * N})
+    pq.write_table(table, root / "f.parquet")
+    feather.write_feather(table, root / "f.feather")
+    (root / "parts").mkdir()
+    for i, rows in enumerate(((0, 150), (150, 400))):
+        pq.write_table(table.slice(rows[0], rows[1] - rows[0]), root / "parts" / f"p{i}.parquet")
+    with open(root / "h.csv", "w", encoding="utf-8") as out:
+        out.write("a,b,y\n")
+        for row in zip(*(frame[c].tolist() for c in "aby")):
+            out.write(",".join(repr(v) for v in row) + "\n")
+    # Over the CLI's small-file size, so only streamed (Moments.from_csv, from_parquet): the
+    # same rows many times over (the same optimum)
+    rows = (root / "h.csv").read_text(encoding="utf-8").split("\n", 1)[1]
+    (root / "big.csv").write_text("a,b,y\n" + rows * 80, encoding="utf-8")
+    assert (root / "big.csv").stat().st_size > SMALL_FILE
+    pq.write_table(pa.concat_tables([table] * 120), root / "big.parquet")
+    return {
+        "big": root / "big.csv",
+        "big-parquet": root / "big.parquet",
+        "parquet": root / "f.parquet",
+        "feather": root / "f.feather",
+        "folder": root / "parts",
+        "glob": root / "parts" / "*.parquet",
+        "csv": root / "h.csv",
+    }
+
+
+def _closed_form(stdout: str) -> dict[str, str]:
+    line = next(s for s in stdout.splitlines() if s.startswith("Least-squares optimum"))
+    return dict(re.findall(r"(\w+) = ([-\d.e+]+)", line))
+
+
+def _last_place(text: str) -> float:
+    """One unit in the last digit printed ("2.00580311" -> 1e-8)."""
+    mantissa, _, exponent = text.lower().partition("e")
+    decimals = len(mantissa.partition(".")[2])
+    return 10.0 ** (int(exponent or 0) - decimals)
+
+
+def _expected(frame) -> dict[str, float]:
+    fit = least_squares(np.column_stack([frame["a"], frame["b"]]), frame["y"])
+    return {"b": fit.intercept, "w_1": fit.coef[0], "w_2": fit.coef[1]}
+
+
+@pytest.mark.parametrize(
+    "source", ["parquet", "feather", "folder", "glob", "csv", "csv-positions", "big", "big-parquet"]
+)
+def test_several_features_fit_the_columns_named(source, files, frame):
+    columns = (
+        ["--x", "0", "--x", "1", "--y", "2"]
+        if source == "csv-positions"
+        else ["--x", "a", "--x", "b", "--y", "y"]
+    )
+    path = files["csv" if source.startswith("csv") else source]
+    done = _run("--data", path, *columns, "--method", "newton", "--iterations", "5")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "Fitting y = b + w_1*a + w_2*b" in done.stdout or source == "csv-positions"
+    printed, expected = _closed_form(done.stdout), _expected(frame)
+    assert set(printed) == {"b", "w_1", "w_2", "error"}
+    for name, value in expected.items():  # every digit printed is right
+        assert abs(float(printed[name]) - value) <= _last_place(printed[name]), name
+        assert len(printed[name].lstrip("-0.").replace(".", "")) >= 6, name  # and enough
+    assert "Method newton converged" in done.stdout
+
+
+def test_one_feature_from_parquet_prints_the_livestream(tmp_path):
+    data = np.loadtxt(Path(__file__).parents[1] / "data" / "data.csv", delimiter=",")
+    pq.write_table(pa.table({"hours": data[:, 0], "score": data[:, 1]}), tmp_path / "d.parquet")
+    done = _run("--data", tmp_path / "d.parquet", "--x", "hours", "--y", "score")
+    assert done.returncode == 0, done.stderr
+    assert tuple(done.stdout.splitlines()[:3]) == LIVESTREAM_LINES
+
+
+def test_without_columns_the_output_is_unchanged():
+    done = _run()
+    assert tuple(done.stdout.splitlines()[:3]) == LIVESTREAM_LINES
+    assert "Fitting" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("source", "columns", "said"),
+    [
+        ("parquet", ["--x", "zz", "--y", "y"], "no column named 'zz' (its columns: 'a', 'b', 'y',"),
+        ("parquet", ["--x", "s", "--y", "y"], "column 's' holds string, not numbers"),
+        ("csv", ["--x", "zz", "--y", "y"], "no column named 'zz' (its columns: 'a', 'b', 'y')"),
+        ("csv", ["--x", "7", "--y", "y"], "column position 7 (counting from 0)"),
+    ],
+)
+def test_a_bad_column_is_one_line_naming_it(source, columns, said, files):
+    done = _run("--data", files[source], *columns)
+    assert done.returncode == EXIT_INPUT
+    assert said in done.stderr and done.stderr.count("\n") == 1
+    assert done.stdout == ""
+
+
+def test_a_missing_value_names_its_column_and_row(tmp_path):
+    pq.write_table(
+        pa.table({"a": pa.array([1.0, None, 3.0]), "y": [1.0, 2.0, 3.0]}), tmp_path / "n.parquet"
+    )
+    (tmp_path / "e.csv").write_text("a,y\n1,2\n,3\n4,5\n", encoding="utf-8")
+    done = _run("--data", tmp_path / "n.parquet", "--x", "a", "--y", "y")
+    assert done.returncode == EXIT_INPUT
+    assert "column 'a' has a missing value (null) at row 1" in done.stderr
+    done = _run("--data", tmp_path / "e.csv", "--x", "a", "--y", "y")
+    assert done.returncode == EXIT_INPUT
+    assert "line 3, column 1: the field is empty (column 'a')" in done.stderr
+
+
+def test_a_name_on_a_file_without_a_header_says_so():
+    done = _run("--data", Path(__file__).parents[1] / "data" / "data.csv", "--x", "x", "--y", "y")
+    assert done.returncode == EXIT_INPUT
+    assert "has no header row, so no column is named 'x'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("columns", "said"),
+    [
+        (["--x", "a"], "--x needs --y"),
+        (["--y", "y"], "--y needs --x"),
+        (["--x", "a", "--y", "a"], "--y 'a' is also an --x"),
+        (["--x", "a", "--x", "b", "--y", "y", "--initial-m", "3"], "leave --initial-m out"),
+    ],
+)
+def test_columns_used_wrongly_are_usage_errors(columns, said, files):
+    done = _run("--data", files["parquet"], *columns)
+    assert done.returncode == EXIT_USAGE
+    assert said in done.stderr and "Traceback" not in done.stderr
