@@ -23,7 +23,7 @@ from .conftest import ROOT
 
 ALL = sorted(SIGNALS)
 #: A run long enough (about 1 s here, more under load) for a signal to land inside it.
-LONG = ("--iterations", "3000000")
+LONG = ("--iterations", "30000000")
 
 
 def _expected(signum: int) -> tuple[int, str]:
