@@ -176,25 +176,29 @@ class ReferenceLadder:
         # A pickled result keeps its reference, not a copy of the data it was refined on.
         return {**self.__dict__, "data": None, "_rungs": []}
 
-    def climb(self, resolution: float = BLAS_RESOLUTION) -> bool:
+    def climb(self, resolution: float = BLAS_RESOLUTION, sufficient: float = 0.0) -> bool:
         """Try the next, more precise route; True when the reference improved.
-        ``resolution``: the relative error wanted (see `linreg.reference_data.from_data`)."""
+        ``resolution``: the relative error wanted; ``sufficient``: one that is enough, so
+        that the data's route may stop after its first pass (see
+        `linreg.reference_data.from_data`; a later climb then refines)."""
         while self._rungs:
             rung = self._rungs.pop(0)
-            better = self._run(rung, resolution)
+            better = self._run(rung, resolution, sufficient)
+            if rung == "data" and better is not None and better.source == "data, unrefined":
+                self._rungs.insert(0, "refine")  # the data's full route, if asked again
             if better is not None and (better.error < self.current.error or better.null.shape[1]
                                        or better.zero):  # fmt: skip
                 self.current = better
                 return True
         return False
 
-    def _run(self, rung: str, resolution: float) -> Reference | None:
+    def _run(self, rung: str, resolution: float, sufficient: float) -> Reference | None:
         assert self.data is not None
         X, y = self.data
-        if rung == "data":
+        if rung in ("data", "refine"):
             return from_data(
                 self.stats, X, y, self.current, self.alpha, self.intercept, self._prepared,
-                resolution,
+                resolution, sufficient if rung == "data" else 0.0,
             )  # fmt: skip
         if X.shape[0] * (X.shape[1] + 1) ** 2 > EXACT_BUDGET:
             return None
@@ -236,8 +240,13 @@ class Judge:
             reference = self.ladder.current
             resolution = self.quadratic.resolution(reference.point)
             verdict = judge(theta, reference, self.tol, resolution)
-            if not _undecided(verdict, self.tol) or not self.ladder.climb(self.tol / 4):
+            if not _undecided(verdict, self.tol) or not self._climb():
                 return verdict
+
+    def _climb(self) -> bool:
+        # A reference within tol/4 decides every verdict the float64 iterate allows: ask
+        # for that much, and no more (the data's route may then stop after one pass)
+        return self.ladder.climb(self.tol / 4, self.tol / 4)
 
     def first_converged(self, thetas: FloatArray) -> int | None:
         """The first row of ``thetas`` (iterates in the coordinates descended) whose
@@ -260,7 +269,7 @@ class Judge:
             candidates = np.flatnonzero(distances <= maybe)
             if not candidates.size:
                 return None
-            if distances[candidates[0]] > sure and self.ladder.climb(self.tol / 4):
+            if distances[candidates[0]] > sure and self._climb():
                 continue  # undecided: look again against a sharper reference
             for index in np.flatnonzero(distances <= sure)[:8]:
                 if self.on_data(self.quadratic.to_data(thetas[index])).converged:
@@ -274,10 +283,14 @@ class Judge:
         if reference.null.shape[1]:
             return False
         rows, slack = self.quadratic.coords.rough_rows_to_data(thetas)
-        distances = norm(rows - reference.point, axis=1)
+        deltas = rows - reference.point
         size = self.quadratic.coords.size + 1
-        lowest = distances * (1 - 2 * (size + 4) * UNIT) - slack
-        return bool(np.all(lowest > self._thresholds(reference)[1]))
+        limit = self._thresholds(reference)[1]
+        if deltas.shape[0] == 1:  # the loop's one iterate: hypot is within an ulp, and fast
+            distance = math.hypot(*deltas[0].tolist())
+            return distance * (1 - 2 * (size + 4) * UNIT) - float(slack[0]) > limit
+        lowest = norm(deltas, axis=1) * (1 - 2 * (size + 4) * UNIT) - slack
+        return bool(np.all(lowest > limit))
 
     def _thresholds(self, reference: Reference) -> tuple[float, float]:
         """Distances below which the verdict surely holds, and may hold (see `judge`)."""

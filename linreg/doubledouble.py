@@ -279,12 +279,15 @@ def _residual_rows(
     """`residual` on one block of rows."""
     t_hi, t_lo = target
     total, error = t_hi.copy(), (np.zeros_like(t_hi) if t_lo is None else t_lo.copy())
-    for j in range(M.shape[1]):
-        product, product_error = two_product(M[:, j], -c[j])
+    # Every product split at once (the block is contiguous, its columns are not); the
+    # products' errors and the low parts' products are gathered in float64, as before
+    products, product_errors = two_product(M, -c)
+    error += product_errors.sum(axis=1)
+    if M_low is not None:
+        error -= M_low @ c
+    for product in products.T:
         total, sum_error = two_sum(total, product)
-        error += sum_error + product_error
-        if M_low is not None:
-            error -= M_low[:, j] * c[j]
+        error += sum_error
     total, sum_error = two_sum(total, -beta)
     return two_sum(total, error + sum_error)
 

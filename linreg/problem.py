@@ -120,10 +120,10 @@ class Coordinates:
         p = self.shift.shape[0]
         if not (self.intercept and self.shift.any()):
             return self.rows_to_data(thetas), np.zeros(thetas.shape[0])
-        out = np.empty((thetas.shape[0], p + 1))
-        out[:, :p] = w = thetas[:, :p] / self.scale
-        out[:, p] = thetas[:, p] - w @ self.shift
+        out = thetas / np.append(self.scale, 1.0)
+        w = out[:, :p]
         size = np.abs(thetas[:, p]) + np.abs(w) @ np.abs(self.shift)
+        out[:, p] -= w @ self.shift
         return out, 2.0 * (p + 4) * _EPS * size
 
     def rows_to_data(self, thetas: FloatArray) -> FloatArray:
@@ -142,15 +142,26 @@ class Coordinates:
         if not self.shift.any():
             out[:, p] = thetas[:, p]
             return out
-        product, error = two_product(w, self.scale)
+        # w·scale and −w·shift split exactly, every column at once
+        (product, highs), (error, parts) = two_product(
+            w, np.stack([self.scale, -self.shift])[:, None]
+        )
         lost = ((thetas[:, :p] - product) - error) / self.scale  # u/scale − w, to rounding
-        total, low = thetas[:, p].copy(), np.zeros(thetas.shape[0])
-        for j in range(p):
-            high, part = two_product(w[:, j], -self.shift[j])
+        rest = parts - self.shift * lost
+        if thetas.shape[0] <= _FSUM_ROWS:  # a few rows (an iterate): each sum correctly rounded
+            terms = np.concatenate([thetas[:, p:], highs, rest], axis=1).tolist()
+            out[:, p] = [math.fsum(row) for row in terms]
+            return out
+        total, low = thetas[:, p].copy(), rest.sum(axis=1)
+        for high in highs.T:
             total, carry = two_sum(total, high)
-            low += carry + part - self.shift[j] * lost[:, j]
+            low += carry
         out[:, p] = total + low
         return out
+
+
+#: Up to this many rows, `Coordinates.rows_to_data` sums each intercept by `math.fsum`.
+_FSUM_ROWS = 16
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,9 @@ class Reference:
         Whether $\theta^* = 0$ exactly (proven), so that only an absolute distance means
         anything.
     source : str
-        ``"statistics"``, ``"data"`` or ``"exact"``: which route produced it.
+        ``"statistics"``, ``"data"`` or ``"exact"``: which route produced it
+        (``"data, unrefined"``: the data's bound on the statistics' point, where that was
+        enough).
     reason : str
         Why ``error`` is infinite, in words ("" otherwise).
     """

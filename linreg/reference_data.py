@@ -27,6 +27,7 @@ from linreg.reference_statistics import (
     exact_residual,
     exact_scaling,
     mean_errors,
+    norm_bound,
     normal_system,
     solve_scaled,
     statistics_rounding,
@@ -269,6 +270,7 @@ def from_data(
     intercept: bool,
     prepared: Prepared | None = None,
     resolution: float = BLAS_RESOLUTION,
+    sufficient: float = 0.0,
 ) -> Reference:
     r"""Refine ``start`` against the data, with an a-posteriori bound (see the module docs).
 
@@ -280,7 +282,10 @@ def from_data(
     One refinement step $\hat\theta \leftarrow \hat\theta - e$, e from the gradient formed
     in double-double, then the bound at the new point (two passes over the data). Needs a
     full-rank problem whose scaled normal matrix the statistics bound away from singular;
-    otherwise ``start`` is returned unchanged.
+    otherwise ``start`` is returned unchanged. Where the first pass already bounds the
+    error of ``start``'s point within ``sufficient`` of its norm, that bound is returned,
+    ``start``'s point unmoved, its source ``"data, unrefined"`` (a verdict needs the error
+    bar, not the last digits).
     """
     if start.null.shape[1] or start.zero:
         return start
@@ -290,11 +295,13 @@ def from_data(
         return start
     point = units.to_scaled(start.point)
     bounds, correction = _posterior(problem, point, resolution)
+    error = norm_bound(units.to_data(bounds))
+    if error <= sufficient * norm(start.point) and error < start.error:
+        return Reference(units.to_data(point), error, start.null, False, "data, unrefined")
     moved = point - correction
-    second = _posterior(problem, moved, resolution)
-    if norm(second[0]) < norm(bounds):
-        point, bounds = moved, second[0]
-    error = norm(units.to_data(bounds))
+    second = norm_bound(units.to_data(_posterior(problem, moved, resolution)[0]))
+    if second < error:
+        point, error = moved, second
     if not error < start.error:
         return start
     return Reference(units.to_data(point), error, start.null, False, "data")

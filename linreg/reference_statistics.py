@@ -32,6 +32,7 @@ __all__ = [
     "exact_scaling",
     "from_statistics",
     "mean_errors",
+    "norm_bound",
     "normal_system",
     "prepare",
     "solve_scaled",
@@ -158,9 +159,8 @@ def normal_system(stats: Moments, penalty: FloatArray, intercept: bool) -> tuple
 def exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> FloatArray:
     """g − G w, each entry correctly rounded (products split exactly, then summed by fsum)."""
     product, error = two_product(gram, w[None, :])
-    return np.array(
-        [math.fsum([moment[j], *(-product[j]), *(-error[j])]) for j in range(w.shape[0])]
-    )
+    terms = np.concatenate([moment[:, None], -product, -error], axis=1).tolist()
+    return np.array([math.fsum(row) for row in terms])
 
 
 def _lowest_eigenvalue(scaled: FloatArray, values: FloatArray, rounding: float) -> float:
@@ -298,11 +298,21 @@ def from_statistics(
         return _unbounded(stats, intercept, _ILL_CONDITIONED)
     point, errors = found
     units = prepared.units
-    error = norm(units.to_data(errors)) * (1 + 4 * UNIT * stats.n_features)
+    error = norm_bound(units.to_data(errors)) * (1 + 4 * UNIT * stats.n_features)
     zero = stats.cyy == 0.0 and stats.mean_y == 0.0
     return Reference(units.to_data(point), 0.0 if zero else error,
                      _null(stats, prepared.fixed, intercept), zero, "statistics",
                      "" if zero or math.isfinite(error) else _ILL_CONDITIONED)  # fmt: skip
+
+
+def norm_bound(bounds: FloatArray) -> float:
+    """‖θ̂ − θ*‖ from per-component bounds in the data's units, [weights..., intercept],
+    as both routes make them (`_scaled_optimum`, `linreg.reference_data`): each weight's
+    bound is ρ ≥ ‖D e‖ times its own factor c_j, and ‖(c_j (D e)_j)‖ ≤ max c_j · ρ, so the
+    weights contribute their largest bound, not the norm of all (√p times more for like
+    scales)."""
+    largest = float(bounds[:-1].max(initial=0.0))
+    return math.hypot(largest, float(bounds[-1])) * (1 + 2 * UNIT)
 
 
 def _scaled_optimum(
