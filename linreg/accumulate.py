@@ -397,7 +397,8 @@ def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
         spread = np.sqrt(np.maximum(centred, 0.0) / n)
         merge_cost = 2 * _UNIT * np.abs(run.shift) / (_gamma(max(depth, run.depth) + 64) * spread)
     # the merge's bound is one number for every pair of columns: its largest cost
-    allowed = min(max(float(np.max(np.nan_to_num(merge_cost, posinf=SAFE))), RESHIFT), SAFE)
+    # (fmax skips the 0/0 of a column at zero with no spread; an infinite cost is SAFE)
+    allowed = min(max(float(np.fmax.reduce(merge_cost, initial=0.0)), RESHIFT), SAFE)
     return bool(np.all((raw == 0.0) | (raw <= allowed * centred)))
 
 

@@ -233,9 +233,21 @@ class Judge:
     def __init__(self, quadratic: Quadratic, ladder: ReferenceLadder, tol: float) -> None:
         self.quadratic, self.ladder, self.tol = quadratic, ladder, tol
         self._cached: tuple[Reference, float, float] | None = None
+        self._last: tuple[bytes, Reference, Certificate] | None = None
 
     def on_data(self, theta: FloatArray) -> Certificate:
-        """The verdict on θ = [w; b] in the data's units, as precise as the data allow."""
+        """The verdict on θ = [w; b] in the data's units, as precise as the data allow.
+        The last one is kept: the run's final iterate is judged by the loop, then again
+        for the result."""
+        key = theta.tobytes()
+        last = self._last
+        if last is not None and last[0] == key and last[1] is self.ladder.current:
+            return last[2]
+        verdict = self._on_data(theta)
+        self._last = (key, self.ladder.current, verdict)
+        return verdict
+
+    def _on_data(self, theta: FloatArray) -> Certificate:
         while True:
             reference = self.ladder.current
             resolution = self.quadratic.resolution(reference.point)

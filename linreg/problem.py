@@ -71,6 +71,18 @@ class Coordinates:
         scale = np.sqrt(spread)
         return cls(shift, np.where(scale > 0, scale, 1.0), intercept)
 
+    @functools.cached_property
+    def _shifted(self) -> bool:
+        return bool(self.intercept and self.shift.any())
+
+    @functools.cached_property
+    def _divisor(self) -> FloatArray:
+        return np.append(self.scale, 1.0)  # [u, b'] / divisor = [w, b']
+
+    @functools.cached_property
+    def _abs_shift(self) -> FloatArray:
+        return np.abs(self.shift)
+
     @property
     def size(self) -> int:
         """The number of parameters descended: n_features (+ 1 with an intercept)."""
@@ -118,11 +130,11 @@ class Coordinates:
         that. For a cheap look at many rows, where only a clear miss is acted on.
         """
         p = self.shift.shape[0]
-        if not (self.intercept and self.shift.any()):
+        if not self._shifted:
             return self.rows_to_data(thetas), np.zeros(thetas.shape[0])
-        out = thetas / np.append(self.scale, 1.0)
+        out = thetas / self._divisor
         w = out[:, :p]
-        size = np.abs(thetas[:, p]) + np.abs(w) @ np.abs(self.shift)
+        size = np.abs(thetas[:, p]) + np.abs(w) @ self._abs_shift
         out[:, p] -= w @ self.shift
         return out, 2.0 * (p + 4) * _EPS * size
 
