@@ -180,9 +180,15 @@ class ReferenceLadder:
         """Try the next, more precise route; True when the reference improved.
         ``resolution``: the relative error wanted; ``sufficient``: one that is enough, so
         that the data's route may stop after its first pass (see
-        `linreg.reference_data.from_data`; a later climb then refines)."""
-        while self._rungs:
-            rung = self._rungs.pop(0)
+        `linreg.reference_data.from_data`; a later climb then refines, unless the bar is
+        already within ``sufficient``: two passes more to sharpen a bar nobody asked for
+        cost more than the iteration or two that decide the verdict on their own)."""
+        current = self.current
+        enough = current.error <= sufficient * norm(current.point)
+        for rung in list(self._rungs):
+            if rung == "refine" and enough:
+                continue  # kept for a caller that asks for more (`DescentResult.sharpened`)
+            self._rungs.remove(rung)
             better = self._run(rung, resolution, sufficient)
             if rung == "data" and better is not None and better.source == "data, unrefined":
                 self._rungs.insert(0, "refine")  # the data's full route, if asked again

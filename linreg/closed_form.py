@@ -333,9 +333,12 @@ def _bound(
     bound = _relative_bound(point, reference, scaling)
     if bound > WORKING_ACCURACY and data is not None:
         guess = replace(reference, point=scaling.to_scaled(point), error=math.inf)
+        # the point is the solver's, already refined: one pass bounds it, where that is
+        # enough (a step from it would gain digits nobody asked for)
         refined = from_data(
-            stats, *data, guess, penalty, intercept, resolution=WORKING_ACCURACY / 4
-        )
+            stats, *data, guess, penalty, intercept,
+            resolution=WORKING_ACCURACY / 4, sufficient=WORKING_ACCURACY / 4,
+        )  # fmt: skip
         bound = min(bound, _relative_bound(point, refined, scaling))
         X, y = data
         if bound > WORKING_ACCURACY and X.shape[0] * (X.shape[1] + 1) ** 2 <= EXACT_BUDGET:
