@@ -326,6 +326,7 @@ LINE_PIECE = 1 << 10
 #: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.
 FEATURE_PIECE = 1 << 8
 _vecdot: Callable[[FloatArray, FloatArray], FloatArray] | None = getattr(np, "vecdot", None)
+_PIECE_ONES = np.ones(LINE_PIECE)
 
 
 def _shifted_sums(
@@ -364,7 +365,8 @@ def _line_sums(scratch: FloatArray, m: int) -> _Sums:
     if whole and _vecdot is not None:
         a, b = scratch[:, :whole].reshape(2, -1, LINE_PIECE)
         squares = [float(np.add.reduce(_vecdot(u, v))) for u, v in ((a, a), (a, b), (b, b))]
-        total = [float(np.add.reduce(np.add.reduce(u, axis=1))) for u in (a, b)]
+        # each piece's sum as a BLAS product with ones (twice numpy's row sums' speed)
+        total = [float(np.add.reduce(u @ _PIECE_ONES)) for u in (a, b)]
     if whole < m:  # the rest, fewer rows than a piece (every row, before numpy 2)
         c, d = scratch[0, whole:m], scratch[1, whole:m]
         for k, (u, v) in enumerate(((c, c), (c, d), (d, d))):
