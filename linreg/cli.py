@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from linreg import livestream
 from linreg._cli_columns import Data, chosen_columns, data_kind, read_data
 from linreg._cli_input import UsageError, check_points, input_path, progress
+from linreg._cli_methods import add_option_argument, method_options
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
 from linreg.cli_report import model_line, summary, weights_text
 from linreg.data import bundled_data_path
@@ -244,6 +245,7 @@ def _add_method_options(parser: argparse.ArgumentParser) -> None:
         help="momentum in [0, 1) for momentum and nesterov, beta1 for adam "
         "(default: the optimal one from the Hessian's eigenvalues)",
     )
+    add_option_argument(parser)
     parser.add_argument(
         "--alpha",
         type=_number,
@@ -345,7 +347,7 @@ def _main(argv: list[str]) -> int:
     except SystemExit as done:  # --help printed, or a usage error said
         sys.stdout.flush()  # `linreg --help | head -1`: the broken pipe shows here
         return done.code if isinstance(done.code, int) else EXIT_USAGE
-    _check_method_options(args)
+    args.options = method_options(args)  # checked before anything is read
     columns = chosen_columns(args.x, args.y, args.initial_m)
     if args.data == "":
         raise InputError("--data: the file name is empty")
@@ -466,6 +468,7 @@ def _minimize(
         method=args.method,
         learning_rate=rate,
         momentum=args.momentum,
+        options=args.options,
         alpha=alpha,
         num_iterations=iterations,
         w0=[m0] if _n_features(data) == 1 else None,  # several: zeros (--initial-m refused)
@@ -563,17 +566,3 @@ def _history_lines(spool: Spool) -> Iterator[str]:
 
 #: Rows of ``--history`` formatted at a time (a few MB of text).
 _HISTORY_BLOCK = 1 << 16
-
-
-def _check_method_options(args: argparse.Namespace) -> None:
-    """Options the chosen method does not take are usage errors (exit 2), named as such."""
-    takes = {name for o in METHODS[args.method].options for name in (o.name, *o.aliases)}
-    for option, value, name in (
-        ("--learning-rate", args.learning_rate, "learning_rate"),
-        ("--momentum", args.momentum, "momentum"),
-    ):
-        if value is not None and name not in takes:
-            raise UsageError(
-                f"--method {args.method} takes no {option} (it chooses its own steps); "
-                f"leave {option} out"
-            )

@@ -186,3 +186,52 @@ def test_npy_data(tmp_path, capsys, points):
     np.save(f, points)
     assert main(["--data", str(f)]) == 0
     assert tuple(capsys.readouterr().out.splitlines()[:3]) == LIVESTREAM_LINES
+
+
+# --- a method's own settings: --option NAME=VALUE (the declaration in linreg.seam) --------
+
+
+def test_option_reaches_the_method_as_the_api_gives_it():
+    from linreg import load_points, minimize
+
+    points = load_points()
+    done = _run("--method", "adam", "--learning-rate", "0.5", "--option", "beta2=0.99",
+                "--option", "epsilon=1e-6")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    fit = minimize(points[:, :1], points[:, 1], method="adam", learning_rate=0.5,
+                   options={"beta2": 0.99, "epsilon": 1e-6})  # fmt: skip
+    assert f"b = {fit.b!r}, m = {float(fit.w[0])!r}" in done.stdout.splitlines()[2]
+    default = _run("--method", "adam", "--learning-rate", "0.5")
+    assert default.stdout.splitlines()[2] != done.stdout.splitlines()[2]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["--method", "adam", "--option", "beta3=1"],
+            "takes no --option beta3 (its options: beta1, beta2, epsilon)",
+        ),
+        (["--method", "adam", "--option", "beta2=2"], "--option beta2=2: beta2 must be in [0, 1)"),
+        (["--method", "adam", "--option", "beta2"], "expected NAME=VALUE"),
+        (["--method", "adam", "--option", "beta2=x"], "not a number: 'x'"),
+        (["--method", "adam", "--option", "learning_rate=0.1"], "give it as --learning-rate"),
+        (["--method", "gd", "--option", "beta2=0.9"], "it has no options of its own"),
+        (["--method", "adam", "--momentum", "0.8", "--option", "beta1=0.7"], "already given"),
+        (["--method", "cg", "--momentum", "0.8"], "takes no --momentum"),
+    ],
+)
+def test_a_method_option_it_does_not_take_is_a_usage_error(args, said):
+    done = _run(*args)
+    assert done.returncode == EXIT_USAGE and done.stdout == ""
+    assert said in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_the_help_lists_each_methods_own_options():
+    from linreg.methods import METHODS
+
+    helped = " ".join(_run("--help").stdout.split())
+    for name, method in METHODS.items():
+        for option in method.options:
+            if option.name not in ("learning_rate", "momentum"):
+                assert option.name in helped, (name, option.name)

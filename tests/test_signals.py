@@ -77,12 +77,19 @@ def test_a_signal_during_an_import_stops_cleanly(module, signum):
 
 
 def _modules_the_command_imports() -> list[str]:
-    """Every module that importing linreg.cli loads after linreg._entry (a subprocess)."""
+    """Every module that importing linreg.cli loads after linreg._entry (a subprocess), as
+    the import system looks for it: a module an extension puts in sys.modules itself
+    (Cython's shared ``_cython_3_3_0``) is never looked for, so no signal could land in it."""
     code = (
         "import sys, linreg._entry\n"
-        "before = set(sys.modules)\n"
+        "seen = []\n"
+        "class Seen:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name not in sys.modules and name not in seen:\n"
+        "            seen.append(name)\n"
+        "sys.meta_path.insert(0, Seen())\n"
         "import linreg.cli, pyarrow.csv\n"
-        "print('\\n'.join(m for m in sys.modules if m not in before))"
+        "print('\\n'.join(seen))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120

@@ -1,0 +1,98 @@
+"""The chosen method's settings on the command line: ``--learning-rate``, ``--momentum`` and
+``--option NAME=VALUE``, each checked against what the method declares (`linreg.seam`).
+
+Part of `linreg.cli` (kept apart to keep each file short).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from linreg._cli_input import UsageError
+from linreg.errors import InputError
+from linreg.methods import METHODS
+from linreg.seam import Option
+
+__all__ = ["add_option_argument", "method_options", "options_help", "parse_option"]
+
+#: The settings with options of their own on the command line.
+_OWN_FLAGS = {"learning_rate": "--learning-rate", "momentum": "--momentum"}
+
+
+def parse_option(text: str) -> tuple[str, float]:
+    """``--option``'s argument, ``NAME=VALUE``, as (name, number)."""
+    name, equals, value = text.partition("=")
+    name = name.strip()
+    if not equals or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE (e.g. beta2=0.99), got {text!r}")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name}: not a number: {value!r}") from None
+
+
+def _own(name: str) -> list[str]:
+    """A method's settings that only ``--option`` sets."""
+    return [o.name for o in METHODS[name].options if o.name not in _OWN_FLAGS]
+
+
+def options_help() -> str:
+    """``--option``'s help: every method's own settings, from their declarations."""
+    listed = "; ".join(f"{name}: {', '.join(_own(name))}" for name in METHODS if _own(name))
+    return (
+        f"a setting of the chosen method, repeatable ({listed}); "
+        "the step and the momentum are --learning-rate and --momentum"
+    )
+
+
+def add_option_argument(parser: argparse.ArgumentParser) -> None:
+    """``--option NAME=VALUE``, repeatable, with every method's settings in its help."""
+    parser.add_argument(
+        "--option", action="append", type=parse_option, metavar="NAME=VALUE", help=options_help()
+    )
+
+
+def method_options(args: argparse.Namespace) -> dict[str, float]:
+    """The ``options`` for `linreg.descent.minimize`, from every ``--option``; a setting
+    the method does not take, one given twice, or a value out of its range is a usage
+    error (exit 2) that names it."""
+    method = METHODS[args.method]
+    takes = {alias: o for o in method.options for alias in (o.name, *o.aliases)}
+    given: dict[str, str] = {}  # option's name -> how it was given
+    for flag, value, name in (
+        ("--learning-rate", args.learning_rate, "learning_rate"),
+        ("--momentum", args.momentum, "momentum"),
+    ):
+        if value is None:
+            continue
+        if name not in takes:
+            raise UsageError(
+                f"--method {args.method} takes no {flag} (it chooses its own steps); "
+                f"leave {flag} out"
+            )
+        given[takes[name].name] = flag
+    chosen = {}
+    for name, value in args.option or []:
+        option = _declared(args.method, takes, name)
+        if option.name in given:
+            raise UsageError(
+                f"--option {name}: {args.method}'s {option.name} is already given "
+                f"({given[option.name]}); give it once"
+            )
+        given[option.name] = f"--option {name}"
+        try:
+            chosen[option.name] = option.check(value)
+        except InputError as error:
+            raise UsageError(f"--option {name}={value:g}: {error}") from None
+    return chosen
+
+
+def _declared(method: str, takes: dict[str, Option], name: str) -> Option:
+    """The option ``name`` of ``method``, or a usage error saying what it takes."""
+    if name in _OWN_FLAGS:
+        raise UsageError(f"--option {name}: give it as {_OWN_FLAGS[name]}")
+    if name not in takes:
+        own = _own(method)
+        what = f"its options: {', '.join(own)}" if own else "it has no options of its own"
+        raise UsageError(f"--method {method} takes no --option {name} ({what})")
+    return takes[name]
