@@ -30,6 +30,7 @@ from linreg.validate import (
 )
 
 __all__ = [
+    "checked_line",
     "learning_rate_bound",
     "loss_and_gradient",
     "mse",
@@ -155,7 +156,7 @@ def loss_and_gradient(
     >>> loss_and_gradient([[1.0], [3.0]], [2.0, 4.0], [0.0], 0.0)
     (10.0, array([-14.]), -6.0)
     """
-    features, target, weights, intercept = _checked(X, y, w, b)
+    features, target, weights, intercept = checked_line(X, y, w, b)
     penalty = check_alpha(alpha)
     with np.errstate(over="raise", invalid="raise"):
         try:
@@ -266,9 +267,10 @@ def _hessian(X: FloatArray, penalty: Any = 0.0) -> FloatArray:
 _check_alpha = check_alpha
 
 
-def _checked(
+def checked_line(
     X: npt.ArrayLike, y: npt.ArrayLike, w: npt.ArrayLike, b: float
 ) -> tuple[FloatArray, FloatArray, FloatArray, float]:
+    """X, y, w and b checked, as float64: one weight per column of X."""
     features, target = check_features_target(X, y)
     weights = as_target(w, name="w")
     if weights.shape[0] != features.shape[1]:

@@ -20,12 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.errors import InputError
-from linreg.loss import TOO_LARGE
+from linreg.loss import TOO_LARGE, checked_line
 from linreg.validate import (
     as_features,
-    as_scalar,
-    as_target,
-    check_features_target,
     check_sample_weight,
 )
 
@@ -37,15 +34,8 @@ FloatArray = npt.NDArray[np.float64]
 def _checked(
     X: npt.ArrayLike, y: npt.ArrayLike, w: npt.ArrayLike, b: float, sample_weight: npt.ArrayLike
 ) -> tuple[FloatArray, FloatArray, FloatArray, float, FloatArray]:
-    features, target = check_features_target(X, y)
-    weights = as_target(w, name="w")
-    if weights.shape[0] != features.shape[1]:
-        raise InputError(
-            f"w has {weights.shape[0]} weights but X has {features.shape[1]} features; "
-            "pass one weight per column of X"
-        )
-    omega = check_sample_weight(sample_weight, target.shape[0])
-    return features, target, weights, as_scalar(b, "b"), omega
+    features, target, weights, intercept = checked_line(X, y, w, b)  # as the unweighted forms
+    return features, target, weights, intercept, check_sample_weight(sample_weight, target.shape[0])
 
 
 def weighted_mse(

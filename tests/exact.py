@@ -99,3 +99,14 @@ def _minus(a: list[Fraction], b: list[Fraction], factor: Fraction) -> list[Fract
 def _root(value: Fraction) -> float:
     with mpmath.workprec(200):
         return float(mpmath.sqrt(mpmath.mpf(value.numerator) / value.denominator))
+
+
+def exact_mse(X: np.ndarray, y: np.ndarray, theta: list[Fraction]) -> float:
+    """The mean squared residual of the float data at θ = [w; b] (rationals), in rationals,
+    rounded once."""
+    rows = [[Fraction(float(v)) for v in row] for row in X]
+    residuals = [
+        Fraction(float(t)) - sum(a * w for a, w in zip(row, theta[:-1])) - theta[-1]
+        for row, t in zip(rows, y)
+    ]
+    return float(sum(r * r for r in residuals) / len(residuals))

@@ -29,7 +29,7 @@ from linreg.moments import Moments
 from linreg.reference import Reference, exact_reference
 from linreg.reference_statistics import from_statistics
 
-from .exact import optimum_set, true_distance
+from .exact import exact_mse, optimum_set, true_distance
 
 # --- exact statistics, perturbed within their declared rounding -------------------------------
 
@@ -333,12 +333,7 @@ def test_minimum_loss_from_a_point_off_the_optimum_carries_the_gap(with_data):
     X = rng.normal(size=(60, 2)) + np.array([3.0, -1.0])
     y = X @ [1.0, -2.0] + 0.5 + 0.1 * rng.normal(size=60)
     solution, _ = optimum_set(X, y)
-    rows = [[Fraction(float(v)) for v in row] for row in X]
-    residuals = [
-        Fraction(float(t)) - sum(a * w for a, w in zip(row, solution[:-1])) - solution[-1]
-        for row, t in zip(rows, y)
-    ]
-    exact = float(sum(r * r for r in residuals) / len(residuals))
+    exact = exact_mse(X, y, solution)
     point = np.array([float(v) for v in solution]) * (1 + 1e-6)
     reference = Reference(point, 1e-5, np.zeros((3, 0)), False, "statistics")
     stats = Moments.from_arrays(X, y)

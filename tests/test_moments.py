@@ -135,26 +135,12 @@ def test_moments_argument_errors(X, y):
         gradient_descent(X, y, learning_rate=1e-4, num_iterations=1, evaluate="fast")
 
 
-def test_dask_local_cluster_fit_equals_in_memory():
+def test_dask_local_cluster_fit_equals_in_memory(two_workers):
     """A real two-worker LocalCluster on 127.0.0.1: chunks reduced on the workers."""
     da = pytest.importorskip("dask.array")
-    distributed = pytest.importorskip("distributed")
     X = RNG.normal(10.0, 3.0, size=(20_000, 2))
     y = X @ [0.5, -1.5] + 4.0 + RNG.normal(size=len(X))
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            host="127.0.0.1",
-            dashboard_address=None,
-            processes=True,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
-        assert len(client.scheduler_info()["workers"]) == 2
-        stats = Moments.from_dask(
-            da.from_array(X, chunks=(3_000, 2)), da.from_array(y, chunks=3_000)
-        )
+    stats = Moments.from_dask(da.from_array(X, chunks=(3_000, 2)), da.from_array(y, chunks=3_000))
     _assert_close(stats, X, y, rtol=1e-12)
     on_cluster = gradient_descent(stats, learning_rate="auto", num_iterations=100, standardize=True)
     in_memory = gradient_descent(X, y, learning_rate="auto", num_iterations=100, standardize=True)

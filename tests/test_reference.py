@@ -17,7 +17,7 @@ from linreg.certificate import ReferenceLadder
 from linreg.moments import Moments
 from linreg.reference_statistics import from_statistics, statistics_rounding
 
-from .exact import optimum_set, true_distance
+from .exact import exact_mse, optimum_set, true_distance
 
 
 def _rungs(X, y, intercept=True, alpha=0.0):
@@ -115,18 +115,12 @@ def test_the_intercept_bound_carries_the_offset():
 @pytest.mark.parametrize("with_data", [True, False])
 def test_the_minimum_loss_is_within_its_error_bar(kind, with_data):
     """E* = ‖y − Zθ*‖²/N exactly, against `minimum_loss` (double-double, or statistics)."""
-    from fractions import Fraction
 
     from linreg.reference_data import minimum_loss
 
     X, y = _data(kind, 6)
     solution, _ = optimum_set(X, y)
-    rows = [[Fraction(float(v)) for v in row] for row in X]
-    residuals = [
-        Fraction(float(t)) - sum(a * w for a, w in zip(row, solution[:-1])) - solution[-1]
-        for row, t in zip(rows, y)
-    ]
-    exact = float(sum(r * r for r in residuals) / len(residuals))
+    exact = exact_mse(X, y, solution)
     stats = Moments.from_arrays(X, y)
     ladder = ReferenceLadder(stats, 0.0, True, (X, y) if with_data else None)
     value, error = minimum_loss(stats, ladder.current, 0.0, True, (X, y) if with_data else None)
