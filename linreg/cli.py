@@ -56,6 +56,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import math
 import os
 import signal
 import sys
@@ -447,7 +448,11 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
             raise
     # Raises as before if the data alone are too large; else the options are to blame.
     _minimize(args, data, 0, 0.0, 0.0, 0.0, "none")
-    raise InputError(
+    raise _too_large(moved)
+
+
+def _too_large(moved: str) -> InputError:
+    return InputError(
         f"{moved}: too large for these data (the squared error overflows float64); "
         "choose values nearer the data's scale"
     )
@@ -526,6 +531,8 @@ def _livestream_digits(
     b0, m0, rate = args.initial_b, args.initial_m or 0.0, fit.learning_rate
     b, w, error = fit.b, [float(v) for v in fit.w], fit.loss
     start_error = fit.start_loss
+    if not math.isfinite(start_error):  # a start far enough out (--initial-m 1e150 on x ~ 1e9)
+        raise _too_large(_moved(args) or "the start")
     points = data.table
     if points is None or points.shape[1] != 2:
         return b, w, start_error, error
@@ -533,13 +540,16 @@ def _livestream_digits(
         return b, w, start_error, error
     plain = args.method == "gd" and args.tol is None and args.alpha == 0.0
     plain = plain and not args.standardize and args.learning_rate != "auto"
-    start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
-    if plain:
-        b, m = livestream.gradient_descent_runner(points, b0, m0, rate, args.iterations)
-        w = [m]
-        error = livestream.compute_error_for_line_given_points(b, m, points)
-    elif args.alpha == 0.0:
-        error = livestream.compute_error_for_line_given_points(b, w[0], points)
+    try:  # Python's floats raise where numpy's overflow to inf
+        start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
+        if plain:
+            b, m = livestream.gradient_descent_runner(points, b0, m0, rate, args.iterations)
+            w = [m]
+            error = livestream.compute_error_for_line_given_points(b, m, points)
+        elif args.alpha == 0.0:
+            error = livestream.compute_error_for_line_given_points(b, w[0], points)
+    except OverflowError:
+        raise _too_large(_moved(args) or "the start") from None
     return b, w, start_error, error
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from linreg.cli import EXIT_DIVERGED, EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE, main
 
-from .conftest import LIVESTREAM_LINES
+from .conftest import LIVESTREAM_LINES, ROOT
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -235,3 +235,22 @@ def test_the_help_lists_each_methods_own_options():
         for option in method.options:
             if option.name not in ("learning_rate", "momentum"):
                 assert option.name in helped, (name, option.name)
+
+
+@pytest.mark.parametrize("method", ["newton", "nesterov", "momentum", "cg"])
+def test_a_start_whose_error_overflows_is_blamed_in_one_line(tmp_path, method):
+    """x + 1e9 with --initial-m 1e150 (issue 17): the fit itself ends (newton in one step),
+    but the start's squared error overflows float64; the livestream's own loops raised an
+    OverflowError while the report was composed, a traceback with exit 1."""
+    import numpy as np
+
+    points = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
+    points[:, 0] += 1e9
+    data = tmp_path / "o9.csv"
+    np.savetxt(data, points, delimiter=",", fmt="%.17g")
+    done = _run("--data", str(data), "--method", method, "--initial-m", "1e150")
+    assert done.returncode == EXIT_INPUT and done.stdout == ""
+    assert done.stderr == (
+        "linreg: error: --initial-m 1e+150: too large for these data (the squared error "
+        "overflows float64); choose values nearer the data's scale\n"
+    )

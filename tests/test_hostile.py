@@ -477,6 +477,20 @@ def test_cr_only_file_streams_in_bounded_memory(tmp_path):
     np.testing.assert_array_equal(load_table(cr), load_table(lf))
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("quoted", [False, True])
+def test_ten_million_short_rows_stay_in_bounded_memory(tmp_path, quoted):
+    """10M rows of ``1,2`` (issue 17: 269 MB; 258 MB again after the CSV went threaded):
+    a block's parse holds its numbers, not its bytes, so short rows make smaller blocks.
+    Quoted: one ``"1",2`` in every 1000 rows, each block to the careful path."""
+    block = ('"1",2\n' if quoted else "1,2\n") + "3,5\n" * 999
+    data = tmp_path / "short.csv"
+    data.write_text(block * 10_000)
+    done = command("--data", str(data))
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
+
+
 def test_one_line_of_fifty_million_commas(tmp_path):
     wide = tmp_path / "wide.csv"
     wide.write_bytes(b"," * 50_000_000 + b"\n")
