@@ -31,11 +31,13 @@ from linreg.validate import too_large
 __all__ = [
     "BLOCK_ROWS",
     "FEATURE_BLOCK_ROWS",
+    "MAX_FEATURES",
     "MAX_THREADS",
     "RESHIFT",
     "SAFE",
     "Pass",
     "Statistics",
+    "block_rows",
     "checked_pass",
     "merge",
     "merge_all",
@@ -54,6 +56,13 @@ SAFE = 2.0**10
 #: ones) fills the cache. Its sums are products of `FEATURE_PIECE` rows at a time, so the
 #: rounding bound does not grow with the block (`_Run`).
 FEATURE_BLOCK_ROWS = 1 << 12
+#: Numbers per block with many features: fewer rows for wide data, so that a block and
+#: its pieces' products stay small (10,000 columns held 5 GB: 4,096-row blocks whose
+#: 256-row pieces each made a 10,000² product at once).
+BLOCK_NUMBERS = 1 << 20
+#: The most features the one-pass statistics take: they hold (p + 2)² co-moments, a few
+#: copies at once (p = 2,048: 34 MB a copy; 4,096 features peaked at 1.2 GB).
+MAX_FEATURES = 1 << 11
 #: Threads for one pass. Runs in threads oversubscribed the cores where the block sums
 #: used BLAS's own threads (measured on 2 cores at N = 1e7: 4.6× the two-dot floor with 2
 #: threads against 3.0× with 1, offset data), and on a shared machine a second thread
@@ -216,7 +225,7 @@ def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
     order.
     """
     n, p = X.shape
-    rows = BLOCK_ROWS if p == 1 else FEATURE_BLOCK_ROWS
+    rows = block_rows(p)
     runs = min(MAX_THREADS, n // (4 * rows))  # os.cpu_count costs microseconds: ask only if so
     workers = max(1, min(os.cpu_count() or 1, runs)) if runs > 1 else 1
     edges = [n * k // workers // rows * rows for k in range(workers)] + [n]
@@ -404,6 +413,15 @@ def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
     return bool(np.all((raw == 0.0) | (raw <= allowed * centred)))
 
 
+def block_rows(n_features: int) -> int:
+    """Rows per block: `BLOCK_ROWS` for one feature, `FEATURE_BLOCK_ROWS` for several,
+    fewer for wide data (`BLOCK_NUMBERS`), never under a piece."""
+    if n_features == 1:
+        return BLOCK_ROWS
+    fit = BLOCK_NUMBERS // (n_features + 2) // FEATURE_PIECE * FEATURE_PIECE
+    return max(FEATURE_PIECE, min(FEATURE_BLOCK_ROWS, fit))
+
+
 class Pass:
     """One pass over rows that may arrive in pieces (chunks of a file, say).
 
@@ -417,8 +435,15 @@ class Pass:
     """
 
     def __init__(self, n_features: int) -> None:
+        if n_features > MAX_FEATURES:
+            raise InputError(
+                f"{n_features:,} features: the one-pass statistics hold a "
+                f"{n_features:,} x {n_features:,} matrix of co-moments, a few copies at "
+                f"once; at most {MAX_FEATURES:,} features are taken: choose the columns to "
+                "fit (x=[...] in the readers, --x on the command line)"
+            )
         self.n_features = n_features
-        self.block_rows = BLOCK_ROWS if n_features == 1 else FEATURE_BLOCK_ROWS
+        self.block_rows = block_rows(n_features)
         self.run: _Run | None = None
         self.parts: Statistics | None = None
         self.finite = True

@@ -295,3 +295,21 @@ def test_dask_inputs_that_do_not_fit(two_workers):
         least_squares(ddf[["x"]], ddf["y"], sample_weight=np.ones(4))
     stats = Moments.from_dask(ddf[["x"]], ddf["y"])
     _assert_close(stats, frame[["x"]].to_numpy(), frame["y"].to_numpy())
+
+
+def test_wide_data_take_smaller_blocks_and_a_cap():
+    """10,000 columns held 5 GB (4,096-row blocks, each 256-row piece a 10,000² product at
+    once); blocks now hold about `BLOCK_NUMBERS` numbers, and past `MAX_FEATURES` the
+    statistics (p² co-moments, a few copies) are refused with the cure."""
+    from linreg import accumulate
+
+    for p in (2, 10, 100, 500, 1000, accumulate.MAX_FEATURES):
+        rows = accumulate.block_rows(p)
+        assert rows % accumulate.FEATURE_PIECE == 0
+        assert rows * (p + 2) <= max(accumulate.BLOCK_NUMBERS, accumulate.FEATURE_PIECE * (p + 2))
+    assert accumulate.block_rows(10) == accumulate.FEATURE_BLOCK_ROWS  # the usual case
+    wide = np.zeros((3, accumulate.MAX_FEATURES + 1))
+    with pytest.raises(InputError, match=r"2,049 features: .* at most 2,048 .* --x"):
+        Moments.from_arrays(wide, np.arange(3.0))
+    stats = Moments.from_arrays(RNG.normal(size=(300, 600)), RNG.normal(size=300))
+    assert stats.n_features == 600 and stats.count == 300
