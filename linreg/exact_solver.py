@@ -154,6 +154,8 @@ def _dot(a: _IntegerColumn | None, b: _IntegerColumn | None, n: int) -> Fraction
 #: below 2⁵³, so BLAS forms those sums in float64 exactly.
 _LIMB_BITS = 21
 _LIMB_ROWS = 2048
+#: Bins of one `_pair_sum` chunk, at most (32 MB of float64).
+_BINS = 1 << 22
 
 
 def _limbs(values: FloatArray) -> tuple[Any, FloatArray, int, int]:
@@ -185,19 +187,27 @@ def _pair_sum(a: tuple[Any, FloatArray, int, int], b: tuple[Any, FloatArray, int
 
     Every product of two limbs is below 2⁴²; grouped by row block (of `_LIMB_ROWS`), by
     the two rows' first limbs and by the limb pair, one `numpy.bincount` adds them in
-    float64 exactly (each bin stays below 2⁵³). The bins are then shifted into place.
+    float64 exactly (each bin stays below 2⁵³). The bins are then shifted into place. Rows
+    are taken a chunk at a time, so the bins stay under `_BINS` however wide the spread of
+    exponents (1e6 rows spread over 10^±300 held 1.6 GB of bins at once).
     """
     first_a, limbs_a, _, width_a = a
     first_b, limbs_b, _, width_b = b
-    n = len(first_a)
-    blocks = (n + _LIMB_ROWS - 1) // _LIMB_ROWS
-    cell = ((np.arange(n) // _LIMB_ROWS) * width_a + first_a) * width_b + first_b
-    keys = (cell[:, None] * 16 + np.arange(16)).ravel()
-    products = (limbs_a[:, :, None] * limbs_b[:, None, :]).ravel()
-    bins = np.bincount(keys, products, minlength=blocks * width_a * width_b * 16)
-    bins = bins.reshape(blocks, -1).astype(np.int64)
-    # int64 holds 2¹⁰ blocks of sums below 2⁵³; beyond that, add in Python integers
-    per_cell = bins.sum(axis=0) if blocks <= 1024 else bins.astype(object).sum(axis=0)
+    cells = width_a * width_b * 16
+    # at most 2¹⁰ blocks a chunk: int64 holds their sums below 2⁵³ exactly
+    step = _LIMB_ROWS * max(1, min(1 << 10, _BINS // cells))
+    total: Any = 0
+    for start in range(0, len(first_a), step):
+        rows = slice(start, start + step)
+        m = len(first_a[rows])
+        blocks = (m + _LIMB_ROWS - 1) // _LIMB_ROWS
+        cell = ((np.arange(m) // _LIMB_ROWS) * width_a + first_a[rows]) * width_b + first_b[rows]
+        keys = (cell[:, None] * 16 + np.arange(16)).ravel()
+        products = (limbs_a[rows, :, None] * limbs_b[rows, None, :]).ravel()
+        bins = np.bincount(keys, products, minlength=blocks * cells)
+        part = bins.reshape(blocks, -1).astype(np.int64).sum(axis=0)
+        total = part if start == 0 else total + part.astype(object)  # Python integers
+    per_cell = np.asarray(total)
     qa, qb, t, u = np.unravel_index(np.arange(per_cell.size), (width_a, width_b, 4, 4))
     shifts = (_LIMB_BITS * (qa + qb + t + u)).tolist()
     return sum(int(v) << s for v, s in zip(per_cell.tolist(), shifts) if v)

@@ -85,3 +85,20 @@ def test_a_huge_start_on_offset_data_is_no_overflow(method):
         except LinregError:
             return  # refused in words is fine; a raw exception is not
     assert fit.verdict in ("converged", "not converged", "cannot be certified")
+
+
+def test_exact_sums_of_a_wide_exponent_spread_are_taken_a_chunk_at_a_time(monkeypatch):
+    """Exponents over 10^±300 (issue 17: 1e6 rows held 1.6 GB of bins at once): the exact
+    sums come in chunks of bins, and give the same exact answer as one chunk."""
+    from fractions import Fraction
+
+    from linreg import exact_solver
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(1, 10, 5000) * 10.0 ** rng.integers(-300, 300, 5000)
+    y = 2 * x + rng.uniform(1, 10, 5000) * 10.0 ** rng.integers(-300, 300, 5000)
+    whole = exact_solver._limb_sums([x, y])
+    monkeypatch.setattr(exact_solver, "_BINS", 1)  # every chunk one block of rows
+    chunked = exact_solver._limb_sums([x, y])
+    assert chunked == whole
+    assert whole[0][1] == sum(Fraction(float(a)) * Fraction(float(b)) for a, b in zip(x, y))
