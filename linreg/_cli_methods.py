@@ -1,5 +1,6 @@
-"""The chosen method's settings on the command line: ``--learning-rate``, ``--momentum`` and
-``--option NAME=VALUE``, each checked against what the method declares (`linreg.seam`).
+"""The command's settings as the API knows them: the chosen method's ``--learning-rate``,
+``--momentum`` and ``--option NAME=VALUE``, each checked against what the method declares
+(`linreg.seam`), and the API's messages put in the options' names.
 
 Part of `linreg.cli` (kept apart to keep each file short).
 """
@@ -13,7 +14,7 @@ from linreg.errors import InputError
 from linreg.methods import METHODS
 from linreg.seam import Option
 
-__all__ = ["add_option_argument", "method_options", "options_help", "parse_option"]
+__all__ = ["add_option_argument", "in_flags", "method_options", "options_help", "parse_option"]
 
 #: The settings with options of their own on the command line.
 _OWN_FLAGS = {"learning_rate": "--learning-rate", "momentum": "--momentum"}
@@ -96,3 +97,21 @@ def _declared(method: str, takes: dict[str, Option], name: str) -> Option:
         what = f"its options: {', '.join(own)}" if own else "it has no options of its own"
         raise UsageError(f"--method {method} takes no --option {name} ({what})")
     return takes[name]
+
+
+#: The API's names for what the command's options set (its messages name the options).
+_FLAGS = {
+    "learning_rate": "--learning-rate",
+    "momentum": "--momentum",
+    "alpha": "--alpha",
+    "tol": "--tol",
+    "num_iterations": "--iterations",
+    "b0": "--initial-b",
+    "w0": "--initial-m",
+}
+
+
+def in_flags(error: InputError) -> InputError:
+    """The error, its first word the option's name if it is the API's name for one."""
+    name, space, rest = str(error).partition(" ")
+    return InputError(_FLAGS[name] + space + rest) if name in _FLAGS else error

@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from linreg import livestream
 from linreg._cli_columns import Data, chosen_columns, data_kind, read_data
 from linreg._cli_input import UsageError, check_points, input_path, progress
-from linreg._cli_methods import add_option_argument, method_options
+from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
 from linreg.cli_report import model_line, summary, weights_text
 from linreg.data import bundled_data_path
@@ -445,7 +445,7 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
     except InputError as error:
         moved = _moved(args)
         if not str(error).startswith("the data are too large") or not moved:
-            raise
+            raise in_flags(error) from None
     # Raises as before if the data alone are too large; else the options are to blame.
     _minimize(args, data, 0, 0.0, 0.0, 0.0, "none")
     raise _too_large(moved)
