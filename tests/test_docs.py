@@ -198,6 +198,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._entry": "the command's first module (signal handlers before numpy): private",
     "linreg._cli_input": "the command's reading of its data file: private, documented as cli",
     "linreg._cli_columns": "the command's --x, --y and file kinds: private, documented as cli",
+    "linreg._cli_methods": "the command's method settings (--option): private, documented as cli",
     "linreg.files": "the command line's output files: no page yet",
 }
 
