@@ -173,6 +173,11 @@ def _glob_kind(path: Path) -> str:
     )
 
 
+def input_files(path: Path, kind: str) -> list[Path]:
+    """The files ``--data`` names: itself, or a folder's or a glob's Parquet/IPC files."""
+    return dataset_files(path, kind) if kind in FORMATS else [path]
+
+
 def read_data(path: Path, kind: str, columns: list[Column] | None) -> Data:
     """The data ``--data`` names, as the columns chosen (the features, then y).
 

@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from linreg import livestream
-from linreg._cli_columns import Data, chosen_columns, data_kind, read_data
+from linreg._cli_columns import Data, chosen_columns, data_kind, input_files, read_data
 from linreg._cli_input import UsageError, check_points, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
@@ -357,7 +357,7 @@ def _main(argv: list[str]) -> int:
     history = None
     if args.history is not None:  # before the fit: fail fast, not after it
         history = prepare_output("/dev/stdout" if args.history == "-" else args.history)
-        refuse_the_input(history, data, "--data")
+        refuse_the_input(history, input_files(data, kind), "--data")
     code = _run(args, read_data(data, kind, columns), history)
     sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
     return code

@@ -175,23 +175,31 @@ def _check_links(label: str, path: Path, info: os.stat_result | None) -> None:
         )
 
 
-def refuse_the_input(target: OutputTarget, source: Path, option: str) -> None:
-    """Refuse an output that is the input file ``source`` (by any name: same inode).
+def refuse_the_input(target: OutputTarget, sources: list[Path], option: str) -> None:
+    """Refuse an output that is one of the input files ``sources`` (by any name: the
+    same inode), such as a file of a ``--data`` folder or glob.
 
     Raises
     ------
     OutputError
-        ``target`` is the regular file ``source``: writing it would replace the input.
+        ``target`` is a regular file among ``sources``: writing it would replace the input.
     """
     try:
-        read, written = os.stat(source), os.stat(target.final)
+        written = os.stat(target.final)
     except OSError:
-        return  # one of them does not exist: reading or writing will say what is wrong
-    same = (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino)
-    if same and stat.S_ISREG(written.st_mode):
-        raise OutputError(
-            f"{target.label}: is the {option} file; writing the history would replace the data"
-        )
+        return  # it does not exist yet: nothing to replace
+    if not stat.S_ISREG(written.st_mode):
+        return
+    for source in sources:
+        try:
+            read = os.stat(source)
+        except OSError:
+            continue  # reading will say what is wrong
+        if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
+            which = f"the {option} file" if len(sources) == 1 else f"one of the {option} files"
+            raise OutputError(
+                f"{target.label}: is {which}; writing the history would replace the data"
+            )
 
 
 def _check_folder(label: str, folder: Path) -> None:

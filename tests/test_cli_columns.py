@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from linreg._cli_input import SMALL_FILE
-from linreg.cli import EXIT_INPUT, EXIT_USAGE
+from linreg.cli import EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE
 from linreg.solve import least_squares
 
 from .conftest import LIVESTREAM_LINES
@@ -173,3 +173,16 @@ def test_columns_used_wrongly_are_usage_errors(columns, said, files):
     done = _run("--data", files["parquet"], *columns)
     assert done.returncode == EXIT_USAGE
     assert said in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("source", ["folder", "glob"])
+def test_history_may_not_replace_a_file_of_a_data_folder_or_glob(source, files, tmp_path):
+    """--history naming a file the folder or glob reads (by another spelling) replaced it
+    with the losses: refused, exit 5, the file untouched."""
+    target = files["folder"] / "p1.parquet"
+    before = target.read_bytes()
+    spelled = files["folder"] / ".." / files["folder"].name / "p1.parquet"
+    done = _run("--data", files[source], "--x", "a", "--y", "y", "--history", spelled)
+    assert done.returncode == EXIT_OUTPUT and done.stdout == ""
+    assert "is one of the --data files; writing the history would replace the data" in done.stderr
+    assert target.read_bytes() == before
