@@ -72,7 +72,7 @@ def summary(
         f"{name} = {sound(value, bar)}" for name, value in zip(weight_names(len(w)), best_w)
     )
     print(f"{kind}: b = {sound(best_b, bar)}, {weights}, error = {sound(minimum, slack)}")
-    print(verdict(fit, b, w, best_b, best_w, error, minimum))
+    print(verdict(fit, b, w, best_b, best_w, error, minimum if math.isfinite(slack) else None))
     print(bound_line(fit, standardized))
     print(needed_line(fit))
 
@@ -93,8 +93,10 @@ def _not_unique(p: int) -> list[str]:
 
 def sound(value: float, error: float, digits: int = 10) -> str:
     """``value`` with at most ``digits`` significant digits, and none beyond its error bar."""
-    if value == 0 or not math.isfinite(error):
-        return f"{value:.{digits}g}" if math.isfinite(error) else f"{value:.3g} (unresolved)"
+    if not math.isfinite(error):  # no error bar: no digit of it can be vouched for
+        return "unresolved (float64 cannot bound its error here)"
+    if value == 0:
+        return f"{value:.{digits}g}"
     if error >= abs(value):
         return f"{value:.2g} (± {error:.2g})"
     kept = max(1, min(digits, math.floor(math.log10(abs(value) / error)) if error else digits))
@@ -108,12 +110,12 @@ def verdict(
     best_b: float,
     best_w: Sequence[float],
     error: float,
-    minimum: float,
+    minimum: float | None,
 ) -> str:
     """The verdict, from the certificate: converged, not converged, or cannot be certified.
 
     ``w`` and ``best_w`` are the weights reached and the optimum's (one each, ``m``, for
-    the livestream's line).
+    the livestream's line); ``minimum`` is None where its value is unresolved.
     """
     name = "Gradient descent" if fit.method == "gd" else f"Method {fit.method}"
     after = f"{fit.n_iter:,} {_plural(fit.n_iter, 'iteration')}"
@@ -130,11 +132,12 @@ def verdict(
             f"After {after} {name[0].lower() + name[1:]} cannot be certified at --tol "
             f"{fit.tol:g}: {fit.verdict_reason}. Try --standardize or a larger --tol."
         )
-    gap = (
-        f"{_relative(error - minimum, minimum)} above the minimum"
-        if minimum != 0
-        else f"{error:.4g} above the minimum of 0"
-    )
+    if minimum is None:  # its value has no error bar: a gap from it would mean nothing
+        gap = "not comparable with the minimum (float64 does not resolve it here)"
+    elif minimum != 0:
+        gap = f"{_relative(error - minimum, minimum)} above the minimum"
+    else:
+        gap = f"{error:.4g} above the minimum of 0"
     bar = fit.distance_error
     weights = "".join(
         f"{label} by {_off(value, best, bar)}, "

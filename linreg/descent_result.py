@@ -283,14 +283,14 @@ def _goal(forecast: Forecast) -> tuple[float | None, str, FloatArray, Reference]
     # Descent on the float statistics is guaranteed only to within their error bar of θ*.
     reach = forecast.ladder.floor.error + quadratic.resolution(reference.point)
     if target is not None and reach >= target:
-        target, reason = (
-            None,
-            (
-                f"descent on the float64 statistics is guaranteed to come only within "
-                f"{reach:.2g} of the optimum, more than tol={forecast.tol:g} allows, so no "
-                "count can be promised"
-            ),
+        reason = (
+            f"descent on the float64 statistics is guaranteed to come only within {reach:.2g} "
+            f"of the optimum, more than tol={forecast.tol:g} allows"
+            if math.isfinite(reach)
+            else "the float64 statistics do not bound the optimum at all (their error bar is "
+            "unbounded)"
         )
+        target, reason = None, f"{reason}, so no count can be promised"
     nearest = reference.nearest(quadratic.to_data(forecast.theta0))
     e0 = forecast.theta0 - quadratic.coords.to_descended(nearest[:-1], float(nearest[-1]))
     return target, reason, e0, reference

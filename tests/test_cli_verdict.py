@@ -89,3 +89,26 @@ def test_rate_and_bound_are_told_apart():
     fit = minimize(points[:, :1], points[:, 1], method="gd", num_iterations=0)
     rate, bound = _distinct(fit.learning_rate, fit.bound)
     assert rate != bound and float(rate) < float(bound)
+
+
+def test_an_unresolved_minimum_prints_no_digits_and_no_gap(tmp_path):
+    """Near-collinear columns (c = a + 1e-9 noise): the minimum's value has no error bar in
+    float64. It printed "12.3 (unresolved)" (the true minimum is below 0.81), then "the
+    error is -93.5% above the minimum" and "only within inf of the optimum"."""
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=200), rng.normal(size=200)
+    c = a + 1e-9 * rng.normal(size=200)
+    y = a + b + 1 + 0.01 * rng.normal(size=200)
+    data = tmp_path / "sc.csv"
+    np.savetxt(data, np.c_[a, c, y], delimiter=",", header="a,c,y", comments="", fmt="%.17g")
+    done = subprocess.run(
+        [sys.executable, "-m", "linreg", "--data", str(data), "--x", "a", "--x", "c",
+         "--y", "y", "--method", "cg", "--tol", "1e-6", "--standardize"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "error = unresolved" in done.stdout
+    line = next(s for s in done.stdout.splitlines() if "has not converged" in s)
+    assert line.endswith("the error is not comparable with the minimum (float64 does not "
+                         "resolve it here).")  # fmt: skip
+    assert "inf" not in done.stdout and "nan" not in done.stdout
