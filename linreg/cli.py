@@ -411,7 +411,9 @@ def _shown(value: float) -> str:
 
 
 def _run(args: argparse.Namespace, data: Data, history: OutputTarget | None) -> int:
-    """Check what was read, fit; then print; then write the history."""
+    """Check what was read, fit; then write the history and print (a history that cannot
+    be written leaves nothing printed); a history sent to standard output comes after the
+    lines printed."""
     raise_pending()  # a signal whose exception a library lost while reading
     check_points(data.stats, Path(args.data or bundled_data_path()))
     # The table, where it was read, lets the verdict refine its reference against it.
@@ -422,11 +424,24 @@ def _run(args: argparse.Namespace, data: Data, history: OutputTarget | None) -> 
         fit = _fit(args, given, "none" if history is None else spool)
         report = _report(args, fit, data)  # may still refuse: nothing printed yet
         raise_pending()
+        after = history is not None and _is_stdout(history)
+        if history is not None and not after:
+            write_output(history, _history_lines(spool))  # a failure leaves nothing printed
+            raise_pending()
         sys.stdout.write(report)
-        if history is not None:
+        if history is not None and after:
             sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
             write_output(history, _history_lines(spool))
     return 0
+
+
+def _is_stdout(target: OutputTarget) -> bool:
+    """Whether the history goes where the report does (``-``, ``/dev/stdout``, the same file)."""
+    try:
+        mine, its = os.fstat(sys.stdout.fileno()), os.stat(target.final)
+    except (OSError, ValueError, AttributeError):
+        return target.in_place
+    return (mine.st_dev, mine.st_ino) == (its.st_dev, its.st_ino)
 
 
 def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> DescentResult:

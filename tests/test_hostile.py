@@ -217,6 +217,7 @@ def test_history_dev_full_is_written_in_place_and_fails_cleanly():
     )
     after = os.stat("/dev/full")
     assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
+    assert done.out == ""  # nothing printed before the history was written (it printed all)
 
 
 def test_history_name_lengths(tmp_path):
