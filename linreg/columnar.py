@@ -216,11 +216,18 @@ def _unreadable(error: OSError, kind: str) -> str:
 
 @dataclass(frozen=True)
 class _Plan:
-    """One file's pieces to read (row groups or batches), and how to read one."""
+    """One file's pieces to read (row groups or batches), and how to read one; or, for a
+    file whose row groups are too large to hold a few at once, how to stream it."""
 
     file: Path
     pieces: int
     read: Callable[[int], Any]
+    stream: Callable[[], Iterator[Any]] | None = None
+
+
+#: Rows of a row group above which a Parquet file is streamed a batch at a time, in one
+#: thread, instead of a few row groups at once (a 10M-row group held 460 MB).
+STREAM_ROWS = 1 << 20
 
 
 def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
@@ -235,6 +242,19 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
             # a handle per read: threads never share one; the footer is parsed once
             own = _open_parquet(arrow, file, metadata)
             return own.read_row_group(index, columns=columns, use_threads=False)
+
+        groups = (metadata.row_group(k).num_rows for k in range(pieces))
+        if max(groups, default=0) > STREAM_ROWS:
+
+            def stream() -> Iterator[Any]:
+                # pages read as they are decoded (buffer_size), not a row group at once
+                own = arrow.parquet.ParquetFile(
+                    file, metadata=metadata, buffer_size=1 << 20, pre_buffer=False
+                )
+                for batch in own.iter_batches(STREAM_ROWS // 4, columns=columns, use_threads=False):
+                    yield arrow.Table.from_batches([batch])
+
+            return _Plan(file, pieces, read, stream)
 
     else:
         reader = _open_ipc(arrow, file)
@@ -292,6 +312,12 @@ def _read_ahead(arrow: Any, plans: list[_Plan], columns: list[str]) -> Iterator[
     with ThreadPoolExecutor(threads, thread_name_prefix="linreg-read") as pool:
         try:
             for plan, index in jobs:
+                if plan.stream is not None:  # in order: what is pending first
+                    while pending:
+                        yield finished()
+                    if index == 0:
+                        yield from _streamed(arrow, plan, columns)
+                    continue
                 pending.append((pool.submit(_read_piece, arrow, plan, index), plan.file))
                 while len(pending) > 2 * threads:
                     yield finished()
@@ -300,6 +326,23 @@ def _read_ahead(arrow: Any, plans: list[_Plan], columns: list[str]) -> Iterator[
         finally:
             for future, _ in pending:
                 future.cancel()
+
+
+def _streamed(arrow: Any, plan: _Plan, columns: list[str]) -> Iterator[Chunk]:
+    """A file with large row groups, a batch at a time."""
+    assert plan.stream is not None
+    first = 0
+    try:
+        for table in plan.stream():
+            chunk = _chunk(arrow, table, plan.file, first, columns)
+            first += len(chunk.columns[0]) if chunk.columns else 0
+            yield chunk
+    except OSError as error:
+        raise DataFileError(
+            plan.file, f"cannot be read ({_said(error.strerror or error)})"
+        ) from None
+    except arrow.ArrowException as error:
+        raise DataFileError(plan.file, f"cannot be read ({_said(error)})") from None
 
 
 def _read_piece(arrow: Any, plan: _Plan, index: int) -> Any:

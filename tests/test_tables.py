@@ -196,6 +196,28 @@ def test_nulls_and_nan_are_named_with_their_row(tmp_path, kind):
             _read(kind, path, x="x", y="y")
 
 
+def test_large_row_groups_are_streamed_with_the_same_statistics(tmp_path, monkeypatch):
+    """A row group above `STREAM_ROWS` is read a batch at a time (one 10M-row group held
+    460 MB): the same statistics as the small groups' reading, nulls named by their row,
+    in a folder beside files of small groups, in order."""
+    from linreg import columnar
+
+    monkeypatch.setattr(columnar, "STREAM_ROWS", 400)  # batches of 100 rows
+    table = _table(3000)
+    x, y = ["hours", "sleep", "visits"], "score"
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    _write(table.slice(0, 1000), folder / "a.parquet", "parquet", rows_per_piece=300)
+    _write(table.slice(1000, 2000), folder / "b.parquet", "parquet", rows_per_piece=2000)
+    _same(_read("parquet", folder, x=x, y=y), _in_memory(table, x, y))
+    values = [1.0] * 900
+    values[737] = None
+    path = tmp_path / "null.parquet"
+    _write(pa.table({"x": np.arange(900.0), "y": values}), path, "parquet", rows_per_piece=900)
+    with pytest.raises(DataFileError, match=r"missing value \(null\) at row 737 "):
+        _read("parquet", path, x="x", y="y")
+
+
 def test_files_that_are_not_what_they_say(tmp_path):
     fake = tmp_path / "fake.parquet"
     fake.write_text("x,y\n1,2\n")
