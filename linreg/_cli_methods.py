@@ -67,10 +67,8 @@ def method_options(args: argparse.Namespace) -> dict[str, float]:
         if value is None:
             continue
         if name not in takes:
-            raise UsageError(
-                f"--method {args.method} takes no {flag} (it chooses its own steps); "
-                f"leave {flag} out"
-            )
+            why = "it has no momentum" if "learning_rate" in takes else "it chooses its own steps"
+            raise UsageError(f"--method {args.method} takes no {flag} ({why}); leave {flag} out")
         given[takes[name].name] = flag
     chosen = {}
     for name, value in args.option or []:

@@ -457,10 +457,11 @@ class Pass:
         scratch = np.empty((2, size) if p == 1 else (size, p + 2))
         if p > 1:
             scratch[:, -1] = 1.0  # a column of ones: the sums come with the products
-        for start in range(0, y.shape[0], rows):
-            if self.finite:
-                block = slice(start, start + rows)
-                self.finite = self._block(X[block], y[block], scratch)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows in the sums
+            for start in range(0, y.shape[0], rows):
+                if self.finite:
+                    block = slice(start, start + rows)
+                    self.finite = self._block(X[block], y[block], scratch)
         return self
 
     def result(self) -> Statistics | None:

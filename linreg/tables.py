@@ -151,7 +151,7 @@ def _reduce(
                 explain()
                 raise too_large("their squares")
         stats = None if one is None else one.result()
-    if one is None:
+    if one is None or (stats is None and one.finite):  # no piece, or pieces of no rows
         raise DataFileError(file, "has no rows")
     if stats is None:
         raise too_large("their squares")

@@ -220,7 +220,8 @@ def test_option_reaches_the_method_as_the_api_gives_it():
         (["--method", "adam", "--option", "learning_rate=0.1"], "give it as --learning-rate"),
         (["--method", "gd", "--option", "beta2=0.9"], "it has no options of its own"),
         (["--method", "adam", "--momentum", "0.8", "--option", "beta1=0.7"], "already given"),
-        (["--method", "cg", "--momentum", "0.8"], "takes no --momentum"),
+        (["--method", "cg", "--momentum", "0.8"], "takes no --momentum (it chooses its own steps)"),
+        (["--method", "gd", "--momentum", "0.8"], "takes no --momentum (it has no momentum)"),
     ],
 )
 def test_a_method_option_it_does_not_take_is_a_usage_error(args, said):

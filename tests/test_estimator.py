@@ -180,3 +180,14 @@ def test_partial_fit_is_read_after_every_chunk_or_once():
     assert once.n_iter_ == model.n_iter_ and once.converged_
     with pytest.raises(AttributeError, match="no attribute 'coeff_'"):
         once.coeff_  # noqa: B018
+
+
+def test_partial_fit_on_overflowing_data_raises_without_a_warning():
+    """numpy's overflow warning leaked before the InputError (from the hostile audit)."""
+    import warnings
+
+    X = np.random.default_rng(0).normal(size=(50, 2)) * 1e160
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="too large"):
+            GradientDescentRegressor().partial_fit(X, X[:, 0]).coef_  # noqa: B018

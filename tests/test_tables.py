@@ -259,3 +259,12 @@ def test_offset_data_over_many_row_groups_keep_one_runs_bound(tmp_path):
     stats = Moments.from_parquet(path, x="x", y="y")
     assert stats.rounding < 1e-10  # one run: about 1.5e-11 (per-chunk merges: ~1e-6)
     _same(stats, Moments.from_arrays(x[:, None], y))
+
+
+def test_a_parquet_file_of_no_rows_says_so(tmp_path):
+    """It said the data were too large for float64 (from the hostile audit)."""
+    path = tmp_path / "zero.parquet"
+    empty = pa.array([], pa.float64())
+    pq.write_table(pa.table({"x": empty, "y": empty}), path)
+    with pytest.raises(DataFileError, match="has no rows"):
+        Moments.from_parquet(path, x="x", y="y")
