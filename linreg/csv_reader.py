@@ -362,6 +362,13 @@ def _positions(file: Path, wanted: list[str | int] | None, names: list[str] | No
                 raise DataFileError(
                     file, f"has no column named {shorten(column)!r} (its columns: {known})", line=1
                 )
+            if names.count(column) > 1:  # the first would be a guess: say so
+                raise DataFileError(
+                    file,
+                    f"has {names.count(column)} columns named {shorten(column)!r} (choose one "
+                    "by its position, counting from 0)",
+                    line=1,
+                )
             positions.append(names.index(column))
         else:
             positions.append(check_positive_int(column + 1, "a column position") - 1)

@@ -66,6 +66,7 @@ CSV_BAD = [
     # (content, x, y, message, line, column)
     ("a,b\n1,2\n3,4\n", ["c"], "b", r"has no column named 'c' \(its columns: 'a', 'b'\)", 1, None),
     ("1,2\n3,4\n", ["a"], "b", "has no header row, so no column is named 'a'", 1, None),
+    ("x,x,y\n1,2,3\n2,3,5\n", ["x"], "y", r"has 2 columns named 'x' \(choose one by its", 1, None),
     (
         "a,b\n1,2\n3,4\n",
         [5],
