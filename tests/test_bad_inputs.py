@@ -270,15 +270,15 @@ def test_arguments_through_the_api(name, change, error, message):
 
 
 COMMANDS = [
-    ("learning rate 0", ["--learning-rate", "0"], EXIT_INPUT, "learning_rate must be positive"),
+    ("learning rate 0", ["--learning-rate", "0"], EXIT_INPUT, "--learning-rate must be positive"),
     (
         "learning rate negative",
         ["--learning-rate", "-1"],
         EXIT_INPUT,
-        "learning_rate must be positive",
+        "--learning-rate must be positive",
     ),
-    ("learning rate NaN", ["--learning-rate", "nan"], EXIT_INPUT, "learning_rate must be finite"),
-    ("learning rate inf", ["--learning-rate", "inf"], EXIT_INPUT, "learning_rate must be finite"),
+    ("learning rate NaN", ["--learning-rate", "nan"], EXIT_INPUT, "--learning-rate must be finite"),
+    ("learning rate inf", ["--learning-rate", "inf"], EXIT_INPUT, "--learning-rate must be finite"),
     (
         "learning rate string",
         ["--learning-rate", "fast"],
@@ -295,7 +295,7 @@ COMMANDS = [
         "iterations negative",
         ["--iterations", "-5"],
         EXIT_INPUT,
-        "num_iterations must be a non-negative integer",
+        "--iterations must be a non-negative integer",
     ),
     ("iterations float", ["--iterations", "1.5"], EXIT_USAGE, "not a whole number: '1.5'"),
     (
