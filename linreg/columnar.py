@@ -225,9 +225,10 @@ class _Plan:
     stream: Callable[[], Iterator[Any]] | None = None
 
 
-#: Rows of a row group above which a Parquet file is streamed a batch at a time, in one
-#: thread, instead of a few row groups at once (a 10M-row group held 460 MB).
-STREAM_ROWS = 1 << 20
+#: Numbers (rows × columns read) of a row group above which a Parquet file is streamed a
+#: batch at a time, in one thread, instead of a few row groups at once (one group of 10M
+#: rows × 2 held 460 MB; 200k rows × 50, 450 MB).
+STREAM_NUMBERS = 1 << 21
 
 
 def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
@@ -244,14 +245,17 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
             return own.read_row_group(index, columns=columns, use_threads=False)
 
         groups = (metadata.row_group(k).num_rows for k in range(pieces))
-        if max(groups, default=0) > STREAM_ROWS:
+        rows = STREAM_NUMBERS // len(columns)
+        if max(groups, default=0) > rows:
 
             def stream() -> Iterator[Any]:
                 # pages read as they are decoded (buffer_size), not a row group at once
                 own = arrow.parquet.ParquetFile(
                     file, metadata=metadata, buffer_size=1 << 20, pre_buffer=False
                 )
-                for batch in own.iter_batches(STREAM_ROWS // 4, columns=columns, use_threads=False):
+                for batch in own.iter_batches(
+                    max(1, rows // 4), columns=columns, use_threads=False
+                ):
                     yield arrow.Table.from_batches([batch])
 
             return _Plan(file, pieces, read, stream)

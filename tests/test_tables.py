@@ -198,12 +198,12 @@ def test_nulls_and_nan_are_named_with_their_row(tmp_path, kind):
 
 
 def test_large_row_groups_are_streamed_with_the_same_statistics(tmp_path, monkeypatch):
-    """A row group above `STREAM_ROWS` is read a batch at a time (one 10M-row group held
+    """A row group above `STREAM_NUMBERS` is read a batch at a time (one 10M-row group held
     460 MB): the same statistics as the small groups' reading, nulls named by their row,
     in a folder beside files of small groups, in order."""
     from linreg import columnar
 
-    monkeypatch.setattr(columnar, "STREAM_ROWS", 400)  # batches of 100 rows
+    monkeypatch.setattr(columnar, "STREAM_NUMBERS", 1600)  # 4 columns: batches of 100 rows
     table = _table(3000)
     x, y = ["hours", "sleep", "visits"], "score"
     folder = tmp_path / "parts"
