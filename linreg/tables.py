@@ -164,14 +164,32 @@ def _reduce(
 
 
 def npy_parts(file: Path, chunk_rows: int) -> Iterator[Statistics]:
-    """The statistics of each chunk of rows of a memory-mapped ``.npy`` table."""
+    """The statistics of each chunk of rows of a ``.npy`` table (checked by `open_npy`)."""
     table = open_npy(file)
-    for start in range(0, table.shape[0], chunk_rows):
-        chunk = np.asarray(table[start : start + chunk_rows], dtype=np.float64)
+    for start, chunk in _npy_chunks(file, table, chunk_rows):
         if not np.isfinite(chunk).all():
             row = start + int(np.argwhere(~np.isfinite(chunk))[0][0])
             raise DataFileError(file, f"row {row} holds a non-finite value")
         yield checked_pass(chunk[:, :-1], np.ascontiguousarray(chunk[:, -1]))
+
+
+def _npy_chunks(file: Path, table: Any, chunk_rows: int) -> Iterator[tuple[int, FloatArray]]:
+    """(first row, rows as float64): read from the file a chunk at a time where the rows
+    are contiguous (a memory map's pages stay resident: a 160 MB table peaked at 205 MB),
+    through the map otherwise (Fortran order)."""
+    n, k = table.shape
+    if not table.flags.c_contiguous:
+        for start in range(0, n, chunk_rows):
+            yield start, np.asarray(table[start : start + chunk_rows], dtype=np.float64)
+        return
+    with open(table.filename, "rb") as handle:
+        handle.seek(table.offset)
+        for start in range(0, n, chunk_rows):
+            rows = min(chunk_rows, n - start)
+            values = np.fromfile(handle, dtype=table.dtype, count=rows * k)
+            if values.size != rows * k:  # changed since its header was checked
+                raise DataFileError(file, "is shorter than its header says")
+            yield start, np.asarray(values.reshape(rows, k), dtype=np.float64)
 
 
 def is_dask(value: object) -> bool:
