@@ -20,14 +20,14 @@ __all__ = ["add_option_argument", "in_flags", "method_options", "options_help", 
 _OWN_FLAGS = {"learning_rate": "--learning-rate", "momentum": "--momentum"}
 
 
-def parse_option(text: str) -> tuple[str, float]:
-    """``--option``'s argument, ``NAME=VALUE``, as (name, number)."""
+def parse_option(text: str) -> tuple[str, float, str]:
+    """``--option``'s argument, ``NAME=VALUE``, as (name, number, the value as typed)."""
     name, equals, value = text.partition("=")
     name = name.strip()
     if not equals or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE (e.g. beta2=0.99), got {text!r}")
     try:
-        return name, float(value)
+        return name, float(value), value.strip()
     except ValueError:
         raise argparse.ArgumentTypeError(f"{name}: not a number: {value!r}") from None
 
@@ -71,7 +71,7 @@ def method_options(args: argparse.Namespace) -> dict[str, float]:
             raise UsageError(f"--method {args.method} takes no {flag} ({why}); leave {flag} out")
         given[takes[name].name] = flag
     chosen = {}
-    for name, value in args.option or []:
+    for name, value, typed in args.option or []:
         option = _declared(args.method, takes, name)
         if option.name in given:
             raise UsageError(
@@ -82,7 +82,7 @@ def method_options(args: argparse.Namespace) -> dict[str, float]:
         try:
             chosen[option.name] = option.check(value)
         except InputError as error:
-            raise UsageError(f"--option {name}={value:g}: {error}") from None
+            raise UsageError(f"--option {name}={typed}: {error}") from None
     return chosen
 
 

@@ -217,6 +217,7 @@ def test_option_reaches_the_method_as_the_api_gives_it():
         (["--method", "adam", "--option", "beta2=2"], "--option beta2=2: beta2 must be in [0, 1)"),
         (["--method", "adam", "--option", "beta2"], "expected NAME=VALUE"),
         (["--method", "adam", "--option", "beta2=x"], "not a number: 'x'"),
+        (["--method", "adam", "--option", "beta1=1e400"], "--option beta1=1e400: beta1 must be"),
         (["--method", "adam", "--option", "learning_rate=0.1"], "give it as --learning-rate"),
         (["--method", "gd", "--option", "beta2=0.9"], "it has no options of its own"),
         (["--method", "adam", "--momentum", "0.8", "--option", "beta1=0.7"], "already given"),
