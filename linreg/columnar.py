@@ -11,6 +11,7 @@ refused with the column and the row named. Memory holds a few row groups at a ti
 from __future__ import annotations
 
 import collections
+import contextlib
 import glob
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -336,27 +337,28 @@ def _streamed(arrow: Any, plan: _Plan, columns: list[str]) -> Iterator[Chunk]:
     """A file with large row groups, a batch at a time."""
     assert plan.stream is not None
     first = 0
-    try:
+    with _reading(arrow, plan.file):
         for table in plan.stream():
             chunk = _chunk(arrow, table, plan.file, first, columns)
             first += len(chunk.columns[0]) if chunk.columns else 0
             yield chunk
-    except OSError as error:
-        raise DataFileError(
-            plan.file, f"cannot be read ({_said(error.strerror or error)})"
-        ) from None
-    except arrow.ArrowException as error:
-        raise DataFileError(plan.file, f"cannot be read ({_said(error)})") from None
 
 
 def _read_piece(arrow: Any, plan: _Plan, index: int) -> Any:
-    try:
+    with _reading(arrow, plan.file):
         return plan.read(index)
+
+
+@contextlib.contextmanager
+def _reading(arrow: Any, file: Path) -> Iterator[None]:
+    """A failure to read ``file`` (the system's or Arrow's) as one `DataFileError`."""
+    try:
+        yield
     except OSError as error:
         why = _said(error.strerror or error)
-        raise DataFileError(plan.file, f"cannot be read ({why})") from None
+        raise DataFileError(file, f"cannot be read ({why})") from None
     except arrow.ArrowException as error:
-        raise DataFileError(plan.file, f"cannot be read ({_said(error)})") from None
+        raise DataFileError(file, f"cannot be read ({_said(error)})") from None
 
 
 def _chunk(arrow: Any, table: Any, file: Path, first: int, names: list[str]) -> Chunk:

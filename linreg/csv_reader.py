@@ -167,11 +167,14 @@ def _with_lf(data: bytes) -> bytes:
 #: blocks smaller, down to `MIN_BLOCK_BYTES`.
 MAX_BLOCK_ROWS = 1 << 18
 MIN_BLOCK_BYTES = 1 << 16
+#: The first read, at most: small enough that short rows cannot fill it with more than
+#: `MAX_BLOCK_ROWS`, large enough to measure them.
+FIRST_READ_BYTES = 1 << 18
 
 
 def _blocks(handle: Any, block_bytes: int) -> Iterator[tuple[bytes, int]]:
     """Whole lines, about ``block_bytes`` at a time (the first read at most
-    `MAX_BLOCK_ROWS` bytes; later ones less if its rows were short), and the bytes read so
+    `FIRST_READ_BYTES`; later ones less if its rows were short), and the bytes read so
     far.
 
     Line ends come out as LF. Reading stops at the first NUL byte, which ends the last
@@ -183,7 +186,7 @@ def _blocks(handle: Any, block_bytes: int) -> Iterator[tuple[bytes, int]]:
     done = 0
     first = True
     while True:
-        data = handle.read(min(block_bytes, MAX_BLOCK_ROWS) if first else block_bytes)
+        data = handle.read(min(block_bytes, FIRST_READ_BYTES) if first else block_bytes)
         if first and data:
             first, rows = False, data.count(b"\n") + data.count(b"\r")
             if rows * block_bytes > MAX_BLOCK_ROWS * len(data):  # rows of a full block

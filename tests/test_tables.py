@@ -269,3 +269,22 @@ def test_a_parquet_file_of_no_rows_says_so(tmp_path):
     pq.write_table(pa.table({"x": empty, "y": empty}), path)
     with pytest.raises(DataFileError, match="has no rows"):
         Moments.from_parquet(path, x="x", y="y")
+
+
+@pytest.mark.parametrize("streamed", [False, True])
+def test_corrupt_pages_are_one_error_naming_the_file(tmp_path, monkeypatch, streamed):
+    """The footer reads, the pages do not: Arrow's error while reading a row group (or a
+    streamed batch) is a DataFileError that names the file, never Arrow's own."""
+    from linreg import columnar
+
+    if streamed:
+        monkeypatch.setattr(columnar, "STREAM_NUMBERS", 100)
+    path = tmp_path / "bad.parquet"
+    x = np.arange(1000.0)
+    pq.write_table(pa.table({"x": x, "y": 2 * x}), path, row_group_size=1000)
+    data = bytearray(path.read_bytes())
+    for k in range(8, 600):  # the first pages, not the footer
+        data[k] = (data[k] * 7 + 13) % 256
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFileError, match=r"bad\.parquet: cannot be read \("):
+        Moments.from_parquet(path, x="x", y="y")
