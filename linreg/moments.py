@@ -98,7 +98,8 @@ class Moments(Statistics):
         Raises
         ------
         InputError
-            As for every public function: shapes, NaN, infinity.
+            As for every public function: shapes, NaN, infinity; more than
+            `linreg.accumulate.MAX_FEATURES` features.
 
         Examples
         --------

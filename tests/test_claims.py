@@ -204,6 +204,12 @@ SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
     ),
     (
         "performance.md",
+        "a Parquet file whose row groups are too large to hold a few at once streamed a batch "
+        "at a time",
+        lambda: _in("linreg/columnar.py", "for batch in own.iter_batches("),
+    ),
+    (
+        "performance.md",
         "the data's columns followed by a column of ones, last (`benchmarks/run.py` builds it",
         lambda: _in("benchmarks/run.py", "np.column_stack([X, np.ones(len(X))]) if intercept"),
     ),
