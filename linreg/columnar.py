@@ -239,6 +239,15 @@ class _Plan:
 #: batch at a time, in one thread, instead of a few row groups at once (one group of 10M
 #: rows × 2 held 460 MB; 200k rows × 50, 450 MB).
 STREAM_NUMBERS = 1 << 21
+#: Numbers (rows × columns) of a streamed batch, and the bytes read from a column chunk
+#: at a time. Arrow's reader holds buffers in proportion to both, a column at a time:
+#: 200k rows × 50 in one group, batches of 10k rows and 1 MiB reads peaked at 314 MiB
+#: on the command line (pyarrow's own iter_batches, 265); batches of 655 rows and
+#: 16 KiB reads, 217 MiB (197 with ARROW_DEFAULT_MEMORY_POOL=jemalloc). About 2 MiB a
+#: column is Arrow's own (a column chunk's dictionary and its page buffers), whatever
+#: these are.
+STREAM_BATCH_NUMBERS = 1 << 15
+STREAM_BUFFER = 1 << 14
 
 
 def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
@@ -261,12 +270,11 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
             def stream() -> Iterator[Chunk]:
                 # pages read as they are decoded (buffer_size), not a row group at once
                 own = arrow.parquet.ParquetFile(
-                    file, metadata=metadata, buffer_size=1 << 20, pre_buffer=False
+                    file, metadata=metadata, buffer_size=STREAM_BUFFER, pre_buffer=False
                 )
                 first = 0
-                for batch in own.iter_batches(
-                    max(1, rows // 4), columns=columns, use_threads=False
-                ):
+                size = max(1, STREAM_BATCH_NUMBERS // len(columns))
+                for batch in own.iter_batches(size, columns=columns, use_threads=False):
                     yield _chunk(arrow, arrow.Table.from_batches([batch]), file, first, columns)
                     first += batch.num_rows
 
