@@ -32,8 +32,10 @@ __all__ = ["PIECE_NUMBERS", "missing_value", "read_pieces"]
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Numbers (rows × columns) of one piece: 4 MiB of float64.
-PIECE_NUMBERS = 1 << 19
+#: Numbers (rows × columns) of one piece: 1 MiB of float64 (64Ki rows of two columns;
+#: 1 Mi rows or 256 Ki rows took more time, measured in CPU seconds: the first touches
+#: of a larger ring cost more than the handing on of more pieces).
+PIECE_NUMBERS = 1 << 17
 #: Pieces held at once: the one used, the one waiting, the one being read. A piece's
 #: arrays are read into again ``RING`` pieces later.
 RING = 3

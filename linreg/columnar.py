@@ -201,7 +201,7 @@ def _open_parquet(arrow: Any, file: Path, metadata: Any = None) -> Any:
 
 def _open_ipc(arrow: Any, file: Path) -> Any:
     try:
-        return arrow.ipc.open_file(arrow.memory_map(str(file)))
+        return arrow.ipc.open_file(arrow.OSFile(str(file)))
     except OSError as error:
         raise DataFileError(file, _unreadable(error, "Arrow IPC")) from None
     except arrow.ArrowException as error:
