@@ -119,6 +119,13 @@ def _blocks(fd: int) -> list[tuple[int, int, int]]:
         raise _CorruptError("its footer's length is wrong")
     footer = _pread(fd, size - 10 - length, length)
     root = _at(footer, "<I", 0)
+    schema = _target(footer, root, 1)
+    order = None if schema is None else _field(footer, schema, 0)
+    if order is not None and _at(footer, "<h", order) != 0:  # 1: Big (pyarrow swaps it)
+        raise _CorruptError(
+            "it was written big-endian, which is not read here: rewrite it with "
+            "pyarrow.feather.write_feather(pyarrow.feather.read_table(path), new_path)"
+        )
     return [(o, m, b) for o, m, _, b in _structs(footer, root, 3, "<qiiq")]
 
 

@@ -6,6 +6,7 @@ metadata does not hold together refused; one 10M-row batch within 200 MB."""
 from __future__ import annotations
 
 import os
+import struct
 
 import numpy as np
 import pytest
@@ -151,3 +152,30 @@ def test_one_ten_million_row_batch_stays_in_bounded_memory(tmp_path, compression
     done = command("--data", str(path), "--x", "x", "--y", "y", "--iterations", "10")
     assert done.code == 0, done.err
     assert done.rss < MAX_RSS, done.rss
+
+
+def test_a_big_endian_file_is_refused_not_misread(tmp_path):
+    """pyarrow swaps a big-endian file's bytes as it reads; the pieces are read raw, so
+    such a file is refused by its footer's schema (written here by hand: a footer whose
+    schema says Big, as a big-endian machine writes it)."""
+    footer = struct.pack(
+        "<I4H" + "iI" + "3Hxx" + "ihxx",
+        12,  # the root table, at 12
+        *(8, 8, 0, 4),  # its vtable (at 4): field 1 (the schema) at +4
+        8,  # the table (at 12): its vtable is 8 bytes back
+        12,  # field 1 (at 16): the schema table, 12 bytes on (28)
+        *(6, 8, 4),  # the schema's vtable (at 20): field 0 (endianness) at +4
+        8,  # the schema table (at 28): its vtable 8 bytes back
+        1,  # endianness (at 32): Big
+    )
+    path = tmp_path / "big-endian.arrow"
+    path.write_bytes(b"ARROW1\0\0" + footer + struct.pack("<i", len(footer)) + b"ARROW1")
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        with pytest.raises(_ipc_file._CorruptError, match="it was written big-endian"):
+            _ipc_file._blocks(descriptor)
+        little = footer[:-4] + struct.pack("<hxx", 0)  # the same footer, Little
+        path.write_bytes(b"ARROW1\0\0" + little + struct.pack("<i", len(little)) + b"ARROW1")
+        assert _ipc_file._blocks(descriptor) == []  # read: no batches
+    finally:
+        os.close(descriptor)
