@@ -4,7 +4,7 @@ Part of `linreg.columnar` (kept apart to keep each file short). pyarrow reads a 
 batch whole: one batch of 10M rows decompressed into memory, or its pages of a memory map
 left resident, took 240 to 400 MB. Here the file's footer and each batch's message (small
 flatbuffers) say where every column's buffers lie; the columns chosen are then read from
-those places in pieces of `PIECE_NUMBERS` numbers (`os.preadv` into the piece's arrays, or a
+those places in pieces of `PIECE_NUMBERS` numbers (read into the piece's arrays, or a
 compressed buffer decompressed as a stream by pyarrow's ``CompressedInputStream``), so
 memory holds a few pieces whatever the batches' size. Small batches are gathered into one
 piece. (Reading the next piece in a thread while the statistics took this one cost more
@@ -102,10 +102,28 @@ class _Batch:
 
 
 def _pread(fd: int, offset: int, size: int) -> bytes:
-    data = os.pread(fd, size, offset)
+    """``size`` bytes at ``offset`` (where the system has no pread, as Windows, by a
+    seek and a read)."""
+    if hasattr(os, "pread"):
+        data = os.pread(fd, size, offset)
+    else:
+        os.lseek(fd, offset, os.SEEK_SET)
+        data = os.read(fd, size)
     if len(data) != size:
         raise _CorruptError("it is shorter than its metadata says")
     return data
+
+
+def _read_into(fd: int, offset: int, out: FloatArray) -> None:
+    """Fill ``out`` from the bytes at ``offset``, with no copy in between."""
+    if hasattr(os, "preadv"):
+        done = os.preadv(fd, [out.data], offset)
+    else:
+        os.lseek(fd, offset, os.SEEK_SET)
+        with open(fd, "rb", buffering=0, closefd=False) as handle:
+            done = handle.readinto(out.data) or 0
+    if done != out.nbytes:
+        raise _CorruptError("it is shorter than its metadata says")
 
 
 def _blocks(fd: int) -> list[tuple[int, int, int]]:
@@ -272,8 +290,7 @@ class _Values:
         """Rows ``start`` to ``start + len(out)`` into ``out`` (in order, piece after piece)."""
         count = len(out)
         if self.stream is None and self.kind == self.arrow.float64():
-            if os.preadv(self.fd, [out.data], self.offset + start * 8) != count * 8:
-                raise _CorruptError("it is shorter than its metadata says")
+            _read_into(self.fd, self.offset + start * 8, out)
             return
         if self.stream is None:
             raw = self.arrow.py_buffer(

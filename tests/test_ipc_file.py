@@ -179,3 +179,19 @@ def test_a_big_endian_file_is_refused_not_misread(tmp_path):
         assert _ipc_file._blocks(descriptor) == []  # read: no batches
     finally:
         os.close(descriptor)
+
+
+def test_without_pread_the_pieces_are_read_by_seek_and_read(tmp_path, monkeypatch):
+    """Windows has no os.pread or os.preadv: a seek and a read give the same pieces."""
+    monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 1200)
+    table = _table(3000)
+    path = tmp_path / "t.arrow"
+    feather.write_feather(table, path, compression="uncompressed", chunksize=700)
+    x, y = ["hours", "sleep", "visits"], "score"
+    expected = Moments.from_ipc(path, x=x, y=y)
+    monkeypatch.delattr(os, "pread")
+    monkeypatch.delattr(os, "preadv")
+    again = Moments.from_ipc(path, x=x, y=y)
+    for name in ("count", "mean_x", "mean_y", "cxx", "cxy", "cyy"):  # the same bytes read
+        np.testing.assert_array_equal(getattr(again, name), getattr(expected, name))
+    _same(expected, _exact(table, x, y))
