@@ -19,6 +19,7 @@ expects them:
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 from collections.abc import Iterable
 from typing import Any, cast
@@ -379,4 +380,4 @@ def _plain(X: Any, y: Any, n_features: int) -> bool:
         return False
     if not X.flags.c_contiguous:
         return False
-    return bool(np.isfinite(np.add.reduce(X.reshape(-1)) + np.add.reduce(y)))
+    return math.isfinite(np.add.reduce(X, axis=None) + np.add.reduce(y))
