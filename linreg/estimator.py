@@ -227,8 +227,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         on the data: after any split of the rows it equals `fit` on all of them (to
         rounding). The pass takes the rows a block at a time, whatever the chunks' sizes:
         a chunk's rows short of a whole block wait in a buffer of one block
-        (`linreg.accumulate.block_rows`), and are summed when it fills or when the
-        statistics are read. The descent runs when the model is next read (its fitted attributes,
+        (`linreg.accumulate.block_rows`), summed when it fills or when the statistics are
+        read. The descent runs when the model is next read (its fitted attributes,
         `predict`, `score`), once however many chunks came before: a loop of
         ``partial_fit`` costs one pass and one descent, and a read between chunks changes
         nothing that follows. The first call fixes ``n_features_in_`` (and
@@ -239,8 +239,8 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         ------
         ValueError
             Bad data, or a chunk whose number of features differs from the first's.
-            Data too large for float64 are refused by the call that sums their block:
-            this one when they fill a block, else the next read (or the call that fills it).
+            Data too large for float64 are refused by the call that sums their block: this
+            one, a later one that fills the block, or the next read.
         linreg.DivergenceError
             As `fit`, when the model is read.
 
@@ -368,8 +368,8 @@ _FLOAT64 = np.dtype(np.float64)
 def _plain(X: Any, y: Any, n_features: int) -> bool:
     """Whether a chunk is what ``validate_data`` would return as it is: finite float64
     ndarrays, X C-contiguous with ``n_features`` columns and y of as many rows, at least
-    one. Such a chunk skips the generic conversion (0.1 ms a call, most of a small
-    chunk's time); finiteness is checked as scikit-learn checks it first, by a sum
+    one. Such a chunk skips the generic conversion (which costs a small chunk more than
+    its sums do); finiteness is checked as scikit-learn checks it first, by a sum
     (a NaN or an infinity makes it non-finite; a sum that overflows sends the chunk to
     the generic check, which looks value by value)."""
     if type(X) is not np.ndarray or type(y) is not np.ndarray:  # no subclass (masked)
