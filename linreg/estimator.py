@@ -19,6 +19,7 @@ expects them:
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 from collections.abc import Iterable
 from typing import Any, cast
@@ -34,12 +35,11 @@ except ImportError as error:  # pragma: no cover - exercised only without the ex
         "linreg.GradientDescentRegressor needs scikit-learn: pip install 'linreg[sklearn]'"
     ) from error
 
-from linreg.accumulate import Pass
+from linreg._partial import ChunkPass
 from linreg.descent import DescentResult, minimize
 from linreg.errors import InputError
 from linreg.moments import Moments
 from linreg.tables import is_dask
-from linreg.validate import too_large
 
 __all__ = ["DEFAULT_ESTIMATOR_TOL", "GradientDescentRegressor"]
 
@@ -225,16 +225,22 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         (`linreg.accumulate.Pass`, blocks sharing one shift), so ``statistics_`` are those
         of one pass over the concatenation, and the model is fitted on them as `fit` fits
         on the data: after any split of the rows it equals `fit` on all of them (to
-        rounding). The descent runs when the model is next read (its fitted attributes,
+        rounding). The pass takes the rows a block at a time, whatever the chunks' sizes:
+        a chunk's rows short of a whole block wait in a buffer of one block
+        (`linreg.accumulate.block_rows`), summed when it fills or when the statistics are
+        read. The descent runs when the model is next read (its fitted attributes,
         `predict`, `score`), once however many chunks came before: a loop of
-        ``partial_fit`` costs one pass and one descent. The first call fixes
-        ``n_features_in_`` (and ``feature_names_in_``); a chunk with other features is
-        refused. A call to `fit` starts afresh.
+        ``partial_fit`` costs one pass and one descent, and a read between chunks changes
+        nothing that follows. The first call fixes ``n_features_in_`` (and
+        ``feature_names_in_``); a chunk with other features is refused. A call to `fit`
+        starts afresh.
 
         Raises
         ------
         ValueError
             Bad data, or a chunk whose number of features differs from the first's.
+            Data too large for float64 are refused by the call that sums their block: this
+            one, a later one that fills the block, or the next read.
         linreg.DivergenceError
             As `fit`, when the model is read.
 
@@ -251,29 +257,38 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         state = self.__dict__
         # a stream continues only from a model partial_fit made: fit() sets coef_ anew
         stale = state.get("_stale", False) and "coef_" not in state
-        first = "_stream" not in state or not (
-            stale or state.get("coef_") is state.get("_stream_coef")
-        )
-        _numbers_only(X, "X")
-        _numbers_only(y, "y")
-        X, y = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=first)
-        if first:
-            self._stream = Pass(X.shape[1])
-        stats = self._stream.add(X, y).result()
-        if stats is None:
-            raise too_large("their squares")
-        self.statistics_ = Moments._of(stats)
-        for name in _FITTED:  # read again, they are refit on every chunk so far
-            state.pop(name, None)
+        stream = state.get("_stream")
+        if stream is None or not (stale or state.get("coef_") is state.get("_stream_coef")):
+            X, y = self._validated(X, y, reset=True)
+            stream = self._stream = ChunkPass(X.shape[1])
+        elif "feature_names_in_" in state or not _plain(X, y, state["n_features_in_"]):
+            X, y = self._validated(X, y, reset=False)
+        stream.add(X, y)
+        if "coef_" in state:  # read again, they are refit on every chunk so far
+            for name in _FITTED:
+                state.pop(name, None)
+        state.pop("statistics_", None)
         self._stale = True
         return self
 
+    def _validated(self, X: Any, y: Any, reset: bool) -> tuple[Any, Any]:
+        """A chunk checked and converted as scikit-learn's ``validate_data`` does."""
+        _numbers_only(X, "X")
+        _numbers_only(y, "y")
+        checked = validate_data(self, X, y, y_numeric=True, dtype=np.float64, reset=reset)
+        return cast(tuple[Any, Any], checked)
+
     def __getattr__(self, name: str) -> Any:
         # Reached only when an attribute is not found: a model that partial_fit left to
-        # refit is fitted on its statistics when one of its fitted attributes is read.
-        if name in _FITTED and self.__dict__.get("_stale") and "statistics_" in self.__dict__:
-            self._fit_statistics(self.__dict__["statistics_"], stacklevel=4)
-            return self.__dict__[name]
+        # refit is fitted on its statistics when one of its fitted attributes is read,
+        # and the statistics are formed when they are read (or the model is).
+        state = self.__dict__
+        if name in _FITTED and state.get("_stale") and "_stream" in state:
+            self._fit_statistics(state["_stream"].statistics(), stacklevel=4)
+            return state[name]
+        if name == "statistics_" and "_stream" in state:
+            self.statistics_ = state["_stream"].statistics()
+            return self.statistics_
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _fit_statistics(self, stats: Moments, stacklevel: int = 3) -> GradientDescentRegressor:
@@ -345,3 +360,24 @@ def _numbers_only(value: Any, name: str) -> None:
             raise InputError(
                 f"{name} must hold numbers, got {_NOT_NUMBERS[kind]}: convert them to numbers first"
             )
+
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _plain(X: Any, y: Any, n_features: int) -> bool:
+    """Whether a chunk is what ``validate_data`` would return as it is: finite float64
+    ndarrays, X C-contiguous with ``n_features`` columns and y of as many rows, at least
+    one. Such a chunk skips the generic conversion (which costs a small chunk more than
+    its sums do); finiteness is checked as scikit-learn checks it first, by a sum
+    (a NaN or an infinity makes it non-finite; a sum that overflows sends the chunk to
+    the generic check, which looks value by value)."""
+    if type(X) is not np.ndarray or type(y) is not np.ndarray:  # no subclass (masked)
+        return False
+    if X.dtype != _FLOAT64 or y.dtype != _FLOAT64 or X.ndim != 2 or y.ndim != 1:
+        return False
+    if X.shape[1] != n_features or not 0 < y.shape[0] == X.shape[0]:
+        return False
+    if not X.flags.c_contiguous:
+        return False
+    return math.isfinite(np.add.reduce(X, axis=None) + np.add.reduce(y))

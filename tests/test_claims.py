@@ -210,6 +210,21 @@ SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
     ),
     (
         "performance.md",
+        "rows short of a block wait in a buffer of one block, so the pass sums the blocks "
+        "`fit`'s pass sums",
+        lambda: (
+            _in("linreg/_partial.py", "self.block = block_rows(n_features)")
+            and _in("tests/test_estimator_stream.py", "def test_the_buffer_holds_less_than_a_block")
+        ),
+    ),
+    (
+        "performance.md",
+        "plain float64 arrays skip scikit-learn's conversion (their finiteness still checked, "
+        "by a sum",
+        lambda: _in("linreg/estimator.py", "math.isfinite(np.add.reduce(X, axis=None)"),
+    ),
+    (
+        "performance.md",
         "the data's columns followed by a column of ones, last (`benchmarks/run.py` builds it",
         lambda: _in("benchmarks/run.py", "np.column_stack([X, np.ones(len(X))]) if intercept"),
     ),
