@@ -36,6 +36,7 @@ def _table(n: int):
             "sleep": sleep.astype(np.float32),  # another float type: cast
             "visits": RNG.integers(0, 9, n).astype(np.int32),  # integers: cast
             "blank": pa.nulls(n),  # no buffers at all
+            "city": pa.array(["a", "b", "c"] * (n // 3) + ["a"] * (n % 3)).dictionary_encode(),
             "score": score,
         }
     )
