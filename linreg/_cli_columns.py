@@ -4,7 +4,9 @@ a glob).
 
 Part of `linreg.cli` (kept apart to keep each file short). A column is a name from the
 header (CSV) or the schema (Parquet, Arrow IPC), or a 0-based position: a value made of
-digits only (``--x 0``) is a position. ``--data`` is read as Parquet or Arrow IPC when
+digits only (``--x 0``) is a position, except that in Parquet and Arrow IPC files a
+column whose name is those digits wins (a schema's names may be "0", "1", ...; a CSV
+header of digits only is read as data). ``--data`` is read as Parquet or Arrow IPC when
 its suffix says so (``.parquet``, ``.parq``, ``.pq``; ``.arrow``, ``.feather``,
 ``.ipc``, ``.arrows``), when it is a folder (of one of those kinds), or when it is a
 glob (quoted, so that the shell leaves it alone) that matches files of one of those
@@ -96,10 +98,22 @@ def chosen_columns(
     return [*features, target]
 
 
+class _Digits(int):
+    """A value of digits only: a 0-based position, or the name of a Parquet or Arrow
+    IPC column of those digits where the file has one (``text``: as typed)."""
+
+    text: str
+
+    def __new__(cls, text: str) -> _Digits:
+        self = super().__new__(cls, text)
+        self.text = text
+        return self
+
+
 def _column(text: str, option: str) -> Column:
     if not text:
         raise UsageError(f"{option}: the column name is empty")
-    return int(text) if text.isascii() and text.isdigit() else text
+    return _Digits(text) if text.isascii() and text.isdigit() else text
 
 
 def _shown(column: Column) -> str:
@@ -242,8 +256,9 @@ def _read_columnar(path: Path, kind: str, columns: list[Column] | None) -> Data:
 
 
 def _names(file: Path, names: list[str], columns: list[Column] | None) -> list[str]:
-    """The columns chosen, by name (positions looked up in the first file's schema);
-    without ``--x`` and ``--y``, a file's two columns."""
+    """The columns chosen, by name (positions looked up in the first file's schema, where
+    it has no column named by those digits); without ``--x`` and ``--y``, a file's two
+    columns."""
     listed = ", ".join(repr(shorten(name)) for name in names[:20])
     listed += f" and {len(names) - 20} more" if len(names) > 20 else ""
     if columns is None:
@@ -256,6 +271,10 @@ def _names(file: Path, names: list[str], columns: list[Column] | None) -> list[s
         return list(names)
     chosen = []
     for column in columns:
+        text = getattr(column, "text", None)
+        if text in names:  # digits that are a column's name: the name wins
+            chosen.append(str(text))
+            continue
         if isinstance(column, int) and column >= len(names):
             raise DataFileError(
                 file,

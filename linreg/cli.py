@@ -33,7 +33,8 @@ pipe, 143 terminated.
 
 ``--x`` (once for each feature) and ``--y`` choose the columns of a CSV file with a
 header, or of Parquet or Arrow IPC files (`linreg._cli_columns`), by name or by 0-based
-position; several ``--x`` fit y = w_1*x_1 + ... + w_p*x_p + b, and the report names
+position (digits; in Parquet and Arrow IPC files a column named by those digits wins over
+the position); several ``--x`` fit y = w_1*x_1 + ... + w_p*x_p + b, and the report names
 the weights w_1..w_p where the livestream's one feature has m. Without them the command
 reads x,y rows and prints exactly what it always has.
 
@@ -196,9 +197,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--x",
         action="append",
         metavar="COLUMN",
-        help="a feature column, by its name in the header (CSV) or schema (Parquet, Arrow), "
-        "or by its 0-based position (digits only); repeat it for several features, fit "
-        "as y = w_1*x_1 + ... + w_p*x_p + b (default: x, the first of two columns)",
+        help="a feature column: its name in the header (CSV) or schema (Parquet, Arrow), or "
+        "its 0-based position (digits; a Parquet or Arrow column so named wins); repeat it "
+        "for several features, y = w_1*x_1 + ... + w_p*x_p + b (default: x, the first of two)",
     )
     parser.add_argument(
         "--y",

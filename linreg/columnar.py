@@ -2,10 +2,12 @@
 
 Needs the ``fast`` extra (pyarrow). The columns asked for are checked in each file's
 schema before any data is read (missing, or not numbers: named, with the columns the
-file has); each row group (Parquet) or record batch (IPC) is then read in a few threads
-at once, each without Arrow's own thread pool, and handed on in file order as float64
-columns copied straight from Arrow's buffers (no pandas). A missing value (null) is
-refused with the column and the row named. Memory holds a few row groups at a time.
+file has). Parquet row groups are then read in a few threads at once, each without
+Arrow's own thread pool, and handed on in file order as float64 columns copied straight
+from Arrow's buffers (no pandas); a file whose row groups are too large is streamed a
+batch at a time. Arrow IPC files are read from the file in pieces of a fixed size,
+whatever their record batches (`linreg._ipc_file`). A missing value (null) is refused
+with the column and the row named. Memory holds a few row groups or pieces at a time.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg._ipc_file import missing_value, read_pieces
 from linreg.errors import DataFileError
 from linreg.validate import shorten
 
@@ -75,6 +78,12 @@ def iter_columnar_chunks(
     kind : {"parquet", "ipc"}
     progress : callable, optional
         Called after each chunk with the number of rows read so far.
+
+    Yields
+    ------
+    Chunk
+        In file order. An Arrow IPC chunk's arrays are read into again a few chunks
+        later (`linreg._ipc_file.RING`): copy what is to be kept.
 
     Raises
     ------
@@ -192,7 +201,7 @@ def _open_parquet(arrow: Any, file: Path, metadata: Any = None) -> Any:
 
 def _open_ipc(arrow: Any, file: Path) -> Any:
     try:
-        return arrow.ipc.open_file(arrow.memory_map(str(file)))
+        return arrow.ipc.open_file(arrow.OSFile(str(file)))
     except OSError as error:
         raise DataFileError(file, _unreadable(error, "Arrow IPC")) from None
     except arrow.ArrowException as error:
@@ -223,13 +232,22 @@ class _Plan:
     file: Path
     pieces: int
     read: Callable[[int], Any]
-    stream: Callable[[], Iterator[Any]] | None = None
+    stream: Callable[[], Iterator[Chunk]] | None = None
 
 
 #: Numbers (rows × columns read) of a row group above which a Parquet file is streamed a
 #: batch at a time, in one thread, instead of a few row groups at once (one group of 10M
 #: rows × 2 held 460 MB; 200k rows × 50, 450 MB).
 STREAM_NUMBERS = 1 << 21
+#: Numbers (rows × columns) of a streamed batch, and the bytes read from a column chunk
+#: at a time. Arrow's reader holds buffers in proportion to both, a column at a time:
+#: 200k rows × 50 in one group, batches of 10k rows and 1 MiB reads peaked at 314 MiB
+#: on the command line (pyarrow's own iter_batches, 265); batches of 2,621 rows and
+#: 16 KiB reads, 225 MiB in the same CPU time (batches of 655 rows: 217 MiB, twice the
+#: CPU time). About 2 MiB a column is Arrow's own (a column chunk's dictionary and its
+#: page buffers) whatever these are; ARROW_DEFAULT_MEMORY_POOL=jemalloc saves 20 MiB.
+STREAM_BATCH_NUMBERS = 1 << 17
+STREAM_BUFFER = 1 << 14
 
 
 def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
@@ -249,28 +267,31 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
         rows = STREAM_NUMBERS // len(columns)
         if max(groups, default=0) > rows:
 
-            def stream() -> Iterator[Any]:
+            def stream() -> Iterator[Chunk]:
                 # pages read as they are decoded (buffer_size), not a row group at once
                 own = arrow.parquet.ParquetFile(
-                    file, metadata=metadata, buffer_size=1 << 20, pre_buffer=False
+                    file, metadata=metadata, buffer_size=STREAM_BUFFER, pre_buffer=False
                 )
-                for batch in own.iter_batches(
-                    max(1, rows // 4), columns=columns, use_threads=False
-                ):
-                    yield arrow.Table.from_batches([batch])
+                first = 0
+                size = max(1, STREAM_BATCH_NUMBERS // len(columns))
+                for batch in own.iter_batches(size, columns=columns, use_threads=False):
+                    yield _chunk(arrow, arrow.Table.from_batches([batch]), file, first, columns)
+                    first += batch.num_rows
 
             return _Plan(file, pieces, read, stream)
+        return _Plan(file, pieces, read)
+    schema = _open_ipc(arrow, file).schema
+    _check_schema(arrow, file, schema, columns)
 
-    else:
-        reader = _open_ipc(arrow, file)
-        _check_schema(arrow, file, reader.schema, columns)
-        pieces = reader.num_record_batches
+    def batches() -> Iterator[Chunk]:
+        for first, values in read_pieces(arrow, file, schema, columns):
+            yield Chunk(file, first, values)
 
-        def read(index: int) -> Any:
-            batch = _open_ipc(arrow, file).get_batch(index)
-            return arrow.Table.from_batches([batch]).select(columns)
+    return _Plan(file, 1, _unused, batches)
 
-    return _Plan(file, pieces, read)
+
+def _unused(index: int) -> Any:
+    raise AssertionError("an Arrow IPC file is streamed, never read a piece at a time")
 
 
 def _check_schema(arrow: Any, file: Path, schema: Any, columns: list[str]) -> None:
@@ -321,7 +342,7 @@ def _read_ahead(arrow: Any, plans: list[_Plan], columns: list[str]) -> Iterator[
                     while pending:
                         yield finished()
                     if index == 0:
-                        yield from _streamed(arrow, plan, columns)
+                        yield from _streamed(arrow, plan)
                     continue
                 pending.append((pool.submit(_read_piece, arrow, plan, index), plan.file))
                 while len(pending) > 2 * threads:
@@ -333,15 +354,11 @@ def _read_ahead(arrow: Any, plans: list[_Plan], columns: list[str]) -> Iterator[
                 future.cancel()
 
 
-def _streamed(arrow: Any, plan: _Plan, columns: list[str]) -> Iterator[Chunk]:
-    """A file with large row groups, a batch at a time."""
+def _streamed(arrow: Any, plan: _Plan) -> Iterator[Chunk]:
+    """A file read a piece at a time: Parquet with large row groups, Arrow IPC."""
     assert plan.stream is not None
-    first = 0
     with _reading(arrow, plan.file):
-        for table in plan.stream():
-            chunk = _chunk(arrow, table, plan.file, first, columns)
-            first += len(chunk.columns[0]) if chunk.columns else 0
-            yield chunk
+        yield from plan.stream()
 
 
 def _read_piece(arrow: Any, plan: _Plan, index: int) -> Any:
@@ -375,11 +392,7 @@ def _floats(arrow: Any, file: Path, first: int, name: str, column: Any) -> Float
         raise DataFileError(file, f"cannot be read ({_said(error)})") from None
     if column.null_count:
         index = arrow.compute.index(column.is_null(), True).as_py()
-        raise DataFileError(
-            file,
-            f"column {shorten(name)!r} has a missing value (null) at row {first + index:,} "
-            "(counting from 0): every value is needed",
-        )
+        raise missing_value(file, name, first + index)
     if column.type != arrow.float64():
         column = column.cast(arrow.float64(), safe=False)  # int64 beyond 2^53 rounds
     parts = [

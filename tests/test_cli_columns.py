@@ -186,3 +186,26 @@ def test_history_may_not_replace_a_file_of_a_data_folder_or_glob(source, files, 
     assert done.returncode == EXIT_OUTPUT and done.stdout == ""
     assert "is one of the --data files; writing the history would replace the data" in done.stderr
     assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("kind", ["parquet", "feather"])
+def test_digits_that_are_a_columns_name_choose_it_else_a_position(tmp_path, kind):
+    """From the hostile audit: a schema may name its columns "0", "1"; --x 1 took the
+    column at position 1. A name that exists wins; digits that name no column are a
+    position ("2" here: the column named "7")."""
+    rng = np.random.default_rng(5)
+    a, c = rng.normal(size=300), rng.normal(size=300)
+    y = 3.0 * a - 2.0 * c + 1.0 + 0.1 * rng.normal(size=300)
+    table = pa.table({"1": a, "0": y, "7": c})
+    path = tmp_path / f"digits.{kind}"
+    (pq.write_table if kind == "parquet" else feather.write_feather)(table, path)
+    done = _run("--data", path, "--x", "1", "--x", "2", "--y", "0", "--iterations", "5")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "Fitting '0' = b + w_1*'1' + w_2*'7'"
+    printed = _closed_form(done.stdout)
+    fit = least_squares(np.column_stack([a, c]), y)
+    for name, value in (("b", fit.intercept), ("w_1", fit.coef[0]), ("w_2", fit.coef[1])):
+        assert abs(float(printed[name]) - value) <= _last_place(printed[name]), name
+    past = _run("--data", path, "--x", "3", "--y", "0")  # no such name, no such position
+    assert past.returncode == EXIT_INPUT
+    assert "has 3 columns ('1', '0', '7'); column position 3 (counting from 0)" in past.stderr

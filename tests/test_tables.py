@@ -288,3 +288,33 @@ def test_corrupt_pages_are_one_error_naming_the_file(tmp_path, monkeypatch, stre
     path.write_bytes(bytes(data))
     with pytest.raises(DataFileError, match=r"bad\.parquet: cannot be read \("):
         Moments.from_parquet(path, x="x", y="y")
+
+
+def test_a_wide_row_group_streams_in_small_batches_and_reads(tmp_path, monkeypatch):
+    """From the hostile audit: 200k rows x 50 columns in one row group peaked at 314 MiB
+    on the command line, batches of 10k rows read 1 MiB at a time; Arrow holds buffers in
+    proportion to both, for every column. Batches of STREAM_BATCH_NUMBERS numbers and
+    reads of STREAM_BUFFER bytes (225 MiB): the same statistics."""
+    from linreg import columnar
+
+    seen = []
+
+    class Spy(pq.ParquetFile):
+        def __init__(self, *args, **kwargs):
+            seen.append(("open", kwargs.get("buffer_size"), kwargs.get("pre_buffer")))
+            super().__init__(*args, **kwargs)
+
+        def iter_batches(self, batch_size=65536, *args, **kwargs):
+            seen.append(("batches", batch_size, kwargs.get("use_threads")))
+            return super().iter_batches(batch_size, *args, **kwargs)
+
+    monkeypatch.setattr(pq, "ParquetFile", Spy)
+    names = [f"c{k}" for k in range(50)]
+    values = RNG.normal(size=(60_000, 50))  # 3M numbers: over STREAM_NUMBERS, streamed
+    path = tmp_path / "wide.parquet"
+    pq.write_table(pa.table(dict(zip(names, values.T))), path, row_group_size=60_000)
+    stats = Moments.from_parquet(path, x=names[:-1], y=names[-1])
+    assert ("open", columnar.STREAM_BUFFER, False) in seen
+    assert ("batches", columnar.STREAM_BATCH_NUMBERS // 50, False) in seen
+    assert columnar.STREAM_BATCH_NUMBERS <= 1 << 17 and columnar.STREAM_BUFFER <= 1 << 14
+    _same(stats, Moments.from_arrays(values[:, :-1], values[:, -1]))
