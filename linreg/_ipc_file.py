@@ -4,9 +4,10 @@ Part of `linreg.columnar` (kept apart to keep each file short). pyarrow reads a 
 batch whole: one batch of 10M rows decompressed into memory, or its pages of a memory map
 left resident, took 240 to 400 MB. Here the file's footer and each batch's message (small
 flatbuffers) say where every column's buffers lie; the columns chosen are then read from
-those places in pieces of `PIECE_NUMBERS` numbers (read into the piece's arrays, or a
-compressed buffer decompressed as a stream by pyarrow's ``CompressedInputStream``), so
-memory holds a few pieces whatever the batches' size. Small batches are gathered into one
+those places in pieces of `PIECE_NUMBERS` numbers (read into the piece's arrays; a
+compressed batch of at most `WHOLE_BYTES` decompressed a column at a time, a larger one
+as a stream by pyarrow's ``CompressedInputStream``), so memory holds a few pieces
+whatever the batches' size. Small batches are gathered into one
 piece. (Reading the next piece in a thread while the statistics took this one cost more
 CPU time and more time on a loaded machine: 36 against 32 ms of CPU, 73 against 60 ms.)
 """
@@ -39,6 +40,13 @@ PIECE_NUMBERS = 1 << 17
 RING = 3
 #: The codecs of the format's BodyCompression, by number, as pyarrow names them.
 _CODECS = {0: "lz4", 1: "zstd"}
+#: A compressed batch whose chosen columns hold at most this many bytes is decompressed
+#: a column at a time, whole: a stream per column costs its decoder's buffers (about
+#: 1.2 MiB each for lz4, 40 KiB for zstd), 300 MB for a batch of 257 lz4 columns.
+WHOLE_BYTES = 16 << 20
+#: At most this many lz4 columns are streamed at once (about 1.2 MiB each); a larger
+#: compressed batch with more columns is refused, saying how to rewrite it.
+LZ4_STREAMS = 48
 _RECORD_BATCH = 3  # the MessageHeader union's member
 
 
@@ -268,6 +276,7 @@ class _Values:
         codec: str | None,
         kind: Any,
         rows: int,
+        whole: bool,
     ) -> None:
         self.arrow, self.fd, self.kind = arrow, fd, kind
         self.width = kind.bit_width // 8
@@ -279,9 +288,16 @@ class _Values:
             if full != -1:  # -1: this buffer was left uncompressed
                 if full < rows * self.width:
                     raise _CorruptError("a compressed column is shorter than its rows")
-                raw = arrow.OSFile(str(file))
-                raw.seek(offset)
-                self.stream = arrow.CompressedInputStream(raw, codec)
+                if whole:  # a small batch: one buffer, read from memory below
+                    self.stream = arrow.BufferReader(
+                        arrow.Codec(codec).decompress(
+                            _pread(fd, offset, length), decompressed_size=full
+                        )
+                    )
+                else:
+                    raw = arrow.OSFile(str(file))
+                    raw.seek(offset)
+                    self.stream = arrow.CompressedInputStream(raw, codec)
         if self.stream is None and length < rows * self.width:
             raise _CorruptError("a column is shorter than its rows")
         self.offset = offset
@@ -310,6 +326,23 @@ class _Values:
     def close(self) -> None:
         if self.stream is not None:
             self.stream.close()
+
+
+def _whole(file: Path, batch: _Batch, kinds: list[Any]) -> bool:
+    """Whether a compressed batch's chosen columns are decompressed whole (a small batch),
+    else streamed; a large lz4 batch of too many columns is refused."""
+    size = batch.rows * sum(kind.bit_width // 8 for kind in kinds)
+    if batch.codec is None or size <= WHOLE_BYTES:
+        return True
+    if batch.codec == "lz4" and len(kinds) > LZ4_STREAMS:
+        raise DataFileError(
+            file,
+            f"has an lz4-compressed record batch of {batch.rows:,} rows and {len(kinds)} chosen "
+            f"columns: more than {LZ4_STREAMS} such columns cannot be read in bounded memory; "
+            "rewrite it with smaller batches (pyarrow.feather.write_feather(table, path, "
+            "chunksize=65536)) or zstd compression",
+        )
+    return False
 
 
 def _first_null(arrow: Any, fd: int, column: _Column, codec: str | None, rows: int) -> int:
@@ -377,8 +410,9 @@ def _pieces(
                 if column.nulls:
                     row = first + filled + _first_null(arrow, fd, column, batch.codec, batch.rows)
                     raise missing_value(file, name, row)
+            whole = _whole(file, batch, kinds)
             values = [
-                _Values(arrow, file, fd, c.values, batch.codec, kind, batch.rows)
+                _Values(arrow, file, fd, c.values, batch.codec, kind, batch.rows, whole)
                 for c, kind in zip(batch.columns, kinds)
             ]
             done = 0

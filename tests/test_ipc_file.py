@@ -59,10 +59,15 @@ def _same(a: Moments, b: Moments) -> None:
 
 @pytest.mark.parametrize("compression", ["uncompressed", "lz4", "zstd"])
 @pytest.mark.parametrize("batch", [333, 5000])
-def test_pieces_across_batches_give_the_same_statistics(tmp_path, monkeypatch, compression, batch):
+@pytest.mark.parametrize("whole", [True, False], ids=["decompressed-whole", "streamed"])
+def test_pieces_across_batches_give_the_same_statistics(
+    tmp_path, monkeypatch, compression, batch, whole
+):
     """Pieces of 250 rows (3 columns): a piece spans batches, a batch spans pieces, and
-    the ring of pieces turns over many times."""
+    the ring of pieces turns over many times; a compressed batch decompressed whole (a
+    small one) or streamed (a large one)."""
     monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 750)
+    monkeypatch.setattr(_ipc_file, "WHOLE_BYTES", _ipc_file.WHOLE_BYTES if whole else 0)
     table = _table(5000)
     path = tmp_path / "t.feather"
     feather.write_feather(table, path, compression=compression, chunksize=batch)
@@ -153,6 +158,39 @@ def test_one_ten_million_row_batch_stays_in_bounded_memory(tmp_path, compression
     done = command("--data", str(path), "--x", "x", "--y", "y", "--iterations", "10")
     assert done.code == 0, done.err
     assert done.rss < MAX_RSS, done.rss
+
+
+def test_many_lz4_columns_in_small_batches_stay_in_bounded_memory(tmp_path):
+    """20,000 rows x 257 columns in lz4 batches of 1,000 rows (from the audit: a stream per
+    column, about 1.2 MiB of lz4 decoder each, took 453 MB): each small batch is
+    decompressed whole."""
+    path = tmp_path / "wide.feather"
+    values = np.random.default_rng(5).normal(size=(20_000, 257))
+    table = pa.table({f"c{k}": values[:, k] for k in range(257)})
+    feather.write_feather(table, path, compression="lz4", chunksize=1000)
+    chosen = [arg for k in range(256) for arg in ("--x", f"c{k}")]
+    done = command("--data", str(path), *chosen, "--y", "c256", "--method", "cg")
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
+
+
+def test_a_large_lz4_batch_of_many_columns_is_refused_saying_how_to_rewrite_it(
+    tmp_path, monkeypatch
+):
+    """Streams of lz4 cost about 1.2 MiB each: past LZ4_STREAMS columns in a batch too
+    large to decompress whole, the file is refused, not read into unbounded memory."""
+    monkeypatch.setattr(_ipc_file, "WHOLE_BYTES", 0)
+    monkeypatch.setattr(_ipc_file, "LZ4_STREAMS", 2)
+    table = _table(3000)
+    path = tmp_path / "t.feather"
+    feather.write_feather(table, path, compression="lz4", chunksize=3000)
+    with pytest.raises(DataFileError, match="smaller batches"):
+        Moments.from_ipc(path, x=["hours", "sleep"], y="score")
+    monkeypatch.setattr(_ipc_file, "LZ4_STREAMS", 3)
+    _same(
+        Moments.from_ipc(path, x=["hours", "sleep"], y="score"),
+        _exact(table, ["hours", "sleep"], "score"),
+    )
 
 
 def test_a_big_endian_file_is_refused_not_misread(tmp_path):
