@@ -27,7 +27,11 @@ pipe, 143 terminated.
   name too long, read-only file system).
 - 129, 130, 131, 143: stopped by SIGHUP, SIGINT (Ctrl-C), SIGQUIT or SIGTERM, at any
   moment from the first import on (`linreg._entry` installs the handlers before numpy
-  loads). No partial or temporary file is left behind.
+  loads). No partial or temporary file is left behind. Every other signal whose default
+  action ends a process (SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGPWR,
+  the real-time signals) stops it the same way, with 128 + its number and ``linreg:
+  stopped by SIGUSR1``. A signal ignored when the command starts stays ignored
+  (``nohup linreg ...``; Python ignores SIGPIPE and SIGXFSZ, so a write fails instead).
 - 141: standard output's reader went away (``linreg | head -1``, also with
   ``--history /dev/stdout``): the command stops quietly, as Unix tools do (128 + SIGPIPE).
 
