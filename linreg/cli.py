@@ -69,7 +69,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from linreg import livestream
-from linreg._cli_columns import Data, chosen_columns, data_kind, input_files, read_data
+from linreg._cli_columns import (
+    Data,
+    add_column_arguments,
+    chosen_columns,
+    data_kind,
+    input_files,
+    read_data,
+)
 from linreg._cli_input import UsageError, check_points, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
@@ -196,21 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         ".ipc; pyarrow, the fast extra): a file, a folder or a quoted glob; read in one "
         "streaming pass; - reads standard input (default: the bundled livestream data)",
     )
-    parser.add_argument(
-        "--x",
-        action="append",
-        metavar="COLUMN",
-        help="a feature column, by its name in the header (CSV) or schema (Parquet, Arrow), "
-        "or by its 0-based position (digits only); repeat it for several features, fit "
-        "as y = w_1*x_1 + ... + w_p*x_p + b (default: x, the first of two columns)",
-    )
-    parser.add_argument(
-        "--y",
-        action="append",
-        metavar="COLUMN",
-        help="the target column, named as --x names one; with --x (default: y, the second "
-        "of two columns)",
-    )
+    add_column_arguments(parser)
     _add_method_options(parser)
     _add_run_options(parser)
     parser.add_argument(
