@@ -163,37 +163,54 @@ def _on_terminal() -> bool:
 
 
 @contextlib.contextmanager
-def progress(iterations: int) -> Iterator[None]:
-    """On a terminal, a line on stderr with the time a fit has taken, after its first second.
+def progress(iterations: int) -> Iterator[Callable[[Any], Any]]:
+    """On a terminal, a line on stderr after a fit's first second: the share of its
+    iterations done, the time taken and the time left.
 
-    `linreg.descent.minimize` reports no progress of its own, so this shows that the run
-    is alive and for how long, not the fraction done.
+    Yields the function that wraps the fit's ``history`` (``"none"`` or a sink) in a
+    sink that counts the losses as they pass, a block at a time (`linreg.history`):
+    `linreg.descent.minimize` reports no progress of its own.
     """
     if not _on_terminal():
-        yield
+        yield _unchanged
         return
-    done = threading.Event()
+    done, counted = threading.Event(), [0]
+
+    def counting(history: Any) -> Any:
+        def sink(first: int, losses: Any) -> None:
+            counted[0] = first + len(losses)
+            if callable(history):
+                history(first, losses)
+
+        return sink
+
     word = "iteration" if iterations == 1 else "iterations"
     with tqdm(
+        total=iterations + 1,
         desc=f"fitting ({iterations:,} {word})",
-        bar_format="{desc}: {elapsed}",
+        bar_format="{desc}: {percentage:.0f}%, {elapsed} (about {remaining} left)",
         file=sys.stderr,
         leave=False,
         delay=PROGRESS_DELAY,
     ) as bar:
-        ticker = threading.Thread(target=_tick, args=(bar, done), daemon=True)
+        ticker = threading.Thread(target=_tick, args=(bar, done, counted), daemon=True)
         ticker.start()
         try:
-            yield
+            yield counting
         finally:
             done.set()
             ticker.join()
 
 
-def _tick(bar: Any, done: threading.Event) -> None:
+def _unchanged(history: Any) -> Any:
+    return history
+
+
+def _tick(bar: Any, done: threading.Event, counted: list[int]) -> None:
     if done.wait(PROGRESS_DELAY):
         return
     while True:
+        bar.update(counted[0] - bar.n)
         bar.refresh()
         if done.wait(PROGRESS_DELAY / 2):
             return

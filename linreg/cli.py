@@ -46,8 +46,10 @@ fit is made and the summary is composed first, then printed, then ``--history`` 
 written. A value that begins with ``-`` is a value (``--initial-b -1e308``,
 ``--data -x.csv``); ``--data -`` reads standard input, ``--history -`` writes to
 standard output. ``--iterations`` is at most 100,000,000
-(`linreg.descent.MAX_ITERATIONS`); on a terminal a long fit shows its running time on
-stderr.
+(`linreg.descent.MAX_ITERATIONS`); on a terminal a long fit shows on stderr the share
+of its iterations done, its running time and the time left. Iterations that repeat the
+last one or two exactly (Newton after its step; CG, steepest descent and BB at the
+optimum) are recorded, not computed (`linreg.loop`).
 
 Every error is one line on stderr, ``linreg: error: ...``, never a traceback; file names
 in it are escaped (a newline or an escape sequence in a name is shown as ``\\n``,
@@ -444,7 +446,7 @@ def _is_stdout(target: OutputTarget) -> bool:
 def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> DescentResult:
     """The descent the options ask for; an overflow is blamed on the options that cause it."""
     try:
-        with progress(args.iterations):
+        with progress(args.iterations) as counting:  # on a terminal: the share done
             return _minimize(
                 args,
                 data,
@@ -452,7 +454,7 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
                 args.alpha,
                 args.initial_b,
                 args.initial_m or 0.0,
-                history,
+                counting(history),
             )
     except InputError as error:
         moved = _moved(args)
