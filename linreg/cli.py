@@ -142,7 +142,9 @@ EXIT_CODES = {
 }
 EXIT_CODES_TEXT = "exit codes: " + ", ".join(f"{code} {what}" for code, what in EXIT_CODES.items())
 #: Runs up to this many point-steps (points × iterations) use the livestream's own loops
-#: for the first three lines, so their digits are the livestream's exactly (about 1 s).
+#: for the first three lines, so their digits are the livestream's exactly (about 1 s);
+#: the errors printed are the livestream's for data of up to this many points, however
+#: many the iterations (the same start prints the same error).
 LIVESTREAM_BUDGET = 2_000_000
 
 
@@ -550,9 +552,10 @@ def _livestream_digits(
     points = data.table
     if points is None or points.shape[1] != 2:
         return b, w, start_error, error
-    if data.stats.count * max(args.iterations, 1) > LIVESTREAM_BUDGET:
+    if data.stats.count > LIVESTREAM_BUDGET:  # (the errors alone are one pass each)
         return b, w, start_error, error
     plain = args.method == "gd" and args.tol is None and args.alpha == 0.0
+    plain = plain and data.stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET
     plain = plain and not args.standardize and args.learning_rate != "auto"
     try:  # Python's floats raise where numpy's overflow to inf
         start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
