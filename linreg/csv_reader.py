@@ -385,9 +385,11 @@ def _positions(file: Path, wanted: list[str | int] | None, names: list[str] | No
             positions.append(names.index(column))
         else:
             positions.append(check_positive_int(column + 1, "a column position") - 1)
-    repeated = next((c for k, c in enumerate(wanted) if positions.index(positions[k]) < k), None)
-    if repeated is not None:
-        raise DataFileError(file, f"column {shorten(str(repeated))!r} is chosen twice")
+    again = next((k for k in range(len(wanted)) if positions.index(positions[k]) < k), None)
+    if again is not None:
+        first, repeated = wanted[positions.index(positions[again])], wanted[again]
+        also = "" if first == repeated else f" (as {shorten(str(first))!r} too)"
+        raise DataFileError(file, f"column {shorten(str(repeated))!r} is chosen twice{also}")
     return positions
 
 

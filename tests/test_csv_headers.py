@@ -125,3 +125,11 @@ def test_a_parquet_column_named_by_digits_is_chosen_by_name(tmp_path):
     named = _run("--data", tmp_path / "t.parquet", "--x", "2019", "--y", "2020")
     assert (named.returncode, named.stderr) == (0, "")
     assert named.stdout == plain.stdout
+
+
+def test_one_column_chosen_by_its_name_and_its_position_names_both(tmp_path):
+    # Before: "column '0' is chosen twice", though 0 was typed once (and 'a' once).
+    path = _file(tmp_path, "h.csv", f"a,b\n{ROWS}")
+    done = _run("--data", path, "--x", "a", "--y", "0")
+    assert (done.returncode, done.stdout) == (EXIT_INPUT, "")
+    assert done.stderr == f"linreg: error: {path}: column '0' is chosen twice (as 'a' too)\n"
