@@ -4,19 +4,24 @@ a glob).
 
 Part of `linreg.cli` (kept apart to keep each file short). A column is a name from the
 header (CSV) or the schema (Parquet, Arrow IPC), or a 0-based position: a value made of
-digits only (``--x 0``) is a position, except that in Parquet and Arrow IPC files a
-column whose name is those digits wins (a schema's names may be "0", "1", ...; a CSV
-header of digits only is read as data). ``--data`` is read as Parquet or Arrow IPC when
-its suffix says so (``.parquet``, ``.parq``, ``.pq``; ``.arrow``, ``.feather``,
-``.ipc``, ``.arrows``), when it is a folder (of one of those kinds), or when it is a
-glob (quoted, so that the shell leaves it alone) that matches files of one of those
-kinds; otherwise it is a CSV file (or a ``.npy`` array). Small data are also kept as a
-table, as a small CSV file is, so that the verdict is refined against the data and a
-one-feature run prints the livestream's own digits.
+digits only (``--x 0``) is a position, unless the header or schema spells it and it
+cannot be a position (``--y 2020`` for the header ``x1,2020``), or the header is
+known to be one (`linreg.csv_lines.header_of` has the rule; ``1`` where the columns are
+``a, b, 1`` is refused as ambiguous). A column named by text that a CSV file's first
+line holds makes that line its header, whatever else it holds.
+
+``--data`` is read as Parquet or Arrow IPC when its suffix says so (``.parquet``,
+``.parq``, ``.pq``; ``.arrow``, ``.feather``, ``.ipc``, ``.arrows``), when it is a folder
+(of one of those kinds), or when it is a glob (quoted, so that the shell leaves it
+alone) that matches files of one of those kinds; otherwise it is a CSV file (or a
+``.npy`` array). Small data are also kept as a table, as a small CSV file is, so that
+the verdict is refined against the data and a one-feature run prints the livestream's
+own digits.
 """
 
 from __future__ import annotations
 
+import argparse
 import glob
 import os
 import stat
@@ -26,14 +31,15 @@ from typing import Any
 
 import numpy as np
 
-from linreg._cli_input import SMALL_FILE, UsageError, read, reading_bar
+from linreg._cli_input import SMALL_FILE, UsageError, read, read_stream, reading_bar
 from linreg.columnar import FORMATS, column_names, dataset_files, iter_columnar_chunks, total_rows
+from linreg.csv_lines import as_named
 from linreg.csv_reader import load_table
-from linreg.errors import DataFileError, InputError
+from linreg.errors import DataFileError, HeaderWidthError, InputError
 from linreg.moments import Moments
 from linreg.validate import shorten
 
-__all__ = ["Column", "Data", "chosen_columns", "data_kind", "read_data"]
+__all__ = ["Column", "Data", "add_column_arguments", "chosen_columns", "data_kind", "read_data"]
 
 #: A column: a name, or a 0-based position.
 Column = str | int
@@ -60,6 +66,28 @@ class Data:
     table: Any
     x_names: list[str] | None = None
     y_name: str | None = None
+
+
+def add_column_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--x`` and ``--y``, for `linreg.cli.build_parser`."""
+    parser.add_argument(
+        "--x",
+        action="append",
+        metavar="COLUMN",
+        help="a feature column, by its name in the header (CSV) or schema (Parquet, Arrow), "
+        "or by its 0-based position (digits only); repeat it for several features, fit "
+        "as y = w_1*x_1 + ... + w_p*x_p + b (default: x, the first of two columns). A "
+        "CSV's first line is its header when a column is named as in it (x1,2020 or "
+        "2019,2020 too); digits name a column of the header that spells them (--y 2020) where "
+        "they cannot be a position",
+    )
+    parser.add_argument(
+        "--y",
+        action="append",
+        metavar="COLUMN",
+        help="the target column, named as --x names one; with --x (default: y, the second "
+        "of two columns)",
+    )
 
 
 def chosen_columns(
@@ -98,22 +126,10 @@ def chosen_columns(
     return [*features, target]
 
 
-class _Digits(int):
-    """A value of digits only: a 0-based position, or the name of a Parquet or Arrow
-    IPC column of those digits where the file has one (``text``: as typed)."""
-
-    text: str
-
-    def __new__(cls, text: str) -> _Digits:
-        self = super().__new__(cls, text)
-        self.text = text
-        return self
-
-
 def _column(text: str, option: str) -> Column:
     if not text:
         raise UsageError(f"{option}: the column name is empty")
-    return _Digits(text) if text.isascii() and text.isdigit() else text
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def _shown(column: Column) -> str:
@@ -206,7 +222,10 @@ def read_data(path: Path, kind: str, columns: list[Column] | None) -> Data:
     if kind in FORMATS:
         return _read_columnar(path, kind, columns)
     if columns is None:
-        stats, points = read(path)
+        try:
+            stats, points = read(path)
+        except HeaderWidthError as error:  # a header of 3 columns: name the cure
+            raise DataFileError(path, _choose(error.names), line=1) from None
         return Data(stats, points)
     if kind == "npy":
         raise UsageError(
@@ -217,8 +236,8 @@ def read_data(path: Path, kind: str, columns: list[Column] | None) -> Data:
 
 
 def _read_csv(path: Path, columns: list[Column]) -> Data:
-    """A small file read whole (as `read` reads one); a larger one, or a stream, in one
-    pass with a progress bar."""
+    """A small file read whole (as `read` reads one); a larger one in one pass with a
+    progress bar; a pipe as `read_stream` reads it."""
     try:
         info: os.stat_result | None = os.stat(path)
     except OSError:
@@ -227,14 +246,17 @@ def _read_csv(path: Path, columns: list[Column]) -> Data:
     names = [f"column {c}" if isinstance(c, int) else c for c in columns]
     if info is None or (regular and info.st_size <= SMALL_FILE):
         table = load_table(path, columns=columns)
-        if len(table) < 2:
-            raise DataFileError(
-                path, f"found {len(table)} point; at least 2 are needed to fit a line"
-            )
-        return Data(Moments.from_arrays(table[:, :-1], table[:, -1]), table, names[:-1], names[-1])
-    with reading_bar(info.st_size if regular else None, "B") as advance:
-        stats = Moments.from_csv(path, x=columns[:-1], y=columns[-1], progress=advance)
-    return Data(stats, None, names[:-1], names[-1])
+    elif regular:
+        with reading_bar(info.st_size, "B") as advance:
+            stats = Moments.from_csv(path, x=columns[:-1], y=columns[-1], progress=advance)
+        return Data(stats, None, names[:-1], names[-1])
+    else:  # a pipe: kept whole if small, as a small file is
+        streamed, table = read_stream(path, columns)
+        if streamed is not None:
+            return Data(streamed, None, names[:-1], names[-1])
+    if len(table) < 2:
+        raise DataFileError(path, f"found {len(table)} point; at least 2 are needed to fit a line")
+    return Data(Moments.from_arrays(table[:, :-1], table[:, -1]), table, names[:-1], names[-1])
 
 
 def _read_columnar(path: Path, kind: str, columns: list[Column] | None) -> Data:
@@ -256,25 +278,15 @@ def _read_columnar(path: Path, kind: str, columns: list[Column] | None) -> Data:
 
 
 def _names(file: Path, names: list[str], columns: list[Column] | None) -> list[str]:
-    """The columns chosen, by name (positions looked up in the first file's schema, where
-    it has no column named by those digits); without ``--x`` and ``--y``, a file's two
-    columns."""
-    listed = ", ".join(repr(shorten(name)) for name in names[:20])
-    listed += f" and {len(names) - 20} more" if len(names) > 20 else ""
+    """The columns chosen, by name (positions looked up in the first file's schema);
+    without ``--x`` and ``--y``, a file's two columns."""
+    listed = _listed_names(names)
     if columns is None:
         if len(names) != 2:
-            raise DataFileError(
-                file,
-                f"has {len(names)} columns ({listed}): choose the features with --x and the "
-                "target with --y",
-            )
+            raise DataFileError(file, _choose(names))
         return list(names)
     chosen = []
-    for column in columns:
-        text = getattr(column, "text", None)
-        if text in names:  # digits that are a column's name: the name wins
-            chosen.append(str(text))
-            continue
+    for column in as_named(file, columns, names):
         if isinstance(column, int) and column >= len(names):
             raise DataFileError(
                 file,
@@ -283,3 +295,17 @@ def _names(file: Path, names: list[str], columns: list[Column] | None) -> list[s
             )
         chosen.append(names[column] if isinstance(column, int) else column)
     return chosen
+
+
+def _listed_names(names: list[str]) -> str:
+    listed = ", ".join(repr(shorten(name)) for name in names[:20])
+    return listed + (f" and {len(names) - 20:,} more" if len(names) > 20 else "")
+
+
+def _choose(names: list[str]) -> str:
+    """What a file of other than two columns, read without --x and --y, needs."""
+    word = "column" if len(names) == 1 else "columns"
+    return (
+        f"has {len(names):,} {word} ({_listed_names(names)}): choose the features with --x "
+        "and the target with --y"
+    )

@@ -7,6 +7,7 @@ Part of `linreg.cli` (kept apart to keep each file short).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import stat
 import sys
@@ -19,8 +20,9 @@ import numpy as np
 from tqdm import tqdm
 
 from linreg._entry import say
+from linreg.csv_reader import iter_table_chunks
 from linreg.data import as_features, load_points, open_npy
-from linreg.errors import InputError, shown_name
+from linreg.errors import DataFileError, InputError, shown_name
 from linreg.moments import Moments
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "input_path",
     "progress",
     "read",
+    "read_stream",
     "reading_bar",
 ]
 
@@ -56,9 +59,11 @@ def read(path: Path) -> tuple[Moments, Any]:
     """The statistics, and the points themselves when the file is small.
 
     A small regular file is read whole, once (the livestream's loops need the points);
-    a larger one, or a pipe or device (``/dev/stdin``), is streamed in one pass, in
-    bounded memory, with a progress bar. A ``.npy`` file (any case of the suffix) has its
-    header checked, width included, before any data is read.
+    a larger one is streamed in one pass, in bounded memory, with a progress bar. A pipe
+    or device (``/dev/stdin``) is read once, kept whole while it is small
+    (`read_stream`), so that it prints what the same file given by name does. A
+    ``.npy`` file (any case of the suffix) has its header checked, width included,
+    before any data is read.
     """
     if path.suffix.lower() == ".npy":
         table = open_npy(path)
@@ -77,9 +82,47 @@ def read(path: Path) -> tuple[Moments, Any]:
     regular = info is not None and stat.S_ISREG(info.st_mode)
     if info is None or (regular and info.st_size <= SMALL_FILE):
         points = load_points(path)
-        return Moments.from_arrays(points[:, :1], points[:, 1]), points
-    with reading_bar(info.st_size if regular else None, "B") as advance:
-        return Moments.from_csv(path, n_columns=2, progress=advance), None
+    elif regular:
+        with reading_bar(info.st_size, "B") as advance:
+            return Moments.from_csv(path, n_columns=2, progress=advance), None
+    else:
+        stats, points = read_stream(path, None)
+        if stats is not None:
+            return stats, None
+        if len(points) < 2:  # as load_points says it
+            raise DataFileError(
+                path, f"found {len(points)} point; at least 2 are needed to fit a line"
+            )
+    return Moments.from_arrays(points[:, :1], points[:, 1]), points
+
+
+def read_stream(path: Path, columns: list[Any] | None) -> tuple[Moments | None, Any]:
+    """A pipe or a device (standard input), read once: its table, as a small file's, if it
+    ends within `SMALL_FILE` bytes (so that the same data print the same digits from a
+    file and from a pipe); else its statistics, as `Moments.from_csv` streams them.
+
+    Returns
+    -------
+    (None, table) or (Moments, None)
+        ``table``: the rows (the columns chosen, y last).
+    """
+    done = [0]
+    with reading_bar(None, "B") as advance:
+
+        def counted(read: int) -> None:
+            done[0] = read
+            advance(read)
+
+        n_columns = 2 if columns is None else None
+        chunks = iter_table_chunks(path, n_columns=n_columns, progress=counted, columns=columns)
+        kept: list[Any] = []
+        for chunk in chunks:
+            kept.append(chunk)
+            if done[0] > SMALL_FILE:
+                break
+        if done[0] > SMALL_FILE:  # the rest streams through the same pass
+            return Moments.from_table_chunks(path, itertools.chain(kept, chunks)), None
+    return None, np.concatenate(kept)
 
 
 @contextlib.contextmanager
@@ -120,37 +163,54 @@ def _on_terminal() -> bool:
 
 
 @contextlib.contextmanager
-def progress(iterations: int) -> Iterator[None]:
-    """On a terminal, a line on stderr with the time a fit has taken, after its first second.
+def progress(iterations: int) -> Iterator[Callable[[Any], Any]]:
+    """On a terminal, a line on stderr after a fit's first second: the share of its
+    iterations done, the time taken and the time left.
 
-    `linreg.descent.minimize` reports no progress of its own, so this shows that the run
-    is alive and for how long, not the fraction done.
+    Yields the function that wraps the fit's ``history`` (``"none"`` or a sink) in a
+    sink that counts the losses as they pass, a block at a time (`linreg.history`):
+    `linreg.descent.minimize` reports no progress of its own.
     """
     if not _on_terminal():
-        yield
+        yield _unchanged
         return
-    done = threading.Event()
+    done, counted = threading.Event(), [0]
+
+    def counting(history: Any) -> Any:
+        def sink(first: int, losses: Any) -> None:
+            counted[0] = first + len(losses)
+            if callable(history):
+                history(first, losses)
+
+        return sink
+
     word = "iteration" if iterations == 1 else "iterations"
     with tqdm(
+        total=iterations + 1,
         desc=f"fitting ({iterations:,} {word})",
-        bar_format="{desc}: {elapsed}",
+        bar_format="{desc}: {percentage:.0f}%, {elapsed} (about {remaining} left)",
         file=sys.stderr,
         leave=False,
         delay=PROGRESS_DELAY,
     ) as bar:
-        ticker = threading.Thread(target=_tick, args=(bar, done), daemon=True)
+        ticker = threading.Thread(target=_tick, args=(bar, done, counted), daemon=True)
         ticker.start()
         try:
-            yield
+            yield counting
         finally:
             done.set()
             ticker.join()
 
 
-def _tick(bar: Any, done: threading.Event) -> None:
+def _unchanged(history: Any) -> Any:
+    return history
+
+
+def _tick(bar: Any, done: threading.Event, counted: list[int]) -> None:
     if done.wait(PROGRESS_DELAY):
         return
     while True:
+        bar.update(counted[0] - bar.n)
         bar.refresh()
         if done.wait(PROGRESS_DELAY / 2):
             return

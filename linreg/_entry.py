@@ -2,10 +2,15 @@
 
 ``linreg`` (the console script) and ``python -m linreg`` both call `main` here. Python's
 own SIGINT handler raises `KeyboardInterrupt` wherever the program is, inside an import of
-numpy too, and SIGTERM, SIGHUP and SIGQUIT end a process on the spot, leaving any
-temporary file behind. So this module imports only the standard library, installs one
-handler for the four signals that raises `Stopped` (a `BaseException`, so cleanup code
-runs and ``except Exception`` cannot catch it), and only then imports `linreg.cli`.
+numpy too, and SIGTERM, SIGHUP, SIGQUIT (and SIGUSR1, SIGALRM, ... : every signal whose
+default action ends a process) end a process on the spot, leaving any temporary file
+behind. So this module imports only the standard library, installs one handler for
+every such signal that can be caught (`CAUGHT`) that raises `Stopped` (a
+`BaseException`, so cleanup code runs and ``except Exception`` cannot catch it), and
+only then imports `linreg.cli`. A signal found ignored is left ignored: Python ignores
+SIGPIPE and SIGXFSZ (a write then fails with an error the command reports), and a
+parent's ``nohup`` or a shell's ``command &`` ignores SIGHUP, or SIGINT and SIGQUIT,
+on purpose.
 
 The handler also records the signal, because library code can lose the exception: a C
 extension that imports a module and discards the import's error drops it (pyarrow did
@@ -29,6 +34,7 @@ import sys
 from collections.abc import Iterator
 
 __all__ = [
+    "CAUGHT",
     "SIGNALS",
     "Stopped",
     "deferred",
@@ -51,6 +57,30 @@ SIGNALS: dict[int, str] = {
     )
     if hasattr(signal, name)
 }
+
+#: Every other signal whose default action ends the process, stopped the same way, as
+#: "linreg: stopped by SIGUSR1" (and 128 + signum). Not the faults (SIGSEGV, SIGBUS,
+#: SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT): a handler cannot return from a real one.
+_OTHERS = (
+    "SIGUSR1",
+    "SIGUSR2",
+    "SIGALRM",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGPIPE",
+    "SIGSTKFLT",
+    "SIGIO",
+    "SIGPWR",
+)
+_REAL_TIME = range(signal.SIGRTMIN, signal.SIGRTMAX + 1) if hasattr(signal, "SIGRTMIN") else ()
+#: The signals the command stops cleanly on, where they are not ignored when it starts.
+CAUGHT: tuple[int, ...] = (
+    *SIGNALS,
+    *(getattr(signal, name) for name in _OTHERS if hasattr(signal, name)),
+    *_REAL_TIME,
+)
 
 _received: list[int] = []  # signals that arrived while the handler was installed
 _deferring: list[int] = [0]  # how many `deferred` blocks are open
@@ -106,13 +136,14 @@ def deferred() -> Iterator[None]:
 
 @contextlib.contextmanager
 def handlers() -> Iterator[None]:
-    """Install the handler for `SIGNALS` for a while, then restore the previous ones.
+    """Install the handler for `CAUGHT` (those not ignored) for a while, then restore the
+    previous ones.
 
     Nested uses keep the outer one's record of signals. Outside the main thread signals
     cannot be handled; they are left alone there.
     """
     try:
-        previous = {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
+        previous = {signum: signal.signal(signum, _on_signal) for signum in _catchable()}
     except ValueError:  # not the main thread
         yield
         return
@@ -127,6 +158,18 @@ def handlers() -> Iterator[None]:
             _received.clear()
 
 
+def _catchable() -> list[int]:
+    """The signals of `CAUGHT` not ignored now (ignored ones are left so: see above)."""
+    return [signum for signum in CAUGHT if signal.getsignal(signum) != signal.SIG_IGN]
+
+
+def _name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:  # a real-time signal between SIGRTMIN and SIGRTMAX
+        return f"SIGRTMIN+{signum - signal.SIGRTMIN}"
+
+
 def say(line: str) -> None:
     """One line on standard error; if it is closed, there is no one to tell."""
     stream = sys.stderr
@@ -139,7 +182,7 @@ def say(line: str) -> None:
 
 def stopped(signum: int) -> int:
     """Say that the command was stopped by ``signum``; return its exit code, 128 + signum."""
-    say(f"linreg: {SIGNALS.get(signum, 'stopped')}")
+    say(f"linreg: {SIGNALS.get(signum) or 'stopped by ' + _name(signum)}")
     return 128 + signum
 
 
@@ -162,7 +205,8 @@ def main() -> int:
     shell) rather than being lost.
     """
     _open_standard_streams()
-    for signum in SIGNALS:
+    installed = _catchable()
+    for signum in installed:
         signal.signal(signum, _on_signal)
     _depth[0] += 1  # for good: `handlers` inside keeps this record
     try:
@@ -171,7 +215,7 @@ def main() -> int:
     except Stopped as stop:  # the first signal, arriving just after the command returned
         _deferring[0] += 1
         code = stopped(stop.signum)
-    for signum in SIGNALS:  # from here on the system's own action: the signal ends the process
+    for signum in installed:  # from here on the system's own action: the signal ends the process
         signal.signal(signum, signal.SIG_DFL)
     if _received and code == 0:  # it arrived after the command's last checkpoint
         code = stopped(_received[0])

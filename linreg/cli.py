@@ -27,14 +27,17 @@ pipe, 143 terminated.
   name too long, read-only file system).
 - 129, 130, 131, 143: stopped by SIGHUP, SIGINT (Ctrl-C), SIGQUIT or SIGTERM, at any
   moment from the first import on (`linreg._entry` installs the handlers before numpy
-  loads). No partial or temporary file is left behind.
+  loads). No partial or temporary file is left behind. Every other signal whose default
+  action ends a process (SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGPWR,
+  the real-time signals) stops it the same way, with 128 + its number and ``linreg:
+  stopped by SIGUSR1``. A signal ignored when the command starts stays ignored
+  (``nohup linreg ...``; Python ignores SIGPIPE and SIGXFSZ, so a write fails instead).
 - 141: standard output's reader went away (``linreg | head -1``, also with
   ``--history /dev/stdout``): the command stops quietly, as Unix tools do (128 + SIGPIPE).
 
 ``--x`` (once for each feature) and ``--y`` choose the columns of a CSV file with a
 header, or of Parquet or Arrow IPC files (`linreg._cli_columns`), by name or by 0-based
-position (digits; in Parquet and Arrow IPC files a column named by those digits wins over
-the position); several ``--x`` fit y = w_1*x_1 + ... + w_p*x_p + b, and the report names
+position; several ``--x`` fit y = w_1*x_1 + ... + w_p*x_p + b, and the report names
 the weights w_1..w_p where the livestream's one feature has m. Without them the command
 reads x,y rows and prints exactly what it always has.
 
@@ -43,8 +46,10 @@ fit is made and the summary is composed first, then printed, then ``--history`` 
 written. A value that begins with ``-`` is a value (``--initial-b -1e308``,
 ``--data -x.csv``); ``--data -`` reads standard input, ``--history -`` writes to
 standard output. ``--iterations`` is at most 100,000,000
-(`linreg.descent.MAX_ITERATIONS`); on a terminal a long fit shows its running time on
-stderr.
+(`linreg.descent.MAX_ITERATIONS`); on a terminal a long fit shows on stderr the share
+of its iterations done, its running time and the time left. Iterations that repeat the
+last one or two exactly (Newton after its step; CG, steepest descent and BB at the
+optimum) are recorded, not computed (`linreg.loop`).
 
 Every error is one line on stderr, ``linreg: error: ...``, never a traceback; file names
 in it are escaped (a newline or an escape sequence in a name is shown as ``\\n``,
@@ -66,7 +71,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from linreg import livestream
-from linreg._cli_columns import Data, chosen_columns, data_kind, input_files, read_data
+from linreg._cli_columns import (
+    Data,
+    add_column_arguments,
+    chosen_columns,
+    data_kind,
+    input_files,
+    read_data,
+)
 from linreg._cli_input import UsageError, check_points, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
@@ -130,7 +142,9 @@ EXIT_CODES = {
 }
 EXIT_CODES_TEXT = "exit codes: " + ", ".join(f"{code} {what}" for code, what in EXIT_CODES.items())
 #: Runs up to this many point-steps (points × iterations) use the livestream's own loops
-#: for the first three lines, so their digits are the livestream's exactly (about 1 s).
+#: for the first three lines, so their digits are the livestream's exactly (about 1 s);
+#: the errors printed are the livestream's for data of up to this many points, however
+#: many the iterations (the same start prints the same error).
 LIVESTREAM_BUDGET = 2_000_000
 
 
@@ -193,21 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         ".ipc; pyarrow, the fast extra): a file, a folder or a quoted glob; read in one "
         "streaming pass; - reads standard input (default: the bundled livestream data)",
     )
-    parser.add_argument(
-        "--x",
-        action="append",
-        metavar="COLUMN",
-        help="a feature column: its name in the header (CSV) or schema (Parquet, Arrow), or "
-        "its 0-based position (digits; a Parquet or Arrow column so named wins); repeat it "
-        "for several features, y = w_1*x_1 + ... + w_p*x_p + b (default: x, the first of two)",
-    )
-    parser.add_argument(
-        "--y",
-        action="append",
-        metavar="COLUMN",
-        help="the target column, named as --x names one; with --x (default: y, the second "
-        "of two columns)",
-    )
+    add_column_arguments(parser)
     _add_method_options(parser)
     _add_run_options(parser)
     parser.add_argument(
@@ -448,7 +448,7 @@ def _is_stdout(target: OutputTarget) -> bool:
 def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> DescentResult:
     """The descent the options ask for; an overflow is blamed on the options that cause it."""
     try:
-        with progress(args.iterations):
+        with progress(args.iterations) as counting:  # on a terminal: the share done
             return _minimize(
                 args,
                 data,
@@ -456,7 +456,7 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
                 args.alpha,
                 args.initial_b,
                 args.initial_m or 0.0,
-                history,
+                counting(history),
             )
     except InputError as error:
         moved = _moved(args)
@@ -552,9 +552,10 @@ def _livestream_digits(
     points = data.table
     if points is None or points.shape[1] != 2:
         return b, w, start_error, error
-    if data.stats.count * max(args.iterations, 1) > LIVESTREAM_BUDGET:
+    if data.stats.count > LIVESTREAM_BUDGET:  # (the errors alone are one pass each)
         return b, w, start_error, error
     plain = args.method == "gd" and args.tol is None and args.alpha == 0.0
+    plain = plain and data.stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET
     plain = plain and not args.standardize and args.learning_rate != "auto"
     try:  # Python's floats raise where numpy's overflow to inf
         start_error = livestream.compute_error_for_line_given_points(b0, m0, points)

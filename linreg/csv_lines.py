@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from linreg.errors import DataFileError
+from linreg.errors import DataFileError, HeaderWidthError
 from linreg.numbers import BLANKS, MISSING, describe, first_odd
 from linreg.validate import shorten
 
 __all__ = [
     "MAX_FIELDS",
     "MAX_LINE_BYTES",
+    "as_named",
+    "check_header_width",
     "fields_of",
+    "header_of",
     "is_header",
+    "not_a_header",
     "separator_hint",
     "split_fields",
 ]
@@ -38,6 +42,95 @@ def is_header(line: bytes) -> bool:
     except (UnicodeDecodeError, ValueError):
         return False  # not text, or a broken quote: the reader names it
     return all(_is_name(field) for field in fields)
+
+
+def header_of(
+    file: Path, line: bytes, wanted: list[str | int] | None
+) -> tuple[list[str] | None, list[str | int] | None]:
+    """The header's names if the first non-blank ``line`` is a header (else None), and the
+    columns ``wanted`` with each position that the header spells as a name made that name.
+
+    The rule (`linreg.csv_reader.load_table` documents it): ``line`` is a header when
+    every field is a name; or, when columns are asked for, when one of them is asked
+    for by a name that the line holds, or by a position past the line's last field
+    that the line spells (``2020`` in ``2019,2020``), whatever else the line holds. A
+    line of numbers is otherwise data: nothing tells it from a header.
+    """
+    if is_header(line) and wanted is None:
+        return _names_of(line), None
+    if wanted is None:
+        return None, None
+    try:
+        names = _names_of(line)
+    except (UnicodeDecodeError, ValueError):
+        return None, wanted  # not text, or a broken quote: the reader names it
+    spelled = [c for c in wanted if isinstance(c, int) and c >= len(names) and str(c) in names]
+    if is_header(line) or spelled or any(isinstance(c, str) and c in names for c in wanted):
+        return names, as_named(file, wanted, names, line=1)
+    return None, wanted
+
+
+def _names_of(line: bytes) -> list[str]:
+    return [field.strip(BLANKS) for field in split_fields(line.decode("utf-8"))]
+
+
+def as_named(
+    file: Path, wanted: list[str | int], names: list[str], line: int | None = None
+) -> list[str | int]:
+    """``wanted`` with each position that ``names`` spells (``2020``) made that name.
+
+    Raises
+    ------
+    DataFileError
+        A position that is also the name of another column (``1`` where the columns
+        are ``a, b, 1``): which one is meant cannot be told.
+    """
+    chosen: list[str | int] = []
+    for column in wanted:
+        if isinstance(column, int) and str(column) in names:
+            at = names.index(str(column))
+            if column < len(names) and at != column:
+                raise DataFileError(
+                    file,
+                    f"column {column} could be the column named {str(column)!r} or the "
+                    f"one at position {column} (counting from 0), named "
+                    f"{shorten(names[column])!r}: for the first give its position, {at}; "
+                    f"for the second its name, {shorten(names[column])!r}",
+                    line=line,
+                )
+            chosen.append(str(column))
+        else:
+            chosen.append(column)
+    return chosen
+
+
+def check_header_width(file: Path, names: list[str], width: int | None) -> None:
+    """Refuse a header of another width than the one required (3 columns where x, y are
+    read), naming its columns.
+
+    Raises
+    ------
+    HeaderWidthError
+        ``names`` has other than ``width`` names (``width`` None: any number is fine).
+    """
+    if width is None or len(names) == width:
+        return
+    listed = ", ".join(repr(shorten(name)) for name in names[:20])
+    listed += f" and {len(names) - 20:,} more" if len(names) > 20 else ""
+    word = "column" if len(names) == 1 else "columns"
+    raise HeaderWidthError(
+        file, f"has {len(names):,} {word} ({listed}); {width} are read (x, then y)", names
+    )
+
+
+def not_a_header(fields: list[str]) -> str:
+    """Why a first line with names in it was read as data (``x1,2020``), if it has any."""
+    if not any(_is_name(field) for field in fields):
+        return ""
+    return (
+        "; a first line is a header when all its fields are names, or when columns are "
+        "chosen by name (--x and --y, or columns=)"
+    )
 
 
 def _is_name(field: str) -> bool:

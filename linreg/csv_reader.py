@@ -25,10 +25,11 @@ import numpy.typing as npt
 from linreg.csv_lines import (
     MAX_FIELDS,
     MAX_LINE_BYTES,
+    check_header_width,
     fields_of,
-    is_header,
+    header_of,
+    not_a_header,
     separator_hint,
-    split_fields,
 )
 from linreg.errors import DataFileError
 from linreg.numbers import BLANKS, parse_number
@@ -63,10 +64,15 @@ def load_table(
     - Every field is a decimal number in ASCII digits (see `parse_number`): not ``nan``,
       ``inf``, hexadecimal, ``1_000`` or a decimal comma. A non-ASCII digit, a no-break
       space or a control character is refused, and the error names it (``U+00A0``).
-    - The first non-blank row is a header, and is skipped, only when every one of its
+    - The first non-blank row is a header, and is skipped, when every one of its
       fields is a name: text that starts with a letter and is not a missing-value word
       (NA, N/A, null, none, nan, inf). A row with a number, an empty field or a
-      missing-value word in it is data, and is read (or refused) as data.
+      missing-value word in it is data, and is read (or refused) as data, unless
+      ``columns`` makes it the header: a column asked for by a name that the row holds
+      (a string, matched as text: ``"2020"`` in ``x1,2020``), or by a position past the
+      row's last field that the row spells (``2020`` in ``2019,2020``). Once the row is a header, a
+      position that it spells is that column (``0`` in ``0,b``), and one that is the
+      name of another column (``1`` in ``a,b,1``) is refused as ambiguous.
     - Blank lines (only spaces and tabs) are skipped. LF, CRLF and CR-only (old Mac)
       line ends all work; a UTF-8 byte-order mark is skipped.
     - A row separated by tabs, semicolons, vertical bars or spaces is refused with the
@@ -98,6 +104,8 @@ def load_table(
         applies: the file is missing, is a directory, cannot be read (permissions
         included), is not text, is empty, breaks the grammar above, or has a row with
         the wrong number of fields; a column asked for that the file does not have.
+    HeaderWidthError
+        A header of another number of columns than ``n_columns``.
 
     See Also
     --------
@@ -341,8 +349,10 @@ def _prepared(file: Path, blob: bytes, state: _ReadState) -> bytes:
         blob = blob.removeprefix(BOM)
     if not state.header_decided and blob.strip(b" \t\n"):
         state.has_text = state.header_decided = True
-        blob, state.names = _without_header(blob)
-        state.chosen = _positions(file, state.wanted, state.names)
+        blob, state.names, wanted = _without_header(file, blob, state.wanted)
+        if state.names is not None and wanted is None:
+            check_header_width(file, state.names, state.width)
+        state.chosen = _positions(file, wanted, state.names)
     return blob
 
 
@@ -375,9 +385,11 @@ def _positions(file: Path, wanted: list[str | int] | None, names: list[str] | No
             positions.append(names.index(column))
         else:
             positions.append(check_positive_int(column + 1, "a column position") - 1)
-    repeated = next((c for k, c in enumerate(wanted) if positions.index(positions[k]) < k), None)
-    if repeated is not None:
-        raise DataFileError(file, f"column {shorten(str(repeated))!r} is chosen twice")
+    again = next((k for k in range(len(wanted)) if positions.index(positions[k]) < k), None)
+    if again is not None:
+        first, repeated = wanted[positions.index(positions[again])], wanted[again]
+        also = "" if first == repeated else f" (as {shorten(str(first))!r} too)"
+        raise DataFileError(file, f"column {shorten(str(repeated))!r} is chosen twice{also}")
     return positions
 
 
@@ -414,20 +426,22 @@ def _check_positions(file: Path, state: _ReadState, fields: int, line: int) -> N
         )
 
 
-def _without_header(blob: bytes) -> tuple[bytes, list[str] | None]:
+def _without_header(
+    file: Path, blob: bytes, wanted: list[str | int] | None
+) -> tuple[bytes, list[str] | None, list[str | int] | None]:
     """Blank the first non-blank line if it is a header (line numbers stay right); the
-    header's names, if it was one."""
+    header's names, if it was one, and the columns wanted (`header_of`)."""
     start = 0
     while True:
         end = blob.find(b"\n", start)
         line = blob[start:] if end < 0 else blob[start:end]
         if line.strip(b" \t"):
-            if not is_header(line):
-                return blob, None
-            names = [field.strip(BLANKS) for field in split_fields(line.decode("utf-8"))]
-            return blob[:start] + (b"" if end < 0 else blob[end:]), names
+            names, wanted = header_of(file, line, wanted)
+            if names is None:
+                return blob, None, wanted
+            return blob[:start] + (b"" if end < 0 else blob[end:]), names, wanted
         if end < 0:
-            return blob, None
+            return blob, None, wanted
         start = end + 1
 
 
@@ -545,6 +559,8 @@ def _slow_rows(file: Path, lines: list[str], state: _ReadState, exact: bool) -> 
                 row.append(parse_number(fields[index], exact=exact))
             except ValueError as problem:
                 message = f"{problem}{separator_hint(fields[index])}{_named(state, index)}"
+                if state.names is None and not state.has_rows and not rows:
+                    message += not_a_header(fields)
                 raise DataFileError(file, message, line=number, column=index + 1) from None
         rows.append(row)
     if exact:

@@ -11,6 +11,7 @@ import os
 __all__ = [
     "DataFileError",
     "DivergenceError",
+    "HeaderWidthError",
     "InputError",
     "LinregError",
     "OutputError",
@@ -98,6 +99,20 @@ class DataFileError(InputError):
         if column is not None:
             where += f", column {column}"
         super().__init__(f"{where}: {problem}")
+
+
+class HeaderWidthError(DataFileError):
+    """A CSV file's header has another number of columns than the reader requires.
+
+    Attributes
+    ----------
+    names : list of str
+        The header's names.
+    """
+
+    def __init__(self, path: object, problem: str, names: list[str]) -> None:
+        super().__init__(path, problem, line=1)
+        self.names = names
 
 
 class OutputError(LinregError, OSError):

@@ -9,6 +9,7 @@ kernel (`linreg.moments`) or, for ``evaluate="pass"`` and mini-batches, the data
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ class _Plan:
     stops: Callable[[FloatArray], int | None] | None
     watch: Callable[[int, float, float], None]
     history: History
+    settles: bool = False  # a fixed point ends the work (not for shuffled mini-batches)
 
 
 def run(
@@ -81,6 +83,7 @@ def run(
         None if request.tol is None else judge.first_converged,
         _watcher(request, settings, quadratic, features, history),
         history,
+        request.batch_size is None,
     )
     method = request.method
     if request.evaluate == "moments" and method.closed_form is not None:
@@ -146,6 +149,7 @@ def _loop(
     """The loop: evaluate, record, watch, certify, update. It knows no method."""
     history = plan.history
     path = np.empty((plan.iterations + 1, theta.shape[0])) if plan.keep_path else None
+    cycles = _Cycles(plan.settles)
     for k in range(plan.iterations + 1):
         loss, g = oracle(theta)
         history.one(loss)
@@ -156,8 +160,80 @@ def _loop(
             return _trace(theta, history, k, "tol", None if path is None else path[: k + 1])
         if k == plan.iterations:
             break
-        theta, state = advance(theta, g, state)
+        new_theta, state, cycle = cycles.after(theta, state, loss, advance(theta, g, state))
+        theta = new_theta if cycle is None else _repeat(plan, path, k, cycle)
+        if cycle is not None:  # every later iteration repeats these: record, skip the work
+            break
     return _trace(theta, history, plan.iterations, "num_iterations", path)
+
+
+class _Cycles:
+    """Finds where the iterates start to repeat: an update that returns the iterate and
+    state of one or two iterations back, bit for bit (Newton and BB once at the optimum;
+    steepest descent and CG alternating between two neighbours in the last bit). The
+    update is a pure function of them, so every later iteration repeats that cycle.
+    Looked for every `_CYCLE_CHECK` iterations: a cycle, once entered, is still there."""
+
+    def __init__(self, on: bool) -> None:
+        self.on = on
+        self.count = 0
+        self.last: tuple[FloatArray, Any, float] | None = None  # θ, state, loss
+
+    def after(
+        self, theta: FloatArray, state: Any, loss: float, advanced: tuple[FloatArray, Any]
+    ) -> tuple[FloatArray, Any, list[tuple[FloatArray, Any, float]] | None]:
+        """The update's result, and the cycle (oldest first) if it closes one."""
+        new_theta, new_state = advanced
+        if not self.on:
+            return new_theta, new_state, None
+        seen = [self.last, (theta, state, loss)]
+        self.last, self.count = seen[1], self.count + 1
+        if self.count % _CYCLE_CHECK:
+            return new_theta, new_state, None
+        key = new_theta.tobytes()
+        for start, entry in enumerate(seen):
+            if entry is not None and key == entry[0].tobytes() and _same(new_state, entry[1]):
+                return new_theta, new_state, seen[start:]  # type: ignore[return-value]
+        return new_theta, new_state, None
+
+
+#: Iterations between two looks for a cycle.
+_CYCLE_CHECK = 16
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal bit for bit: arrays and floats by their bytes, dataclasses field by field."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        both = isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+        return both and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if isinstance(a, float) or isinstance(b, float):
+        return np.float64(a).tobytes() == np.float64(b).tobytes()
+    if dataclasses.is_dataclass(a) and type(a) is type(b):
+        return all(_same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    return type(a) is type(b) and a == b  # None, ints
+
+
+#: Losses handed to the history at a time when a cycle's are repeated (even: a block
+#: starts where a cycle of length 1 or 2 does).
+_REPEAT_BLOCK = 1 << 20
+
+
+def _repeat(
+    plan: _Plan, path: FloatArray | None, k: int, cycle: list[tuple[FloatArray, Any, float]]
+) -> FloatArray:
+    """Record iterations k + 1 to the last as the cycle's (a block at a time); the last
+    iterate. The divergence rule sees one turn of the cycle: later turns repeat it."""
+    thetas, losses = [c[0] for c in cycle], np.array([c[2] for c in cycle])
+    for turn in range(min(len(cycle), plan.iterations - k)):
+        plan.watch(k + 1 + turn, float(losses[turn]), float(losses[turn - 1]))
+    remaining = plan.iterations - k
+    if path is not None:
+        path[k + 1 :] = np.resize(np.array(thetas), (remaining, thetas[0].shape[0]))
+    # Iteration k + 1 + j is the cycle's (j mod its length): every block starts alike.
+    pattern = losses[np.arange(min(remaining, _REPEAT_BLOCK)) % len(cycle)]
+    for done in range(0, remaining, _REPEAT_BLOCK):
+        plan.history.block(pattern[: min(remaining - done, _REPEAT_BLOCK)].copy())
+    return thetas[(remaining - 1) % len(cycle)]
 
 
 def _trace(

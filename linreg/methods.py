@@ -221,14 +221,15 @@ def _cg_update(
     if gg == 0.0:
         return theta, state
     # β = gᵀg / g₋ᵀg₋ (Fletcher–Reeves) ;  d ← −g + βd ; restart every d steps
-    restart = state.count % theta.shape[0] == 0
+    restart = state.count == 0
     direction = -g + (0.0 if restart else gg / state.gg) * state.d
     curvature = float(direction @ (settings.quadratic.hessian @ direction))
     if curvature <= 0.0:
         return theta, state
     # α = −gᵀd / dᵀHd ;  θ ← θ + αd      at most d steps in exact arithmetic
     alpha = -float(g @ direction) / curvature
-    return theta + alpha * direction, Direction(direction, gg, state.count + 1)
+    # (the count since a restart kept modulo d: a state that repeats, see linreg.loop)
+    return theta + alpha * direction, Direction(direction, gg, (state.count + 1) % theta.shape[0])
 
 
 #: Up to this condition number CG's finite termination (at most d steps in exact

@@ -37,6 +37,7 @@ from linreg.tables import (
     csv_statistics,
     dask_statistics,
     npy_parts,
+    table_statistics,
 )
 from linreg.validate import check_features_target, check_positive_int, too_large
 
@@ -200,6 +201,19 @@ class Moments(Statistics):
                 path, columns=columns, n_columns=n_columns, block_bytes=rows, progress=progress
             )
         )
+
+    @classmethod
+    def from_table_chunks(cls, path: str | os.PathLike[str], chunks: Iterable[Any]) -> Moments:
+        """The statistics of the chunks `linreg.csv_reader.iter_table_chunks` read from
+        ``path`` (y last), exactly as `from_csv` computes them: for a stream (standard
+        input) whose first chunks were already taken, to see whether it is small.
+
+        Raises
+        ------
+        DataFileError
+            As `from_csv`: no rows, fewer than two points, fewer than two columns.
+        """
+        return cls._of(table_statistics(Path(os.fspath(path)), chunks))
 
     @classmethod
     def from_parquet(

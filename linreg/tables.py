@@ -39,6 +39,7 @@ __all__ = [
     "is_dask",
     "npy_parts",
     "progress_to",
+    "table_statistics",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -108,14 +109,21 @@ def csv_statistics(
         chunks = iter_table_chunks(
             file, block_bytes=block_bytes, n_columns=n_columns, progress=report, columns=columns
         )
+        return table_statistics(file, chunks)
 
-        def pieces() -> Iterator[tuple[FloatArray, FloatArray, Callable[[], None]]]:
-            for table in chunks:
-                if table.shape[1] < 2:
-                    raise DataFileError(file, "needs at least 2 columns (x and y)", line=1)
-                yield table[:, :-1], table[:, -1], lambda: None  # the reader checked
 
-        return _reduce(file, pieces())
+def table_statistics(file: Path, chunks: Iterable[FloatArray]) -> Statistics:
+    """The statistics of the chunks `linreg.csv_reader.iter_table_chunks` read from
+    ``file`` (y last), in one pass: `csv_statistics` once the file is open, also for a
+    stream whose first chunks were taken already."""
+
+    def pieces() -> Iterator[tuple[FloatArray, FloatArray, Callable[[], None]]]:
+        for table in chunks:
+            if table.shape[1] < 2:
+                raise DataFileError(file, "needs at least 2 columns (x and y)", line=1)
+            yield table[:, :-1], table[:, -1], lambda: None  # the reader checked
+
+    return _reduce(file, pieces())
 
 
 def columnar_statistics(

@@ -190,22 +190,32 @@ def test_history_may_not_replace_a_file_of_a_data_folder_or_glob(source, files, 
 
 @pytest.mark.parametrize("kind", ["parquet", "feather"])
 def test_digits_that_are_a_columns_name_choose_it_else_a_position(tmp_path, kind):
-    """From the hostile audit: a schema may name its columns "0", "1"; --x 1 took the
-    column at position 1. A name that exists wins; digits that name no column are a
-    position ("2" here: the column named "7")."""
+    """From the hostile audit: a schema may name its columns "5", "7"; digits that cannot
+    be a position and that the schema spells choose that column; other digits are a
+    position ("2" here: the column named "7"); digits that could be either are refused,
+    saying both ways to choose (`linreg.csv_lines.as_named`, the CSV header's rule)."""
     rng = np.random.default_rng(5)
     a, c = rng.normal(size=300), rng.normal(size=300)
     y = 3.0 * a - 2.0 * c + 1.0 + 0.1 * rng.normal(size=300)
-    table = pa.table({"1": a, "0": y, "7": c})
     path = tmp_path / f"digits.{kind}"
-    (pq.write_table if kind == "parquet" else feather.write_feather)(table, path)
-    done = _run("--data", path, "--x", "1", "--x", "2", "--y", "0", "--iterations", "5")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[0] == "Fitting '0' = b + w_1*'1' + w_2*'7'"
-    printed = _closed_form(done.stdout)
+    (pq.write_table if kind == "parquet" else feather.write_feather)(
+        pa.table({"5": a, "y": y, "7": c}), path
+    )
     fit = least_squares(np.column_stack([a, c]), y)
-    for name, value in (("b", fit.intercept), ("w_1", fit.coef[0]), ("w_2", fit.coef[1])):
-        assert abs(float(printed[name]) - value) <= _last_place(printed[name]), name
-    past = _run("--data", path, "--x", "3", "--y", "0")  # no such name, no such position
+    for chosen in (("5", "7"), ("0", "2")):
+        done = _run("--data", path, "--x", chosen[0], "--x", chosen[1], "--y", "y",
+                    "--iterations", "5")  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        printed = _closed_form(done.stdout)
+        for name, value in (("b", fit.intercept), ("w_1", fit.coef[0]), ("w_2", fit.coef[1])):
+            assert abs(float(printed[name]) - value) <= _last_place(printed[name]), name
+    past = _run("--data", path, "--x", "3", "--y", "y")  # no such name, no such position
     assert past.returncode == EXIT_INPUT
-    assert "has 3 columns ('1', '0', '7'); column position 3 (counting from 0)" in past.stderr
+    assert "has 3 columns ('5', 'y', '7'); column position 3 (counting from 0)" in past.stderr
+    ambiguous = tmp_path / f"ambiguous.{kind}"
+    (pq.write_table if kind == "parquet" else feather.write_feather)(
+        pa.table({"1": a, "0": y, "7": c}), ambiguous
+    )
+    done = _run("--data", ambiguous, "--x", "1", "--y", "y")
+    assert done.returncode == EXIT_INPUT
+    assert "could be the column named '1' or the one at position 1" in done.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import stat
 import struct
@@ -332,7 +333,10 @@ def test_a_long_fit_shows_its_running_time_on_a_terminal():
     process.wait(timeout=120)
     os.close(controller)
     assert process.returncode == 0
-    assert b"\rfitting (300,000 iterations): 00:00" in seen, seen
+    # The share done, counted as the losses pass (issue 17: it had been the time alone).
+    shares = [int(s) for s in re.findall(rb"fitting \(300,000 iterations\): (\d+)%, 00:", seen)]
+    assert shares and shares[-1] > 0, seen
+    assert b"left)" in seen, seen
 
 
 # --- no crash at exit with pyarrow ------------------------------------------------------
