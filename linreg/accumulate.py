@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg._line_sums import line_sums, scratch_rows
 from linreg.errors import InputError
 from linreg.validate import too_large
 
@@ -47,9 +48,12 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Rows per block of the one-feature pass: small enough to stay in the CPU cache, so
-#: the data are read from memory once while each block's five sums are formed.
-BLOCK_ROWS = 1 << 16
+#: Rows per block of the one-feature pass: the shifted block (4 MB) stays in the CPU's
+#: last-level cache, so the data are read from memory once while the block's five sums
+#: are formed (`linreg._line_sums`), and few enough blocks that their bookkeeping is
+#: cheap (1e7 offset rows, one thread, CPU time: 2.5x the two-dot floor with 65,536-row
+#: blocks summed piece after piece, 2.0x with these, their pieces summed in groups).
+BLOCK_ROWS = 1 << 18
 #: A block keeps its raw sums while they lose at most this factor (three digits).
 SAFE = 2.0**10
 #: Rows per block with several features: a block of 10 features (and y, and a column of
@@ -324,18 +328,8 @@ class _Run:
 
 #: Σ(z − s), Σ(z − s)(z − s)ᵀ of a block, and the most additions a term went through + 1.
 _Sums = tuple[FloatArray, FloatArray, int]
-#: Rows per piece of a block: each piece is summed on its own (a BLAS dot or product, in
-#: any order), then the pieces are added, so a term's rounding grows with a piece's rows
-#: and the pieces, not with a block's rows (the bound of 4,096-row sums, γ ≈ 9e-13, kept
-#: statistics alone from certifying 1e-10 on ordinary data; pieces make it ~7e-14). One
-#: feature: 1,024-row BLAS dots, which BLAS runs in one thread (OpenBLAS threads a dot
-#: above 10,000 rows, and its threads on blocks this small cost more than the sums on a
-#: loaded machine: the whole pass 5x slower, measured).
-LINE_PIECE = 1 << 10
 #: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.
 FEATURE_PIECE = 1 << 8
-_vecdot: Callable[[FloatArray, FloatArray], FloatArray] | None = getattr(np, "vecdot", None)
-_PIECE_ONES = np.ones(LINE_PIECE)
 
 
 def _shifted_sums(
@@ -347,43 +341,24 @@ def _shifted_sums(
     ``[X − s, y − t, 1]`` with itself holds every sum."""
     m, p = X.shape
     if p == 1:
-        np.subtract(X[:, 0], shift[0], out=scratch[0, :m])
-        np.subtract(y, shift[1], out=scratch[1, :m])
-        sums = _line_sums(scratch, m)
-    else:
-        block = scratch[:m]
-        np.subtract(X, shift[:p], out=block[:, :p])
-        np.subtract(y, shift[p], out=block[:, p])
-        whole = m - m % FEATURE_PIECE
-        pieces = block[:whole].reshape(-1, FEATURE_PIECE, p + 2)
-        full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
-        rest = block[whole:]
-        full = full + rest.T @ rest if whole else rest.T @ rest
-        depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
-        sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
+        line = line_sums(X[:, 0], y, shift, scratch)
+        if line is None:
+            return None
+        (sa, sb, saa, sab, sbb), depth = line
+        return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), depth
+    block = scratch[:m]
+    np.subtract(X, shift[:p], out=block[:, :p])
+    np.subtract(y, shift[p], out=block[:, p])
+    whole = m - m % FEATURE_PIECE
+    pieces = block[:whole].reshape(-1, FEATURE_PIECE, p + 2)
+    full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
+    rest = block[whole:]
+    full = full + rest.T @ rest if whole else rest.T @ rest
+    depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
+    sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
     if not (np.isfinite(sums[1]).all() and np.isfinite(sums[0]).all()):
         return None
     return sums
-
-
-def _line_sums(scratch: FloatArray, m: int) -> _Sums:
-    """One feature: Σa, Σb, Σa², Σab, Σb² of the scratch's rows a, b (first m values), by
-    `LINE_PIECE` pieces (numpy's own loop for a partial block, and before numpy 2)."""
-    whole = m - m % LINE_PIECE if _vecdot is not None else 0
-    squares, total = [0.0, 0.0, 0.0], [0.0, 0.0]
-    if whole and _vecdot is not None:
-        a, b = scratch[:, :whole].reshape(2, -1, LINE_PIECE)
-        squares = [float(np.add.reduce(_vecdot(u, v))) for u, v in ((a, a), (a, b), (b, b))]
-        # each piece's sum as a BLAS product with ones (twice numpy's row sums' speed)
-        total = [float(np.add.reduce(u @ _PIECE_ONES)) for u in (a, b)]
-    if whole < m:  # the rest, fewer rows than a piece (every row, before numpy 2)
-        c, d = scratch[0, whole:m], scratch[1, whole:m]
-        for k, (u, v) in enumerate(((c, c), (c, d), (d, d))):
-            squares[k] += float(np.einsum("i,i", u, v))
-        total = [total[0] + float(np.add.reduce(c)), total[1] + float(np.add.reduce(d))]
-    depth = LINE_PIECE + whole // LINE_PIECE + 1 if whole else m
-    sxx, sxy, syy = squares
-    return np.array(total), np.array([[sxx, sxy], [sxy, syy]]), depth
 
 
 def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
@@ -454,7 +429,7 @@ class Pass:
         # scratch for this call's blocks, reused from block to block (not kept: a Pass
         # held between calls, as partial_fit holds one, stays small)
         size = min(rows, max(y.shape[0], 1))
-        scratch = np.empty((2, size) if p == 1 else (size, p + 2))
+        scratch = np.empty((2, scratch_rows(size)) if p == 1 else (size, p + 2))
         if p > 1:
             scratch[:, -1] = 1.0  # a column of ones: the sums come with the products
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows in the sums

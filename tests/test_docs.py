@@ -200,6 +200,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._cli_columns": "the command's --x, --y and file kinds: private, documented as cli",
     "linreg._cli_methods": "the command's method settings (--option): private, documented as cli",
     "linreg._partial": "partial_fit's blocks of rows: private, documented as estimator",
+    "linreg._line_sums": "one block's sums of one feature: private, documented as accumulate",
     "linreg.files": "the command line's output files: no page yet",
 }
 

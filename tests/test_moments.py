@@ -157,6 +157,7 @@ def test_threaded_pass_equals_one_thread(monkeypatch):
     y = 1.3 * x + RNG.normal(size=len(x))
     monkeypatch.setattr(accumulate.os, "cpu_count", lambda: 4)
     monkeypatch.setattr(accumulate, "MAX_THREADS", 8)
+    monkeypatch.setattr(accumulate, "BLOCK_ROWS", 1 << 16)
     threaded = Moments.from_arrays(x[:, None], y)  # 700_000 // (4·65536) = 2 runs
     monkeypatch.setattr(accumulate, "MAX_THREADS", 1)
     single = Moments.from_arrays(x[:, None], y)
@@ -182,7 +183,7 @@ def test_one_shift_keeps_the_raw_route(monkeypatch):
     # merged; with it, the blocks form one run: nothing centred twice, nothing merged.
     import linreg.accumulate as accumulate
 
-    x = 50.0 + RNG.normal(size=200_000)  # 4 blocks of BLOCK_ROWS
+    x = 50.0 + RNG.normal(size=3 * accumulate.BLOCK_ROWS + 12_345)  # 4 blocks
     y = 1.3 * x + RNG.normal(size=len(x))
     centred, merges = [], []
     monkeypatch.setattr(accumulate, "raw_block", lambda *args: centred.append(args))
