@@ -52,18 +52,18 @@ def scratch_rows(rows: int) -> int:
 
 def line_sums(
     x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
-) -> tuple[list[float], int] | None:
-    """[Σa, Σb, Σa², Σab, Σb²] of one block, a = x − shift[0] and b = y − shift[1], and
-    its depth (the most additions a term went through, + 1); None if a sum is not finite.
+) -> tuple[FloatArray, FloatArray, int] | None:
+    """[Σa, Σb], [[Σa², Σab], [Σab, Σb²]] of one block, a = x − shift[0] and
+    b = y − shift[1], and its depth (the most additions a term went through, + 1); None
+    if a sum is not finite.
 
     ``scratch`` has two rows of at least ``scratch_rows(len(y))`` columns.
 
     Examples
     --------
-    >>> sums, depth = line_sums(np.array([1.0, 2.0]), np.array([3.0, 5.0]),
-    ...                         np.array([1.5, 4.0]), np.empty((2, 2)))
-    >>> sums, depth
-    ([0.0, 0.0, 0.5, 1.0, 2.0], 3)
+    >>> line_sums(np.array([1.0, 2.0]), np.array([3.0, 5.0]), np.array([1.5, 4.0]),
+    ...           np.empty((2, 2)))
+    (array([0., 0.]), array([[0.5, 1. ], [1. , 2. ]]), 3)
     """
     m = y.shape[0]
     np.subtract(x, shift[0], out=scratch[0, :m])
@@ -82,4 +82,4 @@ def line_sums(
     sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
     if not np.isfinite(sums).all():
         return None
-    return sums.tolist(), piece + per + groups - 1
+    return sums[:2], sums[[2, 3, 3, 4]].reshape(2, 2), piece + per + groups - 1

@@ -67,11 +67,9 @@ BLOCK_NUMBERS = 1 << 20
 #: The most features the one-pass statistics take: they hold (p + 2)² co-moments, a few
 #: copies at once (p = 2,048: 34 MB a copy; 4,096 features peaked at 1.2 GB).
 MAX_FEATURES = 1 << 11
-#: Threads for one pass. Runs in threads oversubscribed the cores where the block sums
-#: used BLAS's own threads (measured on 2 cores at N = 1e7: 4.6× the two-dot floor with 2
-#: threads against 3.0× with 1, offset data), and on a shared machine a second thread
-#: did not help the one-feature pass, whose sums now run in one thread (measured: 15-17
-#: ms with 2, 14 ms with 1). The threaded runs stay for machines with idle cores.
+#: Threads for one pass: its blocks summed a wave at a time, one block a thread, with
+#: one thread's sums (`Pass._waves`). On a shared machine a second thread did not help
+#: (measured: 15-17 ms with 2, 14 ms with 1, 1e7 rows, when runs in threads were merged).
 MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
 
 
@@ -223,28 +221,12 @@ def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
 
     Any NaN or infinity in the data makes some sum non-finite, so a finite result
     proves the data finite without a separate pass; on None the caller runs the full
-    validation to say which value was wrong (or that the data overflow). The rows are
-    cut into one contiguous run per thread (`MAX_THREADS`); each run is reduced in its
-    own thread (numpy releases the GIL in its loops and BLAS) and the runs are merged in
-    order.
+    validation to say which value was wrong (or that the data overflow). With
+    `MAX_THREADS` above 1, the blocks are summed a few at a time in threads (numpy
+    releases the GIL in its loops and BLAS), with the same sums as one thread
+    (`Pass.add`).
     """
-    n, p = X.shape
-    rows = block_rows(p)
-    runs = min(MAX_THREADS, n // (4 * rows))  # os.cpu_count costs microseconds: ask only if so
-    workers = max(1, min(os.cpu_count() or 1, runs)) if runs > 1 else 1
-    edges = [n * k // workers // rows * rows for k in range(workers)] + [n]
-
-    def run(k: int) -> Statistics | None:
-        return Pass(p).add(X[edges[k] : edges[k + 1]], y[edges[k] : edges[k + 1]]).result()
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        if workers == 1:
-            parts = [run(0)]
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                parts = list(pool.map(run, range(workers)))
-        total = merge_all(parts)
-    return total if total is not None and _finite(total) else None
+    return Pass(X.shape[1]).add(X, y).result()
 
 
 def _finite(stats: Statistics) -> bool:
@@ -338,22 +320,20 @@ def _shifted_sums(
     """The sums of one block, shifted into the reused ``scratch`` (a fresh array per
     block costs its page faults: most of the old pass's time); None when a sum is not
     finite. Several features: the scratch's last column is ones, so one product of
-    ``[X − s, y − t, 1]`` with itself holds every sum."""
-    m, p = X.shape
-    if p == 1:
-        line = line_sums(X[:, 0], y, shift, scratch)
-        if line is None:
-            return None
-        (sa, sb, saa, sab, sbb), depth = line
-        return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), depth
-    block = scratch[:m]
-    np.subtract(X, shift[:p], out=block[:, :p])
-    np.subtract(y, shift[p], out=block[:, p])
-    whole = m - m % FEATURE_PIECE
-    pieces = block[:whole].reshape(-1, FEATURE_PIECE, p + 2)
-    full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
-    rest = block[whole:]
-    full = full + rest.T @ rest if whole else rest.T @ rest
+    ``[X − s, y − t, 1]`` with itself holds every sum. Quiet about overflow in any
+    thread (numpy's error state is each thread's own): it shows in the sums."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        m, p = X.shape
+        if p == 1:
+            return line_sums(X[:, 0], y, shift, scratch)
+        block = scratch[:m]
+        np.subtract(X, shift[:p], out=block[:, :p])
+        np.subtract(y, shift[p], out=block[:, p])
+        whole = m - m % FEATURE_PIECE
+        pieces = block[:whole].reshape(-1, FEATURE_PIECE, p + 2)
+        full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
+        rest = block[whole:]
+        full = full + rest.T @ rest if whole else rest.T @ rest
     depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
     sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
     if not (np.isfinite(sums[1]).all() and np.isfinite(sums[0]).all()):
@@ -425,19 +405,50 @@ class Pass:
 
     def add(self, X: FloatArray, y: FloatArray) -> Pass:
         """Sum these rows, a block at a time (nothing more once a sum was not finite)."""
-        rows, p = self.block_rows, self.n_features
-        # scratch for this call's blocks, reused from block to block (not kept: a Pass
-        # held between calls, as partial_fit holds one, stays small)
+        rows, starts = self.block_rows, range(0, y.shape[0], self.block_rows)
+        threads = min(MAX_THREADS, len(starts) // 2)  # os.cpu_count costs microseconds
+        threads = max(1, min(os.cpu_count() or 1, threads)) if threads > 1 else 1
+        # scratch for this call's blocks, one per thread, reused from block to block (not
+        # kept: a Pass held between calls, as partial_fit holds one, stays small)
         size = min(rows, max(y.shape[0], 1))
-        scratch = np.empty((2, scratch_rows(size)) if p == 1 else (size, p + 2))
-        if p > 1:
-            scratch[:, -1] = 1.0  # a column of ones: the sums come with the products
+        scratch = [_scratch(self.n_features, size) for _ in range(threads)]
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows in the sums
-            for start in range(0, y.shape[0], rows):
-                if self.finite:
-                    block = slice(start, start + rows)
-                    self.finite = self._block(X[block], y[block], scratch)
+            if threads == 1:
+                for start in starts:
+                    if self.finite:
+                        block = slice(start, start + rows)
+                        self.finite = self._block(X[block], y[block], scratch[0])
+            else:
+                with ThreadPoolExecutor(threads) as pool:
+                    self._waves(X, y, list(starts), scratch, pool)
         return self
+
+    def _waves(
+        self, X: FloatArray, y: FloatArray, starts: list[int], scratch: list[FloatArray], pool: Any
+    ) -> None:
+        """The blocks a wave at a time, one a thread, each summed about the run's shift,
+        then judged in order as one thread judges them: a block that leaves the run (or
+        does not sum) goes to `_block`, and the wave's later blocks are summed again
+        about the new shift. So the sums, and their order, are one thread's."""
+        rows, k = self.block_rows, 0
+        while k < len(starts) and self.finite:
+            if self.run is None:  # the first block sets the shift
+                block = slice(starts[k], starts[k] + rows)
+                self.finite, k = self._block(X[block], y[block], scratch[0]), k + 1
+                continue
+            wave = starts[k : k + len(scratch)]
+            shift = self.run.shift
+            jobs = [
+                pool.submit(_shifted_sums, X[s : s + rows], y[s : s + rows], shift, each)
+                for s, each in zip(wave, scratch)
+            ]
+            for s, sums in zip(wave, [job.result() for job in jobs]):
+                k, block = k + 1, slice(s, s + rows)
+                m = y[block].shape[0]
+                if sums is None or not _kept(m, sums, self.run):
+                    self.finite = self._block(X[block], y[block], scratch[0])
+                    break
+                self.run.add(m, sums)
 
     def result(self) -> Statistics | None:
         """The statistics of every row added so far (more may be added after); None if
@@ -488,6 +499,16 @@ class Pass:
             stats = self.run.statistics()
             self.parts = stats if self.parts is None else merge(self.parts, stats)
         self.run = None
+
+
+def _scratch(n_features: int, rows: int) -> FloatArray:
+    """The scratch a block is shifted into (with several features, a last column of
+    ones: the sums come with the products)."""
+    if n_features == 1:
+        return np.empty((2, scratch_rows(rows)))
+    scratch = np.empty((rows, n_features + 2))
+    scratch[:, -1] = 1.0
+    return scratch
 
 
 def _first_shift(X: FloatArray, y: FloatArray) -> FloatArray:

@@ -180,7 +180,8 @@ def test_a_block_counts_every_addition_its_sums_made(m):
 
     rng = np.random.default_rng(m)
     x, y = rng.normal(size=m) + 50.0, rng.normal(size=m)
-    sums, depth = line_sums(x, y, np.array([50.0, 0.0]), np.empty((2, scratch_rows(m))))
+    total, products, depth = line_sums(x, y, np.array([50.0, 0.0]), np.empty((2, scratch_rows(m))))
+    sums = [*total, products[0, 0], products[0, 1], products[1, 1]]
     piece = min(m, LINE_PIECE)
     pieces = -(-m // piece)
     groups = min(g for g in range(1, pieces + 1) if g * g >= pieces)
