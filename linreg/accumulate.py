@@ -257,7 +257,8 @@ class _Run:
     $\sum (z - s)$ and $\sum (z - s)(z - s)^\top$, the blocks' sums added pairwise.
 
     A term passes through at most (``depth`` − 1) additions inside its block's sums
-    (`_shifted_sums`: a piece's sum in any order, then the pieces') and at most
+    (`_shifted_sums`: a piece's sum in any order, then the pieces', in groups with one
+    feature: `linreg._line_sums`) and at most
     2⌈log₂(blocks + 1)⌉ more in the pairwise tree over the blocks, so the run's rounding
     is bounded as one sum of ``depth + 2⌈log₂(blocks + 1)⌉`` terms would be (`_bounds`),
     however many rows the run holds.
