@@ -52,7 +52,7 @@ FloatArray = npt.NDArray[np.float64]
 #: last-level cache, so the data are read from memory once while the block's five sums
 #: are formed (`linreg._line_sums`), and few enough blocks that their bookkeeping is
 #: cheap (1e7 offset rows, one thread, CPU time: 2.5x the two-dot floor with 65,536-row
-#: blocks summed piece after piece, 2.0x with these, their pieces summed in groups).
+#: blocks summed piece after piece, 2.0-2.2x with these, their pieces summed in groups).
 BLOCK_ROWS = 1 << 18
 #: A block keeps its raw sums while they lose at most this factor (three digits).
 SAFE = 2.0**10

@@ -192,6 +192,22 @@ def test_threaded_pass_equals_one_thread(monkeypatch, p, step, threads):
         assert np.array_equal(getattr(threaded, name), getattr(single, name)), name
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_threaded_pass_names_a_bad_value_mid_wave(monkeypatch, bad):
+    """A NaN or infinity in a block summed in a thread: the pass stops, and the error
+    names the value, as with one thread."""
+    import linreg.accumulate as accumulate
+
+    monkeypatch.setattr(accumulate.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(accumulate, "BLOCK_ROWS", 1 << 16)
+    monkeypatch.setattr(accumulate, "MAX_THREADS", 3)
+    x = 50.0 + RNG.normal(size=700_000)
+    y = 1.3 * x
+    y[5 * (1 << 16) + 17] = bad  # the sixth block: the second wave's middle one
+    with pytest.raises(InputError, match=f"y holds .*at index \\[{5 * (1 << 16) + 17}\\]"):
+        Moments.from_arrays(x[:, None], y)
+
+
 def test_shifted_blocks_follow_a_drifting_mean():
     # a trend: each block's mean moves far from the first rows' mean, and a large offset
     x = 1e9 + np.linspace(0.0, 1e6, 300_000) + RNG.normal(size=300_000)
