@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg._line_sums import line_sums, scratch_rows
 from linreg.errors import InputError
 from linreg.validate import too_large
 
@@ -47,9 +48,12 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Rows per block of the one-feature pass: small enough to stay in the CPU cache, so
-#: the data are read from memory once while each block's five sums are formed.
-BLOCK_ROWS = 1 << 16
+#: Rows per block of the one-feature pass: the shifted block (4 MB) stays in the CPU's
+#: last-level cache, so the data are read from memory once while the block's five sums
+#: are formed (`linreg._line_sums`), and few enough blocks that their bookkeeping is
+#: cheap (1e7 offset rows, one thread, CPU time: 2.5x the two-dot floor with 65,536-row
+#: blocks summed piece after piece, 2.0-2.2x with these, their pieces summed in groups).
+BLOCK_ROWS = 1 << 18
 #: A block keeps its raw sums while they lose at most this factor (three digits).
 SAFE = 2.0**10
 #: Rows per block with several features: a block of 10 features (and y, and a column of
@@ -63,11 +67,9 @@ BLOCK_NUMBERS = 1 << 20
 #: The most features the one-pass statistics take: they hold (p + 2)² co-moments, a few
 #: copies at once (p = 2,048: 34 MB a copy; 4,096 features peaked at 1.2 GB).
 MAX_FEATURES = 1 << 11
-#: Threads for one pass. Runs in threads oversubscribed the cores where the block sums
-#: used BLAS's own threads (measured on 2 cores at N = 1e7: 4.6× the two-dot floor with 2
-#: threads against 3.0× with 1, offset data), and on a shared machine a second thread
-#: did not help the one-feature pass, whose sums now run in one thread (measured: 15-17
-#: ms with 2, 14 ms with 1). The threaded runs stay for machines with idle cores.
+#: Threads for one pass: its blocks summed a wave at a time, one block a thread, with
+#: one thread's sums (`Pass._waves`). On a shared machine a second thread did not help
+#: (measured: 15-17 ms with 2, 14 ms with 1, 1e7 rows, when runs in threads were merged).
 MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
 
 
@@ -219,28 +221,12 @@ def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
 
     Any NaN or infinity in the data makes some sum non-finite, so a finite result
     proves the data finite without a separate pass; on None the caller runs the full
-    validation to say which value was wrong (or that the data overflow). The rows are
-    cut into one contiguous run per thread (`MAX_THREADS`); each run is reduced in its
-    own thread (numpy releases the GIL in its loops and BLAS) and the runs are merged in
-    order.
+    validation to say which value was wrong (or that the data overflow). With
+    `MAX_THREADS` above 1, the blocks are summed a few at a time in threads (numpy
+    releases the GIL in its loops and BLAS), with the same sums as one thread
+    (`Pass.add`).
     """
-    n, p = X.shape
-    rows = block_rows(p)
-    runs = min(MAX_THREADS, n // (4 * rows))  # os.cpu_count costs microseconds: ask only if so
-    workers = max(1, min(os.cpu_count() or 1, runs)) if runs > 1 else 1
-    edges = [n * k // workers // rows * rows for k in range(workers)] + [n]
-
-    def run(k: int) -> Statistics | None:
-        return Pass(p).add(X[edges[k] : edges[k + 1]], y[edges[k] : edges[k + 1]]).result()
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        if workers == 1:
-            parts = [run(0)]
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                parts = list(pool.map(run, range(workers)))
-        total = merge_all(parts)
-    return total if total is not None and _finite(total) else None
+    return Pass(X.shape[1]).add(X, y).result()
 
 
 def _finite(stats: Statistics) -> bool:
@@ -271,7 +257,8 @@ class _Run:
     $\sum (z - s)$ and $\sum (z - s)(z - s)^\top$, the blocks' sums added pairwise.
 
     A term passes through at most (``depth`` − 1) additions inside its block's sums
-    (`_shifted_sums`: a piece's sum in any order, then the pieces') and at most
+    (`_shifted_sums`: a piece's sum in any order, then the pieces', in groups with one
+    feature: `linreg._line_sums`) and at most
     2⌈log₂(blocks + 1)⌉ more in the pairwise tree over the blocks, so the run's rounding
     is bounded as one sum of ``depth + 2⌈log₂(blocks + 1)⌉`` terms would be (`_bounds`),
     however many rows the run holds.
@@ -324,18 +311,8 @@ class _Run:
 
 #: Σ(z − s), Σ(z − s)(z − s)ᵀ of a block, and the most additions a term went through + 1.
 _Sums = tuple[FloatArray, FloatArray, int]
-#: Rows per piece of a block: each piece is summed on its own (a BLAS dot or product, in
-#: any order), then the pieces are added, so a term's rounding grows with a piece's rows
-#: and the pieces, not with a block's rows (the bound of 4,096-row sums, γ ≈ 9e-13, kept
-#: statistics alone from certifying 1e-10 on ordinary data; pieces make it ~7e-14). One
-#: feature: 1,024-row BLAS dots, which BLAS runs in one thread (OpenBLAS threads a dot
-#: above 10,000 rows, and its threads on blocks this small cost more than the sums on a
-#: loaded machine: the whole pass 5x slower, measured).
-LINE_PIECE = 1 << 10
 #: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.
 FEATURE_PIECE = 1 << 8
-_vecdot: Callable[[FloatArray, FloatArray], FloatArray] | None = getattr(np, "vecdot", None)
-_PIECE_ONES = np.ones(LINE_PIECE)
 
 
 def _shifted_sums(
@@ -344,13 +321,12 @@ def _shifted_sums(
     """The sums of one block, shifted into the reused ``scratch`` (a fresh array per
     block costs its page faults: most of the old pass's time); None when a sum is not
     finite. Several features: the scratch's last column is ones, so one product of
-    ``[X − s, y − t, 1]`` with itself holds every sum."""
-    m, p = X.shape
-    if p == 1:
-        np.subtract(X[:, 0], shift[0], out=scratch[0, :m])
-        np.subtract(y, shift[1], out=scratch[1, :m])
-        sums = _line_sums(scratch, m)
-    else:
+    ``[X − s, y − t, 1]`` with itself holds every sum. Quiet about overflow in any
+    thread (numpy's error state is each thread's own): it shows in the sums."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        m, p = X.shape
+        if p == 1:
+            return line_sums(X[:, 0], y, shift, scratch)
         block = scratch[:m]
         np.subtract(X, shift[:p], out=block[:, :p])
         np.subtract(y, shift[p], out=block[:, p])
@@ -359,31 +335,11 @@ def _shifted_sums(
         full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
         rest = block[whole:]
         full = full + rest.T @ rest if whole else rest.T @ rest
-        depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
-        sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
+    depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
+    sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
     if not (np.isfinite(sums[1]).all() and np.isfinite(sums[0]).all()):
         return None
     return sums
-
-
-def _line_sums(scratch: FloatArray, m: int) -> _Sums:
-    """One feature: Σa, Σb, Σa², Σab, Σb² of the scratch's rows a, b (first m values), by
-    `LINE_PIECE` pieces (numpy's own loop for a partial block, and before numpy 2)."""
-    whole = m - m % LINE_PIECE if _vecdot is not None else 0
-    squares, total = [0.0, 0.0, 0.0], [0.0, 0.0]
-    if whole and _vecdot is not None:
-        a, b = scratch[:, :whole].reshape(2, -1, LINE_PIECE)
-        squares = [float(np.add.reduce(_vecdot(u, v))) for u, v in ((a, a), (a, b), (b, b))]
-        # each piece's sum as a BLAS product with ones (twice numpy's row sums' speed)
-        total = [float(np.add.reduce(u @ _PIECE_ONES)) for u in (a, b)]
-    if whole < m:  # the rest, fewer rows than a piece (every row, before numpy 2)
-        c, d = scratch[0, whole:m], scratch[1, whole:m]
-        for k, (u, v) in enumerate(((c, c), (c, d), (d, d))):
-            squares[k] += float(np.einsum("i,i", u, v))
-        total = [total[0] + float(np.add.reduce(c)), total[1] + float(np.add.reduce(d))]
-    depth = LINE_PIECE + whole // LINE_PIECE + 1 if whole else m
-    sxx, sxy, syy = squares
-    return np.array(total), np.array([[sxx, sxy], [sxy, syy]]), depth
 
 
 def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
@@ -450,19 +406,50 @@ class Pass:
 
     def add(self, X: FloatArray, y: FloatArray) -> Pass:
         """Sum these rows, a block at a time (nothing more once a sum was not finite)."""
-        rows, p = self.block_rows, self.n_features
-        # scratch for this call's blocks, reused from block to block (not kept: a Pass
-        # held between calls, as partial_fit holds one, stays small)
+        rows, starts = self.block_rows, range(0, y.shape[0], self.block_rows)
+        threads = min(MAX_THREADS, len(starts) // 2)  # os.cpu_count costs microseconds
+        threads = max(1, min(os.cpu_count() or 1, threads)) if threads > 1 else 1
+        # scratch for this call's blocks, one per thread, reused from block to block (not
+        # kept: a Pass held between calls, as partial_fit holds one, stays small)
         size = min(rows, max(y.shape[0], 1))
-        scratch = np.empty((2, size) if p == 1 else (size, p + 2))
-        if p > 1:
-            scratch[:, -1] = 1.0  # a column of ones: the sums come with the products
+        scratch = [_scratch(self.n_features, size) for _ in range(threads)]
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows in the sums
-            for start in range(0, y.shape[0], rows):
-                if self.finite:
-                    block = slice(start, start + rows)
-                    self.finite = self._block(X[block], y[block], scratch)
+            if threads == 1:
+                for start in starts:
+                    if self.finite:
+                        block = slice(start, start + rows)
+                        self.finite = self._block(X[block], y[block], scratch[0])
+            else:
+                with ThreadPoolExecutor(threads) as pool:
+                    self._waves(X, y, list(starts), scratch, pool)
         return self
+
+    def _waves(
+        self, X: FloatArray, y: FloatArray, starts: list[int], scratch: list[FloatArray], pool: Any
+    ) -> None:
+        """The blocks a wave at a time, one a thread, each summed about the run's shift,
+        then judged in order as one thread judges them: a block that leaves the run (or
+        does not sum) goes to `_block`, and the wave's later blocks are summed again
+        about the new shift. So the sums, and their order, are one thread's."""
+        rows, k = self.block_rows, 0
+        while k < len(starts) and self.finite:
+            if self.run is None:  # the first block sets the shift
+                block = slice(starts[k], starts[k] + rows)
+                self.finite, k = self._block(X[block], y[block], scratch[0]), k + 1
+                continue
+            wave = starts[k : k + len(scratch)]
+            shift = self.run.shift
+            jobs = [
+                pool.submit(_shifted_sums, X[s : s + rows], y[s : s + rows], shift, each)
+                for s, each in zip(wave, scratch)
+            ]
+            for s, sums in zip(wave, [job.result() for job in jobs]):
+                k, block = k + 1, slice(s, s + rows)
+                m = y[block].shape[0]
+                if sums is None or not _kept(m, sums, self.run):
+                    self.finite = self._block(X[block], y[block], scratch[0])
+                    break
+                self.run.add(m, sums)
 
     def result(self) -> Statistics | None:
         """The statistics of every row added so far (more may be added after); None if
@@ -513,6 +500,16 @@ class Pass:
             stats = self.run.statistics()
             self.parts = stats if self.parts is None else merge(self.parts, stats)
         self.run = None
+
+
+def _scratch(n_features: int, rows: int) -> FloatArray:
+    """The scratch a block is shifted into (with several features, a last column of
+    ones: the sums come with the products)."""
+    if n_features == 1:
+        return np.empty((2, scratch_rows(rows)))
+    scratch = np.empty((rows, n_features + 2))
+    scratch[:, -1] = 1.0
+    return scratch
 
 
 def _first_shift(X: FloatArray, y: FloatArray) -> FloatArray:

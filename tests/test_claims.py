@@ -192,6 +192,17 @@ def _in(path: str, text: str) -> bool:
     return text in _source(path)
 
 
+def _block_depth() -> int:
+    """The depth (additions a term meets, + 1) of a full one-feature block's sums."""
+    from linreg import accumulate
+    from linreg._line_sums import line_sums, scratch_rows
+
+    rows = accumulate.BLOCK_ROWS
+    sums = line_sums(np.ones(rows), np.ones(rows), np.zeros(2), np.empty((2, scratch_rows(rows))))
+    assert sums is not None
+    return sums[2]
+
+
 #: (page, words, check): the page says these words (whitespace aside), and the check is the
 #: code still making them true. Change the code and the test names the sentence to fix.
 SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
@@ -200,6 +211,14 @@ SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
         "The pass reads the data in cache-sized blocks, in one thread",
         lambda: (
             "LINREG_PASS_THREADS" not in __import__("os").environ and _threads_in_one_pass() == 0
+        ),
+    ),
+    (
+        "performance.md",
+        "so a block of 262,144 rows rounds like about 1,056 terms",
+        lambda: (
+            __import__("linreg.accumulate").accumulate.BLOCK_ROWS == 262_144
+            and abs(_block_depth() - 1056) <= 2
         ),
     ),
     (

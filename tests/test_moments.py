@@ -150,20 +150,62 @@ def test_dask_local_cluster_fit_equals_in_memory(two_workers):
     assert on_cluster.b == pytest.approx(in_memory.b, rel=1e-10)
 
 
-def test_threaded_pass_equals_one_thread(monkeypatch):
+def _steps(n: int, step: int) -> np.ndarray:
+    """x near 0 with a jump of 1e3 every ``step`` rows (a block past a jump starts a new
+    run: near 0 a merge costs little), or none, with mean/sd = 50 (the case of issue 10)."""
+    if step > n:
+        return 50.0 + RNG.normal(size=n)
+    return RNG.normal(size=n) + np.arange(n) // step * 1e3
+
+
+@pytest.mark.parametrize(
+    ("p", "step", "threads"),
+    [(1, 10**9, 2), (1, 10**9, 8), (1, 150_000, 3), (3, 10**9, 4), (3, 10_000, 2)],
+)
+def test_threaded_pass_equals_one_thread(monkeypatch, p, step, threads):
+    """Blocks summed a wave at a time in threads, one block a thread: the very numbers
+    of one thread, also where a block leaves its run mid-wave (a jump) and the wave's
+    later blocks are summed again about the new shift."""
     import linreg.accumulate as accumulate
 
-    x = 50.0 + RNG.normal(size=700_000)  # mean/sd = 50: the case of issue 10
-    y = 1.3 * x + RNG.normal(size=len(x))
-    monkeypatch.setattr(accumulate.os, "cpu_count", lambda: 4)
-    monkeypatch.setattr(accumulate, "MAX_THREADS", 8)
-    threaded = Moments.from_arrays(x[:, None], y)  # 700_000 // (4·65536) = 2 runs
+    monkeypatch.setattr(accumulate.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(accumulate, "BLOCK_ROWS", 1 << 16)  # 700,000 rows: 11 blocks
+    n = 700_000 if p == 1 else 60_000  # several features: 4,096-row blocks, 15 of them
+    X = _steps(n * p, step).reshape(p, n).T
+    y = X @ np.arange(1.0, p + 1) + RNG.normal(size=n)
+    monkeypatch.setattr(accumulate, "MAX_THREADS", threads)
+    pools, real_pool = [], accumulate.ThreadPoolExecutor
+    monkeypatch.setattr(accumulate, "ThreadPoolExecutor", lambda k: pools.append(k) or real_pool(k))
+    starts, real_block = [], accumulate.Pass._block
+    monkeypatch.setattr(
+        accumulate.Pass, "_block", lambda self, X, *a: starts.append(1) or real_block(self, X, *a)
+    )
+    threaded = Moments.from_arrays(X, y)
+    blocks = -(-n // accumulate.block_rows(p))
+    assert pools == [min(threads, blocks // 2)]  # the waves ran in threads (two blocks each)
+    # one block set the first shift; with jumps, blocks left their runs mid-wave
+    assert len(starts) == 1 if step > n else len(starts) > 2
     monkeypatch.setattr(accumulate, "MAX_THREADS", 1)
-    single = Moments.from_arrays(x[:, None], y)
-    _assert_close(threaded, x[:, None], y)
-    _assert_close(single, x[:, None], y)
-    # the runs are merged with the same update as the blocks: only rounding differs
-    assert threaded.cxx[0, 0] == pytest.approx(single.cxx[0, 0], rel=1e-13)
+    single = Moments.from_arrays(X, y)
+    _assert_close(single, X, y)
+    for name in ("count", "mean_x", "mean_y", "cxx", "cxy", "cyy", "rounding", "mean_rounding"):
+        assert np.array_equal(getattr(threaded, name), getattr(single, name)), name
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_a_threaded_pass_names_a_bad_value_mid_wave(monkeypatch, bad):
+    """A NaN or infinity in a block summed in a thread: the pass stops, and the error
+    names the value, as with one thread."""
+    import linreg.accumulate as accumulate
+
+    monkeypatch.setattr(accumulate.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(accumulate, "BLOCK_ROWS", 1 << 16)
+    monkeypatch.setattr(accumulate, "MAX_THREADS", 3)
+    x = 50.0 + RNG.normal(size=700_000)
+    y = 1.3 * x
+    y[5 * (1 << 16) + 17] = bad  # the sixth block: the second wave's middle one
+    with pytest.raises(InputError, match=f"y holds .*at index \\[{5 * (1 << 16) + 17}\\]"):
+        Moments.from_arrays(x[:, None], y)
 
 
 def test_shifted_blocks_follow_a_drifting_mean():
@@ -182,7 +224,7 @@ def test_one_shift_keeps_the_raw_route(monkeypatch):
     # merged; with it, the blocks form one run: nothing centred twice, nothing merged.
     import linreg.accumulate as accumulate
 
-    x = 50.0 + RNG.normal(size=200_000)  # 4 blocks of BLOCK_ROWS
+    x = 50.0 + RNG.normal(size=3 * accumulate.BLOCK_ROWS + 12_345)  # 4 blocks
     y = 1.3 * x + RNG.normal(size=len(x))
     centred, merges = [], []
     monkeypatch.setattr(accumulate, "raw_block", lambda *args: centred.append(args))

@@ -7,6 +7,7 @@ and merged the data: large offsets, many blocks, small chunks, a CSV.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -120,3 +121,81 @@ def test_runs_of_blocks_bound_their_rounding(p, n, drift, monkeypatch):
     # (about 2e-6 here; 7e-6 before runs, when every block was merged)
     assert 0 < stats.rounding < (1e-9 if not drift else 1e-5)
     _covered(stats, X, y)
+
+
+def _covered_at_any_scale(stats: Moments, X: np.ndarray, y: np.ndarray) -> None:
+    """`_covered` for data near the ends of float64's range: √(C_jj·C_kk) as the product
+    of two square roots (the product of the co-moments of data at 1e±150 is past float64)."""
+    means, co = _exact_by_integers(X, y)
+    p = X.shape[1]
+    got = np.zeros((p + 1, p + 1))
+    got[:p, :p], got[:p, p], got[p, :p], got[p, p] = stats.cxx, stats.cxy, stats.cxy, stats.cyy
+    root = [math.sqrt(float(co[j][j])) for j in range(p + 1)]
+    for j in range(p + 1):
+        mean = stats.mean_x[j] if j < p else stats.mean_y
+        slack = stats.mean_rounding * (abs(mean) + root[j] / math.sqrt(stats.count))
+        assert abs(Fraction(float(mean)) - means[j]) <= Fraction(slack), ("mean", j)
+        for k in range(p + 1):
+            bound = Fraction(stats.rounding * root[j] * root[k])
+            assert abs(Fraction(float(got[j, k])) - co[j][k]) <= bound, (j, k)
+
+
+def _family(name: str, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """One feature, the adversarial families: large offsets, Unix timestamps (seconds of a
+    day after 2023, in float64), scales near the ends of float64's range."""
+    if name == "timestamps":
+        x = 1.7e9 + np.sort(rng.uniform(0.0, 86_400.0, n))
+        return x, 1e-3 * (x - 1.7e9) + rng.normal(size=n)
+    offset, scale = {"1e4": (1e4, 1.0), "1e9": (1e9, 1.0), "tiny": (3.0, 1e-150)}.get(
+        name, (3.0, 1e150)
+    )
+    x = (offset + rng.normal(size=n)) * scale
+    return x, (2.0 * x + rng.normal(size=n) * scale) + 5.0 * offset * scale
+
+
+@pytest.mark.parametrize("family", ["1e4", "1e9", "timestamps", "tiny", "huge"])
+@pytest.mark.parametrize("block", [1 << 14, None])
+def test_blocks_summed_in_grouped_pieces_bound_their_rounding(family, block, monkeypatch):
+    """One feature, many pieces a block (added in groups, `linreg._line_sums`), many
+    blocks (1 << 14 rows: 16 pieces in 4 groups of 4; the default: 256 in 16 of 16), the
+    last block partial: the bounds cover the exact statistics on every family."""
+    from linreg import accumulate
+
+    if block is not None:
+        monkeypatch.setattr(accumulate, "BLOCK_ROWS", block)
+    rows = accumulate.BLOCK_ROWS
+    x, y = _family(family, np.random.default_rng(len(family)), 2 * rows + 3 * 1024 + 77)
+    stats = Moments.from_arrays(x[:, None], y)
+    assert 0 < stats.rounding < 1e-9
+    _covered_at_any_scale(stats, x[:, None], y)
+
+
+@pytest.mark.parametrize("m", [1, 2, 7, 1023, 1024, 1025, 5000, 16 * 1024, 1 << 18, (1 << 18) - 1])
+def test_a_block_counts_every_addition_its_sums_made(m):
+    """The depth a block reports covers the most additions any term can meet: a sum of q
+    terms, in any order, puts a term through at most q − 1; a block sums pieces of
+    min(m, 1,024) rows, then the pieces' sums in g groups (the last may be short), then the
+    g groups. A depth below that would undercut every bound built on it (`_bounds`)."""
+    from linreg._line_sums import LINE_PIECE, line_sums, scratch_rows
+
+    rng = np.random.default_rng(m)
+    x, y = rng.normal(size=m) + 50.0, rng.normal(size=m)
+    total, products, depth = line_sums(x, y, np.array([50.0, 0.0]), np.empty((2, scratch_rows(m))))
+    sums = [*total, products[0, 0], products[0, 1], products[1, 1]]
+    piece = min(m, LINE_PIECE)
+    pieces = -(-m // piece)
+    groups = min(g for g in range(1, pieces + 1) if g * g >= pieces)
+    per_group = -(-pieces // groups)
+    additions = (piece - 1) + (per_group - 1) + (groups - 1)
+    assert depth - 1 >= additions
+    # and the sums are the block's: against exact rational sums (the rows are few enough)
+    if m <= 5000:
+        a = [Fraction(float(v)) - 50 for v in x]
+        b = [Fraction(float(v)) for v in y]
+        exact = [sum(a), sum(b), sum(v * v for v in a), sum(u * v for u, v in zip(a, b))]
+        exact.append(sum(v * v for v in b))
+        gamma = depth * 2.0**-53 / (1 - depth * 2.0**-53)
+        sizes = [sum(map(abs, a)), sum(map(abs, b)), exact[2], None, exact[4]]
+        sizes[3] = math.sqrt(exact[2] * exact[4])
+        for got, want, size in zip(sums, exact, sizes):
+            assert abs(Fraction(got) - want) <= Fraction(2 * gamma * float(size))
