@@ -200,6 +200,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._cli_columns": "the command's --x, --y and file kinds: private, documented as cli",
     "linreg._cli_methods": "the command's method settings (--option): private, documented as cli",
     "linreg._partial": "partial_fit's blocks of rows: private, documented as estimator",
+    "linreg._squares": "the float path's sums of squares: private, documented as float_solver",
     "linreg.files": "the command line's output files: no page yet",
 }
 
