@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from linreg._squares import SUMS_TARGET
 from linreg._squares import sums_of_squares as _sums_of_squares
-from linreg.blas import column_sums, gram, matvec, tdot, vdot
+from linreg.blas import column_sums, gram, matvec, ones, tdot, vdot
 from linreg.centring import ScaledColumns, centre_columns, intercept_from, with_low_parts
 from linreg.closed_form_result import (
     WORKING_ACCURACY,
@@ -132,7 +132,7 @@ def _factor(
     Returns the factor and, after a QR, the ``Q`` that gives the first solution.
     """
     n, p = hi.shape
-    h = column_sums(hi) if fit_intercept else np.zeros(p)
+    h = tdot(hi, ones(n)) if fit_intercept else np.zeros(p)
     centred_gram = (gram(hi) if product is None else product) - np.outer(h, h / n)
     centred_gram += np.diag(ridge)
     d = np.sqrt(np.diag(centred_gram))
@@ -143,6 +143,8 @@ def _factor(
         condition = float(np.linalg.cond(r))
     except np.linalg.LinAlgError:
         condition = math.inf
+    if second and condition > FLOAT_KAPPA and fit_intercept:
+        h = column_sums(hi)  # within γ_4096 of Σ|hi|: the certificate's centre
     if second and FLOAT_KAPPA < condition <= CHOLESKY_QR_KAPPA and not np.any(ridge):
         r, basis = second_pass(hi, (h / n) if fit_intercept else None, r, d)
         condition = float(np.linalg.cond(r)) if basis is not None else math.inf
