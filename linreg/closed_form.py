@@ -139,9 +139,11 @@ def least_squares(
 
     Float mode scales every column (and y) by a power of two and centres it before any
     product is formed, factors the Gram of those columns by Cholesky (by QR when its
-    condition estimate exceeds $10^6$), and refines the solution against the data,
-    in double-double arithmetic where the condition estimate (above $10^4$) or the
-    stalling of float64 refinement says it is needed.
+    condition estimate exceeds $10^6$, by Cholesky QR on large problems up to $10^7$),
+    and refines the solution against the data, in double-double arithmetic where the
+    condition estimate (above $10^4$) or the stalling of float64 refinement says it is
+    needed; on large problems that pass also certifies the result
+    (`linreg.raw_refinement`).
 
     See Also
     --------
