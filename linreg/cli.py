@@ -82,7 +82,7 @@ from linreg._cli_columns import (
 from linreg._cli_input import UsageError, check_points, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
-from linreg.cli_report import model_line, summary, weights_text
+from linreg.cli_report import model_line, ols_summary, summary, weights_text
 from linreg.data import bundled_data_path
 from linreg.descent import MAX_ITERATIONS, DescentResult, minimize
 from linreg.errors import (
@@ -97,7 +97,6 @@ from linreg.files import OutputTarget, prepare_output, refuse_the_input, write_o
 from linreg.history import Spool
 from linreg.methods import METHODS
 from linreg.moments import Moments
-from linreg.solve import least_squares
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -531,10 +530,8 @@ def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
     print(file=text)
     with contextlib.redirect_stdout(text):
         summary(fit, b, w, error, args.standardize, args.alpha)
-        if args.summary:  # the closed form's statistics, for the data as given
-            given = (data.stats,) if data.table is None else (data.table[:, :-1], data.table[:, -1])
-            closed = least_squares(*given)
-            print(f"\n{closed.summary(yname=data.y_name or 'y', xname=data.x_names or ['x'])}")
+        if args.summary:
+            print(ols_summary(data.stats, data.table, data.y_name, data.x_names))
     return text.getvalue()
 
 

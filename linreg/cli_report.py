@@ -11,13 +11,20 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+import numpy as np
+import numpy.typing as npt
+
 from linreg.descent import DescentResult
+from linreg.errors import SingularProblemError
+from linreg.moments import Moments
+from linreg.solve import least_squares
 
 __all__ = [
     "bound_line",
     "distinct",
     "model_line",
     "needed_line",
+    "ols_summary",
     "sound",
     "summary",
     "verdict",
@@ -217,3 +224,21 @@ def _relative(difference: float, reference: float) -> str:
         return "the reference is 0" if difference else "0%"
     ratio = 100 * difference / abs(reference)
     return f"{ratio:.3g}%" if math.isfinite(ratio) else "more than 1e300 times the reference"
+
+
+def ols_summary(
+    stats: Moments,
+    table: npt.NDArray[np.float64] | None,
+    y_name: str | None,
+    x_names: Sequence[str] | None,
+) -> str:
+    """``--summary``: the closed form's statistics for the data as given (the table, y
+    last, where it is kept; else the statistics), after a blank line; none where the
+    optimum is not unique (a constant or dependent column: the verdict says so), saying why.
+    """
+    given = (stats,) if table is None else (table[:, :-1], table[:, -1])
+    try:
+        closed = least_squares(*given)
+    except SingularProblemError as why:
+        return f"\nNo OLS summary: {why}; its statistics need a unique optimum."
+    return f"\n{closed.summary(yname=y_name or 'y', xname=list(x_names or ['x']))}"

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -48,7 +48,7 @@ from linreg.exact_solver import (
     integers,
     solve_exact,
 )
-from linreg.float_solver import solve_float
+from linreg.float_solver import solve_float, solve_float_bounded
 from linreg.moments import Moments
 from linreg.moments_solver import solve_moments
 from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
@@ -66,6 +66,8 @@ from linreg.validate import (
 from linreg.weighted_solver import solve_weighted
 
 __all__ = ["least_squares", "log_relative_error", "polynomial_least_squares"]
+
+_T = TypeVar("_T")
 
 
 def least_squares(
@@ -137,9 +139,11 @@ def least_squares(
 
     Float mode scales every column (and y) by a power of two and centres it before any
     product is formed, factors the Gram of those columns by Cholesky (by QR when its
-    condition estimate exceeds $10^6$), and refines the solution against the data,
-    in double-double arithmetic where the condition estimate (above $10^4$) or the
-    stalling of float64 refinement says it is needed.
+    condition estimate exceeds $10^6$, by Cholesky QR on large problems up to $10^7$),
+    and refines the solution against the data, in double-double arithmetic where the
+    condition estimate (above $10^4$) or the stalling of float64 refinement says it is
+    needed; on large problems that pass also certifies the result
+    (`linreg.raw_refinement`).
 
     See Also
     --------
@@ -173,8 +177,8 @@ def least_squares(
         columns, target = exact_columns(X, y)
         return solve_exact(columns, target, intercept, penalty)
     features, values = check_features_target(X, y)
-    found = _quietly(solve_float, features, values, intercept, None, penalty)
-    return _certified(found, None, (features, values), intercept, penalty)
+    found, bound = _quietly(solve_float_bounded, features, values, intercept, None, penalty)
+    return _certified(found, None, (features, values), intercept, penalty, bound)
 
 
 def polynomial_least_squares(
@@ -288,7 +292,7 @@ def _exact_distance(point: Any, exact: list[Fraction]) -> float:
     return math.sqrt(float(gap / reference)) * (1 + 4 * UNIT)
 
 
-def _quietly(solver: Any, *args: Any) -> LeastSquaresResult[Any]:
+def _quietly(solver: Callable[..., _T], *args: Any) -> _T:
     """`_guarded`, the solver's own accuracy estimate kept quiet: `_certified` decides."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AccuracyWarning)
@@ -301,12 +305,16 @@ def _certified(
     data: tuple[Any, Any] | None,
     intercept: bool,
     alpha: float,
+    found: float = math.inf,
 ) -> LeastSquaresResult[Any]:
-    """The result with a sound ``error_estimate`` (`_bound`); warned about when it is
-    short of working accuracy."""
+    """The result with a sound ``error_estimate``: ``found``, the solver's own sound bound,
+    where it reaches working accuracy, else `_bound`; warned about when it is short of
+    working accuracy."""
     point = np.append(np.asarray(result.coef, dtype=np.float64), float(result.intercept))
-    with np.errstate(all="ignore"):
-        bound = _bound(point, stats, data, intercept, alpha)
+    bound = found
+    if not found <= WORKING_ACCURACY:
+        with np.errstate(all="ignore"):
+            bound = min(found, _bound(point, stats, data, intercept, alpha))
     certified = replace(result, error_estimate=bound, accurate=bound <= WORKING_ACCURACY)
     if not certified.accurate:
         warn_inaccurate(certified)
@@ -409,11 +417,11 @@ def _relative_bound(point: Any, reference: Reference, scaling: _Scaled) -> float
     return float(distance / low) if low > 0 and math.isfinite(low) else math.inf
 
 
-def _guarded(solver: Any, *args: Any) -> LeastSquaresResult[Any]:
+def _guarded(solver: Callable[..., _T], *args: Any) -> _T:
     """Run a float solver with overflow turned into a clear error, never an inf or NaN."""
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
-            return solver(*args)  # type: ignore[no-any-return]
+            return solver(*args)
         except (FloatingPointError, OverflowError):
             raise _out_of_range(*args[:2]) from None
 

@@ -74,10 +74,12 @@ class LeastSquaresResult(Inference, Generic[T]):
         Refinement passes over the data (0 from `Moments` and in exact mode).
     error_estimate : float
         A sound upper bound on $\lVert\hat\theta - \theta^*\rVert/\lVert\theta^*\rVert$
-        for $\theta = [w; b]$, against the exact optimum of the data as given
-        (`linreg.reference_statistics`, refined against the data by
-        `linreg.reference_data`, or exact, where needed); 0 in exact mode; inf when no
-        bound could be found (the problem is too ill-conditioned for float64 to tell).
+        for $\theta = [w; b]$, against the exact optimum of the data as given (from the
+        float path's last double-double pass, `linreg.raw_refinement`, where that
+        reaches working accuracy; else `linreg.reference_statistics`, refined against
+        the data by `linreg.reference_data`, or exact, where needed); 0 in exact mode;
+        inf when no bound could be found (the problem is too ill-conditioned for float64
+        to tell).
     accurate : bool
         Whether ``error_estimate`` is within `WORKING_ACCURACY` (10 significant digits);
         when it is not, an `AccuracyWarning` was issued too.

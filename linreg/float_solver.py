@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg.blas import gram, matvec, ones, tdot, vdot
+from linreg._squares import SUMS_TARGET
+from linreg._squares import sums_of_squares as _sums_of_squares
+from linreg.blas import column_sums, gram, matvec, ones, tdot, vdot
 from linreg.centring import ScaledColumns, centre_columns, intercept_from, with_low_parts
 from linreg.closed_form_result import (
     WORKING_ACCURACY,
@@ -31,17 +33,25 @@ from linreg.doubledouble import (
     accurate_sum,
     residual,
     scale_by,
-    squares,
-    sum_terms,
     two_product,
     two_sum,
 )
 from linreg.errors import SingularProblemError
 from linreg.inference import Covariance
+from linreg.raw_refinement import (
+    RawProblem,
+    basis_gram,
+    bound_at,
+    raw_problem,
+    refine,
+    second_pass,
+    target_low_part,
+)
 from linreg.validate import too_large
 
 __all__ = [
     "CHOLESKY_KAPPA",
+    "CHOLESKY_QR_KAPPA",
     "COVARIANCE_ENTRIES",
     "COVARIANCE_TARGET",
     "FLOAT_KAPPA",
@@ -50,6 +60,7 @@ __all__ = [
     "SMALL_ENTRIES",
     "SUMS_TARGET",
     "solve_float",
+    "solve_float_bounded",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -57,6 +68,9 @@ FloatArray = npt.NDArray[np.float64]
 #: of their Gram is the preconditioner: a refinement pass then shrinks the error by about
 #: κ²ε ≤ 1e-4. Above it the columns themselves are factored by QR (κ instead of κ²).
 CHOLESKY_KAPPA = 1e6
+#: Up to this condition number a second pass of Cholesky QR (`second_pass`) replaces
+#: the Householder QR, where refinement goes on against the data as given (κ²ε ≤ 0.03).
+CHOLESKY_QR_KAPPA = 1e7
 #: Condition number above which float64 residuals cannot be trusted to bring the
 #: coefficients to working accuracy: residuals are then carried in double-double.
 FLOAT_KAPPA = 1e4
@@ -72,11 +86,6 @@ FLOAT_TARGET = 2.0**-40
 COVARIANCE_TARGET = 1e-13
 #: ... on problems of at most this many entries (beyond, each solve costs as much as the fit).
 COVARIANCE_ENTRIES = 1 << 20
-#: The largest relative error bound allowed on SSR and ESS from a float64 residual (large,
-#: well-conditioned data): above it (a nearly exact fit, or R² near 0) the residual is
-#: formed again in double-double and summed nearly exactly. Ten digits: far more than
-#: any statistic built on them is printed with.
-SUMS_TARGET = 1e-10
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,8 @@ class _Factor:
     n: int
     ridge: FloatArray
     condition: float
+    #: (T, fl(BᵀB)) with B = (hi − 1hᵀ/N)·T well conditioned, from `_second_pass`.
+    basis: tuple[FloatArray, FloatArray] | None = None
 
     def solve(self, g: FloatArray, g0: float) -> tuple[FloatArray, float]:
         """An approximate correction from the gradient ``[g; g₀]`` (``g₀ = 0``: no intercept)."""
@@ -108,9 +119,15 @@ class _Factor:
 
 
 def _factor(
-    hi: FloatArray, ridge: FloatArray, fit_intercept: bool, product: FloatArray | None = None
+    hi: FloatArray,
+    ridge: FloatArray,
+    fit_intercept: bool,
+    product: FloatArray | None = None,
+    second: bool = False,
 ) -> tuple[_Factor, Any]:
-    """Cholesky of the equilibrated centred Gram, or QR of the columns when κ demands it.
+    """Cholesky of the equilibrated centred Gram, or QR of the columns when κ demands it
+    (with ``second``, Cholesky QR twice up to `CHOLESKY_QR_KAPPA`:
+    `linreg.raw_refinement.second_pass`).
 
     Returns the factor and, after a QR, the ``Q`` that gives the first solution.
     """
@@ -120,13 +137,18 @@ def _factor(
     centred_gram += np.diag(ridge)
     d = np.sqrt(np.diag(centred_gram))
     d = np.where(d > 0, d, 1.0)
-    q = None
+    q, basis = None, None
     try:
         r = np.linalg.cholesky(centred_gram / np.outer(d, d)).T
         condition = float(np.linalg.cond(r))
     except np.linalg.LinAlgError:
         condition = math.inf
-    if not condition <= CHOLESKY_KAPPA:
+    if second and condition > FLOAT_KAPPA and fit_intercept:
+        h = column_sums(hi)  # within γ_4096 of Σ|hi|: the certificate's centre
+    if second and FLOAT_KAPPA < condition <= CHOLESKY_QR_KAPPA and not np.any(ridge):
+        r, basis = second_pass(hi, (h / n) if fit_intercept else None, r, d)
+        condition = float(np.linalg.cond(r)) if basis is not None else math.inf
+    if not condition <= CHOLESKY_KAPPA and basis is None:
         centred = (hi - h / n) / d
         if np.any(ridge):
             centred = np.vstack([centred, np.diag(np.sqrt(ridge) / d)])
@@ -140,7 +162,7 @@ def _factor(
             f"column {column} is a combination of the others (condition number {condition:.1e})"
         )
     inverse_r = np.asarray(np.linalg.solve(r, np.eye(p)), dtype=np.float64)
-    return _Factor(inverse_r, d.astype(np.float64), h, n, ridge, condition), q
+    return _Factor(inverse_r, d.astype(np.float64), h, n, ridge, condition, basis), q
 
 
 _Pair = tuple[FloatArray, FloatArray | None]
@@ -196,6 +218,8 @@ class _Iterate:
     #: below float64's resolution, which the intercept needs when it is a difference.
     tail: Any = 0.0
     tail_b: float = 0.0
+    #: A bound on the residual's rounding, ‖r − r̂‖, where known (the raw route's).
+    rounding: float | None = None
 
 
 @dataclass(frozen=True)
@@ -287,12 +311,48 @@ def solve_float(
     error of each entry, for designs such as powers that float64 cannot hold exactly).
     ``penalty``: the ridge's N·α per column, where it is not the same for every column
     (a weighted fit's intercept column goes unpenalised)."""
+    return solve_float_bounded(A, y, fit_intercept, A_low, alpha, penalty)[0]
+
+
+def solve_float_bounded(
+    A: FloatArray,
+    y: FloatArray,
+    fit_intercept: bool,
+    A_low: FloatArray | None = None,
+    alpha: float = 0.0,
+    penalty: FloatArray | None = None,
+) -> tuple[LeastSquaresResult[Any], float]:
+    """`solve_float`, and a sound bound on ‖θ̂ − θ*‖/‖θ*‖ where the route against the data
+    as given (`linreg.raw_refinement`) found one (inf otherwise: certify by other means).
+
+    That route takes large (N·p above `SMALL_ENTRIES`), unpenalised, ill-conditioned
+    (κ above `FLOAT_KAPPA`) problems held in float64, whose offsets and scales allow it.
+    """
     n, p = A.shape
     check_count(n, p + int(fit_intercept))
     cols = centre_columns(A, y, fit_intercept)
     per_column = np.full(p, n * alpha) if penalty is None else penalty
     ridge = scale_by(per_column, -2 * cols.exponent) if alpha else np.zeros(p)
-    factor, q = _factor(cols.hi, ridge, fit_intercept, cols.gram)
+    raw_route = A_low is None and not alpha and n * p > SMALL_ENTRIES
+    factor, q = _factor(cols.hi, ridge, fit_intercept, cols.gram, raw_route)
+    if raw_route and factor.condition > FLOAT_KAPPA:
+        raw = raw_problem(cols, A, y, fit_intercept, factor.h)
+        if raw is not None:
+            return _solve_raw(raw, factor, q)
+    return _solve_carried((A, A_low, y), cols, factor, q, fit_intercept, alpha), math.inf
+
+
+def _solve_carried(
+    data: tuple[FloatArray, FloatArray | None, FloatArray],
+    cols: ScaledColumns,
+    factor: _Factor,
+    q: Any,
+    fit_intercept: bool,
+    alpha: float,
+) -> LeastSquaresResult[Any]:
+    """Refinement against the centred columns, carried in double-double where needed."""
+    A, A_low, y = data
+    n, p = A.shape
     precise = A_low is not None or n * p <= SMALL_ENTRIES or factor.condition > FLOAT_KAPPA
     if precise:
         cols = with_low_parts(cols, A, A_low, y)
@@ -317,6 +377,37 @@ def solve_float(
     )
     covariance = _covariance(cols, factor, fit_intercept, refine)
     return _float_result(cols, it, covariance, factor, fit_intercept, alpha, sums)
+
+
+def _solve_raw(raw: RawProblem, factor: _Factor, q: Any) -> tuple[LeastSquaresResult[Any], float]:
+    """The route against the data as given: float64 refinement first (a pass costs two
+    BLAS products), then double-double passes (`linreg.raw_refinement.refine`), the last
+    one certified; X's low parts are never formed."""
+    cols, fit_intercept = raw.cols, raw.fit_intercept
+    n, p = cols.hi.shape
+    c, beta = _start(cols, factor, q, fit_intercept)
+    it = _Iterate(c, beta, (cols.y_hi, None))
+    if q is None:  # from the normal equations: float64 passes first, where they contract
+        system = _System(cols, factor, (cols.y_hi, None), None, fit_intercept)
+        it = _refine(system, replace(it, residual=_residual(cols, system.target, c, beta, False)))
+    if factor.basis is None:
+        T = factor.inverse_r / factor.d[:, None]
+        basis = (T, basis_gram(cols.hi, factor.h / n if fit_intercept else None, T))
+    else:
+        basis = factor.basis
+    limit = it.steps + MAX_REFINEMENTS
+    found = refine(raw, factor.solve, _relative_size, (it.c, it.beta), it.steps, limit)
+    scale = -cols.y_exponent
+    residual = (scale_by(found.last.r[0], scale), scale_by(found.last.r[1], scale))
+    rounding = float(scale_by(found.last.rounding, scale))
+    it = _Iterate(found.c, found.beta, residual, found.steps, found.estimate)
+    it = replace(it, tail=found.tail, tail_b=found.tail_b, rounding=rounding)
+    bound = bound_at(raw, basis, found.last, _to_data_units(cols, it, fit_intercept))
+    cols = target_low_part(cols, raw.y)
+    sums = _sums_of_squares(cols, residual, fit_intercept, quick=True)
+    precise = factor.condition**2 * EPS > COVARIANCE_TARGET and n * p <= COVARIANCE_ENTRIES
+    covariance = _covariance(cols, factor, fit_intercept, precise)
+    return _float_result(cols, it, covariance, factor, fit_intercept, 0.0, sums), bound
 
 
 def _covariance(
@@ -348,38 +439,6 @@ def _covariance(
     return (columns + columns.T) / 2, intercept if fit_intercept else 0.0
 
 
-def _sums_of_squares(
-    cols: ScaledColumns, residual: _Pair, fit_intercept: bool
-) -> tuple[float, float, float]:
-    """(SSR, ESS, TSS) in the scaled units, from the residual and the target as carried.
-
-    SSR is Σr² and TSS is Σ(y − ȳ)² (Σy² without an intercept); ESS = TSS − SSR. At the
-    optimum the identity is exact, and SSR is stationary there: an error δ in the weights
-    moves ESS by ‖Zδ‖² only, where the fitted values' own sum of squares would move by
-    2ŷᵀZδ. A float64 residual (large, well-conditioned data) is summed pairwise, each sum
-    within γ = 2(log₂N + 8)ε of itself, while that keeps ESS = TSS − SSR within
-    `SUMS_TARGET`; a double-double residual, or R² so near 0 that the difference would
-    cancel more, takes exact squares summed nearly exactly (`linreg.doubledouble.sum_terms`),
-    ESS in the same sum, so it keeps its digits however small R² is.
-    """
-    r_hi, r_lo = residual
-    if r_lo is None and cols.y_lo is None:
-        ssr = float(np.sum(np.square(r_hi)))
-        y_sum = float(np.sum(cols.y_hi)) if fit_intercept else 0.0
-        tss = float(np.sum(np.square(cols.y_hi))) - y_sum * y_sum / len(r_hi)
-        gamma = 2 * (math.log2(len(r_hi)) + 8) * EPS
-        if gamma * (ssr + tss) <= SUMS_TARGET * (tss - ssr):
-            return ssr, tss - ssr, tss
-    ssr_terms = sum_terms(*squares(r_hi, r_lo))
-    total_terms = sum_terms(*squares(cols.y_hi, cols.y_lo))
-    if fit_intercept:
-        y_sum = math.fsum(sum_terms(cols.y_hi, 0.0 if cols.y_lo is None else cols.y_lo))
-        total_terms.append(-(y_sum * y_sum) / len(cols.y_hi))
-    ssr, tss = math.fsum(ssr_terms), math.fsum(total_terms)
-    ess = math.fsum([*total_terms, *(-t for t in ssr_terms)])
-    return ssr, max(ess, 0.0), tss
-
-
 def _magnitude(cols: ScaledColumns, factor: _Factor, it: _Iterate) -> float:
     """‖a‖ ≤ ‖y‖ + Σⱼ‖hⱼ‖|cⱼ| + √N|β|, a the terms' magnitudes each residual is a sum of."""
     size = math.sqrt(vdot(cols.y_hi, cols.y_hi)) + float(factor.d @ np.abs(it.c))
@@ -408,7 +467,8 @@ def _ssr_floor(cols: ScaledColumns, factor: _Factor, it: _Iterate, ssr: float) -
     """
     size = _magnitude(cols, factor, it)
     gamma = (cols.hi.shape[1] + 3) * EPS * (EPS if it.residual[1] is not None else 1.0)
-    rounding = gamma * size * (2.0 * math.sqrt(ssr) + gamma * size)
+    off = gamma * size if it.rounding is None else it.rounding
+    rounding = off * (2.0 * math.sqrt(ssr) + off)
     return float((2.0 * max(it.estimate, EPS) * size) ** 2 + rounding)
 
 

@@ -223,9 +223,12 @@ SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
     ),
     (
         "performance.md",
-        "a Parquet file whose row groups are too large to hold a few at once streamed a batch "
-        "at a time",
-        lambda: _in("linreg/columnar.py", "for batch in own.iter_batches("),
+        "a column at a time where the group's columns fit in 88 MiB, a batch at a time beyond",
+        lambda: (
+            __import__("linreg.columnar").columnar.COLUMNWISE_BYTES == 88 << 20
+            and _in("linreg/columnar.py", "own.read_row_group(index, columns=[name]")
+            and _in("linreg/columnar.py", "for batch in batches:")
+        ),
     ),
     (
         "performance.md",

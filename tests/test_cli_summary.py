@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 
-from linreg.cli import EXIT_INPUT, main
+from linreg.cli import main
 from linreg.data import load_points
 from linreg.moments import Moments
 from linreg.solve import least_squares
@@ -54,8 +54,23 @@ def test_without_the_option_no_summary():
     assert "OLS Regression Results" not in _run("--iterations", "5")[1]
 
 
-def test_a_constant_x_has_no_summary(tmp_path):
+def test_a_constant_x_has_no_summary_and_says_why(tmp_path):
+    """No unique optimum is not an error (from the fresh audit: --summary refused data
+    the plain run accepts, in the library's words): the report says the optimum is not
+    unique, the summary part says why it is missing, and the run succeeds."""
     path = tmp_path / "constant.csv"
     path.write_text("1,2\n1,3\n1,5\n")
-    code, _, err = _run("--data", str(path), "--summary", "--iterations", "3")
-    assert code == EXIT_INPUT and "column 0 of X is constant" in err
+    code, out, err = _run("--data", str(path), "--summary", "--iterations", "3")
+    assert (code, err) == (0, "")
+    assert "not unique" in out and "OLS Regression Results" not in out
+    assert out.rstrip().endswith(
+        "No OLS summary: column 0 of X is constant: its weight is not determined; its "
+        "statistics need a unique optimum."
+    )
+    dependent = tmp_path / "dependent.csv"
+    rows = [f"{k},{2 * k},{3 * k + (k % 3)}" for k in range(20)]
+    dependent.write_text("a,b,y\n" + "\n".join(rows) + "\n")
+    code, out, err = _run("--data", str(dependent), "--x", "a", "--x", "b", "--y", "y",
+                          "--summary", "--iterations", "3")  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "No OLS summary: the columns of X are linearly dependent" in out

@@ -290,11 +290,13 @@ def test_exact_refuses_a_huge_exponent_quickly():
 
 def test_the_exactness_page_states_the_solver_constants():
     # the prose of docs/explanation/exactness.md quotes these thresholds: keep them in step
-    from linreg import closed_form_result, exact_solver, float_solver
+    from linreg import closed_form_result, exact_solver, float_solver, raw_refinement
 
     page = (ROOT / "docs" / "explanation" / "exactness.md").read_text()
     # (in words: the page types no relation; tests/test_typed_math.py)
     assert float_solver.CHOLESKY_KAPPA == 1e6 and "estimate exceeds $10^6$" in page
+    assert float_solver.CHOLESKY_QR_KAPPA == 1e7 and "between $10^4$ and $10^7$" in page
+    assert raw_refinement.OFFSET_RATIO == 2**20 and "within $2^{20}$ of their spread" in page
     assert float_solver.FLOAT_KAPPA == 1e4 and "the estimate exceeds $10^4$" in page
     assert float_solver.FLOAT_TARGET == 2.0**-40 and "$2^{-40}$" in page
     assert float_solver.SMALL_ENTRIES == 16_384 and "16,384 entries" in page

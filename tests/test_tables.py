@@ -290,13 +290,17 @@ def test_corrupt_pages_are_one_error_naming_the_file(tmp_path, monkeypatch, stre
         Moments.from_parquet(path, x="x", y="y")
 
 
-def test_a_wide_row_group_streams_in_small_batches_and_reads(tmp_path, monkeypatch):
+@pytest.mark.parametrize("columnwise", [True, False], ids=["a-column-at-a-time", "batches"])
+def test_a_wide_row_group_streams_in_small_batches_and_reads(tmp_path, monkeypatch, columnwise):
     """From the hostile audit: 200k rows x 50 columns in one row group peaked at 314 MiB
     on the command line, batches of 10k rows read 1 MiB at a time; Arrow holds buffers in
-    proportion to both, for every column. Batches of STREAM_BATCH_NUMBERS numbers and
-    reads of STREAM_BUFFER bytes (225 MiB): the same statistics."""
+    proportion to both, for every column. A group within COLUMNWISE_BYTES is read a column
+    at a time (197 MiB); a larger one in batches of STREAM_BATCH_NUMBERS numbers and reads
+    of STREAM_BUFFER bytes (225 MiB): the same statistics."""
     from linreg import columnar
 
+    if not columnwise:
+        monkeypatch.setattr(columnar, "COLUMNWISE_BYTES", 0)
     seen = []
 
     class Spy(pq.ParquetFile):
@@ -308,6 +312,10 @@ def test_a_wide_row_group_streams_in_small_batches_and_reads(tmp_path, monkeypat
             seen.append(("batches", batch_size, kwargs.get("use_threads")))
             return super().iter_batches(batch_size, *args, **kwargs)
 
+        def read_row_group(self, i, columns=None, *args, **kwargs):
+            seen.append(("columns", len(columns), kwargs.get("use_threads")))
+            return super().read_row_group(i, columns, *args, **kwargs)
+
     monkeypatch.setattr(pq, "ParquetFile", Spy)
     names = [f"c{k}" for k in range(50)]
     values = RNG.normal(size=(60_000, 50))  # 3M numbers: over STREAM_NUMBERS, streamed
@@ -315,6 +323,25 @@ def test_a_wide_row_group_streams_in_small_batches_and_reads(tmp_path, monkeypat
     pq.write_table(pa.table(dict(zip(names, values.T))), path, row_group_size=60_000)
     stats = Moments.from_parquet(path, x=names[:-1], y=names[-1])
     assert ("open", columnar.STREAM_BUFFER, False) in seen
-    assert ("batches", columnar.STREAM_BATCH_NUMBERS // 50, False) in seen
+    if columnwise:
+        reads = [step for step in seen if step[0] != "open"]
+        assert reads == [("columns", 1, False)] * 50
+    else:
+        assert ("batches", columnar.STREAM_BATCH_NUMBERS // 50, False) in seen
     assert columnar.STREAM_BATCH_NUMBERS <= 1 << 17 and columnar.STREAM_BUFFER <= 1 << 14
     _same(stats, Moments.from_arrays(values[:, :-1], values[:, -1]))
+
+
+@pytest.mark.slow
+def test_a_wide_row_group_on_the_command_line_stays_in_bounded_memory(tmp_path):
+    """20,000 rows x 257 columns in one row group (from the fresh audit: 209 MiB in batches,
+    every column's reader state at once): read a column at a time, under 200 MB."""
+    from .test_hostile import MAX_RSS, command
+
+    values = RNG.normal(size=(20_000, 257))
+    path = tmp_path / "wide.parquet"
+    pq.write_table(pa.table({f"c{k}": values[:, k] for k in range(257)}), path)
+    chosen = [arg for k in range(256) for arg in ("--x", f"c{k}")]
+    done = command("--data", str(path), *chosen, "--y", "c256", "--method", "cg", "--summary")
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
