@@ -357,9 +357,10 @@ def _copy_into(temporary: str, final: Path) -> None:
 
 def _reserve(handle: int, size: int) -> None:
     """Reserve ``size`` bytes of room for ``handle``'s file, where the system can."""
+    reserve = getattr(os, "posix_fallocate", None)  # not on macOS
     try:
-        if size:
-            os.posix_fallocate(handle, 0, size)
+        if size and reserve is not None:
+            reserve(handle, 0, size)
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
             raise  # no room: said before the file changes
