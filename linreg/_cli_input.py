@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from linreg._entry import say
+from linreg._entry import CLOSED_AT_START, say
 from linreg.csv_reader import iter_table_chunks
 from linreg.data import as_features, load_points, open_npy
 from linreg.errors import DataFileError, InputError, shown_name
+from linreg.files import standard_stream
 from linreg.moments import Moments
 
 __all__ = [
@@ -47,9 +48,13 @@ class UsageError(Exception):
 
 
 def input_path(name: str) -> Path:
-    """``-`` is standard input (on a terminal, say how to end it)."""
+    """``-`` is standard input (on a terminal, say how to end it); standard input closed
+    when the command started (``<&-``, now ``/dev/null``) is refused, by any name."""
+    path = Path("/dev/stdin" if name == "-" else name)
+    if 0 in CLOSED_AT_START and (name == "-" or standard_stream(path) == 0):
+        raise InputError(f"--data {shown_name(name)}: standard input is closed")
     if name != "-":
-        return Path(name)
+        return path
     if sys.stdin is not None and sys.stdin.isatty():
         say("linreg: reading x,y rows from standard input; end them with Ctrl-D")
     return Path("/dev/stdin")

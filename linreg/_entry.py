@@ -21,8 +21,10 @@ name). A second signal while the first is being handled is recorded, not raised,
 cleanup finishes and no traceback is printed.
 
 The standard streams are checked first of all: a closed descriptor 0, 1 or 2 is opened
-on ``/dev/null``, so that no file the command opens later takes its number; `linreg.cli`
-then reports a closed standard output as a write failure.
+on ``/dev/null``, so that no file the command opens later takes its number, and recorded
+in `CLOSED_AT_START`; `linreg.cli` then reports a closed standard output as a write
+failure, and `linreg.files` refuses a ``--history`` (``/dev/stderr``) or a ``--data -``
+that names a closed one.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from collections.abc import Iterator
 
 __all__ = [
     "CAUGHT",
+    "CLOSED_AT_START",
     "SIGNALS",
     "Stopped",
     "deferred",
@@ -81,6 +84,10 @@ CAUGHT: tuple[int, ...] = (
     *(getattr(signal, name) for name in _OTHERS if hasattr(signal, name)),
     *_REAL_TIME,
 )
+
+#: The standard descriptors (0, 1, 2) that were closed when the command started, now
+#: open on ``/dev/null``: a name for one of them (``/dev/stderr``) is not a place to write.
+CLOSED_AT_START: set[int] = set()
 
 _received: list[int] = []  # signals that arrived while the handler was installed
 _deferring: list[int] = [0]  # how many `deferred` blocks are open
@@ -194,6 +201,7 @@ def _open_standard_streams() -> None:
         except OSError:
             with contextlib.suppress(OSError):
                 os.open(os.devnull, os.O_RDWR)
+                CLOSED_AT_START.add(fd)
 
 
 def main() -> int:

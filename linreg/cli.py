@@ -8,7 +8,9 @@ Exit codes (as ``linreg --help`` lists them): 0 success, 2 usage error, 3 bad in
 4 diverged, 5 cannot write output, 129 hung up, 130 interrupted, 131 quit, 141 broken
 pipe, 143 terminated.
 
-- 2: the command line itself is wrong (an unknown option, a value that is not a number,
+- 2: the command line itself is wrong (an unknown option, a value that is not a number
+  or is out of its range, said as typed (``--iterations -1``, ``--initial-b 1e400``,
+  ``--tol 1e-400``, which underflows), an option given twice (`linreg._cli_values`),
   an option the method does not take, such as ``--method cg --momentum 0.5``; ``--x``
   without ``--y`` or the other way round, ``--y`` twice, the same ``--x`` twice, ``--y``
   also an ``--x``, ``--initial-m`` with several ``--x``, ``--x`` for a ``.npy`` array).
@@ -81,6 +83,7 @@ from linreg._cli_columns import (
 )
 from linreg._cli_input import UsageError, check_points, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
+from linreg._cli_values import Typed, check_values, given_once
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
 from linreg.cli_report import model_line, ols_summary, summary, weights_text
 from linreg.data import bundled_data_path
@@ -169,14 +172,14 @@ def _learning_rate(text: str) -> float | str:
     if text == "auto":
         return text
     try:
-        return float(text)
+        return Typed(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number or 'auto': {text!r}") from None
 
 
 def _number(text: str) -> float:
     try:
-        return float(text)
+        return Typed(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
@@ -198,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog=EXIT_CODES_TEXT,
     )
+    given_once(parser)  # --history a.csv --history b.csv: a usage error
     parser.add_argument(
         "--data",
         metavar="FILE",
@@ -348,7 +352,8 @@ def _main(argv: list[str]) -> int:
     except SystemExit as done:  # --help printed, or a usage error said
         sys.stdout.flush()  # `linreg --help | head -1`: the broken pipe shows here
         return done.code if isinstance(done.code, int) else EXIT_USAGE
-    args.options = method_options(args)  # checked before anything is read
+    check_values(args)  # before anything is read: a usage error, as typed
+    args.options = method_options(args)
     columns = chosen_columns(args.x, args.y, args.initial_m)
     if args.data == "":
         raise InputError("--data: the file name is empty")

@@ -12,9 +12,17 @@ by what the name is (`os.stat`), never by how it is spelled:
   on every failure and every signal (`linreg._entry` turns them into exceptions, and
   holds them back while the temporary file is created and named). ``/dev/shm/h.csv``
   is such a file too.
-- **A regular file owned by another user** is rewritten in place (truncated, then
-  written), so that it keeps its owner, inode, mode and other links; a replacement
-  would be a new file of the user running linreg. This write is not atomic.
+- **A regular file owned by another user** keeps its owner, inode, mode and other
+  links (a replacement would be a new file of the user running linreg): the text is
+  written to the temporary file first, then copied into the file with every signal
+  that stops the command blocked, the room reserved beforehand (a full disk fails
+  before a byte changes). A signal leaves it old or complete, never half-written; only
+  a system crash or a failing disk during the copy can.
+- **The file standard output is open on** (``linreg --history out.txt > out.txt``,
+  also with ``>>``) gets the history appended after the report, as ``--history
+  /dev/stdout`` does; replacing it would lose the report.
+- **A name ending as a folder's does** (``f.csv/``, ``new/``, ``new/.``) is refused:
+  "not a directory" for a file, "no such folder" for a name that does not exist.
 - **A symbolic link** is followed: the file it points to is written, and the link
   stays a link. A dangling link creates the file it names. A link that belongs to
   another user is followed only to a file of that same user; any other is refused, so
@@ -26,7 +34,10 @@ by what the name is (`os.stat`), never by how it is spelled:
   and every name that leads to an already open file (``/dev/stdout``, ``/dev/fd/3``,
   ``/proc/self/fd/1``: a link through a ``/proc/<pid>/fd`` folder), are written in
   place, appending, and are never replaced or created. When that file is standard output
-  and its reader has gone, `BrokenPipeError` is raised as for any write to it.
+  and its reader has gone, `BrokenPipeError` is raised as for any write to it. Standard
+  input (``/dev/stdin``, ``/dev/fd/0``) is refused, and so is a standard stream that was
+  closed when the command started (``/dev/stderr`` with ``2>&-``: it is ``/dev/null``
+  now, see `linreg._entry.CLOSED_AT_START`).
 
 Every other failure is an `linreg.errors.OutputError` whose message names the file
 (escaped for printing) and the system's reason: permission denied, no space left on
@@ -37,18 +48,26 @@ such folder.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import signal
 import stat
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from linreg._entry import deferred
+from linreg._entry import CAUGHT, CLOSED_AT_START, deferred
 from linreg.errors import OutputError, reason, shown_name
 
-__all__ = ["OutputTarget", "prepare_output", "refuse_the_input", "write_output"]
+__all__ = [
+    "OutputTarget",
+    "prepare_output",
+    "refuse_the_input",
+    "standard_stream",
+    "write_output",
+]
 
 # A link in such a folder stands for a file the process already has open.
 _OPEN_FILES = re.compile(r"/proc/(self|thread-self|[0-9]+)(/task/[0-9]+)?/fd")
@@ -69,13 +88,15 @@ class OutputTarget:
     final : pathlib.Path
         The file that receives the text: ``path`` with symbolic links followed.
     in_place : bool
-        Written in place (a device, FIFO, stream, or another user's file), not replaced.
+        Appended to in place (a device, FIFO, stream, or the file standard output is
+        open on), not replaced.
     mode : int
         Permission bits for the new file (an existing file's own, or 0666 less the umask).
     group : int or None
         An existing file's group, kept where the system allows.
-    truncate : bool
-        Written in place from its start (another user's regular file), not appended to.
+    copy_into : bool
+        Another user's regular file: the text is written to a temporary file first,
+        then copied into it (signals blocked), not renamed over it.
     """
 
     label: str
@@ -84,7 +105,7 @@ class OutputTarget:
     in_place: bool
     mode: int
     group: int | None
-    truncate: bool = False
+    copy_into: bool = False
 
 
 def prepare_output(name: str, option: str = "--history") -> OutputTarget:
@@ -104,28 +125,27 @@ def prepare_output(name: str, option: str = "--history") -> OutputTarget:
     Raises
     ------
     OutputError
-        The name is empty, too long, a directory, in a folder that does not exist or
-        cannot be written, on a read-only file system, or an existing file that is not
-        writable.
+        The name is empty, too long, a directory (or ends in ``/`` as a folder's name
+        does), in a folder that does not exist or cannot be written, on a read-only file
+        system, an existing file that is not writable, standard input, or a standard
+        stream that was closed when the command started.
     """
     label = f"{option} {shown_name(name)}"
     if not name:
         raise OutputError(f"{option}: the file name is empty")
     path = Path(name)
-    try:
-        info: os.stat_result | None = os.stat(path)
+    try:  # the name as typed: "f.csv/" is not "f.csv" (pathlib drops the slash)
+        info: os.stat_result | None = os.stat(name)
     except FileNotFoundError:
         info = None
     except OSError as error:  # too long, a file used as a folder, a folder not searchable
         raise OutputError(f"{label}: {reason(error)}") from None
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise OutputError(f"{label}: is a directory")
+    if info is None and _names_a_folder(name):
+        raise OutputError(f"{label}: no such folder (the name ends as a folder's does)")
     if _opens_an_open_file(path) or (info is not None and not stat.S_ISREG(info.st_mode)):
-        if info is None:
-            raise OutputError(f"{label}: no such device or stream")
-        if not os.access(path, os.W_OK):
-            raise OutputError(f"{label}: not writable (permission denied)")
-        return OutputTarget(label, path, path, True, 0, None)
+        return _stream(label, path, info)
     final = Path(os.path.realpath(path))
     _check_links(label, path, info)
     _check_folder(label, final.parent)
@@ -133,10 +153,59 @@ def prepare_output(name: str, option: str = "--history") -> OutputTarget:
         raise OutputError(f"{label}: the file is not writable (permission denied)")
     if info is None:
         return OutputTarget(label, path, final, False, 0o666 & ~_umask(), None)
+    if _is_standard_output(info):  # `> out.txt --history out.txt`: after the report
+        return OutputTarget(label, path, path, True, 0, None)
     mode, owner = stat.S_IMODE(info.st_mode), info.st_uid
-    if owner != os.geteuid():  # a replacement would be ours: write theirs in place
-        return OutputTarget(label, path, final, True, mode, info.st_gid, truncate=True)
-    return OutputTarget(label, path, final, False, mode, info.st_gid)
+    # Another user's file: a replacement would be ours, so it is copied into in the end.
+    return OutputTarget(label, path, final, False, mode, info.st_gid, owner != os.geteuid())
+
+
+def _names_a_folder(name: str) -> bool:
+    """Whether ``name`` can only name a folder: ``new/``, ``new/.``, ``new/..``."""
+    return name.endswith("/") or os.path.basename(name) in (".", "..")
+
+
+def _stream(label: str, path: Path, info: os.stat_result | None) -> OutputTarget:
+    """A device, FIFO, socket or already open file, appended to in place."""
+    if info is None:
+        raise OutputError(f"{label}: no such device or stream")
+    fd = standard_stream(path)
+    if fd == 0:
+        raise OutputError(
+            f"{label}: is standard input; write the history to a file, or to standard "
+            "output with --history -"
+        )
+    if fd in CLOSED_AT_START:
+        raise OutputError(f"{label}: cannot write {_STREAMS[fd]} (it is closed)")
+    if not os.access(path, os.W_OK):
+        raise OutputError(f"{label}: not writable (permission denied)")
+    return OutputTarget(label, path, path, True, 0, None)
+
+
+#: How messages name the standard descriptors.
+_STREAMS = {0: "standard input", 1: "standard output", 2: "standard error"}
+
+
+def standard_stream(path: Path) -> int | None:
+    """The standard descriptor (0, 1 or 2) that ``path`` names through this process's
+    ``/proc/<pid>/fd`` folder (``/dev/stdin``, ``/dev/fd/2``, ``/proc/self/fd/1``), if any.
+    """
+    own = ("self", "thread-self", str(os.getpid()))
+    for name in _links(path):
+        found = _OPEN_FILES.fullmatch(os.path.realpath(os.path.dirname(name)))
+        base = os.path.basename(name)
+        if found and found.group(1) in own and base in ("0", "1", "2"):
+            return int(base)
+    return None
+
+
+def _is_standard_output(info: os.stat_result) -> bool:
+    """Whether the regular file ``info`` is the one standard output is open on."""
+    try:
+        mine = os.fstat(1)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (info.st_dev, info.st_ino)
 
 
 def _links(path: Path) -> list[str]:
@@ -246,7 +315,11 @@ def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:
                 prefix=".linreg-", suffix=".tmp", dir=target.final.parent
             )
         _fill(handle, target, chunks)
-        os.replace(temporary, target.final)
+        if target.copy_into:
+            _copy_into(temporary, target.final)
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, target.final)
     except BaseException as error:  # every signal too: never leave the temporary
         if temporary is not None:
             with contextlib.suppress(OSError):
@@ -256,12 +329,54 @@ def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:
         raise
 
 
+def _copy_into(temporary: str, final: Path) -> None:
+    """Copy the finished ``temporary`` into ``final`` (keeping its owner and inode), with
+    every signal that stops the command blocked, so that ``final`` is old or complete.
+
+    The room is reserved first (``posix_fallocate``): a full disk fails before a byte
+    of ``final`` has changed. Then the text is written over the old from its start, and
+    the file cut to the text's length. The temporary file is removed by the caller.
+    """
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, CAUGHT)
+    try:
+        with deferred(), open(temporary, "rb") as source:
+            handle = os.open(final, os.O_WRONLY | os.O_NOCTTY)
+            try:
+                size = os.fstat(source.fileno()).st_size
+                _reserve(handle, size)
+                while block := memoryview(source.read(_COPY_BLOCK)):
+                    while block:
+                        block = block[os.write(handle, block) :]
+                os.ftruncate(handle, size)
+                os.fsync(handle)
+            finally:
+                os.close(handle)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _reserve(handle: int, size: int) -> None:
+    """Reserve ``size`` bytes of room for ``handle``'s file, where the system can."""
+    reserve = getattr(os, "posix_fallocate", None)  # not on macOS
+    try:
+        if size and reserve is not None:
+            reserve(handle, 0, size)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise  # no room: said before the file changes
+        # EOPNOTSUPP, EINVAL: this file system cannot reserve; the copy goes ahead
+
+
+#: Bytes copied at a time into another user's file.
+_COPY_BLOCK = 1 << 20
+
+
 def _write_in_place(target: OutputTarget, chunks: Iterable[str]) -> None:
-    """Append to a stream, or rewrite another user's file from its start."""
-    flags = os.O_WRONLY | os.O_NOCTTY | (os.O_TRUNC if target.truncate else os.O_APPEND)
+    """Append to a stream, or to the file standard output is open on."""
+    flags = os.O_WRONLY | os.O_NOCTTY | os.O_APPEND
     standard_output = False
     try:
-        handle = os.open(target.final if target.truncate else target.path, flags)
+        handle = os.open(target.path, flags)
         standard_output = _same_file(handle, 1)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.writelines(chunks)

@@ -269,16 +269,17 @@ def test_arguments_through_the_api(name, change, error, message):
             gradient_descent(args.pop("X"), args.pop("y"), **args)
 
 
+#: An option value out of range is a usage error (2), said before any data are read.
 COMMANDS = [
-    ("learning rate 0", ["--learning-rate", "0"], EXIT_INPUT, "--learning-rate must be positive"),
+    ("learning rate 0", ["--learning-rate", "0"], EXIT_USAGE, "--learning-rate must be positive"),
     (
         "learning rate negative",
         ["--learning-rate", "-1"],
-        EXIT_INPUT,
+        EXIT_USAGE,
         "--learning-rate must be positive",
     ),
-    ("learning rate NaN", ["--learning-rate", "nan"], EXIT_INPUT, "--learning-rate must be finite"),
-    ("learning rate inf", ["--learning-rate", "inf"], EXIT_INPUT, "--learning-rate must be finite"),
+    ("learning rate NaN", ["--learning-rate", "nan"], EXIT_USAGE, "--learning-rate must be finite"),
+    ("learning rate inf", ["--learning-rate", "inf"], EXIT_USAGE, "--learning-rate must be finite"),
     (
         "learning rate string",
         ["--learning-rate", "fast"],
@@ -294,17 +295,17 @@ COMMANDS = [
     (
         "iterations negative",
         ["--iterations", "-5"],
-        EXIT_INPUT,
+        EXIT_USAGE,
         "--iterations must be a non-negative integer",
     ),
     ("iterations float", ["--iterations", "1.5"], EXIT_USAGE, "not a whole number: '1.5'"),
     (
         "iterations huge",
         ["--iterations", "1000000000000"],
-        EXIT_INPUT,
+        EXIT_USAGE,
         "is more than the 100,000,000 allowed",
     ),
-    ("tol negative", ["--tol", "-1"], EXIT_INPUT, "tol must be non-negative"),
+    ("tol negative", ["--tol", "-1"], EXIT_USAGE, "tol must be non-negative"),
     ("initial b not a number", ["--initial-b", "x"], EXIT_USAGE, "not a number: 'x'"),
     ("unknown option", ["--speed", "3"], EXIT_USAGE, "unrecognized arguments: --speed 3"),
 ]

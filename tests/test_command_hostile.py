@@ -190,7 +190,7 @@ def test_history_of_another_users_file_keeps_its_owner_and_inode(tmp_path, throu
     assert (after.st_ino, after.st_uid, after.st_gid) == (before.st_ino, OTHER_UID, OTHER_UID)
     assert stat.S_IMODE(after.st_mode) == 0o640
     rows = theirs.read_text().splitlines()
-    assert rows[0] == "iteration,loss" and len(rows) == 5  # truncated, then written
+    assert rows[0] == "iteration,loss" and len(rows) == 5  # the whole history, copied in
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"theirs.csv", name.name})
 
 

@@ -199,6 +199,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._cli_input": "the command's reading of its data file: private, documented as cli",
     "linreg._cli_columns": "the command's --x, --y and file kinds: private, documented as cli",
     "linreg._cli_methods": "the command's method settings (--option): private, documented as cli",
+    "linreg._cli_values": "the command's option values: private, documented as cli",
     "linreg._ipc_file": "Arrow IPC files read in pieces: private, documented as columnar",
     "linreg._partial": "partial_fit's blocks of rows: private, documented as estimator",
     "linreg._line_sums": "one block's sums of one feature: private, documented as accumulate",

@@ -1,0 +1,127 @@
+"""The command's option values: each single-valued option given once, each number in its
+range, said in the command's words and as typed (a usage error, exit 2, before any data
+are read).
+
+Part of `linreg.cli` (kept apart to keep each file short).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from linreg._cli_input import UsageError
+from linreg.descent import MAX_ITERATIONS
+from linreg.errors import InputError
+from linreg.methods import METHODS
+from linreg.validate import as_scalar, check_alpha, check_tol
+
+__all__ = ["Once", "Typed", "check_values", "given_once"]
+
+
+class Typed(float):
+    """A number from the command line that remembers how it was typed (``1e400``), so
+    that a message can show it so. `check_values` turns it back into a plain float.
+
+    Attributes
+    ----------
+    text : str
+        The argument as typed.
+    """
+
+    text: str
+
+    def __new__(cls, text: str) -> Typed:
+        number = super().__new__(cls, text)
+        number.text = text.strip()
+        return number
+
+
+class Once(argparse.Action):
+    """argparse's plain ``store``, refusing a second value: ``--history a --history b``
+    would silently write only ``b``."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        given: dict[str, object] = namespace.__dict__.setdefault("_given", {})
+        if self.dest in given:
+            first, then = (getattr(v, "text", v) for v in (given[self.dest], values))
+            raise argparse.ArgumentError(
+                self, f"is given twice ({first}, then {then}); give it once"
+            )
+        given[self.dest] = values
+        setattr(namespace, self.dest, values)
+
+
+def given_once(parser: argparse.ArgumentParser) -> None:
+    """Make `Once` the action of every option added later without an ``action``."""
+    parser.register("action", None, Once)
+
+
+#: The plain numbers: where they are kept, the option, the library's check.
+_NUMBERS: tuple[tuple[str, str, Callable[[object], float]], ...] = (
+    ("tol", "--tol", check_tol),
+    ("alpha", "--alpha", check_alpha),
+    ("initial_b", "--initial-b", lambda value: as_scalar(value, "initial_b")),
+    ("initial_m", "--initial-m", lambda value: as_scalar(value, "initial_m")),
+)
+
+
+def check_values(args: argparse.Namespace) -> None:
+    """Check every number the options give, before anything is read; keep plain floats.
+
+    Raises
+    ------
+    UsageError
+        ``--iterations`` negative or above `linreg.descent.MAX_ITERATIONS`; a number out
+        of its range or not finite (``--initial-b 1e400``), or one that underflows to 0
+        (``--tol 1e-400``); ``--learning-rate`` or ``--momentum`` out of the method's
+        range. The message names the option and shows the value as typed.
+    """
+    vars(args).pop("_given", None)
+    _check_iterations(args.iterations)
+    for dest, flag, check in _NUMBERS:
+        if getattr(args, dest) is not None:
+            setattr(args, dest, _checked(getattr(args, dest), flag, check))
+    declared = {alias: o for o in METHODS[args.method].options for alias in (o.name, *o.aliases)}
+    for dest, flag in (("learning_rate", "--learning-rate"), ("momentum", "--momentum")):
+        value = getattr(args, dest)
+        if isinstance(value, float):  # not unset, not "auto"
+            option = declared.get(dest)  # a method that does not take it says so later
+            setattr(args, dest, _checked(value, flag, option.check if option else _finite))
+
+
+def _finite(value: object) -> float:
+    return as_scalar(value, "value")
+
+
+def _check_iterations(count: int) -> None:
+    if count < 0:
+        raise UsageError(f"--iterations must be a non-negative integer, got {count}")
+    if count > MAX_ITERATIONS:
+        raise UsageError(
+            f"--iterations {count} is more than the {MAX_ITERATIONS:,} allowed; use --tol to "
+            "stop at convergence, or a faster method (e.g. --method cg)"
+        )
+
+
+def _checked(value: float, flag: str, check: Callable[[object], float]) -> float:
+    """``check(value)`` as a plain float; its error in the option's name, as typed."""
+    typed = getattr(value, "text", repr(value))
+    try:
+        number = check(float(value))
+    except InputError as error:
+        requirement = str(error).partition(" ")[2].rpartition(", got ")[0]
+        raise UsageError(f"{flag} {requirement}, got {typed}") from None
+    if number == 0 and any(digit in "123456789" for digit in typed.lower().partition("e")[0]):
+        raise UsageError(
+            f"{flag} {typed} underflows to 0 in float64; give 0, or a number of "
+            "magnitude at least 5e-324"
+        )
+    return number

@@ -1,0 +1,105 @@
+"""The command's option values from a fresh hostile audit (issue 17, files17): a
+single-valued option given twice, and an option's value out of range, are usage errors
+(exit 2) said in the command's words, with the value as typed; nothing is read or
+written first.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from linreg.cli import EXIT_USAGE, build_parser, main
+
+
+def _refused(capsys, args: list[str]) -> str:  # type: ignore[no-untyped-def]
+    assert main(args) == EXIT_USAGE
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    return err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (
+            ["--history", "a.csv", "--history", "b.csv"],
+            "--history: is given twice (a.csv, then b.csv)",
+        ),
+        (["--method", "gd", "--method", "cg"], "--method: is given twice (gd, then cg)"),
+        (["--data", "A", "--data", "B"], "--data: is given twice (A, then B)"),
+        (["--iter", "3", "--iterations", "4"], "--iterations: is given twice (3, then 4)"),
+        (["--tol", "1e-3", "--tol=1e-4"], "--tol: is given twice (1e-3, then 1e-4)"),
+        (["--initial-b", "-1", "--initial-b", "2"], "--initial-b: is given twice (-1, then 2)"),
+        (
+            ["--learning-rate", "auto", "--learning-rate", "0.1"],
+            "--learning-rate: is given twice (auto, then 0.1)",
+        ),
+    ],
+)
+def test_a_single_valued_option_given_twice_is_refused(tmp_path, capsys, monkeypatch, args, said):
+    monkeypatch.chdir(tmp_path)
+    err = _refused(capsys, args)
+    assert err == f"linreg: error: argument {said}; give it once (see linreg --help)\n"
+    assert list(tmp_path.iterdir()) == []  # no history written
+
+
+def test_every_single_valued_option_is_given_once():
+    # Every option that stores one value refuses a second, not only the ones above.
+    for action in build_parser()._actions:
+        repeatable = action.dest in ("x", "y", "option")  # lists, checked on their own
+        if action.option_strings and action.nargs is None and not repeatable:
+            assert type(action).__name__ == "Once", action.option_strings
+
+
+def _message(flag: str, typed: str, requirement: str) -> str:
+    return f"linreg: error: {flag} {requirement}, got {typed} (see linreg --help)\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--iterations", "-1"], _message("--iterations", "-1", "must be a non-negative integer")),
+        (["--tol", "-1"], _message("--tol", "-1", "must be non-negative")),
+        (["--tol", "-0.5e0"], _message("--tol", "-0.5e0", "must be non-negative")),
+        (["--learning-rate", "0"], _message("--learning-rate", "0", "must be positive")),
+        (["--initial-b", "1e400"], _message("--initial-b", "1e400", "must be finite")),
+        (["--initial-m", "-inf"], _message("--initial-m", "-inf", "must be finite")),
+        (
+            ["--alpha", "-1"],
+            _message("--alpha", "-1", "must be non-negative (it is the ridge strength)"),
+        ),
+        (["--alpha", "nan"], _message("--alpha", "nan", "must be finite")),
+        (
+            ["--method", "momentum", "--momentum", "1"],
+            _message("--momentum", "1", "must be in [0, 1)"),
+        ),
+        (
+            ["--method", "adam", "--momentum", "1.0"],
+            _message("--momentum", "1.0", "must be in [0, 1)"),
+        ),
+        (
+            ["--iterations", "100000001"],
+            "linreg: error: --iterations 100000001 is more than the 100,000,000 allowed; use --tol "
+            "to stop at convergence, or a faster method (e.g. --method cg) (see linreg --help)\n",
+        ),
+        (
+            ["--tol", "1e-400"],
+            "linreg: error: --tol 1e-400 underflows to 0 in float64; give 0, or a number of "
+            "magnitude at least 5e-324 (see linreg --help)\n",
+        ),
+        (
+            ["--initial-b", "-2.5e-999"],
+            "linreg: error: --initial-b -2.5e-999 underflows to 0 in float64; give 0, or a "
+            "number of magnitude at least 5e-324 (see linreg --help)\n",
+        ),
+    ],
+)
+def test_an_option_out_of_range_is_a_usage_error_in_the_commands_words(capsys, args, expected):
+    # --data names no file: a value checked after reading would say "no such file" instead.
+    assert _refused(capsys, [*args, "--data", "/nonexistent/x.csv"]) == expected
+
+
+@pytest.mark.parametrize("args", [["--tol", "1e-320"], ["--tol", "0"], ["--initial-b", "-0.0"]])
+def test_small_values_that_float64_holds_are_taken(capsys, args):
+    assert main([*args, "--iterations", "2"]) == 0
+    capsys.readouterr()
