@@ -25,7 +25,6 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-import mpmath
 import numpy as np
 
 from linreg.errors import InputError
@@ -68,6 +67,8 @@ def working_context(digits: int | None) -> Any:
         isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS
     ):
         raise InputError(f"digits must be an integer from 1 to {MAX_DIGITS}, got {digits!r}")
+    import mpmath  # here, not at import: 5.5 MB the command's reading does not need
+
     ctx = mpmath.MPContext()
     bits = 53 if digits is None else math.ceil(digits * _LOG2_10)
     ctx.prec = bits + GUARD_BITS
@@ -127,6 +128,8 @@ def rounded(ctx: Any, value: Any, digits: int | None) -> Any:
         return Decimal("Infinity") if value > 0 else Decimal("-Infinity")
     if value == 0:
         return Decimal(0)
+    import mpmath  # (see working_context)
+
     return Decimal(mpmath.libmp.to_str(value._mpf_, digits, strip_zeros=False))
 
 
