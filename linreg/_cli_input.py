@@ -24,6 +24,7 @@ from linreg.csv_reader import iter_table_chunks
 from linreg.data import as_features, load_points, open_npy
 from linreg.errors import DataFileError, InputError, shown_name
 from linreg.files import standard_stream
+from linreg.history import Spool
 from linreg.moments import Moments
 
 __all__ = [
@@ -219,3 +220,38 @@ def _tick(bar: Any, done: threading.Event, counted: list[int]) -> None:
         bar.refresh()
         if done.wait(PROGRESS_DELAY / 2):
             return
+
+
+#: Rows of ``--history`` formatted at a time (a few MB of text).
+HISTORY_BLOCK = 1 << 16
+
+
+def history_lines(spool: Spool, rows: int) -> Iterator[str]:
+    """``iteration,loss`` rows of the ``rows`` losses spooled, a block of them at a time
+    (as fast as the disk at 1e8); on a terminal, a line on stderr after the first second
+    shows the share written (1e8 rows take minutes)."""
+    with _writing(rows) as done:
+        yield "iteration,loss\n"
+        start = 0
+        for losses in spool.blocks(HISTORY_BLOCK):
+            block = losses.tolist()  # Python floats: repr
+            yield "".join(f"{k},{value!r}\n" for k, value in enumerate(block, start))
+            start += len(block)
+            done(start)
+
+
+@contextlib.contextmanager
+def _writing(rows: int) -> Iterator[Callable[[int], None]]:
+    """The share of the history written, shown as `progress` shows the fit's."""
+    if not _on_terminal():
+        yield lambda written: None
+        return
+    with tqdm(
+        total=rows,
+        desc=f"writing the history ({rows:,} rows)",
+        bar_format="{desc}: {percentage:.0f}%, {elapsed} (about {remaining} left)",
+        file=sys.stderr,
+        leave=False,
+        delay=PROGRESS_DELAY,
+    ) as bar:
+        yield lambda written: bar.update(written - bar.n)

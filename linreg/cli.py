@@ -68,7 +68,7 @@ import math
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -81,7 +81,7 @@ from linreg._cli_columns import (
     input_files,
     read_data,
 )
-from linreg._cli_input import UsageError, check_points, input_path, progress
+from linreg._cli_input import UsageError, check_points, history_lines, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._cli_values import Typed, check_values, given_once
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
@@ -431,12 +431,14 @@ def _run(args: argparse.Namespace, data: Data, history: OutputTarget | None) -> 
         raise_pending()
         after = history is not None and _is_stdout(history)
         if history is not None and not after:
-            write_output(history, _history_lines(spool))  # a failure leaves nothing printed
+            write_output(
+                history, history_lines(spool, fit.n_iter + 1)
+            )  # a failure: nothing printed
             raise_pending()
         sys.stdout.write(report)
         if history is not None and after:
             sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
-            write_output(history, _history_lines(spool))
+            write_output(history, history_lines(spool, fit.n_iter + 1))
     return 0
 
 
@@ -581,17 +583,3 @@ def _divergence(error: DivergenceError) -> str:
         f"{error.bound:.4g} for these data; use a --learning-rate below {error.bound:.4g}, "
         "--learning-rate auto (1/lambda_max, always stable), or --standardize"
     )
-
-
-def _history_lines(spool: Spool) -> Iterator[str]:
-    """``iteration,loss`` rows, a block of them at a time (as fast as the disk at 1e8)."""
-    yield "iteration,loss\n"
-    start = 0
-    for losses in spool.blocks(_HISTORY_BLOCK):
-        block = losses.tolist()  # Python floats: repr
-        yield "".join(f"{k},{value!r}\n" for k, value in enumerate(block, start))
-        start += len(block)
-
-
-#: Rows of ``--history`` formatted at a time (a few MB of text).
-_HISTORY_BLOCK = 1 << 16

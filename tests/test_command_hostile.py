@@ -304,22 +304,20 @@ def test_the_iteration_cap_is_in_the_help():
 # --- progress on a terminal -------------------------------------------------------------
 
 
-def test_a_long_fit_shows_its_running_time_on_a_terminal():
+def _on_a_terminal(*args: str) -> tuple[int, bytes]:
+    """Run the command with stderr on a pty 80 columns wide (a new pty has 0, and tqdm
+    fits its line to the width); its exit code and what it wrote there. Progress lines
+    appear after PROGRESS_DELAY (1 s); 0.05 s here, so that a run of a few tenths of a
+    second on a fast machine still shows them."""
     controller, terminal = pty.openpty()
-    # A terminal 80 columns wide: a new pty has 0, and tqdm fits its line to the width.
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    # The line appears after PROGRESS_DELAY (1 s); 0.05 s here, so that a fit of a few
-    # tenths of a second on a fast machine still shows it.
     code = (
         "import sys, linreg._cli_input as c; c.PROGRESS_DELAY = 0.05\n"
         "sys.argv = ['linreg', *sys.argv[1:]]\n"
         "from linreg._entry import main; raise SystemExit(main())"
     )
     process = subprocess.Popen(
-        [sys.executable, "-c", code, "--method", "momentum", "--iterations", "300000"],
-        stdout=subprocess.DEVNULL,
-        stderr=terminal,
-        cwd=ROOT,
+        [sys.executable, "-c", code, *args], stdout=subprocess.DEVNULL, stderr=terminal, cwd=ROOT
     )
     os.close(terminal)
     seen = b""
@@ -332,11 +330,27 @@ def test_a_long_fit_shows_its_running_time_on_a_terminal():
                 break
     process.wait(timeout=120)
     os.close(controller)
-    assert process.returncode == 0
+    return process.returncode, seen
+
+
+def test_a_long_fit_shows_its_running_time_on_a_terminal():
+    code, seen = _on_a_terminal("--method", "momentum", "--iterations", "300000")
+    assert code == 0
     # The share done, counted as the losses pass (issue 17: it had been the time alone).
     shares = [int(s) for s in re.findall(rb"fitting \(300,000 iterations\): (\d+)%, 00:", seen)]
     assert shares and shares[-1] > 0, seen
     assert b"left)" in seen, seen
+
+
+def test_a_long_history_shows_the_share_written_on_a_terminal(tmp_path):
+    """From the fresh audit: 1e8 iterations with --history showed the fit's progress for
+    6 s, then nothing for the 100 s the history took to write."""
+    path = tmp_path / "h.csv"
+    code, seen = _on_a_terminal("--iterations", "2000000", "--history", str(path))
+    assert code == 0
+    found = re.findall(rb"writing the history \(2,000,001 rows\): (\d+)%, 00:", seen)
+    assert found and int(found[-1]) > 0, seen
+    assert path.read_bytes().count(b"\n") == 2_000_002
 
 
 # --- no crash at exit with pyarrow ------------------------------------------------------
