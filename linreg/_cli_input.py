@@ -191,14 +191,7 @@ def progress(iterations: int) -> Iterator[Callable[[Any], Any]]:
         return sink
 
     word = "iteration" if iterations == 1 else "iterations"
-    with tqdm(
-        total=iterations + 1,
-        desc=f"fitting ({iterations:,} {word})",
-        bar_format="{desc}: {percentage:.0f}%, {elapsed} (about {remaining} left)",
-        file=sys.stderr,
-        leave=False,
-        delay=PROGRESS_DELAY,
-    ) as bar:
+    with _bar(iterations + 1, f"fitting ({iterations:,} {word})") as bar:
         ticker = threading.Thread(target=_tick, args=(bar, done, counted), daemon=True)
         ticker.start()
         try:
@@ -246,12 +239,18 @@ def _writing(rows: int) -> Iterator[Callable[[int], None]]:
     if not _on_terminal():
         yield lambda written: None
         return
-    with tqdm(
-        total=rows,
-        desc=f"writing the history ({rows:,} rows)",
+    with _bar(rows, f"writing the history ({rows:,} rows)") as bar:
+        yield lambda written: bar.update(written - bar.n)
+
+
+def _bar(total: int, what: str) -> Any:
+    """A line on stderr, shown after `PROGRESS_DELAY`: the share done, the time taken and
+    the time left (read when the bar is made, so that a test can shorten the delay)."""
+    return tqdm(
+        total=total,
+        desc=what,
         bar_format="{desc}: {percentage:.0f}%, {elapsed} (about {remaining} left)",
         file=sys.stderr,
         leave=False,
         delay=PROGRESS_DELAY,
-    ) as bar:
-        yield lambda written: bar.update(written - bar.n)
+    )
