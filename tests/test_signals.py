@@ -194,18 +194,7 @@ def _leftovers(folder: Path) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGQUIT], ids=["SIGHUP", "SIGQUIT"])
 def test_sighup_and_sigquit_while_writing_history_leave_no_temporary(tmp_path, signum):
-    target = tmp_path / "h.csv"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "linreg", *LONG, "--history", str(target)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 60
-    while not _leftovers(tmp_path) and time.monotonic() < deadline:
-        time.sleep(0.005)
-    assert _leftovers(tmp_path), "the temporary history file never appeared"
+    process = _writing_history(tmp_path)
     process.send_signal(signum)
     _, err = process.communicate(timeout=60)
     assert (process.returncode, err) == _expected(signum)
