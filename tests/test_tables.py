@@ -25,11 +25,15 @@ def _data(n: int = 3000):
 
 def _same(a: Moments, b: Moments) -> None:
     """Equal up to the rounding of two passes cut differently: the bound each carries
-    (`Statistics.rounding`) is about 1e-12 of the scale; 1e-12 is within it."""
+    (`Statistics.rounding`) is about 1e-12 of the scale, so each entry is compared at
+    1e-12 of its own scale (an off-diagonal co-moment near 0 is not held to 1e-12 of
+    itself: 4e-12 of a -0.033 whose columns' spread is 6e4 failed so)."""
     assert a.count == b.count
-    np.testing.assert_allclose(a.mean_x, b.mean_x, rtol=1e-12)
-    np.testing.assert_allclose(a.cxx, b.cxx, rtol=1e-12)
-    np.testing.assert_allclose(a.cxy, b.cxy, rtol=1e-12)
+    spread = np.sqrt(np.diag(b.cxx))  # each co-moment's scale: √(C_ii C_jj) (Cauchy–Schwarz)
+    sd = spread / np.sqrt(b.count)
+    assert np.all(np.abs(a.mean_x - b.mean_x) <= 1e-12 * (np.abs(b.mean_x) + sd))
+    assert np.all(np.abs(a.cxx - b.cxx) <= 1e-12 * np.outer(spread, spread))
+    assert np.all(np.abs(a.cxy - b.cxy) <= 1e-12 * spread * np.sqrt(b.cyy))
     assert a.cyy == pytest.approx(b.cyy, rel=1e-12)
 
 
