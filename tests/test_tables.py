@@ -349,3 +349,23 @@ def test_a_wide_row_group_on_the_command_line_stays_in_bounded_memory(tmp_path):
     done = command("--data", str(path), *chosen, "--y", "c256", "--method", "cg", "--summary")
     assert done.code == 0, done.err
     assert done.rss < MAX_RSS, done.rss
+
+
+@pytest.mark.parametrize("columnwise", [True, False], ids=["a-column-at-a-time", "batches"])
+def test_a_null_in_a_streamed_groups_later_chunk_is_named_by_its_row(
+    tmp_path, monkeypatch, columnwise
+):
+    """A streamed row group is cut into chunks of STREAM_BATCH_NUMBERS numbers (100 rows
+    here): a null in the eighth chunk of the second group is named by its row in the file."""
+    from linreg import columnar
+
+    monkeypatch.setattr(columnar, "STREAM_NUMBERS", 400)  # 2 columns: groups over 200 rows
+    monkeypatch.setattr(columnar, "STREAM_BATCH_NUMBERS", 200)
+    if not columnwise:
+        monkeypatch.setattr(columnar, "COLUMNWISE_BYTES", 0)
+    values: list[float | None] = [1.0 + k % 7 for k in range(1800)]
+    values[900 + 737] = None
+    path = tmp_path / "null.parquet"
+    _write(pa.table({"x": np.arange(1800.0), "y": values}), path, "parquet", rows_per_piece=900)
+    with pytest.raises(DataFileError, match=r"missing value \(null\) at row 1,637 "):
+        _read("parquet", path, x="x", y="y")
