@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg.blas import eigh
 from linreg.doubledouble import two_product, two_sum
 from linreg.moments import Moments
 from linreg.validate import check_not_underflowed, too_large
@@ -151,7 +152,7 @@ class Coordinates:
         out[:, :p] = w = thetas[:, :p] / self.scale
         if not self.intercept:
             return out
-        if not self.shift.any():
+        if not self._shifted:  # (with an intercept: no shift)
             out[:, p] = thetas[:, p]
             return out
         # w·scale and −w·shift split exactly, every column at once
@@ -219,11 +220,11 @@ def _structured_inverse(
     None when $A$ is singular to float64 precision.
     """
     a = stats.cxx / stats.count + np.diag(penalty)
-    scale = np.sqrt(np.diag(a))
-    if not np.all(scale > 0):
+    scale = np.sqrt(a.diagonal())
+    if not (scale > 0).all():
         return None
-    outer = np.outer(scale, scale)
-    values, vectors = np.linalg.eigh(a / outer)  # the scaled A: its condition and inverse
+    outer = scale[:, None] * scale
+    values, vectors = eigh(a / outer)  # the scaled A: its condition and inverse
     lowest, highest = float(values[0]), float(values[-1])
     if not lowest > highest * a.shape[0] * _EPS:
         return None  # singular to float64 precision
@@ -244,7 +245,7 @@ def _proven_null(stats: Moments, penalty: FloatArray, intercept: bool) -> int:
     """Directions in which H is exactly singular: the pass gives zero spread only to a
     constant column (a free weight with an intercept); without one, only an all-zero
     column leaves H singular."""
-    free = (np.diag(stats.cxx) == 0.0) & (penalty == 0.0)
+    free = (stats.cxx.diagonal() == 0.0) & (penalty == 0.0)
     if not intercept:
         free &= stats.mean_x == 0.0
     return int(np.count_nonzero(free))
@@ -253,10 +254,10 @@ def _proven_null(stats: Moments, penalty: FloatArray, intercept: bool) -> int:
 def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, null: int) -> Spectrum:
     """Eigenvalues from H or from H⁻¹, whichever resolves each better (see `Spectrum`)."""
     size = hessian.shape[0]
-    values, vectors = np.linalg.eigh(hessian)
+    values, vectors = eigh(hessian)
     errors = np.full(size, 4 * size * _EPS * max(float(values[-1]), 0.0))
     if inverse is not None and not null:
-        small, small_vectors = np.linalg.eigh(inverse[0])
+        small, small_vectors = eigh(inverse[0])
         with np.errstate(divide="ignore"):
             from_inverse = np.where(small > 0, 1.0 / small, np.inf)[::-1]
         inverse_errors = 4 * (size + inverse[1]) * _EPS * float(small[-1]) * from_inverse**2
@@ -316,7 +317,7 @@ class Quadratic:
             The Hessian overflows float64 (data too large: rescale them), or the
             statistics underflowed.
         """
-        check_not_underflowed(np.diag(stats.cxx), stats.mean_x, stats.cyy)
+        check_not_underflowed(stats.cxx.diagonal(), stats.mean_x, stats.cyy)
         coords = (
             Coordinates.standardizing(stats, intercept)
             if standardize
@@ -417,8 +418,7 @@ class Quadratic:
 
     def to_data(self, theta: FloatArray) -> FloatArray:
         """θ on z as [w; b] on x (b = 0 without an intercept), as the caller receives it."""
-        w, b = self.coords.to_data(theta)
-        return np.append(w, b)
+        return np.asarray(self.coords.rows_to_data(theta[None, :])[0])  # [w; b], one row
 
     def resolution(self, optimum: FloatArray) -> float:
         """How closely an iterate mapped back to the data's units can approach ``optimum``:
