@@ -467,7 +467,7 @@ class Moments(Statistics):
         """
         p = self.n_features
         hessian = np.empty((p + 1, p + 1))
-        hessian[:p, :p] = (2.0 / self.count) * self.cxx + 2.0 * np.outer(self.mean_x, self.mean_x)
+        hessian[:p, :p] = (2.0 / self.count) * self.cxx + 2.0 * (self.mean_x[:, None] * self.mean_x)
         hessian[:p, :p] += np.diag(2.0 * np.broadcast_to(alpha, (p,)))
         hessian[:p, p] = hessian[p, :p] = 2.0 * self.mean_x
         hessian[p, p] = 2.0

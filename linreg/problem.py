@@ -89,9 +89,14 @@ class Coordinates:
         """The number of parameters descended: n_features (+ 1 with an intercept)."""
         return int(self.shift.shape[0]) + int(self.intercept)
 
+    @functools.cached_property
+    def _plain(self) -> bool:
+        """z = x: no shift, unit scale."""
+        return bool(not self.shift.any() and (self.scale == 1.0).all())
+
     def moments(self, stats: Moments) -> Moments:
         """The statistics of z, from those of x (no pass over the data)."""
-        if not self.shift.any() and (self.scale == 1.0).all():
+        if self._plain:
             return stats
         s = self.scale
         return Moments(
@@ -105,7 +110,7 @@ class Coordinates:
 
     def features(self, X: FloatArray) -> FloatArray:
         """z for an array of x (a copy only when the coordinates are not the identity)."""
-        if not self.shift.any() and (self.scale == 1.0).all():
+        if self._plain:
             return X
         return (X - self.shift) / self.scale
 
@@ -116,7 +121,7 @@ class Coordinates:
     def to_descended(self, w: FloatArray, b: float) -> FloatArray:
         """θ on z from (w, b) on x: u = w·scale, b' = b + shift·w."""
         u = w * self.scale
-        return np.append(u, b + float(self.shift @ w)) if self.intercept else u
+        return np.concatenate((u, [b + float(self.shift @ w)])) if self.intercept else u
 
     def to_data(self, theta: FloatArray) -> tuple[FloatArray, float]:
         """(w, b) on x from θ on z (`rows_to_data` of one row)."""
@@ -423,6 +428,6 @@ class Quadratic:
     def resolution(self, optimum: FloatArray) -> float:
         """How closely an iterate mapped back to the data's units can approach ``optimum``:
         the rounding of w = u/scale and of b, a few u of each (`Coordinates.rows_to_data`)."""
-        if not self.coords.intercept or not self.coords.shift.any():
+        if not self.coords._shifted:  # no intercept, or no shift
             return 0.0
         return float(4 * (optimum.shape[0] + 2) * _EPS * float(np.abs(optimum).sum()))
