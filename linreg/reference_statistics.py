@@ -124,8 +124,8 @@ class Units:
 
 def exact_scaling(original: Any, scaled: Any) -> bool:
     """Whether rescaling by powers of two lost no bits (nothing became subnormal)."""
-    nonzero = np.asarray(original) != 0
-    return bool(np.all(np.abs(np.asarray(scaled)[nonzero]) >= 2.0**-1022))
+    kept = (np.abs(np.asarray(scaled)) >= 2.0**-1022) | (np.asarray(original) == 0)
+    return bool(kept.all())  # every nonzero entry is still normal
 
 
 # --- the normal equations of the statistics ------------------------------------------------
@@ -201,7 +201,7 @@ def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
     for _ in range(3):  # refinement with exact residuals: each pass gains about -log10 κε
         correction = solve(exact_residual(system.gram, system.moment, w))
         w = w + correction
-        if not np.any(np.abs(correction) > 4 * UNIT * np.abs(w)):
+        if not (np.abs(correction) > 4 * UNIT * np.abs(w)).any():
             break
     return w, scale, lowest
 

@@ -223,3 +223,15 @@ def test_exact_residual_and_intercept_of_one_feature_are_correctly_rounded():
         # the shortcut gives what the array route gives for p > 1, row by row
         wide = exact_residual(np.array([[g, 0.0], [0.0, g]]), np.array([m, m]), np.array([w, w]))
         assert wide.tolist() == [residual[0], residual[0]]
+
+
+def test_exact_scaling_refuses_exactly_the_entries_made_subnormal():
+    from linreg.reference_statistics import exact_scaling
+
+    tiny = 2.0**-1022  # the smallest normal float64
+    assert exact_scaling(np.array([[1.0, 0.0]]), np.array([[tiny, 0.0]]))
+    assert exact_scaling(np.array([[1.0, -0.0]]), np.array([[-tiny, 0.0]]))  # zeros stay zero
+    assert not exact_scaling(np.array([[1.0, 0.0]]), np.array([[tiny / 2, 0.0]]))
+    assert not exact_scaling(np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]]))  # flushed to 0
+    assert not exact_scaling(np.array([[math.nan]]), np.array([[math.nan]]))
+    assert exact_scaling(np.zeros((2, 2)), np.zeros((2, 2)))
