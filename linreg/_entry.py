@@ -111,8 +111,20 @@ class Stopped(BaseException):
 def _on_signal(signum: int, frame: object) -> None:
     first = not _received
     _received.append(signum)
-    if first and not _deferring[0]:
+    if first and not _deferring[0] and not _drops_exceptions(frame):
         raise Stopped(signum)
+
+
+def _drops_exceptions(frame: object) -> bool:
+    """Whether an exception raised in ``frame`` would be printed as "Exception ignored"
+    and dropped: a finaliser (``__del__``) or importlib's module-lock weakref callback.
+    There the signal is only recorded; `raise_pending` raises it at the next checkpoint.
+    """
+    code = getattr(frame, "f_code", None)
+    if code is None:
+        return False
+    name, file = str(code.co_name), str(code.co_filename)
+    return name == "__del__" or (name == "cb" and file.startswith("<frozen importlib"))
 
 
 def raise_pending() -> None:
