@@ -28,8 +28,9 @@ pipe, 143 terminated.
   file) or standard output (closed, permission denied, no space left, file too large,
   name too long, read-only file system).
 - 129, 130, 131, 143: stopped by SIGHUP, SIGINT (Ctrl-C), SIGQUIT or SIGTERM, at any
-  moment from the first import on (`linreg._entry` installs the handlers before numpy
-  loads). No partial or temporary file is left behind. Every other signal whose default
+  moment from `linreg._entry.main` on (it installs the handlers before numpy loads;
+  before it, in Python's start-up, Python's own handling applies). No partial or
+  temporary file is left behind. Every other signal whose default
   action ends a process (SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGPWR,
   the real-time signals) stops it the same way, with 128 + its number and ``linreg:
   stopped by SIGUSR1``. A signal ignored when the command starts stays ignored
@@ -83,7 +84,7 @@ from linreg._cli_columns import (
 )
 from linreg._cli_input import UsageError, check_points, history_lines, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
-from linreg._cli_values import Typed, check_values, given_once
+from linreg._cli_values import OnceTrue, Typed, check_values, given_once, whole_number
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
 from linreg.cli_report import model_line, ols_summary, summary, weights_text
 from linreg.data import bundled_data_path
@@ -184,13 +185,6 @@ def _number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
-def _count(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command's argument parser (also used by the docs)."""
     parser = _Parser(
@@ -215,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(parser)
     parser.add_argument(
         "--summary",
-        action="store_true",
+        action=OnceTrue,
         help="also print the least-squares fit's statistics as statsmodels' OLS summary "
         "does: standard errors, t and F tests, confidence intervals, R², AIC, BIC",
     )
@@ -265,7 +259,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     """Where to start, when to stop, what to keep."""
     parser.add_argument(
         "--iterations",
-        type=_count,
+        type=whole_number,
         default=1000,
         metavar="N",
         help=f"number of iterations, at most {MAX_ITERATIONS:,} (default: 1000)",
@@ -300,7 +294,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--standardize",
-        action="store_true",
+        action=OnceTrue,
         help="descend on centred, scaled x (converges in a few iterations)",
     )
 
