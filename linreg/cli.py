@@ -13,13 +13,17 @@ pipe, 143 terminated.
   ``--tol 1e-400``, which underflows), an option given twice (`linreg._cli_values`),
   an option the method does not take, such as ``--method cg --momentum 0.5``; ``--x``
   without ``--y`` or the other way round, ``--y`` twice, the same ``--x`` twice, ``--y``
-  also an ``--x``, ``--initial-m`` with several ``--x``, ``--x`` for a ``.npy`` array).
+  also an ``--x``, ``--initial-m`` with several ``--x``, ``--x`` for a ``.npy`` array;
+  more ``--x`` than `linreg._cli_columns.MAX_COMMAND_FEATURES`, 256, which keeps the
+  command within 200 MB: more features are fitted through the Python API).
 - 3: bad input: the data file is missing, unreadable (permissions included) or
   malformed, has fewer than two points, or a value is out of range; a column named
   that the file does not have (the message lists those it has), one that is not
   numeric, a missing value (its column and row named), one column chosen twice (by its
   name and its position); a glob that matches no file, a folder with no Parquet or
-  Arrow IPC file, a corrupt Parquet or Arrow file; Parquet or Arrow input when pyarrow
+  Arrow IPC file, a corrupt Parquet or Arrow file; a Parquet row group or Arrow batch
+  too large to read in bounded memory, or a Parquet footer too long (`linreg.columnar`:
+  the message says how to rewrite the file); Parquet or Arrow input when pyarrow
   (the ``fast`` extra) is not installed (the message gives the install command). (Data
   with no unique optimum, such as a constant x, are not an error: the summary says so.)
 - 4: gradient descent diverged (the learning rate is above the stability bound).
