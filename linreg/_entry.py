@@ -39,6 +39,7 @@ __all__ = [
     "ARROW_POOL",
     "CAUGHT",
     "CLOSED_AT_START",
+    "READ_BYTES",
     "SIGNALS",
     "Stopped",
     "deferred",
@@ -243,15 +244,22 @@ def main() -> int:
     return code
 
 
-#: Arrow's allocator for the command (a user's own ARROW_DEFAULT_MEMORY_POOL is kept): the
-#: system's returns a freed column's memory at once, where mimalloc, Arrow's default, kept
-#: some (one Parquet row group of 300,000 rows x 25 read a column at a time: 202 MB peak
-#: with mimalloc, 149 MB with the system's; 200,000 x 51: 196 against 171).
-ARROW_POOL = "system"
+#: Arrow's allocator for the command (a user's own ARROW_DEFAULT_MEMORY_POOL is kept):
+#: jemalloc returns a freed column's memory, where mimalloc, Arrow's default, kept some,
+#: and the system's allocator kept more with two reading threads (one Parquet row group
+#: of 300,000 rows x 25 read a column at a time: 202 MB peak with mimalloc, 149 MB with
+#: the system's; twelve groups of 1M rows x 2, two at a time: 145 MB with jemalloc,
+#: 180 to 220 MB with the system's).
+ARROW_POOL = "jemalloc"
+#: Bytes of Parquet row groups the command reads ahead or decodes at once
+#: (`linreg.columnar.READ_BYTES_VARIABLE`; a user's own value is kept): twelve groups
+#: of 1M rows x 2, 249 MB peak unbounded on 2 cores, 177 MB within this.
+READ_BYTES = 48 << 20
 
 
 def _run() -> int:
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", ARROW_POOL)  # before pyarrow loads
+    os.environ.setdefault("LINREG_READ_BYTES", str(READ_BYTES))
     try:
         from linreg.cli import main as run  # numpy and the rest come in here
 

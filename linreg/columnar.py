@@ -49,6 +49,12 @@ FORMATS = {
 }
 #: Row groups or batches read at once, at most (one per core below that).
 MAX_READERS = 8
+#: The environment variable that bounds the bytes of row groups in flight (read ahead,
+#: or being decoded: a group costs about three times its chosen columns as float64 while
+#: it is decoded). Unset, two groups a thread are read ahead. The command sets it
+#: (`linreg._entry.READ_BYTES`): twelve groups of 1M rows x 2 peaked at 239 MB on 2
+#: cores, 436 MB on 8, read by 2 and 8 threads.
+READ_BYTES_VARIABLE = "LINREG_READ_BYTES"
 
 
 @dataclass(frozen=True)
@@ -255,6 +261,7 @@ class _Plan:
     pieces: int
     read: Callable[[int], Any]
     stream: Callable[[], Iterator[Chunk]] | None = None
+    piece_bytes: int = 0  # the largest piece's chosen columns, as float64
 
 
 #: Numbers (rows × columns read) of a row group above which a Parquet file is streamed a
@@ -313,7 +320,7 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
                     first += metadata.row_group(index).num_rows
 
             return _Plan(file, pieces, read, stream)
-        return _Plan(file, pieces, read)
+        return _Plan(file, pieces, read, piece_bytes=largest * len(columns) * 8)
     schema = _open_ipc(arrow, file).schema
     _check_schema(arrow, file, schema, columns)
 
@@ -403,7 +410,7 @@ def _check_schema(arrow: Any, file: Path, schema: Any, columns: list[str]) -> No
 
 def _read_ahead(arrow: Any, plans: list[_Plan], columns: list[str]) -> Iterator[Chunk]:
     """Each plan's pieces, read in threads a few at a time, handed on in order."""
-    threads = min(os.cpu_count() or 1, MAX_READERS)
+    threads = _readers(plans)
     jobs = ((plan, index) for plan in plans for index in range(plan.pieces))
     pending: collections.deque[tuple[Any, Path]] = collections.deque()
     rows: dict[Path, int] = collections.defaultdict(int)
@@ -424,13 +431,37 @@ def _read_ahead(arrow: Any, plans: list[_Plan], columns: list[str]) -> Iterator[
                         yield from _streamed(arrow, plan)
                     continue
                 pending.append((pool.submit(_read_piece, arrow, plan, index), plan.file))
-                while len(pending) > 2 * threads:
+                while len(pending) > _ahead(threads, plan.piece_bytes):
                     yield finished()
             while pending:
                 yield finished()
         finally:
             for future, _ in pending:
                 future.cancel()
+
+
+def _readers(plans: list[_Plan]) -> int:
+    """Threads to read pieces with: one a core, up to `MAX_READERS`, as many as decode
+    their largest piece at once within the `READ_BYTES_VARIABLE` budget, and always one."""
+    threads = min(os.cpu_count() or 1, MAX_READERS)
+    budget = _read_budget()
+    if budget is None:
+        return threads
+    largest = max((plan.piece_bytes for plan in plans), default=0)
+    return max(1, min(threads, budget // max(1, 3 * largest)))
+
+
+def _ahead(threads: int, piece_bytes: int) -> int:
+    """How many pieces of ``piece_bytes`` may wait, read: two per thread, within the
+    budget (beside those being decoded), and always one."""
+    budget = _read_budget()
+    room = 2 * threads if budget is None else budget // max(1, piece_bytes)
+    return max(1, min(2 * threads, room))
+
+
+def _read_budget() -> int | None:
+    text = os.environ.get(READ_BYTES_VARIABLE, "")
+    return int(text) if text.isdigit() else None
 
 
 def _streamed(arrow: Any, plan: _Plan) -> Iterator[Chunk]:

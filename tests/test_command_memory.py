@@ -149,3 +149,16 @@ def test_a_longer_footer_is_refused_from_the_files_last_bytes(tmp_path):
         "memory; rewrite it with fewer, larger row groups (pyarrow.parquet.write_table(table, "
         "path, row_group_size=...)) or as several files of fewer columns\n"
     )
+
+
+@pytest.mark.slow
+def test_many_row_groups_of_a_million_rows_stay_under_the_bound(tmp_path):
+    """pyarrow's default row group (1Mi rows) of two columns: read two groups a thread
+    ahead, twelve such groups peaked at 249 MB on 2 cores (436 MB on 8); the command's
+    read budget (`linreg._entry.READ_BYTES`) reads them one at a time."""
+    rows = 1 << 20
+    assert rows * 2 <= columnar.STREAM_NUMBERS  # read whole, ahead: not streamed
+    path = _parquet(tmp_path / "groups.parquet", 12 * rows, 2, rows)
+    done = command("--data", str(path), "--x", "c0", "--y", "c1")
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
