@@ -44,9 +44,11 @@ _CODECS = {0: "lz4", 1: "zstd"}
 #: a column at a time, whole: a stream per column costs its decoder's buffers (about
 #: 1.2 MiB each for lz4, 40 KiB for zstd), 300 MB for a batch of 257 lz4 columns.
 WHOLE_BYTES = 16 << 20
-#: At most this many lz4 columns are streamed at once (about 1.2 MiB each); a larger
-#: compressed batch with more columns is refused, saying how to rewrite it.
-LZ4_STREAMS = 48
+#: At most this many compressed columns are streamed at once (lz4 about 1.2 MiB each;
+#: zstd 0.5 to 1 MiB each, by the command's peak: 60,000 rows x 101 one batch, 179 MB;
+#: 20,000 x 600, 1.1 GB); a larger compressed batch with more columns is refused, saying
+#: how to rewrite it.
+COMPRESSED_STREAMS = 48
 _RECORD_BATCH = 3  # the MessageHeader union's member
 
 
@@ -330,17 +332,18 @@ class _Values:
 
 def _whole(file: Path, batch: _Batch, kinds: list[Any]) -> bool:
     """Whether a compressed batch's chosen columns are decompressed whole (a small batch),
-    else streamed; a large lz4 batch of too many columns is refused."""
+    else streamed; a large batch of too many columns is refused."""
     size = batch.rows * sum(kind.bit_width // 8 for kind in kinds)
     if batch.codec is None or size <= WHOLE_BYTES:
         return True
-    if batch.codec == "lz4" and len(kinds) > LZ4_STREAMS:
+    if len(kinds) > COMPRESSED_STREAMS:
+        rows = max(1, WHOLE_BYTES // max(1, size // batch.rows))  # a batch read whole
         raise DataFileError(
             file,
-            f"has an lz4-compressed record batch of {batch.rows:,} rows and {len(kinds)} chosen "
-            f"columns: more than {LZ4_STREAMS} such columns cannot be read in bounded memory; "
-            "rewrite it with smaller batches (pyarrow.feather.write_feather(table, path, "
-            "chunksize=65536)) or zstd compression",
+            f"has a {batch.codec}-compressed record batch of {batch.rows:,} rows and "
+            f"{len(kinds)} chosen columns: more than {COMPRESSED_STREAMS} such columns cannot "
+            "be read in bounded memory; rewrite it with smaller batches "
+            f"(pyarrow.feather.write_feather(table, path, chunksize={rows})) or uncompressed",
         )
     return False
 

@@ -6,6 +6,7 @@ metadata does not hold together refused; one 10M-row batch within 200 MB."""
 from __future__ import annotations
 
 import os
+import re
 import struct
 
 import numpy as np
@@ -174,19 +175,31 @@ def test_many_lz4_columns_in_small_batches_stay_in_bounded_memory(tmp_path):
     assert done.rss < MAX_RSS, done.rss
 
 
-def test_a_large_lz4_batch_of_many_columns_is_refused_saying_how_to_rewrite_it(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize("codec", ["lz4", "zstd"])
+def test_a_large_compressed_batch_of_many_columns_is_refused_saying_how_to_rewrite_it(
+    tmp_path, monkeypatch, codec
 ):
-    """Streams of lz4 cost about 1.2 MiB each: past LZ4_STREAMS columns in a batch too
-    large to decompress whole, the file is refused, not read into unbounded memory."""
-    monkeypatch.setattr(_ipc_file, "WHOLE_BYTES", 0)
-    monkeypatch.setattr(_ipc_file, "LZ4_STREAMS", 2)
+    """Streams of lz4 cost about 1.2 MiB each, of zstd up to 1 MiB (the fresh audit: a
+    zstd batch of 20,000 rows x 600, 1.1 GB): past COMPRESSED_STREAMS columns in a batch
+    too large to decompress whole, the file is refused, not read into unbounded memory."""
+    monkeypatch.setattr(_ipc_file, "WHOLE_BYTES", 3000 * 3 * 8 // 2)  # half the batch
+    monkeypatch.setattr(_ipc_file, "COMPRESSED_STREAMS", 2)
     table = _table(3000)
     path = tmp_path / "t.feather"
-    feather.write_feather(table, path, compression="lz4", chunksize=3000)
-    with pytest.raises(DataFileError, match="smaller batches"):
+    feather.write_feather(table, path, compression=codec, chunksize=3000)
+    with pytest.raises(DataFileError, match=f"a {codec}-compressed record batch .* smaller"):
         Moments.from_ipc(path, x=["hours", "sleep"], y="score")
-    monkeypatch.setattr(_ipc_file, "LZ4_STREAMS", 3)
+    with pytest.raises(DataFileError) as refused:
+        Moments.from_ipc(path, x=["hours", "sleep"], y="score")
+    advised = int(re.search(r"chunksize=(\d+)", str(refused.value)).group(1))  # type: ignore[union-attr]
+    assert 1 <= advised < 3000
+    rewritten = tmp_path / "advised.feather"
+    feather.write_feather(table, rewritten, compression=codec, chunksize=advised)
+    _same(  # the advice followed, each batch is read whole: not refused
+        Moments.from_ipc(rewritten, x=["hours", "sleep"], y="score"),
+        _exact(table, ["hours", "sleep"], "score"),
+    )
+    monkeypatch.setattr(_ipc_file, "COMPRESSED_STREAMS", 3)
     _same(
         Moments.from_ipc(path, x=["hours", "sleep"], y="score"),
         _exact(table, ["hours", "sleep"], "score"),
