@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from math import isfinite
 
 import numpy as np
 import numpy.typing as npt
@@ -80,6 +81,7 @@ def line_sums(
     _dots(rows, rows, out=table[2:5:2, :pieces])  # Σa², Σb²
     _dots(rows[0], rows[1], out=table[3, :pieces])
     sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
-    if not np.isfinite(sums).all():
+    sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place than numpy's
+    if not (isfinite(sa) and isfinite(sb) and isfinite(saa) and isfinite(sab) and isfinite(sbb)):
         return None
-    return sums[:2], sums[[2, 3, 3, 4]].reshape(2, 2), piece + per + groups - 1
+    return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), piece + per + groups - 1

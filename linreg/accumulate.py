@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg._keep import stays
 from linreg._line_sums import line_sums, scratch_rows
 from linreg.errors import InputError
 from linreg.validate import too_large
@@ -269,13 +270,18 @@ class _Run:
     blocks: int = 0
     depth: int = 0
     stack: list[tuple[int, FloatArray, FloatArray]] = field(default_factory=list)
-    #: the sums added in turn: only to judge the next block (`_kept`)
+    #: the sums and sums of squares added in turn: only to judge the next block (`_kept`)
     running: tuple[Any, Any] = (0.0, 0.0)
+    #: 2u|s|, by column: a merge's cost, before its γ and spread (`_kept`)
+    numerator: FloatArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.numerator = 2 * _UNIT * np.abs(self.shift)
 
     def add(self, rows: int, sums: _Sums) -> None:
         """Add a block's sums: equal levels of the tree are added as they meet."""
         total, products, depth = sums
-        self.running = (self.running[0] + total, self.running[1] + products)
+        self.running = (self.running[0] + total, self.running[1] + products.diagonal())
         self.rows, self.blocks, self.depth = (
             self.rows + rows,
             self.blocks + 1,
@@ -356,17 +362,11 @@ def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
     bound depends on this choice: the bound itself is measured (`_Run.statistics`).
     """
     total, products, depth = sums
-    n = run.rows + rows
-    total, products = run.running[0] + total, run.running[1] + products
-    raw = np.diag(products)
-    centred = raw - total * total / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.sqrt(np.maximum(centred, 0.0) / n)
-        merge_cost = 2 * _UNIT * np.abs(run.shift) / (_gamma(max(depth, run.depth) + 64) * spread)
+    raw = run.running[1] + products.diagonal()
+    gamma = _gamma(max(depth, run.depth) + 64)
     # the merge's bound is one number for every pair of columns: its largest cost
-    # (fmax skips the 0/0 of a column at zero with no spread; an infinite cost is SAFE)
-    allowed = min(max(float(np.fmax.reduce(merge_cost, initial=0.0)), RESHIFT), SAFE)
-    return bool(np.all((raw == 0.0) | (raw <= allowed * centred)))
+    bounds = (RESHIFT, SAFE)
+    return stays(run.rows + rows, run.running[0] + total, raw, run.numerator, gamma, bounds)
 
 
 def block_rows(n_features: int) -> int:
