@@ -35,7 +35,7 @@ def test_smaller_tables_leave_the_one_thread_columns_empty():
 
 
 def test_the_one_feature_table_has_the_columns_at_1e6_and_1e7_rows():
-    assert inout.ONE_THREAD_FROM <= 10**6
+    assert inout.ONE_THREAD_FROM == 10**6  # docs/performance.md: "From 1e6 rows"
     source = (Path(inout.__file__).parent / "run.py").read_text()
     assert "one thread: floor (ms) | one thread: **linreg** |" in source
     assert "alone = one_thread_cells(n, race)" in source
