@@ -33,7 +33,38 @@ def interleaved(contenders: dict[str, Callable[[], object]], rounds: int = 3) ->
     return {name: min(values) for name, values in times.items()}
 
 
-def _line(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def one_thread(contenders: dict[str, Callable[[], object]], rounds: int = 9) -> dict[str, float]:
+    """`interleaved`, with BLAS held to one thread (``threadpoolctl``): issue 19's floor."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1):
+        return interleaved(contenders, rounds)
+
+
+def fmt(ratio: float, extrapolated: bool = False) -> str:
+    """A ratio as the tables print it: ~ when extrapolated, — when not measured."""
+    if ratio != ratio:  # NaN: not measured
+        return "—"
+    text = f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.2f}" if ratio < 10 else f"{ratio:.1f}"
+    return ("~" if extrapolated else "") + text + "×"
+
+
+#: Rows from which the one-feature table also times BLAS held to one thread (issue 19:
+#: below, the floor's arrays sit in the cache).
+ONE_THREAD_FROM = 10**6
+
+
+def one_thread_cells(n: int, race: dict[str, Callable[[], object]]) -> str:
+    """The one-thread columns of a row: the floor (ms) and ``race["ours"]``'s ratio to it,
+    or dashes below `ONE_THREAD_FROM` rows."""
+    if n < ONE_THREAD_FROM:
+        return "— | —"
+    solo = one_thread(race)
+    return f"{solo['floor'] * 1e3:.3f} | **{fmt(solo['ours'] / solo['floor'])}**"
+
+
+def line_data(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """x uniform on 25..70 (like hours studied: a large mean against the spread), and y."""
     x = rng.uniform(25, 70, n)
     return x, 1.3 * x + 8 + rng.normal(scale=10, size=n)
 
@@ -72,7 +103,7 @@ def csv_speed(n: int, rng: np.random.Generator) -> list[str]:
     from linreg import csv_reader
     from linreg.moments import Moments
 
-    x, y = _line(n, rng)
+    x, y = line_data(n, rng)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "big.csv"
         pacsv.write_csv(pa.table({"x": x, "y": y}), path)
@@ -120,7 +151,7 @@ def columnar_speed(n: int, rng: np.random.Generator) -> list[str]:
 
     from linreg.moments import Moments
 
-    x, y = _line(n, rng)
+    x, y = line_data(n, rng)
     table = pa.table({"x": x, "y": y, "other": rng.normal(size=n)})
     with tempfile.TemporaryDirectory() as folder:
         parquet, ipc = Path(folder) / "big.parquet", Path(folder) / "big.arrow"
@@ -242,8 +273,6 @@ def ill_conditioned(n: int, rng: np.random.Generator) -> list[str]:
 
 def offset_pass(sizes: list[int], rng: np.random.Generator) -> list[str]:
     """The one-pass statistics on one feature with mean/sd = 50: default threads, and one."""
-    from threadpoolctl import threadpool_limits
-
     from linreg.moments import Moments
 
     rows = [
@@ -259,9 +288,7 @@ def offset_pass(sizes: list[int], rng: np.random.Generator) -> list[str]:
             "floor": lambda: (np.dot(x, x), np.dot(x, y)),
             "ours": lambda: Moments.from_arrays(X, y),
         }
-        best = interleaved(contenders, rounds=15)
-        with threadpool_limits(1):
-            single = interleaved(contenders, rounds=15)
+        best, single = interleaved(contenders, rounds=15), one_thread(contenders, rounds=15)
         bound = Moments.from_arrays(X, y).rounding
         rows.append(
             f"| {n:.0e} | {best['floor'] * 1e3:.2f} ms | {best['ours'] * 1e3:.2f} ms | "
@@ -324,7 +351,7 @@ def _write_dataset(folder: Path, rows: int) -> int:
 
     rng = np.random.default_rng(19)
     for k in range(rows // FILE_ROWS):
-        x, y = _line(FILE_ROWS, rng)
+        x, y = line_data(FILE_ROWS, rng)
         pq.write_table(
             pa.table({"x": x, "y": y}),
             folder / f"part-{k:05d}.parquet",

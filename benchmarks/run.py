@@ -25,6 +25,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,11 @@ from inout import (
     billion,
     columnar_speed,
     csv_speed,
+    fmt,
     ill_conditioned,
+    line_data,
     offset_pass,
+    one_thread_cells,
     partial_fit_speed,
 )
 
@@ -68,31 +72,22 @@ def scaled(function: Callable[[int], object], full: int, trial: int) -> tuple[fl
     return best_time(lambda: function(trial)) * full / trial, True
 
 
-def line_data(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    x = rng.uniform(25, 70, n)  # like hours studied: a large mean against the spread
-    return x, 1.3 * x + 8 + rng.normal(scale=10, size=n)
-
-
-def fmt(ratio: float, extrapolated: bool = False) -> str:
-    if ratio != ratio:  # NaN: not measured
-        return "—"
-    text = f"{ratio:,.0f}" if ratio >= 100 else f"{ratio:.2f}" if ratio < 10 else f"{ratio:.1f}"
-    return ("~" if extrapolated else "") + text + "×"
-
-
 def one_feature(sizes: list[int], rng: np.random.Generator) -> list[str]:
     from sklearn.linear_model import LinearRegression, SGDRegressor
 
     rows = [
         "| N | floor (ms) | **linreg** (moments, 1000 it.) | numpy per-pass, 1000 it. | livestream loop | "
-        "SGDRegressor, 1000 epochs | LinearRegression | numpy.linalg.lstsq |",
-        "|---|---|---|---|---|---|---|---|",
+        "SGDRegressor, 1000 epochs | LinearRegression | numpy.linalg.lstsq | "
+        "one thread: floor (ms) | one thread: **linreg** |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    fit = partial(gradient_descent, learning_rate=1e-4, num_iterations=1000)
     for n in sizes:
         x, y = line_data(n, rng)
         X = x[:, None]
-        floor = best_time(lambda: (np.dot(x, x), np.dot(x, y)))
-        ours = best_time(lambda: gradient_descent(X, y, learning_rate=1e-4, num_iterations=1000))
+        race = {"floor": lambda: (np.dot(x, x), np.dot(x, y)), "ours": lambda: fit(X, y)}
+        floor, ours = best_time(race["floor"]), best_time(race["ours"])
+        alone = one_thread_cells(n, race)
         per_pass, pp_x = scaled(
             lambda k: gradient_descent(X, y, learning_rate=1e-4, num_iterations=k, evaluate="pass"),
             1000,
@@ -120,7 +115,7 @@ def one_feature(sizes: list[int], rng: np.random.Generator) -> list[str]:
         rows.append(
             f"| {n:.0e} | {floor * 1e3:.3f} | **{fmt(ours / floor)}** | {fmt(per_pass / floor, pp_x)} | "
             f"{fmt(loop / floor, loop_x)} | {fmt(sgd / floor, sgd_x)} | {fmt(ols / floor)} | "
-            f"{fmt(lstsq / floor)} |"
+            f"{fmt(lstsq / floor)} | {alone} |"
         )
         print(rows[-1], flush=True)
     return rows

@@ -7,8 +7,8 @@ $\sum ab$, $\sum b^2$ are formed by BLAS (a dot or a product with ones, in any
 order). The pieces' sums are then added in groups: a table of the pieces' sums, cut
 into about $\sqrt{k}$ groups of about $\sqrt{k}$ pieces, summed group by group and then
 the groups, so a term passes through at most (piece − 1) + (per group − 1) + (groups
-− 1) additions, however many pieces the block has: a block of 262,144 rows rounds
-like 1,056 terms (256 pieces in 16 groups of 16), not 262,144, nor 1,280 (the pieces
+− 1) additions, however many pieces the block has: a block of 524,288 rows rounds
+like 1,069 terms (512 pieces in 23 groups of 23), not 524,288, nor 1,536 (the pieces
 added in a row).
 
 Part of `linreg.accumulate` (kept apart to keep each file short).
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from math import isfinite
 
 import numpy as np
 import numpy.typing as npt
@@ -80,6 +81,7 @@ def line_sums(
     _dots(rows, rows, out=table[2:5:2, :pieces])  # Σa², Σb²
     _dots(rows[0], rows[1], out=table[3, :pieces])
     sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
-    if not np.isfinite(sums).all():
+    sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place than numpy's
+    if not (isfinite(sa) and isfinite(sb) and isfinite(saa) and isfinite(sab) and isfinite(sbb)):
         return None
-    return sums[:2], sums[[2, 3, 3, 4]].reshape(2, 2), piece + per + groups - 1
+    return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), piece + per + groups - 1

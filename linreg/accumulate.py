@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg._keep import stays
 from linreg._line_sums import line_sums, scratch_rows
 from linreg.errors import InputError
 from linreg.validate import too_large
@@ -48,12 +49,14 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Rows per block of the one-feature pass: the shifted block (4 MB) stays in the CPU's
+#: Rows per block of the one-feature pass: the shifted block (8 MB) stays in the CPU's
 #: last-level cache, so the data are read from memory once while the block's five sums
 #: are formed (`linreg._line_sums`), and few enough blocks that their bookkeeping is
 #: cheap (1e7 offset rows, one thread, CPU time: 2.5x the two-dot floor with 65,536-row
-#: blocks summed piece after piece, 2.0-2.2x with these, their pieces summed in groups).
-BLOCK_ROWS = 1 << 18
+#: blocks summed piece after piece, 2.0-2.2x with 262,144 rows, their pieces summed in
+#: groups; these, 2-3% less than 262,144 rows on a loaded 2-core machine: half the
+#: blocks' bookkeeping, 1% more rounding; 2^20 rows were slower again).
+BLOCK_ROWS = 1 << 19
 #: A block keeps its raw sums while they lose at most this factor (three digits).
 SAFE = 2.0**10
 #: Rows per block with several features: a block of 10 features (and y, and a column of
@@ -269,13 +272,18 @@ class _Run:
     blocks: int = 0
     depth: int = 0
     stack: list[tuple[int, FloatArray, FloatArray]] = field(default_factory=list)
-    #: the sums added in turn: only to judge the next block (`_kept`)
+    #: the sums and sums of squares added in turn: only to judge the next block (`_kept`)
     running: tuple[Any, Any] = (0.0, 0.0)
+    #: 2u|s|, by column: a merge's cost, before its γ and spread (`_kept`)
+    numerator: FloatArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.numerator = 2 * _UNIT * np.abs(self.shift)
 
     def add(self, rows: int, sums: _Sums) -> None:
         """Add a block's sums: equal levels of the tree are added as they meet."""
         total, products, depth = sums
-        self.running = (self.running[0] + total, self.running[1] + products)
+        self.running = (self.running[0] + total, self.running[1] + products.diagonal())
         self.rows, self.blocks, self.depth = (
             self.rows + rows,
             self.blocks + 1,
@@ -356,17 +364,11 @@ def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
     bound depends on this choice: the bound itself is measured (`_Run.statistics`).
     """
     total, products, depth = sums
-    n = run.rows + rows
-    total, products = run.running[0] + total, run.running[1] + products
-    raw = np.diag(products)
-    centred = raw - total * total / n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.sqrt(np.maximum(centred, 0.0) / n)
-        merge_cost = 2 * _UNIT * np.abs(run.shift) / (_gamma(max(depth, run.depth) + 64) * spread)
+    raw = run.running[1] + products.diagonal()
+    gamma = _gamma(max(depth, run.depth) + 64)
     # the merge's bound is one number for every pair of columns: its largest cost
-    # (fmax skips the 0/0 of a column at zero with no spread; an infinite cost is SAFE)
-    allowed = min(max(float(np.fmax.reduce(merge_cost, initial=0.0)), RESHIFT), SAFE)
-    return bool(np.all((raw == 0.0) | (raw <= allowed * centred)))
+    bounds = (RESHIFT, SAFE)
+    return stays(run.rows + rows, run.running[0] + total, raw, run.numerator, gamma, bounds)
 
 
 def block_rows(n_features: int) -> int:

@@ -203,6 +203,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._ipc_file": "Arrow IPC files read in pieces: private, documented as columnar",
     "linreg._partial": "partial_fit's blocks of rows: private, documented as estimator",
     "linreg._line_sums": "one block's sums of one feature: private, documented as accumulate",
+    "linreg._keep": "whether a block stays in its run: private, documented as accumulate",
     "linreg._squares": "the float path's sums of squares: private, documented as float_solver",
     "linreg.files": "the command line's output files: no page yet",
 }
