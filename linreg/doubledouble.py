@@ -279,13 +279,14 @@ def _residual_rows(
     """`residual` on one block of rows."""
     t_hi, t_lo = target
     total, error = t_hi.copy(), (np.zeros_like(t_hi) if t_lo is None else t_lo.copy())
-    # Every product split at once (the block is contiguous, its columns are not); the
-    # products' errors and the low parts' products are gathered in float64, as before
-    products, product_errors = two_product(M, -c)
-    error += product_errors.sum(axis=1)
+    # Every product split at once, on the block's columns copied to contiguous rows (the
+    # sums below then read contiguous memory, not strided columns); the products' errors
+    # and the low parts' products are gathered in float64, as before
+    products, product_errors = two_product(np.ascontiguousarray(M.T), -c[:, None])
+    error += product_errors.sum(axis=0)
     if M_low is not None:
         error -= M_low @ c
-    for product in products.T:
+    for product in products:
         total, sum_error = two_sum(total, product)
         error += sum_error
     total, sum_error = two_sum(total, -beta)

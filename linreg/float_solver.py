@@ -40,11 +40,13 @@ from linreg.errors import SingularProblemError
 from linreg.inference import Covariance
 from linreg.raw_refinement import (
     RawProblem,
+    Refined,
     basis_gram,
     bound_at,
     raw_problem,
     refine,
     second_pass,
+    settle,
     target_low_part,
 )
 from linreg.validate import too_large
@@ -144,7 +146,7 @@ def _factor(
     except np.linalg.LinAlgError:
         condition = math.inf
     if second and condition > FLOAT_KAPPA and fit_intercept:
-        h = column_sums(hi)  # within γ_4096 of Σ|hi|: the certificate's centre
+        h = column_sums(hi)  # within γ_128 of Σ|hi|: the certificate's centre
     if second and FLOAT_KAPPA < condition <= CHOLESKY_QR_KAPPA and not np.any(ridge):
         r, basis = second_pass(hi, (h / n) if fit_intercept else None, r, d)
         condition = float(np.linalg.cond(r)) if basis is not None else math.inf
@@ -390,24 +392,38 @@ def _solve_raw(raw: RawProblem, factor: _Factor, q: Any) -> tuple[LeastSquaresRe
     if q is None:  # from the normal equations: float64 passes first, where they contract
         system = _System(cols, factor, (cols.y_hi, None), None, fit_intercept)
         it = _refine(system, replace(it, residual=_residual(cols, system.target, c, beta, False)))
-    if factor.basis is None:
-        T = factor.inverse_r / factor.d[:, None]
-        basis = (T, basis_gram(cols.hi, factor.h / n if fit_intercept else None, T))
-    else:
-        basis = factor.basis
+    T = factor.inverse_r / factor.d[:, None]
+    basis = factor.basis or (T, basis_gram(cols.hi, factor.h / n if fit_intercept else None, T))
+
+    def check(found: Refined) -> float:
+        return bound_at(raw, basis, found.last, _to_data_units(cols, _found(found), fit_intercept))
+
     limit = it.steps + MAX_REFINEMENTS
-    found = refine(raw, factor.solve, _relative_size, (it.c, it.beta), it.steps, limit)
-    scale = -cols.y_exponent
-    residual = (scale_by(found.last.r[0], scale), scale_by(found.last.r[1], scale))
-    rounding = float(scale_by(found.last.rounding, scale))
-    it = _Iterate(found.c, found.beta, residual, found.steps, found.estimate)
-    it = replace(it, tail=found.tail, tail_b=found.tail_b, rounding=rounding)
-    bound = bound_at(raw, basis, found.last, _to_data_units(cols, it, fit_intercept))
+    found = refine(raw, factor.solve, _relative_size, (it.c, it.beta), it.steps, limit, check)
+    it, bound = _certified_point(raw, basis, found)
     cols = target_low_part(cols, raw.y)
-    sums = _sums_of_squares(cols, residual, fit_intercept, quick=True)
+    sums = _sums_of_squares(cols, it.residual, fit_intercept, quick=True)
     precise = factor.condition**2 * EPS > COVARIANCE_TARGET and n * p <= COVARIANCE_ENTRIES
     covariance = _covariance(cols, factor, fit_intercept, precise)
     return _float_result(cols, it, covariance, factor, fit_intercept, 0.0, sums), bound
+
+
+def _found(found: Refined) -> _Iterate:
+    """The point `refine` found, as an iterate (its residual not yet attached)."""
+    c, beta, residual = found.c, found.beta, (found.last.r[0], None)
+    return _Iterate(c, beta, residual, found.steps, found.estimate, found.tail, found.tail_b)
+
+
+def _certified_point(
+    raw: RawProblem, basis: tuple[FloatArray, FloatArray], found: Refined
+) -> tuple[_Iterate, float]:
+    """The point with its residual and that residual's rounding (scaled units), and its
+    certified relative error (`linreg.raw_refinement.settle`)."""
+    cols, it = raw.cols, _found(found)
+    r, rounding, bound = settle(raw, basis, found, _to_data_units(cols, it, raw.fit_intercept))
+    scale = -cols.y_exponent
+    residual = (scale_by(r[0], scale), scale_by(r[1], scale))
+    return replace(it, residual=residual, rounding=float(scale_by(rounding, scale))), bound
 
 
 def _covariance(

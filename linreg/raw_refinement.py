@@ -47,6 +47,7 @@ from linreg.doubledouble import (
 )
 
 __all__ = [
+    "CERTIFIED",
     "OFFSET_RATIO",
     "RawPass",
     "RawProblem",
@@ -54,12 +55,14 @@ __all__ = [
     "basis_gram",
     "bound_at",
     "certify",
+    "moved",
     "point_in_data_units",
     "raw_pass",
     "raw_problem",
     "refine",
     "relative",
     "second_pass",
+    "settle",
     "target_low_part",
 ]
 
@@ -361,12 +364,22 @@ Solver = Callable[[FloatArray, float], tuple[FloatArray, float]]
 Sizer = Callable[[FloatArray, float, FloatArray, float], float]
 
 
+#: A corrected point whose certified relative error (`bound_at`, from the pass before its
+#: correction) is at most this takes no further pass: 64u, 14 digits certified (the point
+#: is then within rounding of the optimum: its correction had shrunk its error by about
+#: κε). Another pass could lower the bound only to the floor its rounding terms share
+#: with this one, and a double-double pass is the largest cost of the fit.
+CERTIFIED = 2.0**-47
+
+
 @dataclass(frozen=True)
 class Refined:
     """Where `refine` stopped: the point (c, β) with what its last update lost to rounding
     (``tail``, ``tail_b``: the intercept needs them when it is a difference), the passes,
     the last correction's relative size, and the last pass (at the point before that
-    correction, or at the point itself where the correction was not applied)."""
+    correction, or at the point itself where the correction was not applied); ``bound``,
+    the point's certified relative error where `refine` stopped on it (`CERTIFIED`;
+    inf otherwise: `bound_at` gives it from ``last``)."""
 
     c: FloatArray
     beta: float
@@ -375,15 +388,19 @@ class Refined:
     steps: int
     estimate: float
     last: RawPass
+    bound: float = math.inf
 
 
 def refine(
     problem: RawProblem, solve: Solver, size_of: Sizer, start: tuple[FloatArray, float],
-    steps: int, limit: int,
+    steps: int, limit: int, check: Callable[[Refined], float] | None = None,
 ) -> Refined:  # fmt: skip
     """Refine from ``start`` with the factor's ``solve`` until a correction is at rounding
     level or stops halving (one larger than the last is not applied), at most ``limit``
-    passes in all; `bound_at` then certifies the point from the last pass."""
+    passes in all, or until ``check`` (the point's certified relative error, `bound_at`
+    from the pass just made) is within `CERTIFIED`: then the pass that found the last
+    correction certifies the corrected point, and no pass is spent on the certificate
+    alone (its ``estimate`` is then that bound)."""
     c, beta = start
     previous = math.inf
     while True:
@@ -394,9 +411,54 @@ def refine(
         if size > previous:
             return Refined(c, beta, 0.0, 0.0, steps, previous, at)
         (c, tail), (beta, tail_b) = two_sum(c, delta), two_sum(beta, delta_b)
+        found = Refined(c, beta, tail, tail_b, steps, size, at)
         if size <= _SETTLED or size > previous / 2 or steps >= limit:
-            return Refined(c, beta, tail, tail_b, steps, size, at)
+            return found
+        bound = math.inf if check is None else check(found)
+        if bound <= CERTIFIED:
+            return replace(found, estimate=bound, bound=bound)
         previous = size
+
+
+def moved(
+    problem: RawProblem, at: RawPass, point: tuple[FloatArray, float]
+) -> tuple[tuple[FloatArray, FloatArray], float]:
+    """The residual at ``point`` = (w, b) (floats, data units) from the pass at a point
+    near it, and a bound on its distance from the exact residual there.
+
+    r = r̃ − (X·m_w + m_b), m_w = fl(w − ŵ) and m_b = fl(b − b̂) (b̂ = b_hi + b_lo, the
+    pass's exact intercept; each within u of itself), the product and the sum in float64
+    (within γ_{p+1} of |X||m_w| + |m_b|, in any order), subtracted from the pair exactly
+    (`two_sum`) and renormalised: off by the pass's ρ, γ_{p+2}(Σⱼ‖Xⱼ‖|m_wⱼ| + √N|m_b|),
+    and u‖lo‖ for the low parts' one rounded sum: one float64 product over X instead of a
+    double-double pass.
+    """
+    n, p = problem.A.shape
+    w, b = point
+    move_w = w - at.w
+    move_b = math.fsum([b, -at.b[0], -at.b[1]])
+    change = problem.A @ move_w
+    change += move_b
+    hi, lo = two_sum(at.r[0], -change)
+    lo += at.r[1]
+    spread = float(problem.norms @ np.abs(move_w)) + math.sqrt(n) * abs(move_b)
+    spread *= 1 + (p + 2) * _U  # its own rounding
+    low = float(norm(lo)) * (1 + (n + 2) * _U)
+    rounding = (at.rounding + _gamma(p + 2) * spread + _U * low) * (1 + 8 * _U)
+    return two_sum(hi, lo), rounding
+
+
+def settle(
+    problem: RawProblem, basis: tuple[FloatArray, FloatArray], found: Refined,
+    point: tuple[FloatArray, float],
+) -> tuple[tuple[FloatArray, FloatArray], float, float]:  # fmt: skip
+    """The residual at ``point`` (where `refine` found it, data units), a bound on its
+    rounding, and the point's certified relative error. Where `refine` stopped on the
+    certificate, the last correction was far above rounding: the residual is moved to
+    the point (`moved`); otherwise the last pass's stands for it and certifies the point."""
+    if math.isfinite(found.bound):
+        return (*moved(problem, found.last, point), found.bound)
+    return found.last.r, found.last.rounding, bound_at(problem, basis, found.last, point)
 
 
 def bound_at(
