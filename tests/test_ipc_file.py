@@ -307,3 +307,24 @@ def test_a_bad_value_in_a_batch_read_in_place_is_named_by_its_row(tmp_path, monk
     said = r"has a missing value \(null\)" if bad == "null" else "holds nan"
     with pytest.raises(DataFileError, match=rf"column 'y' {said} at row 2,234 "):
         Moments.from_ipc(path, x="x", y="y")
+
+
+def test_without_madvise_every_batch_is_copied(tmp_path, monkeypatch):
+    """Where a memory map's pages cannot be let go of (Windows has no mmap.madvise), a
+    large batch is copied into the pieces as a small one is: writable arrays, the same
+    values and statistics."""
+    monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)
+    monkeypatch.setattr(_ipc_file, "VIEW_NUMBERS", 1000)
+    x = RNG.normal(size=5000)
+    path = tmp_path / "large.arrow"
+    _write_batches(path, {"x": x, "y": 3 * x}, [300, 4700])
+    schema = pa.ipc.open_file(str(path)).schema
+    in_place = Moments.from_ipc(path, x="x", y="y")
+    monkeypatch.setattr(_ipc_file.mmap, "mmap", type("NoMadvise", (), {}))
+    pieces = [
+        (a.flags.writeable, a.copy())
+        for _, (a, _) in _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
+    ]
+    assert all(writeable for writeable, _ in pieces) and len(pieces) == 5
+    np.testing.assert_array_equal(np.concatenate([a for _, a in pieces]), x)
+    _same(Moments.from_ipc(path, x="x", y="y"), in_place)
