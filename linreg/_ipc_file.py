@@ -21,6 +21,7 @@ ms of CPU.)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import mmap
 import os
@@ -425,11 +426,12 @@ def _pieces(
                     row += _first_null(arrow, fd, column, batch.codec, batch.rows)
                     raise missing_value(file, name, row)
             if _viewed(arrow, batch, kinds, size):
-                yield from pieces.flush()
                 mapped = mapped or _Mapped(fd)
-                yield from mapped.pieces(batch, pieces.first)
-                pieces.first += batch.rows
-                continue
+                if mapped.map is not None:
+                    yield from pieces.flush()
+                    yield from mapped.pieces(batch, pieces.first)
+                    pieces.first += batch.rows
+                    continue
             whole = _whole(file, batch, kinds)
             values = [
                 _Values(arrow, file, fd, c.values, batch.codec, kind, batch.rows, whole)
@@ -488,14 +490,18 @@ class _Mapped:
     `VIEW_NUMBERS` at a time, not copied; the pages of pieces used are let go of
     (``MADV_DONTNEED``) every `RELEASE_BYTES`, as a mapped page counts in the resident
     set. (The map lives while a piece's arrays do: a file cut short meanwhile would
-    stop the process, as any memory map of it would.)"""
+    stop the process, as any memory map of it would.) Where the file cannot be mapped
+    (``map`` None: no address space for it, a file system without maps), it is copied."""
 
     def __init__(self, fd: int) -> None:
-        self.map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-        self.low, self.high = self.map.size(), 0  # the bytes used and not let go of
+        self.map: mmap.mmap | None = None
+        with contextlib.suppress(OSError, ValueError, OverflowError):
+            self.map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        self.low, self.high = os.fstat(fd).st_size, 0  # the bytes used and not let go of
 
     def pieces(self, batch: _Batch, first: int) -> Iterator[tuple[int, list[FloatArray]]]:
         """(first row, the columns' values) for each piece of a batch, read in place."""
+        assert self.map is not None
         step = max(1, VIEW_NUMBERS // len(batch.columns))
         for start in range(0, batch.rows, step):
             count = min(step, batch.rows - start)

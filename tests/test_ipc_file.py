@@ -328,3 +328,23 @@ def test_without_madvise_every_batch_is_copied(tmp_path, monkeypatch):
     assert all(writeable for writeable, _ in pieces) and len(pieces) == 5
     np.testing.assert_array_equal(np.concatenate([a for _, a in pieces]), x)
     _same(Moments.from_ipc(path, x="x", y="y"), in_place)
+
+
+def test_a_file_that_cannot_be_mapped_is_copied(tmp_path, monkeypatch):
+    """mmap refused (no address space left, a file system without maps): the batches
+    are copied, with the same values, not an error."""
+    monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)
+    x = RNG.normal(size=5000)
+    path = tmp_path / "large.arrow"
+    _write_batches(path, {"x": x, "y": 3 * x}, [5000])
+    schema = pa.ipc.open_file(str(path)).schema
+
+    class Refused:
+        madvise = None  # a system with madvise, whose mmap fails on this file
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError(19, "No such device")
+
+    monkeypatch.setattr(_ipc_file.mmap, "mmap", Refused)
+    pieces = _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
+    np.testing.assert_array_equal(np.concatenate([a.copy() for _, (a, _) in pieces]), x)
