@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from linreg._cli_input import SMALL_FILE, UsageError, read, read_stream, reading_bar
+from linreg.accumulate import MAX_FEATURES
 from linreg.columnar import FORMATS, column_names, dataset_files, iter_columnar_chunks, total_rows
 from linreg.csv_lines import as_named
 from linreg.csv_reader import load_table
@@ -39,10 +40,24 @@ from linreg.errors import DataFileError, HeaderWidthError, InputError
 from linreg.moments import Moments
 from linreg.validate import shorten
 
-__all__ = ["Column", "Data", "add_column_arguments", "chosen_columns", "data_kind", "read_data"]
+__all__ = [
+    "MAX_COMMAND_FEATURES",
+    "Column",
+    "Data",
+    "add_column_arguments",
+    "chosen_columns",
+    "data_kind",
+    "read_data",
+]
 
 #: A column: a name, or a 0-based position.
 Column = str | int
+#: The most ``--x`` the command takes (the API takes `linreg.accumulate.MAX_FEATURES`):
+#: its peak memory grows with the square of their number, in the one-pass sums and the
+#: certificate's and the summary's p × p matrices (20,000 rows on the command line, Parquet
+#: in groups of 1,000 rows, --summary: 256 features peaked at 144 MB, 512 at 214 MB,
+#: 599 at 226 MB, 1,999 at 1 GB).
+MAX_COMMAND_FEATURES = 256
 #: How the kinds are named in messages.
 _NAMES = {"parquet": "Parquet", "ipc": "Arrow IPC"}
 
@@ -75,8 +90,9 @@ def add_column_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         metavar="COLUMN",
         help="a feature column, by its name in the header (CSV) or schema (Parquet, Arrow), "
-        "or by its 0-based position (digits only); repeat it for several features, fit "
-        "as y = w_1*x_1 + ... + w_p*x_p + b (default: x, the first of two columns). A "
+        "or by its 0-based position (digits only); repeat it for several features (at most "
+        f"{MAX_COMMAND_FEATURES}; more through the Python API), fit as y = w_1*x_1 + ... + "
+        "w_p*x_p + b (default: x, the first of two columns). A "
         "CSV's first line is its header when a column is named as in it (x1,2020 or "
         "2019,2020 too); digits name a column of the header that spells them (--y 2020) where "
         "they cannot be a position",
@@ -111,6 +127,13 @@ def chosen_columns(
         )
     if len(y) > 1:
         raise UsageError(f"--y is given {len(y)} times; the target is one column")
+    if len(x) > MAX_COMMAND_FEATURES:
+        raise UsageError(
+            f"--x is given {len(x):,} times: the command fits at most {MAX_COMMAND_FEATURES} "
+            "features in bounded memory (it grows with their square); choose fewer --x, or "
+            f"fit up to {MAX_FEATURES:,} with the Python API (linreg.Moments.from_parquet, "
+            "from_csv, ...)"
+        )
     features = [_column(text, "--x") for text in x]
     target = _column(y[0], "--y")
     for k, column in enumerate(features):

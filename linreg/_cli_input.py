@@ -22,7 +22,7 @@ from tqdm import tqdm
 from linreg._entry import CLOSED_AT_START, say
 from linreg.csv_reader import iter_table_chunks
 from linreg.data import as_features, load_points, open_npy
-from linreg.errors import DataFileError, InputError, shown_name
+from linreg.errors import STANDARD_INPUT, DataFileError, InputError, shown_name
 from linreg.files import standard_stream
 from linreg.history import Spool
 from linreg.moments import Moments
@@ -51,14 +51,14 @@ class UsageError(Exception):
 def input_path(name: str) -> Path:
     """``-`` is standard input (on a terminal, say how to end it); standard input closed
     when the command started (``<&-``, now ``/dev/null``) is refused, by any name."""
-    path = Path("/dev/stdin" if name == "-" else name)
+    path = Path(STANDARD_INPUT if name == "-" else name)
     if 0 in CLOSED_AT_START and (name == "-" or standard_stream(path) == 0):
         raise InputError(f"--data {shown_name(name)}: standard input is closed")
     if name != "-":
         return path
     if sys.stdin is not None and sys.stdin.isatty():
         say("linreg: reading x,y rows from standard input; end them with Ctrl-D")
-    return Path("/dev/stdin")
+    return Path(STANDARD_INPUT)
 
 
 def read(path: Path) -> tuple[Moments, Any]:

@@ -8,7 +8,9 @@ Part of `linreg.cli` (kept apart to keep each file short).
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 from linreg._cli_input import UsageError
@@ -17,7 +19,7 @@ from linreg.errors import InputError
 from linreg.methods import METHODS
 from linreg.validate import as_scalar, check_alpha, check_tol
 
-__all__ = ["Once", "Typed", "check_values", "given_once"]
+__all__ = ["Once", "OnceTrue", "Typed", "check_values", "given_once", "whole_number"]
 
 
 class Typed(float):
@@ -57,6 +59,41 @@ class Once(argparse.Action):
             )
         given[self.dest] = values
         setattr(namespace, self.dest, values)
+
+
+class OnceTrue(argparse._StoreTrueAction):
+    """argparse's ``store_true``, refusing the flag a second time, as `Once` does."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        given: dict[str, object] = namespace.__dict__.setdefault("_given", {})
+        if self.dest in given:
+            raise argparse.ArgumentError(self, "is given twice; give it once")
+        given[self.dest] = True
+        super().__call__(parser, namespace, values, option_string)
+
+
+#: A whole number in ASCII digits, or in scientific notation (``1e8``, ``2.5E6``): not
+#: ``int``'s other digits (``١٢``) or underscores (``1_000``).
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]{1,2}")
+
+
+def whole_number(text: str) -> int:
+    """``--iterations``' value: ASCII digits, or scientific notation that is whole."""
+    stripped = text.strip()
+    if _WHOLE.fullmatch(stripped):
+        return int(stripped)
+    if _SCIENTIFIC.fullmatch(stripped) and Fraction(stripped).denominator == 1:
+        return int(Fraction(stripped))
+    raise argparse.ArgumentTypeError(
+        f"not a whole number: {text!r} (write it in digits, as 1000 or 1e8)"
+    )
 
 
 def given_once(parser: argparse.ArgumentParser) -> None:

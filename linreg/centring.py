@@ -92,6 +92,9 @@ def intercept_from(
     >>> intercept_from([1e16], np.array([1e16]), np.array([1.0 - 2.0**-53]))
     1.1102230246251565
     """
+    if shift.shape == (1,) and coef.shape == (1,):  # one product: on floats, the same bits
+        one, rest = two_product(-float(shift[0]), float(coef[0]))
+        return math.fsum([*map(float, y_parts), one, rest, *np.ravel(extra).tolist()])
     high, low = two_product(-shift, coef)
     terms = [*map(float, y_parts), *high.tolist(), *low.tolist(), *np.ravel(extra).tolist()]
     return math.fsum(terms)

@@ -13,13 +13,17 @@ pipe, 143 terminated.
   ``--tol 1e-400``, which underflows), an option given twice (`linreg._cli_values`),
   an option the method does not take, such as ``--method cg --momentum 0.5``; ``--x``
   without ``--y`` or the other way round, ``--y`` twice, the same ``--x`` twice, ``--y``
-  also an ``--x``, ``--initial-m`` with several ``--x``, ``--x`` for a ``.npy`` array).
+  also an ``--x``, ``--initial-m`` with several ``--x``, ``--x`` for a ``.npy`` array;
+  more ``--x`` than `linreg._cli_columns.MAX_COMMAND_FEATURES`, 256, which keeps the
+  command within 200 MB: more features are fitted through the Python API).
 - 3: bad input: the data file is missing, unreadable (permissions included) or
   malformed, has fewer than two points, or a value is out of range; a column named
   that the file does not have (the message lists those it has), one that is not
   numeric, a missing value (its column and row named), one column chosen twice (by its
   name and its position); a glob that matches no file, a folder with no Parquet or
-  Arrow IPC file, a corrupt Parquet or Arrow file; Parquet or Arrow input when pyarrow
+  Arrow IPC file, a corrupt Parquet or Arrow file; a Parquet row group or Arrow batch
+  too large to read in bounded memory, or a Parquet footer too long (`linreg.columnar`:
+  the message says how to rewrite the file); Parquet or Arrow input when pyarrow
   (the ``fast`` extra) is not installed (the message gives the install command). (Data
   with no unique optimum, such as a constant x, are not an error: the summary says so.)
 - 4: gradient descent diverged (the learning rate is above the stability bound).
@@ -28,8 +32,9 @@ pipe, 143 terminated.
   file) or standard output (closed, permission denied, no space left, file too large,
   name too long, read-only file system).
 - 129, 130, 131, 143: stopped by SIGHUP, SIGINT (Ctrl-C), SIGQUIT or SIGTERM, at any
-  moment from the first import on (`linreg._entry` installs the handlers before numpy
-  loads). No partial or temporary file is left behind. Every other signal whose default
+  moment from `linreg._entry.main` on (it installs the handlers before numpy loads;
+  before it, in Python's start-up, Python's own handling applies). No partial or
+  temporary file is left behind. Every other signal whose default
   action ends a process (SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGPWR,
   the real-time signals) stops it the same way, with 128 + its number and ``linreg:
   stopped by SIGUSR1``. A signal ignored when the command starts stays ignored
@@ -83,7 +88,7 @@ from linreg._cli_columns import (
 )
 from linreg._cli_input import UsageError, check_points, history_lines, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
-from linreg._cli_values import Typed, check_values, given_once
+from linreg._cli_values import OnceTrue, Typed, check_values, given_once, whole_number
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
 from linreg.cli_report import model_line, ols_summary, summary, weights_text
 from linreg.data import bundled_data_path
@@ -184,13 +189,6 @@ def _number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
 
 
-def _count(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     """The command's argument parser (also used by the docs)."""
     parser = _Parser(
@@ -215,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(parser)
     parser.add_argument(
         "--summary",
-        action="store_true",
+        action=OnceTrue,
         help="also print the least-squares fit's statistics as statsmodels' OLS summary "
         "does: standard errors, t and F tests, confidence intervals, R², AIC, BIC",
     )
@@ -265,7 +263,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     """Where to start, when to stop, what to keep."""
     parser.add_argument(
         "--iterations",
-        type=_count,
+        type=whole_number,
         default=1000,
         metavar="N",
         help=f"number of iterations, at most {MAX_ITERATIONS:,} (default: 1000)",
@@ -300,7 +298,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--standardize",
-        action="store_true",
+        action=OnceTrue,
         help="descend on centred, scaled x (converges in a few iterations)",
     )
 

@@ -191,12 +191,34 @@ def _pyarrow() -> Any:
 
 
 def _open_parquet(arrow: Any, file: Path, metadata: Any = None) -> Any:
+    if metadata is None:
+        _check_footer(file)
     try:
         return arrow.parquet.ParquetFile(file, metadata=metadata, memory_map=True)
     except OSError as error:
         raise DataFileError(file, _unreadable(error, "Parquet")) from None
     except arrow.ArrowException as error:
         raise DataFileError(file, f"is not a Parquet file ({_said(error)})") from None
+
+
+def _check_footer(file: Path) -> None:
+    """Refuse a Parquet file whose footer is longer than `FOOTER_BYTES`, from its last
+    8 bytes (the footer's length, then ``PAR1``), before the footer is read."""
+    try:
+        with open(file, "rb") as handle:
+            handle.seek(-8, os.SEEK_END)
+            tail = handle.read(8)
+    except OSError:
+        return  # too short, or unreadable: pyarrow says why
+    length = int.from_bytes(tail[:4], "little")
+    if tail[4:] == b"PAR1" and length > FOOTER_BYTES:
+        raise DataFileError(
+            file,
+            f"has a footer of {length / 2**20:,.1f} MiB (its row groups × columns): more "
+            f"than {FOOTER_BYTES >> 20} MiB cannot be read in bounded memory; rewrite it with "
+            "fewer, larger row groups (pyarrow.parquet.write_table(table, path, "
+            "row_group_size=...)) or as several files of fewer columns",
+        )
 
 
 def _open_ipc(arrow: Any, file: Path) -> Any:
@@ -251,8 +273,17 @@ STREAM_BUFFER = 1 << 14
 #: Bytes of a row group's chosen columns (as float64) up to which a streamed group is read
 #: a column at a time, whole: Arrow's reader then holds one column chunk's dictionary and
 #: pages at a time, not every column's at once (200k rows × 50 in one group: 228 MiB in
-#: batches; a column at a time, the columns' 80 MB and a batch's rows stacked).
-COLUMNWISE_BYTES = 88 << 20
+#: batches; a column at a time, the columns' 80 MB and a batch's rows stacked: 171 MB
+#: peak on the command line, 149 MB for 300k × 25, with the system's allocator).
+COLUMNWISE_BYTES = 64 << 20
+#: The most chosen columns of a larger group read in batches: Arrow's reader keeps about
+#: 2.4 MiB a column (750k rows × 17 in one group: 137 MB peak on the command line; 500k ×
+#: 25: 157 MB). A larger group of more columns is refused, saying how to rewrite the file.
+STREAM_COLUMNS = 24
+#: The longest Parquet footer read: parsed, it takes about 7 to 10 times its length
+#: (3,000 rows × 2,000 columns in 30 row groups: a footer of 6.5 MiB took 49 MB), and it
+#: is read before any row. A longer one is refused, from the file's last 8 bytes.
+FOOTER_BYTES = 4 << 20
 
 
 def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
@@ -268,9 +299,9 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
             own = _open_parquet(arrow, file, metadata)
             return own.read_row_group(index, columns=columns, use_threads=False)
 
-        groups = (metadata.row_group(k).num_rows for k in range(pieces))
-        rows = STREAM_NUMBERS // len(columns)
-        if max(groups, default=0) > rows:
+        largest = max((metadata.row_group(k).num_rows for k in range(pieces)), default=0)
+        if largest > STREAM_NUMBERS // len(columns):
+            _check_streamable(file, largest, len(columns))
 
             def stream() -> Iterator[Chunk]:
                 own = arrow.parquet.ParquetFile(
@@ -320,6 +351,22 @@ def _group_streamed(
             first + start,
             [_floats(arrow, file, first + start, n, c) for n, c in zip(columns, part)],
         )
+
+
+def _check_streamable(file: Path, rows: int, columns: int) -> None:
+    """Refuse, before any row is read, a row group read neither a column at a time
+    (`COLUMNWISE_BYTES`) nor in batches in bounded memory (`STREAM_COLUMNS`)."""
+    if rows * columns * 8 <= COLUMNWISE_BYTES or columns <= STREAM_COLUMNS:
+        return
+    raise DataFileError(
+        file,
+        f"has a row group of {rows:,} rows and {columns} chosen columns "
+        f"({rows * columns * 8 / 2**20:,.0f} MiB as float64): a group over "
+        f"{COLUMNWISE_BYTES >> 20} MiB of more than {STREAM_COLUMNS} chosen columns cannot "
+        "be read in bounded memory; choose fewer columns, or rewrite it with smaller row "
+        f"groups (pyarrow.parquet.write_table(table, path, row_group_size="
+        f"{max(1, STREAM_NUMBERS // columns)}))",
+    )
 
 
 def _unused(index: int) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 __all__ = [
+    "STANDARD_INPUT",
     "DataFileError",
     "DivergenceError",
     "HeaderWidthError",
@@ -56,6 +57,10 @@ def _escaped(character: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+#: The name standard input is read by (``--data -``); messages call it "standard input".
+STANDARD_INPUT = "/dev/stdin"
+
+
 class LinregError(Exception):
     """Base class of every error raised by linreg on purpose."""
 
@@ -93,7 +98,7 @@ class DataFileError(InputError):
         self.path = os.fsdecode(path) if isinstance(path, (bytes, os.PathLike)) else str(path)
         self.line = line
         self.column = column
-        where = shown_name(self.path)
+        where = "standard input" if self.path == STANDARD_INPUT else shown_name(self.path)
         if line is not None:
             where += f", line {line}"
         if column is not None:

@@ -467,8 +467,11 @@ class Moments(Statistics):
         """
         p = self.n_features
         hessian = np.empty((p + 1, p + 1))
-        hessian[:p, :p] = (2.0 / self.count) * self.cxx + 2.0 * np.outer(self.mean_x, self.mean_x)
-        hessian[:p, :p] += np.diag(2.0 * np.broadcast_to(alpha, (p,)))
+        hessian[:p, :p] = (2.0 / self.count) * self.cxx + 2.0 * (self.mean_x[:, None] * self.mean_x)
+        ridge = np.asarray(alpha, dtype=np.float64)  # one per feature, or one for all
+        hessian[:p, :p] += np.diag(
+            2.0 * (ridge if ridge.shape == (p,) else np.broadcast_to(ridge, (p,)))
+        )
         hessian[:p, p] = hessian[p, :p] = 2.0 * self.mean_x
         hessian[p, p] = 2.0
         return hessian

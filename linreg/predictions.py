@@ -38,6 +38,10 @@ FloatArray = npt.NDArray[np.float64]
 #: Scanning for the first crossing is exhaustive up to this many iterations.
 _EXHAUSTIVE = 1 << 20
 _BLOCK = 1 << 15
+#: Iterations × directions evaluated at once, at most: a block's complex factors are that
+#: many numbers, a few arrays of them at once (256 features, --standardize: blocks of 2¹⁵
+#: iterations peaked at 302 MB on the command line).
+_BLOCK_NUMBERS = 1 << 18
 
 
 class Prediction(NamedTuple):
@@ -192,11 +196,12 @@ def first_crossing(rows: FloatArray, coefficients: tuple[Any, Any, Any], target:
         # first crossing is found by doubling and bisection.
         return _bisect(norms, target, 1.0)
     first, size = 1, 64  # blocks grow from 64 to 2¹⁵: fast methods cross early
+    largest = max(64, min(_BLOCK, _BLOCK_NUMBERS // max(1, np.size(a))))  # many directions
     while first < _EXHAUSTIVE:
         hits = np.flatnonzero(norms(np.arange(first, first + size, dtype=np.float64)) <= target)
         if hits.size:
             return float(first + hits[0])
-        first, size = first + size, min(4 * size, _BLOCK)
+        first, size = first + size, min(4 * size, largest)
     return _bisect(norms, target, float(first))
 
 

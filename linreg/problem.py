@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg.blas import eigh
 from linreg.doubledouble import two_product, two_sum
 from linreg.moments import Moments
 from linreg.validate import check_not_underflowed, too_large
@@ -88,9 +89,14 @@ class Coordinates:
         """The number of parameters descended: n_features (+ 1 with an intercept)."""
         return int(self.shift.shape[0]) + int(self.intercept)
 
+    @functools.cached_property
+    def _plain(self) -> bool:
+        """z = x: no shift, unit scale."""
+        return bool(not self.shift.any() and (self.scale == 1.0).all())
+
     def moments(self, stats: Moments) -> Moments:
         """The statistics of z, from those of x (no pass over the data)."""
-        if not self.shift.any() and (self.scale == 1.0).all():
+        if self._plain:
             return stats
         s = self.scale
         return Moments(
@@ -104,7 +110,7 @@ class Coordinates:
 
     def features(self, X: FloatArray) -> FloatArray:
         """z for an array of x (a copy only when the coordinates are not the identity)."""
-        if not self.shift.any() and (self.scale == 1.0).all():
+        if self._plain:
             return X
         return (X - self.shift) / self.scale
 
@@ -115,7 +121,7 @@ class Coordinates:
     def to_descended(self, w: FloatArray, b: float) -> FloatArray:
         """θ on z from (w, b) on x: u = w·scale, b' = b + shift·w."""
         u = w * self.scale
-        return np.append(u, b + float(self.shift @ w)) if self.intercept else u
+        return np.concatenate((u, [b + float(self.shift @ w)])) if self.intercept else u
 
     def to_data(self, theta: FloatArray) -> tuple[FloatArray, float]:
         """(w, b) on x from θ on z (`rows_to_data` of one row)."""
@@ -151,7 +157,7 @@ class Coordinates:
         out[:, :p] = w = thetas[:, :p] / self.scale
         if not self.intercept:
             return out
-        if not self.shift.any():
+        if not self._shifted:  # (with an intercept: no shift)
             out[:, p] = thetas[:, p]
             return out
         # w·scale and −w·shift split exactly, every column at once
@@ -219,11 +225,11 @@ def _structured_inverse(
     None when $A$ is singular to float64 precision.
     """
     a = stats.cxx / stats.count + np.diag(penalty)
-    scale = np.sqrt(np.diag(a))
-    if not np.all(scale > 0):
+    scale = np.sqrt(a.diagonal())
+    if not (scale > 0).all():
         return None
-    outer = np.outer(scale, scale)
-    values, vectors = np.linalg.eigh(a / outer)  # the scaled A: its condition and inverse
+    outer = scale[:, None] * scale
+    values, vectors = eigh(a / outer)  # the scaled A: its condition and inverse
     lowest, highest = float(values[0]), float(values[-1])
     if not lowest > highest * a.shape[0] * _EPS:
         return None  # singular to float64 precision
@@ -244,7 +250,7 @@ def _proven_null(stats: Moments, penalty: FloatArray, intercept: bool) -> int:
     """Directions in which H is exactly singular: the pass gives zero spread only to a
     constant column (a free weight with an intercept); without one, only an all-zero
     column leaves H singular."""
-    free = (np.diag(stats.cxx) == 0.0) & (penalty == 0.0)
+    free = (stats.cxx.diagonal() == 0.0) & (penalty == 0.0)
     if not intercept:
         free &= stats.mean_x == 0.0
     return int(np.count_nonzero(free))
@@ -253,10 +259,10 @@ def _proven_null(stats: Moments, penalty: FloatArray, intercept: bool) -> int:
 def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, null: int) -> Spectrum:
     """Eigenvalues from H or from H⁻¹, whichever resolves each better (see `Spectrum`)."""
     size = hessian.shape[0]
-    values, vectors = np.linalg.eigh(hessian)
+    values, vectors = eigh(hessian)
     errors = np.full(size, 4 * size * _EPS * max(float(values[-1]), 0.0))
     if inverse is not None and not null:
-        small, small_vectors = np.linalg.eigh(inverse[0])
+        small, small_vectors = eigh(inverse[0])
         with np.errstate(divide="ignore"):
             from_inverse = np.where(small > 0, 1.0 / small, np.inf)[::-1]
         inverse_errors = 4 * (size + inverse[1]) * _EPS * float(small[-1]) * from_inverse**2
@@ -316,7 +322,7 @@ class Quadratic:
             The Hessian overflows float64 (data too large: rescale them), or the
             statistics underflowed.
         """
-        check_not_underflowed(np.diag(stats.cxx), stats.mean_x, stats.cyy)
+        check_not_underflowed(stats.cxx.diagonal(), stats.mean_x, stats.cyy)
         coords = (
             Coordinates.standardizing(stats, intercept)
             if standardize
@@ -417,12 +423,11 @@ class Quadratic:
 
     def to_data(self, theta: FloatArray) -> FloatArray:
         """θ on z as [w; b] on x (b = 0 without an intercept), as the caller receives it."""
-        w, b = self.coords.to_data(theta)
-        return np.append(w, b)
+        return np.asarray(self.coords.rows_to_data(theta[None, :])[0])  # [w; b], one row
 
     def resolution(self, optimum: FloatArray) -> float:
         """How closely an iterate mapped back to the data's units can approach ``optimum``:
         the rounding of w = u/scale and of b, a few u of each (`Coordinates.rows_to_data`)."""
-        if not self.coords.intercept or not self.coords.shift.any():
+        if not self.coords._shifted:  # no intercept, or no shift
             return 0.0
         return float(4 * (optimum.shape[0] + 2) * _EPS * float(np.abs(optimum).sum()))

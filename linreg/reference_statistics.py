@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg.blas import norm
+from linreg.blas import eigh, norm
 from linreg.centring import intercept_from
 from linreg.doubledouble import two_product
 from linreg.moments import Moments
@@ -78,9 +78,9 @@ class Units:
     def of(cls, stats: Moments) -> Units:
         """The exponents of each column's and y's size; all 0 (no rescaling, no copies)
         when every size is within 2^±100, far from overflow and underflow."""
-        spread = np.maximum(np.sqrt(np.diag(stats.cxx)), np.abs(stats.mean_x))
+        spread = np.maximum(np.sqrt(stats.cxx.diagonal()), np.abs(stats.mean_x))
         target = max(math.sqrt(stats.cyy), abs(stats.mean_y))
-        sizes = np.append(spread, target)
+        sizes = np.concatenate((spread, [target]))
         low, high = 2.0**-_PLAIN, 2.0**_PLAIN
         if bool(((sizes == 0) | ((sizes > low) & (sizes < high))).all()):
             return cls(np.zeros(spread.shape[0], dtype=np.int64), 0)
@@ -124,8 +124,8 @@ class Units:
 
 def exact_scaling(original: Any, scaled: Any) -> bool:
     """Whether rescaling by powers of two lost no bits (nothing became subnormal)."""
-    nonzero = np.asarray(original) != 0
-    return bool(np.all(np.abs(np.asarray(scaled)[nonzero]) >= 2.0**-1022))
+    kept = (np.abs(np.asarray(scaled)) >= 2.0**-1022) | (np.asarray(original) == 0)
+    return bool(kept.all())  # every nonzero entry is still normal
 
 
 # --- the normal equations of the statistics ------------------------------------------------
@@ -158,6 +158,9 @@ def normal_system(stats: Moments, penalty: FloatArray, intercept: bool) -> tuple
 
 def exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> FloatArray:
     """g − G w, each entry correctly rounded (products split exactly, then summed by fsum)."""
+    if gram.shape == (1, 1):  # one entry: the same operations on floats, without numpy's calls
+        high, low = two_product(float(gram[0, 0]), float(w[0]))
+        return np.array([math.fsum((float(moment[0]), -high, -low))])
     product, error = two_product(gram, w[None, :])
     terms = np.concatenate([moment[:, None], -product, -error], axis=1).tolist()
     return np.array([math.fsum(row) for row in terms])
@@ -172,18 +175,21 @@ def _lowest_eigenvalue(scaled: FloatArray, values: FloatArray, rounding: float) 
     """
     p = scaled.shape[0]
     lowest = float(values[0]) if p else 1.0
-    spectral = float(np.abs(scaled).sum(axis=1).max(initial=0.0))  # ≥ ‖S‖₂
+    if p == 1:  # one entry: its size, as the sum below would give it
+        spectral = abs(float(scaled[0, 0]))
+    else:
+        spectral = float(np.abs(scaled).sum(axis=1).max(initial=0.0))  # ≥ ‖S‖₂
     return float(lowest - (16 * p * p + 4) * UNIT * max(spectral, 1.0) - p * rounding)
 
 
 def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
     """(w, D, λ_low): w refined against G exactly, D = √diag G, λ_low ≤ λ_min(D⁻¹GD⁻¹)."""
-    diagonal = np.diag(system.gram)
-    if not np.all(diagonal > 0):
+    diagonal = system.gram.diagonal()
+    if not (diagonal > 0).all():
         return None
     scale = np.sqrt(diagonal)
-    scaled = system.gram / np.outer(scale, scale)
-    values, vectors = np.linalg.eigh(scaled)  # the bound on λ_min, and the solves
+    scaled = system.gram / (scale[:, None] * scale)
+    values, vectors = eigh(scaled)  # the bound on λ_min, and the solves
     lowest = _lowest_eigenvalue(scaled, values, system.rounding)
     if not values[0] > 0:
         return None
@@ -195,7 +201,7 @@ def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
     for _ in range(3):  # refinement with exact residuals: each pass gains about -log10 κε
         correction = solve(exact_residual(system.gram, system.moment, w))
         w = w + correction
-        if not np.any(np.abs(correction) > 4 * UNIT * np.abs(w)):
+        if not (np.abs(correction) > 4 * UNIT * np.abs(w)).any():
             break
     return w, scale, lowest
 
@@ -223,7 +229,7 @@ def mean_errors(stats: Moments, means: float) -> tuple[FloatArray, float]:
     """Bounds on |Δx̄| and |Δȳ| (see `statistics_rounding`)."""
     n = stats.count
     return (
-        means * (np.abs(stats.mean_x) + np.sqrt(np.diag(stats.cxx) / n)),
+        means * (np.abs(stats.mean_x) + np.sqrt(stats.cxx.diagonal() / n)),
         means * (abs(stats.mean_y) + math.sqrt(stats.cyy / n)),
     )
 
@@ -268,7 +274,7 @@ def prepare(stats: Moments, alpha: Any, intercept: bool) -> Prepared:
         penalty = units.penalty(stats.count, alpha)
     kept = np.flatnonzero(~fixed)
     exact = exact_scaling(stats.cxx, scaled.cxx)
-    if not (exact and np.all(np.isfinite(penalty))):
+    if not (exact and np.isfinite(penalty).all()):
         return Prepared(units, penalty, fixed, False, kept, scaled, None, 0.0, None)
     reduced = _select(scaled, kept)
     system, means = normal_system(reduced, penalty[kept], intercept)
@@ -329,7 +335,7 @@ def _scaled_optimum(
     b = _intercept(reduced, w_kept) if intercept else 0.0
     if intercept:
         errors[-1] = _intercept_error(reduced, w_kept, b, scale, rho, prepared.means)
-    return np.append(w, b), errors
+    return np.concatenate((w, [b])), errors
 
 
 _ILL_CONDITIONED = (
@@ -342,7 +348,7 @@ _ILL_CONDITIONED = (
 def _constant_columns(stats: Moments, alpha: Any, intercept: bool) -> npt.NDArray[np.bool_]:
     """Columns whose weight is not determined: zero spread (with an intercept) or all
     zero, and no ridge on them."""
-    free = (np.diag(stats.cxx) == 0.0) & (np.broadcast_to(alpha, (stats.n_features,)) == 0.0)
+    free = (stats.cxx.diagonal() == 0.0) & (np.asarray(alpha) == 0.0)  # alpha: one, or one each
     return np.asarray(free if intercept else free & (stats.mean_x == 0.0))
 
 

@@ -8,11 +8,12 @@ UTF-8.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from linreg.errors import DataFileError
+from linreg.errors import STANDARD_INPUT, DataFileError
 
 __all__ = ["BOM", "MAX_TEXT_BYTES", "bundled_data_path", "decode", "open_binary", "read_text"]
 
@@ -60,7 +61,10 @@ def decode(file: Path, blob: bytes, consumed: int) -> str:
     NUL byte or of bytes that are not UTF-8."""
     if b"\x00" in blob:
         line = consumed + blob[: blob.index(b"\x00")].count(b"\n") + 1
-        raise DataFileError(file, "is not a text file (it contains NUL bytes)", line=line)
+        problem = "is not a text file (it contains NUL bytes)"
+        if os.fspath(file) == STANDARD_INPUT:  # a .npy, Parquet or Arrow file piped in
+            problem += "; standard input is read as CSV: give a binary file by its name"
+        raise DataFileError(file, problem, line=line)
     try:
         return blob.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -32,14 +32,13 @@ FloatArray = npt.NDArray[np.float64]
 _BLOCK = 1 << 15
 
 
-def _factors(rate: float, lambdas: FloatArray, k: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """(1 − ηλ)^k and s_k, shape (K, d), accurate however small ηλ is."""
+def _sums(rate: float, lambdas: FloatArray, k: FloatArray) -> FloatArray:
+    """s_k = η Σ_{j<k} (1 − ηλ)^j, shape (K, d), accurate however small ηλ is."""
     steps = rate * lambdas
     gentle = (steps > 0) & (steps < 1)
     kk = k[:, None]
     if gentle.all():  # the usual case: every direction shrinks monotonically
-        change = np.expm1(kk * np.log1p(-steps))
-        return change + 1.0, change / -lambdas
+        return np.asarray(np.expm1(kk * np.log1p(-steps)) / -lambdas)
     with np.errstate(all="ignore"):
         # 0 < ηλ < 1: (1 − ηλ)^k = 1 + expm1(k log1p(−ηλ)), s_k = −expm1(…)/λ
         change = np.expm1(kk * np.log1p(-np.where(gentle, steps, 0.0)))
@@ -47,7 +46,7 @@ def _factors(rate: float, lambdas: FloatArray, k: FloatArray) -> tuple[FloatArra
         safe = np.where(lambdas > 0, lambdas, 1.0)
         sums = np.where(gentle, -change / safe, (1.0 - power) / safe)
         sums = np.where(steps == 0, rate * kk, sums)  # λ = 0: the direction moves by η per step
-    return np.asarray(power), np.asarray(sums)
+    return np.asarray(sums)
 
 
 def fixed_step_iterates(
@@ -74,13 +73,12 @@ def fixed_step_iterates(
     previous = np.inf
     for first in range(0, iterations + 1, _BLOCK):
         k = np.arange(first, min(first + _BLOCK, iterations + 1), dtype=np.float64)
-        _, sums = _factors(rate, lambdas, k)
+        sums = _sums(rate, lambdas, k)
         with np.errstate(all="ignore"):
             losses = loss0 - (sums * (1.0 - 0.5 * lambdas * sums)) @ (g_hat * g_hat)
             steps = sums * g_hat
-        # A run that blows up is a divergence at its first growth, not an overflow.
-        compared = np.where(np.isnan(losses), np.inf, losses)
-        with np.errstate(all="ignore"):
+            # A run that blows up is a divergence at its first growth, not an overflow.
+            compared = np.where(np.isnan(losses), np.inf, losses)
             before = np.concatenate(([previous], compared[:-1]))
             grown = np.flatnonzero(compared - before > 0)
         if grown.size:

@@ -110,7 +110,10 @@ def as_scalar(value: object, name: str) -> float:
     InputError
         Naming the argument: not a real number, or NaN or infinite.
     """
-    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(cast(Any, value)) != 0:
+    plain = type(value) is float or type(value) is int  # the usual case: nothing to ask numpy
+    if not plain and (
+        isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(cast(Any, value)) != 0
+    ):
         raise InputError(f"{name} must be a real number, got {value!r}")
     try:
         number = float(value)  # type: ignore[arg-type]

@@ -322,3 +322,15 @@ def test_arguments_through_the_command(capsys, name, argv, code, message):
     assert message in err
     assert err.startswith("linreg: error: ") and err.count("\n") == 1 and "Traceback" not in err
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    "value", [True, False, np.bool_(True), "1.0", b"1", [1.0], np.array([0.5])]
+)
+def test_a_scalar_argument_refuses_what_is_not_one_real_number(value):
+    # as_scalar's quick path takes exactly float and int: a bool (an int subclass) must
+    # still be refused, by the same message, at every entry that takes a number
+    points = load_points()
+    with pytest.raises(InputError, match="b0 must be a real number"):
+        gradient_descent(points[:, :1], points[:, 1], learning_rate=1e-4, num_iterations=1,
+                         b0=value)  # fmt: skip

@@ -63,6 +63,10 @@ def _parser_default(option: str) -> object:
 #: Numbers stated in prose that are not generated on their page: each with what it
 #: claims and the check that it is still true.
 CLAIMS: dict[float, tuple[str, Callable[[], bool]]] = {
+    256: (
+        "the most --x the command takes",
+        lambda: __import__("linreg._cli_columns")._cli_columns.MAX_COMMAND_FEATURES == 256,
+    ),
     0.0001: (
         "the livestream's learning rate, the command's default",
         lambda: "Learning rate 0.0001:" in _command_output(),
@@ -223,9 +227,9 @@ SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
     ),
     (
         "performance.md",
-        "a column at a time where the group's columns fit in 88 MiB, a batch at a time beyond",
+        "a column at a time where the group's columns fit in 64 MiB, a batch at a time beyond",
         lambda: (
-            __import__("linreg.columnar").columnar.COLUMNWISE_BYTES == 88 << 20
+            __import__("linreg.columnar").columnar.COLUMNWISE_BYTES == 64 << 20
             and _in("linreg/columnar.py", "own.read_row_group(index, columns=[name]")
             and _in("linreg/columnar.py", "for batch in batches:")
         ),

@@ -58,3 +58,23 @@ def test_on_either_side_of_the_small_file_size_a_pipe_prints_what_the_file_print
     piped = _run("--data", "-", "--iterations", "50", stdin=cut)
     assert (by_name.returncode, piped.returncode) == (0, 0), by_name.stderr + piped.stderr
     assert piped.stdout == by_name.stdout
+
+
+def test_errors_call_standard_input_by_its_name():
+    # The fresh audit: "/dev/stdin: the file is empty" named a path the user never typed.
+    done = _run("--data", "-", stdin=b"")
+    assert (done.returncode, done.stdout) == (3, b"")
+    assert done.stderr == b"linreg: error: standard input: the file is empty\n"
+
+
+def test_a_binary_file_piped_in_is_refused_saying_standard_input_is_csv(tmp_path):
+    path = tmp_path / "points.npy"
+    np.save(path, np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 5.0]]))
+    by_name = _run("--data", path)
+    piped = _run("--data", "-", stdin=path.read_bytes())
+    assert by_name.returncode == 0
+    assert (piped.returncode, piped.stdout) == (3, b"")
+    assert piped.stderr == (
+        b"linreg: error: standard input, line 1: is not a text file (it contains NUL bytes); "
+        b"standard input is read as CSV: give a binary file by its name\n"
+    )

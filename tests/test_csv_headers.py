@@ -98,7 +98,7 @@ def test_a_header_of_three_columns_without_x_and_y_names_them(tmp_path, stdin, r
     text = "a,b,c\n" + "1,2,3\n" * rows  # 30,000 rows: over SMALL_FILE, streamed
     path = _file(tmp_path, "three.csv", text)
     done = _run("--data", "-", stdin=text) if stdin else _run("--data", path)
-    name = "/dev/stdin" if stdin else str(path)
+    name = "standard input" if stdin else str(path)
     assert (done.returncode, done.stdout) == (EXIT_INPUT, "")
     assert done.stderr == (
         f"linreg: error: {name}, line 1: has 3 columns ('a', 'b', 'c'): choose the "

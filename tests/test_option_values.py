@@ -51,6 +51,30 @@ def test_every_single_valued_option_is_given_once():
             assert type(action).__name__ == "Once", action.option_strings
 
 
+@pytest.mark.parametrize("flag", ["--summary", "--standardize"])
+def test_a_flag_given_twice_is_refused(capsys, flag):
+    # The fresh audit: every repeated option was refused but these two.
+    err = _refused(capsys, [flag, flag])
+    assert (
+        err == f"linreg: error: argument {flag}: is given twice; give it once (see linreg --help)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("1000", 1000), (" 12 ", 12), ("+5", 5), ("1e8", 10**8), ("2.5E3", 2500), ("1.e2", 100)],
+)
+def test_iterations_are_whole_numbers_in_digits_or_scientific(typed, value):
+    assert build_parser().parse_args(["--iterations", typed]).iterations == value
+
+
+@pytest.mark.parametrize("typed", ["١٢", "1_000", "1.5", "1e-3", "2.55e1", "0x10", "1e400", "nan"])
+def test_iterations_other_than_whole_digits_are_refused(capsys, typed):
+    # int() took Arabic-Indic digits and underscores (the fresh audit); 1e8 was refused.
+    err = _refused(capsys, ["--iterations", typed])
+    assert f"not a whole number: {typed!r} (write it in digits, as 1000 or 1e8)" in err
+
+
 def _message(flag: str, typed: str, requirement: str) -> str:
     return f"linreg: error: {flag} {requirement}, got {typed} (see linreg --help)\n"
 

@@ -184,3 +184,54 @@ def test_the_data_bound_holds_at_any_point(seed):
         found = from_data(stats, X, y, replace(start, point=point, error=math.inf), 0.0, intercept)
         _, error = true_distance(found.point, solution, null)
         assert error <= found.error, (error, found.error)
+
+
+# --- the one-feature shortcuts: floats where numpy's per-call cost is the whole cost --------
+
+
+@pytest.mark.parametrize(
+    "entry", [2.5, -3.0, 0.0, -0.0, 5e-324, 1.7e308, math.inf, -math.inf, math.nan]
+)
+def test_eigh_of_one_entry_is_lapacks_bit_for_bit(entry):
+    from linreg.blas import eigh
+
+    matrix = np.array([[entry]])
+    values, vectors = eigh(matrix)
+    expected_values, expected_vectors = np.linalg.eigh(matrix)
+    assert values.tobytes() == expected_values.tobytes()
+    assert vectors.tobytes() == expected_vectors.tobytes()
+    values[0] = 7.0  # a fresh array, not a view of the matrix
+    assert matrix[0, 0] == entry or math.isnan(entry)
+
+
+def test_exact_residual_and_intercept_of_one_feature_are_correctly_rounded():
+    from fractions import Fraction
+
+    from linreg.centring import intercept_from
+    from linreg.reference_statistics import exact_residual
+
+    rng = np.random.default_rng(19)
+    for _ in range(200):
+        g, m, w, s = (float(v) for v in rng.normal(size=4) * 10.0 ** rng.integers(-8, 9, size=4))
+        # g − G w and ȳ − x̄ w, exactly, then rounded once: what fsum of exact parts gives
+        residual = exact_residual(np.array([[g]]), np.array([m]), np.array([w]))
+        assert residual.shape == (1,)
+        assert residual[0] == float(Fraction(m) - Fraction(g) * Fraction(w))
+        assert intercept_from([m], np.array([s]), np.array([w])) == float(
+            Fraction(m) - Fraction(s) * Fraction(w)
+        )
+        # the shortcut gives what the array route gives for p > 1, row by row
+        wide = exact_residual(np.array([[g, 0.0], [0.0, g]]), np.array([m, m]), np.array([w, w]))
+        assert wide.tolist() == [residual[0], residual[0]]
+
+
+def test_exact_scaling_refuses_exactly_the_entries_made_subnormal():
+    from linreg.reference_statistics import exact_scaling
+
+    tiny = 2.0**-1022  # the smallest normal float64
+    assert exact_scaling(np.array([[1.0, 0.0]]), np.array([[tiny, 0.0]]))
+    assert exact_scaling(np.array([[1.0, -0.0]]), np.array([[-tiny, 0.0]]))  # zeros stay zero
+    assert not exact_scaling(np.array([[1.0, 0.0]]), np.array([[tiny / 2, 0.0]]))
+    assert not exact_scaling(np.array([[1.0, 2.0]]), np.array([[1.0, 0.0]]))  # flushed to 0
+    assert not exact_scaling(np.array([[math.nan]]), np.array([[math.nan]]))
+    assert exact_scaling(np.zeros((2, 2)), np.zeros((2, 2)))

@@ -168,6 +168,57 @@ def test_a_signal_whose_exception_a_library_drops_still_stops_the_command(tmp_pa
     assert out == ""
 
 
+# A finaliser that a signal interrupts: Python prints an exception raised there as
+# "Exception ignored in ..." with a traceback, and drops it.
+_SIGNAL_IN_A_FINALISER = """
+import os, signal, sys, time
+sys.argv = ["linreg", *sys.argv[1:]]
+import linreg.csv_reader
+
+class Finalised:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.1)  # the handler runs here, inside __del__
+
+read = linreg.csv_reader._float_column
+def _float_column(column):
+    Finalised()
+    return read(column)
+linreg.csv_reader._float_column = _float_column
+from linreg._entry import main
+raise SystemExit(main())
+"""
+
+
+def test_a_signal_inside_a_finaliser_stops_the_command_without_a_traceback():
+    process = _python(_SIGNAL_IN_A_FINALISER, "--iterations", "5")
+    out, err = process.communicate(timeout=120)
+    # Raised inside __del__, the exception was printed as "Exception ignored in" (the
+    # fresh audit saw it in importlib's module-lock callback), then raised again later.
+    assert (process.returncode, err) == _expected(signal.SIGTERM)
+    assert out == ""
+
+
+def test_a_signal_in_importlibs_lock_callback_is_recorded_not_raised():
+    from types import SimpleNamespace
+
+    from linreg import _entry
+
+    callback = SimpleNamespace(
+        f_code=SimpleNamespace(co_name="cb", co_filename="<frozen importlib._bootstrap>")
+    )
+    elsewhere = SimpleNamespace(f_code=SimpleNamespace(co_name="cb", co_filename="mine.py"))
+    try:
+        _entry._on_signal(signal.SIGINT, callback)  # recorded, not raised
+        with pytest.raises(_entry.Stopped):
+            _entry.raise_pending()
+        _entry._received.clear()
+        with pytest.raises(_entry.Stopped):
+            _entry._on_signal(signal.SIGINT, elsewhere)
+    finally:
+        _entry._received.clear()
+
+
 _MODULES_AT_EXIT = """
 import atexit, sys
 atexit.register(lambda: print(sorted(m for m in ("pandas", "pyarrow") if m in sys.modules)))

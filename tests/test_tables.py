@@ -305,6 +305,7 @@ def test_a_wide_row_group_streams_in_small_batches_and_reads(tmp_path, monkeypat
 
     if not columnwise:
         monkeypatch.setattr(columnar, "COLUMNWISE_BYTES", 0)
+        monkeypatch.setattr(columnar, "STREAM_COLUMNS", 50)  # else refused (test_command_memory)
     seen = []
 
     class Spy(pq.ParquetFile):

@@ -1,0 +1,151 @@
+"""The command's memory bound (issue 17): every path stays under 200 MB, or is refused
+before the memory is spent, with one line naming what was too big and what to do.
+
+Each rule has a case just inside it (the command run, its peak measured) and one just
+outside (the exact message and exit code): the number of ``--x``
+(`linreg._cli_columns.MAX_COMMAND_FEATURES`), a Parquet row group too large to read a
+column at a time with too many columns to read in batches (`linreg.columnar.
+COLUMNWISE_BYTES`, `STREAM_COLUMNS`), and a Parquet footer too long to parse
+(`FOOTER_BYTES`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from linreg import columnar
+from linreg._cli_columns import MAX_COMMAND_FEATURES
+from linreg.accumulate import MAX_FEATURES
+from linreg.cli import EXIT_INPUT, EXIT_USAGE
+
+from .test_hostile import MAX_RSS, command
+
+RNG = np.random.default_rng(17)
+
+
+def _parquet(path, rows, columns, group, random=True):  # type: ignore[no-untyped-def]
+    """A Parquet file of columns c0, c1, ...: random normal values (incompressible, the
+    reader's worst case), or a constant where only the footer matters."""
+    table = pa.table(
+        {f"c{k}": RNG.normal(size=rows) if random else np.ones(rows) for k in range(columns)}
+    )
+    pq.write_table(table, path, row_group_size=group)
+    return path
+
+
+def _chosen(features: int) -> list[str]:
+    return [*(arg for k in range(features) for arg in ("--x", f"c{k}")), "--y", f"c{features}"]
+
+
+@pytest.mark.slow
+def test_the_most_features_the_command_takes_stay_under_the_bound(tmp_path):
+    """256 features, 20,000 rows in groups of 1,000, with the options that cost the most:
+    --summary, --standardize (its iteration count is predicted over every direction; in
+    blocks of 2¹⁵ iterations it peaked at 302 MB), --history, Newton's method."""
+    features = MAX_COMMAND_FEATURES
+    path = _parquet(tmp_path / "wide.parquet", 20_000, features + 1, 1_000)
+    history = tmp_path / "losses.csv"
+    for method in ("gd", "newton"):
+        done = command(
+            "--data", str(path), *_chosen(features), "--method", method, "--summary",
+            "--standardize", "--alpha", "0.1", "--history", str(history),
+        )  # fmt: skip
+        assert done.code == 0, done.err
+        assert done.rss < MAX_RSS, (method, done.rss)
+
+
+def test_one_feature_more_is_refused_before_reading():
+    """The data are never opened: the number of --x alone is refused (exit 2)."""
+    features = MAX_COMMAND_FEATURES + 1
+    done = command("--data", "no-such-file.parquet", *_chosen(features))
+    assert done.code == EXIT_USAGE
+    assert done.err == (
+        f"linreg: error: --x is given {features} times: the command fits at most "
+        f"{MAX_COMMAND_FEATURES} features in bounded memory (it grows with their square); "
+        f"choose fewer --x, or fit up to {MAX_FEATURES:,} with the Python API "
+        "(linreg.Moments.from_parquet, from_csv, ...) (see linreg --help)\n"
+    )
+    assert MAX_COMMAND_FEATURES < MAX_FEATURES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path_kind", ["a-column-at-a-time", "batches"])
+def test_a_large_row_group_just_inside_either_rule_stays_under_the_bound(tmp_path, path_kind):
+    """One row group just within COLUMNWISE_BYTES, of 25 columns (read a column at a time;
+    300k rows x 25 peaked at 202 MB with Arrow's default allocator, mimalloc), or just
+    above it, of STREAM_COLUMNS columns (read in batches)."""
+    if path_kind == "batches":
+        columns = columnar.STREAM_COLUMNS
+        rows = columnar.COLUMNWISE_BYTES // (8 * columns) + 1_000
+    else:
+        columns = columnar.STREAM_COLUMNS + 1
+        rows = columnar.COLUMNWISE_BYTES // (8 * columns)
+    path = _parquet(tmp_path / "group.parquet", rows, columns, rows)
+    done = command("--data", str(path), *_chosen(columns - 1), "--summary")
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
+
+
+def test_a_large_row_group_of_too_many_columns_is_refused_from_the_footer(tmp_path):
+    """Just over COLUMNWISE_BYTES with one column more than STREAM_COLUMNS: refused before
+    a row is read (constant columns: the file is small, the group is not)."""
+    columns = columnar.STREAM_COLUMNS + 1
+    rows = columnar.COLUMNWISE_BYTES // (8 * columns) + 1_000
+    path = _parquet(tmp_path / "group.parquet", rows, columns, rows, random=False)
+    done = command("--data", str(path), *_chosen(columns - 1))
+    assert done.code == EXIT_INPUT
+    size = rows * columns * 8 / 2**20
+    assert done.err == (
+        f"linreg: error: {path}: has a row group of {rows:,} rows and {columns} chosen "
+        f"columns ({size:,.0f} MiB as float64): a group over "
+        f"{columnar.COLUMNWISE_BYTES >> 20} MiB of more than {columnar.STREAM_COLUMNS} "
+        "chosen columns cannot be read in bounded memory; choose fewer columns, or rewrite "
+        "it with smaller row groups (pyarrow.parquet.write_table(table, path, "
+        f"row_group_size={columnar.STREAM_NUMBERS // columns}))\n"
+    )
+    assert done.rss < MAX_RSS // 2, done.rss  # nothing was read
+
+
+def _footer_length(path) -> int:  # type: ignore[no-untyped-def]
+    return int.from_bytes(path.read_bytes()[-8:-4], "little")
+
+
+def _long_footer(path, groups: int):  # type: ignore[no-untyped-def]
+    """257 columns in ``groups`` row groups of 1 row: about 130 bytes of footer a column
+    chunk."""
+    return _parquet(path, groups, 257, 1, random=False)
+
+
+@pytest.mark.slow
+def test_a_footer_just_within_the_limit_stays_under_the_bound(tmp_path):
+    """A footer just under FOOTER_BYTES, with the most features the command takes."""
+    groups = 100
+    probe = _footer_length(_long_footer(tmp_path / "probe.parquet", groups))
+    groups = int(groups * columnar.FOOTER_BYTES / probe) - 2
+    path = _long_footer(tmp_path / "footer.parquet", groups)
+    assert columnar.FOOTER_BYTES * 0.98 < _footer_length(path) <= columnar.FOOTER_BYTES
+    done = command("--data", str(path), *_chosen(MAX_COMMAND_FEATURES), "--summary")
+    assert done.code in (0, EXIT_INPUT), done.err  # constant columns: any verdict will do
+    assert "footer" not in done.err
+    assert done.rss < MAX_RSS, done.rss
+
+
+def test_a_longer_footer_is_refused_from_the_files_last_bytes(tmp_path):
+    groups = 100
+    probe = _footer_length(_long_footer(tmp_path / "probe.parquet", groups))
+    path = _long_footer(
+        tmp_path / "footer.parquet", int(groups * columnar.FOOTER_BYTES / probe) + 2
+    )
+    length = _footer_length(path)
+    assert columnar.FOOTER_BYTES < length < columnar.FOOTER_BYTES * 1.02
+    done = command("--data", str(path), *_chosen(10))
+    assert done.code == EXIT_INPUT
+    assert done.err == (
+        f"linreg: error: {path}: has a footer of {length / 2**20:,.1f} MiB (its row groups × "
+        f"columns): more than {columnar.FOOTER_BYTES >> 20} MiB cannot be read in bounded "
+        "memory; rewrite it with fewer, larger row groups (pyarrow.parquet.write_table(table, "
+        "path, row_group_size=...)) or as several files of fewer columns\n"
+    )
