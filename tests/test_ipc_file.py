@@ -247,3 +247,117 @@ def test_without_pread_the_pieces_are_read_by_seek_and_read(tmp_path, monkeypatc
     for name in ("count", "mean_x", "mean_y", "cxx", "cxy", "cyy"):  # the same bytes read
         np.testing.assert_array_equal(getattr(again, name), getattr(expected, name))
     _same(expected, _exact(table, x, y))
+
+
+def _write_batches(path, columns, sizes):
+    """An uncompressed IPC file of these columns in batches of these sizes."""
+    table = pa.table(columns)
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        start = 0
+        for size in sizes:
+            writer.write_table(table.slice(start, size), max_chunksize=size)
+            start += size
+
+
+def test_large_uncompressed_batches_are_read_in_place(tmp_path, monkeypatch):
+    """A batch of at least a piece's rows of uncompressed float64 columns is read through
+    the memory map (read-only arrays, no copy), VIEW_NUMBERS at a time; a smaller batch
+    is copied into the pieces as before, and the rows gathered before a large batch are
+    handed on first: the file's values, in order, each piece's first row counted from
+    the file's start."""
+    monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)  # 2 columns: pieces of 1,024 rows
+    monkeypatch.setattr(_ipc_file, "VIEW_NUMBERS", 1000)  # read in place: 500 rows
+    x = RNG.normal(size=9134)
+    path = tmp_path / "mixed.arrow"
+    _write_batches(path, {"x": x, "other": -x, "y": 2 * x}, [300, 5000, 700, 1024, 2100, 10])
+    schema = pa.ipc.open_file(str(path)).schema
+    seen = [
+        (first, len(a), a.flags.writeable, a.copy(), b.copy())
+        for first, (a, b) in _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
+    ]
+    in_place = [(first, rows) for first, rows, writeable, _, _ in seen if not writeable]
+    copied = [(first, rows) for first, rows, writeable, _, _ in seen if writeable]
+    assert copied == [(0, 300), (5300, 700), (9124, 10)]
+    assert in_place == [(300 + 500 * k, 500) for k in range(10)] + [
+        (6000, 500), (6500, 500), (7000, 24),
+        (7024, 500), (7524, 500), (8024, 500), (8524, 500), (9024, 100),
+    ]  # fmt: skip
+    np.testing.assert_array_equal(np.concatenate([a for *_, a, _ in seen]), x)
+    np.testing.assert_array_equal(np.concatenate([b for *_, b in seen]), 2 * x)
+    table = pa.table({"x": x, "y": 2 * x})
+    _same(Moments.from_ipc(path, x="x", y="y"), _exact(table, ["x"], "y"))
+
+
+def test_a_one_batch_file_gives_the_statistics_of_the_arrays_bit_for_bit(tmp_path):
+    """One feature, one batch: the pieces read in place are the pass's own blocks
+    (VIEW_NUMBERS // 2 rows = BLOCK_ROWS), so the statistics are those of the arrays
+    in memory to the last bit, not only within their rounding."""
+    from linreg.accumulate import BLOCK_ROWS
+
+    assert _ipc_file.VIEW_NUMBERS // 2 == BLOCK_ROWS
+    n = 2 * BLOCK_ROWS + 12_345
+    rng = np.random.default_rng(19)
+    x = rng.uniform(1e3, 1e3 + 1, n)  # far from 0, little spread: shifts matter
+    y = 3.0 * x + rng.normal(scale=1e-3, size=n)
+    path = tmp_path / "one.arrow"
+    _write_batches(path, {"x": x, "y": y}, [n])
+    got, expected = Moments.from_ipc(path, x="x", y="y"), Moments.from_arrays(x[:, None], y)
+    for name in ("count", "mean_x", "mean_y", "cxx", "cxy", "cyy"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+
+
+@pytest.mark.parametrize("bad", ["null", "nan"])
+def test_a_bad_value_in_a_batch_read_in_place_is_named_by_its_row(tmp_path, monkeypatch, bad):
+    """A null (from the batch's validity) or a NaN (from the sums) in a later batch read
+    in place, after rows gathered from smaller batches: its row counted from the file's
+    start."""
+    monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)
+    monkeypatch.setattr(_ipc_file, "VIEW_NUMBERS", 1000)
+    values: list[float | None] = list(RNG.normal(size=6000))
+    values[300 + 700 + 1234] = None if bad == "null" else float("nan")
+    path = tmp_path / "bad.arrow"
+    _write_batches(path, {"x": np.arange(6000.0), "y": values}, [300, 700, 5000])
+    said = r"has a missing value \(null\)" if bad == "null" else "holds nan"
+    with pytest.raises(DataFileError, match=rf"column 'y' {said} at row 2,234 "):
+        Moments.from_ipc(path, x="x", y="y")
+
+
+def test_without_madvise_every_batch_is_copied(tmp_path, monkeypatch):
+    """Where a memory map's pages cannot be let go of (Windows has no mmap.madvise), a
+    large batch is copied into the pieces as a small one is: writable arrays, the same
+    values and statistics."""
+    monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)
+    monkeypatch.setattr(_ipc_file, "VIEW_NUMBERS", 1000)
+    x = RNG.normal(size=5000)
+    path = tmp_path / "large.arrow"
+    _write_batches(path, {"x": x, "y": 3 * x}, [300, 4700])
+    schema = pa.ipc.open_file(str(path)).schema
+    in_place = Moments.from_ipc(path, x="x", y="y")
+    monkeypatch.setattr(_ipc_file.mmap, "mmap", type("NoMadvise", (), {}))
+    pieces = [
+        (a.flags.writeable, a.copy())
+        for _, (a, _) in _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
+    ]
+    assert all(writeable for writeable, _ in pieces) and len(pieces) == 5
+    np.testing.assert_array_equal(np.concatenate([a for _, a in pieces]), x)
+    _same(Moments.from_ipc(path, x="x", y="y"), in_place)
+
+
+def test_a_file_that_cannot_be_mapped_is_copied(tmp_path, monkeypatch):
+    """mmap refused (no address space left, a file system without maps): the batches
+    are copied, with the same values, not an error."""
+    monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)
+    x = RNG.normal(size=5000)
+    path = tmp_path / "large.arrow"
+    _write_batches(path, {"x": x, "y": 3 * x}, [5000])
+    schema = pa.ipc.open_file(str(path)).schema
+
+    class Refused:
+        madvise = None  # a system with madvise, whose mmap fails on this file
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            raise OSError(19, "No such device")
+
+    monkeypatch.setattr(_ipc_file.mmap, "mmap", Refused)
+    pieces = _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
+    np.testing.assert_array_equal(np.concatenate([a.copy() for _, (a, _) in pieces]), x)
