@@ -223,7 +223,7 @@ def _check_footer(file: Path) -> None:
             f"has a footer of {length / 2**20:,.1f} MiB (its row groups × columns): more "
             f"than {FOOTER_BYTES >> 20} MiB cannot be read in bounded memory; rewrite it with "
             "fewer, larger row groups (pyarrow.parquet.write_table(table, path, "
-            "row_group_size=...)) or as several files of fewer columns",
+            "row_group_size=...)), or with only the columns you fit (table.select([...]))",
         )
 
 

@@ -147,7 +147,7 @@ def test_a_longer_footer_is_refused_from_the_files_last_bytes(tmp_path):
         f"linreg: error: {path}: has a footer of {length / 2**20:,.1f} MiB (its row groups × "
         f"columns): more than {columnar.FOOTER_BYTES >> 20} MiB cannot be read in bounded "
         "memory; rewrite it with fewer, larger row groups (pyarrow.parquet.write_table(table, "
-        "path, row_group_size=...)) or as several files of fewer columns\n"
+        "path, row_group_size=...)), or with only the columns you fit (table.select([...]))\n"
     )
 
 
