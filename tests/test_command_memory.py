@@ -162,3 +162,23 @@ def test_many_row_groups_of_a_million_rows_stay_under_the_bound(tmp_path):
     done = command("--data", str(path), "--x", "c0", "--y", "c1")
     assert done.code == 0, done.err
     assert done.rss < MAX_RSS, done.rss
+
+
+def test_a_folder_whose_footers_together_are_too_long_is_refused(tmp_path):
+    """Every file's footer is held while a folder is read (the fourth audit: 12 files of
+    3.7 MiB footers each, 458 MB): their total is bounded as one file's is."""
+    groups = 100
+    probe = _footer_length(_long_footer(tmp_path / "probe.parquet", groups))
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    each = int(groups * columnar.FOOTER_BYTES / probe / 2) + 2  # two files: just over
+    lengths = [_footer_length(_long_footer(folder / f"p{k}.parquet", each)) for k in range(2)]
+    assert max(lengths) <= columnar.FOOTER_BYTES < sum(lengths)
+    done = command("--data", str(folder), *_chosen(10))
+    assert (done.code, done.out) == (EXIT_INPUT, "")
+    assert done.err == (
+        f"linreg: error: {folder}: its 2 files' footers total {sum(lengths) / 2**20:,.1f} MiB "
+        f"(their row groups × columns): more than {columnar.FOOTER_BYTES >> 20} MiB cannot be "
+        "read in bounded memory; rewrite them with fewer, larger row groups, or as fewer files\n"
+    )
+    assert done.rss < MAX_RSS * 0.6, done.rss  # refused before the footers were read
