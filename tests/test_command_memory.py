@@ -104,9 +104,25 @@ def test_a_large_row_group_of_too_many_columns_is_refused_from_the_footer(tmp_pa
         f"{columnar.COLUMNWISE_BYTES >> 20} MiB of more than {columnar.STREAM_COLUMNS} "
         "chosen columns cannot be read in bounded memory; choose fewer columns, or rewrite "
         "it with smaller row groups (pyarrow.parquet.write_table(table, path, "
-        f"row_group_size={columnar.STREAM_NUMBERS // columns}))\n"
+        f"row_group_size={columnar.COLUMNWISE_BYTES // (8 * columns)}))\n"
     )
     assert done.rss < MAX_RSS // 2, done.rss  # nothing was read
+
+
+@pytest.mark.slow
+def test_the_refusals_advice_followed_gives_a_file_read_under_the_bound(tmp_path):
+    """The fourth audit: groups of the advised size (then 2^21 numbers) were read several
+    at a time, 210 MB for 25 columns; a wide file is now read a group at a time, each a
+    column at a time, and the advice sizes a group to fit `COLUMNWISE_BYTES`."""
+    columns = columnar.STREAM_COLUMNS + 1
+    advised = columnar.COLUMNWISE_BYTES // (8 * columns)
+    path = _parquet(tmp_path / "advised.parquet", 2 * advised, columns, advised)
+    done = command(
+        "--data", str(path), *_chosen(columns - 1), "--summary",
+        "--history", str(tmp_path / "losses.csv"),
+    )  # fmt: skip
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
 
 
 def _footer_length(path) -> int:  # type: ignore[no-untyped-def]
@@ -182,3 +198,17 @@ def test_a_folder_whose_footers_together_are_too_long_is_refused(tmp_path):
         "read in bounded memory; rewrite them with fewer, larger row groups, or as fewer files\n"
     )
     assert done.rss < MAX_RSS * 0.6, done.rss  # refused before the footers were read
+
+
+@pytest.mark.slow
+def test_a_wide_file_of_groups_small_enough_to_read_ahead_is_read_a_group_at_a_time(tmp_path):
+    """The fourth audit: five groups of 2^21 numbers, 25 columns (the advice then), read
+    several groups at a time peaked at 210 MB; more than `WIDE_COLUMNS` columns are read a
+    group at a time, a column at a time (131 MB)."""
+    columns = 25
+    rows = columnar.STREAM_NUMBERS // columns
+    assert columns > columnar.WIDE_COLUMNS
+    path = _parquet(tmp_path / "wide.parquet", 5 * rows, columns, rows)
+    done = command("--data", str(path), *_chosen(columns - 1), "--summary")
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
