@@ -221,7 +221,7 @@ def _footer_bytes(file: Path) -> int:
     return int.from_bytes(tail[:4], "little") if tail[4:] == b"PAR1" else 0
 
 
-def _check_footers(path: Path, files: list[Path]) -> None:
+def _check_footers(path: str | os.PathLike[str], files: list[Path]) -> None:
     """Refuse a dataset whose files' footers, all held while it is read, total more than
     `FOOTER_BYTES` (the fourth audit: 12 files of 3.7 MiB footers, 458 MB)."""
     total = sum(_footer_bytes(file) for file in files) if len(files) > 1 else 0
