@@ -73,6 +73,7 @@ import math
 import os
 import signal
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -91,6 +92,7 @@ from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._cli_values import OnceTrue, Typed, check_values, given_once, whole_number
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
 from linreg.cli_report import model_line, ols_summary, summary, weights_text
+from linreg.closed_form_result import AccuracyWarning
 from linreg.data import bundled_data_path
 from linreg.descent import MAX_ITERATIONS, DescentResult, minimize
 from linreg.errors import (
@@ -305,7 +307,9 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; return its exit code (see the module docstring for the list)."""
-    with handlers():
+    with handlers(), warnings.catch_warnings():
+        # the report says how accurate the closed form is, in the command's words
+        warnings.simplefilter("ignore", AccuracyWarning)
         try:
             return _main(sys.argv[1:] if argv is None else list(argv))
         except BaseException as error:

@@ -9,11 +9,13 @@ certified" with the reason and the cure.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
+from linreg.closed_form_result import AccuracyWarning, inaccuracy
 from linreg.descent import DescentResult
 from linreg.errors import SingularProblemError
 from linreg.moments import Moments
@@ -238,7 +240,10 @@ def ols_summary(
     """
     given = (stats,) if table is None else (table[:, :-1], table[:, -1])
     try:
-        closed = least_squares(*given)
+        with warnings.catch_warnings():  # said below in the command's words
+            warnings.simplefilter("ignore", AccuracyWarning)
+            closed = least_squares(*given)
     except SingularProblemError as why:
         return f"\nNo OLS summary: {why}; its statistics need a unique optimum."
-    return f"\n{closed.summary(yname=y_name or 'y', xname=list(x_names or ['x']))}"
+    note = "" if closed.accurate else f"\nNote: {inaccuracy(closed)}."
+    return f"\n{closed.summary(yname=y_name or 'y', xname=list(x_names or ['x']))}{note}"

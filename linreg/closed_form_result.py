@@ -166,6 +166,11 @@ def checked_result(result: LeastSquaresResult[Any]) -> LeastSquaresResult[Any]:
 
 def warn_inaccurate(result: LeastSquaresResult[Any]) -> None:
     """The `AccuracyWarning` for a result short of working accuracy, with its bound."""
+    warnings.warn(f"{inaccuracy(result)}; try exact=True", AccuracyWarning, stacklevel=4)
+
+
+def inaccuracy(result: LeastSquaresResult[Any]) -> str:
+    """What a result short of working accuracy can claim: its bound, and the digits."""
     bound = result.error_estimate
     digits = max(0, int(-math.log10(bound))) if 0 < bound < 1 else 0
     what = (
@@ -173,10 +178,8 @@ def warn_inaccurate(result: LeastSquaresResult[Any]) -> None:
         if math.isfinite(bound)
         else "its error cannot be bounded in float64"
     )
-    warnings.warn(
+    return (
         f"least squares: working accuracy not reached ({what}, condition number "
         f"{result.condition:.1e}); the coefficients may have only about {digits} correct "
-        "digits; try exact=True",
-        AccuracyWarning,
-        stacklevel=4,
+        "digits"
     )

@@ -74,3 +74,34 @@ def test_a_constant_x_has_no_summary_and_says_why(tmp_path):
                           "--summary", "--iterations", "3")  # fmt: skip
     assert (code, err) == (0, "")
     assert "No OLS summary: the columns of X are linearly dependent" in out
+
+
+def test_a_closed_form_short_of_working_accuracy_is_said_in_the_commands_words(monkeypatch):
+    """The fourth audit: Python's raw AccuracyWarning (a source path, a code line, and
+    "try exact=True", which the command has no option for) reached stderr, exit 0."""
+    import dataclasses
+    import warnings
+
+    import linreg.cli_report
+    from linreg.closed_form_result import AccuracyWarning, inaccuracy, warn_inaccurate
+
+    def short(*given):  # type: ignore[no-untyped-def]
+        fit = dataclasses.replace(least_squares(*given), accurate=False, error_estimate=3e-9)
+        warn_inaccurate(fit)
+        return fit
+
+    monkeypatch.setattr(linreg.cli_report, "least_squares", short)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", AccuracyWarning)  # one escaping fails the test
+        code, out, err = _run("--summary", "--iterations", "5")
+    assert (code, err) == (0, "")
+    assert out.endswith("correct digits.\n")
+    assert out.splitlines()[-1] == f"Note: {inaccuracy(_short_fit())}."
+
+
+def _short_fit():  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    points = load_points()
+    fit = least_squares(points[:, :1], points[:, 1])
+    return dataclasses.replace(fit, accurate=False, error_estimate=3e-9)
