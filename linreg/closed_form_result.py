@@ -24,6 +24,7 @@ __all__ = [
     "LeastSquaresResult",
     "check_count",
     "checked_result",
+    "inaccuracy",
     "warn_inaccurate",
 ]
 
