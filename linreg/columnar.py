@@ -302,8 +302,10 @@ STREAM_BUFFER = 1 << 14
 #: a column at a time, whole: Arrow's reader then holds one column chunk's dictionary and
 #: pages at a time, not every column's at once (200k rows × 50 in one group: 228 MiB in
 #: batches; a column at a time, the columns' 80 MB and a batch's rows stacked: 171 MB
-#: peak on the command line, 149 MB for 300k × 25, with the system's allocator).
-COLUMNWISE_BYTES = 40 << 20
+#: peak on the command line, 149 MB for 300k × 25, with the system's allocator). Groups
+#: just under 40 MiB peaked at 181-249 MB (the fifth audit: 64 to 257 columns, and folders
+#: of them); just under 24 MiB, 144-157 MB.
+COLUMNWISE_BYTES = 24 << 20
 #: Files of more chosen columns than this are read a row group at a time (a column at a
 #: time where it fits `COLUMNWISE_BYTES`), never several groups at once: read whole,
 #: 5 groups of 83,886 rows x 25 peaked at 210 MB on the command line (the fourth audit).

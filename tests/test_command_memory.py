@@ -110,11 +110,12 @@ def test_a_large_row_group_of_too_many_columns_is_refused_from_the_footer(tmp_pa
 
 
 @pytest.mark.slow
-def test_the_refusals_advice_followed_gives_a_file_read_under_the_bound(tmp_path):
+@pytest.mark.parametrize("columns", [columnar.STREAM_COLUMNS + 1, MAX_COMMAND_FEATURES + 1])
+def test_the_refusals_advice_followed_gives_a_file_read_under_the_bound(tmp_path, columns):
     """The fourth audit: groups of the advised size (then 2^21 numbers) were read several
     at a time, 210 MB for 25 columns; a wide file is now read a group at a time, each a
-    column at a time, and the advice sizes a group to fit `COLUMNWISE_BYTES`."""
-    columns = columnar.STREAM_COLUMNS + 1
+    column at a time, and the advice sizes a group to fit `COLUMNWISE_BYTES` (the fifth
+    audit: groups of 40 MiB x 257 columns, 188-245 MB; of 24 MiB, 151 MB)."""
     advised = columnar.COLUMNWISE_BYTES // (8 * columns)
     path = _parquet(tmp_path / "advised.parquet", 2 * advised, columns, advised)
     done = command(

@@ -288,6 +288,24 @@ def test_large_uncompressed_batches_are_read_in_place(tmp_path, monkeypatch):
     _same(Moments.from_ipc(path, x="x", y="y"), _exact(table, ["x"], "y"))
 
 
+@pytest.mark.parametrize("chosen", [_ipc_file.VIEW_COLUMNS, _ipc_file.VIEW_COLUMNS + 1])
+def test_a_batch_of_more_than_view_columns_is_copied_not_read_in_place(
+    tmp_path, monkeypatch, chosen
+):
+    """The fifth audit: 1M rows x 48 in one uncompressed batch peaked at 201 MB read in
+    place (the map's pages of 48 columns far apart), 94 MB copied."""
+    monkeypatch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)
+    monkeypatch.setattr(_ipc_file, "VIEW_NUMBERS", 4096)
+    x = RNG.normal(size=3000)
+    columns = {f"c{k}": x + k for k in range(chosen)}
+    path = tmp_path / "wide.arrow"
+    _write_batches(path, columns, [3000])
+    schema = pa.ipc.open_file(str(path)).schema
+    pieces = list(_ipc_file.read_pieces(pa, path, schema, list(columns)))
+    in_place = [not arrays[0].flags.writeable for _, arrays in pieces]
+    assert all(in_place) if chosen <= _ipc_file.VIEW_COLUMNS else not any(in_place)
+
+
 def test_a_one_batch_file_gives_the_statistics_of_the_arrays_bit_for_bit(tmp_path):
     """One feature, one batch: the pieces read in place are the pass's own blocks
     (VIEW_NUMBERS // 2 rows = BLOCK_ROWS), so the statistics are those of the arrays

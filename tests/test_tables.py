@@ -339,11 +339,16 @@ def test_a_wide_row_group_streams_in_small_batches_and_reads(tmp_path, monkeypat
 
 @pytest.mark.slow
 def test_a_wide_row_group_on_the_command_line_stays_in_bounded_memory(tmp_path):
-    """20,000 rows x 257 columns in one row group (from the fresh audit: 209 MiB in batches,
-    every column's reader state at once): read a column at a time, under 200 MB."""
+    """12,000 rows x 257 columns in one row group, just under COLUMNWISE_BYTES (from a
+    fresh audit: 20,000 rows, 209 MiB in batches, every column's reader state at once;
+    such a group is now refused, see tests/test_command_memory.py): read a column at a
+    time, under 200 MB."""
+    from linreg import columnar
+
     from .test_hostile import MAX_RSS, command
 
-    values = RNG.normal(size=(20_000, 257))
+    values = RNG.normal(size=(12_000, 257))
+    assert 0.9 < values.nbytes / columnar.COLUMNWISE_BYTES <= 1
     path = tmp_path / "wide.parquet"
     pq.write_table(pa.table({f"c{k}": values[:, k] for k in range(257)}), path)
     chosen = [arg for k in range(256) for arg in ("--x", f"c{k}")]
