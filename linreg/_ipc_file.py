@@ -45,9 +45,9 @@ FloatArray = npt.NDArray[np.float64]
 #: pieces of 512 KiB and 4 MiB took more CPU time, 38 and 40 ms against 34 at 1e7 rows).
 PIECE_NUMBERS = 1 << 17
 #: Numbers (rows × columns) of a piece read in place from a memory map (a large
-#: uncompressed batch of float64 columns): 8 MiB, 524,288 rows of two columns, one block
+#: uncompressed batch of float64 columns): 4 MiB, 262,144 rows of two columns, one block
 #: of the one-feature pass (`linreg.accumulate.BLOCK_ROWS`), so its sums are the arrays'.
-VIEW_NUMBERS = 1 << 20
+VIEW_NUMBERS = 1 << 19
 #: The most chosen columns of a batch read in place; a wider one is copied (the fifth
 #: audit: 1M rows x 48 in one batch peaked at 201 MB read in place).
 VIEW_COLUMNS = 8

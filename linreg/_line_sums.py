@@ -7,8 +7,8 @@ $\sum ab$, $\sum b^2$ are formed by BLAS (a dot or a product with ones, in any
 order). The pieces' sums are then added in groups: a table of the pieces' sums, cut
 into about $\sqrt{k}$ groups of about $\sqrt{k}$ pieces, summed group by group and then
 the groups, so a term passes through at most (piece − 1) + (per group − 1) + (groups
-− 1) additions, however many pieces the block has: a block of 524,288 rows rounds
-like 1,069 terms (512 pieces in 23 groups of 23), not 524,288, nor 1,536 (the pieces
+− 1) additions, however many pieces the block has: a block of 262,144 rows rounds
+like 1,056 terms (256 pieces in 16 groups of 16), not 262,144, nor 1,280 (the pieces
 added in a row).
 
 Part of `linreg.accumulate` (kept apart to keep each file short).

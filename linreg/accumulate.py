@@ -49,14 +49,12 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Rows per block of the one-feature pass: the shifted block (8 MB) stays in the CPU's
+#: Rows per block of the one-feature pass: the shifted block (4 MB) stays in the CPU's
 #: last-level cache, so the data are read from memory once while the block's five sums
 #: are formed (`linreg._line_sums`), and few enough blocks that their bookkeeping is
 #: cheap (1e7 offset rows, one thread, CPU time: 2.5x the two-dot floor with 65,536-row
-#: blocks summed piece after piece, 2.0-2.2x with 262,144 rows, their pieces summed in
-#: groups; these, 2-3% less than 262,144 rows on a loaded 2-core machine: half the
-#: blocks' bookkeeping, 1% more rounding; 2^20 rows were slower again).
-BLOCK_ROWS = 1 << 19
+#: blocks summed piece after piece, 2.0-2.2x with these, their pieces summed in groups).
+BLOCK_ROWS = 1 << 18
 #: A block keeps its raw sums while they lose at most this factor (three digits).
 SAFE = 2.0**10
 #: Rows per block with several features: a block of 10 features (and y, and a column of

@@ -219,10 +219,10 @@ SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
     ),
     (
         "performance.md",
-        "so a block of 524,288 rows rounds like about 1,069 terms",
+        "so a block of 262,144 rows rounds like about 1,056 terms",
         lambda: (
-            __import__("linreg.accumulate").accumulate.BLOCK_ROWS == 524_288
-            and abs(_block_depth() - 1069) <= 2
+            __import__("linreg.accumulate").accumulate.BLOCK_ROWS == 262_144
+            and abs(_block_depth() - 1056) <= 2
         ),
     ),
     (
