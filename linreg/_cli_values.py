@@ -51,13 +51,7 @@ class Once(argparse.Action):
         values: str | Sequence[Any] | None,
         option_string: str | None = None,
     ) -> None:
-        given: dict[str, object] = namespace.__dict__.setdefault("_given", {})
-        if self.dest in given:
-            first, then = (getattr(v, "text", v) for v in (given[self.dest], values))
-            raise argparse.ArgumentError(
-                self, f"is given twice ({first}, then {then}); give it once"
-            )
-        given[self.dest] = values
+        _first_time(self, namespace, values)
         setattr(namespace, self.dest, values)
 
 
@@ -71,11 +65,20 @@ class OnceTrue(argparse._StoreTrueAction):
         values: str | Sequence[Any] | None,
         option_string: str | None = None,
     ) -> None:
-        given: dict[str, object] = namespace.__dict__.setdefault("_given", {})
-        if self.dest in given:
-            raise argparse.ArgumentError(self, "is given twice; give it once")
-        given[self.dest] = True
+        _first_time(self, namespace, True)
         super().__call__(parser, namespace, values, option_string)
+
+
+def _first_time(action: argparse.Action, namespace: argparse.Namespace, value: object) -> None:
+    """Record that ``action`` was given; a second time is a usage error, naming both
+    values as typed where the option takes one."""
+    given: dict[str, object] = namespace.__dict__.setdefault("_given", {})
+    if action.dest in given:
+        if action.nargs == 0:  # a flag
+            raise argparse.ArgumentError(action, "is given twice; give it once")
+        first, then = (getattr(v, "text", v) for v in (given[action.dest], value))
+        raise argparse.ArgumentError(action, f"is given twice ({first}, then {then}); give it once")
+    given[action.dest] = value
 
 
 #: A whole number in ASCII digits, or in scientific notation (``1e8``, ``2.5E6``): not
