@@ -252,14 +252,14 @@ def main() -> int:
 #: 180 to 220 MB with the system's).
 ARROW_POOL = "jemalloc"
 #: Bytes of Parquet row groups the command reads ahead or decodes at once
-#: (`linreg.columnar.READ_BYTES_VARIABLE`; a user's own value is kept): twelve groups
+#: (`linreg.columnar.READ_BYTES_VARIABLE`, set whatever the environment held): twelve groups
 #: of 1M rows x 2, 249 MB peak unbounded on 2 cores, 177 MB within this.
 READ_BYTES = 48 << 20
 
 
 def _run() -> int:
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", ARROW_POOL)  # before pyarrow loads
-    os.environ.setdefault("LINREG_READ_BYTES", str(READ_BYTES))
+    os.environ["LINREG_READ_BYTES"] = str(READ_BYTES)  # the command's own: never lifted
     try:
         from linreg.cli import main as run  # numpy and the rest come in here
 

@@ -356,7 +356,7 @@ def _whole(file: Path, batch: _Batch, kinds: list[Any]) -> bool:
     if batch.codec is None or size <= WHOLE_BYTES:
         return True
     if len(kinds) > COMPRESSED_STREAMS:
-        rows = max(1, WHOLE_BYTES // max(1, size // batch.rows))  # a batch read whole
+        rows = max(1, WHOLE_BYTES // max(1, 2 * size // batch.rows))  # half a whole batch
         raise DataFileError(
             file,
             f"has a {batch.codec}-compressed record batch of {batch.rows:,} rows and "

@@ -308,8 +308,9 @@ STREAM_BUFFER = 1 << 14
 COLUMNWISE_BYTES = 24 << 20
 #: Files of more chosen columns than this are read a row group at a time (a column at a
 #: time where it fits `COLUMNWISE_BYTES`), never several groups at once: read whole,
-#: 5 groups of 83,886 rows x 25 peaked at 210 MB on the command line (the fourth audit).
-WIDE_COLUMNS = 8
+#: 5 groups of 83,886 rows x 25 peaked at 210 MB on the command line (the fourth audit),
+#: groups of 2^21 numbers of 8 columns 213-233 MB and of 4 columns 201 MB (the sixth).
+WIDE_COLUMNS = 2
 #: The most chosen columns of a larger group read in batches: Arrow's reader keeps about
 #: 2.4 MiB a column (750k rows × 17 in one group: 137 MB peak on the command line; 500k ×
 #: 25: 157 MB). A larger group of more columns is refused, saying how to rewrite the file.

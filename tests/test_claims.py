@@ -230,7 +230,7 @@ SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
         "a column at a time where the group's columns fit in 24 MiB, a batch at a time beyond",
         lambda: (
             __import__("linreg.columnar").columnar.COLUMNWISE_BYTES == 24 << 20
-            and __import__("linreg.columnar").columnar.WIDE_COLUMNS == 8
+            and __import__("linreg.columnar").columnar.WIDE_COLUMNS == 2
             and _in("linreg/columnar.py", "own.read_row_group(index, columns=[name]")
             and _in("linreg/columnar.py", "for batch in batches:")
         ),
