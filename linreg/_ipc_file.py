@@ -445,6 +445,7 @@ def _pieces(
                 for c, kind in zip(batch.columns, kinds)
             ]
             yield from pieces.gather(values, batch.rows)
+            del values  # this batch's decompressed columns, before the next batch's
         yield from pieces.flush()
     finally:
         os.close(fd)

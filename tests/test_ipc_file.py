@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 import re
 import struct
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -173,6 +175,42 @@ def test_many_lz4_columns_in_small_batches_stay_in_bounded_memory(tmp_path):
     done = command("--data", str(path), *chosen, "--y", "c256", "--method", "cg")
     assert done.code == 0, done.err
     assert done.rss < MAX_RSS, done.rss
+
+
+_DECOMPRESSED_PEAK = """
+import sys
+from pathlib import Path
+import pyarrow as pa, pyarrow.ipc
+from linreg import _ipc_file
+path = Path(sys.argv[1])
+schema = pa.ipc.open_file(pa.OSFile(str(path))).schema
+before = pa.default_memory_pool().max_memory()
+for _ in _ipc_file.read_pieces(pa, path, schema, list(schema.names)):
+    pass
+print(pa.default_memory_pool().max_memory() - before)
+"""
+
+
+def test_one_compressed_batch_decompressed_whole_is_held_at_a_time(tmp_path):
+    """Only one batch's decompressed columns are alive at once (the seventh audit: folders
+    of lz4 files in batches of 8,160 rows x 257, each just under `WHOLE_BYTES`, peaked at
+    191-230 MB while the batch before was still held as the next was decompressed; 136-154
+    MB once it was let go of first). Arrow's pool's peak, in a fresh process, stays under
+    two batches' worth."""
+    path = tmp_path / "wide.feather"
+    values = np.random.default_rng(6).integers(0, 9, size=(8_000, 40)) / 4  # lz4 shrinks it
+    feather.write_feather(
+        pa.table({f"c{k}": values[:, k] for k in range(40)}),
+        path,
+        compression="lz4",
+        chunksize=2000,
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _DECOMPRESSED_PEAK, str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    batch = 2000 * 40 * 8
+    assert batch // 2 < int(done.stdout) < 1.5 * batch, done.stdout  # one batch, not two
 
 
 @pytest.mark.parametrize("codec", ["lz4", "zstd"])
