@@ -310,9 +310,14 @@ class _Values:
                 if full < rows * self.width:
                     raise _CorruptError("a compressed column is shorter than its rows")
                 if whole:  # a small batch: one buffer, read from memory below
+                    # into the system's allocator: the command's pool, jemalloc, kept freed
+                    # batches' pages a while (folders of lz4 batches of 8,160 rows x 257:
+                    # 136-158 MB peak; in the system's, 123-127 MB, in the same time)
                     self.stream = arrow.BufferReader(
                         arrow.Codec(codec).decompress(
-                            _pread(fd, offset, length), decompressed_size=full
+                            _pread(fd, offset, length),
+                            decompressed_size=full,
+                            memory_pool=arrow.system_memory_pool(),
                         )
                     )
                 else:

@@ -184,10 +184,11 @@ import pyarrow as pa, pyarrow.ipc
 from linreg import _ipc_file
 path = Path(sys.argv[1])
 schema = pa.ipc.open_file(pa.OSFile(str(path))).schema
-before = pa.default_memory_pool().max_memory()
+pool = pa.system_memory_pool()
+before = pool.max_memory()
 for _ in _ipc_file.read_pieces(pa, path, schema, list(schema.names)):
     pass
-print(pa.default_memory_pool().max_memory() - before)
+print(pool.max_memory() - before)
 """
 
 
@@ -195,8 +196,9 @@ def test_one_compressed_batch_decompressed_whole_is_held_at_a_time(tmp_path):
     """Only one batch's decompressed columns are alive at once (the seventh audit: folders
     of lz4 files in batches of 8,160 rows x 257, each just under `WHOLE_BYTES`, peaked at
     191-230 MB while the batch before was still held as the next was decompressed; 136-154
-    MB once it was let go of first). Arrow's pool's peak, in a fresh process, stays under
-    two batches' worth."""
+    MB once it was let go of first, 123-127 MB decompressed into the system's allocator,
+    not the command's jemalloc). That pool's peak, in a fresh process, stays under two
+    batches' worth."""
     path = tmp_path / "wide.feather"
     values = np.random.default_rng(6).integers(0, 9, size=(8_000, 40)) / 4  # lz4 shrinks it
     feather.write_feather(
