@@ -22,6 +22,7 @@ own digits.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import glob
 import os
 import stat
@@ -36,7 +37,8 @@ from linreg.accumulate import MAX_FEATURES
 from linreg.columnar import FORMATS, column_names, dataset_files, iter_columnar_chunks, total_rows
 from linreg.csv_lines import as_named
 from linreg.csv_reader import load_table
-from linreg.errors import DataFileError, HeaderWidthError, InputError
+from linreg.errors import DataFileError, HeaderWidthError, InputError, OutputError
+from linreg.files import OutputTarget
 from linreg.moments import Moments
 from linreg.validate import shorten
 
@@ -229,6 +231,51 @@ def _glob_kind(path: Path) -> str:
 def input_files(path: Path, kind: str) -> list[Path]:
     """The files ``--data`` names: itself, or a folder's or a glob's Parquet/IPC files."""
     return dataset_files(path, kind) if kind in FORMATS else [path]
+
+
+def refuse_a_future_input(target: OutputTarget, data: Path, kind: str) -> None:
+    """Refuse a new output that the same ``--data`` would read next time: a file named as
+    the format inside the folder it names, or matching the pattern it gives (the history,
+    CSV text, would then be read as a Parquet or IPC file).
+
+    Raises
+    ------
+    OutputError
+        ``target`` would be one of the data's files.
+    """
+    if kind not in FORMATS or target.in_place or target.final.suffix.lower() not in FORMATS[kind]:
+        return
+    final = Path(os.path.abspath(target.final))
+    if data.is_dir():
+        try:
+            parts = final.relative_to(os.path.abspath(data)).parts
+        except ValueError:
+            return
+        among = not any(part.startswith((".", "_")) for part in parts)
+        where = "inside the --data folder"  # as `dataset_files` finds them
+    else:
+        pattern = os.path.abspath(data).split(os.sep)[1:]  # after the root, as the parts
+        among = glob.has_magic(os.fspath(data)) and _globbed(pattern, final.parts[1:])
+        where = "matching the --data pattern"
+    if among:
+        raise OutputError(
+            f"{target.label}: the next run would read the history as {_NAMES[kind]} data "
+            f"(a {target.final.suffix} file {where}); write it elsewhere, or name it .csv"
+        )
+
+
+def _globbed(pattern: list[str], parts: tuple[str, ...]) -> bool:
+    """Whether `glob.glob` (recursive) finds a path of these parts by this pattern (both
+    absolute, split into names): case-sensitive, ``**`` for any folders, and a name
+    beginning with ``.`` only by a pattern that does."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        deeper = bool(parts) and not parts[0].startswith(".") and _globbed(pattern, parts[1:])
+        return deeper or _globbed(pattern[1:], parts)
+    if not parts or (parts[0].startswith(".") and not pattern[0].startswith(".")):
+        return False
+    return fnmatch.fnmatchcase(parts[0], pattern[0]) and _globbed(pattern[1:], parts[1:])
 
 
 def read_data(path: Path, kind: str, columns: list[Column] | None) -> Data:

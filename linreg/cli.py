@@ -86,6 +86,7 @@ from linreg._cli_columns import (
     data_kind,
     input_files,
     read_data,
+    refuse_a_future_input,
 )
 from linreg._cli_input import UsageError, check_points, history_lines, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
@@ -365,6 +366,7 @@ def _main(argv: list[str]) -> int:
     if args.history is not None:  # before the fit: fail fast, not after it
         history = prepare_output("/dev/stdout" if args.history == "-" else args.history)
         refuse_the_input(history, input_files(data, kind), "--data")
+        refuse_a_future_input(history, data, kind)
     code = _run(args, read_data(data, kind, columns), history)
     sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
     return code

@@ -3,6 +3,8 @@ folders and globs, several features, and an error naming the column for each bad
 
 from __future__ import annotations
 
+import glob
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from linreg._cli_columns import _globbed
 from linreg._cli_input import SMALL_FILE
 from linreg.cli import EXIT_INPUT, EXIT_OUTPUT, EXIT_USAGE
 from linreg.solve import least_squares
@@ -188,6 +191,29 @@ def test_history_may_not_replace_a_file_of_a_data_folder_or_glob(source, files, 
     assert target.read_bytes() == before
 
 
+@pytest.mark.parametrize("source", ["folder", "glob"])
+@pytest.mark.parametrize("name", ["new.parquet", "deeper/new.PQ"])
+def test_history_may_not_become_a_file_the_data_would_read_next_time(source, name, files, tmp_path):
+    """From the review: --history new.parquet inside a --data folder (or matching its glob)
+    was written as CSV text, and the next run with the same --data refused the folder as
+    holding a file that is not Parquet. Refused before the fit, exit 5, nothing written;
+    a hidden or .csv name there is written as before."""
+    target = files["folder"] / name
+    target.parent.mkdir(exist_ok=True)
+    done = _run("--data", files[source], "--x", "a", "--y", "y", "--history", target)
+    if source == "glob" and "/" in name:  # the glob's * does not match a folder
+        assert done.returncode == 0, done.stderr
+        target.unlink()
+        return
+    assert done.returncode == EXIT_OUTPUT and done.stdout == ""
+    assert "the next run would read the history as Parquet data" in done.stderr
+    assert not target.exists()
+    for kept in (files["folder"] / "h.csv", files["folder"] / ".h.parquet"):
+        done = _run("--data", files[source], "--x", "a", "--y", "y", "--history", kept)
+        assert done.returncode == 0, done.stderr
+        kept.unlink()
+
+
 @pytest.mark.parametrize("kind", ["parquet", "feather"])
 def test_digits_that_are_a_columns_name_choose_it_else_a_position(tmp_path, kind):
     """From the hostile audit: a schema may name its columns "5", "7"; digits that cannot
@@ -219,3 +245,22 @@ def test_digits_that_are_a_columns_name_choose_it_else_a_position(tmp_path, kind
     done = _run("--data", ambiguous, "--x", "1", "--y", "y")
     assert done.returncode == EXIT_INPUT
     assert "could be the column named '1' or the one at position 1" in done.stderr
+
+
+def test_the_future_input_check_matches_as_glob_does(tmp_path):
+    """`_globbed`, which says whether a new --history file would match the --data pattern,
+    agrees with `glob.glob` on every file of a tree for patterns with *, ?, [..], ** and
+    hidden names (it must neither miss a file the pattern will read nor refuse another)."""
+    names = ["a.parquet", ".h.parquet", "sub/b.parquet", "sub/.c.parquet", ".hid/d.parquet"]
+    names += ["sub/deep/e.parquet", "A.PARQUET", "x.pq"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    patterns = ["*.parquet", "*", "**/*.parquet", "**", "sub/*", "*/*.parquet", ".*", "**/.*"]
+    patterns += ["s*/**/*.parquet", "[as]*", "?.parquet", "**/e.parquet", "sub/../*.parquet"]
+    for pattern in patterns:
+        whole = str(tmp_path / pattern)
+        found = {os.path.abspath(p) for p in glob.glob(whole, recursive=True)}
+        for path in tmp_path.rglob("*"):
+            split = os.path.abspath(whole).split(os.sep)[1:]
+            assert _globbed(split, path.parts[1:]) == (str(path) in found), (pattern, path)
