@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from linreg._keep import stays
 from linreg._line_sums import line_sums, scratch_rows
+from linreg._merge_bounds import merged_bounds
 from linreg.errors import InputError
 from linreg.validate import too_large
 
@@ -170,38 +171,8 @@ def merge(a: Statistics, b: Statistics) -> Statistics:
         cxy=a.cxy + b.cxy + dx * (dy * weight),
         cyy=a.cyy + b.cyy + dy * dy * weight,
     )
-    return _merged_bounds(merged, a, b)
-
-
-def _merged_bounds(merged: Statistics, a: Statistics, b: Statistics) -> Statistics:
-    """The bounds after a merge: the parts' (the larger), the merge's own roundings, and
-    w·(|dx_j||Δdx_k| + |dx_k||Δdx_j| + |Δdx_j||Δdx_k|) from the means' errors, measured
-    against the merged diagonal with this merge's own w and dx."""
-    w = a.count * b.count / merged.count
-    dx = np.append(b.mean_x - a.mean_x, b.mean_y - a.mean_y)
-    slack = [_mean_slack(part) for part in (a, b)]
-    delta = slack[0] + slack[1] + 2 * _UNIT * np.abs(dx)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        root = np.sqrt(np.append(np.diag(merged.cxx), merged.cyy))
-        pairs = w * (np.outer(np.abs(dx), delta) * 2 + np.outer(delta, delta))
-        term = pairs + 3 * _UNIT * (np.outer(root, root) + w * np.outer(np.abs(dx), np.abs(dx)))
-        ratio = term / np.outer(root, root)
-    live = np.outer(root > 0, root > 0)
-    increment = float(np.max(np.where(live, ratio, 0.0), initial=0.0))
-    # the merged mean's error is the parts' weighted by their counts, within
-    # γ(Σ nₖ(|x̄ₖ| + σₖ))/n ≤ γ(|x̄| + √2·σ) (Cauchy–Schwarz over the parts): √2·γ
-    means = math.sqrt(2.0) * max(a.mean_rounding, b.mean_rounding) + 6 * _UNIT
-    if not math.isfinite(increment):
-        increment = math.inf
-    return replace(merged, rounding=max(a.rounding, b.rounding) + increment, mean_rounding=means)
-
-
-def _mean_slack(part: Statistics) -> FloatArray:
-    """|Δx̄| (and |Δȳ|, last) of one part: γ_m(|x̄| + √(C/N))."""
-    with np.errstate(invalid="ignore"):
-        spread = np.sqrt(np.append(np.diag(part.cxx), part.cyy) / part.count)
-    means = np.abs(np.append(part.mean_x, part.mean_y))
-    return np.asarray(part.mean_rounding * (means + spread))
+    rounding, mean_rounding = merged_bounds(merged, a, b)
+    return replace(merged, rounding=rounding, mean_rounding=mean_rounding)
 
 
 def merge_all(parts: Iterable[Statistics | None]) -> Statistics | None:

@@ -62,6 +62,24 @@ def test_merges_of_small_chunks_bound_their_rounding():
     _covered(stats, X, y)
 
 
+@pytest.mark.parametrize(("p", "offset"), [(1, 1.7e9), (3, 1e6), (12, 0.0), (4, -3e4)])
+def test_a_long_chain_of_small_merges_keeps_a_useful_bound(p, offset):
+    """180 chunks of 1 to 19 rows merged one after another (as Parquet row groups of 10
+    rows are): the means' bound was multiplied by √2 at every merge (2^90 after 180:
+    mean_rounding 1.6e12, every verdict "unresolved" at kappa 3); now it is the parts'
+    errors weighted by their counts. Still sound against the exact sums, and useful."""
+    rng = np.random.default_rng(p)
+    sizes = rng.integers(1, 20, size=180)
+    n = int(sizes.sum())
+    X = rng.normal(size=(n, p)) * rng.uniform(0.5, 2.0, size=p) + offset
+    y = (X - offset) @ rng.normal(size=p) + rng.normal(size=n) + offset / 3
+    ends = np.cumsum(sizes)
+    stats = Moments.from_chunks((X[e - k : e], y[e - k : e]) for e, k in zip(ends, sizes))
+    _covered(stats, X, y)
+    assert stats.mean_rounding < 1e-12, stats.mean_rounding
+    assert stats.rounding < 1e-3, stats.rounding  # merges far from 0 carry u·|x̄| into C
+
+
 def test_a_csv_bounds_its_rounding(tmp_path):
     rng = np.random.default_rng(4)
     x = rng.normal(size=2000) + 1.7e9
@@ -199,3 +217,40 @@ def test_a_block_counts_every_addition_its_sums_made(m):
         sizes[3] = math.sqrt(exact[2] * exact[4])
         for got, want, size in zip(sums, exact, sizes):
             assert abs(Fraction(got) - want) <= Fraction(2 * gamma * float(size))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_merged_mean_bound_covers_every_error_its_parts_allow(seed):
+    """Whatever errors the parts' means have within their own declared bounds, the merged
+    mean's declared bound covers the worst of them, plus the merge's own rounding: the
+    worst case (n_a·γ_a(|x̄_a| + σ_a) + n_b·γ_b(|x̄_b| + σ_b))/n, in rationals, from parts
+    of unequal sizes and means far apart (where the √2 of the old bound was needed)."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(2, 400, size=2)
+    parts = []
+    for size, offset in zip(sizes, rng.choice([0.0, 1e3, -1e6, 1.7e9], size=2)):
+        X = rng.normal(size=(size, 2)) * rng.uniform(0.1, 10, size=2) + offset
+        y = X @ rng.normal(size=2) + rng.normal(size=size) + offset
+        parts.append(Moments.from_arrays(X, y))
+    merged = parts[0] + parts[1]
+    n = merged.count
+    for j in range(3):
+
+        def mean(m):
+            return float(m.mean_x[j]) if j < 2 else float(m.mean_y)
+
+        def spread(m):
+            c = float(m.cxx[j, j]) if j < 2 else float(m.cyy)
+            return Fraction(math.sqrt(c / m.count))
+
+        worst = (
+            sum(
+                m.count * Fraction(m.mean_rounding) * (abs(Fraction(mean(m))) + spread(m))
+                for m in parts
+            )
+            / n
+        )
+        exact = sum(m.count * Fraction(mean(m)) for m in parts) / n  # of the parts' means
+        own = abs(Fraction(mean(merged)) - exact)  # the merge's own rounding, exactly
+        declared = Fraction(merged.mean_rounding) * (abs(Fraction(mean(merged))) + spread(merged))
+        assert worst + own <= declared, (j, float(worst + own), float(declared))
