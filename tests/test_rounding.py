@@ -236,10 +236,10 @@ def test_a_merged_mean_bound_covers_every_error_its_parts_allow(seed):
     n = merged.count
     for j in range(3):
 
-        def mean(m):
+        def mean(m, j=j):
             return float(m.mean_x[j]) if j < 2 else float(m.mean_y)
 
-        def spread(m):
+        def spread(m, j=j):
             c = float(m.cxx[j, j]) if j < 2 else float(m.cyy)
             return Fraction(math.sqrt(c / m.count))
 
