@@ -461,6 +461,10 @@ def _pieces(
         pieces = _Gathered(len(names), size)
         mapped: _Mapped | None = None
         batches = _Batches(arrow, fd, schema, indices)
+        # read in place: a batch of float64 columns, not too many, where the system lets
+        # a memory map's pages go (not Windows); the same for every batch of the file
+        floats = hasattr(mmap.mmap, "madvise") and len(kinds) <= VIEW_COLUMNS
+        floats = floats and all(kind == arrow.float64() for kind in kinds)
         for block in _blocks(fd):
             batch = batches.batch(block)
             for name, column in zip(names, batch.columns):
@@ -468,7 +472,7 @@ def _pieces(
                     row = pieces.first + pieces.filled
                     row += _first_null(arrow, fd, column, batch.codec, batch.rows)
                     raise missing_value(file, name, row)
-            if _viewed(arrow, batch, kinds, size):
+            if floats and _viewed(batch, size):
                 mapped = mapped or _Mapped(fd)
                 if mapped.map is not None:
                     yield from pieces.flush()
@@ -515,14 +519,11 @@ class _Gathered:
             self.first, self.filled, self.turn = self.first + self.filled, 0, self.turn + 1
 
 
-def _viewed(arrow: Any, batch: _Batch, kinds: list[Any], size: int) -> bool:
-    """Whether a batch is read in place: uncompressed float64 columns, at least a piece
-    of rows (a smaller one is gathered with others: a call of the statistics costs about
-    25 µs, the copy of 1,000 rows of two columns about 1 µs), where the system lets a
-    memory map's pages go (not Windows)."""
-    if batch.codec is not None or batch.rows < size or not hasattr(mmap.mmap, "madvise"):
-        return False
-    if len(kinds) > VIEW_COLUMNS or any(kind != arrow.float64() for kind in kinds):
+def _viewed(batch: _Batch, size: int) -> bool:
+    """Whether a batch of float64 columns is read in place: uncompressed, at least a
+    piece of rows (a smaller one is gathered with others: a call of the statistics costs
+    about 25 µs, the copy of 1,000 rows of two columns about 1 µs)."""
+    if batch.codec is not None or batch.rows < size:
         return False
     if any(column.values[1] < batch.rows * 8 for column in batch.columns):
         raise _CorruptError("a column is shorter than its rows")

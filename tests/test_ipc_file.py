@@ -164,6 +164,35 @@ def test_a_batch_message_like_the_one_before_is_not_parsed_again(tmp_path, monke
     np.testing.assert_array_equal(np.concatenate([b for _, (_, b) in pieces]), 2 * x)
 
 
+def test_the_chosen_columns_types_are_judged_once_a_file_not_once_a_batch(tmp_path):
+    """Whether batches may be read in place depends, besides each batch's rows and codec,
+    on the chosen columns' types, the same for every batch: they are compared with
+    float64 once a file (20 batches read in place: 2 comparisons, not 40)."""
+
+    class Counting:
+        """pyarrow, counting the float64 types asked of it."""
+
+        asked = 0
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(pa, name)
+
+        def float64(self) -> object:
+            Counting.asked += 1
+            return pa.float64()
+
+    x = RNG.normal(size=20 * 1024)
+    path = tmp_path / "twenty.arrow"
+    _write_batches(path, {"x": x, "y": 2 * x}, [1024] * 20)
+    schema = pa.ipc.open_file(str(path)).schema
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)  # 1,024 rows: each batch in place
+        pieces = list(_ipc_file.read_pieces(Counting(), path, schema, ["x", "y"]))
+    assert len(pieces) == 20 and not any(a.flags.writeable for _, (a, _) in pieces)
+    assert Counting.asked == 2
+    np.testing.assert_array_equal(np.concatenate([a for _, (a, _) in pieces]), x)
+
+
 def test_a_message_like_the_one_before_with_a_shorter_body_is_refused(tmp_path):
     """The footer says a batch's body is shorter than its message's buffers reach: its
     message is the one before's, byte for byte, but it is checked again against its
