@@ -147,6 +147,72 @@ def test_metadata_that_does_not_hold_together_is_refused(tmp_path):
         list(_ipc_file.read_pieces(pa, short, schema, ["x", "y"]))
 
 
+def test_a_batch_message_like_the_one_before_is_not_parsed_again(tmp_path, monkeypatch):
+    """Batches written alike have the same message, byte for byte: it is parsed once
+    (153 batches of 65,536 rows: 1.8 ms parsed each, 0.44 ms so), and every batch's
+    columns are still read from its own body."""
+    parsed = []
+    parse = _ipc_file._parse
+    monkeypatch.setattr(_ipc_file, "_parse", lambda *args: parsed.append(args[-1]) or parse(*args))
+    x = RNG.normal(size=10 * 700 + 123)
+    path = tmp_path / "alike.arrow"
+    _write_batches(path, {"x": x, "other": -x, "y": 2 * x}, [700] * 10 + [123])
+    schema = pa.ipc.open_file(str(path)).schema
+    pieces = list(_ipc_file.read_pieces(pa, path, schema, ["x", "y"]))
+    assert len(parsed) == 2  # the ten alike, then the last
+    np.testing.assert_array_equal(np.concatenate([a for _, (a, _) in pieces]), x)
+    np.testing.assert_array_equal(np.concatenate([b for _, (_, b) in pieces]), 2 * x)
+
+
+def test_the_chosen_columns_types_are_judged_once_a_file_not_once_a_batch(tmp_path):
+    """Whether batches may be read in place depends, besides each batch's rows and codec,
+    on the chosen columns' types, the same for every batch: they are compared with
+    float64 once a file (20 batches read in place: 2 comparisons, not 40)."""
+
+    class Counting:
+        """pyarrow, counting the float64 types asked of it."""
+
+        asked = 0
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(pa, name)
+
+        def float64(self) -> object:
+            Counting.asked += 1
+            return pa.float64()
+
+    x = RNG.normal(size=20 * 1024)
+    path = tmp_path / "twenty.arrow"
+    _write_batches(path, {"x": x, "y": 2 * x}, [1024] * 20)
+    schema = pa.ipc.open_file(str(path)).schema
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)  # 1,024 rows: each batch in place
+        pieces = list(_ipc_file.read_pieces(Counting(), path, schema, ["x", "y"]))
+    assert len(pieces) == 20 and not any(a.flags.writeable for _, (a, _) in pieces)
+    assert Counting.asked == 2
+    np.testing.assert_array_equal(np.concatenate([a for _, (a, _) in pieces]), x)
+
+
+def test_a_message_like_the_one_before_with_a_shorter_body_is_refused(tmp_path):
+    """The footer says a batch's body is shorter than its message's buffers reach: its
+    message is the one before's, byte for byte, but it is checked again against its
+    own body, and refused."""
+    path = tmp_path / "t.arrow"
+    x = np.arange(3000.0)
+    _write_batches(path, {"x": x, "y": 2 * x}, [1000, 1000, 1000])
+    descriptor = os.open(path, os.O_RDONLY)
+    blocks = _ipc_file._blocks(descriptor)
+    os.close(descriptor)
+    offset, meta, body = blocks[1]
+    data = bytearray(path.read_bytes())
+    entry = data.rindex(struct.pack("<qi", offset, meta))  # the footer's Block
+    data[entry + 16 : entry + 24] = struct.pack("<q", body // 2)
+    short = tmp_path / "short.arrow"
+    short.write_bytes(bytes(data))
+    with pytest.raises(DataFileError, match=r"short\.arrow: cannot be read \(a column's"):
+        Moments.from_ipc(short, x="x", y="y")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("compression", ["uncompressed", "zstd"])
 def test_one_ten_million_row_batch_stays_in_bounded_memory(tmp_path, compression):
