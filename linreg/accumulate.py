@@ -69,10 +69,19 @@ BLOCK_NUMBERS = 1 << 20
 #: The most features the one-pass statistics take: they hold (p + 2)² co-moments, a few
 #: copies at once (p = 2,048: 34 MB a copy; 4,096 features peaked at 1.2 GB).
 MAX_FEATURES = 1 << 11
+
+
+def _whole_number_from_environment(name: str, default: int) -> int:
+    """A whole number of ASCII digits in the environment; anything else (``abc``, empty)
+    is ignored, never a traceback at import."""
+    text = os.environ.get(name, "")
+    return int(text) if text.isascii() and text.isdigit() else default
+
+
 #: Threads for one pass: its blocks summed a wave at a time, one block a thread, with
 #: one thread's sums (`Pass._waves`). On a shared machine a second thread did not help
 #: (measured: 15-17 ms with 2, 14 ms with 1, 1e7 rows, when runs in threads were merged).
-MAX_THREADS = int(os.environ.get("LINREG_PASS_THREADS", "1"))
+MAX_THREADS = _whole_number_from_environment("LINREG_PASS_THREADS", default=1)
 
 
 @dataclass(frozen=True)

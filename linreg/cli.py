@@ -175,6 +175,14 @@ class _Parser(argparse.ArgumentParser):
         else:
             super()._print_message(message, file)
 
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # Python before 3.12 drops a value of "--" (`--data --`, `--data=--`) and hands
+        # the option an empty list; a value-taking option given none is a usage error.
+        if action.option_strings and action.nargs is None and arg_strings in ([], ["--"]):
+            names = "/".join(action.option_strings)
+            self.error(f"argument {names}: expected one argument, not '--' (-- ends the options)")
+        return super()._get_values(action, arg_strings)
+
 
 def _learning_rate(text: str) -> float | str:
     if text == "auto":
@@ -399,6 +407,9 @@ def _joined(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
             joined += [token, *rest]
             break
         value = next(rest, None) if option(token) in takes and "=" not in token else None
+        if value == "--":  # the same words on every Python (3.12 reads `--` differently)
+            joined.append(f"{token}=--")
+            continue
         if value is not None and value.startswith("-") and option(value) is None:
             joined.append(f"{token}={value}")
         else:

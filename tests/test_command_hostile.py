@@ -230,6 +230,27 @@ def test_an_option_where_a_value_belongs_is_still_named(capsys):
     assert err == "linreg: error: argument --data: expected one argument (see linreg --help)\n"
 
 
+VALUE_OPTIONS = sorted(
+    action.option_strings[-1]
+    for action in build_parser()._actions
+    if action.option_strings and action.nargs is None
+)
+
+
+@pytest.mark.parametrize("form", ["apart", "joined"])
+@pytest.mark.parametrize("option", VALUE_OPTIONS)
+def test_a_double_dash_is_not_a_value(capsys, option, form):
+    """Python before 3.12 gave `--data --` an empty list, and --data, --iterations,
+    --method, --alpha and others ended in a TypeError traceback (the eighth audit)."""
+    given = [option, "--"] if form == "apart" else [f"{option}=--"]
+    code, out, err = _in_process(capsys, *given)
+    assert (code, out) == (EXIT_USAGE, "")
+    assert err == (
+        f"linreg: error: argument {option}: expected one argument, not '--' "
+        "(-- ends the options) (see linreg --help)\n"
+    )
+
+
 def test_joined_values_keep_abbreviations_and_the_double_dash():
     from linreg.cli import _joined
 
@@ -408,3 +429,18 @@ def test_help_into_a_pipe_nobody_reads_exits_quietly_141():
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (EXIT_BROKEN_PIPE, "")
+
+
+@pytest.mark.parametrize("threads", ["abc", "", "-2", "1.5"])
+def test_a_malformed_thread_count_in_the_environment_is_ignored(threads):
+    """LINREG_PASS_THREADS=abc was a ValueError traceback at import (the eighth audit)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "linreg"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "LINREG_PASS_THREADS": threads},
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert tuple(done.stdout.splitlines()[:3]) == LIVESTREAM_LINES
