@@ -19,7 +19,15 @@ from linreg.errors import InputError
 from linreg.methods import METHODS
 from linreg.validate import as_scalar, check_alpha, check_tol
 
-__all__ = ["Once", "OnceTrue", "Typed", "check_values", "given_once", "whole_number"]
+__all__ = [
+    "Once",
+    "OnceTrue",
+    "Typed",
+    "check_values",
+    "given_once",
+    "joined_values",
+    "whole_number",
+]
 
 
 class Typed(float):
@@ -165,3 +173,40 @@ def _checked(value: float, flag: str, check: Callable[[object], float]) -> float
             "magnitude at least 5e-324"
         )
     return number
+
+
+def joined_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``--option VALUE`` as ``--option=VALUE`` where VALUE begins with ``-``.
+
+    argparse takes ``-1e308`` or ``-x.csv`` for an option and says "expected one
+    argument"; joined to its option they are values. A value that is itself one of the
+    options (``--data --history``) is left alone, so that mistake is still named.
+    """
+    names = [name for action in parser._actions for name in action.option_strings]
+    takes = {
+        name
+        for action in parser._actions
+        if action.nargs is None and action.option_strings
+        for name in action.option_strings
+    }
+
+    def option(token: str) -> str | None:
+        found = [name for name in names if name.startswith(token.split("=", 1)[0])]
+        exact = token if token in names else None
+        return exact or (found[0] if token.startswith("--") and len(found) == 1 else None)
+
+    joined: list[str] = []
+    rest = iter(argv)
+    for token in rest:
+        if token == "--":
+            joined += [token, *rest]
+            break
+        value = next(rest, None) if option(token) in takes and "=" not in token else None
+        if value == "--":  # the same words on every Python (3.12 reads `--` differently)
+            joined.append(f"{token}=--")
+            continue
+        if value is not None and value.startswith("-") and option(value) is None:
+            joined.append(f"{token}={value}")
+        else:
+            joined += [token] if value is None else [token, value]
+    return joined

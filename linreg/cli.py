@@ -90,7 +90,14 @@ from linreg._cli_columns import (
 )
 from linreg._cli_input import UsageError, check_points, history_lines, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
-from linreg._cli_values import OnceTrue, Typed, check_values, given_once, whole_number
+from linreg._cli_values import (
+    OnceTrue,
+    Typed,
+    check_values,
+    given_once,
+    joined_values,
+    whole_number,
+)
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
 from linreg.cli_report import model_line, ols_summary, summary, weights_text
 from linreg.closed_form_result import AccuracyWarning
@@ -101,6 +108,7 @@ from linreg.errors import (
     InputError,
     LinregError,
     OutputError,
+    conditioning,
     reason,
     shown_name,
 )
@@ -359,7 +367,7 @@ def _main(argv: list[str]) -> int:
         raise OutputError("cannot write standard output (it is closed)")
     parser = build_parser()
     try:
-        args = parser.parse_args(_joined(parser, argv))
+        args = parser.parse_args(joined_values(parser, argv))
     except SystemExit as done:  # --help printed, or a usage error said
         sys.stdout.flush()  # `linreg --help | head -1`: the broken pipe shows here
         return done.code if isinstance(done.code, int) else EXIT_USAGE
@@ -378,43 +386,6 @@ def _main(argv: list[str]) -> int:
     code = _run(args, read_data(data, kind, columns), history)
     sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
     return code
-
-
-def _joined(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
-    """``--option VALUE`` as ``--option=VALUE`` where VALUE begins with ``-``.
-
-    argparse takes ``-1e308`` or ``-x.csv`` for an option and says "expected one
-    argument"; joined to its option they are values. A value that is itself one of the
-    options (``--data --history``) is left alone, so that mistake is still named.
-    """
-    names = [name for action in parser._actions for name in action.option_strings]
-    takes = {
-        name
-        for action in parser._actions
-        if action.nargs is None and action.option_strings
-        for name in action.option_strings
-    }
-
-    def option(token: str) -> str | None:
-        found = [name for name in names if name.startswith(token.split("=", 1)[0])]
-        exact = token if token in names else None
-        return exact or (found[0] if token.startswith("--") and len(found) == 1 else None)
-
-    joined: list[str] = []
-    rest = iter(argv)
-    for token in rest:
-        if token == "--":
-            joined += [token, *rest]
-            break
-        value = next(rest, None) if option(token) in takes and "=" not in token else None
-        if value == "--":  # the same words on every Python (3.12 reads `--` differently)
-            joined.append(f"{token}=--")
-            continue
-        if value is not None and value.startswith("-") and option(value) is None:
-            joined.append(f"{token}={value}")
-        else:
-            joined += [token] if value is None else [token, value]
-    return joined
 
 
 def _silence_stdout() -> None:
@@ -479,6 +450,13 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
                 args.initial_m or 0.0,
                 counting(history),
             )
+    except DivergenceError as error:
+        moved = _moved(args)
+        if error.bound_name or not moved:
+            raise
+        # A method without a step size overflowed: from the default start as well?
+        _minimize(args, data, args.iterations, args.alpha, 0.0, 0.0, "none")
+        raise _too_large(moved) from None
     except InputError as error:
         moved = _moved(args)
         if not str(error).startswith("the data are too large") or not moved:
@@ -592,6 +570,13 @@ def _livestream_digits(
 def _divergence(error: DivergenceError) -> str:
     """The divergence message in the command's own words (its options, not the API's)."""
     when = "" if error.iteration is None else f" at iteration {error.iteration}"
+    if not error.bound_name:  # a method without a step size (newton, cg, ...)
+        return (
+            f"descent ({error.method}) diverged{when}: its iterates overflowed float64; "
+            f"{error.method} has no step size to lower, but "
+            f"{conditioning(error.condition_number)} its float64 steps are not accurate; "
+            "use --standardize, or another --method"
+        )
     return (
         f"descent ({error.method}) diverged: the loss grew{when} with --learning-rate "
         f"{error.learning_rate:.4g}, above the stability bound {error.bound_name} = "

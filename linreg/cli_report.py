@@ -9,6 +9,7 @@ certified" with the reason and the cure.
 from __future__ import annotations
 
 import math
+import textwrap
 import warnings
 from collections.abc import Callable, Sequence
 
@@ -70,7 +71,7 @@ def summary(
     ``w`` holds the weights descent reached (one, ``m``, for the livestream's line).
     """
     if not fit.unique_optimum:
-        print("\n".join(_not_unique(len(w))))
+        print("\n".join(_not_unique(len(w), _reached(fit.sharpened()))))
         return
     fit = fit.sharpened()
     best_w, best_b = [float(v) for v in fit.optimum[:-1]], float(fit.optimum[-1])
@@ -86,18 +87,28 @@ def summary(
     print(needed_line(fit))
 
 
-def _not_unique(p: int) -> list[str]:
-    if p == 1:
-        return [
-            "Least-squares optimum: not unique. Every x is the same (to float64 precision),",
-            "so every line through that x and the mean y fits equally well; descent",
-            "found one of them.",
-        ]
-    return [
-        "Least-squares optimum: not unique. The features are linearly dependent (to float64",
-        "precision): a column is constant, or a combination of the others, so many weights",
-        "fit equally well; descent found one of them.",
-    ]
+def _not_unique(p: int, reached: str) -> list[str]:
+    why = (
+        "Every x is the same (to float64 precision), so every line through that x and the "
+        "mean y fits equally well"
+        if p == 1
+        else "The features are linearly dependent (to float64 precision): a column is "
+        "constant, or a combination of the others, so many weights fit equally well"
+    )
+    return textwrap.wrap(f"Least-squares optimum: not unique. {why}; {reached}", 84)
+
+
+def _reached(fit: DescentResult) -> str:
+    """Whether descent reached one of the many optima, as its certificate says."""
+    if fit.converged:
+        return "descent converged to one of them."
+    if fit.verdict == "not converged":
+        bound, tol = fit.relative_distance_bound, fit.tol
+        return (
+            f"descent has not converged to one (its certified relative distance to the "
+            f"nearest is at most {bound:.2g}, not within {tol:g})."
+        )
+    return f"whether descent reached one cannot be certified ({fit.verdict_reason})."
 
 
 def sound(value: float, error: float, digits: int = 10) -> str:
@@ -196,8 +207,9 @@ def needed_line(fit: DescentResult) -> str:
         )
         tail = f"these settings never reach {goal} from this start: {why}."
     else:
-        count = f"{needed:,.0f} {_plural(needed, 'iteration')}"
+        count = f"{_count(needed, fit.prediction_kind)} {_plural(needed, 'iteration')}"
         how = {"exact": "exactly", "bound": "at most"}.get(fit.prediction_kind, "about")
+        how = "about" if how == "exactly" and needed >= LARGE_COUNT else how
         tail = f"to reach {goal} from this start these settings need {how} {count}."
         if fit.prediction_kind == "estimate":
             tail = tail[:-1] + f" (an estimate: {fit.prediction_reason})."
@@ -206,6 +218,18 @@ def needed_line(fit: DescentResult) -> str:
     kappa = fit.condition_number
     shown = f"{kappa:,.0f}" if kappa < 1e6 else f"{kappa:.6g}"
     return f"Condition number kappa = {shown}: {tail}"
+
+
+#: Counts from here on are printed to 3 digits: float64 holds no more of them.
+LARGE_COUNT = 1e15
+
+
+def _count(needed: float, kind: str) -> str:
+    """An iteration count with the digits it has: a bound rounded up, others to nearest."""
+    if needed < LARGE_COUNT:
+        return f"{needed:,.0f}"
+    unit = 10.0 ** (math.floor(math.log10(needed)) - 2)
+    return f"{(math.ceil(needed / unit) if kind == 'bound' else round(needed / unit)) * unit:.3g}"
 
 
 def _plural(count: float, word: str) -> str:

@@ -275,8 +275,8 @@ def minimize(
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
             trace = run(chosen, settings, quadratic, theta0, data, judge)
-        except (FloatingPointError, OverflowError):
-            raise_overflow(chosen, settings)
+        except (FloatingPointError, OverflowError) as error:
+            raise_overflow(chosen, settings, quadratic, getattr(error, "iteration", None))
     return _result(chosen, settings, quadratic, theta0, trace, judge)
 
 

@@ -6,6 +6,7 @@ catch them all at once; input problems are also `ValueError`s, as Python convent
 
 from __future__ import annotations
 
+import math
 import os
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "LinregError",
     "OutputError",
     "SingularProblemError",
+    "conditioning",
     "reason",
     "shown_name",
 ]
@@ -148,6 +150,9 @@ class DivergenceError(LinregError, ArithmeticError):
         The bound as a formula.
     minibatch : int
         The batch size, for a mini-batch run (0 otherwise).
+    condition_number : float
+        For a method without a step size (``bound_name`` empty): the Hessian's condition
+        number, at which its float64 steps overflowed (nan otherwise).
     """
 
     def __init__(
@@ -159,8 +164,10 @@ class DivergenceError(LinregError, ArithmeticError):
         method: str = "gd",
         bound_name: str = "2/lambda_max",
         minibatch: int = 0,
+        condition_number: float = math.nan,
     ) -> None:
         self.learning_rate = learning_rate
+        self.condition_number = condition_number
         self.bound = bound
         self.iteration = iteration
         self.method = method
@@ -175,6 +182,13 @@ class DivergenceError(LinregError, ArithmeticError):
                 f"does not protect it; below {bound:.4g} = {bound_name} every batch step is "
                 f"stable: use a smaller learning rate, a larger batch_size, or standardize=True"
             )
+        elif not bound_name:  # a method without a step size: its steps are inaccurate
+            message = (
+                f"descent ({method}) diverged{when}: its iterates overflowed float64; "
+                f"{method} has no step size to lower, but {conditioning(condition_number)} "
+                f"its float64 steps are not accurate; use "
+                f"standardize=True, or least_squares for the optimum"
+            )
         else:
             message = (
                 f"descent ({method}) diverged: the loss grew{when} with "
@@ -184,6 +198,13 @@ class DivergenceError(LinregError, ArithmeticError):
                 f"standardize=True"
             )
         super().__init__(message)
+
+
+def conditioning(condition_number: float) -> str:
+    """Where a method's float64 steps failed, in words: "at condition number 1.2e+33"."""
+    if math.isfinite(condition_number):
+        return f"at condition number {condition_number:.3g}"
+    return "on features that are linearly dependent (to float64 precision)"
 
 
 class SingularProblemError(InputError):

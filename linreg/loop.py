@@ -26,7 +26,7 @@ from linreg.loss import TOO_LARGE, _loss_and_gradient
 from linreg.problem import Quadratic
 from linreg.seam import Settings
 
-__all__ = ["Trace", "raise_overflow", "run"]
+__all__ = ["OverflowedError", "Trace", "raise_overflow", "run"]
 
 FloatArray = npt.NDArray[np.float64]
 #: A mini-batch run has diverged when its full loss has grown by this factor.
@@ -147,8 +147,22 @@ def _loop(
     plan: _Plan,
 ) -> Trace:
     """The loop: evaluate, record, watch, certify, update. It knows no method."""
-    history = plan.history
     path = np.empty((plan.iterations + 1, theta.shape[0])) if plan.keep_path else None
+    try:
+        return _iterate(oracle, advance, state, theta, plan, path)
+    except (FloatingPointError, OverflowError) as error:
+        raise OverflowedError(plan.history.done) from error
+
+
+def _iterate(
+    oracle: Callable[[FloatArray], tuple[float, FloatArray]],
+    advance: Advance,
+    state: Any,
+    theta: FloatArray,
+    plan: _Plan,
+    path: FloatArray | None,
+) -> Trace:
+    history = plan.history
     cycles = _Cycles(plan.settles)
     for k in range(plan.iterations + 1):
         loss, g = oracle(theta)
@@ -270,6 +284,15 @@ def _watcher(
     return watch
 
 
+class OverflowedError(FloatingPointError):
+    """float64 overflowed during the loop, after ``iteration`` losses were recorded
+    (0: the start's own loss)."""
+
+    def __init__(self, iteration: int) -> None:
+        super().__init__(f"overflow after {iteration} iterations")
+        self.iteration = iteration
+
+
 def _minibatch_divergence(
     request: Request,
     settings: Settings,
@@ -289,12 +312,21 @@ def _minibatch_divergence(
     )  # fmt: skip
 
 
-def raise_overflow(request: Request, settings: Settings) -> None:
+def raise_overflow(
+    request: Request, settings: Settings, quadratic: Quadratic, iteration: int | None
+) -> None:
     bound = request.method.bound(settings) if request.method.bound else None
     if request.batch_size is not None or (bound and settings.learning_rate >= bound.value):
         raise DivergenceError(
             settings.learning_rate, bound.value if bound else math.nan, None,
             method=request.method.name, bound_name=bound.name if bound else "",
+        )  # fmt: skip
+    if bound is None and iteration:
+        # A method with no step size to blame (Newton, CG, ...) that overflowed after a
+        # finite start: its float64 steps are wrong on data this ill-conditioned.
+        raise DivergenceError(
+            settings.learning_rate, math.nan, iteration, method=request.method.name,
+            bound_name="", condition_number=quadratic.effective_condition_number,
         )  # fmt: skip
     # Below the bound the loss cannot grow: the data themselves are too large.
     raise InputError(TOO_LARGE)

@@ -167,7 +167,7 @@ def _steepest_bound(
     settings: Settings, quadratic: Quadratic, e0: FloatArray, target: float
 ) -> Prediction:
     kappa = quadratic.effective_condition_number
-    return energy_bound(quadratic, e0, target, (kappa - 1.0) / (kappa + 1.0), 1.0)
+    return energy_bound(quadratic, e0, target, 2.0 / (kappa + 1.0), 1.0)
 
 
 # --- Barzilai–Borwein: the step from the last two gradients ---------------------------------
@@ -243,7 +243,7 @@ def _cg_bound(
 ) -> Prediction:
     kappa = quadratic.effective_condition_number
     root = math.sqrt(kappa)
-    bound = energy_bound(quadratic, e0, target, (root - 1.0) / (root + 1.0), 2.0)
+    bound = energy_bound(quadratic, e0, target, 2.0 / (root + 1.0), 2.0)
     if kappa > CG_FINITE_KAPPA or bound.kind != "bound":
         return bound
     return Prediction(min(bound.iterations, float(e0.shape[0])), "bound")

@@ -71,10 +71,12 @@ def directions(quadratic: Quadratic, e0: FloatArray, null: FloatArray) -> FloatA
 
 
 def energy_bound(
-    quadratic: Quadratic, e0: FloatArray, target: float, rate: float, factor: float
+    quadratic: Quadratic, e0: FloatArray, target: float, gap: float, factor: float
 ) -> Prediction:
     r"""Iterations after which $\lVert e_k\rVert \le$ target follows from
-    $\lVert e_k\rVert_H \le \text{factor}\cdot\text{rate}^k\lVert e_0\rVert_H$.
+    $\lVert e_k\rVert_H \le \text{factor}\cdot\text{rate}^k\lVert e_0\rVert_H$,
+    given $\text{gap} = 1 - \text{rate}$: a rate within 1e-16 of 1 (κ ≳ 1e16) rounds to
+    1, and its logarithm to 0; $\log(1 - \text{gap})$ keeps it.
 
     $\lVert e_0\rVert_H^2 = \sum_j \lambda_j (q_j^\top e_0)^2$ from the spectrum, and
     $\lVert e\rVert \le \lVert T\rVert\,\lVert e\rVert_H/\sqrt{\lambda_{\min}}$ in the data's
@@ -91,9 +93,12 @@ def energy_bound(
     start = factor * stretch * energy / math.sqrt(lowest)
     if start <= target:
         return Prediction(0.0, "bound")
-    if rate <= 0.0:
+    if gap >= 1.0:  # rate <= 0
         return Prediction(1.0, "bound")
-    return Prediction(float(math.ceil(math.log(target / start) / math.log(rate))), "bound")
+    if not gap > 0.0:
+        return Prediction(math.nan, "none", "the rate of contraction is 1 or more")
+    count = math.log(target / start) / math.log1p(-gap)
+    return Prediction(float(math.ceil(count)) if math.isfinite(count) else math.inf, "bound")
 
 
 def recurrence_factors(a: Any, c: Any, f: Any, k: FloatArray) -> FloatArray:

@@ -252,16 +252,16 @@ def test_a_double_dash_is_not_a_value(capsys, option, form):
 
 
 def test_joined_values_keep_abbreviations_and_the_double_dash():
-    from linreg.cli import _joined
+    from linreg._cli_values import joined_values
 
     parser = build_parser()
-    assert _joined(parser, ["--initial-b", "-1", "--iter", "-5", "--", "-x"]) == [
+    assert joined_values(parser, ["--initial-b", "-1", "--iter", "-5", "--", "-x"]) == [
         "--initial-b=-1",
         "--iter=-5",
         "--",
         "-x",
     ]
-    assert _joined(parser, ["--standardize", "-x"]) == ["--standardize", "-x"]
+    assert joined_values(parser, ["--standardize", "-x"]) == ["--standardize", "-x"]
 
 
 @pytest.mark.parametrize("how", ["redirected", "piped"])
@@ -355,7 +355,11 @@ def _on_a_terminal(*args: str) -> tuple[int, bytes]:
 
 
 def test_a_long_fit_shows_its_running_time_on_a_terminal():
-    code, seen = _on_a_terminal("--method", "momentum", "--iterations", "300000")
+    # --learning-rate 1e-6: no early cycle to skip to, so the run takes seconds on any machine
+    # (at the default rate it settles into a cycle and ends in milliseconds, before a tick)
+    code, seen = _on_a_terminal(
+        "--method", "momentum", "--learning-rate", "1e-6", "--iterations", "300000"
+    )  # fmt: skip
     assert code == 0
     # The share done, counted as the losses pass (issue 17: it had been the time alone).
     shares = [int(s) for s in re.findall(rb"fitting \(300,000 iterations\): (\d+)%, 00:", seen)]
