@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 
 from linreg._cli_input import UsageError
+from linreg._cli_values import plain_number
 from linreg.errors import InputError
 from linreg.methods import METHODS
 from linreg.seam import Option
@@ -27,7 +28,7 @@ def parse_option(text: str) -> tuple[str, float, str]:
     if not equals or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE (e.g. beta2=0.99), got {text!r}")
     try:
-        return name, float(value), value.strip()
+        return name, plain_number(value), value.strip()
     except ValueError:
         raise argparse.ArgumentTypeError(f"{name}: not a number: {value!r}") from None
 
@@ -110,6 +111,10 @@ _FLAGS = {
 
 
 def in_flags(error: InputError) -> InputError:
-    """The error, its first word the option's name if it is the API's name for one."""
-    name, space, rest = str(error).partition(" ")
-    return InputError(_FLAGS[name] + space + rest) if name in _FLAGS else error
+    """The error, its first word the option's name if it is the API's name for one, and
+    ``standardize=True`` said as ``--standardize``."""
+    text = str(error).replace("standardize=True", "--standardize")
+    name, space, rest = text.partition(" ")
+    if name in _FLAGS:
+        return InputError(_FLAGS[name] + space + rest)
+    return error if text == str(error) else type(error)(text)

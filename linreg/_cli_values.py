@@ -26,8 +26,23 @@ __all__ = [
     "check_values",
     "given_once",
     "joined_values",
+    "plain_number",
     "whole_number",
 ]
+
+
+def plain_number(text: str) -> float:
+    """``float(text)`` for a number as typed in ASCII: Python's float also takes ``٠.٩``
+    (Arabic-Indic digits) and ``1_000``, which ``--iterations`` and the data refuse.
+
+    Raises
+    ------
+    ValueError
+        For any other text.
+    """
+    if not text.isascii() or "_" in text:
+        raise ValueError(f"not a plain number: {text!r}")
+    return float(text)
 
 
 class Typed(float):
@@ -43,7 +58,7 @@ class Typed(float):
     text: str
 
     def __new__(cls, text: str) -> Typed:
-        number = super().__new__(cls, text)
+        number = super().__new__(cls, plain_number(text))
         number.text = text.strip()
         return number
 

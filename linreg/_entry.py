@@ -251,6 +251,8 @@ def main() -> int:
 #: the system's; twelve groups of 1M rows x 2, two at a time: 145 MB with jemalloc,
 #: 180 to 220 MB with the system's).
 ARROW_POOL = "jemalloc"
+#: The allocators Arrow's wheels know by name.
+ARROW_POOLS = ("jemalloc", "mimalloc", "system")
 #: Bytes of Parquet row groups the command reads ahead or decodes at once
 #: (`linreg.columnar.READ_BYTES_VARIABLE`, set whatever the environment held): twelve groups
 #: of 1M rows x 2, 249 MB peak unbounded on 2 cores, 177 MB within this.
@@ -258,7 +260,9 @@ READ_BYTES = 48 << 20
 
 
 def _run() -> int:
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", ARROW_POOL)  # before pyarrow loads
+    # before pyarrow loads; a name Arrow does not know would print Arrow's own warning
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") not in ARROW_POOLS:
+        os.environ["ARROW_DEFAULT_MEMORY_POOL"] = ARROW_POOL
     os.environ["LINREG_READ_BYTES"] = str(READ_BYTES)  # the command's own: never lifted
     try:
         from linreg.cli import main as run  # numpy and the rest come in here

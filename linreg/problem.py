@@ -337,7 +337,9 @@ class Quadratic:
                 null = _proven_null(descended, penalty, intercept)
                 spectrum = _spectrum(hessian, inverse, null)
             except (FloatingPointError, np.linalg.LinAlgError):
-                raise too_large("the Hessian") from None
+                # entries near 1e308 leave no room for its eigenvalues' arithmetic
+                cure = "" if standardize else ", or standardize=True"
+                raise too_large("the Hessian's eigenvalues", cure) from None
         matrix = None if inverse is None or null else inverse[0]
         return cls(descended, coords, penalty, hessian, matrix, spectrum)
 

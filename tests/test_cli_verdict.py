@@ -16,6 +16,8 @@ import pytest
 from linreg import DivergenceError, minimize
 from linreg.moments import Moments
 
+from .conftest import ROOT
+
 
 def _run(tmp_path, rows, *args):
     data = tmp_path / "data.csv"
@@ -212,3 +214,18 @@ def test_many_optima_reached_says_converged(tmp_path):
         "so every line through that x and the mean y fits equally well; descent converged "
         "to one of them."
     )
+
+
+def test_x_near_the_float64_limit_is_refused_with_the_cure_that_works(tmp_path):
+    """x * 1e150 said 'the Hessian would overflow' (its entries are 5e303; its eigenvalues'
+    arithmetic overflows); --standardize fits it, and the refusal says so."""
+    rows = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
+    rows[:, 0] *= 1e150
+    done = _command(tmp_path, rows)
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr == (
+        "linreg: error: the data are too large for float64 (the Hessian's eigenvalues would "
+        "overflow); rescale X and y (e.g. divide each by its largest magnitude), or "
+        "--standardize\n"
+    )
+    assert _command(tmp_path, rows, "--standardize").returncode == 0

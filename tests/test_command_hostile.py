@@ -435,16 +435,23 @@ def test_help_into_a_pipe_nobody_reads_exits_quietly_141():
     assert (done.returncode, done.stderr) == (EXIT_BROKEN_PIPE, "")
 
 
-@pytest.mark.parametrize("threads", ["abc", "", "-2", "1.5"])
-def test_a_malformed_thread_count_in_the_environment_is_ignored(threads):
-    """LINREG_PASS_THREADS=abc was a ValueError traceback at import (the eighth audit)."""
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        *(("LINREG_PASS_THREADS", value) for value in ("abc", "", "-2", "1.5")),
+        *(("ARROW_DEFAULT_MEMORY_POOL", value) for value in ("bogus", "", "JEMALLOC")),
+    ],
+)
+def test_a_malformed_setting_in_the_environment_is_ignored(variable, value):
+    """LINREG_PASS_THREADS=abc was a ValueError traceback at import, and an allocator
+    Arrow does not know printed Arrow's warning on stderr (the eighth audit)."""
     done = subprocess.run(
         [sys.executable, "-m", "linreg"],
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=120,
-        env={**os.environ, "LINREG_PASS_THREADS": threads},
+        env={**os.environ, variable: value},
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert tuple(done.stdout.splitlines()[:3]) == LIVESTREAM_LINES

@@ -75,6 +75,23 @@ def test_iterations_other_than_whole_digits_are_refused(capsys, typed):
     assert f"not a whole number: {typed!r} (write it in digits, as 1000 or 1e8)" in err
 
 
+@pytest.mark.parametrize("typed", ["٠.٩", "0.9_9", "１"])
+@pytest.mark.parametrize(
+    ("flag", "said"),
+    [
+        ("--alpha", "argument --alpha: not a number: {!r}"),
+        ("--learning-rate", "argument --learning-rate: not a number or 'auto': {!r}"),
+        ("--option", "argument --option: beta2: not a number: {!r}"),
+    ],
+)
+def test_numbers_are_typed_in_ascii_digits_everywhere(capsys, typed, flag, said):
+    """float() took ٠.٩ and 0.9_9 in --option beta2= while --iterations refused them
+    (the eighth audit): one grammar for every number on the command line."""
+    value = f"beta2={typed}" if flag == "--option" else typed
+    err = _refused(capsys, ["--method", "adam", flag, value])
+    assert err == f"linreg: error: {said.format(typed)} (see linreg --help)\n"
+
+
 def _message(flag: str, typed: str, requirement: str) -> str:
     return f"linreg: error: {flag} {requirement}, got {typed} (see linreg --help)\n"
 
