@@ -381,11 +381,15 @@ def _group_streamed(
         arrow.default_memory_pool().release_unused()
     for start in range(0, rows, size):
         part = [whole[name].slice(start, size) for name in columns]
-        yield Chunk(
-            file,
-            first + start,
-            [_floats(arrow, file, first + start, n, c) for n, c in zip(columns, part)],
-        )
+        arrays = [_floats(arrow, file, first + start, n, c) for n, c in zip(columns, part)]
+        if start + size >= rows:
+            # The last rows, copied, so that the group's columns go now: as views they
+            # lived on in the reader's last chunk while the next group was read (two
+            # groups at once: Arrow's pool peaked at 48 MiB for groups of 24 MiB).
+            arrays = [array.copy() for array in arrays]
+            del part
+            whole.clear()
+        yield Chunk(file, first + start, arrays)
 
 
 def _check_streamable(file: Path, rows: int, columns: int) -> None:

@@ -221,3 +221,35 @@ def test_a_wide_file_of_groups_small_enough_to_read_ahead_is_read_a_group_at_a_t
     done = command("--data", str(path), *_chosen(columns - 1), "--summary")
     assert done.code == 0, done.err
     assert done.rss < MAX_RSS, done.rss
+
+
+_GROUP_POOL_PEAK = """
+import sys
+import pyarrow as pa
+from linreg.moments import Moments
+columns = int(sys.argv[2])
+Moments.from_parquet(sys.argv[1], x=[f"c{k}" for k in range(columns - 1)], y=f"c{columns - 1}")
+print(pa.default_memory_pool().max_memory())
+"""
+
+
+def test_row_groups_read_a_column_at_a_time_are_held_one_at_a_time(tmp_path):
+    """The last rows of a group read a column at a time were views of its columns, alive
+    in the reader's last chunk while the next group was read: Arrow's pool held two groups
+    (the eighth audit: folders of 257-column files in groups just under COLUMNWISE_BYTES
+    peaked at 184-206 MB; one file 162 MB, 120 MB with the group let go). In a fresh
+    process the pool's peak stays under 1.5 groups."""
+    import subprocess
+    import sys
+
+    columns, rows = columnar.STREAM_COLUMNS + 6, 4_000  # wide: read a column at a time
+    path = _parquet(tmp_path / "groups.parquet", 4 * rows, columns, rows)
+    done = subprocess.run(
+        [sys.executable, "-c", _GROUP_POOL_PEAK, str(path), str(columns)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    group = rows * columns * 8
+    assert group // 2 < int(done.stdout) < 1.5 * group, (int(done.stdout), group)
