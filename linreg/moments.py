@@ -18,6 +18,7 @@ the pass itself (blocks, shifts, runs, merges) is `linreg.accumulate`.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -448,16 +449,14 @@ class Moments(Statistics):
         $\nabla_w E = \frac{2}{N}(C_{xx}w - C_{xy}) - 2c\,\bar x + 2\alpha w$ and
         $\partial E/\partial b = -2c$.
         """
-        # c = ȳ − x̄·w − b
-        centre = self.mean_y - float(self.mean_x @ w) - b
-        pulled = self.cxx @ w - self.cxy
-        ridge = alpha * w
-        # E = (Cyy − 2w·Cxy + w·Cxx·w)/N + c² + α‖w‖²   (Cyy − w·Cxy + w·(Cxx w − Cxy))
-        quadratic = self.cyy - float(w @ self.cxy) + float(w @ pulled)
-        loss = max(quadratic, 0.0) / self.count + centre * centre + float(w @ ridge)
-        # ∇w E = (2/N)(Cxx w − Cxy) − 2c x̄ + 2αw ,  ∂E/∂b = −2c
-        grad_w = (2.0 / self.count) * pulled - (2.0 * centre) * self.mean_x + 2.0 * ridge
-        return loss, grad_w, -2.0 * centre
+        if self.mean_x.shape[0] == 1 and ONE_FEATURE_FLOATS:  # one feature: Python floats
+            x, c, r = float(self.mean_x[0]), float(self.cxx[0, 0]), float(self.cxy[0])
+            loss, grad, grad_b = _kernel(self, _product, _product, x, c, r, float(w[0]), b,
+                                         _first(alpha))  # fmt: skip
+            if math.isfinite(loss) and math.isfinite(grad) and math.isfinite(grad_b):
+                return loss, np.array([grad]), grad_b
+            # else numpy's lines below raise or warn, as the caller's errstate says
+        return _kernel(self, _inner, np.matmul, self.mean_x, self.cxx, self.cxy, w, b, alpha)
 
     def hessian(self, alpha: Any = 0.0) -> FloatArray:
         r"""The Hessian in (w, b), from the statistics alone.
@@ -475,3 +474,49 @@ class Moments(Statistics):
         hessian[:p, p] = hessian[p, :p] = 2.0 * self.mean_x
         hessian[p, p] = 2.0
         return hessian
+
+
+#: One feature: `Moments.loss_and_gradient` and the reference's solve
+#: (`linreg.reference_statistics.solve_scaled`) run on Python floats, where numpy's calls
+#: on arrays of one number were the whole cost (False: on arrays, as for many features;
+#: the tests compare the two bit for bit).
+ONE_FEATURE_FLOATS = True
+
+
+def _kernel(
+    stats: Statistics,
+    inner: Any,
+    apply: Any,
+    mean_x: Any,
+    cxx: Any,
+    cxy: Any,
+    w: Any,
+    b: float,
+    alpha: Any,
+) -> tuple[float, Any, float]:
+    """`Moments.loss_and_gradient`'s lines, on arrays (``inner`` a dot product, ``apply``
+    a matrix product) or, for one feature, on Python floats (both the one product)."""
+    # c = ȳ − x̄·w − b
+    centre = stats.mean_y - inner(mean_x, w) - b
+    pulled = apply(cxx, w) - cxy
+    ridge = alpha * w
+    # E = (Cyy − 2w·Cxy + w·Cxx·w)/N + c² + α‖w‖²   (Cyy − w·Cxy + w·(Cxx w − Cxy))
+    quadratic = stats.cyy - inner(w, cxy) + inner(w, pulled)
+    loss = max(quadratic, 0.0) / stats.count + centre * centre + inner(w, ridge)
+    # ∇w E = (2/N)(Cxx w − Cxy) − 2c x̄ + 2αw ,  ∂E/∂b = −2c
+    grad_w = (2.0 / stats.count) * pulled - (2.0 * centre) * mean_x + 2.0 * ridge
+    return loss, grad_w, -2.0 * centre
+
+
+def _inner(a: FloatArray, b: FloatArray) -> float:
+    return float(a @ b)
+
+
+def _product(a: float, b: float) -> float:
+    """A one-term dot product as numpy forms it: 0 + a·b (so −0 becomes +0), bit for bit."""
+    return 0.0 + a * b
+
+
+def _first(alpha: Any) -> float:
+    """The one feature's ridge strength, given for all features or one per feature."""
+    return alpha if isinstance(alpha, float) else float(np.asarray(alpha).reshape(-1)[0])

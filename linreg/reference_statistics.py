@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg import moments
 from linreg.blas import eigh, norm
 from linreg.centring import intercept_from
 from linreg.doubledouble import two_product
@@ -159,8 +160,7 @@ def normal_system(stats: Moments, penalty: FloatArray, intercept: bool) -> tuple
 def exact_residual(gram: FloatArray, moment: FloatArray, w: FloatArray) -> FloatArray:
     """g − G w, each entry correctly rounded (products split exactly, then summed by fsum)."""
     if gram.shape == (1, 1):  # one entry: the same operations on floats, without numpy's calls
-        high, low = two_product(float(gram[0, 0]), float(w[0]))
-        return np.array([math.fsum((float(moment[0]), -high, -low))])
+        return np.array([_residual(float(gram[0, 0]), float(moment[0]), float(w[0]))])
     product, error = two_product(gram, w[None, :])
     terms = np.concatenate([moment[:, None], -product, -error], axis=1).tolist()
     return np.array([math.fsum(row) for row in terms])
@@ -193,17 +193,67 @@ def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
     lowest = _lowest_eigenvalue(scaled, values, system.rounding)
     if not values[0] > 0:
         return None
+    if scaled.shape == (1, 1) and moments.ONE_FEATURE_FLOATS:  # one weight: on floats
+        one = _Floats(float(scale[0]), float(values[0]), float(system.gram[0, 0]))
+        return np.array([_refined(one, float(system.moment[0]))]), scale, lowest
 
-    def solve(rhs: FloatArray) -> FloatArray:
-        return np.asarray(vectors @ ((vectors.T @ (rhs / scale)) / values) / scale)
+    return _refined(_Arrays(vectors, values, scale, system.gram), system.moment), scale, lowest
 
-    w = solve(system.moment)
-    for _ in range(3):  # refinement with exact residuals: each pass gains about -log10 κε
-        correction = solve(exact_residual(system.gram, system.moment, w))
+
+def _refined(system: Any, moment: Any) -> Any:
+    """w = G⁻¹g, refined with exact residuals: each pass gains about -log10 κε."""
+    w = system.solve(moment)
+    for _ in range(3):
+        correction = system.solve(system.residual(w, moment))
         w = w + correction
-        if not (np.abs(correction) > 4 * UNIT * np.abs(w)).any():
+        if not system.moved(correction, w):
             break
-    return w, scale, lowest
+    return w
+
+
+@dataclass(frozen=True)
+class _Arrays:
+    """`_refined`'s steps on arrays: solves by the eigen-decomposition of the scaled G."""
+
+    vectors: FloatArray
+    values: FloatArray
+    scale: FloatArray
+    gram: FloatArray
+
+    def solve(self, rhs: FloatArray) -> FloatArray:
+        vectors, scale = self.vectors, self.scale
+        return np.asarray(vectors @ ((vectors.T @ (rhs / scale)) / self.values) / scale)
+
+    def residual(self, w: FloatArray, moment: FloatArray) -> FloatArray:
+        return exact_residual(self.gram, moment, w)
+
+    def moved(self, correction: FloatArray, w: FloatArray) -> bool:
+        return bool((np.abs(correction) > 4 * UNIT * np.abs(w)).any())
+
+
+@dataclass(frozen=True)
+class _Floats:
+    """The same steps for one weight on Python floats, bit for bit: its eigenvector is
+    [[1.0]] (`linreg.blas.eigh`), and a product by it is numpy's 0 + x (−0 becomes +0)."""
+
+    scale: float
+    value: float
+    gram: float
+
+    def solve(self, rhs: float) -> float:
+        return (0.0 + (0.0 + rhs / self.scale) / self.value) / self.scale
+
+    def residual(self, w: float, moment: float) -> float:
+        return _residual(self.gram, moment, w)
+
+    def moved(self, correction: float, w: float) -> bool:
+        return abs(correction) > 4 * UNIT * abs(w)
+
+
+def _residual(gram: float, moment: float, w: float) -> float:
+    """g − G·w for one entry, correctly rounded (`exact_residual`)."""
+    high, low = two_product(gram, w)
+    return math.fsum((moment, -high, -low))
 
 
 def weights_error(system: System, w: FloatArray, scale: FloatArray, lowest: float) -> float:

@@ -1,0 +1,198 @@
+"""One feature: the Python-float paths against the array paths.
+
+`linreg.moments.Moments.loss_and_gradient` and the reference's solve
+(`linreg.reference_statistics.solve_scaled`) run on Python floats when there is one
+feature (`linreg.moments.ONE_FEATURE_FLOATS`). Every field of every result must be the
+array path's, bit for bit: the fits below run both ways on random and adversarial data
+(offsets up to 1e9 and Unix timestamps, scales 1e-150 to 1e150, constant x, duplicates,
+tiny optima, 1 to 200 points) and compare the whole result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from linreg import minimize, moments, reference_statistics
+from linreg.errors import DivergenceError, InputError
+from linreg.moments import Moments
+
+#: Derandomized, as the profiles of the other property tests are in CI.
+_SETTINGS = settings(
+    max_examples=60, derandomize=True, database=None, deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)  # fmt: skip
+#: A run per method (gd runs in closed form; the others step on the kernel).
+_METHODS = ("gd", "momentum", "nesterov", "steepest", "bb", "adam", "cg", "newton")
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal bit for bit: floats and arrays by their bytes (so -0.0 is not 0.0)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+    if isinstance(a, float) or isinstance(b, float):
+        return type(a) is type(b) and np.float64(a).tobytes() == np.float64(b).tobytes()
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def _outcome(X: np.ndarray, y: np.ndarray, **options: object) -> dict[str, object]:
+    """Every field of the result (the forecast's count, kind and reason too), or the error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = minimize(X, y, **options)  # type: ignore[arg-type]
+    except (InputError, DivergenceError) as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+    fields = {f.name: getattr(fit, f.name) for f in dataclasses.fields(fit) if f.name != "forecast"}
+    fields["prediction"] = (fit.predicted_iterations, fit.prediction_kind, fit.prediction_reason)
+    return fields
+
+
+def _both(monkeypatch: pytest.MonkeyPatch, X: np.ndarray, y: np.ndarray, **options: object) -> None:
+    monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", True)
+    floats = _outcome(X, y, **options)
+    monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", False)
+    arrays = _outcome(X, y, **options)
+    differ = [k for k in arrays if not _same(floats.get(k), arrays[k])]
+    assert not differ and floats.keys() == arrays.keys(), (options, differ)
+
+
+_OFFSETS = st.sampled_from([0.0, 1e4, 1e6, 1e9, 1.7e9, -3.3e5])  # 1.7e9: a Unix timestamp
+_SCALES = st.sampled_from([1e-150, 1e-30, 1e-3, 1.0, 7.5, 1e3, 1e30, 1e150])
+
+
+@st.composite
+def _line_data(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    """One feature: offset, scaled, possibly constant or duplicated, with a tiny optimum."""
+    n = draw(st.integers(1, 200))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    kind = draw(st.sampled_from(["noise", "constant", "duplicates", "tiny", "exact", "integers"]))
+    x = draw(_OFFSETS) + draw(_SCALES) * rng.normal(size=n)
+    if kind == "constant":
+        x = np.full(n, x[0])
+    elif kind == "duplicates":
+        x = np.repeat(x[: max(1, n // 3)], 3)[:n]
+    elif kind == "integers":
+        x = np.round(x)
+    y_scale = draw(_SCALES)
+    slope = draw(st.sampled_from([0.0, 1e-12, 1.0, -3.5, 1e12]))
+    y = slope * (x - x.mean()) + y_scale * rng.normal(size=x.shape[0])
+    if kind == "tiny":
+        y = 1e-300 * np.sign(y) + draw(st.sampled_from([0.0, 5e-324]))
+    elif kind == "exact":
+        y = 2.0 * x + 1.0
+    return x[:, None], y
+
+
+@_SETTINGS
+@given(_line_data(), st.sampled_from(_METHODS), st.sampled_from(["plain", "tol", "std", "ridge"]))
+def test_one_feature_floats_match_the_arrays_bit_for_bit(
+    monkeypatch: pytest.MonkeyPatch, data: tuple[np.ndarray, np.ndarray], method: str, case: str
+) -> None:
+    X, y = data
+    options = {
+        "plain": {},
+        "tol": {"tol": 1e-6},
+        "std": {"standardize": True, "return_path": True},
+        "ridge": {"alpha": 0.1, "fit_intercept": False},
+    }[case]
+    _both(monkeypatch, X, y, method=method, num_iterations=60, **options)
+
+
+@pytest.mark.parametrize("method", _METHODS)
+def test_the_livestream_fit_is_the_same_either_way(
+    monkeypatch: pytest.MonkeyPatch, points: np.ndarray, method: str
+) -> None:
+    _both(monkeypatch, points[:, :1], points[:, 1], method=method, num_iterations=1000)
+
+
+@pytest.mark.parametrize(
+    ("w", "b", "alpha"),
+    [
+        (0.0, 0.0, 0.0), (-0.0, -0.0, 0.0), (-1.5, 2.0, np.array([0.25])), (3.0, -0.0, 0.5),
+        (1e-320, 0.0, np.array([2.0])), (-0.0, 1.0, np.array([0.0])),
+    ],
+)  # fmt: skip
+def test_the_kernel_is_the_same_either_way_even_at_signed_zeros(
+    monkeypatch: pytest.MonkeyPatch, w: float, b: float, alpha: object
+) -> None:
+    for stats in (
+        Moments.from_arrays([[1.0], [2.0], [4.0]], [2.0, -4.0, 7.0]),
+        Moments(2, np.array([-0.0]), -0.0, np.array([[0.0]]), np.array([-0.0]), 0.0),
+    ):
+        monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", True)
+        floats = stats.loss_and_gradient(np.array([w]), b, alpha)
+        monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", False)
+        arrays = stats.loss_and_gradient(np.array([w]), b, alpha)
+        assert all(_same(f, a) for f, a in zip(floats, arrays)), (floats, arrays)
+
+
+def test_overflow_still_raises_as_numpy_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kernel that overflows in floats hands over to numpy's lines: the caller's
+    errstate decides (an error under "raise", inf under "ignore"), as before."""
+    stats = Moments(2, np.array([1e300]), 0.0, np.array([[1e300]]), np.array([0.0]), 0.0)
+    monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", True)
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+        stats.loss_and_gradient(np.array([1e300]), 0.0)
+    with np.errstate(over="ignore"):
+        loss, grad, _ = stats.loss_and_gradient(np.array([1e300]), 0.0)
+    assert math.isinf(loss) and grad.shape == (1,)
+
+
+_SIZES = st.one_of(
+    st.sampled_from([0.0, -0.0, 5e-324, -1.0, 1.0]),
+    st.floats(-1e150, 1e150, allow_nan=False, allow_infinity=False),
+)
+_POSITIVE = st.floats(1e-150, 1e150)
+
+
+@_SETTINGS
+@given(_POSITIVE, _POSITIVE, _SIZES, _SIZES, _SIZES)
+def test_one_weights_steps_are_the_arrays_steps(
+    gram: float, value: float, rhs: float, w: float, correction: float
+) -> None:
+    """Each step of the reference's refinement for one weight, on floats and on arrays
+    (the refinement would hide a step that is off by a bit: it corrects it)."""
+    scale = math.sqrt(gram)
+    floats = reference_statistics._Floats(scale, value, gram)
+    arrays = reference_statistics._Arrays(
+        np.ones((1, 1)), np.array([value]), np.array([scale]), np.array([[gram]])
+    )
+    assert _same(floats.solve(rhs), float(arrays.solve(np.array([rhs]))[0]))
+    assert _same(floats.residual(w, rhs), float(arrays.residual(np.array([w]), np.array([rhs]))[0]))
+    assert floats.moved(correction, w) == arrays.moved(np.array([correction]), np.array([w]))
+
+
+@_SETTINGS
+@given(_POSITIVE, _SIZES, st.floats(0.0, 1e-3))
+def test_solve_scaled_is_the_same_either_way(gram: float, moment: float, rounding: float) -> None:
+    system = reference_statistics.System(np.array([[gram]]), np.array([moment]), 1.0, rounding)
+    outcomes = []
+    for floats in (True, False):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(moments, "ONE_FEATURE_FLOATS", floats)
+            outcomes.append(reference_statistics.solve_scaled(system))
+    (w, scale, lowest), (w2, scale2, lowest2) = outcomes  # type: ignore[misc]
+    assert _same(w, w2) and _same(scale, scale2) and _same(lowest, lowest2)
+
+
+@pytest.mark.parametrize("w", [1.0, -3.0, 1e-300, 0.0])
+@pytest.mark.parametrize("ulps", [0.0, 3.0, 4.0, 4.5, 6.0, 8.0, 9.0])
+def test_one_weights_stopping_rule_is_the_arrays(w: float, ulps: float) -> None:
+    """The refinement stops where a correction is at most 4u of the weight, either way."""
+    correction = ulps * 2.0**-53 * w
+    floats = reference_statistics._Floats(1.0, 1.0, 1.0)
+    arrays = reference_statistics._Arrays(np.ones((1, 1)), np.ones(1), np.ones(1), np.ones((1, 1)))
+    moved = floats.moved(correction, w)
+    assert moved == arrays.moved(np.array([correction]), np.array([w]))
+    assert moved == (ulps > 4.0 and w != 0.0)
