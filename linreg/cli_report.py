@@ -12,6 +12,7 @@ import math
 import textwrap
 import warnings
 from collections.abc import Callable, Sequence
+from decimal import ROUND_CEILING, Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -106,9 +107,28 @@ def _reached(fit: DescentResult) -> str:
         bound, tol = fit.relative_distance_bound, fit.tol
         return (
             f"descent has not converged to one (its certified relative distance to the "
-            f"nearest is at most {bound:.2g}, not within {tol:g})."
+            f"nearest is at most {upper(bound)}, not within {tol:g})."
         )
     return f"whether descent reached one cannot be certified ({fit.verdict_reason})."
+
+
+def upper(bound: float, limit: float | None = None) -> str:
+    """A bound printed rounded up, with 2 significant digits, or more where 2 would go past
+    ``limit`` (a bound of 9.9995e-7 under tol 1e-6 must not print as 1e-06 < 1.0e-6).
+
+    >>> upper(1.84375e-12), upper(3.0035e-10), upper(9.99e-7, 1e-6), upper(1.2339e-6, 1.234e-6)
+    ('1.9e-12', '3.1e-10', '1e-06', '1.234e-06')
+    """
+    if not math.isfinite(bound) or bound <= 0:
+        return f"{bound:g}"
+    exact = Decimal(bound)
+    for digits in range(2, 18):
+        shift = exact.adjusted() - (digits - 1)
+        ceiling = exact.scaleb(-shift).to_integral_value(ROUND_CEILING).scaleb(shift)
+        text = f"{float(ceiling):.{digits}g}"
+        if limit is None or float(text) <= limit:
+            return text
+    return repr(bound)
 
 
 def sound(value: float, error: float, digits: int = 10) -> str:
@@ -118,7 +138,7 @@ def sound(value: float, error: float, digits: int = 10) -> str:
     if value == 0:
         return f"{value:.{digits}g}"
     if error >= abs(value):
-        return f"{value:.2g} (± {error:.2g})"
+        return f"{value:.2g} (± {upper(error)})"
     kept = max(1, min(digits, math.floor(math.log10(abs(value) / error)) if error else digits))
     return f"{value:.{kept}g}"
 
@@ -140,12 +160,10 @@ def verdict(
     name = "Gradient descent" if fit.method == "gd" else f"Method {fit.method}"
     after = f"{fit.n_iter:,} {_plural(fit.n_iter, 'iteration')}"
     if fit.converged:
-        certified = f"|theta - theta*|/|theta*| <= {fit.relative_distance_bound:.2g} <= {fit.tol:g}"
+        bound = upper(fit.relative_distance_bound, fit.tol)
+        certified = f"|theta - theta*|/|theta*| <= {bound} <= {fit.tol:g}"
         if fit.optimum_is_zero:
-            certified = (
-                f"|theta - theta*| <= {fit.relative_distance_bound:.2g} <= {fit.tol:g} "
-                "(the optimum is exactly 0)"
-            )
+            certified = f"|theta - theta*| <= {bound} <= {fit.tol:g} (the optimum is exactly 0)"
         return f"{name} converged: after {after}, certified {certified}."
     if fit.verdict == "cannot be certified":
         return (
@@ -240,7 +258,7 @@ def _off(value: float, target: float, error: float) -> str:
     """How far value is from target, to the digits the error bar allows."""
     difference = abs(value - target)
     if difference <= error:
-        return f"less than its error bar {error:.2g}"
+        return f"less than its error bar {upper(error)}"
     return f"{sound(difference, error, 4)} ({_relative(difference, target)})"
 
 

@@ -229,3 +229,32 @@ def test_x_near_the_float64_limit_is_refused_with_the_cure_that_works(tmp_path):
         "--standardize\n"
     )
     assert _command(tmp_path, rows, "--standardize").returncode == 0
+
+
+def test_a_printed_bound_is_rounded_up():
+    """'<= 1.8e-12' was printed for a certified bound of 1.84375e-12 (the ninth audit):
+    :.2g rounds to nearest. Every bound printed is at least the bound, and within 2
+    digits' step of it, or as many digits as stay under a limit."""
+    from decimal import Decimal
+
+    from linreg.cli_report import upper
+
+    rng = np.random.default_rng(12)
+    for bound in 10.0 ** rng.uniform(-300, 300, 2000):
+        text = upper(float(bound))
+        assert Decimal(text) >= Decimal(float(bound)), (bound, text)
+        assert float(text) <= bound * 1.1, (bound, text)
+    assert upper(1.84375e-12) == "1.9e-12"
+    for limit in 10.0 ** rng.uniform(-12, -3, 200):
+        bound = float(limit) * (1 - 1e-9)
+        assert Decimal(float(bound)) <= Decimal(upper(bound, float(limit))), (bound, limit)
+        assert float(upper(bound, float(limit))) <= limit
+
+
+def test_the_command_s_bound_is_the_fit_s_rounded_up(tmp_path):
+    rows = np.c_[np.arange(200.0), 3 * np.arange(200.0) + 2]
+    done = _command(tmp_path, rows, "--method", "cg", "--iterations", "20000", "--tol", "1e-9")
+    printed = float(re.search(r"<= (\S+) <= 1e-09", done.stdout).group(1))  # type: ignore[union-attr]
+    fit = minimize(rows[:, :1], rows[:, 1], method="cg", num_iterations=20000, tol=1e-9)
+    sharp = fit.sharpened()  # as the command reports it
+    assert sharp.converged and printed >= sharp.relative_distance_bound > printed / 1.1
