@@ -74,7 +74,7 @@ import os
 import signal
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -417,15 +417,24 @@ def _run(args: argparse.Namespace, data: Data, history: OutputTarget | None) -> 
         raise_pending()
         after = history is not None and _is_stdout(history)
         if history is not None and not after:
-            write_output(
-                history, history_lines(spool, fit.n_iter + 1)
-            )  # a failure: nothing printed
-            raise_pending()
+            # the report is printed once the history is complete, before it replaces the
+            # old file: a failure of either keeps the old file and prints nothing more
+            write_output(history, history_lines(spool, fit.n_iter + 1), _printer(report))
+            return 0
         sys.stdout.write(report)
         if history is not None and after:
             sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
             write_output(history, history_lines(spool, fit.n_iter + 1))
     return 0
+
+
+def _printer(report: str) -> Callable[[], None]:
+    def print_report() -> None:
+        raise_pending()
+        sys.stdout.write(report)
+        sys.stdout.flush()  # a full disk or a closed pipe shows here
+
+    return print_report
 
 
 def _is_stdout(target: OutputTarget) -> bool:

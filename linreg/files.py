@@ -54,7 +54,7 @@ import re
 import signal
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -296,8 +296,14 @@ def _umask() -> int:
     return mask
 
 
-def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:
+def write_output(
+    target: OutputTarget, chunks: Iterable[str], before: Callable[[], object] | None = None
+) -> None:
     """Write the text ``chunks`` to ``target``: atomically, or in place for a stream.
+
+    ``before``, if given, runs once the text is complete and before it replaces the old
+    file (the command prints its report there): if it fails, the old file is kept and
+    its exception is raised as it was. (For a stream it runs after the text.)
 
     Raises
     ------
@@ -305,8 +311,10 @@ def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:
         The system refused a write (no space, file too large, permission, a FIFO's
         reader gone); no partial or temporary file is left behind.
     """
-    if target.in_place:
+    if target.in_place:  # a stream: nothing to keep, so ``before`` comes after
         _write_in_place(target, chunks)
+        if before is not None:
+            before()
         return
     temporary: str | None = None
     try:
@@ -315,6 +323,11 @@ def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:
                 prefix=".linreg-", suffix=".tmp", dir=target.final.parent
             )
         _fill(handle, target, chunks)
+        if before is not None:
+            try:
+                before()
+            except BaseException as error:
+                raise _BeforeError(error) from error
         if target.copy_into:
             _copy_into(temporary, target.final)
             os.unlink(temporary)
@@ -324,9 +337,19 @@ def write_output(target: OutputTarget, chunks: Iterable[str]) -> None:
         if temporary is not None:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        if isinstance(error, _BeforeError):
+            raise error.error from None
         if isinstance(error, OSError):
             raise OutputError(f"{target.label}: cannot write ({reason(error)})") from None
         raise
+
+
+class _BeforeError(Exception):
+    """What `write_output`'s ``before`` raised, passed through untouched."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _copy_into(temporary: str, final: Path) -> None:

@@ -84,6 +84,21 @@ def test_stderr_closed_keeps_the_error_off_stdout():
     assert done.stdout == "exit 3\n"  # the error line had nowhere to go, not to stdout
 
 
+@pytest.mark.parametrize("old", [True, False])
+def test_a_report_that_cannot_be_written_leaves_the_history_as_it_was(tmp_path, old):
+    """`--history h.csv > /dev/full`: exit 5, yet h.csv was replaced (the ninth audit).
+    The report is printed before the finished history replaces the old file."""
+    history = tmp_path / "h.csv"
+    if old:
+        history.write_text("OLD\n")
+    done = _shell(f'$LINREG --iterations 5 --history {history} > /dev/full; echo "exit $?" >&2')
+    assert done.stderr == (
+        "linreg: error: cannot write standard output (no space left on device)\nexit 5\n"
+    )
+    assert (history.read_text() if old else history.exists()) == ("OLD\n" if old else False)
+    assert [p.name for p in tmp_path.iterdir()] == (["h.csv"] if old else [])
+
+
 def test_history_dev_stdout_into_head_exits_quietly_141():
     # The summary fits in the pipe; the history's write finds the reader gone.
     done = _shell(
