@@ -243,8 +243,10 @@ def refuse_a_future_input(target: OutputTarget, data: Path, kind: str) -> None:
     OutputError
         ``target`` would be one of the data's files.
     """
-    if kind not in FORMATS or target.in_place or target.final.suffix.lower() not in FORMATS[kind]:
-        return
+    suffix = target.final.suffix.lower()
+    written = next((name for name, suffixes in FORMATS.items() if suffix in suffixes), None)
+    if kind not in FORMATS or target.in_place or written is None:  # any format: a folder
+        return  # of Parquet with a .feather in it is refused next time as mixed
     final = Path(os.path.abspath(target.final))
     if data.is_dir():
         try:
@@ -259,7 +261,7 @@ def refuse_a_future_input(target: OutputTarget, data: Path, kind: str) -> None:
         where = "matching the --data pattern"
     if among:
         raise OutputError(
-            f"{target.label}: the next run would read the history as {_NAMES[kind]} data "
+            f"{target.label}: the next run would read the history as {_NAMES[written]} data "
             f"(a {target.final.suffix} file {where}); write it elsewhere, or name it .csv"
         )
 

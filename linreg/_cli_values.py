@@ -8,8 +8,10 @@ Part of `linreg.cli` (kept apart to keep each file short).
 from __future__ import annotations
 
 import argparse
+import math
 import re
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -112,7 +114,7 @@ _SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:\.[0-9]*)?[eE][+-]?[0-9]{1,2}")
 
 def whole_number(text: str) -> int:
     """``--iterations``' value: ASCII digits, or scientific notation that is whole."""
-    stripped = text.strip()
+    stripped = text.strip() if text.isascii() else ""  # not U+00A0, U+2003, U+3000 ...
     if _WHOLE.fullmatch(stripped):
         return int(stripped)
     if _SCIENTIFIC.fullmatch(stripped) and Fraction(stripped).denominator == 1:
@@ -181,13 +183,25 @@ def _checked(value: float, flag: str, check: Callable[[object], float]) -> float
         number = check(float(value))
     except InputError as error:
         requirement = str(error).partition(" ")[2].rpartition(", got ")[0]
-        raise UsageError(f"{flag} {requirement}, got {typed}") from None
+        raise UsageError(f"{flag} {requirement}, got {typed}{_rounded(typed, value)}") from None
     if number == 0 and any(digit in "123456789" for digit in typed.lower().partition("e")[0]):
         raise UsageError(
             f"{flag} {typed} underflows to 0 in float64; give 0, or a number of "
             "magnitude at least 5e-324"
         )
     return number
+
+
+def _rounded(typed: str, value: float) -> str:
+    """What float64 made of a number typed with more digits than it holds (``1 - 1e-17``
+    is 1.0 there), for a message; "" where it is the number typed."""
+    try:
+        exact = Decimal(typed)
+    except ArithmeticError:
+        return ""
+    if not exact.is_finite() or not math.isfinite(value) or exact == Decimal(float(value)):
+        return ""
+    return f" (which is {float(value)!r} in float64)"
 
 
 def joined_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:

@@ -244,25 +244,38 @@ def main() -> int:
     return code
 
 
-#: Arrow's allocator for the command (a user's own ARROW_DEFAULT_MEMORY_POOL is kept):
+#: Arrow's allocator for the command, whatever ARROW_DEFAULT_MEMORY_POOL held (mimalloc,
+#: a user's choice, peaked at 203-279 MB on 48-column zstd files: the ninth audit):
 #: jemalloc returns a freed column's memory, where mimalloc, Arrow's default, kept some,
 #: and the system's allocator kept more with two reading threads (one Parquet row group
 #: of 300,000 rows x 25 read a column at a time: 202 MB peak with mimalloc, 149 MB with
 #: the system's; twelve groups of 1M rows x 2, two at a time: 145 MB with jemalloc,
 #: 180 to 220 MB with the system's).
 ARROW_POOL = "jemalloc"
-#: The allocators Arrow's wheels know by name.
-ARROW_POOLS = ("jemalloc", "mimalloc", "system")
+#: The SIMD levels Arrow knows (another value makes it print a line on stderr).
+ARROW_SIMD_LEVELS = ("NONE", "SSE4_2", "AVX", "AVX2", "AVX512", "MAX")
 #: Bytes of Parquet row groups the command reads ahead or decodes at once
 #: (`linreg.columnar.READ_BYTES_VARIABLE`, set whatever the environment held): twelve groups
 #: of 1M rows x 2, 249 MB peak unbounded on 2 cores, 177 MB within this.
 READ_BYTES = 48 << 20
 
 
+def _arrow_environment() -> None:
+    """Arrow's settings for the command: its allocator, and no value Arrow would complain
+    of on stderr (``ARROW_IO_THREADS=abc``, ``ARROW_USER_SIMD_LEVEL=bogus``): those are
+    dropped, and Arrow's defaults apply."""
+    environ = os.environ
+    environ["ARROW_DEFAULT_MEMORY_POOL"] = ARROW_POOL
+    threads = environ.get("ARROW_IO_THREADS")
+    if threads is not None and not (threads.isascii() and threads.isdigit() and int(threads)):
+        del environ["ARROW_IO_THREADS"]
+    level = environ.get("ARROW_USER_SIMD_LEVEL")
+    if level is not None and level.upper() not in ARROW_SIMD_LEVELS:
+        del environ["ARROW_USER_SIMD_LEVEL"]
+
+
 def _run() -> int:
-    # before pyarrow loads; a name Arrow does not know would print Arrow's own warning
-    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL") not in ARROW_POOLS:
-        os.environ["ARROW_DEFAULT_MEMORY_POOL"] = ARROW_POOL
+    _arrow_environment()  # before pyarrow loads
     os.environ["LINREG_READ_BYTES"] = str(READ_BYTES)  # the command's own: never lifted
     try:
         from linreg.cli import main as run  # numpy and the rest come in here

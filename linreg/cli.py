@@ -471,7 +471,10 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
         if not str(error).startswith("the data are too large") or not moved:
             raise in_flags(error) from None
     # Raises as before if the data alone are too large; else the options are to blame.
-    _minimize(args, data, 0, 0.0, 0.0, 0.0, "none")
+    try:
+        _minimize(args, data, 0, 0.0, 0.0, 0.0, "none")
+    except InputError as error:
+        raise in_flags(error) from None
     raise _too_large(moved)
 
 

@@ -192,7 +192,7 @@ def test_history_may_not_replace_a_file_of_a_data_folder_or_glob(source, files, 
 
 
 @pytest.mark.parametrize("source", ["folder", "glob"])
-@pytest.mark.parametrize("name", ["new.parquet", "deeper/new.PQ"])
+@pytest.mark.parametrize("name", ["new.parquet", "deeper/new.PQ", "other.feather"])
 def test_history_may_not_become_a_file_the_data_would_read_next_time(source, name, files, tmp_path):
     """From the review: --history new.parquet inside a --data folder (or matching its glob)
     was written as CSV text, and the next run with the same --data refused the folder as
@@ -201,12 +201,13 @@ def test_history_may_not_become_a_file_the_data_would_read_next_time(source, nam
     target = files["folder"] / name
     target.parent.mkdir(exist_ok=True)
     done = _run("--data", files[source], "--x", "a", "--y", "y", "--history", target)
-    if source == "glob" and "/" in name:  # the glob's * does not match a folder
-        assert done.returncode == 0, done.stderr
+    if source == "glob" and ("/" in name or "feather" in name):  # the glob's *.parquet
+        assert done.returncode == 0, done.stderr  # matches neither a folder nor .feather
         target.unlink()
         return
     assert done.returncode == EXIT_OUTPUT and done.stdout == ""
-    assert "the next run would read the history as Parquet data" in done.stderr
+    kind = "Arrow IPC" if "feather" in name else "Parquet"  # a Parquet folder: mixed
+    assert f"the next run would read the history as {kind} data" in done.stderr
     assert not target.exists()
     for kept in (files["folder"] / "h.csv", files["folder"] / ".h.parquet"):
         done = _run("--data", files[source], "--x", "a", "--y", "y", "--history", kept)

@@ -221,13 +221,14 @@ def test_x_near_the_float64_limit_is_refused_with_the_cure_that_works(tmp_path):
     arithmetic overflows); --standardize fits it, and the refusal says so."""
     rows = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
     rows[:, 0] *= 1e150
-    done = _command(tmp_path, rows)
-    assert (done.returncode, done.stdout) == (3, "")
-    assert done.stderr == (
-        "linreg: error: the data are too large for float64 (the Hessian's eigenvalues would "
-        "overflow); rescale X and y (e.g. divide each by its largest magnitude), or "
-        "--standardize\n"
-    )
+    for options in ([], ["--alpha", "0.5"]):  # with --alpha it said standardize=True
+        done = _command(tmp_path, rows, *options)
+        assert (done.returncode, done.stdout) == (3, "")
+        assert done.stderr == (
+            "linreg: error: the data are too large for float64 (the Hessian's eigenvalues "
+            "would overflow); rescale X and y (e.g. divide each by its largest magnitude), "
+            "or --standardize\n"
+        )
     assert _command(tmp_path, rows, "--standardize").returncode == 0
 
 

@@ -144,3 +144,19 @@ def test_an_option_out_of_range_is_a_usage_error_in_the_commands_words(capsys, a
 def test_small_values_that_float64_holds_are_taken(capsys, args):
     assert main([*args, "--iterations", "2"]) == 0
     capsys.readouterr()
+
+
+def test_a_value_float64_rounds_out_of_range_says_so(capsys):
+    """--momentum 0.99999999999999999 was refused as 'got 0.99999999999999999', a value
+    in [0, 1) as typed (the ninth audit): float64 makes it 1.0, and the message says so."""
+    err = _refused(capsys, ["--method", "momentum", "--momentum", "0.99999999999999999"])
+    assert err == (
+        "linreg: error: --momentum must be in [0, 1), got 0.99999999999999999 "
+        "(which is 1.0 in float64) (see linreg --help)\n"
+    )
+
+
+@pytest.mark.parametrize("space", ["\u2003", "\u00a0", "\u3000"])
+def test_iterations_refuse_other_spaces_as_the_other_numbers_do(capsys, space):
+    err = _refused(capsys, ["--iterations", f"{space}10"])
+    assert f"not a whole number: {space + '10'!r}" in err
