@@ -315,6 +315,10 @@ WIDE_COLUMNS = 2
 #: 2.4 MiB a column (750k rows × 17 in one group: 137 MB peak on the command line; 500k ×
 #: 25: 157 MB). A larger group of more columns is refused, saying how to rewrite the file.
 STREAM_COLUMNS = 24
+#: The largest dictionary page of a chosen column in a group read in batches: writers
+#: default to 1 MiB (pyarrow's dictionary_pagesize_limit); 6M rows x 2 whose pages were
+#: 48 MB peaked at 278 MB on the command line (the ninth audit), 99 MB at 1 MiB.
+DICTIONARY_BYTES = 3 << 19
 #: The longest Parquet footer read: parsed, it takes about 7 to 10 times its length
 #: (3,000 rows × 2,000 columns in 30 row groups: a footer of 6.5 MiB took 49 MB), and it
 #: is read before any row. A longer one is refused, from the file's last 8 bytes.
@@ -337,6 +341,7 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
         largest = max((metadata.row_group(k).num_rows for k in range(pieces)), default=0)
         if largest > STREAM_NUMBERS // len(columns) or len(columns) > WIDE_COLUMNS:
             _check_streamable(file, largest, len(columns))
+            _check_dictionaries(file, metadata, columns)
 
             def stream() -> Iterator[Chunk]:
                 own = arrow.parquet.ParquetFile(
@@ -390,6 +395,29 @@ def _group_streamed(
             del part
             whole.clear()
         yield Chunk(file, first + start, arrays)
+
+
+def _check_dictionaries(file: Path, metadata: Any, columns: list[str]) -> None:
+    """Refuse a row group read in batches whose chosen column has a dictionary page over
+    `DICTIONARY_BYTES`: Arrow decodes the page whole, beside the batches."""
+    for group in range(metadata.num_row_groups):
+        chunks = metadata.row_group(group)
+        if chunks.num_rows * len(columns) * 8 <= COLUMNWISE_BYTES:
+            continue  # read a column at a time: the page is within the column
+        for index in range(chunks.num_columns):
+            chunk = chunks.column(index)
+            if chunk.path_in_schema not in columns or not chunk.has_dictionary_page:
+                continue
+            size = chunk.data_page_offset - chunk.dictionary_page_offset
+            if size > DICTIONARY_BYTES:
+                raise DataFileError(
+                    file,
+                    f"column {chunk.path_in_schema!r} has a dictionary page of "
+                    f"{size / 2**20:,.1f} MiB in row group {group}, over the "
+                    f"{DICTIONARY_BYTES / 2**20:g} MiB read beside a large group; rewrite it "
+                    "with the writer's default dictionary page size (pyarrow.parquet."
+                    "write_table(table, path), 1 MiB) or use_dictionary=False",
+                )
 
 
 def _check_streamable(file: Path, rows: int, columns: int) -> None:

@@ -253,3 +253,24 @@ def test_row_groups_read_a_column_at_a_time_are_held_one_at_a_time(tmp_path):
     assert done.returncode == 0, done.stderr
     group = rows * columns * 8
     assert group // 2 < int(done.stdout) < 1.5 * group, (int(done.stdout), group)
+
+
+def test_a_large_dictionary_page_beside_a_large_group_is_refused(tmp_path, monkeypatch):
+    """6M rows x 2 in one group whose dictionary pages were 48 MB peaked at 278 MB (the
+    ninth audit; 99 MB with the writer's 1 MiB pages). Here scaled down: a group read in
+    batches whose column has a dictionary page over DICTIONARY_BYTES is refused, naming
+    it; the same data with pages of the default size are read."""
+    from linreg.errors import DataFileError
+    from linreg.moments import Moments
+
+    monkeypatch.setattr(columnar, "STREAM_NUMBERS", 1 << 10)
+    monkeypatch.setattr(columnar, "COLUMNWISE_BYTES", 1 << 12)
+    monkeypatch.setattr(columnar, "DICTIONARY_BYTES", 1 << 16)
+    x = RNG.normal(size=20_000)
+    table = pa.table({"x": x, "y": 2 * x + RNG.normal(size=20_000)})
+    big, small = tmp_path / "big.parquet", tmp_path / "small.parquet"
+    pq.write_table(table, big, row_group_size=20_000, dictionary_pagesize_limit=1 << 30)
+    pq.write_table(table, small, row_group_size=20_000, dictionary_pagesize_limit=1 << 15)
+    with pytest.raises(DataFileError, match=r"column 'x' has a dictionary page of 0\.2 MiB"):
+        Moments.from_parquet(big, x=["x"], y="y")
+    assert Moments.from_parquet(small, x=["x"], y="y").count == 20_000
