@@ -622,6 +622,71 @@ def test_absurd_npy_header_shape_warns_nothing(tmp_path):
             Moments.from_npy(f)
 
 
+def _raw_npy(header: str, version: tuple[int, int] = (1, 0)) -> bytes:
+    """A ``.npy`` file's bytes with this header text, as a hand (or a hostile tool) writes it,
+    and 20 rows of 2 float64 after it."""
+    text = header.encode("latin1")
+    size = 2 if version == (1, 0) else 4
+    text += b" " * (-(6 + 2 + size + len(text) + 1) % 64) + b"\n"
+    length = len(text).to_bytes(size, "little")
+    return b"\x93NUMPY" + bytes(version) + length + text + np.ones((20, 2)).tobytes()
+
+
+_DICT = "{'descr': '<f8', 'fortran_order': %s, 'shape': %s, }"
+_UNBALANCED = "cannot parse header: EOF in multi-line statement"
+
+
+@pytest.mark.parametrize(
+    ("header", "version", "why"),
+    [  # from issue 17's audit: numpy's ValueError, mmap's OverflowError, TokenError
+        (_DICT % ("False", "(-1, 2)"), (1, 0), "shape is not valid: (-1, 2)"),
+        (_DICT % ("False", "(-20, 2)"), (1, 0), "shape is not valid: (-20, 2)"),
+        (_DICT % ("True", "(-1, 2)"), (1, 0), "shape is not valid: (-1, 2)"),
+        (_DICT % ("False", "(20, -2)"), (3, 0), "shape is not valid: (20, -2)"),
+        ("{'descr': '<f8', 'fortran_order': False, 'shape': (20, 2, }", (1, 0), _UNBALANCED),
+        (_DICT % ("False", "(20, 2))"), (2, 0), _UNBALANCED),
+        (
+            _DICT % ("False", "(" + "-" * 9000 + "1, 2)"),
+            (1, 0),
+            "its header is nested too deeply to parse",
+        ),
+        (
+            _DICT % ("False", "(20, 2)"),
+            (9, 0),
+            "format version 9.0: numpy writes 1.0, 2.0 and 3.0 only",
+        ),
+    ],
+)
+def test_a_malformed_npy_header_is_one_error_line(tmp_path, header, version, why):
+    f = tmp_path / "bad.npy"
+    f.write_bytes(_raw_npy(header, version))
+    done = command("--data", str(f))
+    assert done.one_error_line(EXIT_INPUT) == (
+        f"linreg: error: {f}: is not a .npy array file ({why})"
+    )
+    with pytest.raises(DataFileError, match=re.escape(why)):
+        Moments.from_npy(f)
+
+
+def test_a_python_2_npy_header_is_read_without_a_warning(tmp_path, points):
+    """``(20L, 2L)``: numpy reads it, and warns (an error under ``-W error``)."""
+    f = tmp_path / "py2.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", "(20L, 2L)")))
+    done = command("--data", str(f), "--iterations", "1")
+    assert done.code == 0, done.err
+    assert done.err == ""
+
+
+def test_a_long_npy_header_problem_is_quoted_short(tmp_path):
+    """numpy quotes the whole header it cannot parse (up to 10,000 characters)."""
+    f = tmp_path / "deep.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", "(" * 2000 + "1" + ")" * 2000)))
+    done = command("--data", str(f))
+    line = done.one_error_line(EXIT_INPUT)
+    assert line.startswith(f"linreg: error: {f}: is not a .npy array file (Cannot parse header: ")
+    assert line.endswith("(((...)") and len(line) < len(str(f)) + 260
+
+
 def test_npy_suffix_in_any_case(tmp_path, points):
     lower, upper = tmp_path / "p.npy", tmp_path / "P.NPY"
     np.save(lower, points)
