@@ -687,6 +687,50 @@ def test_a_long_npy_header_problem_is_quoted_short(tmp_path):
     assert line.endswith("(((...)") and len(line) < len(str(f)) + 260
 
 
+_WIDE = pytest.mark.skipif(
+    np.finfo(np.longdouble).max <= np.finfo(np.float64).max,
+    reason="this platform's long double is float64",
+)
+
+
+@_WIDE
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [  # issue 17: two RuntimeWarnings, then "holds a non-finite value (inf)" of a finite value
+        ("1e4000", "holds 1e+4000 at index [3, 1], beyond float64's range (about ±1.8e308)"),
+        ("-1e400", "holds -1e+400 at index [3, 1], beyond float64's range (about ±1.8e308)"),
+        ("-inf", "holds a non-finite value (-inf) at index [3, 1]"),
+        ("nan", "holds a non-finite value (nan) at index [3, 1]"),
+    ],
+)
+def test_a_long_double_npy_value_beyond_float64_is_named(tmp_path, points, value, why):
+    table = points[:20].astype(np.longdouble)
+    table[3, 1] = np.longdouble(value)
+    f = tmp_path / "wide.npy"
+    np.save(f, table)
+    done = command("--data", str(f))  # -W error: numpy's cast warning would be a traceback
+    line = done.one_error_line(EXIT_INPUT)
+    assert line == f"linreg: error: {f} {why}" + (": rescale it" if "beyond" in why else "")
+
+
+@_WIDE
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_a_long_double_npy_value_beyond_float64_is_named_in_chunks(tmp_path, points, order):
+    """A large file's path: its chunks (of 7 rows here) cast to float64 as they are read."""
+    table = np.array(points[:20], dtype=np.longdouble, order=order)
+    table[10, 1] = np.longdouble("-1e4000")
+    f = tmp_path / "wide.npy"
+    np.save(f, table)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataFileError) as caught:
+            Moments.from_npy(f, chunk_rows=7)
+    assert str(caught.value) == (
+        f"{f}: row 10 holds -1e+4000 (column 1), beyond float64's range (about ±1.8e308): "
+        "rescale it"
+    )
+
+
 def test_npy_suffix_in_any_case(tmp_path, points):
     lower, upper = tmp_path / "p.npy", tmp_path / "P.NPY"
     np.save(lower, points)
