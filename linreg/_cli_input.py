@@ -79,7 +79,7 @@ def read(path: Path) -> tuple[Moments, Any]:
             )
         if table.nbytes > SMALL_FILE:
             return Moments.from_npy(path), None
-        points = as_features(np.asarray(table, dtype=np.float64), shown_name(path))
+        points = as_features(table, shown_name(path))  # as float64, checked
         return Moments.from_arrays(points[:, :1], points[:, 1]), points
     try:
         info: os.stat_result | None = os.stat(path)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import os
+import tokenize
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +18,20 @@ __all__ = ["open_npy"]
 
 _NPY_MAGIC = b"\x93NUMPY"
 _ZIP_MAGIC = b"PK\x03\x04"
+#: The format versions numpy writes (and reads: it refuses any other).
+_VERSIONS = ((1, 0), (2, 0), (3, 0))
+#: A header's problem is quoted up to this many characters (numpy quotes the whole header).
+_MAX_DETAIL = 200
 
 
 def open_npy(path: str | os.PathLike[str]) -> Any:
     """Memory-map a ``.npy`` table of shape (N, k), k ≥ 2, after checking its header.
 
-    The header is read and checked before anything is mapped: a numeric dtype (never an
-    object array: nothing is unpickled), two dimensions, and a data size the file really
-    holds, computed in Python integers (a header claiming shape (2**62, 2) is refused
-    without a numpy warning).
+    The header is read and checked before anything is mapped: a format version numpy
+    writes, a header that parses (an unbalanced or deeply nested one is refused, not a
+    traceback), a numeric dtype (never an object array: nothing is unpickled), two
+    dimensions, none negative, and a data size the file really holds, computed in Python
+    integers (a header claiming shape (2**62, 2) is refused without a numpy warning).
 
     Returns
     -------
@@ -76,11 +83,35 @@ def _npy_header(file: Path, handle: Any) -> tuple[tuple[int, ...], bool, np.dtyp
         raise DataFileError(file, "is not a .npy array file (it lacks numpy's magic bytes)")
     handle.seek(0)
     try:
-        version = np.lib.format.read_magic(handle)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
-        else:
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
-    except (ValueError, TypeError, SyntaxError) as error:
-        raise DataFileError(file, f"is not a .npy array file ({error})") from None
+        with warnings.catch_warnings():  # numpy warns of a Python 2 header that it reads
+            warnings.simplefilter("ignore")
+            shape, fortran, dtype = _parsed_header(handle)
+    except (ValueError, TypeError, SyntaxError, tokenize.TokenError) as error:
+        raise DataFileError(file, f"is not a .npy array file ({_detail(error)})") from None
+    except (RecursionError, MemoryError):  # the parser's limits, within numpy's 10,000 chars
+        raise DataFileError(
+            file, "is not a .npy array file (its header is nested too deeply to parse)"
+        ) from None
+    if not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise DataFileError(file, f"is not a .npy array file (shape is not valid: {shape})")
     return tuple(int(n) for n in shape), bool(fortran), dtype, handle.tell()
+
+
+def _parsed_header(handle: Any) -> tuple[Any, Any, np.dtype[Any]]:
+    """Shape, Fortran order and dtype as numpy parses them, after the version is checked."""
+    version = np.lib.format.read_magic(handle)
+    if version not in _VERSIONS:
+        raise ValueError(
+            f"format version {version[0]}.{version[1]}: numpy writes 1.0, 2.0 and 3.0 only"
+        )
+    if version == (1, 0):
+        return np.lib.format.read_array_header_1_0(handle)
+    return np.lib.format.read_array_header_2_0(handle)
+
+
+def _detail(error: Exception) -> str:
+    """An exception's message, cut to `_MAX_DETAIL` characters (a `tokenize.TokenError`,
+    raised where numpy retries a header as Python 2's, is a (message, position) pair)."""
+    is_token = isinstance(error, tokenize.TokenError)
+    text = f"cannot parse header: {error.args[0]}" if is_token else str(error)
+    return text if len(text) <= _MAX_DETAIL else f"{text[:_MAX_DETAIL]}..."

@@ -28,7 +28,7 @@ from linreg.columnar import Chunk, iter_columnar_chunks, locate_non_finite, tota
 from linreg.csv_reader import iter_table_chunks
 from linreg.errors import DataFileError, InputError
 from linreg.npy_reader import open_npy
-from linreg.validate import shorten, too_large
+from linreg.validate import BEYOND_FLOAT64, float64_of, shorten, too_large
 
 __all__ = [
     "Progress",
@@ -196,7 +196,7 @@ def _npy_chunks(file: Path, table: Any, chunk_rows: int) -> Iterator[tuple[int, 
             values = np.fromfile(handle, dtype=table.dtype, count=rows * k)
             if values.size != rows * k:  # changed since its header was checked
                 raise DataFileError(file, "is shorter than its header says")
-            yield start, np.asarray(values.reshape(rows, k), dtype=np.float64)
+            yield start, _float64_rows(file, values.reshape(rows, k), start, 0)
 
 
 def _fortran_chunks(file: Path, table: Any, chunk_rows: int) -> Iterator[tuple[int, FloatArray]]:
@@ -213,8 +213,21 @@ def _fortran_chunks(file: Path, table: Any, chunk_rows: int) -> Iterator[tuple[i
                 values = np.fromfile(handle, dtype=table.dtype, count=rows)
                 if values.size != rows:  # changed since its header was checked
                     raise DataFileError(file, "is shorter than its header says")
-                chunk[:, j] = values
+                chunk[:, j] = _float64_rows(file, values.reshape(rows, 1), start, j)[:, 0]
             yield start, chunk
+
+
+def _float64_rows(file: Path, values: Any, start: int, column: int) -> FloatArray:
+    """Rows ``start`` onwards of a table (columns ``column`` onwards) as float64; a long
+    double's finite value that float64 cannot hold is refused, naming its row."""
+    rows, beyond = float64_of(values)
+    if beyond is not None:
+        row, j = beyond
+        raise DataFileError(
+            file,
+            f"row {start + row} holds {values[row, j]!s} (column {column + j}), {BEYOND_FLOAT64}",
+        )
+    return rows
 
 
 def is_dask(value: object) -> bool:

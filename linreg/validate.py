@@ -56,6 +56,7 @@ __all__ = [
     "check_sample_weight",
     "check_tol",
     "decimal_exponent",
+    "float64_of",
     "refuse_bad_weights",
     "shorten",
     "too_large",
@@ -469,7 +470,32 @@ def _as_float_array(value: object, name: str) -> FloatArray:
         )
     if kind == "O":
         array = _object_array(array, name)
-    return np.asarray(array, dtype=np.float64)
+    values, beyond = float64_of(array)
+    if beyond is not None:
+        where = ", ".join(str(i) for i in beyond)
+        raise InputError(f"{name} holds {array[beyond]!s} at index [{where}], {BEYOND_FLOAT64}")
+    return values
+
+
+#: How a finite value that float64 cannot hold is refused (after what holds it).
+BEYOND_FLOAT64 = "beyond float64's range (about ±1.8e308): rescale it"
+
+
+def float64_of(array: Any) -> tuple[FloatArray, tuple[int, ...] | None]:
+    """An array of real numbers as float64, and the index of its first finite value that
+    float64 cannot hold (only a wider float, a long double, has one), else None.
+
+    Without a warning: numpy's cast would warn of the overflow and make it infinity,
+    which the finiteness checks then call a non-finite value.
+    """
+    if array.dtype.kind != "f" or array.dtype.itemsize <= 8:
+        return np.asarray(array, dtype=np.float64), None
+    with np.errstate(over="ignore"):
+        values = np.asarray(array, dtype=np.float64)
+    beyond = np.isinf(values) & np.isfinite(array)
+    if not beyond.any():
+        return values, None
+    return values, tuple(int(i) for i in np.argwhere(beyond)[0])
 
 
 def _object_array(array: Any, name: str) -> Any:

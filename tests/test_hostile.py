@@ -622,6 +622,115 @@ def test_absurd_npy_header_shape_warns_nothing(tmp_path):
             Moments.from_npy(f)
 
 
+def _raw_npy(header: str, version: tuple[int, int] = (1, 0)) -> bytes:
+    """A ``.npy`` file's bytes with this header text, as a hand (or a hostile tool) writes it,
+    and 20 rows of 2 float64 after it."""
+    text = header.encode("latin1")
+    size = 2 if version == (1, 0) else 4
+    text += b" " * (-(6 + 2 + size + len(text) + 1) % 64) + b"\n"
+    length = len(text).to_bytes(size, "little")
+    return b"\x93NUMPY" + bytes(version) + length + text + np.ones((20, 2)).tobytes()
+
+
+_DICT = "{'descr': '<f8', 'fortran_order': %s, 'shape': %s, }"
+_UNBALANCED = "cannot parse header: EOF in multi-line statement"
+
+
+@pytest.mark.parametrize(
+    ("header", "version", "why"),
+    [  # from issue 17's audit: numpy's ValueError, mmap's OverflowError, TokenError
+        (_DICT % ("False", "(-1, 2)"), (1, 0), "shape is not valid: (-1, 2)"),
+        (_DICT % ("False", "(-20, 2)"), (1, 0), "shape is not valid: (-20, 2)"),
+        (_DICT % ("True", "(-1, 2)"), (1, 0), "shape is not valid: (-1, 2)"),
+        (_DICT % ("False", "(20, -2)"), (3, 0), "shape is not valid: (20, -2)"),
+        ("{'descr': '<f8', 'fortran_order': False, 'shape': (20, 2, }", (1, 0), _UNBALANCED),
+        (_DICT % ("False", "(20, 2))"), (2, 0), _UNBALANCED),
+        (
+            _DICT % ("False", "(" + "-" * 9000 + "1, 2)"),
+            (1, 0),
+            "its header is nested too deeply to parse",
+        ),
+        (
+            _DICT % ("False", "(20, 2)"),
+            (9, 0),
+            "format version 9.0: numpy writes 1.0, 2.0 and 3.0 only",
+        ),
+    ],
+)
+def test_a_malformed_npy_header_is_one_error_line(tmp_path, header, version, why):
+    f = tmp_path / "bad.npy"
+    f.write_bytes(_raw_npy(header, version))
+    done = command("--data", str(f))
+    assert done.one_error_line(EXIT_INPUT) == (
+        f"linreg: error: {f}: is not a .npy array file ({why})"
+    )
+    with pytest.raises(DataFileError, match=re.escape(why)):
+        Moments.from_npy(f)
+
+
+def test_a_python_2_npy_header_is_read_without_a_warning(tmp_path, points):
+    """``(20L, 2L)``: numpy reads it, and warns (an error under ``-W error``)."""
+    f = tmp_path / "py2.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", "(20L, 2L)")))
+    done = command("--data", str(f), "--iterations", "1")
+    assert done.code == 0, done.err
+    assert done.err == ""
+
+
+def test_a_long_npy_header_problem_is_quoted_short(tmp_path):
+    """numpy quotes the whole header it cannot parse (up to 10,000 characters)."""
+    f = tmp_path / "deep.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", "(" * 2000 + "1" + ")" * 2000)))
+    done = command("--data", str(f))
+    line = done.one_error_line(EXIT_INPUT)
+    assert line.startswith(f"linreg: error: {f}: is not a .npy array file (Cannot parse header: ")
+    assert line.endswith("(((...)") and len(line) < len(str(f)) + 260
+
+
+_WIDE = pytest.mark.skipif(
+    np.finfo(np.longdouble).max <= np.finfo(np.float64).max,
+    reason="this platform's long double is float64",
+)
+
+
+@_WIDE
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [  # issue 17: two RuntimeWarnings, then "holds a non-finite value (inf)" of a finite value
+        ("1e4000", "holds 1e+4000 at index [3, 1], beyond float64's range (about ±1.8e308)"),
+        ("-1e400", "holds -1e+400 at index [3, 1], beyond float64's range (about ±1.8e308)"),
+        ("-inf", "holds a non-finite value (-inf) at index [3, 1]"),
+        ("nan", "holds a non-finite value (nan) at index [3, 1]"),
+    ],
+)
+def test_a_long_double_npy_value_beyond_float64_is_named(tmp_path, points, value, why):
+    table = points[:20].astype(np.longdouble)
+    table[3, 1] = np.longdouble(value)
+    f = tmp_path / "wide.npy"
+    np.save(f, table)
+    done = command("--data", str(f))  # -W error: numpy's cast warning would be a traceback
+    line = done.one_error_line(EXIT_INPUT)
+    assert line == f"linreg: error: {f} {why}" + (": rescale it" if "beyond" in why else "")
+
+
+@_WIDE
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_a_long_double_npy_value_beyond_float64_is_named_in_chunks(tmp_path, points, order):
+    """A large file's path: its chunks (of 7 rows here) cast to float64 as they are read."""
+    table = np.array(points[:20], dtype=np.longdouble, order=order)
+    table[10, 1] = np.longdouble("-1e4000")
+    f = tmp_path / "wide.npy"
+    np.save(f, table)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(DataFileError) as caught:
+            Moments.from_npy(f, chunk_rows=7)
+    assert str(caught.value) == (
+        f"{f}: row 10 holds -1e+4000 (column 1), beyond float64's range (about ±1.8e308): "
+        "rescale it"
+    )
+
+
 def test_npy_suffix_in_any_case(tmp_path, points):
     lower, upper = tmp_path / "p.npy", tmp_path / "P.NPY"
     np.save(lower, points)

@@ -39,6 +39,26 @@ def test_refused_with_a_message(call, message):
         call()
 
 
+@pytest.mark.skipif(
+    np.finfo(np.longdouble).max <= np.finfo(np.float64).max,
+    reason="this platform's long double is float64",
+)
+def test_a_long_double_beyond_float64_is_named_without_a_warning():
+    """numpy's cast warned of the overflow, then the check called 1e4000 non-finite."""
+    X_wide = X.astype(np.longdouble)
+    X_wide[3, 0] = np.longdouble("1e4000")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError) as caught:
+            minimize(X_wide, Y)
+    assert str(caught.value) == (
+        "X holds 1e+4000 at index [3, 0], beyond float64's range (about ±1.8e308): rescale it"
+    )
+    wide = minimize(X.astype(np.longdouble), Y.astype(np.longdouble), num_iterations=5)
+    plain = minimize(X, Y, num_iterations=5)
+    assert (wide.w.tolist(), wide.b) == (plain.w.tolist(), plain.b)
+
+
 @pytest.mark.parametrize(
     "X_bad",
     [
