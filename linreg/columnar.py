@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg._ipc_file import missing_value, read_pieces
+from linreg._ipc_head import check_head
 from linreg.errors import DataFileError
 from linreg.sources import require_regular
 from linreg.validate import shorten
@@ -261,6 +262,7 @@ def _check_footer(file: Path) -> None:
 
 
 def _open_ipc(arrow: Any, file: Path) -> Any:
+    check_head(file)
     try:
         return arrow.ipc.open_file(arrow.OSFile(str(file)))
     except OSError as error:
