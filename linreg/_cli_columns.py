@@ -203,14 +203,18 @@ def _folder_kind(path: Path) -> str:
 
 def _holds(path: Path, kind: str) -> bool:
     try:
-        dataset_files(path, kind)
+        dataset_files(path, kind, regular=False)  # a FIFO among them: refused when read
     except DataFileError:
         return False
     return True
 
 
 def _glob_kind(path: Path) -> str:
-    matched = [p for p in glob.glob(os.fspath(path), recursive=True) if os.path.isfile(p)]
+    matched = [
+        p  # a FIFO, device or socket too: it is refused by name when read
+        for p in glob.glob(os.fspath(path), recursive=True)
+        if os.path.exists(p) and not os.path.isdir(p)
+    ]
     if not matched and not any(mark in os.fspath(path) for mark in "*?"):
         return "csv"  # a name with brackets, such as data[1].csv: "no such file"
     if not matched:

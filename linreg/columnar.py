@@ -26,7 +26,9 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg._ipc_file import missing_value, read_pieces
+from linreg._ipc_head import check_head
 from linreg.errors import DataFileError
+from linreg.sources import require_regular
 from linreg.validate import shorten
 
 __all__ = [
@@ -47,6 +49,7 @@ FORMATS = {
     "parquet": (".parquet", ".parq", ".pq"),
     "ipc": (".arrow", ".feather", ".ipc", ".arrows"),
 }
+_NAMES = {"parquet": "Parquet", "ipc": "Arrow IPC"}
 #: Row groups or batches read at once, at most (one per core below that).
 MAX_READERS = 8
 #: The environment variable that bounds the bytes of row groups in flight (read ahead,
@@ -143,30 +146,40 @@ def column_names(path: str | os.PathLike[str], kind: str) -> tuple[Path, list[st
     return file, [str(name) for name in schema.names]
 
 
-def dataset_files(path: str | os.PathLike[str], kind: str) -> list[Path]:
-    """The files a path names: itself, a folder's files of the format, or a glob's."""
+def dataset_files(path: str | os.PathLike[str], kind: str, regular: bool = True) -> list[Path]:
+    """The files a path names: itself, a folder's files of the format, or a glob's; each
+    a regular file (a FIFO, device or socket among them refused before it is opened),
+    unless ``regular`` is False (only the names are wanted)."""
     given = Path(os.fspath(path))
     if given.is_dir():
         found = sorted(
             p
             for p in given.rglob("*")
-            if p.is_file()
+            if _entry(p)
             and p.suffix.lower() in FORMATS[kind]
             and not any(part.startswith((".", "_")) for part in p.relative_to(given).parts)
         )
         if not found:
             suffixes = ", ".join(FORMATS[kind])
             raise DataFileError(given, f"is a folder with no {kind} files ({suffixes}) in it")
-        return found
-    if given.exists() or not glob.has_magic(os.fspath(path)):
+    elif given.exists() or not glob.has_magic(os.fspath(path)):
         if not given.exists():
             raise DataFileError(given, "no such file")
-        return [given]
-    matched = sorted(Path(p) for p in glob.glob(os.fspath(path), recursive=True))
-    matched = [p for p in matched if p.is_file()]
-    if not matched:
-        raise DataFileError(given, "no file matches this pattern")
-    return matched
+        found = [given]
+    else:
+        found = sorted(Path(p) for p in glob.glob(os.fspath(path), recursive=True))
+        found = [p for p in found if _entry(p)]
+        if not found:
+            raise DataFileError(given, "no file matches this pattern")
+    for file in found if regular else []:
+        require_regular(file, _NAMES[kind])
+    return found
+
+
+def _entry(path: Path) -> bool:
+    """Whether a folder's or a glob's entry is a file to read: anything but a folder
+    (or a link to nothing); one that is not a regular file is then refused, not skipped."""
+    return path.exists() and not path.is_dir()
 
 
 def locate_non_finite(chunk: Chunk, names: Sequence[str]) -> None:
@@ -204,7 +217,7 @@ def _open_parquet(arrow: Any, file: Path, metadata: Any = None) -> Any:
     try:
         return arrow.parquet.ParquetFile(file, metadata=metadata, memory_map=True)
     except OSError as error:
-        raise DataFileError(file, _unreadable(error, "Parquet")) from None
+        raise DataFileError(file, _unreadable(error, "a Parquet")) from None
     except arrow.ArrowException as error:
         raise DataFileError(file, f"is not a Parquet file ({_said(error)})") from None
 
@@ -249,10 +262,11 @@ def _check_footer(file: Path) -> None:
 
 
 def _open_ipc(arrow: Any, file: Path) -> Any:
+    check_head(file)
     try:
         return arrow.ipc.open_file(arrow.OSFile(str(file)))
     except OSError as error:
-        raise DataFileError(file, _unreadable(error, "Arrow IPC")) from None
+        raise DataFileError(file, _unreadable(error, "an Arrow IPC")) from None
     except arrow.ArrowException as error:
         raise DataFileError(file, f"is not an Arrow IPC (Feather) file ({_said(error)})") from None
 
@@ -270,7 +284,7 @@ def _unreadable(error: OSError, kind: str) -> str:
         return "is a directory, not a file"
     if isinstance(error, PermissionError):
         return f"cannot be read ({_said(error.strerror or error)})"
-    return f"is not a {kind} file ({_said(error)})"
+    return f"is not {kind} file ({_said(error)})"
 
 
 @dataclass(frozen=True)

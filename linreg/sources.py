@@ -9,13 +9,22 @@ UTF-8.
 from __future__ import annotations
 
 import os
+import stat
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from linreg.errors import STANDARD_INPUT, DataFileError
 
-__all__ = ["BOM", "MAX_TEXT_BYTES", "bundled_data_path", "decode", "open_binary", "read_text"]
+__all__ = [
+    "BOM",
+    "MAX_TEXT_BYTES",
+    "bundled_data_path",
+    "decode",
+    "open_binary",
+    "read_text",
+    "require_regular",
+]
 
 #: The UTF-8 byte-order mark, skipped at the start of a file.
 BOM = b"\xef\xbb\xbf"
@@ -54,6 +63,28 @@ def open_binary(file: Path) -> Any:
         raise DataFileError(file, "is a directory, not a file") from None
     except OSError as error:
         raise DataFileError(file, f"cannot be read ({error.strerror or error})") from None
+
+
+def require_regular(file: Path, kind: str) -> None:
+    """Refuse a FIFO, a device or a socket named as a file that is read with seeks
+    (Parquet, Arrow IPC), before anything opens it: opening a FIFO waits for a writer
+    (inside Arrow, deaf to Ctrl-C), and a pipe cannot seek. Whatever cannot be looked
+    at (missing, no permission) is left to the reader to name."""
+    try:
+        mode = os.stat(file).st_mode
+    except (OSError, ValueError):
+        return
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    what = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "a device"
+    raise DataFileError(
+        file,
+        f"is {what}, not a regular file: {kind} files are read with seeks, so they must be "
+        "regular files; standard input and pipes are read as CSV only (save the data to a "
+        "file first)",
+    )
 
 
 def decode(file: Path, blob: bytes, consumed: int) -> str:

@@ -274,3 +274,33 @@ def test_a_large_dictionary_page_beside_a_large_group_is_refused(tmp_path, monke
     with pytest.raises(DataFileError, match=r"column 'x' has a dictionary page of 0\.2 MiB"):
         Moments.from_parquet(big, x=["x"], y="y")
     assert Moments.from_parquet(small, x=["x"], y="y").count == 20_000
+
+
+# --- Arrow IPC footers (`linreg._ipc_head.FOOTER_BYTES`) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [("metadata", "mostly its schema's metadata"), ("batches", "record batches (24 bytes each)")],
+)
+def test_a_long_ipc_footer_is_refused_from_the_files_last_bytes(tmp_path, kind, said):
+    """60 MiB of schema metadata peaked at 328 MB; 1e6 batches of one row, 317 MB (their
+    footer's blocks kept as a list). Over the limit, refused before either is read."""
+    import pyarrow.feather as feather
+
+    from linreg import _ipc_head
+
+    limit = _ipc_head.FOOTER_BYTES
+    rows = limit // 24 + 1000 if kind == "batches" else 100
+    x = np.arange(float(rows))
+    table = pa.table({"x": x, "y": 3 * x + 1})
+    path = tmp_path / "long.arrow"
+    if kind == "metadata":
+        feather.write_feather(table.replace_schema_metadata({"junk": "a" * (2 * limit)}), path)
+    else:
+        feather.write_feather(table, path, chunksize=1)
+    done = command("--data", str(path), "--x", "x", "--y", "y")
+    line = done.one_error_line(EXIT_INPUT)
+    assert line.startswith(f"linreg: error: {path}: has a footer of ")
+    assert said in line and f"more than {limit >> 20} MiB cannot be read" in line
+    assert done.rss < MAX_RSS

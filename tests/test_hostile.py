@@ -800,6 +800,35 @@ def test_undecodable_file_name_is_escaped(tmp_path):
     )
 
 
+_NOT_REGULAR = (
+    "not a regular file: {kind} files are read with seeks, so they must be regular files; "
+    "standard input and pipes are read as CSV only (save the data to a file first)"
+)
+
+
+@pytest.mark.parametrize(("suffix", "kind"), [(".parquet", "Parquet"), (".arrow", "Arrow IPC")])
+def test_a_fifo_named_as_a_columnar_file_is_refused_before_it_is_opened(tmp_path, suffix, kind):
+    """Issue 17: Arrow opened it, and sought ("lseek failed") or waited for a writer,
+    deaf to SIGTERM; now refused before anything opens it, alone or in a folder or glob."""
+    pytest.importorskip("pyarrow")
+    fifo = tmp_path / f"f{suffix}"
+    os.mkfifo(fifo)
+    refused = f"linreg: error: {fifo}: is a FIFO (named pipe), " + _NOT_REGULAR.format(kind=kind)
+    for data in (fifo, tmp_path, tmp_path / f"*{suffix}"):
+        done = command("--data", str(data), "--x", "x", "--y", "y", timeout=60)
+        assert done.one_error_line(EXIT_INPUT) == refused
+
+
+def test_a_device_named_as_a_columnar_file_is_refused(tmp_path):
+    pytest.importorskip("pyarrow")
+    (tmp_path / "null.parquet").symlink_to("/dev/null")
+    done = command("--data", str(tmp_path / "null.parquet"), "--x", "x", "--y", "y")
+    assert done.one_error_line(EXIT_INPUT) == (
+        f"linreg: error: {tmp_path}/null.parquet: is a device, "
+        + _NOT_REGULAR.format(kind="Parquet")
+    )
+
+
 # --- CSV grammar ---------------------------------------------------------------------------
 
 GRAMMAR = [
