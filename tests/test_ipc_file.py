@@ -576,3 +576,21 @@ def test_the_footers_blocks_are_unpacked_one_at_a_time(tmp_path):
         os.close(descriptor)
     assert count == 20_000
     assert peak < footer + (64 << 10), (peak, footer)
+
+
+def test_a_compressed_column_declaring_more_than_its_rows_is_refused_before_decompressing(
+    tmp_path,
+):
+    """A 9 KB file whose zstd column declared 180 MiB reached 267 MB before the data
+    disproved it (the ninth audit): a declared length beyond the rows' (padded) bytes
+    is refused from the 8 bytes that say it."""
+    values = np.arange(1000.0)
+    path = tmp_path / "bomb.feather"
+    feather.write_feather(pa.table({"x": values, "y": values}), path, compression="zstd")
+    data = bytearray(path.read_bytes())
+    declared = struct.pack("<q", 8000) + b"\x28\xb5\x2f\xfd"  # length, then zstd's magic
+    at = data.rindex(declared)  # the y column's buffer
+    struct.pack_into("<q", data, at, 180 << 20)
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFileError, match=r"declares 188,743,680 bytes for 1,000 rows"):
+        Moments.from_ipc(path, x=["x"], y="y")
