@@ -117,4 +117,4 @@ def in_flags(error: InputError) -> InputError:
     name, space, rest = text.partition(" ")
     if name in _FLAGS:
         return InputError(_FLAGS[name] + space + rest)
-    return error if text == str(error) else type(error)(text)
+    return error if text == str(error) else InputError(text)  # the same exit code, 3

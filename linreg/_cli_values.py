@@ -209,7 +209,8 @@ def joined_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]
 
     argparse takes ``-1e308`` or ``-x.csv`` for an option and says "expected one
     argument"; joined to its option they are values. A value that is itself one of the
-    options (``--data --history``) is left alone, so that mistake is still named.
+    options (``--data --history``) is left alone, so that mistake is still named; ``--``
+    as a value (``--data --``, ``--data=--``) is a usage error.
     """
     names = [name for action in parser._actions for name in action.option_strings]
     takes = {
@@ -231,9 +232,11 @@ def joined_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]
             joined += [token, *rest]
             break
         value = next(rest, None) if option(token) in takes and "=" not in token else None
-        if value == "--":  # the same words on every Python (3.12 reads `--` differently)
-            joined.append(f"{token}=--")
-            continue
+        if value == "--" or (token.endswith("=--") and option(token) in takes):
+            # Python before 3.12 gave the option an empty list (a TypeError later);
+            # said here, the same on every Python
+            name = option(token) or token.split("=", 1)[0]
+            parser.error(f"argument {name}: expected one argument, not '--' (-- ends the options)")
         if value is not None and value.startswith("-") and option(value) is None:
             joined.append(f"{token}={value}")
         else:

@@ -183,14 +183,6 @@ class _Parser(argparse.ArgumentParser):
         else:
             super()._print_message(message, file)
 
-    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
-        # Python before 3.12 drops a value of "--" (`--data --`, `--data=--`) and hands
-        # the option an empty list; a value-taking option given none is a usage error.
-        if action.option_strings and action.nargs is None and arg_strings in ([], ["--"]):
-            names = "/".join(action.option_strings)
-            self.error(f"argument {names}: expected one argument, not '--' (-- ends the options)")
-        return super()._get_values(action, arg_strings)
-
 
 def _learning_rate(text: str) -> float | str:
     if text == "auto":
@@ -461,7 +453,7 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
             )
     except DivergenceError as error:
         moved = _moved(args)
-        if error.bound_name or not moved:
+        if not error.steps_overflowed or not moved:
             raise
         # A method without a step size overflowed: from the default start as well?
         _minimize(args, data, args.iterations, args.alpha, 0.0, 0.0, "none")
@@ -582,7 +574,7 @@ def _livestream_digits(
 def _divergence(error: DivergenceError) -> str:
     """The divergence message in the command's own words (its options, not the API's)."""
     when = "" if error.iteration is None else f" at iteration {error.iteration}"
-    if not error.bound_name:  # a method without a step size (newton, cg, ...)
+    if error.steps_overflowed:  # a method without a step size (newton, cg, ...)
         return (
             f"descent ({error.method}) diverged{when}: its iterates overflowed float64; "
             f"{error.method} has no step size to lower, but "

@@ -388,7 +388,7 @@ def _group_streamed(
     decoded, `STREAM_BUFFER` bytes at a time, not a row group at once)."""
     rows = own.metadata.row_group(index).num_rows
     size = max(1, STREAM_BATCH_NUMBERS // len(columns))
-    if rows * len(columns) * 8 > COLUMNWISE_BYTES:
+    if _in_batches(rows, len(columns)):
         batches = own.iter_batches(size, row_groups=[index], columns=columns, use_threads=False)
         for batch in batches:
             yield _chunk(arrow, arrow.Table.from_batches([batch]), file, first, columns)
@@ -413,12 +413,17 @@ def _group_streamed(
         yield Chunk(file, first + start, arrays)
 
 
+def _in_batches(rows: int, columns: int) -> bool:
+    """Whether a streamed row group is read in batches, not a column at a time."""
+    return rows * columns * 8 > COLUMNWISE_BYTES
+
+
 def _check_dictionaries(file: Path, metadata: Any, columns: list[str]) -> None:
     """Refuse a row group read in batches whose chosen column has a dictionary page over
     `DICTIONARY_BYTES`: Arrow decodes the page whole, beside the batches."""
     for group in range(metadata.num_row_groups):
         chunks = metadata.row_group(group)
-        if chunks.num_rows * len(columns) * 8 <= COLUMNWISE_BYTES:
+        if not _in_batches(chunks.num_rows, len(columns)):
             continue  # read a column at a time: the page is within the column
         for index in range(chunks.num_columns):
             chunk = chunks.column(index)
@@ -439,7 +444,7 @@ def _check_dictionaries(file: Path, metadata: Any, columns: list[str]) -> None:
 def _check_streamable(file: Path, rows: int, columns: int) -> None:
     """Refuse, before any row is read, a row group read neither a column at a time
     (`COLUMNWISE_BYTES`) nor in batches in bounded memory (`STREAM_COLUMNS`)."""
-    if rows * columns * 8 <= COLUMNWISE_BYTES or columns <= STREAM_COLUMNS:
+    if not _in_batches(rows, columns) or columns <= STREAM_COLUMNS:
         return
     raise DataFileError(
         file,

@@ -151,8 +151,8 @@ class DivergenceError(LinregError, ArithmeticError):
     minibatch : int
         The batch size, for a mini-batch run (0 otherwise).
     condition_number : float
-        For a method without a step size (``bound_name`` empty): the Hessian's condition
-        number, at which its float64 steps overflowed (nan otherwise).
+        For a method without a step size whose iterates overflowed (`steps_overflowed`):
+        the Hessian's condition number (nan otherwise).
     """
 
     def __init__(
@@ -182,7 +182,7 @@ class DivergenceError(LinregError, ArithmeticError):
                 f"does not protect it; below {bound:.4g} = {bound_name} every batch step is "
                 f"stable: use a smaller learning rate, a larger batch_size, or standardize=True"
             )
-        elif not bound_name:  # a method without a step size: its steps are inaccurate
+        elif self.steps_overflowed:  # a method without a step size: inaccurate steps
             message = (
                 f"descent ({method}) diverged{when}: its iterates overflowed float64; "
                 f"{method} has no step size to lower, but {conditioning(condition_number)} "
@@ -198,6 +198,11 @@ class DivergenceError(LinregError, ArithmeticError):
                 f"standardize=True"
             )
         super().__init__(message)
+
+    @property
+    def steps_overflowed(self) -> bool:
+        """A method without a step size overflowed (its condition number is given)."""
+        return not math.isnan(self.condition_number)
 
 
 def conditioning(condition_number: float) -> str:

@@ -259,3 +259,16 @@ def test_the_command_s_bound_is_the_fit_s_rounded_up(tmp_path):
     fit = minimize(rows[:, :1], rows[:, 1], method="cg", num_iterations=20000, tol=1e-9)
     sharp = fit.sharpened()  # as the command reports it
     assert sharp.converged and printed >= sharp.relative_distance_bound > printed / 1.1
+
+
+def test_a_mini_batch_overflow_is_not_called_an_inaccurate_step():
+    """The first cut keyed the 'no step size' story on an empty bound name, which a
+    mini-batch overflow also has: adam, whose step is its learning rate, was told it had
+    none, 'on features that are linearly dependent'. That story is for the methods
+    without a step size, whose condition number is given."""
+    x = np.linspace(0.0, 1.0, 1000)
+    with pytest.raises(DivergenceError) as caught:
+        minimize(x[:, None], 2 * x + 1, method="adam", batch_size=10, learning_rate=1e307)
+    assert not caught.value.steps_overflowed
+    assert "linearly dependent" not in str(caught.value)
+    assert "no step size" not in str(caught.value)

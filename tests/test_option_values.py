@@ -160,3 +160,16 @@ def test_a_value_float64_rounds_out_of_range_says_so(capsys):
 def test_iterations_refuse_other_spaces_as_the_other_numbers_do(capsys, space):
     err = _refused(capsys, ["--iterations", f"{space}10"])
     assert f"not a whole number: {space + '10'!r}" in err
+
+
+def test_in_flags_keeps_an_error_whose_class_takes_other_arguments():
+    """in_flags rebuilt a reworded error as type(error)(text): a DataFileError takes the
+    file first, so any message of one that named standardize=True was a TypeError."""
+    from pathlib import Path
+
+    from linreg._cli_methods import in_flags
+    from linreg.errors import DataFileError, InputError
+
+    reworded = in_flags(DataFileError(Path("d.csv"), "is too wide; use standardize=True"))
+    assert isinstance(reworded, InputError)
+    assert str(reworded) == "d.csv: is too wide; use --standardize"
