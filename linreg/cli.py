@@ -581,6 +581,13 @@ def _divergence(error: DivergenceError) -> str:
             f"{conditioning(error.condition_number)} its float64 steps are not accurate; "
             "use --standardize, or another --method"
         )
+    if math.isnan(error.bound):  # a step size without a stability bound (adam)
+        return (
+            f"descent ({error.method}) diverged{when}: its iterates overflowed float64 with "
+            f"--learning-rate {error.learning_rate:.4g}; {error.method} has no stability "
+            "bound, but its steps grow with the learning rate: use a smaller one, or leave it "
+            "unset for the default"
+        )
     return (
         f"descent ({error.method}) diverged: the loss grew{when} with --learning-rate "
         f"{error.learning_rate:.4g}, above the stability bound {error.bound_name} = "

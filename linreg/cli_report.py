@@ -78,7 +78,7 @@ def summary(
     best_w, best_b = [float(v) for v in fit.optimum[:-1]], float(fit.optimum[-1])
     minimum, slack = fit.minimum_loss()
     kind = "Least-squares optimum (closed form)" if alpha == 0.0 else "Ridge optimum"
-    bar = fit.distance_error
+    bar = fit.optimum_error
     weights = ", ".join(
         f"{name} = {sound(value, bar)}" for name, value in zip(weight_names(len(w)), best_w)
     )
@@ -176,7 +176,7 @@ def verdict(
         gap = f"{_relative(error - minimum, minimum)} above the minimum"
     else:
         gap = f"{error:.4g} above the minimum of 0"
-    bar = fit.distance_error
+    bar = fit.optimum_error
     weights = "".join(
         f"{label} by {_off(value, best, bar)}, "
         for label, value, best in zip(weight_names(len(w)), w, best_w)

@@ -276,7 +276,8 @@ def minimize(
         try:
             trace = run(chosen, settings, quadratic, theta0, data, judge)
         except (FloatingPointError, OverflowError) as error:
-            raise_overflow(chosen, settings, quadratic, getattr(error, "iteration", None))
+            iteration = getattr(error, "iteration", None)
+            raise_overflow(chosen, settings, quadratic, iteration, data and data[0])
     return _result(chosen, settings, quadratic, theta0, trace, judge)
 
 

@@ -103,7 +103,7 @@ class DescentResult:
         $E - E^* = \tfrac12\nabla E^\top H^{-1}\nabla E$.
     optimum : numpy.ndarray of shape (n_features + 1,)
         $\hat\theta^* = [w^*; b^*]$ in the data's units (the nearest minimiser when there
-        are many), with the error bar of ``distance_error``.
+        are many), with the error bar ``optimum_error``.
     tol : float
         The tolerance the verdict used.
     method : str
@@ -201,6 +201,12 @@ class DescentResult:
         ladder = self.forecast.ladder
         return minimum_loss(ladder.stats, ladder.current, ladder.alpha, ladder.intercept,
                             ladder.data)  # fmt: skip
+
+    @property
+    def optimum_error(self) -> float:
+        """A bound on the error of ``optimum`` itself, ‖θ̂* − θ*‖ (the reference's own error
+        bar; ``distance_error`` adds the rounding of θ − θ̂*, which grows with θ)."""
+        return float(self.forecast.ladder.current.error)
 
     @property
     def unique_optimum(self) -> bool:

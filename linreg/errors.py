@@ -189,6 +189,13 @@ class DivergenceError(LinregError, ArithmeticError):
                 f"its float64 steps are not accurate; use "
                 f"standardize=True, or least_squares for the optimum"
             )
+        elif math.isnan(bound):  # a step size without a stability bound (Adam)
+            message = (
+                f"descent ({method}) diverged{when}: its iterates overflowed float64 with "
+                f"learning_rate={learning_rate:.4g}; {method} has no stability bound, but "
+                f"its steps grow with the learning rate: use a smaller one, or leave it "
+                f"unset for the default"
+            )
         else:
             message = (
                 f"descent ({method}) diverged: the loss grew{when} with "

@@ -313,15 +313,27 @@ def _minibatch_divergence(
 
 
 def raise_overflow(
-    request: Request, settings: Settings, quadratic: Quadratic, iteration: int | None
+    request: Request,
+    settings: Settings,
+    quadratic: Quadratic,
+    iteration: int | None,
+    features: FloatArray | None,
 ) -> None:
+    if request.batch_size is not None and iteration != 0:  # one batch's curvature
+        raise _minibatch_divergence(request, settings, quadratic, features, iteration)
     bound = request.method.bound(settings) if request.method.bound else None
-    if request.batch_size is not None or (bound and settings.learning_rate >= bound.value):
+    if bound and settings.learning_rate >= bound.value:
         raise DivergenceError(
-            settings.learning_rate, bound.value if bound else math.nan, None,
-            method=request.method.name, bound_name=bound.name if bound else "",
+            settings.learning_rate, bound.value, None,
+            method=request.method.name, bound_name=bound.name,
         )  # fmt: skip
     if bound is None and iteration:
+        if any(option.name == "learning_rate" for option in request.method.options):
+            # a step size without a stability bound (Adam): the step size is to blame
+            raise DivergenceError(
+                settings.learning_rate, math.nan, iteration, method=request.method.name,
+                bound_name="",
+            )  # fmt: skip
         # A method with no step size to blame (Newton, CG, ...) that overflowed after a
         # finite start: its float64 steps are wrong on data this ill-conditioned.
         raise DivergenceError(

@@ -272,3 +272,35 @@ def test_a_mini_batch_overflow_is_not_called_an_inaccurate_step():
     assert not caught.value.steps_overflowed
     assert "linearly dependent" not in str(caught.value)
     assert "no step size" not in str(caught.value)
+
+
+def test_adam_whose_iterates_overflow_blames_its_rate_not_a_missing_step_size(tmp_path):
+    """It said 'adam has no step size to lower' (the API: 'the stability bound  = nan')."""
+    done = _command(tmp_path, SPREAD_1, "--method", "adam", "--learning-rate", "1e300")
+    assert (done.returncode, done.stdout) == (4, "")
+    assert done.stderr == (
+        "linreg: error: descent (adam) diverged at iteration 1: its iterates overflowed "
+        "float64 with --learning-rate 1e+300; adam has no stability bound, but its steps "
+        "grow with the learning rate: use a smaller one, or leave it unset for the default\n"
+    )
+    with pytest.raises(DivergenceError, match="adam has no stability bound") as caught:
+        minimize(SPREAD_1[:, :1], SPREAD_1[:, 1], method="adam", learning_rate=1e300)
+    assert "nan" not in str(caught.value)
+
+
+@pytest.mark.parametrize("method", ["adam", "gd", "momentum"])
+def test_an_overflowing_mini_batch_run_gives_the_batch_bound(method):
+    """adam said 'above the stability bound  = nan'; gd gave the full data's bound, which
+    a batch's step does not obey."""
+    points = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
+    with pytest.raises(DivergenceError, match=r"mini-batch .* below \d") as caught:
+        minimize(points[:, :1], points[:, 1], method=method, learning_rate=1e300,
+                 batch_size=10)  # fmt: skip
+    assert caught.value.minibatch == 10 and np.isfinite(caught.value.bound)
+
+
+def test_the_optimum_keeps_its_digits_after_a_run_far_from_it(tmp_path):
+    """Its error bar was the distance's, which grows with the iterate: 'b = 8 (± 2e+70)'."""
+    points = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
+    done = _command(tmp_path, points, "--method", "adam", "--learning-rate", "1e100")
+    assert "optimum (closed form): b = 7.991020982, m = 1.322431023," in done.stdout
