@@ -542,7 +542,7 @@ def _ahead(threads: int, piece_bytes: int) -> int:
 
 def _read_budget() -> int | None:
     text = os.environ.get(READ_BYTES_VARIABLE, "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() else None  # int("٣") is 3
 
 
 def _streamed(arrow: Any, plan: _Plan) -> Iterator[Chunk]:

@@ -189,6 +189,16 @@ def test_many_row_groups_of_2_21_numbers_stay_under_the_bound(
     assert done.rss < MAX_RSS, done.rss
 
 
+@pytest.mark.parametrize("text", ["\u0663\u0660\u0660", "\uff13", "", "abc", "1_000"])
+def test_a_read_budget_not_in_ascii_digits_is_ignored(monkeypatch, text):
+    """int('٣٠٠') is 300: a budget in Arabic-Indic digits was taken, and lowered the
+    readers to one; the command's other numbers are ASCII digits only."""
+    monkeypatch.setenv(columnar.READ_BYTES_VARIABLE, text)
+    assert columnar._read_budget() is None
+    monkeypatch.setenv(columnar.READ_BYTES_VARIABLE, "300")
+    assert columnar._read_budget() == 300
+
+
 def test_a_folder_whose_footers_together_are_too_long_is_refused(tmp_path):
     """Every file's footer is held while a folder is read (the fourth audit: 12 files of
     3.7 MiB footers each, 458 MB): their total is bounded as one file's is."""
