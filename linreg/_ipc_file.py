@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg import _zstd_frame
 from linreg.errors import DataFileError
 from linreg.validate import shorten
 
@@ -69,7 +70,8 @@ WHOLE_BYTES = 16 << 20
 #: At most this many compressed columns are streamed at once (lz4 about 1.2 MiB each;
 #: zstd 0.5 to 1 MiB each, by the command's peak: 60,000 rows x 101 one batch, 179 MB;
 #: 20,000 x 600, 1.1 GB); a larger compressed batch with more columns is refused, saying
-#: how to rewrite it.
+#: how to rewrite it, and so is a zstd batch whose frames' windows (levels 19-22: up to
+#: the whole column) need more than `linreg._zstd_frame.DECODER_BYTES`.
 COMPRESSED_STREAMS = 48
 _RECORD_BATCH = 3  # the MessageHeader union's member
 
@@ -403,14 +405,15 @@ class _Values:
             self.stream.close()
 
 
-def _whole(file: Path, batch: _Batch, kinds: list[Any]) -> bool:
+def _whole(file: Path, fd: int, batch: _Batch, kinds: list[Any], number: int) -> bool:
     """Whether a compressed batch's chosen columns are decompressed whole (a small batch),
-    else streamed; a large batch of too many columns is refused."""
+    else streamed; a large batch of too many columns, or of zstd frames whose decoders
+    would need too much memory, is refused."""
     size = batch.rows * sum(kind.bit_width // 8 for kind in kinds)
     if batch.codec is None or size <= WHOLE_BYTES:
         return True
+    rows = max(1, WHOLE_BYTES // max(1, 2 * size // batch.rows))  # half a whole batch
     if len(kinds) > COMPRESSED_STREAMS:
-        rows = max(1, WHOLE_BYTES // max(1, 2 * size // batch.rows))  # half a whole batch
         raise DataFileError(
             file,
             f"has a {batch.codec}-compressed record batch of {batch.rows:,} rows and "
@@ -418,6 +421,15 @@ def _whole(file: Path, batch: _Batch, kinds: list[Any]) -> bool:
             "be read in bounded memory; rewrite it with smaller batches "
             f"(pyarrow.feather.write_feather(table, path, chunksize={rows})) or uncompressed",
         )
+    if batch.codec == "zstd":  # each stream's decoder holds its frame's window
+        heads = [
+            _pread(fd, c.values[0], min(c.values[1], _zstd_frame.BUFFER_HEAD))
+            for c in batch.columns
+        ]
+        try:
+            _zstd_frame.check_decoders(file, (number, batch.rows, rows), heads)
+        except _zstd_frame.FrameError as why:
+            raise _CorruptError(str(why)) from None
     return False
 
 
@@ -486,7 +498,7 @@ def _pieces(
         # a memory map's pages go (not Windows); the same for every batch of the file
         floats = hasattr(mmap.mmap, "madvise") and len(kinds) <= VIEW_COLUMNS
         floats = floats and all(kind == arrow.float64() for kind in kinds)
-        for block in _blocks(fd):
+        for number, block in enumerate(_blocks(fd)):
             batch = batches.batch(block)
             for name, column in zip(names, batch.columns):
                 if column.nulls:
@@ -500,7 +512,7 @@ def _pieces(
                     yield from mapped.pieces(batch, pieces.first)
                     pieces.first += batch.rows
                     continue
-            whole = _whole(file, batch, kinds)
+            whole = _whole(file, fd, batch, kinds, number)
             values = [
                 _Values(arrow, file, fd, c.values, batch.codec, kind, batch.rows, whole)
                 for c, kind in zip(batch.columns, kinds)

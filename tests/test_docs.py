@@ -202,6 +202,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._cli_values": "the command's option values: private, documented as cli",
     "linreg._ipc_file": "Arrow IPC files read in pieces: private, documented as columnar",
     "linreg._ipc_head": "an IPC file's ends checked: private, documented as columnar",
+    "linreg._zstd_frame": "a zstd frame header's window: private, documented as columnar",
     "linreg._partial": "partial_fit's blocks of rows: private, documented as estimator",
     "linreg._line_sums": "one block's sums of one feature: private, documented as accumulate",
     "linreg._keep": "whether a block stays in its run: private, documented as accumulate",

@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from linreg import _ipc_file, _ipc_head
+from linreg import _ipc_file, _ipc_head, _zstd_frame
 from linreg.errors import DataFileError
 from linreg.moments import Moments
 
@@ -247,7 +247,7 @@ _DECOMPRESSED_PEAK = """
 import sys
 from pathlib import Path
 import pyarrow as pa, pyarrow.ipc
-from linreg import _ipc_file, _ipc_head
+from linreg import _ipc_file, _ipc_head, _zstd_frame
 path = Path(sys.argv[1])
 schema = pa.ipc.open_file(pa.OSFile(str(path))).schema
 pool = pa.system_memory_pool()
@@ -594,3 +594,105 @@ def test_a_compressed_column_declaring_more_than_its_rows_is_refused_before_deco
     path.write_bytes(bytes(data))
     with pytest.raises(DataFileError, match=r"declares 188,743,680 bytes for 1,000 rows"):
         Moments.from_ipc(path, x=["x"], y="y")
+
+
+_ZSTD = struct.pack("<I", 0xFD2FB528)
+
+
+@pytest.mark.parametrize(
+    ("header", "window", "content"),
+    [
+        (_ZSTD + bytes([0x00, (11 << 3) | 3]), (1 << 21) + 3 * (1 << 18), None),  # window
+        (_ZSTD + bytes([0x00, 0x00]), 1 << 10, None),  # the least window, 1 KiB
+        (_ZSTD + bytes([0x80, 11 << 3]) + struct.pack("<I", 10**7), 1 << 21, 10**7),
+        (_ZSTD + bytes([0x43, 14 << 3]) + b"dict" + struct.pack("<H", 7), 1 << 24, 263),
+        (_ZSTD + bytes([0x20, 200]), 1 << 10, 200),  # single-segment: its content's size
+        (_ZSTD + bytes([0x61, 9]) + struct.pack("<H", 5000), 5256, 5256),  # 2 bytes: + 256
+        (_ZSTD + bytes([0xA2, 0, 0]) + struct.pack("<I", 8 * 10**6), 8 * 10**6, 8 * 10**6),
+        (_ZSTD + bytes([0xE4]) + struct.pack("<Q", 1 << 27), 1 << 27, 1 << 27),
+    ],
+)
+def test_a_zstd_frame_header_gives_its_window_in_every_form(header, window, content):
+    """RFC 8878 3.1.1.1: a window descriptor (exponent and mantissa), or a single-segment
+    frame's content size (1, 2 (+256), 4 or 8 bytes) after 0-4 bytes of dictionary id."""
+    assert _zstd_frame.window(header + b"\x00" * 4) == (window, content)
+    need, said = _zstd_frame.decoder_bytes(header)
+    assert said == window
+    block = min(window, 128 << 10)
+    decoded = window + 2 * block + 64 if content is None else min(window + 2 * block + 64, content)
+    assert need == decoded + block + (160 << 10)
+
+
+def test_a_zstd_frame_pyarrow_writes_says_its_level_s_window():
+    """A column of 8 MB: level 3's window is 2 MiB; level 19's frame is one segment, its
+    window the whole column (level 22's too, up to 128 MiB)."""
+    data = np.round(RNG.normal(size=100_000), 1).repeat(10)
+    low = pa.Codec("zstd", 3).compress(data, asbytes=True)
+    high = pa.Codec("zstd", 19).compress(data, asbytes=True)
+    assert _zstd_frame.window(low) == (2 << 20, 8 * 10**6)
+    assert _zstd_frame.window(high) == (8 * 10**6, 8 * 10**6)
+
+
+@pytest.mark.parametrize(
+    ("header", "why"),
+    [
+        (b"\x28\xb5\x2f\xfe\x00\x00", "magic"),
+        (_ZSTD + bytes([0x08, 0x00]), "reserved"),
+        (_ZSTD + bytes([0x00, 22 << 3]), "over zstd's 2\\^31"),  # 2^32
+        (_ZSTD + bytes([0xE0]) + struct.pack("<Q", 1 << 40), "over zstd's 2\\^31"),
+        (_ZSTD + bytes([0x80, 0x00, 1]), "cut short"),
+        (_ZSTD + b"\x00", "cut short"),
+    ],
+)
+def test_a_malformed_zstd_frame_header_is_refused(header, why):
+    with pytest.raises(_zstd_frame.FrameError, match=why):
+        _zstd_frame.decoder_bytes(header)
+
+
+def _periodic(rows: int):
+    """Three columns of 1M-row batches, periodic so that zstd level 22 writes them fast."""
+    k = np.arange(rows)
+    x1, x2 = k % 1000 * 0.5, k % 997 * 0.25
+    return pa.table({"x1": x1, "x2": x2, "y": 1.5 * x1 - 2.0 * x2 + k % 983 * 0.01})
+
+
+def test_a_zstd_batch_whose_decoders_need_too_much_is_refused_saying_how_to_rewrite_it(
+    tmp_path, monkeypatch
+):
+    """Levels 19-22 write a column of up to 128 MiB as one frame whose window is the whole
+    column, which a stream's decoder holds: 24 columns of 1M rows at level 22 peaked at
+    292 MB. Such a batch is refused from its frames' headers, before any stream is opened
+    (the budget is made small here: three columns of 1M rows, 8 MB decoders each); the
+    same table at level 3 (2 MiB windows) is read, and the advice followed is read."""
+    monkeypatch.setattr(_zstd_frame, "DECODER_BYTES", 12 << 20)
+    table, rows = _periodic(1_000_000), 1_000_000
+    path = tmp_path / "t22.feather"
+    feather.write_feather(table, path, compression="zstd", compression_level=22, chunksize=rows)
+    with pytest.raises(DataFileError) as refused:
+        Moments.from_ipc(path, x=["x1", "x2"], y="y")
+    said = str(refused.value)
+    assert "t22.feather" in said and "record batch (number 0, counting from 0, of 1,000,000" in said
+    assert "up to 7.63 MiB each" in said and "need 24 MiB" in said and "the 12 MiB" in said
+    advised = int(re.search(r"chunksize=(\d+)", said).group(1))  # type: ignore[union-attr]
+    assert 1 <= advised <= _ipc_file.WHOLE_BYTES // 24
+    numbers = np.column_stack([table.column(c).to_numpy() for c in ("x1", "x2")])
+    exact = Moments.from_arrays(numbers, table.column("y").to_numpy())
+    for level, chunk in ((3, rows), (22, advised)):
+        rewritten = tmp_path / f"{level}.feather"
+        feather.write_feather(
+            table, rewritten, compression="zstd", compression_level=level, chunksize=chunk
+        )
+        _same(Moments.from_ipc(rewritten, x=["x1", "x2"], y="y"), exact)
+
+
+def test_a_zstd_column_that_is_no_zstd_frame_cannot_be_read(tmp_path):
+    """A streamed column whose bytes do not start with a zstd frame's header is a corrupt
+    file, said so before any stream is opened (not pyarrow's error as it reads)."""
+    path = tmp_path / "t.feather"
+    feather.write_feather(_periodic(1_000_000), path, compression="zstd", chunksize=1_000_000)
+    data = bytearray(path.read_bytes())
+    at = data.index(struct.pack("<q", 8 * 10**6) + _ZSTD) + 8  # the first column's frame
+    data[at + 4] |= 0x08  # its reserved bit
+    path.write_bytes(bytes(data))
+    with pytest.raises(DataFileError, match=r"cannot be read \(a zstd frame header sets its"):
+        Moments.from_ipc(path, x=["x1", "x2"], y="y")
