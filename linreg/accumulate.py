@@ -283,11 +283,11 @@ class _Run:
         delta = total / n
         centred = products - np.outer(total, delta)
         means = self.shift + delta
-        amplification = _amplification(np.diag(products), np.diag(centred))
+        amplification = _amplification(products.diagonal(), centred.diagonal())
         tree = 2 * math.ceil(math.log2(self.blocks + 1))
         rounding, mean_rounding = _bounds(self.depth + tree + 1, amplification)
         if math.isfinite(mean_rounding):
-            spread = np.sqrt(np.maximum(np.diag(centred), 0.0) / n)
+            spread = np.sqrt(np.maximum(centred.diagonal(), 0.0) / n)
             mean_rounding = _mean_bound(self.depth + tree + 1, amplification, means, spread)
         return Statistics(
             n, means[:p], float(means[p]), centred[:p, :p], centred[:p, p], float(centred[p, p]),

@@ -133,5 +133,28 @@ def eigh(matrix: FloatArray) -> tuple[FloatArray, FloatArray]:
     """
     if matrix.shape == (1, 1):
         return matrix.reshape(1).astype(np.float64), np.ones((1, 1))
+    if _SMALL_SQUARE.get(matrix.shape) and matrix.dtype == np.float64:
+        # numpy.linalg.eigh's own LAPACK call, without its checks and error-state context
+        # (microseconds, twice a fit). On finite entries that call clears the flags it
+        # raised unless it failed, and a failure fills its answer with NaN: any NaN (or a
+        # flag the caller's error state raises) is handed to numpy.linalg.eigh, which
+        # decides as it always did.
+        entries = matrix.ravel().tolist()
+        if all(map(math.isfinite, entries)):
+            try:
+                values, vectors = _EIGH_LO(matrix)
+            except FloatingPointError:
+                pass
+            else:
+                found = values.tolist() + vectors.ravel().tolist()
+                if not any(map(math.isnan, found)):
+                    return values, vectors
     values, vectors = np.linalg.eigh(matrix)
     return values, vectors
+
+
+#: The gufunc `numpy.linalg.eigh` calls for a float64 matrix (UPLO="L").
+_EIGH_LO: Any = np.linalg._umath_linalg.eigh_lo  # type: ignore[attr-defined]
+#: The shapes `eigh` hands straight to that gufunc: up to 4×4 (the checks cost more
+#: than the call; larger ones go through numpy.linalg.eigh).
+_SMALL_SQUARE = {(d, d): True for d in range(2, 5)}

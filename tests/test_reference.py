@@ -204,6 +204,44 @@ def test_eigh_of_one_entry_is_lapacks_bit_for_bit(entry):
     assert matrix[0, 0] == entry or math.isnan(entry)
 
 
+def _eigh_outcome(matrix, state):
+    """numpy.linalg.eigh's answer (or error) and `linreg.blas.eigh`'s, under an error state."""
+    import warnings
+
+    from linreg.blas import eigh
+
+    outcomes = []
+    for function in (np.linalg.eigh, eigh):
+        with np.errstate(**state), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                values, vectors = function(matrix.copy())
+                outcomes.append((values.tobytes(), vectors.tobytes(), vectors.strides))
+            except (np.linalg.LinAlgError, FloatingPointError) as error:
+                outcomes.append((type(error).__name__, str(error)))
+        outcomes[-1] += (len(caught),)
+    return outcomes
+
+
+@pytest.mark.parametrize("state", [{"all": "raise"}, {"all": "ignore"}, {"all": "warn"}])
+@pytest.mark.parametrize("size", [2, 3, 4, 5])
+def test_eigh_of_small_matrices_is_numpys_bit_for_bit(size, state):
+    """The small matrices go straight to numpy's LAPACK gufunc: the same answer, and the
+    same error (or NaN) for entries that are not finite, whatever the error state."""
+    rng = np.random.default_rng(size)
+    for trial in range(200):
+        a = rng.normal(size=(size, size)) * 10.0 ** rng.integers(-150, 151, size=(size, size))
+        matrix = a + a.T
+        if trial % 10 == 1:
+            matrix[0, -1] = matrix[-1, 0] = [math.nan, math.inf, -math.inf, 1e308][trial % 4]
+        if trial % 10 == 2:
+            matrix = np.full((size, size), 1e308)
+        if trial % 10 == 3:
+            matrix = np.diag(rng.normal(size=size)) * 5e-324
+        first, second = _eigh_outcome(matrix, state)
+        assert first == second, (trial, matrix)
+
+
 def test_exact_residual_and_intercept_of_one_feature_are_correctly_rounded():
     from fractions import Fraction
 
