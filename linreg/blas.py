@@ -154,7 +154,7 @@ def eigh(matrix: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 #: The gufunc `numpy.linalg.eigh` calls for a float64 matrix (UPLO="L").
-_EIGH_LO: Any = np.linalg._umath_linalg.eigh_lo  # type: ignore[attr-defined]
+_EIGH_LO: Any = np.linalg._umath_linalg.eigh_lo
 #: The shapes `eigh` hands straight to that gufunc: up to 4×4 (the checks cost more
 #: than the call; larger ones go through numpy.linalg.eigh).
 _SMALL_SQUARE = {(d, d): True for d in range(2, 5)}
