@@ -15,6 +15,7 @@ Everything here returns `Statistics`, the six numbers of `Moments` in a plain re
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Iterable
@@ -26,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg._keep import stays
-from linreg._line_sums import line_sums, scratch_rows
+from linreg._line_sums import line_statistics, line_sums, scratch_rows
 from linreg._merge_bounds import merged_bounds
 from linreg.errors import InputError
 from linreg.validate import too_large
@@ -111,6 +112,9 @@ class Statistics:
 
 #: The unit roundoff of float64, u = 2⁻⁵³.
 _UNIT = 2.0**-53
+#: One feature's run turns its sums into statistics in Python floats
+#: (`linreg._line_sums.line_statistics`); False: in numpy (the tests compare the two).
+LINE_FLOATS = True
 
 
 def _gamma(n: int) -> float:
@@ -280,6 +284,15 @@ class _Run:
         for _, lower_total, lower_products in reversed(self.stack[:-1]):
             total, products = lower_total + total, lower_products + products
         n, p = self.rows, self.shift.shape[0] - 1
+        depth = self.depth + 2 * math.ceil(math.log2(self.blocks + 1)) + 1
+        found = None
+        if p == 1 and LINE_FLOATS:
+            bounds = functools.partial(_bounds, depth)
+            found = line_statistics(n, self.shift, total, products, bounds, _gamma(depth + 4))
+        if found is not None:
+            (mx, my), (cxx, cxy, cyy), rounding, mean_rounding = found
+            arrays = np.array([mx]), np.array([[cxx]]), np.array([cxy])
+            return Statistics(n, arrays[0], my, arrays[1], arrays[2], cyy, rounding, mean_rounding)
         delta = total / n
         centred = products - np.outer(total, delta)
         means = self.shift + delta
