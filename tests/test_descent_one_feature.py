@@ -2,7 +2,9 @@
 
 `linreg.moments.Moments.loss_and_gradient` and the reference's solve
 (`linreg.reference_statistics.solve_scaled`) run on Python floats when there is one
-feature (`linreg.moments.ONE_FEATURE_FLOATS`). Every field of every result must be the
+feature (`linreg.moments.ONE_FEATURE_FLOATS`), as do the pass's statistics
+(`linreg.accumulate.LINE_FLOATS`) and a 2×2 Hessian's spectrum
+(`linreg.problem.TWO_BY_TWO_FLOATS`). Every field of every result must be the
 array path's, bit for bit: the fits below run both ways on random and adversarial data
 (offsets up to 1e9 and Unix timestamps, scales 1e-150 to 1e150, constant x, duplicates,
 tiny optima, 1 to 200 points) and compare the whole result.
@@ -19,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linreg import minimize, moments, reference_statistics
+from linreg import accumulate, minimize, moments, problem, reference_statistics
 from linreg.errors import DivergenceError, InputError
 from linreg.moments import Moments
 
@@ -57,10 +59,21 @@ def _outcome(X: np.ndarray, y: np.ndarray, **options: object) -> dict[str, objec
     return fields
 
 
+#: Every switch between a one-feature float route and numpy's lines.
+_SWITCHES = (
+    (moments, "ONE_FEATURE_FLOATS"), (accumulate, "LINE_FLOATS"), (problem, "TWO_BY_TWO_FLOATS")
+)  # fmt: skip
+
+
+def _switch(monkeypatch: pytest.MonkeyPatch, floats: bool) -> None:
+    for module, name in _SWITCHES:
+        monkeypatch.setattr(module, name, floats)
+
+
 def _both(monkeypatch: pytest.MonkeyPatch, X: np.ndarray, y: np.ndarray, **options: object) -> None:
-    monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", True)
+    _switch(monkeypatch, True)
     floats = _outcome(X, y, **options)
-    monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", False)
+    _switch(monkeypatch, False)
     arrays = _outcome(X, y, **options)
     differ = [k for k in arrays if not _same(floats.get(k), arrays[k])]
     assert not differ and floats.keys() == arrays.keys(), (options, differ)
