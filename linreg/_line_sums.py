@@ -80,8 +80,11 @@ def line_sums(
     np.matmul(rows, _ONES[:piece], out=table[0:2, :pieces])
     _dots(rows, rows, out=table[2:5:2, :pieces])  # Σa², Σb²
     _dots(rows[0], rows[1], out=table[3, :pieces])
-    sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
-    sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place than numpy's
+    if pieces == 1:  # numpy's reduce of one entry is 0 + x (−0 becomes +0): in floats
+        sa, sb, saa, sab, sbb = (value + 0.0 for value in table[:, 0].tolist())
+    else:
+        sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
+        sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place
     if not (isfinite(sa) and isfinite(sb) and isfinite(saa) and isfinite(sab) and isfinite(sbb)):
         return None
     return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), piece + per + groups - 1

@@ -215,6 +215,8 @@ def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
 
 
 def _finite(stats: Statistics) -> bool:
+    if stats.cxx.shape == (1, 1):  # one feature: three floats, without numpy's calls
+        return all(map(math.isfinite, (float(stats.cxx[0, 0]), float(stats.cxy[0]), stats.cyy)))
     return bool(
         np.isfinite(stats.cxx).all() and np.isfinite(stats.cxy).all() and math.isfinite(stats.cyy)
     )
@@ -509,8 +511,12 @@ def _first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
     """The means of the first rows: the first run's shift (any value near the data would
     do; zeros where they overflow)."""
     head = min(y.shape[0], 1024)
-    shift = np.append(np.ones(head) @ X[:head], float(np.ones(head) @ y[:head])) / head
+    ones = _HEAD_ONES[:head]  # (numpy's np.ones(head), without making it)
+    shift = np.append(ones @ X[:head], float(ones @ y[:head])) / head
     return shift if np.isfinite(shift).all() else np.zeros_like(shift)
+
+
+_HEAD_ONES = np.ones(1024)
 
 
 def raw_block(X: FloatArray, y: FloatArray, unit: FloatArray) -> Statistics | None:
