@@ -242,6 +242,37 @@ def test_eigh_of_small_matrices_is_numpys_bit_for_bit(size, state):
         assert first == second, (trial, matrix)
 
 
+@pytest.mark.parametrize("state", [{"all": "raise"}, {"all": "ignore"}, {"all": "warn"}])
+def test_the_norm_of_a_few_entries_is_the_guarded_routes(monkeypatch, state):
+    """Up to 4 entries within 2^±400 skip the error state: the same float as the guarded
+    route, and the same warnings or errors (none) whatever the caller's state; entries at
+    and past the limits, zeros, subnormals, inf and NaN take the guarded route as before."""
+    import warnings
+
+    from linreg import blas
+
+    rng = np.random.default_rng(400)
+    few = blas._FEW
+    edges = [0.0, -0.0, 5e-324, 2.0**-400, 2.0**-399, 2.0**399, 2.0**400, 1e300, math.inf,
+             math.nan, 1.0]  # fmt: skip
+    for trial in range(3000):
+        size = int(rng.integers(1, 6))
+        v = rng.normal(size=size) * 2.0 ** rng.integers(-700, 700, size=size)
+        if trial % 3 == 0:
+            v[rng.integers(size)] = edges[trial % len(edges)]
+        outcomes = []
+        for shapes in (few, set()):
+            monkeypatch.setattr(blas, "_FEW", shapes)
+            with np.errstate(**state), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    found = blas.norm(v)
+                    outcomes.append((type(found), np.float64(found).tobytes(), len(caught)))
+                except FloatingPointError as error:
+                    outcomes.append((str(error), len(caught)))
+        assert outcomes[0] == outcomes[1], v
+
+
 def test_exact_residual_and_intercept_of_one_feature_are_correctly_rounded():
     from fractions import Fraction
 
