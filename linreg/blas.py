@@ -103,16 +103,22 @@ _FEW = {(1,), (2,), (3,), (4,)}
 _SAFE_LOW, _SAFE_HIGH = 2.0**-400, 2.0**400
 
 
+def _plain(v: FloatArray) -> bool:
+    """float64 entries, each 0 or within 2^±400."""
+    return v.dtype == np.float64 and all(
+        _SAFE_LOW < abs(e) < _SAFE_HIGH or e == 0.0 for e in v.tolist()
+    )
+
+
 def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
     """The Euclidean norm, scaled first where squares of 1e154 and more would overflow
     (or squares of 1e-154 and less underflow)."""
-    if axis is None and type(v) is np.ndarray and v.shape in _FEW and v.dtype == np.float64:
+    if axis is None and type(v) is np.ndarray and v.shape in _FEW and _plain(v):
         # A few entries, each 0 or within 2^±400: their squares and sum raise no flag, so
         # numpy's error state (entered below, a microsecond) cannot change the answer.
-        if all(_SAFE_LOW < abs(e) < _SAFE_HIGH or e == 0.0 for e in v.tolist()):
-            squares = float(v.ravel() @ v.ravel())
-            if _PLAIN_SQUARES[0] < squares:  # (and below 2^803 < 2^900)
-                return math.sqrt(squares)
+        squares = float(v.ravel() @ v.ravel())
+        if _PLAIN_SQUARES[0] < squares:  # (and below 2^803 < 2^900)
+            return math.sqrt(squares)
     values = np.asarray(v, dtype=np.float64)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         squares = np.einsum("...i,...i->...", values, values) if axis is not None else float(
