@@ -209,3 +209,39 @@ def test_one_weights_stopping_rule_is_the_arrays(w: float, ulps: float) -> None:
     moved = floats.moved(correction, w)
     assert moved == arrays.moved(np.array([correction]), np.array([w]))
     assert moved == (ulps > 4.0 and w != 0.0)
+
+
+_EDGES = [0.0, -0.0, 5e-324, 2.0**-100, 2.0**-99, 1.0, 2.0**99, 2.0**100, 1e200, 1.7e308]
+
+
+@pytest.mark.parametrize("state", ["raise", "ignore"])
+def test_the_hessian_and_the_units_are_the_same_either_way(
+    monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    """One feature's Hessian and power-of-two units in floats against numpy's lines: the
+    same bytes, or the same error (an overflow under "raise"), at signed zeros, at the
+    units' 2^±100 edges and near the largest float, with every form of ridge."""
+    rng = np.random.default_rng(100)
+    for trial in range(4000):
+        mean_x, cxx, mean_y, cyy = (
+            float(rng.choice(_EDGES) if rng.random() < 0.5 else 10.0 ** rng.uniform(-3, 3))
+            * float(rng.choice([-1.0, 1.0]))
+            for _ in range(4)
+        )
+        cxx, cyy = abs(cxx), abs(cyy)
+        stats = Moments(int(rng.integers(1, 10**6)), np.array([mean_x]), mean_y,
+                        np.array([[cxx]]), np.array([0.5 * cxx]), cyy)  # fmt: skip
+        alpha = [0.0, -0.0, rng.uniform(0, 3), np.array([0.0]), np.array([1e300]),
+                 np.array([[2.0]]), np.array([rng.uniform(0, 3)])][trial % 7]  # fmt: skip
+        outcomes = []
+        for floats in (True, False):
+            monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", floats)
+            with np.errstate(all=state), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                units = reference_statistics.Units.of(stats)
+                try:
+                    hessian = stats.hessian(alpha).tobytes()
+                except (FloatingPointError, ValueError) as error:
+                    hessian = type(error).__name__
+            outcomes.append((hessian, units.features.tobytes(), units.target))
+        assert outcomes[0] == outcomes[1], (stats, alpha)
