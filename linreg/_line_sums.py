@@ -91,6 +91,10 @@ def line_sums(
 
 
 _UNIT = 2.0**-53
+#: `line_statistics` takes sums that are 0 or within these: none of its products,
+#: quotients or differences can then underflow (each is 0 or above 2^-960), so the
+#: caller's error state, which numpy's lines obey, cannot matter.
+_LOW, _HIGH = 2.0**-400, 2.0**400
 
 
 def line_statistics(
@@ -105,10 +109,12 @@ def line_statistics(
     [x̄, ȳ], the co-moments [Cxx, Cxy, Cyy] and their bounds (``bounds(amplification)``
     and γ of the sums' depth + 4, as there), each number formed by the same operations in
     the same order as numpy's arrays form it. None when a number is not finite (or a
-    ratio overflows): numpy then forms them, and warns or raises as the caller's error
-    state says, as before."""
+    ratio overflows), or a sum is not 0 or within 2^±400: numpy then forms them, and
+    warns or raises as the caller's error state says, as before."""
     (s0, s1), (t0, t1) = shift.tolist(), total.tolist()
     (p00, p01), (_, p11) = products.tolist()
+    if not all(x == 0.0 or _LOW < abs(x) < _HIGH for x in (s0, s1, t0, t1, p00, p01, p11)):
+        return None  # numbers where a product or quotient could underflow: numpy's lines
     d0, d1 = t0 / n, t1 / n
     means, centred = [s0 + d0, s1 + d1], [p00 - t0 * d0, p01 - t0 * d1, p11 - t1 * d1]
     ratios = [r / c for r, c in ((p00, centred[0]), (p11, centred[2])) if c != 0.0]

@@ -298,6 +298,9 @@ def _two_by_two(
     error = 4 * 2 * _EPS * max(v1, 0.0)
     if not (s0 > 0 and s1 > 0):  # numpy's 1/s of s <= 0 may overflow, or be inf
         return None
+    plain = all(2.0**-400 < x < 2.0**400 for x in (s0, s1, kappa))
+    if not (plain and (v1 == 0.0 or 2.0**-400 < abs(v1) < 2.0**400)):
+        return None  # a product could underflow, where the caller's state decides: numpy
     inverted = [1.0 / s1, 1.0 / s0]  # ascending
     factor = 4 * (2 + kappa) * _EPS * s1
     inverse_errors = [factor * (f * f) for f in inverted]

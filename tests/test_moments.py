@@ -357,7 +357,7 @@ def test_wide_data_take_smaller_blocks_and_a_cap():
     assert stats.n_features == 600 and stats.count == 300
 
 
-def _statistics_both_ways(monkeypatch, x, y):
+def _statistics_both_ways(monkeypatch, x, y, under="ignore"):
     """The one-pass statistics with one feature's run in Python floats, and in numpy:
     every field as bytes (or the error, and any warning), the same either way."""
     import warnings
@@ -367,14 +367,14 @@ def _statistics_both_ways(monkeypatch, x, y):
     outcomes = []
     for floats in (True, False):
         monkeypatch.setattr("linreg.accumulate.LINE_FLOATS", floats)
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, np.errstate(under=under):
             warnings.simplefilter("always")
             try:
                 m = Moments.from_arrays(x[:, None], y)
                 fields = (m.count, m.mean_x, m.mean_y, m.cxx, m.cxy, m.cyy, m.rounding,
                           m.mean_rounding)  # fmt: skip
                 outcomes.append([np.asarray(f, dtype=float).tobytes() for f in fields])
-            except InputError as error:
+            except (InputError, FloatingPointError) as error:
                 outcomes.append([str(error)])
         outcomes[-1].append(sorted(str(w.message) for w in caught))
     return outcomes
@@ -401,5 +401,6 @@ def test_one_features_statistics_in_floats_are_numpys(monkeypatch):
         x = rng.normal(size=n) + later * rng.uniform(-0.4, 0.4)
         cases.append((x, rng.uniform(-0.05, 0.05) * x + rng.normal(size=n) + 0.4 * later))
     for x, y in cases:
-        floats, arrays = _statistics_both_ways(monkeypatch, x, y)
-        assert floats == arrays, (x[:3], y[:3])
+        for under in ("ignore", "raise"):  # the caller's state, which numpy's lines obey
+            floats, arrays = _statistics_both_ways(monkeypatch, x, y, under)
+            assert floats == arrays, (x[:3], y[:3], under)

@@ -19,12 +19,13 @@ from linreg.moments import Moments
 from .test_spectral import _family
 
 
-def _spectrum_both_ways(monkeypatch: pytest.MonkeyPatch, *args: object) -> list[object]:
+def _spectrum_both_ways(monkeypatch: pytest.MonkeyPatch, under: str, *args: object) -> list[object]:
+    """Under the build's error state, with the caller's choice for underflow."""
     outcomes: list[object] = []
     for floats in (True, False):
         monkeypatch.setattr(problem, "TWO_BY_TWO_FLOATS", floats)
         try:
-            with np.errstate(over="raise", invalid="raise"):
+            with np.errstate(over="raise", invalid="raise", under=under):
                 s = problem._spectrum(*args)  # type: ignore[arg-type]
             outcomes.append((s.values.tobytes(), s.vectors.tobytes(), s.vectors.strides,
                              s.errors.tobytes(), s.null))  # fmt: skip
@@ -52,8 +53,9 @@ def test_crafted_two_by_two_spectra_are_numpys(monkeypatch: pytest.MonkeyPatch) 
         if trial % 7 == 3:
             hessian = np.eye(2) * rng.choice([0.0, -0.0, 1.0])
         kappa = float(10.0 ** rng.uniform(0, 20))
-        floats, arrays = _spectrum_both_ways(monkeypatch, hessian, (inverse, kappa), 0)
-        assert floats == arrays, (trial, hessian, inverse)
+        for under in ("ignore", "raise"):
+            floats, arrays = _spectrum_both_ways(monkeypatch, under, hessian, (inverse, kappa), 0)
+            assert floats == arrays, (trial, under, hessian, inverse)
 
 
 @pytest.mark.parametrize(("name", "X", "y"), _family(), ids=[c[0] for c in _family()])
