@@ -23,7 +23,7 @@ from math import isfinite
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LINE_PIECE", "line_sums", "scratch_rows"]
+__all__ = ["LINE_PIECE", "line_statistics", "line_sums", "scratch_rows"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -80,8 +80,52 @@ def line_sums(
     np.matmul(rows, _ONES[:piece], out=table[0:2, :pieces])
     _dots(rows, rows, out=table[2:5:2, :pieces])  # Σa², Σb²
     _dots(rows[0], rows[1], out=table[3, :pieces])
-    sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
-    sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place than numpy's
+    if pieces == 1:  # numpy's reduce of one entry is 0 + x (−0 becomes +0): in floats
+        sa, sb, saa, sab, sbb = (value + 0.0 for value in table[:, 0].tolist())
+    else:
+        sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
+        sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place
     if not (isfinite(sa) and isfinite(sb) and isfinite(saa) and isfinite(sab) and isfinite(sbb)):
         return None
     return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), piece + per + groups - 1
+
+
+_UNIT = 2.0**-53
+#: `line_statistics` takes sums that are 0 or within these: none of its products,
+#: quotients or differences can then underflow (each is 0 or above 2^-960), so the
+#: caller's error state, which numpy's lines obey, cannot matter.
+_LOW, _HIGH = 2.0**-400, 2.0**400
+
+
+def line_statistics(
+    n: int,
+    shift: FloatArray,
+    total: FloatArray,
+    products: FloatArray,
+    bounds: Callable[[float], tuple[float, float]],
+    gamma: float,
+) -> tuple[list[float], list[float], float, float] | None:
+    """`linreg.accumulate._Run.statistics` for one feature, in Python floats: the means
+    [x̄, ȳ], the co-moments [Cxx, Cxy, Cyy] and their bounds (``bounds(amplification)``
+    and γ of the sums' depth + 4, as there), each number formed by the same operations in
+    the same order as numpy's arrays form it. None when a number is not finite (or a
+    ratio overflows), or a sum is not 0 or within 2^±400: numpy then forms them, and
+    warns or raises as the caller's error state says, as before."""
+    (s0, s1), (t0, t1) = shift.tolist(), total.tolist()
+    (p00, p01), (_, p11) = products.tolist()
+    if not all(x == 0.0 or _LOW < abs(x) < _HIGH for x in (s0, s1, t0, t1, p00, p01, p11)):
+        return None  # numbers where a product or quotient could underflow: numpy's lines
+    d0, d1 = t0 / n, t1 / n
+    means, centred = [s0 + d0, s1 + d1], [p00 - t0 * d0, p01 - t0 * d1, p11 - t1 * d1]
+    ratios = [r / c for r, c in ((p00, centred[0]), (p11, centred[2])) if c != 0.0]
+    amplification = max(max(ratios), 1.0) if ratios else 1.0
+    if not all(map(isfinite, [*means, *centred, amplification])):
+        return None
+    rounding, mean_rounding = bounds(amplification)
+    if isfinite(mean_rounding):  # `linreg.accumulate._mean_bound`
+        spread = [math.sqrt((c if c > 0.0 else 0.0) / n) for c in (centred[0], centred[2])]
+        factor = (gamma + 2 * _UNIT) * math.sqrt(amplification)
+        live = [(abs(m), s) for m, s in zip(means, spread) if abs(m) + s > 0]
+        need = [(factor * s + 2 * _UNIT * size) / (size + s) for size, s in live]
+        mean_rounding = max(need) if need else 2 * _UNIT
+    return means, centred, rounding, mean_rounding

@@ -15,6 +15,7 @@ Everything here returns `Statistics`, the six numbers of `Moments` in a plain re
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Iterable
@@ -26,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg._keep import stays
-from linreg._line_sums import line_sums, scratch_rows
+from linreg._line_sums import line_statistics, line_sums, scratch_rows
 from linreg._merge_bounds import merged_bounds
 from linreg.errors import InputError
 from linreg.validate import too_large
@@ -111,6 +112,9 @@ class Statistics:
 
 #: The unit roundoff of float64, u = 2⁻⁵³.
 _UNIT = 2.0**-53
+#: One feature's run turns its sums into statistics in Python floats
+#: (`linreg._line_sums.line_statistics`); False: in numpy (the tests compare the two).
+LINE_FLOATS = True
 
 
 def _gamma(n: int) -> float:
@@ -211,6 +215,8 @@ def one_pass(X: FloatArray, y: FloatArray) -> Statistics | None:
 
 
 def _finite(stats: Statistics) -> bool:
+    if stats.cxx.shape == (1, 1):  # one feature: three floats, without numpy's calls
+        return all(map(math.isfinite, (float(stats.cxx[0, 0]), float(stats.cxy[0]), stats.cyy)))
     return bool(
         np.isfinite(stats.cxx).all() and np.isfinite(stats.cxy).all() and math.isfinite(stats.cyy)
     )
@@ -280,14 +286,23 @@ class _Run:
         for _, lower_total, lower_products in reversed(self.stack[:-1]):
             total, products = lower_total + total, lower_products + products
         n, p = self.rows, self.shift.shape[0] - 1
+        depth = self.depth + 2 * math.ceil(math.log2(self.blocks + 1)) + 1
+        found = None
+        if p == 1 and LINE_FLOATS:
+            bounds = functools.partial(_bounds, depth)
+            found = line_statistics(n, self.shift, total, products, bounds, _gamma(depth + 4))
+        if found is not None:
+            (mx, my), (cxx, cxy, cyy), rounding, mean_rounding = found
+            arrays = np.array([mx]), np.array([[cxx]]), np.array([cxy])
+            return Statistics(n, arrays[0], my, arrays[1], arrays[2], cyy, rounding, mean_rounding)
         delta = total / n
         centred = products - np.outer(total, delta)
         means = self.shift + delta
-        amplification = _amplification(np.diag(products), np.diag(centred))
+        amplification = _amplification(products.diagonal(), centred.diagonal())
         tree = 2 * math.ceil(math.log2(self.blocks + 1))
         rounding, mean_rounding = _bounds(self.depth + tree + 1, amplification)
         if math.isfinite(mean_rounding):
-            spread = np.sqrt(np.maximum(np.diag(centred), 0.0) / n)
+            spread = np.sqrt(np.maximum(centred.diagonal(), 0.0) / n)
             mean_rounding = _mean_bound(self.depth + tree + 1, amplification, means, spread)
         return Statistics(
             n, means[:p], float(means[p]), centred[:p, :p], centred[:p, p], float(centred[p, p]),
@@ -496,8 +511,12 @@ def _first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
     """The means of the first rows: the first run's shift (any value near the data would
     do; zeros where they overflow)."""
     head = min(y.shape[0], 1024)
-    shift = np.append(np.ones(head) @ X[:head], float(np.ones(head) @ y[:head])) / head
+    ones = _HEAD_ONES[:head]  # (numpy's np.ones(head), without making it)
+    shift = np.append(ones @ X[:head], float(ones @ y[:head])) / head
     return shift if np.isfinite(shift).all() else np.zeros_like(shift)
+
+
+_HEAD_ONES = np.ones(1024)
 
 
 def raw_block(X: FloatArray, y: FloatArray, unit: FloatArray) -> Statistics | None:

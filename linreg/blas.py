@@ -97,11 +97,28 @@ def ones(n: int) -> FloatArray:
 #: A sum of squares strictly between these was formed without overflow, and what
 #: underflowed in it is below 2⁻¹²² of it: its square root is the norm, to rounding.
 _PLAIN_SQUARES = (2.0**-900, 2.0**900)
+#: `norm`'s vectors of up to 4 entries with every entry 0 or within these skip the error
+#: state: no square or sum of them can overflow or underflow.
+_FEW = {(1,), (2,), (3,), (4,)}
+_SAFE_LOW, _SAFE_HIGH = 2.0**-400, 2.0**400
+
+
+def _plain(v: FloatArray) -> bool:
+    """float64 entries, each 0 or within 2^±400."""
+    return v.dtype == np.float64 and all(
+        _SAFE_LOW < abs(e) < _SAFE_HIGH or e == 0.0 for e in v.tolist()
+    )
 
 
 def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
     """The Euclidean norm, scaled first where squares of 1e154 and more would overflow
     (or squares of 1e-154 and less underflow)."""
+    if axis is None and type(v) is np.ndarray and v.shape in _FEW and _plain(v):
+        # A few entries, each 0 or within 2^±400: their squares and sum raise no flag, so
+        # numpy's error state (entered below, a microsecond) cannot change the answer.
+        squares = float(v.ravel() @ v.ravel())
+        if _PLAIN_SQUARES[0] < squares:  # (and below 2^803 < 2^900)
+            return math.sqrt(squares)
     values = np.asarray(v, dtype=np.float64)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         squares = np.einsum("...i,...i->...", values, values) if axis is not None else float(
@@ -124,7 +141,8 @@ def norm(v: npt.ArrayLike, axis: int | None = None) -> Any:
 def eigh(matrix: FloatArray) -> tuple[FloatArray, FloatArray]:
     """`numpy.linalg.eigh` of a symmetric matrix: eigenvalues ascending, eigenvectors as
     columns. A 1×1 one is answered as LAPACK answers it (its entry, and the vector 1),
-    bit for bit, without the microseconds of numpy's checks and calls around it.
+    bit for bit, without the microseconds of numpy's checks and calls around it; one up
+    to 4×4 with finite entries goes straight to numpy's own LAPACK call, the same bytes.
 
     Examples
     --------
@@ -133,5 +151,28 @@ def eigh(matrix: FloatArray) -> tuple[FloatArray, FloatArray]:
     """
     if matrix.shape == (1, 1):
         return matrix.reshape(1).astype(np.float64), np.ones((1, 1))
+    if _SMALL_SQUARE.get(matrix.shape) and matrix.dtype == np.float64:
+        # numpy.linalg.eigh's own LAPACK call, without its checks and error-state context
+        # (microseconds, twice a fit). On finite entries that call clears the flags it
+        # raised unless it failed, and a failure fills its answer with NaN: any NaN (or a
+        # flag the caller's error state raises) is handed to numpy.linalg.eigh, which
+        # decides as it always did.
+        entries = matrix.ravel().tolist()
+        if all(map(math.isfinite, entries)):
+            try:
+                values, vectors = _EIGH_LO(matrix)
+            except FloatingPointError:
+                pass
+            else:
+                found = values.tolist() + vectors.ravel().tolist()
+                if not any(map(math.isnan, found)):
+                    return values, vectors
     values, vectors = np.linalg.eigh(matrix)
     return values, vectors
+
+
+#: The gufunc `numpy.linalg.eigh` calls for a float64 matrix (UPLO="L").
+_EIGH_LO: Any = np.linalg._umath_linalg.eigh_lo
+#: The shapes `eigh` hands straight to that gufunc: up to 4×4 (the checks cost more
+#: than the call; larger ones go through numpy.linalg.eigh).
+_SMALL_SQUARE = {(d, d): True for d in range(2, 5)}

@@ -465,15 +465,33 @@ class Moments(Statistics):
         2\bar x^\top & 2\end{bmatrix}$$
         """
         p = self.n_features
+        ridge = np.asarray(alpha, dtype=np.float64)  # one per feature, or one for all
+        if p == 1 and ONE_FEATURE_FLOATS and ridge.shape in ((), (1,)):
+            found = _line_hessian(self, float(ridge.reshape(())))
+            if found is not None:
+                return found
         hessian = np.empty((p + 1, p + 1))
         hessian[:p, :p] = (2.0 / self.count) * self.cxx + 2.0 * (self.mean_x[:, None] * self.mean_x)
-        ridge = np.asarray(alpha, dtype=np.float64)  # one per feature, or one for all
         hessian[:p, :p] += np.diag(
             2.0 * (ridge if ridge.shape == (p,) else np.broadcast_to(ridge, (p,)))
         )
         hessian[:p, p] = hessian[p, :p] = 2.0 * self.mean_x
         hessian[p, p] = 2.0
         return hessian
+
+
+def _line_hessian(stats: Moments, ridge: float) -> FloatArray | None:
+    """`Moments.hessian` of one feature in floats, each entry formed as numpy's lines form
+    it (the ridge added after, as they add it: 0 + −0 is +0). None unless every number
+    is 0 or within 2^±400, where no product or sum can overflow or underflow: numpy's
+    lines then raise or warn as the caller's error state says."""
+    mean, spread = float(stats.mean_x[0]), float(stats.cxx[0, 0])
+    if not all(
+        x == 0.0 or 2.0**-400 < abs(x) < 2.0**400 for x in (mean, spread, ridge, stats.count)
+    ):
+        return None
+    top = (2.0 / stats.count) * spread + 2.0 * (mean * mean) + 2.0 * ridge
+    return np.array([[top, 2.0 * mean], [2.0 * mean, 2.0]])
 
 
 #: One feature: `Moments.loss_and_gradient` and the reference's solve

@@ -263,6 +263,10 @@ def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, nul
     errors = np.full(size, 4 * size * _EPS * max(float(values[-1]), 0.0))
     if inverse is not None and not null:
         small, small_vectors = eigh(inverse[0])
+        if size == 2 and TWO_BY_TWO_FLOATS:
+            found = _two_by_two(values, vectors, small, small_vectors, inverse[1])
+            if found is not None:
+                return found
         with np.errstate(divide="ignore"):
             from_inverse = np.where(small > 0, 1.0 / small, np.inf)[::-1]
         inverse_errors = 4 * (size + inverse[1]) * _EPS * float(small[-1]) * from_inverse**2
@@ -275,6 +279,48 @@ def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, nul
     values = np.maximum(values, 0.0)
     values[:null], errors[:null] = 0.0, 0.0
     return Spectrum(values, vectors, errors, null)
+
+
+#: `_spectrum` of a 2×2 Hessian (one feature and the intercept) picks its eigenvalues in
+#: Python floats (`_two_by_two`); False: in numpy (the tests compare the two, bit for bit).
+TWO_BY_TWO_FLOATS = True
+
+
+def _two_by_two(
+    values: FloatArray, vectors: FloatArray, small: FloatArray, small_vectors: FloatArray,
+    kappa: float,
+) -> Spectrum | None:  # fmt: skip
+    """`_spectrum`'s choice between the routes for a 2×2 Hessian, each number formed as
+    numpy forms it (a tie of numpy's minimum and maximum goes to the second argument, as
+    here). None where a number is not finite, or the turned vector's sign is close to
+    call: numpy's lines then decide, raising or not as the caller's error state says."""
+    (v0, v1), (s0, s1) = values.tolist(), small.tolist()
+    error = 4 * 2 * _EPS * max(v1, 0.0)
+    if not (s0 > 0 and s1 > 0):  # numpy's 1/s of s <= 0 may overflow, or be inf
+        return None
+    plain = all(2.0**-400 < x < 2.0**400 for x in (s0, s1, kappa))
+    if not (plain and (v1 == 0.0 or 2.0**-400 < abs(v1) < 2.0**400)):
+        return None  # a product could underflow, where the caller's state decides: numpy
+    inverted = [1.0 / s1, 1.0 / s0]  # ascending
+    factor = 4 * (2 + kappa) * _EPS * s1
+    inverse_errors = [factor * (f * f) for f in inverted]
+    if not all(map(math.isfinite, [v0, v1, *inverted, *inverse_errors])):
+        return None
+    better = [e < error for e in inverse_errors]
+    picked = [f if b else v for f, v, b in zip(inverted, (v0, v1), better)]
+    columns = vectors.T.tolist()
+    turned_columns = small_vectors.T.tolist()[::-1]
+    columns = [t if b else c for t, c, b in zip(turned_columns, columns, better)]
+    if better[0] != better[1]:  # `_orthonormal`: the kept one turned a right angle
+        kept = 0 if better[0] else 1
+        (a, b), other = columns[kept], columns[1 - kept]
+        dot = -b * other[0] + a * other[1]
+        if not abs(dot) > 0.5:
+            return None
+        columns[1 - kept] = [-b, a] if dot >= 0 else [b, -a]
+    errors = [error if error < e else e for e in inverse_errors]  # np.minimum(error, e)
+    result = [v if v > 0.0 else 0.0 for v in picked]
+    return Spectrum(np.array(result), np.array(columns).T.copy(), np.array(errors), 0)
 
 
 def _orthonormal(vectors: FloatArray, first: Any) -> FloatArray:

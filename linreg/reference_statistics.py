@@ -79,6 +79,12 @@ class Units:
     def of(cls, stats: Moments) -> Units:
         """The exponents of each column's and y's size; all 0 (no rescaling, no copies)
         when every size is within 2^±100, far from overflow and underflow."""
+        if stats.cxx.shape == (1, 1) and moments.ONE_FEATURE_FLOATS and stats.cxx[0, 0] >= 0:
+            # one feature, in floats: all 0 when both sizes are plain (else numpy's lines)
+            c, m = math.sqrt(float(stats.cxx[0, 0])), abs(float(stats.mean_x[0]))
+            both = (c if c > m else m, max(math.sqrt(stats.cyy), abs(stats.mean_y)))
+            if all(size == 0 or 2.0**-_PLAIN < size < 2.0**_PLAIN for size in both):
+                return cls(np.zeros(1, dtype=np.int64), 0)
         spread = np.maximum(np.sqrt(stats.cxx.diagonal()), np.abs(stats.mean_x))
         target = max(math.sqrt(stats.cyy), abs(stats.mean_y))
         sizes = np.concatenate((spread, [target]))

@@ -2,7 +2,9 @@
 
 `linreg.moments.Moments.loss_and_gradient` and the reference's solve
 (`linreg.reference_statistics.solve_scaled`) run on Python floats when there is one
-feature (`linreg.moments.ONE_FEATURE_FLOATS`). Every field of every result must be the
+feature (`linreg.moments.ONE_FEATURE_FLOATS`), as do the pass's statistics
+(`linreg.accumulate.LINE_FLOATS`) and a 2×2 Hessian's spectrum
+(`linreg.problem.TWO_BY_TWO_FLOATS`). Every field of every result must be the
 array path's, bit for bit: the fits below run both ways on random and adversarial data
 (offsets up to 1e9 and Unix timestamps, scales 1e-150 to 1e150, constant x, duplicates,
 tiny optima, 1 to 200 points) and compare the whole result.
@@ -19,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linreg import minimize, moments, reference_statistics
+from linreg import accumulate, minimize, moments, problem, reference_statistics
 from linreg.errors import DivergenceError, InputError
 from linreg.moments import Moments
 
@@ -57,10 +59,21 @@ def _outcome(X: np.ndarray, y: np.ndarray, **options: object) -> dict[str, objec
     return fields
 
 
+#: Every switch between a one-feature float route and numpy's lines.
+_SWITCHES = (
+    (moments, "ONE_FEATURE_FLOATS"), (accumulate, "LINE_FLOATS"), (problem, "TWO_BY_TWO_FLOATS")
+)  # fmt: skip
+
+
+def _switch(monkeypatch: pytest.MonkeyPatch, floats: bool) -> None:
+    for module, name in _SWITCHES:
+        monkeypatch.setattr(module, name, floats)
+
+
 def _both(monkeypatch: pytest.MonkeyPatch, X: np.ndarray, y: np.ndarray, **options: object) -> None:
-    monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", True)
+    _switch(monkeypatch, True)
     floats = _outcome(X, y, **options)
-    monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", False)
+    _switch(monkeypatch, False)
     arrays = _outcome(X, y, **options)
     differ = [k for k in arrays if not _same(floats.get(k), arrays[k])]
     assert not differ and floats.keys() == arrays.keys(), (options, differ)
@@ -196,3 +209,39 @@ def test_one_weights_stopping_rule_is_the_arrays(w: float, ulps: float) -> None:
     moved = floats.moved(correction, w)
     assert moved == arrays.moved(np.array([correction]), np.array([w]))
     assert moved == (ulps > 4.0 and w != 0.0)
+
+
+_EDGES = [0.0, -0.0, 5e-324, 2.0**-100, 2.0**-99, 1.0, 2.0**99, 2.0**100, 1e200, 1.7e308]
+
+
+@pytest.mark.parametrize("state", ["raise", "ignore"])
+def test_the_hessian_and_the_units_are_the_same_either_way(
+    monkeypatch: pytest.MonkeyPatch, state: str
+) -> None:
+    """One feature's Hessian and power-of-two units in floats against numpy's lines: the
+    same bytes, or the same error (an overflow under "raise"), at signed zeros, at the
+    units' 2^±100 edges and near the largest float, with every form of ridge."""
+    rng = np.random.default_rng(100)
+    for trial in range(4000):
+        mean_x, cxx, mean_y, cyy = (
+            float(rng.choice(_EDGES) if rng.random() < 0.5 else 10.0 ** rng.uniform(-3, 3))
+            * float(rng.choice([-1.0, 1.0]))
+            for _ in range(4)
+        )
+        cxx, cyy = abs(cxx), abs(cyy)
+        stats = Moments(int(rng.integers(1, 10**6)), np.array([mean_x]), mean_y,
+                        np.array([[cxx]]), np.array([0.5 * cxx]), cyy)  # fmt: skip
+        alpha = [0.0, -0.0, rng.uniform(0, 3), np.array([0.0]), np.array([1e300]),
+                 np.array([[2.0]]), np.array([rng.uniform(0, 3)])][trial % 7]  # fmt: skip
+        outcomes = []
+        for floats in (True, False):
+            monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", floats)
+            with np.errstate(all=state), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                units = reference_statistics.Units.of(stats)
+                try:
+                    hessian = stats.hessian(alpha).tobytes()
+                except (FloatingPointError, ValueError) as error:
+                    hessian = type(error).__name__
+            outcomes.append((hessian, units.features.tobytes(), units.target))
+        assert outcomes[0] == outcomes[1], (stats, alpha)

@@ -355,3 +355,52 @@ def test_wide_data_take_smaller_blocks_and_a_cap():
         Moments.from_arrays(wide, np.arange(3.0))
     stats = Moments.from_arrays(RNG.normal(size=(300, 600)), RNG.normal(size=300))
     assert stats.n_features == 600 and stats.count == 300
+
+
+def _statistics_both_ways(monkeypatch, x, y, under="ignore"):
+    """The one-pass statistics with one feature's run in Python floats, and in numpy:
+    every field as bytes (or the error, and any warning), the same either way."""
+    import warnings
+
+    from linreg.errors import InputError
+
+    outcomes = []
+    for floats in (True, False):
+        monkeypatch.setattr("linreg.accumulate.LINE_FLOATS", floats)
+        with warnings.catch_warnings(record=True) as caught, np.errstate(under=under):
+            warnings.simplefilter("always")
+            try:
+                m = Moments.from_arrays(x[:, None], y)
+                fields = (m.count, m.mean_x, m.mean_y, m.cxx, m.cxy, m.cyy, m.rounding,
+                          m.mean_rounding)  # fmt: skip
+                outcomes.append([np.asarray(f, dtype=float).tobytes() for f in fields])
+            except (InputError, FloatingPointError) as error:
+                outcomes.append([str(error)])
+        outcomes[-1].append(sorted(str(w.message) for w in caught))
+    return outcomes
+
+
+def test_one_features_statistics_in_floats_are_numpys(monkeypatch):
+    """Offsets up to 1e9 and Unix timestamps, scales 1e-150 to 1e150 (and near the
+    largest float, where a square overflows), constant x, two points, y = 0, a tiny
+    optimum, one row, many blocks."""
+    rng = np.random.default_rng(19)
+    cases = [(np.full(30, 3.25), rng.normal(size=30)), (np.array([1.0, 3.0]), np.zeros(2)),
+             (np.array([2.0]), np.array([5.0])), (1.7e9 + 60.0 * np.arange(40.0), np.zeros(40)),
+             (np.array([1e154, -1e154, 3e153]), np.ones(3)),
+             (np.array([1.3e308, -1.3e308]), np.ones(2)),
+             (rng.normal(size=300_000), rng.normal(size=300_000))]  # fmt: skip
+    for offset in (0.0, 1e4, 1e6, 1e9, 1.7e9, -3.3e5):
+        for scale in (1e-150, 1e-30, 1e-3, 1.0, 1e3, 1e30, 1e150):
+            x = offset + scale * rng.normal(size=int(rng.integers(1, 200)))
+            cases.append((x, 1e-300 * np.sign(x)))
+            cases.append((x, 2.5 * x + scale * rng.normal(size=x.shape[0])))
+    for _ in range(100):  # the first 1,024 rows' means (the shift) are not the others':
+        n = int(rng.integers(1100, 4000))  # the shifted sums' products count, last bits too
+        later = np.arange(n) >= 1024
+        x = rng.normal(size=n) + later * rng.uniform(-0.4, 0.4)
+        cases.append((x, rng.uniform(-0.05, 0.05) * x + rng.normal(size=n) + 0.4 * later))
+    for x, y in cases:
+        for under in ("ignore", "raise"):  # the caller's state, which numpy's lines obey
+            floats, arrays = _statistics_both_ways(monkeypatch, x, y, under)
+            assert floats == arrays, (x[:3], y[:3], under)

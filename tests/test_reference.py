@@ -204,6 +204,75 @@ def test_eigh_of_one_entry_is_lapacks_bit_for_bit(entry):
     assert matrix[0, 0] == entry or math.isnan(entry)
 
 
+def _eigh_outcome(matrix, state):
+    """numpy.linalg.eigh's answer (or error) and `linreg.blas.eigh`'s, under an error state."""
+    import warnings
+
+    from linreg.blas import eigh
+
+    outcomes = []
+    for function in (np.linalg.eigh, eigh):
+        with np.errstate(**state), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                values, vectors = function(matrix.copy())
+                outcomes.append((values.tobytes(), vectors.tobytes(), vectors.strides))
+            except (np.linalg.LinAlgError, FloatingPointError) as error:
+                outcomes.append((type(error).__name__, str(error)))
+        outcomes[-1] += (len(caught),)
+    return outcomes
+
+
+@pytest.mark.parametrize("state", [{"all": "raise"}, {"all": "ignore"}, {"all": "warn"}])
+@pytest.mark.parametrize("size", [2, 3, 4, 5])
+def test_eigh_of_small_matrices_is_numpys_bit_for_bit(size, state):
+    """The small matrices go straight to numpy's LAPACK gufunc: the same answer, and the
+    same error (or NaN) for entries that are not finite, whatever the error state."""
+    rng = np.random.default_rng(size)
+    for trial in range(200):
+        a = rng.normal(size=(size, size)) * 10.0 ** rng.integers(-150, 151, size=(size, size))
+        matrix = a + a.T
+        if trial % 10 == 1:
+            matrix[0, -1] = matrix[-1, 0] = [math.nan, math.inf, -math.inf, 1e308][trial % 4]
+        if trial % 10 == 2:
+            matrix = np.full((size, size), 1e308)
+        if trial % 10 == 3:
+            matrix = np.diag(rng.normal(size=size)) * 5e-324
+        first, second = _eigh_outcome(matrix, state)
+        assert first == second, (trial, matrix)
+
+
+@pytest.mark.parametrize("state", [{"all": "raise"}, {"all": "ignore"}, {"all": "warn"}])
+def test_the_norm_of_a_few_entries_is_the_guarded_routes(monkeypatch, state):
+    """Up to 4 entries within 2^±400 skip the error state: the same float as the guarded
+    route, and the same warnings or errors (none) whatever the caller's state; entries at
+    and past the limits, zeros, subnormals, inf and NaN take the guarded route as before."""
+    import warnings
+
+    from linreg import blas
+
+    rng = np.random.default_rng(400)
+    few = blas._FEW
+    edges = [0.0, -0.0, 5e-324, 2.0**-400, 2.0**-399, 2.0**399, 2.0**400, 1e300, math.inf,
+             math.nan, 1.0]  # fmt: skip
+    for trial in range(3000):
+        size = int(rng.integers(1, 6))
+        v = rng.normal(size=size) * 2.0 ** rng.integers(-700, 700, size=size)
+        if trial % 3 == 0:
+            v[rng.integers(size)] = edges[trial % len(edges)]
+        outcomes = []
+        for shapes in (few, set()):
+            monkeypatch.setattr(blas, "_FEW", shapes)
+            with np.errstate(**state), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    found = blas.norm(v)
+                    outcomes.append((type(found), np.float64(found).tobytes(), len(caught)))
+                except FloatingPointError as error:
+                    outcomes.append((str(error), len(caught)))
+        assert outcomes[0] == outcomes[1], v
+
+
 def test_exact_residual_and_intercept_of_one_feature_are_correctly_rounded():
     from fractions import Fraction
 

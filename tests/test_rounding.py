@@ -254,3 +254,26 @@ def test_a_merged_mean_bound_covers_every_error_its_parts_allow(seed):
         own = abs(Fraction(mean(merged)) - exact)  # the merge's own rounding, exactly
         declared = Fraction(merged.mean_rounding) * (abs(Fraction(mean(merged))) + spread(merged))
         assert worst + own <= declared, (j, float(worst + own), float(declared))
+
+
+@pytest.mark.parametrize("m", [1, 2, 3, 100, 1023, 1024])
+def test_one_pieces_sums_are_the_reduces_of_its_table(m):
+    """A block of one piece takes its five sums from the table as numpy's reduce of one
+    entry gives them (0 + x: −0 becomes +0), bit for bit: against the reduce itself."""
+    from linreg._line_sums import _ONES, _dots, line_sums, scratch_rows
+
+    rng = np.random.default_rng(m)
+    for x, y, shift in (
+        (rng.normal(size=m) + 50.0, rng.normal(size=m), np.array([50.0, 0.0])),
+        (np.full(m, 3.0), np.full(m, -0.0), np.array([3.0, 0.0])),  # Σb = −0 in BLAS
+        (np.full(m, 2.0), -rng.uniform(size=m) * 1e-300, np.array([2.0, -0.0])),
+    ):
+        total, products, _ = line_sums(x, y, shift, np.empty((2, scratch_rows(m))))
+        rows = np.stack([x - shift[0], y - shift[1]]).reshape(2, 1, m)
+        table = np.zeros((5, 1))
+        np.matmul(rows, _ONES[:m], out=table[0:2, :1])
+        _dots(rows, rows, out=table[2:5:2, :1])
+        _dots(rows[0], rows[1], out=table[3, :1])
+        sums = np.add.reduce(np.add.reduce(table.reshape(5, 1, 1), axis=2), axis=1)
+        ours = [*total, products[0, 0], products[0, 1], products[1, 1]]
+        assert np.array(ours).tobytes() == sums.tobytes(), (ours, sums)
