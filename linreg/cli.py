@@ -109,6 +109,7 @@ from linreg.errors import (
     LinregError,
     OutputError,
     conditioning,
+    rate_and_bound,
     reason,
     shown_name,
 )
@@ -588,9 +589,10 @@ def _divergence(error: DivergenceError) -> str:
             "bound, but its steps grow with the learning rate: use a smaller one, or leave it "
             "unset for the default"
         )
+    rate, bound, below = rate_and_bound(error.learning_rate, error.bound)
     return (
         f"descent ({error.method}) diverged: the loss grew{when} with --learning-rate "
-        f"{error.learning_rate:.4g}, above the stability bound {error.bound_name} = "
-        f"{error.bound:.4g} for these data; use a --learning-rate below {error.bound:.4g}, "
-        "--learning-rate auto (1/lambda_max, always stable), or --standardize"
+        f"{rate}, above the stability bound {error.bound_name} = {bound} "
+        f"for these data; use a --learning-rate below {below}, --learning-rate auto "
+        "(1/lambda_max, always stable), or --standardize"
     )

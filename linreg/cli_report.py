@@ -19,8 +19,9 @@ import numpy.typing as npt
 
 from linreg.closed_form_result import AccuracyWarning, inaccuracy
 from linreg.descent import DescentResult
-from linreg.errors import SingularProblemError
+from linreg.errors import SingularProblemError, distinct
 from linreg.moments import Moments
+from linreg.reference import UNIT
 from linreg.solve import least_squares
 
 __all__ = [
@@ -83,7 +84,7 @@ def summary(
         f"{name} = {sound(value, bar)}" for name, value in zip(weight_names(len(w)), best_w)
     )
     print(f"{kind}: b = {sound(best_b, bar)}, {weights}, error = {sound(minimum, slack)}")
-    print(verdict(fit, b, w, best_b, best_w, error, minimum if math.isfinite(slack) else None))
+    print(verdict(fit, b, w, best_b, best_w, (minimum, slack) if math.isfinite(slack) else None))
     print(bound_line(fit, standardized))
     print(needed_line(fit))
 
@@ -137,7 +138,7 @@ def sound(value: float, error: float, digits: int = 10) -> str:
         return "unresolved (float64 cannot bound its error here)"
     if value == 0:
         return f"{value:.{digits}g}"
-    if error >= abs(value):
+    if 10 * error > abs(value):  # under 1 digit: the value itself with its bar
         return f"{value:.2g} (± {upper(error)})"
     kept = max(1, min(digits, math.floor(math.log10(abs(value) / error)) if error else digits))
     return f"{value:.{kept}g}"
@@ -149,13 +150,12 @@ def verdict(
     w: Sequence[float],
     best_b: float,
     best_w: Sequence[float],
-    error: float,
-    minimum: float | None,
+    minimum: tuple[float, float] | None,
 ) -> str:
     """The verdict, from the certificate: converged, not converged, or cannot be certified.
 
     ``w`` and ``best_w`` are the weights reached and the optimum's (one each, ``m``, for
-    the livestream's line); ``minimum`` is None where its value is unresolved.
+    the livestream's line); ``minimum`` is E* and its error bar, None where unresolved.
     """
     name = "Gradient descent" if fit.method == "gd" else f"Method {fit.method}"
     after = f"{fit.n_iter:,} {_plural(fit.n_iter, 'iteration')}"
@@ -168,14 +168,9 @@ def verdict(
     if fit.verdict == "cannot be certified":
         return (
             f"After {after} {name[0].lower() + name[1:]} cannot be certified at --tol "
-            f"{fit.tol:g}: {fit.verdict_reason}. Try --standardize or a larger --tol."
+            f"{fit.tol:g}: {fit.verdict_reason}.{_larger_tol(fit.error_floor)}"
         )
-    if minimum is None:  # its value has no error bar: a gap from it would mean nothing
-        gap = "not comparable with the minimum (float64 does not resolve it here)"
-    elif minimum != 0:
-        gap = f"{_relative(error - minimum, minimum)} above the minimum"
-    else:
-        gap = f"{error:.4g} above the minimum of 0"
+    gap = _above(fit.final_loss(), minimum)
     bar = fit.optimum_error
     weights = "".join(
         f"{label} by {_off(value, best, bar)}, "
@@ -185,6 +180,29 @@ def verdict(
         f"After {after} {name[0].lower() + name[1:]} has not converged: "
         f"b is off by {_off(b, best_b, bar)}, {weights}and the error is {gap}."
     )
+
+
+def _larger_tol(floor: float) -> str:
+    """The --tol that could be certified, above the error floor (none where it is inf)."""
+    return f" Try a --tol above {upper(floor)}." if math.isfinite(floor) else ""
+
+
+def _above(loss: tuple[float, float], minimum: tuple[float, float] | None) -> str:
+    """How far the loss E is above the minimum E*, to the digits their error bars allow
+    (E − E* ≥ 0 always: a difference within the bars is said as a bound, not as noise)."""
+    (value, bar), (best, slack) = loss, minimum or (math.nan, math.inf)
+    if not (math.isfinite(slack) and math.isfinite(bar)):
+        return "not comparable with the minimum (float64 does not resolve it here)"
+    gap, error = value - best, (bar + slack) * (1 + 4 * UNIT) + UNIT * abs(value - best)
+    if best - slack <= 0:  # no relative gap: E* may be 0
+        if gap <= error:
+            return f"at most {upper(max(gap, 0.0) + error)} above the minimum"
+        return f"{sound(gap, error, 3)} above the minimum"
+    low = best - slack  # the percentage's error: the gap's, and the minimum's own
+    if gap <= error:
+        return f"at most {upper(100 * (max(gap, 0.0) + error) / low)}% above the minimum"
+    percent, relative = 100 * gap / best, error / low + (gap / low) * (slack / low)
+    return f"{sound(percent, 100 * relative + UNIT * percent, 3)}% above the minimum"
 
 
 def bound_line(fit: DescentResult, standardized: bool) -> str:
@@ -200,15 +218,6 @@ def bound_line(fit: DescentResult, standardized: bool) -> str:
         f"Learning rate {rate}{where}: the stability bound is "
         f"{fit.bound_name} = {bound}, so this rate {verdict}."
     )
-
-
-def distinct(a: float, b: float) -> tuple[str, str]:
-    """a and b with 4 significant digits, or as many more as it takes to tell them apart."""
-    for digits in range(4, 18):
-        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
-        if shown[0] != shown[1] or a == b:
-            return shown
-    return f"{a!r}", f"{b!r}"
 
 
 def needed_line(fit: DescentResult) -> str:

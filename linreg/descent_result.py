@@ -27,7 +27,7 @@ from linreg.predictions import (
 from linreg.problem import Quadratic
 from linreg.reference import UNIT as _UNIT
 from linreg.reference import Reference
-from linreg.reference_data import minimum_loss
+from linreg.reference_data import loss_at, minimum_loss
 from linreg.seam import Settings
 
 __all__ = ["DescentResult", "Forecast", "verdict_fields"]
@@ -202,6 +202,13 @@ class DescentResult:
         return minimum_loss(ladder.stats, ladder.current, ladder.alpha, ladder.intercept,
                             ladder.data)  # fmt: skip
 
+    def final_loss(self) -> tuple[float, float]:
+        """The loss at (w, b), and a bound on the error of that value (formed as
+        `minimum_loss` forms E*, so that their difference has an error bar)."""
+        ladder = self.forecast.ladder
+        return loss_at(ladder.stats, np.append(self.w, self.b), ladder.alpha, ladder.intercept,
+                       ladder.data)  # fmt: skip
+
     @property
     def optimum_error(self) -> float:
         """A bound on the error of ``optimum`` itself, ‖θ̂* − θ*‖ (the reference's own error
@@ -309,8 +316,9 @@ def _target(error: float, zero: bool, size: float, tol: float) -> tuple[float | 
     low = size * (1 - 8 * _UNIT) - error
     target = tol * low - error
     if not math.isfinite(error) or not target > 0:
+        floor = f" ({error / low:.2g} of the optimum's norm)" if low > 0 else ""
         return None, (
-            f"tol={tol:g} is below this problem's error floor: the verdict can never become "
-            "converged (standardize, a larger tol, or least_squares(exact=True))"
+            f"tol={tol:g} is below this problem's error floor{floor}: the verdict can never "
+            "become converged at it"
         )
     return target, ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from decimal import ROUND_FLOOR, Decimal
 
 __all__ = [
     "STANDARD_INPUT",
@@ -173,43 +174,87 @@ class DivergenceError(LinregError, ArithmeticError):
         self.method = method
         self.bound_name = bound_name
         self.minibatch = minibatch
+        super().__init__(self._message())
+
+    def _message(self) -> str:
+        """The message in the API's words (`linreg.cli` says the same in its own)."""
+        method, bound, bound_name = self.method, self.bound, self.bound_name
+        learning_rate, minibatch = self.learning_rate, self.minibatch
+        iteration = self.iteration
         when = "" if iteration is None else f" at iteration {iteration}"
         if minibatch:
-            message = (
+            return (
                 f"mini-batch descent ({method}, batch_size={minibatch}) diverged{when} with "
                 f"learning_rate={learning_rate:.4g}: each step follows one batch's gradient, "
                 f"whose curvature can be far above the full data's, so the full-data bound "
-                f"does not protect it; below {bound:.4g} = {bound_name} every batch step is "
-                f"stable: use a smaller learning rate, a larger batch_size, or standardize=True"
+                f"does not protect it; below {rounded_down(bound, 4)} (under {bound_name}) "
+                f"every batch step is stable: use a smaller learning rate, a larger "
+                f"batch_size, or standardize=True"
             )
         elif self.steps_overflowed:  # a method without a step size: inaccurate steps
-            message = (
+            return (
                 f"descent ({method}) diverged{when}: its iterates overflowed float64; "
-                f"{method} has no step size to lower, but {conditioning(condition_number)} "
+                f"{method} has no step size to lower, but {conditioning(self.condition_number)} "
                 f"its float64 steps are not accurate; use "
                 f"standardize=True, or least_squares for the optimum"
             )
         elif math.isnan(bound):  # a step size without a stability bound (Adam)
-            message = (
+            return (
                 f"descent ({method}) diverged{when}: its iterates overflowed float64 with "
                 f"learning_rate={learning_rate:.4g}; {method} has no stability bound, but "
                 f"its steps grow with the learning rate: use a smaller one, or leave it "
                 f"unset for the default"
             )
         else:
-            message = (
+            rate, shown, below = rate_and_bound(learning_rate, bound)
+            return (
                 f"descent ({method}) diverged: the loss grew{when} with "
-                f"learning_rate={learning_rate:.4g}, above the stability bound "
-                f"{bound_name} = {bound:.4g} for these data; use a learning rate below "
-                f"{bound:.4g}, leave learning_rate unset for the optimal one, or "
+                f"learning_rate={rate}, above the stability bound {bound_name} = {shown} "
+                f"for these data; use a learning rate below {below}, leave learning_rate "
+                f"unset for the optimal one, or "
                 f"standardize=True"
             )
-        super().__init__(message)
 
     @property
     def steps_overflowed(self) -> bool:
         """A method without a step size overflowed (its condition number is given)."""
         return not math.isnan(self.condition_number)
+
+
+def distinct(a: float, b: float) -> tuple[str, str]:
+    """a and b with 4 significant digits, or as many more as it takes to tell them apart."""
+    for digits in range(4, 18):
+        shown = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if shown[0] != shown[1] or a == b:
+            return shown
+    return f"{a!r}", f"{b!r}"
+
+
+def rate_and_bound(rate: float, bound: float) -> tuple[str, str, str]:
+    """A learning rate as typed, a stability bound to as many digits as tell them apart,
+    and a rate to advise, rounded down one digit further (below it is below the bound).
+
+    >>> rate_and_bound(0.0004012999, 0.00040129644)
+    ('0.0004012999', '0.000401296', '0.0004012964')
+    """
+    shown = distinct(rate, bound)[1]
+    digits = len(shown.split("e")[0].replace(".", "").lstrip("0"))
+    return repr(rate), shown, rounded_down(bound, digits + 1)
+
+
+def rounded_down(bound: float, digits: int = 5) -> str:
+    """A positive bound printed rounded down to ``digits`` significant digits, so that a
+    value below what is printed is below the bound ("use a learning rate below ...").
+
+    >>> rounded_down(0.00040129644), rounded_down(0.00040129644, 7), rounded_down(2.0)
+    ('0.00040129', '0.0004012964', '2')
+    """
+    if not math.isfinite(bound) or bound <= 0:
+        return f"{bound:g}"
+    exact = Decimal(bound)
+    shift = exact.adjusted() - (digits - 1)
+    floor = exact.scaleb(-shift).to_integral_value(ROUND_FLOOR).scaleb(shift)
+    return f"{float(floor):.{digits}g}"
 
 
 def conditioning(condition_number: float) -> str:

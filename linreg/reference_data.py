@@ -34,7 +34,7 @@ from linreg.reference_statistics import (
     weights_error,
 )
 
-__all__ = ["BLAS_RESOLUTION", "from_data", "minimum_loss"]
+__all__ = ["BLAS_RESOLUTION", "from_data", "loss_at", "minimum_loss"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -325,18 +325,45 @@ def minimum_loss(
     $\tfrac1N q^\top C_\alpha^{-1} q + (t/N)^2$: from the gradient's sums $q, t$ in
     double-double with data, and from the error bar of $\hat\theta^*$ without.
     """
+    return _loss(stats, reference.point, alpha, intercept, data, to_minimum=True)
+
+
+def loss_at(
+    stats: Moments,
+    theta: FloatArray,
+    alpha: Any,
+    intercept: bool,
+    data: tuple[FloatArray, FloatArray] | None = None,
+) -> tuple[float, float]:
+    r"""$E(\theta)$ at $\theta = [w; b]$, and a bound on the error of that value, formed as
+    `minimum_loss` forms $E(\hat\theta^*)$ ((inf, inf) where it overflows)."""
+    try:
+        return _loss(stats, theta, alpha, intercept, data, to_minimum=False)
+    except OverflowError:  # math.fsum of squares past float64
+        return math.inf, math.inf
+
+
+def _loss(
+    stats: Moments,
+    theta: FloatArray,
+    alpha: Any,
+    intercept: bool,
+    data: tuple[FloatArray, FloatArray] | None,
+    to_minimum: bool,
+) -> tuple[float, float]:
+    """E at θ and its error bar; ``to_minimum``: the bar covers E* as well."""
     units = Units.of(stats)
-    point = units.to_scaled(reference.point)
+    point = units.to_scaled(theta)
     problem = None if data is None else _scaled_problem(stats, *data, alpha, intercept, units)
     if problem is not None:
         value, error = _loss_dd(*problem.data, *_parts(point, stats.n_features, intercept))
-        gap = _gap_from_data(problem, point)
+        gap = _gap_from_data(problem, point) if to_minimum else 0.0
     else:
         with np.errstate(all="ignore"):
             scaled, penalty = units.stats(stats), units.penalty(stats.count, alpha)
         w, b = _parts(point, stats.n_features, intercept)
         value, error = _loss_statistics(scaled, w, b)
-        gap = _gap_from_statistics(scaled, penalty, intercept, w, b)
+        gap = _gap_from_statistics(scaled, penalty, intercept, w, b) if to_minimum else 0.0
     penalty = units.penalty(stats.count, alpha)
     w = point[: stats.n_features]
     ridge = float(penalty @ (w * w)) / stats.count

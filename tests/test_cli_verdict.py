@@ -6,6 +6,7 @@ and every digit printed must be within its error bar (`linreg.reference`).
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 import sys
@@ -66,7 +67,7 @@ def test_tol_below_the_floor_cannot_be_certified(tmp_path):
     rows = np.column_stack([x, 0.5 * np.arange(20.0)])
     _, verdict, _, needed = _run(tmp_path, rows, "--method", "newton", "--standardize",
                                  "--tol", "1e-17")  # fmt: skip
-    assert "cannot be certified at --tol 1e-17" in verdict and "--standardize" in verdict
+    assert "cannot be certified at --tol 1e-17" in verdict and "Try a --tol above" in verdict
     assert "below this problem's error floor" in needed and "exactly" not in needed
 
 
@@ -304,3 +305,56 @@ def test_the_optimum_keeps_its_digits_after_a_run_far_from_it(tmp_path):
     points = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
     done = _command(tmp_path, points, "--method", "adam", "--learning-rate", "1e100")
     assert "optimum (closed form): b = 7.991020982, m = 1.322431023," in done.stdout
+
+
+def test_a_rate_just_above_the_bound_is_told_apart_from_it(tmp_path):
+    """The tenth audit: 'with --learning-rate 0.0004013, above the stability bound
+    2/lambda_max = 0.0004013 ...; use a --learning-rate below 0.0004013' for 0.0004012999,
+    itself below 0.0004013 and above the bound 0.00040129644."""
+    points = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
+    bound = minimize(points[:, :1], points[:, 1], num_iterations=1).bound
+    done = _command(tmp_path, points, "--learning-rate", "0.0004012999")
+    assert done.returncode == 4, done.stderr
+    found = re.search(r"--learning-rate ([\d.e+-]+), above the stability bound 2/lambda_max = "
+                      r"([\d.e+-]+) .* below ([\d.e+-]+),", done.stderr)  # fmt: skip
+    assert found, done.stderr
+    rate, shown, below = found.groups()
+    assert rate == "0.0004012999" and shown != rate and float(below) < bound, done.stderr
+    with pytest.raises(DivergenceError) as caught:
+        minimize(points[:, :1], points[:, 1], learning_rate=0.0004012999)
+    advised = re.search(r"below ([\d.e+-]+),", str(caught.value))
+    assert "learning_rate=0.0004012999," in str(caught.value)
+    assert advised and float(advised.group(1)) < bound, str(caught.value)
+
+
+def test_a_gap_within_the_error_bars_is_a_bound_never_noise(tmp_path):
+    """cg printed 'the error is -2.66e-11% above the minimum': E - E* in float64, under
+    the bars of both. It is a bound now, and the minimum's one digit carries its bar."""
+    from linreg.cli_report import _above, sound
+
+    assert _above((1.0 - 1e-15, 1e-16), (1.0, 1e-16)).startswith("at most ")
+    assert _above((2.0, 1e-16), (1.0, 1e-16)) == "100% above the minimum"
+    assert _above((1.0, 1e-16), (1.0, math.inf)).startswith("not comparable")
+    assert sound(6.88e-32, 2.03e-32) == "6.9e-32 (± 2.1e-32)"  # was '7e-32'
+    points = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
+    lines = []  # a run at the optimum, judged at tolerances near the floor
+    for tol in ("1e-16", "2e-16", "5e-16", "1e-15", "3e-15"):
+        done = _command(tmp_path, points, "--method", "cg", "--iterations", "5", "--tol", tol)
+        lines += [line for line in done.stdout.splitlines() if "has not converged" in line]
+    assert lines
+    for line in lines:
+        assert re.search(r"and the error is at most [\d.e+-]+% above the minimum\.$", line), line
+
+
+def test_cannot_be_certified_advises_a_tol_that_can(tmp_path):
+    """'Try --standardize or a larger --tol' at --tol 0, where standardizing cannot help;
+    the iterations line advised least_squares(exact=True), which no option gives."""
+    points = np.loadtxt(ROOT / "data" / "data.csv", delimiter=",")
+    done = _command(tmp_path, points, "--method", "cg", "--iterations", "2", "--tol", "0")
+    line = done.stdout.splitlines()[5]
+    advised = re.search(r"Try a --tol above ([\d.e+-]+)\.$", line)
+    assert advised and "standardize" not in line, line
+    assert "exact=True" not in done.stdout
+    again = _command(tmp_path, points, "--method", "cg", "--iterations", "2", "--tol",
+                     str(float(advised.group(1)) * 1.01))  # fmt: skip
+    assert "cannot be certified" not in again.stdout, again.stdout
