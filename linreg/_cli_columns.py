@@ -251,16 +251,16 @@ def refuse_a_future_input(target: OutputTarget, data: Path, kind: str) -> None:
     written = next((name for name, suffixes in FORMATS.items() if suffix in suffixes), None)
     if kind not in FORMATS or target.in_place or written is None:  # any format: a folder
         return  # of Parquet with a .feather in it is refused next time as mixed
-    final = Path(os.path.abspath(target.final))
+    final = Path(os.path.realpath(target.final))  # through any link, as the data are read
     if data.is_dir():
         try:
-            parts = final.relative_to(os.path.abspath(data)).parts
+            parts = final.relative_to(os.path.realpath(data)).parts
         except ValueError:
             return
         among = not any(part.startswith((".", "_")) for part in parts)
         where = "inside the --data folder"  # as `dataset_files` finds them
     else:
-        pattern = os.path.abspath(data).split(os.sep)[1:]  # after the root, as the parts
+        pattern = _real_pattern(data)
         among = glob.has_magic(os.fspath(data)) and _globbed(pattern, final.parts[1:])
         where = "matching the --data pattern"
     if among:
@@ -268,6 +268,15 @@ def refuse_a_future_input(target: OutputTarget, data: Path, kind: str) -> None:
             f"{target.label}: the next run would read the history as {_NAMES[written]} data "
             f"(a {target.final.suffix} file {where}); write it elsewhere, or name it .csv"
         )
+
+
+def _real_pattern(data: Path) -> list[str]:
+    """A glob's names after the root, its folders before the first wildcard resolved
+    through their links (``lnk/d/*.parquet`` with lnk a link to dsh: dsh/d/*.parquet)."""
+    names = os.path.abspath(data).split(os.sep)[1:]
+    fixed = next((k for k, name in enumerate(names) if glob.has_magic(name)), len(names))
+    folder = os.path.realpath(os.sep + os.sep.join(names[:fixed]))
+    return folder.split(os.sep)[1:] * (folder != os.sep) + names[fixed:]
 
 
 def _globbed(pattern: list[str], parts: tuple[str, ...]) -> bool:

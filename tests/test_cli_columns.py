@@ -265,3 +265,22 @@ def test_the_future_input_check_matches_as_glob_does(tmp_path):
         for path in tmp_path.rglob("*"):
             split = os.path.abspath(whole).split(os.sep)[1:]
             assert _globbed(split, path.parts[1:]) == (str(path) in found), (pattern, path)
+
+
+@pytest.mark.parametrize("through", ["data", "history"])
+@pytest.mark.parametrize("source", ["folder", "glob"])
+def test_a_link_does_not_hide_the_data_folder_from_the_history(source, through, files, tmp_path):
+    """The tenth audit: --data dshlink (a link to the folder dsh) --history dsh/new.parquet
+    wrote CSV text into the data folder, and the next run refused the folder; so did
+    --data 'lnk/d/*.parquet'. Both sides are compared through their links."""
+    link = tmp_path / "link"
+    link.symlink_to(files["folder"], target_is_directory=True)
+    data = link if source == "folder" else link / "*.parquet"
+    written = files["folder"] / "new.parquet"
+    if through == "history":  # the data named directly, the history through the link
+        data = files["folder"] if source == "folder" else files["folder"] / "*.parquet"
+        written = link / "new.parquet"
+    done = _run("--data", data, "--x", "a", "--y", "y", "--history", written)
+    assert done.returncode == EXIT_OUTPUT and done.stdout == "", done.stderr
+    assert "the next run would read the history as Parquet data" in done.stderr
+    assert not (files["folder"] / "new.parquet").exists()
