@@ -22,6 +22,9 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _VERSIONS = ((1, 0), (2, 0), (3, 0))
 #: A header's problem is quoted up to this many characters (numpy quotes the whole header).
 _MAX_DETAIL = 200
+#: The longest header numpy reads unless told to trust the file (its ``max_header_size``);
+#: numpy.save writes a numeric table's header in 128 bytes or fewer.
+_MAX_HEADER = 10_000
 
 
 def open_npy(path: str | os.PathLike[str]) -> Any:
@@ -81,6 +84,7 @@ def _npy_header(file: Path, handle: Any) -> tuple[tuple[int, ...], bool, np.dtyp
         )
     if magic != _NPY_MAGIC:
         raise DataFileError(file, "is not a .npy array file (it lacks numpy's magic bytes)")
+    _check_header_length(file, handle)
     handle.seek(0)
     try:
         with warnings.catch_warnings():  # numpy warns of a Python 2 header that it reads
@@ -95,6 +99,22 @@ def _npy_header(file: Path, handle: Any) -> tuple[tuple[int, ...], bool, np.dtyp
     if not all(isinstance(n, int) and n >= 0 for n in shape):
         raise DataFileError(file, f"is not a .npy array file (shape is not valid: {shape})")
     return tuple(int(n) for n in shape), bool(fortran), dtype, handle.tell()
+
+
+def _check_header_length(file: Path, handle: Any) -> None:
+    """Refuse a header longer than numpy reads (numpy's own refusal is three lines of advice
+    on its Python API); `handle` is just past the magic bytes."""
+    version = handle.read(2)
+    size = 2 if version[:1] == b"\x01" else 4
+    length = handle.read(size)
+    if version[:1] in (b"\x01", b"\x02", b"\x03") and len(length) == size:
+        header_bytes = int.from_bytes(length, "little")
+        if header_bytes > _MAX_HEADER:
+            raise DataFileError(
+                file,
+                f"is not a .npy array file (its header is {header_bytes:,} bytes long, over "
+                f"the {_MAX_HEADER:,} numpy reads: save the table again with numpy.save)",
+            )
 
 
 def _parsed_header(handle: Any) -> tuple[Any, Any, np.dtype[Any]]:
@@ -114,4 +134,6 @@ def _detail(error: Exception) -> str:
     raised where numpy retries a header as Python 2's, is a (message, position) pair)."""
     is_token = isinstance(error, tokenize.TokenError)
     text = f"cannot parse header: {error.args[0]}" if is_token else str(error)
-    return text if len(text) <= _MAX_DETAIL else f"{text[:_MAX_DETAIL]}..."
+    text = text if len(text) <= _MAX_DETAIL else f"{text[:_MAX_DETAIL]}..."
+    # numpy quotes a dtype's text as it is ('format number 1 of "(2,\n3)f8"'): one line
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -687,6 +687,36 @@ def test_a_long_npy_header_problem_is_quoted_short(tmp_path):
     assert line.endswith("(((...)") and len(line) < len(str(f)) + 260
 
 
+@pytest.mark.parametrize(("version", "padding"), [((1, 0), 40_000), ((2, 0), 4 * 2**20)])
+def test_a_huge_npy_header_is_one_line_in_linreg_words(tmp_path, version, padding):
+    """Issue 17 (audit 6): numpy refuses a header over 10,000 characters in three lines of
+    advice on its Python API (``max_header_size``, ``allow_pickle=True``)."""
+    f = tmp_path / "big.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", "(20, 2)") + " " * padding, version))
+    size = int.from_bytes(f.read_bytes()[8 : 10 if version == (1, 0) else 12], "little")
+    why = (
+        f"its header is {size:,} bytes long, over the 10,000 numpy reads: save the table "
+        "again with numpy.save"
+    )
+    done = command("--data", str(f))
+    assert done.one_error_line(EXIT_INPUT) == (
+        f"linreg: error: {f}: is not a .npy array file ({why})"
+    )
+    with pytest.raises(DataFileError, match=re.escape(why)):
+        Moments.from_npy(f)
+
+
+def test_a_npy_header_problem_quoting_a_newline_is_one_line(tmp_path):
+    """numpy's dtype parser quotes the descr as it is: ``format number 1 of "(2,<newline>3)f8"
+    is not recognized`` (issue 17, audit 6)."""
+    f = tmp_path / "nl.npy"
+    f.write_bytes(_raw_npy("{'descr': '(2,\\n3)f8', 'fortran_order': False, 'shape': (20, 2), }"))
+    done = command("--data", str(f))
+    line = done.one_error_line(EXIT_INPUT)
+    assert line.startswith(f"linreg: error: {f}: is not a .npy array file (")
+    assert '"(2,\\n3)f8"' in line, line
+
+
 _WIDE = pytest.mark.skipif(
     np.finfo(np.longdouble).max <= np.finfo(np.float64).max,
     reason="this platform's long double is float64",
