@@ -706,6 +706,39 @@ def test_a_huge_npy_header_is_one_line_in_linreg_words(tmp_path, version, paddin
         Moments.from_npy(f)
 
 
+_HUGE = "0x" + "f" * 9000  # 36,000 bits: Python refuses to write it out in decimal
+
+
+@pytest.mark.parametrize(
+    ("shape", "why"),
+    [  # each was a traceback, or numpy's "use sys.set_int_max_str_digits()" (issue 17)
+        (
+            f"({_HUGE}, 2)",
+            "is shorter than its header says: shape (2**35999 or more, 2) of float64 needs "
+            "2**36003 or more bytes of data, the file has 320",
+        ),
+        (
+            f"(-{_HUGE}, 2)",
+            "is not a .npy array file (shape is not valid: (-(2**35999) or less, 2))",
+        ),
+        (
+            f"({_HUGE}, 2, 0)",
+            "must hold a numeric (N, k) table with k >= 2, got float64 of shape "
+            "(2**35999 or more, 2, 0)",
+        ),
+        (
+            f"(1.5, {_HUGE})",
+            "is not a .npy array file (its header holds an integer of more than 4,300 digits)",
+        ),
+    ],
+)
+def test_a_npy_header_dimension_too_long_to_write_out_is_one_line(tmp_path, shape, why):
+    f = tmp_path / "huge.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", shape)))
+    done = command("--data", str(f))
+    assert done.one_error_line(EXIT_INPUT) == f"linreg: error: {f}: {why}"
+
+
 def test_a_npy_header_problem_quoting_a_newline_is_one_line(tmp_path):
     """numpy's dtype parser quotes the descr as it is: ``format number 1 of "(2,<newline>3)f8"
     is not recognized`` (issue 17, audit 6)."""
