@@ -348,12 +348,23 @@ def _prepared(file: Path, blob: bytes, state: _ReadState) -> bytes:
             raise DataFileError(file, "is UTF-16 text; save it as UTF-8", line=1)
         blob = blob.removeprefix(BOM)
     if not state.header_decided and blob.strip(b" \t\n"):
+        _check_text(file, blob, state.consumed)
         state.has_text = state.header_decided = True
         blob, state.names, wanted = _without_header(file, blob, state.wanted)
         if state.names is not None and wanted is None:
             check_header_width(file, state.names, state.width)
         state.chosen = _positions(file, wanted, state.names)
     return blob
+
+
+def _check_text(file: Path, blob: bytes, consumed: int) -> None:
+    """Refuse the first block before its header is read if it holds a NUL byte (a binary
+    file: a Parquet file named .csv is not a file without a header), or if its first
+    non-blank line is not UTF-8 (`decode` names the line)."""
+    if b"\x00" not in blob:
+        end = blob.find(b"\n", len(blob) - len(blob.lstrip(b" \t\n")))
+        blob = blob if end < 0 else blob[:end]
+    decode(file, blob, consumed)
 
 
 def _positions(file: Path, wanted: list[str | int] | None, names: list[str] | None) -> Any:
