@@ -26,6 +26,7 @@ from linreg.csv_lines import (
     MAX_FIELDS,
     MAX_LINE_BYTES,
     check_header_width,
+    comment_hint,
     fields_of,
     header_of,
     not_a_header,
@@ -76,7 +77,8 @@ def load_table(
     - Blank lines (only spaces and tabs) are skipped. LF, CRLF and CR-only (old Mac)
       line ends all work; a UTF-8 byte-order mark is skipped.
     - A row separated by tabs, semicolons, vertical bars or spaces is refused with the
-      separator named. A file with a NUL byte is not text: reading stops at the first
+      separator named. There are no comment lines: a line starting with ``#`` is refused,
+      saying so. A file with a NUL byte is not text: reading stops at the first
       one. A line longer than `MAX_LINE_BYTES` or a row of more than `MAX_FIELDS` fields
       is refused, so memory stays bounded whatever the file holds.
 
@@ -569,8 +571,10 @@ def _slow_rows(file: Path, lines: list[str], state: _ReadState, exact: bool) -> 
             try:
                 row.append(parse_number(fields[index], exact=exact))
             except ValueError as problem:
-                message = f"{problem}{separator_hint(fields[index])}{_named(state, index)}"
-                if state.names is None and not state.has_rows and not rows:
+                comment = comment_hint(line) if index == 0 else ""
+                hint = comment or separator_hint(fields[index])
+                message = f"{problem}{hint}{_named(state, index)}"
+                if state.names is None and not state.has_rows and not rows and not comment:
                     message += not_a_header(fields)
                 raise DataFileError(file, message, line=number, column=index + 1) from None
         rows.append(row)

@@ -894,6 +894,10 @@ def test_a_device_named_as_a_columnar_file_is_refused(tmp_path):
 
 # --- CSV grammar ---------------------------------------------------------------------------
 
+_COMMENT = (
+    " (a line starting with '#' is a comment to some programs, but linreg's CSV has no "
+    "comment lines: delete the line, or just its '#' if it is the header)"
+)
 GRAMMAR = [
     # (name, content, first line of the error after "linreg: error: {file}", or None: read)
     ("quoted numbers", b'"1.5","2.5"\n1,2\n3,4\n5,7\n', None),
@@ -933,6 +937,26 @@ GRAMMAR = [
         b"1,5;2,5\n",
         ", line 1: expected 2 comma-separated fields, found 3 (this line separates its "
         "fields with semicolons (';'); linreg reads commas)",
+    ),
+    (  # issue 17 (audit 11): each was blamed on spaces, or called a header of names
+        "comment line",
+        b"# c\n1,2\n2,3\n3,5\n",
+        ", line 1: expected 2 comma-separated fields, found 1" + _COMMENT,
+    ),
+    (
+        "commented header",
+        b"# x,y\n1,2\n3,4\n5,7\n",
+        ", line 1, column 1: '# x' is not a number" + _COMMENT,
+    ),
+    (
+        "comment after rows",
+        b"x,y\n1,2\n  #c d\n3,4\n",
+        ", line 3: expected 2 comma-separated fields, found 1" + _COMMENT,
+    ),
+    (
+        "'#' in a field",
+        b"x,y\n1,2\n3,#4\n",
+        ", line 3, column 2: '#4' is not a number (column 'y')",
     ),
     ("CR-only line ends", b"x,y\r1,2\r3,4\r5,7\r", None),
     ("mixed line ends", b"1.5,2.5\r\n1,2\r3,4\n5,7", None),
