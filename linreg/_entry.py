@@ -33,7 +33,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 __all__ = [
     "ARROW_POOL",
@@ -252,8 +252,24 @@ def main() -> int:
 #: the system's; twelve groups of 1M rows x 2, two at a time: 145 MB with jemalloc,
 #: 180 to 220 MB with the system's).
 ARROW_POOL = "jemalloc"
-#: The SIMD levels Arrow knows (another value makes it print a line on stderr).
-ARROW_SIMD_LEVELS = ("NONE", "SSE4_2", "AVX", "AVX2", "AVX512", "MAX")
+#: The SIMD levels Arrow takes, in any case (another value, ``MAX`` included, makes it
+#: print a line on stderr).
+ARROW_SIMD_LEVELS = ("NONE", "SSE4_2", "AVX", "AVX2", "AVX512")
+#: The values Arrow takes of each setting it reads from the environment and prints a line
+#: on stderr for (its ``GetEnvVar`` strings in libarrow, each tried with pyarrow 26):
+#: ``ARROW_IO_THREADS=2147483648`` printed "Invalid value for ARROW_IO_THREADS" and
+#: ``ARROW_DEBUG_MEMORY_POOL=bogus`` (or ``ABORT``) "Valid values are 'abort', ...".
+ARROW_TAKES: dict[str, Callable[[str], bool]] = {
+    "ARROW_IO_THREADS": lambda value: _whole(value, 1, 2**31 - 1),  # an int32, positive
+    "ARROW_REGISTER_ATFORK": lambda value: _whole(value, 0, 1),
+    "ARROW_DEBUG_MEMORY_POOL": lambda value: value in ("abort", "trap", "warn", "none"),
+    "ARROW_USER_SIMD_LEVEL": lambda value: value.upper() in ARROW_SIMD_LEVELS,
+}
+#: Dropped whatever they hold: Arrow's tracing (an unknown backend is a line on stderr,
+#: ``ostream`` and ``arrow_otlp_stdout`` write spans to stdout, ``otlp_http`` errors when no
+#: collector listens) and the options of Arrow's jemalloc (``JE_ARROW_MALLOC_CONF=bogus``:
+#: "<jemalloc>: Conf string ends with key"; the command's allocator is its own choice).
+ARROW_DROPPED = ("ARROW_TRACING_BACKEND", "JE_ARROW_MALLOC_CONF")
 #: Bytes of Parquet row groups the command reads ahead or decodes at once
 #: (`linreg.columnar.READ_BYTES_VARIABLE`, set whatever the environment held): twelve groups
 #: of 1M rows x 2, 249 MB peak unbounded on 2 cores, 177 MB within this.
@@ -262,16 +278,22 @@ READ_BYTES = 48 << 20
 
 def _arrow_environment() -> None:
     """Arrow's settings for the command: its allocator, and no value Arrow would complain
-    of on stderr (``ARROW_IO_THREADS=abc``, ``ARROW_USER_SIMD_LEVEL=bogus``): those are
-    dropped, and Arrow's defaults apply."""
+    of on stderr (`ARROW_TAKES`: ``ARROW_IO_THREADS=abc``, ``ARROW_USER_SIMD_LEVEL=bogus``)
+    nor any that makes Arrow write (`ARROW_DROPPED`): those are dropped, and Arrow's
+    defaults apply. Arrow reads ``OMP_NUM_THREADS`` too, and prints nothing for any value."""
     environ = os.environ
     environ["ARROW_DEFAULT_MEMORY_POOL"] = ARROW_POOL
-    threads = environ.get("ARROW_IO_THREADS")
-    if threads is not None and not (threads.isascii() and threads.isdigit() and int(threads)):
-        del environ["ARROW_IO_THREADS"]
-    level = environ.get("ARROW_USER_SIMD_LEVEL")
-    if level is not None and level.upper() not in ARROW_SIMD_LEVELS:
-        del environ["ARROW_USER_SIMD_LEVEL"]
+    for name in ARROW_DROPPED:
+        environ.pop(name, None)
+    for name, takes in ARROW_TAKES.items():
+        value = environ.get(name)
+        if value is not None and not takes(value):
+            del environ[name]
+
+
+def _whole(text: str, low: int, high: int) -> bool:
+    """``text`` is ASCII digits (``int`` reads ``'٣'`` and ``' 3'``) from ``low`` to ``high``."""
+    return text.isascii() and text.isdigit() and low <= int(text) <= high
 
 
 def _run() -> int:

@@ -4,18 +4,21 @@ Part of `linreg.columnar` (kept apart to keep each file short). The IPC stream f
 (``pyarrow.ipc.new_stream``, often named ``.arrows``) has no footer to find its batches
 from, so it is refused, saying how to convert it; a footer longer than `FOOTER_BYTES` (a
 schema with megabytes of metadata, or a list of hundreds of thousands of record batches)
-is refused from the file's last 10 bytes, before it is read.
+is refused from the file's last 10 bytes, before it is read. A column chosen that does
+not hold numbers is named with its type (`check_numbers`).
 """
 
 from __future__ import annotations
 
 import struct
 from pathlib import Path
+from typing import Any
 
 from linreg.errors import DataFileError
 from linreg.sources import open_binary
+from linreg.validate import shorten
 
-__all__ = ["FOOTER_BYTES", "check_head"]
+__all__ = ["FOOTER_BYTES", "check_head", "check_numbers"]
 
 #: The longest IPC footer read, as Parquet's (`linreg.columnar.FOOTER_BYTES`). Arrow
 #: holds the footer, and a schema's metadata as several copies (60 MiB of metadata, a
@@ -71,3 +74,30 @@ def _too_long(length: int, head: bytes) -> str:
         f"batches ({BLOCK_BYTES} bytes each): {limit}; rewrite it with fewer, larger record "
         "batches (pyarrow.feather.write_feather(table, path, chunksize=65536))"
     )
+
+
+def check_numbers(types: Any, file: Path, name: str, kind: Any) -> None:
+    """Refuse a column of type ``kind`` (``types`` is ``pyarrow.types``) that is not of
+    numbers, naming its type; a dictionary-encoded column of numbers (an Arrow IPC file's:
+    Parquet's dictionaries are decoded by Arrow) is named so, with how to write it decoded.
+    """
+    if _numeric(types, kind):
+        return
+    column = repr(shorten(name))
+    if types.is_dictionary(kind) and _numeric(types, kind.value_type):
+        raise DataFileError(
+            file,
+            f"column {column} is dictionary-encoded ({kind}), which linreg does not read: "
+            f"write it decoded (table = table.set_column(table.column_names.index({column}), "
+            f"{column}, pyarrow.compute.dictionary_decode(table[{column}]))) or write the "
+            "table as Parquet",
+        )
+    raise DataFileError(
+        file,
+        f"column {column} holds {kind}, not numbers (choose numeric columns, or convert this "
+        "one first)",
+    )
+
+
+def _numeric(types: Any, kind: Any) -> bool:
+    return bool(types.is_integer(kind) or types.is_floating(kind) or types.is_decimal(kind))

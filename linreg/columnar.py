@@ -26,7 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg._ipc_file import missing_value, read_pieces
-from linreg._ipc_head import check_head
+from linreg._ipc_head import check_head, check_numbers
 from linreg.errors import DataFileError
 from linreg.sources import require_regular
 from linreg.validate import shorten
@@ -473,14 +473,7 @@ def _check_schema(arrow: Any, file: Path, schema: Any, columns: list[str]) -> No
             )
         if names.count(name) > 1:
             raise DataFileError(file, f"has {names.count(name)} columns named {shorten(name)!r}")
-        kind = schema.field(name).type
-        types = arrow.types
-        if not (types.is_integer(kind) or types.is_floating(kind) or types.is_decimal(kind)):
-            raise DataFileError(
-                file,
-                f"column {shorten(name)!r} holds {kind}, not numbers (choose numeric columns, "
-                "or convert this one first)",
-            )
+        check_numbers(arrow.types, file, name, schema.field(name).type)
     repeated = next((c for k, c in enumerate(columns) if columns.index(c) < k), None)
     if repeated is not None:
         raise DataFileError(file, f"column {shorten(repeated)!r} is chosen twice")

@@ -18,6 +18,7 @@ __all__ = [
     "MAX_LINE_BYTES",
     "as_named",
     "check_header_width",
+    "comment_hint",
     "fields_of",
     "header_of",
     "is_header",
@@ -176,7 +177,19 @@ def fields_of(file: Path, line: str, number: int, width: int | None) -> list[str
 
 
 def _wrong_width(width: int, found: int, line: str) -> str:
-    return f"expected {width} comma-separated fields, found {found:,}{separator_hint(line)}"
+    hint = comment_hint(line) or separator_hint(line)
+    return f"expected {width} comma-separated fields, found {found:,}{hint}"
+
+
+def comment_hint(line: str) -> str:
+    """Say that a line starting with ``#`` is not a comment (numpy.savetxt writes its
+    header so), if it starts so."""
+    if not line.lstrip(BLANKS).startswith("#"):
+        return ""
+    return (
+        " (a line starting with '#' is a comment to some programs, but linreg's CSV has no "
+        "comment lines: delete the line, or just its '#' if it is the header)"
+    )
 
 
 def separator_hint(text: str) -> str:

@@ -26,6 +26,7 @@ from linreg.csv_lines import (
     MAX_FIELDS,
     MAX_LINE_BYTES,
     check_header_width,
+    comment_hint,
     fields_of,
     header_of,
     not_a_header,
@@ -76,7 +77,8 @@ def load_table(
     - Blank lines (only spaces and tabs) are skipped. LF, CRLF and CR-only (old Mac)
       line ends all work; a UTF-8 byte-order mark is skipped.
     - A row separated by tabs, semicolons, vertical bars or spaces is refused with the
-      separator named. A file with a NUL byte is not text: reading stops at the first
+      separator named. There are no comment lines: a line starting with ``#`` is refused,
+      saying so. A file with a NUL byte is not text: reading stops at the first
       one. A line longer than `MAX_LINE_BYTES` or a row of more than `MAX_FIELDS` fields
       is refused, so memory stays bounded whatever the file holds.
 
@@ -348,12 +350,23 @@ def _prepared(file: Path, blob: bytes, state: _ReadState) -> bytes:
             raise DataFileError(file, "is UTF-16 text; save it as UTF-8", line=1)
         blob = blob.removeprefix(BOM)
     if not state.header_decided and blob.strip(b" \t\n"):
+        _check_text(file, blob, state.consumed)
         state.has_text = state.header_decided = True
         blob, state.names, wanted = _without_header(file, blob, state.wanted)
         if state.names is not None and wanted is None:
             check_header_width(file, state.names, state.width)
         state.chosen = _positions(file, wanted, state.names)
     return blob
+
+
+def _check_text(file: Path, blob: bytes, consumed: int) -> None:
+    """Refuse the first block before its header is read if it holds a NUL byte (a binary
+    file: a Parquet file named .csv is not a file without a header), or if its first
+    non-blank line is not UTF-8 (`decode` names the line)."""
+    if b"\x00" not in blob:
+        end = blob.find(b"\n", len(blob) - len(blob.lstrip(b" \t\n")))
+        blob = blob if end < 0 else blob[:end]
+    decode(file, blob, consumed)
 
 
 def _positions(file: Path, wanted: list[str | int] | None, names: list[str] | None) -> Any:
@@ -558,8 +571,10 @@ def _slow_rows(file: Path, lines: list[str], state: _ReadState, exact: bool) -> 
             try:
                 row.append(parse_number(fields[index], exact=exact))
             except ValueError as problem:
-                message = f"{problem}{separator_hint(fields[index])}{_named(state, index)}"
-                if state.names is None and not state.has_rows and not rows:
+                comment = comment_hint(line) if index == 0 else ""
+                hint = comment or separator_hint(fields[index])
+                message = f"{problem}{hint}{_named(state, index)}"
+                if state.names is None and not state.has_rows and not rows and not comment:
                     message += not_a_header(fields)
                 raise DataFileError(file, message, line=number, column=index + 1) from None
         rows.append(row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import tokenize
 import warnings
 from pathlib import Path
@@ -22,6 +23,11 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _VERSIONS = ((1, 0), (2, 0), (3, 0))
 #: A header's problem is quoted up to this many characters (numpy quotes the whole header).
 _MAX_DETAIL = 200
+#: An integer is written out up to this many bits (Python refuses 4,300 digits or more).
+_MAX_BITS = 256
+#: The longest header numpy reads unless told to trust the file (its ``max_header_size``);
+#: numpy.save writes a numeric table's header in 128 bytes or fewer.
+_MAX_HEADER = 10_000
 
 
 def open_npy(path: str | os.PathLike[str]) -> Any:
@@ -54,14 +60,15 @@ def open_npy(path: str | os.PathLike[str]) -> Any:
     if len(shape) != 2 or shape[1] < 2 or dtype.kind not in "iuf":
         raise DataFileError(
             file,
-            f"must hold a numeric (N, k) table with k >= 2, got {dtype} of shape {shape}",
+            f"must hold a numeric (N, k) table with k >= 2, got {dtype} of shape "
+            f"{_shape_text(shape)}",
         )
     needed = math.prod(shape) * dtype.itemsize
     if offset + needed > size:
         raise DataFileError(
             file,
-            f"is shorter than its header says: shape {shape} of {dtype} needs {needed:,} "
-            f"bytes of data, the file has {max(size - offset, 0):,}",
+            f"is shorter than its header says: shape {_shape_text(shape)} of {dtype} needs "
+            f"{_number(needed, ',')} bytes of data, the file has {max(size - offset, 0):,}",
         )
     if needed == 0:
         return np.empty(shape, dtype=dtype)
@@ -81,6 +88,7 @@ def _npy_header(file: Path, handle: Any) -> tuple[tuple[int, ...], bool, np.dtyp
         )
     if magic != _NPY_MAGIC:
         raise DataFileError(file, "is not a .npy array file (it lacks numpy's magic bytes)")
+    _check_header_length(file, handle)
     handle.seek(0)
     try:
         with warnings.catch_warnings():  # numpy warns of a Python 2 header that it reads
@@ -93,8 +101,26 @@ def _npy_header(file: Path, handle: Any) -> tuple[tuple[int, ...], bool, np.dtyp
             file, "is not a .npy array file (its header is nested too deeply to parse)"
         ) from None
     if not all(isinstance(n, int) and n >= 0 for n in shape):
-        raise DataFileError(file, f"is not a .npy array file (shape is not valid: {shape})")
+        raise DataFileError(
+            file, f"is not a .npy array file (shape is not valid: {_shape_text(shape)})"
+        )
     return tuple(int(n) for n in shape), bool(fortran), dtype, handle.tell()
+
+
+def _check_header_length(file: Path, handle: Any) -> None:
+    """Refuse a header longer than numpy reads (numpy's own refusal is three lines of advice
+    on its Python API); `handle` is just past the magic bytes."""
+    version = handle.read(2)
+    size = 2 if version[:1] == b"\x01" else 4
+    length = handle.read(size)
+    if version[:1] in (b"\x01", b"\x02", b"\x03") and len(length) == size:
+        header_bytes = int.from_bytes(length, "little")
+        if header_bytes > _MAX_HEADER:
+            raise DataFileError(
+                file,
+                f"is not a .npy array file (its header is {header_bytes:,} bytes long, over "
+                f"the {_MAX_HEADER:,} numpy reads: save the table again with numpy.save)",
+            )
 
 
 def _parsed_header(handle: Any) -> tuple[Any, Any, np.dtype[Any]]:
@@ -114,4 +140,22 @@ def _detail(error: Exception) -> str:
     raised where numpy retries a header as Python 2's, is a (message, position) pair)."""
     is_token = isinstance(error, tokenize.TokenError)
     text = f"cannot parse header: {error.args[0]}" if is_token else str(error)
-    return text if len(text) <= _MAX_DETAIL else f"{text[:_MAX_DETAIL]}..."
+    if "set_int_max_str_digits" in text:  # numpy wrote out a header's huge int and failed
+        text = f"its header holds an integer of more than {sys.get_int_max_str_digits():,} digits"
+    text = text if len(text) <= _MAX_DETAIL else f"{text[:_MAX_DETAIL]}..."
+    # numpy quotes a dtype's text as it is ('format number 1 of "(2,\n3)f8"'): one line
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _number(n: int, spec: str = "") -> str:
+    """`n` in this format, or its power of two past `_MAX_BITS` bits: a header may claim a
+    dimension of 9,000 hex digits, which Python refuses to write out in decimal."""
+    if n.bit_length() <= _MAX_BITS:
+        return format(n, spec)
+    bits = n.bit_length() - 1
+    return f"2**{bits} or more" if n > 0 else f"-(2**{bits}) or less"
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as Python writes a tuple, each dimension by `_number`."""
+    return "(" + ", ".join(map(_number, shape)) + ("," if len(shape) == 1 else "") + ")"

@@ -70,11 +70,11 @@ def test_errors_call_standard_input_by_its_name():
 def test_a_binary_file_piped_in_is_refused_saying_standard_input_is_csv(tmp_path):
     path = tmp_path / "points.npy"
     np.save(path, np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 5.0]]))
-    by_name = _run("--data", path)
-    piped = _run("--data", "-", stdin=path.read_bytes())
-    assert by_name.returncode == 0
-    assert (piped.returncode, piped.stdout) == (3, b"")
-    assert piped.stderr == (
-        b"linreg: error: standard input, line 1: is not a text file (it contains NUL bytes); "
-        b"standard input is read as CSV: give a binary file by its name\n"
-    )
+    assert _run("--data", path).returncode == 0
+    for columns in ([], ["--x", "x", "--y", "y"]):  # not "has no header row" (issue 17)
+        piped = _run("--data", "-", *columns, stdin=path.read_bytes())
+        assert (piped.returncode, piped.stdout) == (3, b"")
+        assert piped.stderr == (
+            b"linreg: error: standard input, line 1: is not a text file (it contains NUL "
+            b"bytes); standard input is read as CSV: give a binary file by its name\n"
+        )

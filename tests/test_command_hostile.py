@@ -455,8 +455,13 @@ def test_help_into_a_pipe_nobody_reads_exits_quietly_141():
     [
         *(("LINREG_PASS_THREADS", value) for value in ("abc", "", "-2", "1.5")),
         *(("ARROW_DEFAULT_MEMORY_POOL", value) for value in ("bogus", "", "JEMALLOC")),
-        *(("ARROW_IO_THREADS", value) for value in ("abc", "0", "-1", "")),
-        *(("ARROW_USER_SIMD_LEVEL", value) for value in ("bogus", "")),
+        *(("ARROW_IO_THREADS", value) for value in ("abc", "0", "-1", "", "2147483648")),
+        *(("ARROW_USER_SIMD_LEVEL", value) for value in ("bogus", "", "max")),
+        # issue 17 (audit 7): each printed Arrow's (or jemalloc's) line, exit 0
+        *(("ARROW_DEBUG_MEMORY_POOL", value) for value in ("bogus", "ABORT", "")),
+        *(("ARROW_REGISTER_ATFORK", value) for value in ("2", "true", "")),
+        *(("ARROW_TRACING_BACKEND", value) for value in ("bogus", "ostream")),
+        ("JE_ARROW_MALLOC_CONF", "bogus"),
     ],
 )
 def test_a_malformed_setting_in_the_environment_is_ignored(variable, value):
@@ -472,6 +477,32 @@ def test_a_malformed_setting_in_the_environment_is_ignored(variable, value):
     )
     assert (done.returncode, done.stderr) == (0, "")
     assert tuple(done.stdout.splitlines()[:3]) == LIVESTREAM_LINES
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("ARROW_USER_SIMD_LEVEL", "max"),  # taken by the CSV path, not by Parquet's
+        ("ARROW_TRACING_BACKEND", "ostream"),  # spans on stdout
+        ("ARROW_IO_THREADS", "2147483648"),
+    ],
+)
+def test_an_arrow_setting_arrow_refuses_is_ignored_reading_parquet(tmp_path, variable, value):
+    """Issue 17 (audit 7): Arrow's own line on stderr (cpu_info.cc, status.cc), exit 0."""
+    pa, parquet = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.parquet")
+    path = tmp_path / "t.parquet"
+    parquet.write_table(pa.table({"x": [1.0, 2, 3, 4], "y": [2.0, 3, 5, 4]}), path)
+    args = [sys.executable, "-m", "linreg", "--data", str(path), "--x", "x", "--y", "y"]
+    plain = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, variable: value},
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (0, "", plain.stdout)
 
 
 def test_the_command_s_allocator_is_jemalloc_whatever_the_environment_says():

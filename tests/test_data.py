@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 import numpy as np
@@ -89,6 +90,23 @@ def test_bad_files(tmp_path, reader, name, content, message, line):
     assert isinstance(error, ValueError) and isinstance(error, InputError)
     assert str(f) in str(error)
     assert error.line == line
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "line"),
+    [  # issue 17 (audit 8): "has no header row, so no column is named 'x'"
+        (b"PAR1\x15\x04\x15\x00\x15\x06\n\x1c", "is not a text file (it contains NUL bytes)", 1),
+        (b"x,y\n1,2\n3,4\x00\n", "is not a text file (it contains NUL bytes)", 3),
+        (b"\xe9,y\n1,2\n3,4\n", "is not UTF-8 text", 1),
+    ],
+)
+def test_a_binary_file_is_named_before_the_columns_asked_for(tmp_path, content, message, line):
+    f = tmp_path / "real.csv"
+    f.write_bytes(content)
+    for read in (load_table, lambda f, **kw: list(iter_table_chunks(f, **kw))):
+        with pytest.raises(DataFileError, match=re.escape(message)) as caught:
+            read(f, columns=["x", "y"])
+        assert caught.value.line == line
 
 
 def test_directory(tmp_path):

@@ -687,6 +687,69 @@ def test_a_long_npy_header_problem_is_quoted_short(tmp_path):
     assert line.endswith("(((...)") and len(line) < len(str(f)) + 260
 
 
+@pytest.mark.parametrize(("version", "padding"), [((1, 0), 40_000), ((2, 0), 4 * 2**20)])
+def test_a_huge_npy_header_is_one_line_in_linreg_words(tmp_path, version, padding):
+    """Issue 17 (audit 6): numpy refuses a header over 10,000 characters in three lines of
+    advice on its Python API (``max_header_size``, ``allow_pickle=True``)."""
+    f = tmp_path / "big.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", "(20, 2)") + " " * padding, version))
+    size = int.from_bytes(f.read_bytes()[8 : 10 if version == (1, 0) else 12], "little")
+    why = (
+        f"its header is {size:,} bytes long, over the 10,000 numpy reads: save the table "
+        "again with numpy.save"
+    )
+    done = command("--data", str(f))
+    assert done.one_error_line(EXIT_INPUT) == (
+        f"linreg: error: {f}: is not a .npy array file ({why})"
+    )
+    with pytest.raises(DataFileError, match=re.escape(why)):
+        Moments.from_npy(f)
+
+
+_HUGE = "0x" + "f" * 9000  # 36,000 bits: Python refuses to write it out in decimal
+
+
+@pytest.mark.parametrize(
+    ("shape", "why"),
+    [  # each was a traceback, or numpy's "use sys.set_int_max_str_digits()" (issue 17)
+        (
+            f"({_HUGE}, 2)",
+            "is shorter than its header says: shape (2**35999 or more, 2) of float64 needs "
+            "2**36003 or more bytes of data, the file has 320",
+        ),
+        (
+            f"(-{_HUGE}, 2)",
+            "is not a .npy array file (shape is not valid: (-(2**35999) or less, 2))",
+        ),
+        (
+            f"({_HUGE}, 2, 0)",
+            "must hold a numeric (N, k) table with k >= 2, got float64 of shape "
+            "(2**35999 or more, 2, 0)",
+        ),
+        (
+            f"(1.5, {_HUGE})",
+            "is not a .npy array file (its header holds an integer of more than 4,300 digits)",
+        ),
+    ],
+)
+def test_a_npy_header_dimension_too_long_to_write_out_is_one_line(tmp_path, shape, why):
+    f = tmp_path / "huge.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", shape)))
+    done = command("--data", str(f))
+    assert done.one_error_line(EXIT_INPUT) == f"linreg: error: {f}: {why}"
+
+
+def test_a_npy_header_problem_quoting_a_newline_is_one_line(tmp_path):
+    """numpy's dtype parser quotes the descr as it is: ``format number 1 of "(2,<newline>3)f8"
+    is not recognized`` (issue 17, audit 6)."""
+    f = tmp_path / "nl.npy"
+    f.write_bytes(_raw_npy("{'descr': '(2,\\n3)f8', 'fortran_order': False, 'shape': (20, 2), }"))
+    done = command("--data", str(f))
+    line = done.one_error_line(EXIT_INPUT)
+    assert line.startswith(f"linreg: error: {f}: is not a .npy array file (")
+    assert '"(2,\\n3)f8"' in line, line
+
+
 _WIDE = pytest.mark.skipif(
     np.finfo(np.longdouble).max <= np.finfo(np.float64).max,
     reason="this platform's long double is float64",
@@ -831,6 +894,10 @@ def test_a_device_named_as_a_columnar_file_is_refused(tmp_path):
 
 # --- CSV grammar ---------------------------------------------------------------------------
 
+_COMMENT = (
+    " (a line starting with '#' is a comment to some programs, but linreg's CSV has no "
+    "comment lines: delete the line, or just its '#' if it is the header)"
+)
 GRAMMAR = [
     # (name, content, first line of the error after "linreg: error: {file}", or None: read)
     ("quoted numbers", b'"1.5","2.5"\n1,2\n3,4\n5,7\n', None),
@@ -870,6 +937,26 @@ GRAMMAR = [
         b"1,5;2,5\n",
         ", line 1: expected 2 comma-separated fields, found 3 (this line separates its "
         "fields with semicolons (';'); linreg reads commas)",
+    ),
+    (  # issue 17 (audit 11): each was blamed on spaces, or called a header of names
+        "comment line",
+        b"# c\n1,2\n2,3\n3,5\n",
+        ", line 1: expected 2 comma-separated fields, found 1" + _COMMENT,
+    ),
+    (
+        "commented header",
+        b"# x,y\n1,2\n3,4\n5,7\n",
+        ", line 1, column 1: '# x' is not a number" + _COMMENT,
+    ),
+    (
+        "comment after rows",
+        b"x,y\n1,2\n  #c d\n3,4\n",
+        ", line 3: expected 2 comma-separated fields, found 1" + _COMMENT,
+    ),
+    (
+        "'#' in a field",
+        b"x,y\n1,2\n3,#4\n",
+        ", line 3, column 2: '#4' is not a number (column 'y')",
     ),
     ("CR-only line ends", b"x,y\r1,2\r3,4\r5,7\r", None),
     ("mixed line ends", b"1.5,2.5\r\n1,2\r3,4\n5,7", None),

@@ -22,6 +22,7 @@ from .test_hostile import MAX_RSS, command
 
 pa = pytest.importorskip("pyarrow")  # the fast extra; CI (LINREG_REQUIRE_ALL=1) fails a skip
 feather = pytest.importorskip("pyarrow.feather")
+pytest.importorskip("pyarrow.compute")  # the dictionary advice calls it
 
 RNG = np.random.default_rng(17)
 
@@ -527,6 +528,35 @@ def test_the_stream_format_is_refused_saying_how_to_convert_it(tmp_path):
     converted = tmp_path / "t.arrow"
     eval(advice, {"pyarrow": pa, "path": str(path), "new_path": str(converted)})
     _same(Moments.from_ipc(converted, x=["x"], y="y"), _exact(_xy(100), ["x"], "y"))
+
+
+@pytest.mark.parametrize("values", [pa.float64(), pa.int16(), pa.decimal128(12, 3)])
+def test_a_dictionary_encoded_column_of_numbers_is_named_so_and_how_to_decode_it(tmp_path, values):
+    """Issue 17 (audit 9): it was "holds dictionary<values=double, ...>, not numbers"; the
+    advice followed, it is read."""
+    path = tmp_path / "dict.arrow"
+    table = _xy(100)
+    table = table.set_column(0, "x", table["x"].cast(values).dictionary_encode())
+    feather.write_feather(table, path, chunksize=30)
+    with pytest.raises(DataFileError, match="column 'x' is dictionary-encoded") as refused:
+        Moments.from_ipc(path, x=["x"], y="y")
+    assert "not numbers" not in str(refused.value)
+    done = command("--data", str(path), "--x", "x", "--y", "y")
+    assert done.one_error_line(3) == f"linreg: error: {refused.value}"
+    advice = re.search(r"write it decoded \((.*)\) or write", str(refused.value)).group(1)  # type: ignore[union-attr]
+    scope = {"pyarrow": pa, "table": feather.read_table(path)}
+    exec(advice, scope)  # the message's own code (pyarrow.compute is imported above)
+    feather.write_feather(scope["table"], path)
+    _same(Moments.from_ipc(path, x=["x"], y="y"), _exact(table, ["x"], "y"))
+
+
+def test_a_dictionary_encoded_column_of_text_holds_no_numbers(tmp_path):
+    path = tmp_path / "dict.arrow"
+    feather.write_feather(
+        pa.table({"s": pa.array(["a", "b"]).dictionary_encode(), "y": [1.0, 2]}), path
+    )
+    with pytest.raises(DataFileError, match=re.escape("column 's' holds dictionary<values=string")):
+        Moments.from_ipc(path, x=["s"], y="y")
 
 
 def test_a_footer_of_long_schema_metadata_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
