@@ -56,8 +56,11 @@ def model_line(y_name: str, x_names: Sequence[str]) -> str:
 
 
 def _label(name: str) -> str:
-    """A column's name as printed: as it is when it reads as one, else quoted and escaped."""
-    return name if name.isidentifier() or name.startswith("column ") else repr(name)
+    """A column's name as printed: as it is when it reads as one, else quoted and escaped
+    (and quoted where it is one of the line's own symbols: a column b, or w_2)."""
+    own = name == "b" or (name.startswith("w_") and name[2:].isdecimal())
+    plain = name.isidentifier() or name.startswith("column ")
+    return name if plain and not own else repr(name)
 
 
 def summary(
