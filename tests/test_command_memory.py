@@ -207,6 +207,22 @@ def test_row_groups_of_decimal256_stay_under_the_bound(tmp_path):
     assert done.rss < MAX_RSS, done.rss
 
 
+@pytest.mark.slow
+def test_a_csv_of_the_most_features_in_short_fields_stays_under_the_bound(tmp_path):
+    """The tenth audit: 100,000 rows of 257 two-digit columns (74 MB), 256 --x, peaked at
+    251-252 MiB: 4 MiB blocks of 1.4M numbers, a few in flight. Blocks are sized in
+    numbers (`linreg.csv_reader.MAX_BLOCK_NUMBERS`): 148-155 MiB. (1,000 rows, repeated.)"""
+    features = MAX_COMMAND_FEATURES
+    rows = RNG.integers(0, 100, (1000, features + 1))
+    header = ",".join(f"c{k}" for k in range(features + 1)) + "\n"
+    text = "".join(",".join(map(str, row)) + "\n" for row in rows.tolist())
+    path = tmp_path / "wide.csv"
+    path.write_text(header + text * 100)
+    done = command("--data", str(path), *_chosen(features), "--method", "cg")
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
+
+
 @pytest.mark.parametrize("text", ["\u0663\u0660\u0660", "\uff13", "", "abc", "1_000"])
 def test_a_read_budget_not_in_ascii_digits_is_ignored(monkeypatch, text):
     """int('٣٠٠') is 300: a budget in Arabic-Indic digits was taken, and lowered the
