@@ -29,7 +29,7 @@ from linreg._ipc_file import missing_value, read_pieces
 from linreg._ipc_head import check_head
 from linreg.errors import DataFileError
 from linreg.sources import require_regular
-from linreg.validate import shorten
+from linreg.validate import mebibytes, shorten
 
 __all__ = [
     "FORMATS",
@@ -239,7 +239,7 @@ def _check_footers(path: str | os.PathLike[str], files: list[Path]) -> None:
     if total > FOOTER_BYTES:
         raise DataFileError(
             path,
-            f"its {len(files):,} files' footers total {total / 2**20:,.1f} MiB (their row "
+            f"its {len(files):,} files' footers total {mebibytes(total)} MiB (their row "
             f"groups × columns): more than {FOOTER_BYTES >> 20} MiB cannot be read in bounded "
             "memory; rewrite them with fewer, larger row groups, or as fewer files",
         )
@@ -252,7 +252,7 @@ def _check_footer(file: Path) -> None:
     if length > FOOTER_BYTES:
         raise DataFileError(
             file,
-            f"has a footer of {length / 2**20:,.1f} MiB (its row groups × columns): more "
+            f"has a footer of {mebibytes(length)} MiB (its row groups × columns): more "
             f"than {FOOTER_BYTES >> 20} MiB cannot be read in bounded memory; rewrite it with "
             "fewer, larger row groups (pyarrow.parquet.write_table(table, path, "
             "row_group_size=...)), or with only the columns you fit (table.select([...]))",
@@ -440,7 +440,7 @@ def _check_dictionaries(file: Path, metadata: Any, columns: list[str], row: int)
                 raise DataFileError(
                     file,
                     f"column {chunk.path_in_schema!r} has a dictionary page of "
-                    f"{size / 2**20:,.1f} MiB in row group {group}, over the "
+                    f"{mebibytes(size)} MiB in row group {group}, over the "
                     f"{DICTIONARY_BYTES / 2**20:g} MiB read beside a large group; rewrite it "
                     "with the writer's default dictionary page size (pyarrow.parquet."
                     "write_table(table, path), 1 MiB) or use_dictionary=False",
@@ -455,7 +455,7 @@ def _check_streamable(file: Path, rows: int, columns: list[str], row: int) -> No
     raise DataFileError(
         file,
         f"has a row group of {rows:,} rows and {len(columns)} chosen columns "
-        f"({rows * row / 2**20:,.0f} MiB in memory): a group over "
+        f"({mebibytes(rows * row)} MiB in memory): a group over "
         f"{COLUMNWISE_BYTES >> 20} MiB of more than {STREAM_COLUMNS} chosen columns cannot "
         "be read in bounded memory; choose fewer columns, or rewrite it with smaller row "
         f"groups (pyarrow.parquet.write_table(table, path, row_group_size="
