@@ -16,7 +16,7 @@ from typing import Any
 
 from linreg.errors import DataFileError
 from linreg.sources import open_binary
-from linreg.validate import shorten
+from linreg.validate import mebibytes, shorten
 
 __all__ = ["FOOTER_BYTES", "check_head", "check_numbers"]
 
@@ -65,12 +65,12 @@ def _too_long(length: int, head: bytes) -> str:
     limit = f"more than {FOOTER_BYTES >> 20} MiB cannot be read in bounded memory"
     if schema > length // 2:
         return (
-            f"has a footer of {length / 2**20:,.1f} MiB, mostly its schema's metadata: "
+            f"has a footer of {mebibytes(length)} MiB, mostly its schema's metadata: "
             f"{limit}; rewrite it without that metadata "
             "(pyarrow.feather.write_feather(table.replace_schema_metadata(None), path))"
         )
     return (
-        f"has a footer of {length / 2**20:,.1f} MiB, mostly its list of {batches:,} record "
+        f"has a footer of {mebibytes(length)} MiB, mostly its list of {batches:,} record "
         f"batches ({BLOCK_BYTES} bytes each): {limit}; rewrite it with fewer, larger record "
         "batches (pyarrow.feather.write_feather(table, path, chunksize=65536))"
     )

@@ -18,6 +18,7 @@ import struct
 from pathlib import Path
 
 from linreg.errors import DataFileError
+from linreg.validate import mebibytes
 
 __all__ = ["BUFFER_HEAD", "DECODER_BYTES", "FrameError", "check_decoders", "decoder_bytes"]
 
@@ -126,7 +127,7 @@ def check_decoders(file: Path, batch: tuple[int, int, int], heads: list[bytes]) 
         f"has a zstd-compressed record batch (number {number:,}, counting from 0, of "
         f"{rows:,} rows) whose {len(heads)} chosen columns' zstd windows (up to "
         f"{largest / (1 << 20):.3g} MiB each; level 3 writes 2 MiB, 19-22 the whole column)"
-        f" need {total / (1 << 20):.0f} MiB to be decompressed as streams, more than the "
+        f" need {mebibytes(total)} MiB to be decompressed as streams, more than the "
         f"{DECODER_BYTES >> 20} MiB allowed; rewrite it with smaller batches, each "
         "decompressed whole (pyarrow.feather.write_feather(table, path, "
         f'compression="zstd", chunksize={whole}))'

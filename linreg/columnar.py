@@ -29,7 +29,7 @@ from linreg._ipc_file import missing_value, read_pieces
 from linreg._ipc_head import check_head, check_numbers
 from linreg.errors import DataFileError
 from linreg.sources import require_regular
-from linreg.validate import shorten
+from linreg.validate import mebibytes, shorten
 
 __all__ = [
     "FORMATS",
@@ -53,7 +53,7 @@ _NAMES = {"parquet": "Parquet", "ipc": "Arrow IPC"}
 #: Row groups or batches read at once, at most (one per core below that).
 MAX_READERS = 8
 #: The environment variable that bounds the bytes of row groups in flight (read ahead,
-#: or being decoded: a group costs about three times its chosen columns as float64 while
+#: or being decoded: a group costs about three times its chosen columns' `_row_bytes` while
 #: it is decoded). Unset, two groups a thread are read ahead. The command sets it
 #: (`linreg._entry.READ_BYTES`): twelve groups of 1M rows x 2 peaked at 239 MB on 2
 #: cores, 436 MB on 8, read by 2 and 8 threads.
@@ -107,14 +107,12 @@ def iter_columnar_chunks(
     if kind == "parquet":
         _check_footers(path, files)
     plans = [_plan(arrow, file, list(columns), kind) for file in files]
-    if progress is not None:
-        total = 0
-        for chunk in _read_ahead(arrow, plans, list(columns)):
-            total += len(chunk.columns[0]) if chunk.columns else 0
-            yield chunk
+    total = 0
+    for chunk in _read_ahead(arrow, plans, list(columns)):
+        total += len(chunk.columns[0]) if chunk.columns else 0
+        yield chunk
+        if progress is not None:
             progress(total)
-        return
-    yield from _read_ahead(arrow, plans, list(columns))
 
 
 def total_rows(path: str | os.PathLike[str], kind: str) -> int | None:
@@ -241,7 +239,7 @@ def _check_footers(path: str | os.PathLike[str], files: list[Path]) -> None:
     if total > FOOTER_BYTES:
         raise DataFileError(
             path,
-            f"its {len(files):,} files' footers total {total / 2**20:,.1f} MiB (their row "
+            f"its {len(files):,} files' footers total {mebibytes(total)} MiB (their row "
             f"groups × columns): more than {FOOTER_BYTES >> 20} MiB cannot be read in bounded "
             "memory; rewrite them with fewer, larger row groups, or as fewer files",
         )
@@ -254,7 +252,7 @@ def _check_footer(file: Path) -> None:
     if length > FOOTER_BYTES:
         raise DataFileError(
             file,
-            f"has a footer of {length / 2**20:,.1f} MiB (its row groups × columns): more "
+            f"has a footer of {mebibytes(length)} MiB (its row groups × columns): more "
             f"than {FOOTER_BYTES >> 20} MiB cannot be read in bounded memory; rewrite it with "
             "fewer, larger row groups (pyarrow.parquet.write_table(table, path, "
             "row_group_size=...)), or with only the columns you fit (table.select([...]))",
@@ -294,14 +292,15 @@ class _Plan:
 
     file: Path
     pieces: int
-    read: Callable[[int], Any]
+    read: Callable[[int], Any] | None  # None: an Arrow IPC file, always streamed
     stream: Callable[[], Iterator[Chunk]] | None = None
-    piece_bytes: int = 0  # the largest piece's chosen columns, as float64
+    piece_bytes: int = 0  # the largest piece's chosen columns, as `_row_bytes` counts
 
 
-#: Numbers (rows × columns read) of a row group above which a Parquet file is streamed a
-#: batch at a time, in one thread, instead of a few row groups at once (one group of 10M
-#: rows × 2 held 460 MB; 200k rows × 50, 450 MB).
+#: Numbers (rows × columns read; a wider type's as many float64's bytes: `_row_bytes`) of
+#: a row group above which a Parquet file is streamed a batch at a time, in one thread,
+#: instead of a few row groups at once (one group of 10M rows × 2 held 460 MB; 200k rows ×
+#: 50, 450 MB; decimal256's 2^20 rows × 2, counted as float64 and read ahead, 252-282 MiB).
 STREAM_NUMBERS = 1 << 21
 #: Numbers (rows × columns) of a streamed batch, and the bytes read from a column chunk
 #: at a time. Arrow's reader holds buffers in proportion to both, a column at a time:
@@ -312,7 +311,7 @@ STREAM_NUMBERS = 1 << 21
 #: page buffers) whatever these are; ARROW_DEFAULT_MEMORY_POOL=jemalloc saves 20 MiB.
 STREAM_BATCH_NUMBERS = 1 << 17
 STREAM_BUFFER = 1 << 14
-#: Bytes of a row group's chosen columns (as float64) up to which a streamed group is read
+#: Bytes of a row group's chosen columns (`_row_bytes`) up to which a streamed group is read
 #: a column at a time, whole: Arrow's reader then holds one column chunk's dictionary and
 #: pages at a time, not every column's at once (200k rows × 50 in one group: 228 MiB in
 #: batches; a column at a time, the columns' 80 MB and a batch's rows stacked: 171 MB
@@ -353,9 +352,10 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
             return own.read_row_group(index, columns=columns, use_threads=False)
 
         largest = max((metadata.row_group(k).num_rows for k in range(pieces)), default=0)
-        if largest > STREAM_NUMBERS // len(columns) or len(columns) > WIDE_COLUMNS:
-            _check_streamable(file, largest, len(columns))
-            _check_dictionaries(file, metadata, columns)
+        row = _row_bytes(handle.schema_arrow, columns)
+        if largest * row > 8 * STREAM_NUMBERS or len(columns) > WIDE_COLUMNS:
+            _check_streamable(file, largest, columns, row)
+            _check_dictionaries(file, metadata, columns, row)
 
             def stream() -> Iterator[Chunk]:
                 own = arrow.parquet.ParquetFile(
@@ -367,7 +367,7 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
                     first += metadata.row_group(index).num_rows
 
             return _Plan(file, pieces, read, stream)
-        return _Plan(file, pieces, read, piece_bytes=largest * len(columns) * 8)
+        return _Plan(file, pieces, read, piece_bytes=largest * row)
     _check_schema(arrow, file, _open_ipc(arrow, file).schema, columns)
 
     def batches() -> Iterator[Chunk]:
@@ -377,18 +377,19 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
         for first, values in read_pieces(arrow, file, schema, columns):
             yield Chunk(file, first, values)
 
-    return _Plan(file, 1, _unused, batches)
+    return _Plan(file, 1, None, batches)
 
 
 def _group_streamed(
     arrow: Any, own: Any, index: int, file: Path, first: int, columns: list[str]
 ) -> Iterator[Chunk]:
-    """A large row group in chunks of `STREAM_BATCH_NUMBERS` numbers: read a column at a
-    time where its columns fit `COLUMNWISE_BYTES`, else in batches (pages read as they are
-    decoded, `STREAM_BUFFER` bytes at a time, not a row group at once)."""
+    """A large row group in chunks of `STREAM_BATCH_NUMBERS` float64's bytes: read a column
+    at a time where its columns fit `COLUMNWISE_BYTES`, else in batches (pages read as they
+    are decoded, `STREAM_BUFFER` bytes at a time, not a row group at once)."""
+    row = _row_bytes(own.schema_arrow, columns)
     rows = own.metadata.row_group(index).num_rows
-    size = max(1, STREAM_BATCH_NUMBERS // len(columns))
-    if _in_batches(rows, len(columns)):
+    size = max(1, 8 * STREAM_BATCH_NUMBERS // row)
+    if _in_batches(rows, row):
         batches = own.iter_batches(size, row_groups=[index], columns=columns, use_threads=False)
         for batch in batches:
             yield _chunk(arrow, arrow.Table.from_batches([batch]), file, first, columns)
@@ -413,17 +414,22 @@ def _group_streamed(
         yield Chunk(file, first + start, arrays)
 
 
-def _in_batches(rows: int, columns: int) -> bool:
-    """Whether a streamed row group is read in batches, not a column at a time."""
-    return rows * columns * 8 > COLUMNWISE_BYTES
+def _in_batches(rows: int, row: int) -> bool:
+    """Whether a streamed group of rows of ``row`` bytes is read in batches, not whole."""
+    return rows * row > COLUMNWISE_BYTES
 
 
-def _check_dictionaries(file: Path, metadata: Any, columns: list[str]) -> None:
+def _row_bytes(schema: Any, columns: list[str]) -> int:
+    """A row's bytes in memory: 8 a column (as float64), or a wider type's until cast."""
+    return sum(max(8, schema.field(name).type.bit_width // 8) for name in columns)
+
+
+def _check_dictionaries(file: Path, metadata: Any, columns: list[str], row: int) -> None:
     """Refuse a row group read in batches whose chosen column has a dictionary page over
     `DICTIONARY_BYTES`: Arrow decodes the page whole, beside the batches."""
     for group in range(metadata.num_row_groups):
         chunks = metadata.row_group(group)
-        if not _in_batches(chunks.num_rows, len(columns)):
+        if not _in_batches(chunks.num_rows, row):
             continue  # read a column at a time: the page is within the column
         for index in range(chunks.num_columns):
             chunk = chunks.column(index)
@@ -434,31 +440,27 @@ def _check_dictionaries(file: Path, metadata: Any, columns: list[str]) -> None:
                 raise DataFileError(
                     file,
                     f"column {chunk.path_in_schema!r} has a dictionary page of "
-                    f"{size / 2**20:,.1f} MiB in row group {group}, over the "
+                    f"{mebibytes(size)} MiB in row group {group}, over the "
                     f"{DICTIONARY_BYTES / 2**20:g} MiB read beside a large group; rewrite it "
                     "with the writer's default dictionary page size (pyarrow.parquet."
                     "write_table(table, path), 1 MiB) or use_dictionary=False",
                 )
 
 
-def _check_streamable(file: Path, rows: int, columns: int) -> None:
+def _check_streamable(file: Path, rows: int, columns: list[str], row: int) -> None:
     """Refuse, before any row is read, a row group read neither a column at a time
     (`COLUMNWISE_BYTES`) nor in batches in bounded memory (`STREAM_COLUMNS`)."""
-    if not _in_batches(rows, columns) or columns <= STREAM_COLUMNS:
+    if not _in_batches(rows, row) or len(columns) <= STREAM_COLUMNS:
         return
     raise DataFileError(
         file,
-        f"has a row group of {rows:,} rows and {columns} chosen columns "
-        f"({rows * columns * 8 / 2**20:,.0f} MiB as float64): a group over "
+        f"has a row group of {rows:,} rows and {len(columns)} chosen columns "
+        f"({mebibytes(rows * row)} MiB in memory): a group over "
         f"{COLUMNWISE_BYTES >> 20} MiB of more than {STREAM_COLUMNS} chosen columns cannot "
         "be read in bounded memory; choose fewer columns, or rewrite it with smaller row "
         f"groups (pyarrow.parquet.write_table(table, path, row_group_size="
-        f"{max(1, COLUMNWISE_BYTES // (8 * columns))}))",
+        f"{max(1, COLUMNWISE_BYTES // row)}))",
     )
-
-
-def _unused(index: int) -> Any:
-    raise AssertionError("an Arrow IPC file is streamed, never read a piece at a time")
 
 
 def _check_schema(arrow: Any, file: Path, schema: Any, columns: list[str]) -> None:
@@ -547,6 +549,7 @@ def _streamed(arrow: Any, plan: _Plan) -> Iterator[Chunk]:
 
 def _read_piece(arrow: Any, plan: _Plan, index: int) -> Any:
     with _reading(arrow, plan.file):
+        assert plan.read is not None
         return plan.read(index)
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "check_tol",
     "decimal_exponent",
     "float64_of",
+    "mebibytes",
     "refuse_bad_weights",
     "shorten",
     "too_large",
@@ -85,6 +86,14 @@ _LOG10_2 = math.log10(2.0)
 def shorten(text: str, limit: int = 40) -> str:
     """``text``, cut to ``limit`` characters with ``...``: for quoting input in a message."""
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def mebibytes(size: int) -> str:
+    """Bytes as MiB in a message, rounded *up* to hundredths: a size over a limit of whole
+    MiB (or of tenths, hundredths) never reads as the limit (24.117 MiB is 24.12, never 24
+    beside "over 24 MiB"). ``mebibytes(25_288_800) == "24.12"``."""
+    hundredths = -(-size * 100 // 2**20)
+    return f"{hundredths // 100:,}.{hundredths % 100:02}"
 
 
 # --- flags, numbers, integers, choices ------------------------------------------------------

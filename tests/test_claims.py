@@ -196,6 +196,16 @@ def _in(path: str, text: str) -> bool:
     return text in _source(path)
 
 
+def _widths() -> list[int]:
+    """The bytes `linreg.columnar` counts a value of int8, float64, decimal128, decimal256."""
+    import pyarrow as pa
+
+    from linreg import columnar
+
+    kinds = [pa.int8(), pa.float64(), pa.decimal128(30, 5), pa.decimal256(40, 5)]
+    return [columnar._row_bytes(pa.schema([("x", kind)]), ["x"]) for kind in kinds]
+
+
 def _block_depth() -> int:
     """The depth (additions a term meets, + 1) of a full one-feature block's sums."""
     from linreg import accumulate
@@ -234,6 +244,11 @@ SENTENCES: list[tuple[str, str, Callable[[], bool]]] = [
             and _in("linreg/columnar.py", "own.read_row_group(index, columns=[name]")
             and _in("linreg/columnar.py", "for batch in batches:")
         ),
+    ),
+    (
+        "performance.md",
+        "counts a value at its width in memory: 8 bytes, or a decimal's 16 or 32 until it is cast",
+        lambda: _widths() == [8, 8, 16, 32],
     ),
     (
         "performance.md",

@@ -11,6 +11,8 @@ COLUMNWISE_BYTES`, `STREAM_COLUMNS`), and a Parquet footer too long to parse
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -20,6 +22,8 @@ from linreg import columnar
 from linreg._cli_columns import MAX_COMMAND_FEATURES
 from linreg.accumulate import MAX_FEATURES
 from linreg.cli import EXIT_INPUT, EXIT_USAGE
+from linreg.errors import DataFileError
+from linreg.validate import mebibytes
 
 from .test_hostile import MAX_RSS, command
 
@@ -97,10 +101,9 @@ def test_a_large_row_group_of_too_many_columns_is_refused_from_the_footer(tmp_pa
     path = _parquet(tmp_path / "group.parquet", rows, columns, rows, random=False)
     done = command("--data", str(path), *_chosen(columns - 1))
     assert done.code == EXIT_INPUT
-    size = rows * columns * 8 / 2**20
     assert done.err == (
         f"linreg: error: {path}: has a row group of {rows:,} rows and {columns} chosen "
-        f"columns ({size:,.0f} MiB as float64): a group over "
+        f"columns ({mebibytes(rows * columns * 8)} MiB in memory): a group over "
         f"{columnar.COLUMNWISE_BYTES >> 20} MiB of more than {columnar.STREAM_COLUMNS} "
         "chosen columns cannot be read in bounded memory; choose fewer columns, or rewrite "
         "it with smaller row groups (pyarrow.parquet.write_table(table, path, "
@@ -150,6 +153,24 @@ def test_a_footer_just_within_the_limit_stays_under_the_bound(tmp_path):
     assert done.rss < MAX_RSS, done.rss
 
 
+def test_a_refused_size_never_reads_as_the_limit():
+    """The tenth audit: a row group of 12,300 rows x 257 float64 columns (24.12 MiB) was
+    refused as "(24 MiB as float64): a group over 24 MiB". Sizes in messages are rounded
+    up to hundredths of a MiB (`linreg.validate.mebibytes`), so one over a limit never
+    reads as equal to it (here, and the footers', dictionary pages' and zstd windows')."""
+    columns = [f"c{k}" for k in range(257)]
+    with pytest.raises(DataFileError) as refused:
+        columnar._check_streamable(Path("p.parquet"), 12_300, columns, 8 * len(columns))
+    assert "257 chosen columns (24.12 MiB in memory): a group over 24 MiB" in str(refused.value)
+    limit = columnar.COLUMNWISE_BYTES
+    assert [mebibytes(limit - 1), mebibytes(limit), mebibytes(limit + 1)] == [
+        "24.00",
+        "24.00",
+        "24.01",
+    ]
+    assert mebibytes(columnar.DICTIONARY_BYTES + 1) == "1.51" and mebibytes(5 << 30) == "5,120.00"
+
+
 def test_a_longer_footer_is_refused_from_the_files_last_bytes(tmp_path):
     groups = 100
     probe = _footer_length(_long_footer(tmp_path / "probe.parquet", groups))
@@ -161,7 +182,7 @@ def test_a_longer_footer_is_refused_from_the_files_last_bytes(tmp_path):
     done = command("--data", str(path), *_chosen(10))
     assert done.code == EXIT_INPUT
     assert done.err == (
-        f"linreg: error: {path}: has a footer of {length / 2**20:,.1f} MiB (its row groups × "
+        f"linreg: error: {path}: has a footer of {mebibytes(length)} MiB (its row groups × "
         f"columns): more than {columnar.FOOTER_BYTES >> 20} MiB cannot be read in bounded "
         "memory; rewrite it with fewer, larger row groups (pyarrow.parquet.write_table(table, "
         "path, row_group_size=...)), or with only the columns you fit (table.select([...]))\n"
@@ -189,6 +210,40 @@ def test_many_row_groups_of_2_21_numbers_stay_under_the_bound(
     assert done.rss < MAX_RSS, done.rss
 
 
+@pytest.mark.slow
+def test_row_groups_of_decimal256_stay_under_the_bound(tmp_path):
+    """The tenth audit: 6 groups of 2^20 rows x 2 as decimal256(40, 5), 32 bytes a value
+    until cast, budgeted as float64 and read three groups ahead, peaked at 252-282 MiB (4
+    groups here: 252 MiB); counted at their width, they are streamed (about 100 MiB)."""
+    rows = columnar.STREAM_NUMBERS // 2
+    values = RNG.integers(0, 10**12, size=(2, rows))
+    table = pa.table(
+        {f"c{k}": pa.array(v).cast(pa.decimal256(40, 5)) for k, v in enumerate(values)}
+    )
+    with pq.ParquetWriter(tmp_path / "dec.parquet", table.schema, compression="zstd") as out:
+        for _ in range(4):
+            out.write_table(table, row_group_size=rows)
+    done = command("--data", str(tmp_path / "dec.parquet"), *_chosen(1), "--method", "cg")
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
+
+
+@pytest.mark.slow
+def test_a_csv_of_the_most_features_in_short_fields_stays_under_the_bound(tmp_path):
+    """The tenth audit: 100,000 rows of 257 two-digit columns (74 MB), 256 --x, peaked at
+    251-252 MiB: 4 MiB blocks of 1.4M numbers, a few in flight. Blocks are sized in
+    numbers (`linreg.csv_reader.MAX_BLOCK_NUMBERS`): 148-155 MiB. (1,000 rows, repeated.)"""
+    features = MAX_COMMAND_FEATURES
+    rows = RNG.integers(0, 100, (1000, features + 1))
+    header = ",".join(f"c{k}" for k in range(features + 1)) + "\n"
+    text = "".join(",".join(map(str, row)) + "\n" for row in rows.tolist())
+    path = tmp_path / "wide.csv"
+    path.write_text(header + text * 100)
+    done = command("--data", str(path), *_chosen(features), "--method", "cg")
+    assert done.code == 0, done.err
+    assert done.rss < MAX_RSS, done.rss
+
+
 @pytest.mark.parametrize("text", ["\u0663\u0660\u0660", "\uff13", "", "abc", "1_000"])
 def test_a_read_budget_not_in_ascii_digits_is_ignored(monkeypatch, text):
     """int('٣٠٠') is 300: a budget in Arabic-Indic digits was taken, and lowered the
@@ -212,7 +267,7 @@ def test_a_folder_whose_footers_together_are_too_long_is_refused(tmp_path):
     done = command("--data", str(folder), *_chosen(10))
     assert (done.code, done.out) == (EXIT_INPUT, "")
     assert done.err == (
-        f"linreg: error: {folder}: its 2 files' footers total {sum(lengths) / 2**20:,.1f} MiB "
+        f"linreg: error: {folder}: its 2 files' footers total {mebibytes(sum(lengths))} MiB "
         f"(their row groups × columns): more than {columnar.FOOTER_BYTES >> 20} MiB cannot be "
         "read in bounded memory; rewrite them with fewer, larger row groups, or as fewer files\n"
     )
@@ -281,7 +336,7 @@ def test_a_large_dictionary_page_beside_a_large_group_is_refused(tmp_path, monke
     big, small = tmp_path / "big.parquet", tmp_path / "small.parquet"
     pq.write_table(table, big, row_group_size=20_000, dictionary_pagesize_limit=1 << 30)
     pq.write_table(table, small, row_group_size=20_000, dictionary_pagesize_limit=1 << 15)
-    with pytest.raises(DataFileError, match=r"column 'x' has a dictionary page of 0\.2 MiB"):
+    with pytest.raises(DataFileError, match=r"column 'x' has a dictionary page of 0\.16 MiB"):
         Moments.from_parquet(big, x=["x"], y="y")
     assert Moments.from_parquet(small, x=["x"], y="y").count == 20_000
 

@@ -143,6 +143,21 @@ def test_line_ends_at_every_block_boundary(tmp_path, reader, end):
             list(iter_table_chunks(f, block_bytes=block))
 
 
+def test_blocks_of_short_fields_hold_at_most_max_block_numbers(tmp_path, reader):
+    """From the hostile audit (issue 17's tenth): 257 columns of two-digit numbers filled
+    4 MiB blocks with 1.4M numbers, a few blocks in flight (251-252 MiB peak with 256 --x
+    on the command line); a block is sized in numbers (fields), not rows, from the first
+    read: here 8,000 rows of 257 one-digit fields, 2 bytes a field."""
+    from linreg import csv_reader
+
+    f = tmp_path / "wide.csv"
+    f.write_bytes((",".join(["1"] * 256) + ",2\n").encode() * 8000)
+    chunks = list(iter_table_chunks(f))
+    assert sum(len(chunk) for chunk in chunks) == 8000
+    assert max(chunk.size for chunk in chunks) <= csv_reader.MAX_BLOCK_NUMBERS
+    assert chunks[0][0, -1] == 2 and chunks[-1].shape[1] == 257
+
+
 def test_a_line_without_end_is_refused_after_the_cap(tmp_path, reader):
     from linreg.data import MAX_LINE_BYTES
 

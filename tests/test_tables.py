@@ -375,3 +375,35 @@ def test_a_null_in_a_streamed_groups_later_chunk_is_named_by_its_row(
     _write(pa.table({"x": np.arange(1800.0), "y": values}), path, "parquet", rows_per_piece=900)
     with pytest.raises(DataFileError, match=r"missing value \(null\) at row 1,637 "):
         _read("parquet", path, x="x", y="y")
+
+
+@pytest.mark.parametrize(
+    ("kind", "width"),
+    [(pa.float64(), 8), (pa.int8(), 8), (pa.decimal128(30, 5), 16), (pa.decimal256(40, 5), 32)],
+    ids=str,
+)
+def test_row_groups_are_budgeted_at_their_columns_width_in_memory(
+    tmp_path, monkeypatch, kind, width
+):
+    """From the hostile audit (issue 17's tenth): decimal256 groups of 2^20 rows x 2 were
+    counted as float64, 8 bytes a value against their 32 until cast, and read several at
+    once (252-282 MiB on the command line; decimal128, 192 MiB). Every budget counts a
+    column's width in memory, at least 8: here 400 rows x 2 are read whole as float64 or
+    int8, streamed as decimals (decimal128 within COLUMNWISE_BYTES, decimal256 over), in
+    chunks of STREAM_BATCH_NUMBERS float64's bytes; the statistics are the same."""
+    from linreg import columnar
+
+    monkeypatch.setattr(columnar, "STREAM_NUMBERS", 1000)  # 8,000 bytes
+    monkeypatch.setattr(columnar, "STREAM_BATCH_NUMBERS", 200)  # 1,600 bytes
+    monkeypatch.setattr(columnar, "COLUMNWISE_BYTES", 12_000)
+    values = RNG.integers(0, 100, (2, 1200))
+    table = pa.table({"x": pa.array(values[0]).cast(kind), "y": values[1] * 1.0})
+    path = tmp_path / "wide.parquet"
+    pq.write_table(table, path, row_group_size=400)
+    plan = columnar._plan(pa, path, ["x", "y"], "parquet")
+    row = width + 8
+    assert plan.piece_bytes == (400 * row if width == 8 else 0)
+    assert (plan.stream is None) == (width == 8)
+    chunks = list(columnar.iter_columnar_chunks(path, ["x", "y"], "parquet"))
+    assert max(len(c.columns[0]) for c in chunks) == (400 if width == 8 else 1600 // row)
+    _same(_read("parquet", path, x="x", y="y"), _in_memory(table, ["x"], "y"))
