@@ -20,7 +20,10 @@ __all__ = [
     "OutputError",
     "SingularProblemError",
     "conditioning",
+    "distinct",
+    "rate_and_bound",
     "reason",
+    "rounded_down",
     "shown_name",
 ]
 

@@ -326,7 +326,7 @@ def test_divergence_names_the_command_s_options(capsys):
     assert err == (
         "linreg: error: descent (gd) diverged: the loss grew at iteration 1 with "
         "--learning-rate 0.001, above the stability bound 2/lambda_max = 0.0004013 for these "
-        "data; use a --learning-rate below 0.0004013, --learning-rate auto (1/lambda_max, "
+        "data; use a --learning-rate below 0.00040129, --learning-rate auto (1/lambda_max, "
         "always stable), or --standardize\n"
     )
 
