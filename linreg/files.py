@@ -19,8 +19,9 @@ by what the name is (`os.stat`), never by how it is spelled:
   before a byte changes). A signal leaves it old or complete, never half-written; only
   a system crash or a failing disk during the copy can.
 - **The file standard output is open on** (``linreg --history out.txt > out.txt``,
-  also with ``>>``) gets the history appended after the report, as ``--history
-  /dev/stdout`` does; replacing it would lose the report.
+  also with ``>>``) gets the history after the report, as ``--history /dev/stdout``
+  does, written through standard output itself, so that what the shell writes next
+  comes after it; replacing the file would lose the report.
 - **A name ending as a folder's does** (``f.csv/``, ``new/``, ``new/.``) is refused:
   "not a directory" for a file, "no such folder" for a name that does not exist.
 - **A symbolic link** is followed: the file it points to is written, and the link
@@ -401,6 +402,9 @@ def _write_in_place(target: OutputTarget, chunks: Iterable[str]) -> None:
     try:
         handle = os.open(target.path, flags)
         standard_output = _same_file(handle, 1)
+        if standard_output:  # through standard output's own open file, at its offset: a
+            os.close(handle)  # new open of a '>' file has its own, and the shell's next
+            handle = os.dup(1)  # write landed over the history's first bytes
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.writelines(chunks)
     except OSError as error:

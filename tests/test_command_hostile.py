@@ -117,6 +117,20 @@ def test_history_dash_is_standard_output():
     assert [row.split(",")[0] for row in lines[-3:]] == ["0", "1", "2"]
 
 
+@pytest.mark.parametrize("name", ["-", "/dev/stdout"])
+def test_history_on_a_standard_output_file_keeps_its_place(tmp_path, name):
+    """The eleventh audit: with standard output a file opened by '>', the history was
+    written through a new open of /dev/stdout, at its own offset: the shell's next line
+    landed over the history's first bytes ('NEXT' then 'tion,loss')."""
+    out = tmp_path / "out.txt"
+    done = _shell(f"{{ echo hello; $LINREG --iterations 2 --history {name}; echo NEXT; }} > {out}")
+    assert done.returncode == 0, done.stderr
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "hello" and lines[-1] == "NEXT"
+    assert lines[-5:-1] == ["iteration,loss"] + [f"{k},{v}" for k, v in zip("012", (
+        "5565.107834483214", "1484.5865574086492", "457.85425757376925"))]  # fmt: skip
+
+
 # --- output files: decided by what they are -------------------------------------------
 
 
