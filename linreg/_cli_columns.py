@@ -249,24 +249,28 @@ def refuse_a_future_input(target: OutputTarget, data: Path, kind: str) -> None:
     """
     suffix = target.final.suffix.lower()
     written = next((name for name, suffixes in FORMATS.items() if suffix in suffixes), None)
-    if kind not in FORMATS or target.in_place or written is None:  # any format: a folder
-        return  # of Parquet with a .feather in it is refused next time as mixed
+    if kind not in FORMATS or target.in_place:
+        return
     final = Path(os.path.realpath(target.final))  # through any link, as the data are read
-    if data.is_dir():
-        try:
-            parts = final.relative_to(os.path.realpath(data)).parts
-        except ValueError:
-            return
-        among = not any(part.startswith((".", "_")) for part in parts)
-        where = "inside the --data folder"  # as `dataset_files` finds them
-    else:
-        pattern = _real_pattern(data)
-        among = glob.has_magic(os.fspath(data)) and _globbed(pattern, final.parts[1:])
-        where = "matching the --data pattern"
-    if among:
+    if not data.is_dir():  # a glob reads whatever it matches, of any name ('g/*': h.csv)
+        if glob.has_magic(os.fspath(data)) and _globbed(_real_pattern(data), final.parts[1:]):
+            raise OutputError(
+                f"{target.label}: the next run would read the history as {_NAMES[kind]} "
+                "data (a file matching the --data pattern) and refuse its CSV text; write it "
+                "where the pattern does not reach"
+            )
+        return
+    try:
+        parts = final.relative_to(os.path.realpath(data)).parts
+    except ValueError:
+        return
+    # a folder reads its files named as a format (any format: a folder of Parquet with
+    # a .feather in it is refused next time as mixed), as `dataset_files` finds them
+    if written is not None and not any(part.startswith((".", "_")) for part in parts):
         raise OutputError(
             f"{target.label}: the next run would read the history as {_NAMES[written]} data "
-            f"(a {target.final.suffix} file {where}); write it elsewhere, or name it .csv"
+            f"(a {target.final.suffix} file inside the --data folder); write it elsewhere, "
+            "or name it .csv"
         )
 
 

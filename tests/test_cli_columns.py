@@ -285,3 +285,19 @@ def test_a_link_does_not_hide_the_data_folder_from_the_history(source, through, 
     assert done.returncode == EXIT_OUTPUT and done.stdout == "", done.stderr
     assert "the next run would read the history as Parquet data" in done.stderr
     assert not (files["folder"] / "new.parquet").exists()
+
+
+@pytest.mark.parametrize("name", ["h.csv", "h"])
+def test_a_catch_all_glob_refuses_a_history_it_would_match(name, files, tmp_path):
+    """The eleventh audit: --data 'g/*' --history g/h.csv was written, and the same
+    command then refused the glob as 'not all Parquet (such as g/h.csv)'."""
+    folder = tmp_path / "g"
+    folder.mkdir()
+    (folder / "a.parquet").write_bytes((files["folder"] / "p0.parquet").read_bytes())
+    done = _run("--data", folder / "*", "--x", "a", "--y", "y", "--history", folder / name)
+    assert done.returncode == EXIT_OUTPUT and done.stdout == "", done.stderr
+    assert "matching the --data pattern" in done.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["a.parquet"]
+    elsewhere = tmp_path / name
+    done = _run("--data", folder / "*", "--x", "a", "--y", "y", "--history", elsewhere)
+    assert done.returncode == 0 and elsewhere.exists(), done.stderr
