@@ -142,6 +142,8 @@ def _detail(error: Exception) -> str:
     text = f"cannot parse header: {error.args[0]}" if is_token else str(error)
     if "set_int_max_str_digits" in text:  # numpy wrote out a header's huge int and failed
         text = f"its header holds an integer of more than {sys.get_int_max_str_digits():,} digits"
+    if text.startswith("malformed node or string"):  # ast's: '<ast.Call object at 0x7f...>'
+        text = "its header is not a dictionary of plain values (numbers, strings, tuples)"
     text = text if len(text) <= _MAX_DETAIL else f"{text[:_MAX_DETAIL]}..."
     # numpy quotes a dtype's text as it is ('format number 1 of "(2,\n3)f8"'): one line
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -1299,3 +1299,19 @@ def test_step_with_a_decimal_intercept():
         assert "b" in str(error)
     else:
         assert isinstance(b, float) and np.isfinite(w).all()
+
+
+@pytest.mark.parametrize(
+    "shape", ["__import__('os').system('touch PWNED')", "(2, 1+1)", "[x for x in 'ab']"]
+)
+def test_a_npy_header_of_expressions_is_named_without_pythons_node(tmp_path, shape):
+    """The eleventh audit: 'malformed node or string on line 1: <ast.Call object at
+    0x7f1be49f7d90>'; nothing in the header is run."""
+    f = tmp_path / "evil.npy"
+    f.write_bytes(_raw_npy(_DICT % ("False", shape)))
+    done = command("--data", str(f))
+    assert done.one_error_line(EXIT_INPUT) == (
+        f"linreg: error: {f}: is not a .npy array file (its header is not a dictionary of "
+        "plain values (numbers, strings, tuples))"
+    )
+    assert not (ROOT / "PWNED").exists()
