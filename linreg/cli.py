@@ -534,7 +534,7 @@ def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
     )
     print(file=text)
     with contextlib.redirect_stdout(text):
-        summary(fit, b, w, error, args.standardize, args.alpha)
+        summary(fit, b, w, args.standardize, args.alpha)
         if args.summary:
             print(ols_summary(data.stats, data.table, data.y_name, data.x_names))
     return text.getvalue()

@@ -12,14 +12,13 @@ import math
 import textwrap
 import warnings
 from collections.abc import Callable, Sequence
-from decimal import ROUND_CEILING, Decimal
 
 import numpy as np
 import numpy.typing as npt
 
 from linreg.closed_form_result import AccuracyWarning, inaccuracy
 from linreg.descent import DescentResult
-from linreg.errors import SingularProblemError, distinct
+from linreg.errors import SingularProblemError, distinct, rounded
 from linreg.moments import Moments
 from linreg.reference import UNIT
 from linreg.solve import least_squares
@@ -67,7 +66,6 @@ def summary(
     fit: DescentResult,
     b: float,
     w: Sequence[float],
-    error: float,
     standardized: bool,
     alpha: float,
 ) -> None:
@@ -125,11 +123,8 @@ def upper(bound: float, limit: float | None = None) -> str:
     """
     if not math.isfinite(bound) or bound <= 0:
         return f"{bound:g}"
-    exact = Decimal(bound)
     for digits in range(2, 18):
-        shift = exact.adjusted() - (digits - 1)
-        ceiling = exact.scaleb(-shift).to_integral_value(ROUND_CEILING).scaleb(shift)
-        text = f"{float(ceiling):.{digits}g}"
+        text = rounded(bound, digits, up=True)
         if limit is None or float(text) <= limit:
             return text
     return repr(bound)

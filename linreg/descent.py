@@ -277,7 +277,9 @@ def minimize(
             trace = run(chosen, settings, quadratic, theta0, data, judge)
         except (FloatingPointError, OverflowError) as error:
             iteration = getattr(error, "iteration", None)
-            raise_overflow(chosen, settings, quadratic, iteration, data and data[0])
+            raise_overflow(
+                chosen, settings, quadratic, iteration, None if data is None else data[0]
+            )
     return _result(chosen, settings, quadratic, theta0, trace, judge)
 
 

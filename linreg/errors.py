@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 __all__ = [
     "STANDARD_INPUT",
@@ -23,6 +23,7 @@ __all__ = [
     "distinct",
     "rate_and_bound",
     "reason",
+    "rounded",
     "rounded_down",
     "shown_name",
 ]
@@ -245,19 +246,30 @@ def rate_and_bound(rate: float, bound: float) -> tuple[str, str, str]:
     return repr(rate), shown, rounded_down(bound, digits + 1)
 
 
-def rounded_down(bound: float, digits: int = 5) -> str:
-    """A positive bound printed rounded down to ``digits`` significant digits, so that a
-    value below what is printed is below the bound ("use a learning rate below ...").
+def rounded(bound: float, digits: int, *, up: bool) -> str:
+    """A positive bound printed to ``digits`` significant digits, rounded up or down (a
+    value beyond what is printed is beyond the bound); any other number as ``:g``.
 
-    >>> rounded_down(0.00040129644), rounded_down(0.00040129644, 7), rounded_down(2.0)
-    ('0.00040129', '0.0004012964', '2')
+    >>> rounded(0.00040129644, 5, up=False), rounded(1.84375e-12, 2, up=True)
+    ('0.00040129', '1.9e-12')
     """
     if not math.isfinite(bound) or bound <= 0:
         return f"{bound:g}"
     exact = Decimal(bound)
     shift = exact.adjusted() - (digits - 1)
-    floor = exact.scaleb(-shift).to_integral_value(ROUND_FLOOR).scaleb(shift)
-    return f"{float(floor):.{digits}g}"
+    mode = ROUND_CEILING if up else ROUND_FLOOR
+    directed = exact.scaleb(-shift).to_integral_value(mode).scaleb(shift)
+    return f"{float(directed):.{digits}g}"
+
+
+def rounded_down(bound: float, digits: int = 5) -> str:
+    """A positive bound rounded down, so that a value below what is printed is below the
+    bound ("use a learning rate below ...").
+
+    >>> rounded_down(0.00040129644), rounded_down(0.00040129644, 7), rounded_down(2.0)
+    ('0.00040129', '0.0004012964', '2')
+    """
+    return rounded(bound, digits, up=False)
 
 
 def conditioning(condition_number: float) -> str:
