@@ -132,7 +132,7 @@ def upper(bound: float, limit: float | None = None) -> str:
 
 def sound(value: float, error: float, digits: int = 10) -> str:
     """``value`` with at most ``digits`` significant digits, and none beyond its error bar."""
-    if not math.isfinite(error):  # no error bar: no digit of it can be vouched for
+    if not (math.isfinite(error) and math.isfinite(value)):  # no digit can be vouched for
         return "unresolved (float64 cannot bound its error here)"
     if value == 0:
         return f"{value:.{digits}g}"

@@ -197,14 +197,16 @@ class DescentResult:
 
     def minimum_loss(self) -> tuple[float, float]:
         """The loss at the exact optimum, E*, and a bound on the error of that value
-        (`linreg.reference.minimum_loss`, against the current reference)."""
+        (`linreg.reference.minimum_loss`, against the current reference); (inf, inf)
+        where float64 cannot form it."""
         ladder = self.forecast.ladder
         return minimum_loss(ladder.stats, ladder.current, ladder.alpha, ladder.intercept,
                             ladder.data)  # fmt: skip
 
     def final_loss(self) -> tuple[float, float]:
         """The loss at (w, b), and a bound on the error of that value (formed as
-        `minimum_loss` forms E*, so that their difference has an error bar)."""
+        `minimum_loss` forms E*, so that their difference has an error bar); (inf, inf)
+        where float64 cannot form it (θ far beyond the data's scale)."""
         ladder = self.forecast.ladder
         return loss_at(ladder.stats, np.append(self.w, self.b), ladder.alpha, ladder.intercept,
                        ladder.data)  # fmt: skip

@@ -48,16 +48,26 @@ def _normal_equations(
     return gram, moment, stats.cyy + n * mean_y**2, np.zeros(stats.n_features), 0.0
 
 
-def _check_columns(spread: FloatArray, mean_x: FloatArray, total: float, intercept: bool) -> None:
+def _check_columns(
+    spread: FloatArray, moment: FloatArray, stats: Moments, total: float, intercept: bool
+) -> None:
     """Refuse constant (or zero) columns, then statistics that underflowed.
 
     A spread of exactly 0 is a constant column when the column's squares could not have
     underflowed (its mean is 0, or at least √TINY); otherwise it is too small to tell.
     """
+    mean_x = stats.mean_x
     if not spread.all():
         large = (mean_x == 0.0) | (np.abs(mean_x) >= math.sqrt(TINY))
         refuse_constant(np.flatnonzero((spread == 0.0) & large), intercept)
-    check_not_underflowed(spread, mean_x, total, ", or pass the arrays themselves")
+    check_not_underflowed(
+        spread,
+        mean_x,
+        total,
+        ", or pass the arrays themselves",
+        mean_y=stats.mean_y,
+        moment=moment,
+    )
 
 
 def solve_moments(
@@ -68,7 +78,7 @@ def solve_moments(
     rows = int(getattr(stats, "rows", 0)) or n  # weighted: n is the weights' total
     check_count(rows, k)
     gram, moment, total, shift_x, shift_y = _normal_equations(stats, fit_intercept)
-    _check_columns(np.diag(gram), stats.mean_x, total, fit_intercept)
+    _check_columns(np.diag(gram), moment, stats, total, fit_intercept)
     scale, correlation, eigenvalues = _equilibrated(gram, n * alpha)
     inverse = np.linalg.inv(correlation) / np.outer(scale, scale)
     coef = inverse @ moment

@@ -368,7 +368,9 @@ class Quadratic:
             The Hessian overflows float64 (data too large: rescale them), or the
             statistics underflowed.
         """
-        check_not_underflowed(stats.cxx.diagonal(), stats.mean_x, stats.cyy)
+        check_not_underflowed(
+            stats.cxx.diagonal(), stats.mean_x, stats.cyy, mean_y=stats.mean_y, moment=stats.cxy
+        )
         coords = (
             Coordinates.standardizing(stats, intercept)
             if standardize

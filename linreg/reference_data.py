@@ -323,9 +323,10 @@ def minimum_loss(
     (from the statistics otherwise, with their rounding), and the gap
     $E(\hat\theta^*) - E^* = \tfrac12 g^\top H^{-1} g$ is bounded in the centred form
     $\tfrac1N q^\top C_\alpha^{-1} q + (t/N)^2$: from the gradient's sums $q, t$ in
-    double-double with data, and from the error bar of $\hat\theta^*$ without.
+    double-double with data, and from the error bar of $\hat\theta^*$ without; (inf, inf)
+    where a step of it overflows.
     """
-    return _loss(stats, reference.point, alpha, intercept, data, to_minimum=True)
+    return _bounded_loss(stats, reference.point, alpha, intercept, data, to_minimum=True)
 
 
 def loss_at(
@@ -337,10 +338,28 @@ def loss_at(
 ) -> tuple[float, float]:
     r"""$E(\theta)$ at $\theta = [w; b]$, and a bound on the error of that value, formed as
     `minimum_loss` forms $E(\hat\theta^*)$ ((inf, inf) where it overflows)."""
+    return _bounded_loss(stats, theta, alpha, intercept, data, to_minimum=False)
+
+
+def _bounded_loss(
+    stats: Moments,
+    theta: FloatArray,
+    alpha: Any,
+    intercept: bool,
+    data: tuple[FloatArray, FloatArray] | None,
+    to_minimum: bool,
+) -> tuple[float, float]:
+    """`_loss`, or (inf, inf) where a step of it overflows: θ far from the data's scale
+    (e.g. b = 1e100 on y ≈ 1e-140) squares past float64 in the scaled units, and then
+    math.fsum raises OverflowError, or ValueError for inf − inf."""
     try:
-        return _loss(stats, theta, alpha, intercept, data, to_minimum=False)
-    except OverflowError:  # math.fsum of squares past float64
+        with np.errstate(all="ignore"):
+            value, error = _loss(stats, theta, alpha, intercept, data, to_minimum)
+    except (OverflowError, ValueError):
         return math.inf, math.inf
+    if not (math.isfinite(value) and math.isfinite(error)):
+        return math.inf, math.inf
+    return value, error
 
 
 def _loss(

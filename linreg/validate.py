@@ -247,7 +247,15 @@ def too_large(what: str, cure: str = "") -> InputError:
     )
 
 
-def check_not_underflowed(spread: Any, mean_x: Any, cyy: float, cure: str = "") -> None:
+def check_not_underflowed(
+    spread: Any,
+    mean_x: Any,
+    cyy: float,
+    cure: str = "",
+    *,
+    mean_y: float = 0.0,
+    moment: Any = None,
+) -> None:
     """Refuse statistics whose co-moments underflowed (below `TINY`).
 
     Parameters
@@ -259,26 +267,42 @@ def check_not_underflowed(spread: Any, mean_x: Any, cyy: float, cure: str = "") 
         The second moment of y.
     cure : str
         Appended to the message (e.g. ``", or pass the arrays themselves"``).
+    mean_y : float
+        The mean of y.
+    moment : numpy.ndarray of shape (n_features,), optional
+        The co-moments of X and y (centred, or raw as ``spread`` is).
 
     Notes
     -----
     A spread of exactly 0 is a constant column (a problem of its own, for the caller),
     unless the column's own values are so small that their squares underflow, when
-    nothing can tell a constant column from a varying one.
+    nothing can tell a constant column from a varying one. The same holds for y: its
+    second moment 0 with a mean below √TINY, or beside a co-moment that is not 0 (by
+    Cauchy–Schwarz, |Cxy|² ≤ Cxx·Cyy), means its squares underflowed. The error bars of
+    the co-moments are relative to √(Cxx·Cyy), so neither may have lost its digits.
     """
     spread, mean_x = np.asarray(spread), np.asarray(mean_x)
-    if np.all(spread >= TINY) and not 0.0 < cyy < TINY:
-        return  # the usual case, in one comparison
+    if np.all(spread >= TINY) and cyy >= TINY:
+        return  # the usual case, in two comparisons
     vanished = (spread == 0.0) & (np.abs(mean_x) < math.sqrt(TINY))
     if (
         np.any((spread > 0.0) & (spread < TINY))
         or np.any(vanished[mean_x != 0.0])
         or (0.0 < cyy < TINY)
+        or (cyy == 0.0 and _y_squares_lost(mean_y, moment))
     ):
         raise InputError(
             "the data are too small: their squares underflow float64 (below 1e-292), so "
             f"their statistics have lost their digits; {_RESCALE}{cure}"
         )
+
+
+def _y_squares_lost(mean_y: float, moment: Any) -> bool:
+    """Whether a second moment of y of exactly 0 is y's squares underflowing, not y being
+    constant: its mean is too small to square, or it co-varies with X."""
+    if mean_y != 0.0 and abs(mean_y) < math.sqrt(TINY):
+        return True
+    return moment is not None and bool(np.any(np.asarray(moment) != 0.0))
 
 
 # --- exact mode's limits: one for every kind of input, checked before big arithmetic ------------
