@@ -454,10 +454,12 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
             )
     except DivergenceError as error:
         moved = _moved(args)
-        if not error.steps_overflowed or not moved:
-            raise
-        # A method without a step size overflowed: from the default start as well?
-        _minimize(args, data, args.iterations, args.alpha, 0.0, 0.0, "none")
+        if not moved or not math.isnan(error.bound):
+            raise  # a rate above its stability bound is to blame whatever the start
+        # No bound to blame (Newton, CG, ... or Adam): from the default start as well, in
+        # as many iterations as this start took to overflow?
+        _minimize(args, data, _until(error.iteration, args.iterations), args.alpha, 0.0, 0.0,
+                  "none")  # fmt: skip
         raise _too_large(moved) from None
     except InputError as error:
         moved = _moved(args)
@@ -469,6 +471,11 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
     except InputError as error:
         raise in_flags(error) from None
     raise _too_large(moved)
+
+
+def _until(iteration: int | None, iterations: int) -> int:
+    """The iterations a rerun needs to see whether an overflow at ``iteration`` repeats."""
+    return iterations if iteration is None else min(iterations, iteration + 1)
 
 
 def _too_large(moved: str) -> InputError:

@@ -241,7 +241,7 @@ def test_the_help_lists_each_methods_own_options():
                 assert option.name in helped, (name, option.name)
 
 
-@pytest.mark.parametrize("method", ["newton", "nesterov", "momentum", "cg"])
+@pytest.mark.parametrize("method", ["newton", "nesterov", "momentum", "cg", "adam"])
 def test_a_start_whose_error_overflows_is_blamed_in_one_line(tmp_path, method):
     """x + 1e9 with --initial-m 1e150 (issue 17): the fit itself ends (newton in one step),
     but the start's squared error overflows float64; the livestream's own loops raised an
@@ -258,3 +258,14 @@ def test_a_start_whose_error_overflows_is_blamed_in_one_line(tmp_path, method):
         "linreg: error: --initial-m 1e+150: too large for these data (the squared error "
         "overflows float64); choose values nearer the data's scale\n"
     )
+
+
+def test_adams_overflow_from_a_far_start_blames_the_start_not_the_rate():
+    """The twelfth audit: adam from --initial-b 1e200 said its iterates overflowed "with
+    --learning-rate 0.001" and advised a smaller rate; from the default start that rate is
+    fine. A rate that overflows from any start is still blamed."""
+    done = _run("--method", "adam", "--initial-b", "1e200", "--iterations", "100000000")
+    assert done.returncode == EXIT_INPUT and done.stdout == ""
+    assert done.stderr.startswith("linreg: error: --initial-b 1e+200: too large for these data")
+    done = _run("--method", "adam", "--initial-b", "1", "--learning-rate", "1e300")
+    assert done.returncode == EXIT_DIVERGED and "--learning-rate 1e+300" in done.stderr
