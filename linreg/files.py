@@ -228,19 +228,45 @@ def _opens_an_open_file(path: Path) -> bool:
     )
 
 
+def _links_on_the_way(path: Path) -> list[str]:
+    """Every symbolic link met while resolving ``path`` as the kernel does, the folders'
+    included (``shared/theirs/h.csv``, where ``theirs`` is a link), in order."""
+    pending = list(Path(os.path.join(os.getcwd(), path)).parts[1:])
+    current = "/"
+    met: list[str] = []
+    while pending and len(met) <= _MAX_LINKS:
+        part = pending.pop(0)
+        if part in (".", ".."):  # `current` is resolved: its parent is the real one
+            current = os.path.dirname(current) if part == ".." else current
+            continue
+        candidate = os.path.join(current, part)
+        try:
+            target = os.readlink(candidate)
+        except OSError:  # not a link, or missing
+            current = candidate
+            continue
+        met.append(candidate)
+        current = "/" if os.path.isabs(target) else current
+        pending[:0] = [each for each in Path(target).parts if each != "/"]
+    return met
+
+
 def _check_links(label: str, path: Path, info: os.stat_result | None) -> None:
-    """Refuse to follow another user's symbolic link to a file that is not that user's."""
+    """Refuse to follow another user's symbolic link, in the name or in a folder above it,
+    to a file that is not that user's (root's links are trusted, as root could write
+    anything)."""
     me = os.geteuid()
-    for name in _links(path)[:-1]:  # every name but the last is a link
+    for name in _links_on_the_way(path):
         try:
             owner = os.lstat(name).st_uid
         except OSError:
             continue
-        if owner == me or (info is not None and info.st_uid == owner):
+        if owner in (me, 0) or (info is not None and info.st_uid == owner):
             continue
         leads_to = "a file that does not exist" if info is None else "a file that user does not own"
+        what = "is a symbolic link" if name in _links(path) else f"goes through {name}, a link"
         raise OutputError(
-            f"{label}: is a symbolic link of another user (uid {owner}) to {leads_to}; "
+            f"{label}: {what} of another user (uid {owner}) to {leads_to}; "
             "linreg does not write through it"
         )
 

@@ -202,6 +202,44 @@ def test_history_through_another_users_link_to_a_root_file_is_refused(tmp_path):
 
 
 @as_root
+@pytest.mark.parametrize("exists", [True, False], ids=["their file", "a new file"])
+def test_history_through_another_users_folder_link_is_refused(tmp_path, exists):
+    """The twelfth audit: only the last name's links were checked, so another user's link
+    to a folder (``st/dl/precious.txt``, dl -> root's folder) replaced root's file."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    victim = mine / "precious.txt"
+    victim.write_text("root's\n")
+    shared = tmp_path / "st"
+    shared.mkdir(mode=0o1777)
+    planted = shared / "dl"
+    planted.symlink_to(mine)
+    os.lchown(planted, OTHER_UID, OTHER_UID)
+    hop = tmp_path / "hop"  # root's own link to the shared folder: trusted, then theirs
+    hop.symlink_to(shared)
+    name = hop / "dl" / ("precious.txt" if exists else "new.txt")
+    done = _linreg("--iterations", "3", "--history", str(name))
+    assert done.returncode == EXIT_OUTPUT and done.stdout == ""
+    leads_to = "a file that user does not own" if exists else "a file that does not exist"
+    assert done.stderr == (
+        f"linreg: error: --history {name}: goes through {shared / 'dl'}, a link of another "
+        f"user (uid {OTHER_UID}) to {leads_to}; linreg does not write through it\n"
+    )
+    assert victim.read_text() == "root's\n" and sorted(os.listdir(mine)) == ["precious.txt"]
+
+
+def test_the_links_on_the_way_are_resolved_as_the_kernel_resolves_them(tmp_path):
+    from linreg.files import _links_on_the_way
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "l").symlink_to("a/b")  # l/.. is a, not tmp_path
+    (tmp_path / "a" / "m").symlink_to(tmp_path / "l")
+    name = tmp_path / "a" / "m" / ".." / "x.csv"
+    assert _links_on_the_way(name) == [str(tmp_path / "a" / "m"), str(tmp_path / "l")]
+    assert _links_on_the_way(tmp_path / "a" / "b" / "x.csv") == []
+
+
+@as_root
 @pytest.mark.parametrize("through_a_link", [False, True], ids=["the file", "a link to it"])
 def test_history_of_another_users_file_keeps_its_owner_and_inode(tmp_path, through_a_link):
     theirs = tmp_path / "theirs.csv"
