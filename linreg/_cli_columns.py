@@ -226,7 +226,8 @@ def _glob_kind(path: Path) -> str:
     other = sorted(p for p in matched if Path(p).suffix.lower() not in FORMATS["parquet"])
     raise DataFileError(
         path,
-        f"this pattern matches {len(matched):,} files, not all {_listed()} files of one kind "
+        f"this pattern matches {len(matched):,} {'file' if len(matched) == 1 else 'files'}, "
+        f"not all {_listed()} files of one kind "
         f"(such as {shorten(other[0])!r}); a pattern reads only those, and a CSV file is "
         "read one at a time",
     )

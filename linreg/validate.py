@@ -532,6 +532,13 @@ def float64_of(array: Any) -> tuple[FloatArray, tuple[int, ...] | None]:
 
 
 def _object_array(array: Any, name: str) -> Any:
+    missing = next((i for i, v in enumerate(array.flat) if v is None), None)
+    if missing is not None:  # numpy's cast makes None a nan, which reads as infinite data
+        where = ", ".join(str(int(i)) for i in np.unravel_index(missing, array.shape))
+        raise InputError(
+            f"{name} holds None (a missing value) at index [{where}]: drop or fill in the "
+            "missing values first"
+        )
     odd = next((v for v in array.flat if isinstance(v, _NOT_NUMBER_TYPES)), None)
     if odd is not None:
         raise InputError(

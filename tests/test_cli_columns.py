@@ -301,3 +301,15 @@ def test_a_catch_all_glob_refuses_a_history_it_would_match(name, files, tmp_path
     elsewhere = tmp_path / name
     done = _run("--data", folder / "*", "--x", "a", "--y", "y", "--history", elsewhere)
     assert done.returncode == 0 and elsewhere.exists(), done.stderr
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_a_pattern_of_csv_files_counts_them_in_words(count, tmp_path):
+    """The twelfth audit: 'this pattern matches 1 files'."""
+    for k in range(count):
+        (tmp_path / f"d{k}.csv").write_text("1,2\n2,3\n3,5\n")
+    done = _run("--data", tmp_path / "d*.csv")
+    assert done.returncode == EXIT_INPUT and done.stdout == ""
+    assert f"this pattern matches {count} {'file' if count == 1 else 'files'}, not all" in (
+        done.stderr
+    )

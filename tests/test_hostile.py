@@ -1086,6 +1086,11 @@ ARRAYS = [
         "drop the masked rows first (or fill them in with .filled())",
     ),
     (
+        "None in an object array",  # the twelfth audit: was "a non-finite value (nan)"
+        dict(y=np.array([2.0, None, 5.0, 8.0], dtype=object)),
+        "y holds None (a missing value) at index [1]: drop or fill in the missing values first",
+    ),
+    (
         "strings in an object array",
         dict(X=np.array([[1], ["2"], [3], [4]], dtype=object)),
         "X must hold numbers, got str '2': convert it to a number first",
