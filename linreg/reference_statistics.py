@@ -385,6 +385,10 @@ def _scaled_optimum(
         return None
     w_kept, scale, lowest = prepared.solved
     kept, reduced = prepared.kept, prepared.reduced
+    if p == 1 and kept.shape == (1,) and moments.ONE_FEATURE_FLOATS:
+        found = _one_weight(prepared, intercept)
+        if found is not None:
+            return found
     rho = weights_error(prepared.system, w_kept, scale, lowest)
     w, errors = np.zeros(p), np.zeros(p + 1)
     w[kept], errors[kept] = w_kept, rho / scale
@@ -392,6 +396,47 @@ def _scaled_optimum(
     if intercept:
         errors[-1] = _intercept_error(reduced, w_kept, b, scale, rho, prepared.means)
     return np.concatenate((w, [b])), errors
+
+
+def _one_weight(prepared: Prepared, intercept: bool) -> tuple[FloatArray, FloatArray] | None:
+    """`_scaled_optimum` for one kept weight on Python floats, bit for bit: each line is
+    `weights_error`'s, `mean_errors`' and `_intercept_error`'s with p = 1 (√1 = 1, a sum
+    or a dot product of one term is that term, a norm of one entry is `_norm_one`'s).
+    None (then numpy's lines, which warn or raise as the error state says) where anything
+    is not finite, or a spread is negative (no sqrt raises here that would not there)."""
+    system, solved = prepared.system, prepared.solved
+    assert system is not None and solved is not None
+    w_kept, scale, lowest = solved
+    d, w, stats = float(scale[0]), float(w_kept[0]), prepared.reduced
+    spread, count = float(stats.cxx[0, 0]), stats.count
+    if not (lowest > 0 and spread >= 0.0):
+        return None
+    residual = _residual(float(system.gram[0, 0]), float(system.moment[0]), w)
+    size = (_norm_one(residual / d) * (1 + 4 * UNIT) + system.rounding * abs(d * w)
+            + system.rounding * math.sqrt(max(system.total, 0.0)))  # fmt: skip
+    rho = float(size / lowest * (1 + 8 * UNIT))
+    b, total = 0.0, 0.0
+    if intercept:
+        b = _intercept(stats, w_kept)
+        mean_x, means = float(stats.mean_x[0]), prepared.means
+        slack_x = means * (abs(mean_x) + math.sqrt(spread / count))
+        slack_y = means * (abs(stats.mean_y) + math.sqrt(stats.cyy / count))
+        reach = _norm_one((abs(mean_x) + slack_x) / d)
+        total = UNIT * abs(b) + slack_y + slack_x * abs(w) + reach * rho
+        if not (math.isfinite(slack_x) and math.isfinite(slack_y) and math.isfinite(total)):
+            return None
+    if not (math.isfinite(rho) and math.isfinite(rho / d)):
+        return None
+    return np.array([w, b]), np.array([rho / d, total * (1 + 8 * UNIT * 3)])
+
+
+def _norm_one(value: float) -> float:
+    """`linreg.blas.norm` of the one entry ``value`` (its route, without the array)."""
+    if value == 0.0 or 2.0**-400 < abs(value) < 2.0**400:
+        squares = value * value
+        if squares > 2.0**-900:
+            return math.sqrt(squares)
+    return float(norm(np.array([value])))
 
 
 _ILL_CONDITIONED = (
