@@ -224,6 +224,10 @@ def _structured_inverse(
     inverted: however large the means, its condition is the centred features' own.
     None when $A$ is singular to float64 precision.
     """
+    if stats.n_features == 1 and TWO_BY_TWO_FLOATS and penalty.shape == (1,):
+        found = _line_inverse(stats, float(penalty[0]), intercept)
+        if found is not None:
+            return found
     a = stats.cxx / stats.count + np.diag(penalty)
     scale = np.sqrt(a.diagonal())
     if not (scale > 0).all():
@@ -244,6 +248,32 @@ def _structured_inverse(
     inverse[:p, :p], inverse[:p, p], inverse[p, :p] = a_inverse, -pulled, -pulled
     inverse[p, p] = 1.0 + float(stats.mean_x @ pulled)
     return 0.5 * inverse, float(highest / lowest)
+
+
+def _line_inverse(
+    stats: Moments, penalty: float, intercept: bool
+) -> tuple[FloatArray, float] | None:
+    """`_structured_inverse` of one feature on Python floats, bit for bit: its 1×1 eigh is
+    the entry and the vector 1 (`linreg.blas.eigh`), and a product summed by numpy's
+    matmul is 0 + x. None (then numpy's lines) unless every input is 0 or within 2^±100,
+    where no step can overflow, underflow or divide by 0 under any error state."""
+    c, m, n = float(stats.cxx[0, 0]), float(stats.mean_x[0]), stats.count
+    plain = [c, penalty, m, n]
+    if not (c > 0.0 and 0 < n < 2.0**60 and all(v == 0.0 or 2.0**-100 < abs(v) < 2.0**100
+                                                 for v in plain)):  # fmt: skip
+        return None
+    a = c / n + penalty
+    outer = math.sqrt(a) * math.sqrt(a)
+    value = a / outer  # the scaled A, its own eigenvalue
+    if not value > value * 1 * _EPS:
+        return None  # singular to float64 precision
+    a_inverse = (0.0 + (1.0 / value) * 1.0) / outer
+    pulled = 0.0 + a_inverse * m
+    through = 1.0 + (0.0 + m * pulled)
+    if not intercept:
+        return np.array([[0.5 * (a_inverse - pulled * pulled / through)]]), value / value
+    inverse = [[0.5 * a_inverse, 0.5 * -pulled], [0.5 * -pulled, 0.5 * through]]
+    return np.array(inverse), value / value
 
 
 def _proven_null(stats: Moments, penalty: FloatArray, intercept: bool) -> int:
