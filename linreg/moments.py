@@ -113,10 +113,15 @@ class Moments(Statistics):
             from linreg.weighted_moments import WeightedMoments
 
             return WeightedMoments.from_arrays(X, y, sample_weight)
-        features, target = check_features_target(X, y, finite=False)
+        return cls.from_checked(*check_features_target(X, y, finite=False))
+
+    @classmethod
+    def from_checked(cls, features: FloatArray, target: FloatArray) -> Moments:
+        """`from_arrays` of the arrays ``check_features_target(X, y, finite=False)``
+        returned (so that a caller holding them does not check them twice)."""
         stats = accumulate.one_pass(features, target)
         if stats is None:
-            check_features_target(X, y)  # names the NaN or infinity, if there is one
+            check_features_target(features, target)  # names the NaN or infinity, if any
             raise too_large("their squares")
         return cls._of(stats)
 
