@@ -280,6 +280,9 @@ def _proven_null(stats: Moments, penalty: FloatArray, intercept: bool) -> int:
     """Directions in which H is exactly singular: the pass gives zero spread only to a
     constant column (a free weight with an intercept); without one, only an all-zero
     column leaves H singular."""
+    if stats.n_features == 1 and TWO_BY_TWO_FLOATS and penalty.shape == (1,):  # on floats
+        spread, ridge, mean = float(stats.cxx[0, 0]), float(penalty[0]), float(stats.mean_x[0])
+        return int(spread == 0.0 and ridge == 0.0 and (intercept or mean == 0.0))
     free = (stats.cxx.diagonal() == 0.0) & (penalty == 0.0)
     if not intercept:
         free &= stats.mean_x == 0.0

@@ -267,6 +267,8 @@ def check_not_underflowed(spread: Any, mean_x: Any, cyy: float, cure: str = "") 
     nothing can tell a constant column from a varying one.
     """
     spread, mean_x = np.asarray(spread), np.asarray(mean_x)
+    if spread.shape == (1,) and float(spread[0]) >= TINY and not 0.0 < cyy < TINY:
+        return  # one feature: the same comparison, on a float
     if np.all(spread >= TINY) and not 0.0 < cyy < TINY:
         return  # the usual case, in one comparison
     vanished = (spread == 0.0) & (np.abs(mean_x) < math.sqrt(TINY))
