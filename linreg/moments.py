@@ -499,8 +499,9 @@ def _line_hessian(stats: Moments, ridge: float) -> FloatArray | None:
     return np.array([[top, 2.0 * mean], [2.0 * mean, 2.0]])
 
 
-#: One feature: `Moments.loss_and_gradient` and the reference's solve
-#: (`linreg.reference_statistics.solve_scaled`) run on Python floats, where numpy's calls
+#: One feature: `Moments.loss_and_gradient` and the reference's solve and error bars
+#: (`linreg.reference_statistics.solve_scaled`, `_scaled_optimum`) run on Python floats,
+#: where numpy's calls
 #: on arrays of one number were the whole cost (False: on arrays, as for many features;
 #: the tests compare the two bit for bit).
 ONE_FEATURE_FLOATS = True

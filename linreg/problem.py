@@ -314,8 +314,9 @@ def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, nul
     return Spectrum(values, vectors, errors, null)
 
 
-#: `_spectrum` of a 2×2 Hessian (one feature and the intercept) picks its eigenvalues in
-#: Python floats (`_two_by_two`); False: in numpy (the tests compare the two, bit for bit).
+#: One feature: `_spectrum` of a 2×2 Hessian picks its eigenvalues in Python floats
+#: (`_two_by_two`), as `_structured_inverse` (`_line_inverse`) and `_proven_null` form
+#: theirs; False: in numpy (the tests compare the two, bit for bit).
 TWO_BY_TWO_FLOATS = True
 
 

@@ -1,10 +1,10 @@
 """One feature: the Python-float paths against the array paths.
 
-`linreg.moments.Moments.loss_and_gradient` and the reference's solve
-(`linreg.reference_statistics.solve_scaled`) run on Python floats when there is one
-feature (`linreg.moments.ONE_FEATURE_FLOATS`), as do the pass's statistics
-(`linreg.accumulate.LINE_FLOATS`) and a 2×2 Hessian's spectrum
-(`linreg.problem.TWO_BY_TWO_FLOATS`). Every field of every result must be the
+`linreg.moments.Moments.loss_and_gradient` and the reference's solve and error bars
+(`linreg.reference_statistics.solve_scaled`, `_scaled_optimum`) run on Python floats
+when there is one feature (`linreg.moments.ONE_FEATURE_FLOATS`), as do the pass's
+statistics (`linreg.accumulate.LINE_FLOATS`) and a 2×2 Hessian's spectrum, inverse and
+null count (`linreg.problem.TWO_BY_TWO_FLOATS`). Every field of every result must be the
 array path's, bit for bit: the fits below run both ways on random and adversarial data
 (offsets up to 1e9 and Unix timestamps, scales 1e-150 to 1e150, constant x, duplicates,
 tiny optima, 1 to 200 points) and compare the whole result.
