@@ -384,7 +384,7 @@ def _inputs(
         return Moments.from_arrays(features, target, sample_weight), None
     # Finiteness is proved by the pass over the data (see Moments.from_arrays).
     features, target = check_features_target(X, y, finite=False)
-    return Moments.from_arrays(features, target), (features, target)
+    return Moments.from_checked(features, target), (features, target)
 
 
 def _start(w0: object, b0: object, n_features: int, intercept: bool) -> tuple[FloatArray, float]:

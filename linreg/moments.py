@@ -113,10 +113,15 @@ class Moments(Statistics):
             from linreg.weighted_moments import WeightedMoments
 
             return WeightedMoments.from_arrays(X, y, sample_weight)
-        features, target = check_features_target(X, y, finite=False)
+        return cls.from_checked(*check_features_target(X, y, finite=False))
+
+    @classmethod
+    def from_checked(cls, features: FloatArray, target: FloatArray) -> Moments:
+        """`from_arrays` of the arrays ``check_features_target(X, y, finite=False)``
+        returned (so that a caller holding them does not check them twice)."""
         stats = accumulate.one_pass(features, target)
         if stats is None:
-            check_features_target(X, y)  # names the NaN or infinity, if there is one
+            check_features_target(features, target)  # names the NaN or infinity, if any
             raise too_large("their squares")
         return cls._of(stats)
 
@@ -494,8 +499,9 @@ def _line_hessian(stats: Moments, ridge: float) -> FloatArray | None:
     return np.array([[top, 2.0 * mean], [2.0 * mean, 2.0]])
 
 
-#: One feature: `Moments.loss_and_gradient` and the reference's solve
-#: (`linreg.reference_statistics.solve_scaled`) run on Python floats, where numpy's calls
+#: One feature: `Moments.loss_and_gradient` and the reference's solve and error bars
+#: (`linreg.reference_statistics.solve_scaled`, `_scaled_optimum`) run on Python floats,
+#: where numpy's calls
 #: on arrays of one number were the whole cost (False: on arrays, as for many features;
 #: the tests compare the two bit for bit).
 ONE_FEATURE_FLOATS = True

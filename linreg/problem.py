@@ -224,6 +224,10 @@ def _structured_inverse(
     inverted: however large the means, its condition is the centred features' own.
     None when $A$ is singular to float64 precision.
     """
+    if stats.n_features == 1 and TWO_BY_TWO_FLOATS and penalty.shape == (1,):
+        found = _line_inverse(stats, float(penalty[0]), intercept)
+        if found is not None:
+            return found
     a = stats.cxx / stats.count + np.diag(penalty)
     scale = np.sqrt(a.diagonal())
     if not (scale > 0).all():
@@ -246,10 +250,39 @@ def _structured_inverse(
     return 0.5 * inverse, float(highest / lowest)
 
 
+def _line_inverse(
+    stats: Moments, penalty: float, intercept: bool
+) -> tuple[FloatArray, float] | None:
+    """`_structured_inverse` of one feature on Python floats, bit for bit: its 1×1 eigh is
+    the entry and the vector 1 (`linreg.blas.eigh`), and a product summed by numpy's
+    matmul is 0 + x. None (then numpy's lines) unless every input is 0 or within 2^±100,
+    where no step can overflow, underflow or divide by 0 under any error state."""
+    c, m, n = float(stats.cxx[0, 0]), float(stats.mean_x[0]), stats.count
+    plain = [c, penalty, m, n]
+    if not (c > 0.0 and 0 < n < 2.0**60 and all(v == 0.0 or 2.0**-100 < abs(v) < 2.0**100
+                                                 for v in plain)):  # fmt: skip
+        return None
+    a = c / n + penalty
+    outer = math.sqrt(a) * math.sqrt(a)
+    value = a / outer  # the scaled A, its own eigenvalue
+    if not value > value * 1 * _EPS:
+        return None  # singular to float64 precision
+    a_inverse = (0.0 + (1.0 / value) * 1.0) / outer
+    pulled = 0.0 + a_inverse * m
+    through = 1.0 + (0.0 + m * pulled)
+    if not intercept:
+        return np.array([[0.5 * (a_inverse - pulled * pulled / through)]]), value / value
+    inverse = [[0.5 * a_inverse, 0.5 * -pulled], [0.5 * -pulled, 0.5 * through]]
+    return np.array(inverse), value / value
+
+
 def _proven_null(stats: Moments, penalty: FloatArray, intercept: bool) -> int:
     """Directions in which H is exactly singular: the pass gives zero spread only to a
     constant column (a free weight with an intercept); without one, only an all-zero
     column leaves H singular."""
+    if stats.n_features == 1 and TWO_BY_TWO_FLOATS and penalty.shape == (1,):  # on floats
+        spread, ridge, mean = float(stats.cxx[0, 0]), float(penalty[0]), float(stats.mean_x[0])
+        return int(spread == 0.0 and ridge == 0.0 and (intercept or mean == 0.0))
     free = (stats.cxx.diagonal() == 0.0) & (penalty == 0.0)
     if not intercept:
         free &= stats.mean_x == 0.0
@@ -281,8 +314,9 @@ def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, nul
     return Spectrum(values, vectors, errors, null)
 
 
-#: `_spectrum` of a 2×2 Hessian (one feature and the intercept) picks its eigenvalues in
-#: Python floats (`_two_by_two`); False: in numpy (the tests compare the two, bit for bit).
+#: One feature: `_spectrum` of a 2×2 Hessian picks its eigenvalues in Python floats
+#: (`_two_by_two`), as `_structured_inverse` (`_line_inverse`) and `_proven_null` form
+#: theirs; False: in numpy (the tests compare the two, bit for bit).
 TWO_BY_TWO_FLOATS = True
 
 

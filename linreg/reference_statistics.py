@@ -131,6 +131,9 @@ class Units:
 
 def exact_scaling(original: Any, scaled: Any) -> bool:
     """Whether rescaling by powers of two lost no bits (nothing became subnormal)."""
+    one = type(original) is np.ndarray and type(scaled) is np.ndarray
+    if one and original.shape == scaled.shape == (1, 1):  # one entry: the test on a float
+        return abs(float(scaled[0, 0])) >= 2.0**-1022 or float(original[0, 0]) == 0
     kept = (np.abs(np.asarray(scaled)) >= 2.0**-1022) | (np.asarray(original) == 0)
     return bool(kept.all())  # every nonzero entry is still normal
 
@@ -190,6 +193,10 @@ def _lowest_eigenvalue(scaled: FloatArray, values: FloatArray, rounding: float) 
 
 def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
     """(w, D, λ_low): w refined against G exactly, D = √diag G, λ_low ≤ λ_min(D⁻¹GD⁻¹)."""
+    if system.gram.shape == (1, 1) and moments.ONE_FEATURE_FLOATS:
+        gram = float(system.gram[0, 0])
+        if 2.0**-400 < gram < 2.0**400:  # one weight on floats: no flag can rise
+            return _solve_one(gram, float(system.moment[0]), system.rounding)
     diagonal = system.gram.diagonal()
     if not (diagonal > 0).all():
         return None
@@ -204,6 +211,17 @@ def solve_scaled(system: System) -> tuple[FloatArray, FloatArray, float] | None:
         return np.array([_refined(one, float(system.moment[0]))]), scale, lowest
 
     return _refined(_Arrays(vectors, values, scale, system.gram), system.moment), scale, lowest
+
+
+def _solve_one(gram: float, moment: float, rounding: float) -> tuple[FloatArray, FloatArray, float]:
+    """`solve_scaled` of a 1×1 G in (2^-400, 2^400), each number as its lines form it:
+    the eigenvalue of the scaled G is its one entry (`linreg.blas.eigh`), and
+    `_lowest_eigenvalue`'s sum of one row is that entry's size."""
+    scale = math.sqrt(gram)
+    value = gram / (scale * scale)
+    lowest = value - (16 + 4) * UNIT * max(abs(value), 1.0) - rounding
+    one = _Floats(scale, value, gram)
+    return np.array([_refined(one, moment)]), np.array([scale]), float(lowest)
 
 
 def _refined(system: Any, moment: Any) -> Any:
@@ -385,6 +403,10 @@ def _scaled_optimum(
         return None
     w_kept, scale, lowest = prepared.solved
     kept, reduced = prepared.kept, prepared.reduced
+    if p == 1 and kept.shape == (1,) and moments.ONE_FEATURE_FLOATS:
+        found = _one_weight(prepared, intercept)
+        if found is not None:
+            return found
     rho = weights_error(prepared.system, w_kept, scale, lowest)
     w, errors = np.zeros(p), np.zeros(p + 1)
     w[kept], errors[kept] = w_kept, rho / scale
@@ -392,6 +414,54 @@ def _scaled_optimum(
     if intercept:
         errors[-1] = _intercept_error(reduced, w_kept, b, scale, rho, prepared.means)
     return np.concatenate((w, [b])), errors
+
+
+def _one_weight(prepared: Prepared, intercept: bool) -> tuple[FloatArray, FloatArray] | None:
+    """`_scaled_optimum` for one kept weight on Python floats, bit for bit: each line is
+    `weights_error`'s, `mean_errors`' and `_intercept_error`'s with p = 1 (√1 = 1, a sum
+    or a dot product of one term is that term, a norm of one entry is `_norm_one`'s).
+    None (then numpy's lines, which warn or raise as the error state says) unless every
+    number numpy's lines would multiply or divide is 0 or within 2^±300 (so that none of
+    their products can overflow or underflow) and the results are finite."""
+    system, solved = prepared.system, prepared.solved
+    assert system is not None and solved is not None
+    w_kept, scale, lowest = solved
+    d, w, stats = float(scale[0]), float(w_kept[0]), prepared.reduced
+    spread, count = float(stats.cxx[0, 0]), stats.count
+    residual = _residual(float(system.gram[0, 0]), float(system.moment[0]), w)
+    mean_x, means = float(stats.mean_x[0]), prepared.means
+    if not (lowest > 0 and spread >= 0.0 and 0 < count < 2.0**60
+            and _plain(d, w, residual, spread, mean_x, means)):  # fmt: skip
+        return None
+    size = (_norm_one(residual / d) * (1 + 4 * UNIT) + system.rounding * abs(d * w)
+            + system.rounding * math.sqrt(max(system.total, 0.0)))  # fmt: skip
+    rho = float(size / lowest * (1 + 8 * UNIT))
+    b, total = 0.0, 0.0
+    if intercept:
+        b = _intercept(stats, w_kept)
+        slack_x = means * (abs(mean_x) + math.sqrt(spread / count))
+        slack_y = means * (abs(stats.mean_y) + math.sqrt(stats.cyy / count))
+        reach = _norm_one((abs(mean_x) + slack_x) / d)
+        total = UNIT * abs(b) + slack_y + slack_x * abs(w) + reach * rho
+        if not (math.isfinite(slack_x) and math.isfinite(slack_y) and math.isfinite(total)):
+            return None
+    if not _plain(rho):
+        return None
+    return np.array([w, b]), np.array([rho / d, total * (1 + 8 * UNIT * 3)])
+
+
+def _plain(*values: float) -> bool:
+    """Each value 0 or within 2^±300: a product or quotient of two raises no flag."""
+    return all(v == 0.0 or 2.0**-300 < abs(v) < 2.0**300 for v in values)
+
+
+def _norm_one(value: float) -> float:
+    """`linreg.blas.norm` of the one entry ``value`` (its route, without the array)."""
+    if value == 0.0 or 2.0**-400 < abs(value) < 2.0**400:
+        squares = value * value
+        if squares > 2.0**-900:
+            return math.sqrt(squares)
+    return float(norm(np.array([value])))
 
 
 _ILL_CONDITIONED = (

@@ -82,11 +82,9 @@ def fixed_step_iterates(
             steps = sums * g_hat[:, None]  # (d, K): the rows' steps, transposed
             # A run that blows up is a divergence at its first growth, not an overflow.
             compared = np.where(np.isnan(losses), np.inf, losses)
-            before = np.concatenate(([previous], compared[:-1]))
-            grown = np.flatnonzero(compared - before > 0)
-        if grown.size:
-            at = int(grown[0])
-            watch(first + at, float(compared[at]), float(before[at]))
+            at = _first_growth(compared, previous)
+        if at is not None:
+            watch(first + at, float(compared[at]), previous if at == 0 else float(compared[at - 1]))
         if not (np.isfinite(losses).all() and np.isfinite(steps).all()):
             raise OverflowError
         step = steps[:, -1].copy()  # contiguous, as the row it was
@@ -108,12 +106,23 @@ def fixed_step_iterates(
     return _at(theta0, basis, step), iterations, "num_iterations", path
 
 
+def _first_growth(losses: FloatArray, previous: float) -> int | None:
+    """The first k with losses[k] > losses[k − 1] (losses[−1] = ``previous``), or None.
+    No loss is NaN (the caller made them inf): then a − b > 0 exactly when a > b."""
+    if losses[0] > previous:
+        return 0
+    grown = np.flatnonzero(losses[1:] > losses[:-1])
+    return int(grown[0]) + 1 if grown.size else None
+
+
 def _decrease(sums: FloatArray, lambdas: FloatArray, g_hat: FloatArray) -> FloatArray:
     """E(θ₀) − E(θ_k) for every k: Σ_j s_kj (1 − ½λ_j s_kj) ĝ_j², the terms formed
     along rows (``sums`` is (d, K)) and summed by the product of the (K, d) matrix they
     make, in C order: the product the rows were always summed by, bit for bit."""
-    terms = sums * (1.0 - (0.5 * lambdas)[:, None] * sums)
-    return np.asarray(np.ascontiguousarray(terms.T) @ (g_hat * g_hat))
+    inner = 1.0 - (0.5 * lambdas)[:, None] * sums
+    terms = np.empty((sums.shape[1], sums.shape[0]))  # (K, d), C order, written through .T
+    np.multiply(sums, inner, out=terms.T)  # (no transposed copy of a (d, K) product)
+    return np.asarray(terms @ (g_hat * g_hat))
 
 
 def _at(theta0: FloatArray, basis: FloatArray, step: FloatArray) -> FloatArray:

@@ -282,6 +282,8 @@ def check_not_underflowed(
     the co-moments are relative to √(Cxx·Cyy), so neither may have lost its digits.
     """
     spread, mean_x = np.asarray(spread), np.asarray(mean_x)
+    if spread.shape == (1,) and float(spread[0]) >= TINY and cyy >= TINY:
+        return  # one feature: the same comparisons, on a float
     if np.all(spread >= TINY) and cyy >= TINY:
         return  # the usual case, in two comparisons
     vanished = (spread == 0.0) & (np.abs(mean_x) < math.sqrt(TINY))

@@ -1,10 +1,10 @@
 """One feature: the Python-float paths against the array paths.
 
-`linreg.moments.Moments.loss_and_gradient` and the reference's solve
-(`linreg.reference_statistics.solve_scaled`) run on Python floats when there is one
-feature (`linreg.moments.ONE_FEATURE_FLOATS`), as do the pass's statistics
-(`linreg.accumulate.LINE_FLOATS`) and a 2×2 Hessian's spectrum
-(`linreg.problem.TWO_BY_TWO_FLOATS`). Every field of every result must be the
+`linreg.moments.Moments.loss_and_gradient` and the reference's solve and error bars
+(`linreg.reference_statistics.solve_scaled`, `_scaled_optimum`) run on Python floats
+when there is one feature (`linreg.moments.ONE_FEATURE_FLOATS`), as do the pass's
+statistics (`linreg.accumulate.LINE_FLOATS`) and a 2×2 Hessian's spectrum, inverse and
+null count (`linreg.problem.TWO_BY_TWO_FLOATS`). Every field of every result must be the
 array path's, bit for bit: the fits below run both ways on random and adversarial data
 (offsets up to 1e9 and Unix timestamps, scales 1e-150 to 1e150, constant x, duplicates,
 tiny optima, 1 to 200 points) and compare the whole result.
@@ -245,3 +245,72 @@ def test_the_hessian_and_the_units_are_the_same_either_way(
                     hessian = type(error).__name__
             outcomes.append((hessian, units.features.tobytes(), units.target))
         assert outcomes[0] == outcomes[1], (stats, alpha)
+
+
+@pytest.mark.parametrize("state", ["raise", "ignore"])
+@pytest.mark.parametrize("intercept", [True, False])
+def test_the_inverse_and_the_reference_are_the_same_either_way(
+    monkeypatch: pytest.MonkeyPatch, state: str, intercept: bool
+) -> None:
+    """One feature's structured inverse (`linreg.problem._line_inverse`) and the
+    reference's solve and error bars (`_solve_one`, `_one_weight`) in floats against
+    numpy's lines: the same bytes, or the same error, at the 2^±100 and 2^±400 edges,
+    near the largest float and at signed zeros, under either error state (the
+    reference's under "ignore": see the next test for its underflow)."""
+    rng = np.random.default_rng(101)
+    for trial in range(3000):
+        mean_x, cxx, mean_y, cyy, rounding = (
+            float(rng.choice(_EDGES) if rng.random() < 0.4 else 10.0 ** rng.uniform(-30, 30))
+            * float(rng.choice([-1.0, 1.0]))
+            for _ in range(5)
+        )
+        stats = Moments(int(rng.integers(1, 10**6)), np.array([mean_x]), mean_y,
+                        np.array([[abs(cxx)]]), np.array([rng.uniform(-1, 1) * abs(cxx)]),
+                        abs(cyy), abs(rounding) % 1e-3, abs(rounding) % 1e-4)  # fmt: skip
+        alpha = [0.0, 0.0, rng.uniform(0, 3), 1e-200, 1e200][trial % 5]
+        penalty = np.array([alpha])
+        outcomes = []
+        for floats in (True, False):
+            for module, name in _SWITCHES:
+                monkeypatch.setattr(module, name, floats)
+            with np.errstate(all=state), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    found = problem._structured_inverse(stats, penalty, intercept)
+                    inverse = None if found is None else (found[0].tobytes(), found[1])
+                except FloatingPointError as error:
+                    inverse = type(error).__name__
+                if state == "raise":  # the one-weight solve (`_Floats`) never raised:
+                    outcomes.append((inverse, None))  # its answer under "ignore" only
+                    continue
+                try:
+                    ref = reference_statistics.from_statistics(stats, alpha, intercept)
+                    reference = (ref.point.tobytes(), np.float64(ref.error).tobytes(),
+                                 ref.null.tobytes(), ref.zero, ref.reason)  # fmt: skip
+                except (FloatingPointError, ValueError, OverflowError) as error:
+                    reference = type(error).__name__
+            outcomes.append((inverse, reference))
+        assert outcomes[0] == outcomes[1], (trial, stats, alpha)
+
+
+def test_an_error_bar_that_underflows_raises_as_numpy_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The means' error bars of a rounding of 5e-324 underflow: under "raise", numpy's
+    lines raise it, and the float route hands them the work rather than hide it."""
+    stats = Moments(842209, np.array([-6.338253e29]), 1.2676506002282294e30,
+                    np.array([[7.88860905e-31]]), np.array([1.53044188e-31]),
+                    6.879226467022641e-20, 5e-324, 5e-324)  # fmt: skip
+    for floats in (True, False):
+        monkeypatch.setattr(moments, "ONE_FEATURE_FLOATS", floats)
+        with np.errstate(under="raise"), pytest.raises(FloatingPointError):
+            reference_statistics.from_statistics(stats, 2.2059251388372885, True)
+        with np.errstate(under="ignore"):
+            assert reference_statistics.from_statistics(stats, 2.2, True).error > 0
+
+
+@pytest.mark.parametrize(
+    "entry", [*_EDGES, 2.0**-1022, -(2.0**-1022), 2.0**-1023, math.nan, math.inf]
+)
+@pytest.mark.parametrize("original", [0.0, -0.0, 1.0, math.nan])
+def test_exact_scaling_of_one_entry_is_the_arrays(entry: float, original: float) -> None:
+    one = reference_statistics.exact_scaling(np.array([[original]]), np.array([[entry]]))
+    assert one == reference_statistics.exact_scaling(np.array([original]), np.array([entry]))
