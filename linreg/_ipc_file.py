@@ -16,10 +16,10 @@ memory holds a few pieces whatever the batches' size. Small batches are gathered
 one piece. (Reading the next piece in a thread while the statistics took this one cost
 more CPU time and more time on a loaded machine: 36 against 32 ms of CPU, 73 against 60
 ms; again beside the pieces read in place, at load 3.5-5 on two cores: 30 against 26
-ms of CPU. Batches of 65,536 rows copied into pieces of a whole block of the statistics,
-262,144 rows, for a quarter of the calls: 27-31 against 21-24 ms of CPU read in place,
-the larger pieces' fresh memory costing more than the calls saved; 22.3-22.8 against
-23.5-23.7 ms even with that memory kept from one read to the next.)
+ms of CPU. Batches of 65,536 rows copied into pieces of 262,144, for a quarter of the
+calls: 27-31 against 21-24 ms of CPU, 22.3-22.8 against 23.5-23.7 with the memory kept.
+Pieces read in place are marked lasting instead, and the pass holds them, shifted four
+to a block where they were shifted anyway: `linreg._line_sums.Held`, 18 against 20 ms.)
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ from linreg.validate import shorten
 __all__ = ["PIECE_NUMBERS", "missing_value", "read_pieces"]
 
 FloatArray = npt.NDArray[np.float64]
+#: A piece: its first row, its columns' values, and whether they last (read in place).
+_Piece = tuple[int, list[FloatArray], bool]
 
 #: Numbers (rows × columns) of one piece: 1 MiB of float64 (64Ki rows of two columns;
 #: pieces of 512 KiB and 4 MiB took more CPU time, 38 and 40 ms against 34 at 1e7 rows).
@@ -462,11 +464,10 @@ def missing_value(file: Path, name: str, row: int) -> DataFileError:
 # --- pieces --------------------------------------------------------------------------------------
 
 
-def read_pieces(
-    arrow: Any, file: Path, schema: Any, names: list[str]
-) -> Iterator[tuple[int, list[FloatArray]]]:
-    """(first row, the columns' values) for each piece of an IPC file, in order; the next
-    piece is read when this one has been used (into the arrays of the piece `RING` before).
+def read_pieces(arrow: Any, file: Path, schema: Any, names: list[str]) -> Iterator[_Piece]:
+    """(first row, the columns' values, lasting) for each piece of an IPC file, in order;
+    the next piece is read when this one has been used (into the arrays of the piece
+    `RING` before), but a lasting one, read in place, stays as long as it is referenced.
 
     Raises
     ------
@@ -485,7 +486,7 @@ def read_pieces(
 
 def _pieces(
     arrow: Any, file: Path, schema: Any, chosen: tuple[list[str], list[int], list[Any]], size: int
-) -> Iterator[tuple[int, list[FloatArray]]]:
+) -> Iterator[_Piece]:
     """The pieces of ``size`` rows (the last shorter), gathered across the batches; a
     batch of at least ``size`` rows of uncompressed float64 columns viewed in place."""
     names, indices, kinds = chosen
@@ -532,7 +533,7 @@ class _Gathered:
         self.ring = [[np.empty(size) for _ in range(columns)] for _ in range(RING)]
         self.size, self.first, self.filled, self.turn = size, 0, 0, 0
 
-    def gather(self, values: list[_Values], rows: int) -> Iterator[tuple[int, list[FloatArray]]]:
+    def gather(self, values: list[_Values], rows: int) -> Iterator[_Piece]:
         """A batch's rows into the pieces, each piece handed on when it is full."""
         done = 0
         while done < rows:
@@ -545,10 +546,11 @@ class _Gathered:
         for value in values:
             value.close()
 
-    def flush(self) -> Iterator[tuple[int, list[FloatArray]]]:
+    def flush(self) -> Iterator[_Piece]:
         """The piece so far, if it has rows; the next is read into the next arrays."""
         if self.filled:
-            yield self.first, [array[: self.filled] for array in self.ring[self.turn % RING]]
+            piece = [array[: self.filled] for array in self.ring[self.turn % RING]]
+            yield self.first, piece, False
             self.first, self.filled, self.turn = self.first + self.filled, 0, self.turn + 1
 
 
@@ -577,14 +579,18 @@ class _Mapped:
             self.map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         self.low, self.high = os.fstat(fd).st_size, 0  # the bytes used and not let go of
 
-    def pieces(self, batch: _Batch, first: int) -> Iterator[tuple[int, list[FloatArray]]]:
+    def pieces(self, batch: _Batch, first: int) -> Iterator[_Piece]:
         """(first row, the columns' values) for each piece of a batch, read in place."""
         assert self.map is not None
         step = max(1, VIEW_NUMBERS // len(batch.columns))
         for start in range(0, batch.rows, step):
             count = min(step, batch.rows - start)
             places = [column.values[0] + 8 * start for column in batch.columns]
-            yield first + start, [np.frombuffer(self.map, np.float64, count, p) for p in places]
+            yield (
+                first + start,
+                [np.frombuffer(self.map, np.float64, count, p) for p in places],
+                True,
+            )
             for place in places:  # the piece was used
                 self.low, self.high = min(self.low, place), max(self.high, place + 8 * count)
             if self.high - self.low >= RELEASE_BYTES:

@@ -1,4 +1,4 @@
-r"""The sums of one block of one feature, for `linreg.accumulate.Pass`, in a few BLAS calls.
+r"""The sums of one block, for `linreg.accumulate.Pass`: one feature's in a few BLAS calls.
 
 The block's shifted rows $a = x - s$, $b = y - t$ are written into a reused scratch
 array, cut into pieces of `LINE_PIECE` rows (the last padded with zeros, which add
@@ -9,7 +9,9 @@ into about $\sqrt{k}$ groups of about $\sqrt{k}$ pieces, summed group by group a
 the groups, so a term passes through at most (piece − 1) + (per group − 1) + (groups
 − 1) additions, however many pieces the block has: a block of 262,144 rows rounds
 like 1,056 terms (256 pieces in 16 groups of 16), not 262,144, nor 1,280 (the pieces
-added in a row).
+added in a row). Rows that come in small calls (an IPC file's batches) can be held and
+summed as one block (`Held`). Several features' sums are one product per piece
+(`block_sums`).
 
 Part of `linreg.accumulate` (kept apart to keep each file short).
 """
@@ -23,9 +25,23 @@ from math import isfinite
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["LINE_PIECE", "line_statistics", "line_sums", "scratch_rows"]
+__all__ = [
+    "FEATURE_PIECE",
+    "LINE_PIECE",
+    "Held",
+    "block_scratch",
+    "block_sums",
+    "first_shift",
+    "line_statistics",
+    "line_sums",
+    "scratch_rows",
+    "shifted_sums",
+]
 
 FloatArray = npt.NDArray[np.float64]
+_Sums = tuple[FloatArray, FloatArray, int]
+#: a call's rows held by `Held`: x, y and the call's number
+_View = tuple[FloatArray, FloatArray, int]
 
 #: Rows per piece: each piece is summed on its own (a BLAS dot or product, in any
 #: order), so a term's rounding grows with a piece's rows and the pieces, not with a
@@ -51,9 +67,7 @@ def scratch_rows(rows: int) -> int:
     return rows if rows <= LINE_PIECE else -(-rows // LINE_PIECE) * LINE_PIECE
 
 
-def line_sums(
-    x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
-) -> tuple[FloatArray, FloatArray, int] | None:
+def line_sums(x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray) -> _Sums | None:
     """[Σa, Σb], [[Σa², Σab], [Σab, Σb²]] of one block, a = x − shift[0] and
     b = y − shift[1], and its depth (the most additions a term went through, + 1); None
     if a sum is not finite.
@@ -69,6 +83,12 @@ def line_sums(
     m = y.shape[0]
     np.subtract(x, shift[0], out=scratch[0, :m])
     np.subtract(y, shift[1], out=scratch[1, :m])
+    return shifted_sums(scratch, m)
+
+
+def shifted_sums(scratch: FloatArray, m: int) -> _Sums | None:
+    """`line_sums` of the block already shifted into the first ``m`` columns of
+    ``scratch`` (which has at least ``scratch_rows(m)``)."""
     piece = min(m, LINE_PIECE)
     pieces = -(-m // piece)
     if pieces * piece > m:
@@ -88,6 +108,90 @@ def line_sums(
     if not (isfinite(sa) and isfinite(sb) and isfinite(saa) and isfinite(sab) and isfinite(sbb)):
         return None
     return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), piece + per + groups - 1
+
+
+class Held:
+    """One feature's rows of successive calls shifted into one block's scratch, each
+    call's after the last's, and summed once (`shifted_sums`) when the block is full
+    or wanted: batches of 65,536 rows cost a call of the sums per 262,144 rows, not
+    per batch. The rows summed are the rows shifted, so the block's rounding is that
+    of one block of as many rows (the pieces, groups and depth above), however the
+    calls cut them. The calls' rows are held as they came (views, not copies), for
+    `linreg.accumulate.Pass` to sum them again a call at a time when the block does
+    not stay in its run or its sums are not finite."""
+
+    def __init__(self, rows: int) -> None:
+        self.scratch = np.empty((2, scratch_rows(rows)))  # one block's: 4 MiB
+        self.rows, self.filled = rows, 0
+        self.views: list[_View] = []
+
+    def take(self, x: FloatArray, y: FloatArray, shift: FloatArray, call: int) -> int:
+        """Shift the first of these rows that fit into the block; how many did."""
+        count = min(int(y.shape[0]), self.rows - self.filled)
+        place = slice(self.filled, self.filled + count)
+        np.subtract(x[:count], shift[0], out=self.scratch[0, place])
+        np.subtract(y[:count], shift[1], out=self.scratch[1, place])
+        self.views.append((x[:count], y[:count], call))
+        self.filled += count
+        return count
+
+    def sums(self) -> tuple[_Sums | None, int, list[_View]]:
+        """The block's sums (as `line_sums`'s), its rows and the views held, let go of."""
+        rows, views, self.filled, self.views = self.filled, self.views, 0, []
+        return shifted_sums(self.scratch, rows), rows, views
+
+
+#: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.
+FEATURE_PIECE = 1 << 8
+
+
+def block_sums(
+    X: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
+) -> _Sums | None:
+    """The sums of one block, shifted into the reused ``scratch`` (a fresh array per
+    block costs its page faults: most of the old pass's time); None when a sum is not
+    finite. Several features: the scratch's last column is ones, so one product of
+    ``[X − s, y − t, 1]`` with itself holds every sum. Quiet about overflow in any
+    thread (numpy's error state is each thread's own): it shows in the sums."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        m, p = X.shape
+        if p == 1:
+            return line_sums(X[:, 0], y, shift, scratch)
+        block = scratch[:m]
+        np.subtract(X, shift[:p], out=block[:, :p])
+        np.subtract(y, shift[p], out=block[:, p])
+        whole = m - m % FEATURE_PIECE
+        pieces = block[:whole].reshape(-1, FEATURE_PIECE, p + 2)
+        full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
+        rest = block[whole:]
+        full = full + rest.T @ rest if whole else rest.T @ rest
+    depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
+    sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
+    if not (np.isfinite(sums[1]).all() and np.isfinite(sums[0]).all()):
+        return None
+    return sums
+
+
+def block_scratch(n_features: int, rows: int) -> FloatArray:
+    """The scratch a block is shifted into (with several features, a last column of
+    ones: the sums come with the products)."""
+    if n_features == 1:
+        return np.empty((2, scratch_rows(rows)))
+    scratch = np.empty((rows, n_features + 2))
+    scratch[:, -1] = 1.0
+    return scratch
+
+
+def first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
+    """The means of the first rows: the first run's shift (any value near the data would
+    do; zeros where they overflow)."""
+    head = min(y.shape[0], 1024)
+    ones = _HEAD_ONES[:head]  # (numpy's np.ones(head), without making it)
+    shift = np.append(ones @ X[:head], float(ones @ y[:head])) / head
+    return shift if np.isfinite(shift).all() else np.zeros_like(shift)
+
+
+_HEAD_ONES = np.ones(1024)
 
 
 _UNIT = 2.0**-53

@@ -27,7 +27,14 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg._keep import stays
-from linreg._line_sums import line_statistics, line_sums, scratch_rows
+from linreg._line_sums import (
+    FEATURE_PIECE,
+    Held,
+    block_scratch,
+    block_sums,
+    first_shift,
+    line_statistics,
+)
 from linreg._merge_bounds import merged_bounds
 from linreg.errors import InputError
 from linreg.validate import too_large
@@ -244,8 +251,8 @@ class _Run:
     $\sum (z - s)$ and $\sum (z - s)(z - s)^\top$, the blocks' sums added pairwise.
 
     A term passes through at most (``depth`` − 1) additions inside its block's sums
-    (`_shifted_sums`: a piece's sum in any order, then the pieces', in groups with one
-    feature: `linreg._line_sums`) and at most
+    (`linreg._line_sums.block_sums`: a piece's sum in any order, then the pieces', in
+    groups with one feature) and at most
     2⌈log₂(blocks + 1)⌉ more in the pairwise tree over the blocks, so the run's rounding
     is bounded as one sum of ``depth + 2⌈log₂(blocks + 1)⌉`` terms would be (`_bounds`),
     however many rows the run holds.
@@ -312,35 +319,6 @@ class _Run:
 
 #: Σ(z − s), Σ(z − s)(z − s)ᵀ of a block, and the most additions a term went through + 1.
 _Sums = tuple[FloatArray, FloatArray, int]
-#: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.
-FEATURE_PIECE = 1 << 8
-
-
-def _shifted_sums(
-    X: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
-) -> _Sums | None:
-    """The sums of one block, shifted into the reused ``scratch`` (a fresh array per
-    block costs its page faults: most of the old pass's time); None when a sum is not
-    finite. Several features: the scratch's last column is ones, so one product of
-    ``[X − s, y − t, 1]`` with itself holds every sum. Quiet about overflow in any
-    thread (numpy's error state is each thread's own): it shows in the sums."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        m, p = X.shape
-        if p == 1:
-            return line_sums(X[:, 0], y, shift, scratch)
-        block = scratch[:m]
-        np.subtract(X, shift[:p], out=block[:, :p])
-        np.subtract(y, shift[p], out=block[:, p])
-        whole = m - m % FEATURE_PIECE
-        pieces = block[:whole].reshape(-1, FEATURE_PIECE, p + 2)
-        full = np.add.reduce(np.matmul(pieces.transpose(0, 2, 1), pieces), axis=0)
-        rest = block[whole:]
-        full = full + rest.T @ rest if whole else rest.T @ rest
-    depth = FEATURE_PIECE + whole // FEATURE_PIECE + 1 if whole else m
-    sums = (full[-1, :-1].copy(), full[:-1, :-1].copy(), depth)
-    if not (np.isfinite(sums[1]).all() and np.isfinite(sums[0]).all()):
-        return None
-    return sums
 
 
 def _kept(rows: int, sums: _Sums, run: _Run) -> bool:
@@ -398,16 +376,29 @@ class Pass:
         self.run: _Run | None = None
         self.parts: Statistics | None = None
         self.finite = True
+        #: calls of `add` so far, and the one whose rows a sum was not finite in
+        self.calls = self.failed = 0
+        self.held: Held | None = None
 
-    def add(self, X: FloatArray, y: FloatArray) -> Pass:
-        """Sum these rows, a block at a time (nothing more once a sum was not finite)."""
+    def add(self, X: FloatArray, y: FloatArray, lasting: bool = False) -> Pass:
+        """Sum these rows, a block at a time (nothing more once a sum was not finite).
+
+        ``lasting``: the caller keeps these rows, unchanged, until `flush` (a file's
+        memory map): one feature's rows of successive calls are then held and summed as
+        one block when it is full (`linreg._line_sums.Held`), in one thread."""
+        self.calls += 1
+        if lasting and self.n_features == 1:
+            return self._hold(X[:, 0], y)
+        if not self.flush().finite:
+            return self
+        self.failed = self.calls
         rows, starts = self.block_rows, range(0, y.shape[0], self.block_rows)
         threads = min(MAX_THREADS, len(starts) // 2)  # os.cpu_count costs microseconds
         threads = max(1, min(os.cpu_count() or 1, threads)) if threads > 1 else 1
         # scratch for this call's blocks, one per thread, reused from block to block (not
         # kept: a Pass held between calls, as partial_fit holds one, stays small)
         size = min(rows, max(y.shape[0], 1))
-        scratch = [_scratch(self.n_features, size) for _ in range(threads)]
+        scratch = [block_scratch(self.n_features, size) for _ in range(threads)]
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows in the sums
             if threads == 1:
                 for start in starts:
@@ -435,7 +426,7 @@ class Pass:
             wave = starts[k : k + len(scratch)]
             shift = self.run.shift
             jobs = [
-                pool.submit(_shifted_sums, X[s : s + rows], y[s : s + rows], shift, each)
+                pool.submit(block_sums, X[s : s + rows], y[s : s + rows], shift, each)
                 for s, each in zip(wave, scratch)
             ]
             for s, sums in zip(wave, [job.result() for job in jobs]):
@@ -446,10 +437,43 @@ class Pass:
                     break
                 self.run.add(m, sums)
 
+    def _hold(self, x: FloatArray, y: FloatArray) -> Pass:
+        held = self.held = self.held or Held(self.block_rows)
+        done = 0
+        while done < y.shape[0] and self.finite:
+            if self.run is None:
+                self.run = _Run(first_shift(x[done:, None], y[done:]))
+            done += held.take(x[done:], y[done:], self.run.shift, self.calls)
+            if held.filled == held.rows:
+                self.flush()
+        return self
+
+    def flush(self) -> Pass:
+        """Sum the rows held (`add`'s ``lasting``) as one block. A block that does not
+        stay in the run, or whose sums are not finite, is summed again a call's rows at a
+        time, as `add` sums them: ``failed`` then names the call whose sums were not."""
+        if self.held is None or not self.held.filled:
+            return self
+        sums, rows, views = self.held.sums()
+        if not self.finite or self.run is None:
+            return self
+        if sums is not None and _kept(rows, sums, self.run):
+            self.run.add(rows, sums)
+            return self
+        for x, y, call in views:
+            self.finite, self.failed = self._block(x[:, None], y, self.held.scratch), call
+            if not self.finite:
+                break
+        return self
+
+    def holding(self) -> int:
+        """The first call whose rows are held, not summed yet (the next call if none)."""
+        return self.held.views[0][2] if self.held and self.held.views else self.calls + 1
+
     def result(self) -> Statistics | None:
         """The statistics of every row added so far (more may be added after); None if
         there were none or a sum overflowed."""
-        if not self.finite:
+        if not self.flush().finite:
             return None
         stats = self.parts
         if self.run is not None and self.run.rows:
@@ -460,14 +484,14 @@ class Pass:
     def _block(self, X: FloatArray, y: FloatArray, scratch: FloatArray) -> bool:
         m = y.shape[0]
         if self.run is None:
-            self.run = _Run(_first_shift(X, y))
-        sums = _shifted_sums(X, y, self.run.shift, scratch)
+            self.run = _Run(first_shift(X, y))
+        sums = block_sums(X, y, self.run.shift, scratch)
         if sums is not None and not _kept(m, sums, self.run):
             # the block's means moved away from the shift: a new run, shifted by them
             shift = self.run.shift + sums[0] / m
             self._close()
             self.run = _Run(shift if np.isfinite(shift).all() else np.zeros_like(shift))
-            sums = _shifted_sums(X, y, self.run.shift, scratch)
+            sums = block_sums(X, y, self.run.shift, scratch)
             if sums is not None and not _kept(m, sums, self.run):
                 return self._centred(X, y)
         if sums is None:
@@ -495,28 +519,6 @@ class Pass:
             stats = self.run.statistics()
             self.parts = stats if self.parts is None else merge(self.parts, stats)
         self.run = None
-
-
-def _scratch(n_features: int, rows: int) -> FloatArray:
-    """The scratch a block is shifted into (with several features, a last column of
-    ones: the sums come with the products)."""
-    if n_features == 1:
-        return np.empty((2, scratch_rows(rows)))
-    scratch = np.empty((rows, n_features + 2))
-    scratch[:, -1] = 1.0
-    return scratch
-
-
-def _first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
-    """The means of the first rows: the first run's shift (any value near the data would
-    do; zeros where they overflow)."""
-    head = min(y.shape[0], 1024)
-    ones = _HEAD_ONES[:head]  # (numpy's np.ones(head), without making it)
-    shift = np.append(ones @ X[:head], float(ones @ y[:head])) / head
-    return shift if np.isfinite(shift).all() else np.zeros_like(shift)
-
-
-_HEAD_ONES = np.ones(1024)
 
 
 def raw_block(X: FloatArray, y: FloatArray, unit: FloatArray) -> Statistics | None:

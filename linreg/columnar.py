@@ -67,6 +67,9 @@ class Chunk:
     file: Path
     first_row: int  # 0-based, within the file
     columns: list[FloatArray]
+    #: the columns stay readable and unchanged while referenced (an IPC file's memory
+    #: map), not read into again (`linreg.accumulate.Pass.add`'s ``lasting``)
+    lasting: bool = False
 
 
 def iter_columnar_chunks(
@@ -374,8 +377,8 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
         # the schema read again, not kept from the check: a folder's files are all
         # checked first, and 3,000 schemas of 257 columns held 150 MB (the ninth audit)
         schema = _open_ipc(arrow, file).schema
-        for first, values in read_pieces(arrow, file, schema, columns):
-            yield Chunk(file, first, values)
+        for first, values, lasting in read_pieces(arrow, file, schema, columns):
+            yield Chunk(file, first, values, lasting)
 
     return _Plan(file, 1, None, batches)
 

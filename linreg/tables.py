@@ -117,11 +117,11 @@ def table_statistics(file: Path, chunks: Iterable[FloatArray]) -> Statistics:
     ``file`` (y last), in one pass: `csv_statistics` once the file is open, also for a
     stream whose first chunks were taken already."""
 
-    def pieces() -> Iterator[tuple[FloatArray, FloatArray, Callable[[], None]]]:
+    def pieces() -> Iterator[tuple[FloatArray, FloatArray, Callable[[], None], bool]]:
         for table in chunks:
             if table.shape[1] < 2:
                 raise DataFileError(file, "needs at least 2 columns (x and y)", line=1)
-            yield table[:, :-1], table[:, -1], lambda: None  # the reader checked
+            yield table[:, :-1], table[:, -1], lambda: None, False  # the reader checked
 
     return _reduce(file, pieces())
 
@@ -139,25 +139,35 @@ def columnar_statistics(
         return _reduce(Path(os.fspath(path)), (_arrays(chunk, names) for chunk in chunks))
 
 
-def _arrays(chunk: Chunk, names: list[str]) -> tuple[FloatArray, FloatArray, Callable[[], None]]:
-    """(X, y) of a chunk (X a view when there is one feature), and how to name a bad value."""
+def _arrays(
+    chunk: Chunk, names: list[str]
+) -> tuple[FloatArray, FloatArray, Callable[[], None], bool]:
+    """(X, y) of a chunk (X a view when there is one feature), how to name a bad value,
+    and whether its rows last (`linreg.columnar.Chunk`)."""
     *features, target = chunk.columns
     X = features[0][:, None] if len(features) == 1 else np.column_stack(features)
-    return X, target, lambda: locate_non_finite(chunk, names)
+    return X, target, lambda: locate_non_finite(chunk, names), chunk.lasting
 
 
 def _reduce(
-    file: Path, pieces: Iterable[tuple[FloatArray, FloatArray, Callable[[], None]]]
+    file: Path, pieces: Iterable[tuple[FloatArray, FloatArray, Callable[[], None], bool]]
 ) -> Statistics:
     """One pass over the pieces, in order; a piece whose sums overflow is explained (its
-    NaN or infinity named) or called too large."""
+    NaN or infinity named) or called too large. A piece marked lasting stays readable
+    (`linreg.accumulate.Pass.add`), so its explanation is kept while its rows are held."""
     one: Pass | None = None
+    explains: dict[int, Callable[[], None]] = {}  # by call, those whose rows are held
     with np.errstate(over="ignore", invalid="ignore"):
-        for X, y, explain in pieces:
+        for X, y, explain, lasting in pieces:
             one = one or Pass(X.shape[1])
-            if not one.add(X, y).finite:
-                explain()
-                raise too_large("their squares")
+            explains[one.calls + 1] = explain
+            if not one.add(X, y, lasting).finite:
+                break
+            first = one.holding()
+            explains = {call: each for call, each in explains.items() if call >= first}
+        if one is not None and not one.flush().finite:
+            explains[one.failed]()
+            raise too_large("their squares")
         stats = None if one is None else one.result()
     if one is None or (stats is None and one.finite):  # no piece, or pieces of no rows
         raise DataFileError(file, "has no rows")

@@ -204,7 +204,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._ipc_head": "an IPC file's ends checked: private, documented as columnar",
     "linreg._zstd_frame": "a zstd frame header's window: private, documented as columnar",
     "linreg._partial": "partial_fit's blocks of rows: private, documented as estimator",
-    "linreg._line_sums": "one block's sums of one feature: private, documented as accumulate",
+    "linreg._line_sums": "one block's sums: private, documented as accumulate",
     "linreg._keep": "whether a block stays in its run: private, documented as accumulate",
     "linreg._merge_bounds": "a merge's rounding bounds: private, documented as accumulate",
     "linreg._squares": "the float path's sums of squares: private, documented as float_solver",

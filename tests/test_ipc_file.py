@@ -91,7 +91,7 @@ def test_pieces_are_bounded_and_in_order(tmp_path, monkeypatch):
     schema = pa.ipc.open_file(str(path)).schema
     seen = [
         (first, values[0].copy(), values[1].copy())
-        for first, values in _ipc_file.read_pieces(pa, path, schema, ["y", "x"])
+        for first, values, _ in _ipc_file.read_pieces(pa, path, schema, ["y", "x"])
     ]
     assert [first for first, _, _ in seen] == [0, 1024, 2048, 3072, 4096]
     assert max(len(a) for _, a, _ in seen) == 1024
@@ -161,8 +161,8 @@ def test_a_batch_message_like_the_one_before_is_not_parsed_again(tmp_path, monke
     schema = pa.ipc.open_file(str(path)).schema
     pieces = list(_ipc_file.read_pieces(pa, path, schema, ["x", "y"]))
     assert len(parsed) == 2  # the ten alike, then the last
-    np.testing.assert_array_equal(np.concatenate([a for _, (a, _) in pieces]), x)
-    np.testing.assert_array_equal(np.concatenate([b for _, (_, b) in pieces]), 2 * x)
+    np.testing.assert_array_equal(np.concatenate([a for _, (a, _), _ in pieces]), x)
+    np.testing.assert_array_equal(np.concatenate([b for _, (_, b), _ in pieces]), 2 * x)
 
 
 def test_the_chosen_columns_types_are_judged_once_a_file_not_once_a_batch(tmp_path):
@@ -189,9 +189,10 @@ def test_the_chosen_columns_types_are_judged_once_a_file_not_once_a_batch(tmp_pa
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_ipc_file, "PIECE_NUMBERS", 2048)  # 1,024 rows: each batch in place
         pieces = list(_ipc_file.read_pieces(Counting(), path, schema, ["x", "y"]))
-    assert len(pieces) == 20 and not any(a.flags.writeable for _, (a, _) in pieces)
+    assert len(pieces) == 20 and not any(a.flags.writeable for _, (a, _), _ in pieces)
+    assert all(lasting for *_, lasting in pieces)  # read in place: held by the pass
     assert Counting.asked == 2
-    np.testing.assert_array_equal(np.concatenate([a for _, (a, _) in pieces]), x)
+    np.testing.assert_array_equal(np.concatenate([a for _, (a, _), _ in pieces]), x)
 
 
 def test_a_message_like_the_one_before_with_a_shorter_body_is_refused(tmp_path):
@@ -380,7 +381,7 @@ def test_large_uncompressed_batches_are_read_in_place(tmp_path, monkeypatch):
     schema = pa.ipc.open_file(str(path)).schema
     seen = [
         (first, len(a), a.flags.writeable, a.copy(), b.copy())
-        for first, (a, b) in _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
+        for first, (a, b), _ in _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
     ]
     in_place = [(first, rows) for first, rows, writeable, _, _ in seen if not writeable]
     copied = [(first, rows) for first, rows, writeable, _, _ in seen if writeable]
@@ -409,7 +410,8 @@ def test_a_batch_of_more_than_view_columns_is_copied_not_read_in_place(
     _write_batches(path, columns, [3000])
     schema = pa.ipc.open_file(str(path)).schema
     pieces = list(_ipc_file.read_pieces(pa, path, schema, list(columns)))
-    in_place = [not arrays[0].flags.writeable for _, arrays in pieces]
+    in_place = [not arrays[0].flags.writeable for _, arrays, _ in pieces]
+    assert in_place == [lasting for *_, lasting in pieces]
     assert all(in_place) if chosen <= _ipc_file.VIEW_COLUMNS else not any(in_place)
 
 
@@ -461,7 +463,7 @@ def test_without_madvise_every_batch_is_copied(tmp_path, monkeypatch):
     monkeypatch.setattr(_ipc_file.mmap, "mmap", type("NoMadvise", (), {}))
     pieces = [
         (a.flags.writeable, a.copy())
-        for _, (a, _) in _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
+        for _, (a, _), _ in _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
     ]
     assert all(writeable for writeable, _ in pieces) and len(pieces) == 5
     np.testing.assert_array_equal(np.concatenate([a for _, a in pieces]), x)
@@ -485,7 +487,7 @@ def test_a_file_that_cannot_be_mapped_is_copied(tmp_path, monkeypatch):
 
     monkeypatch.setattr(_ipc_file.mmap, "mmap", Refused)
     pieces = _ipc_file.read_pieces(pa, path, schema, ["x", "y"])
-    np.testing.assert_array_equal(np.concatenate([a.copy() for _, (a, _) in pieces]), x)
+    np.testing.assert_array_equal(np.concatenate([a.copy() for _, (a, _), _ in pieces]), x)
 
 
 def test_a_folder_s_plans_do_not_hold_the_files_schemas(tmp_path):

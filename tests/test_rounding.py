@@ -277,3 +277,23 @@ def test_one_pieces_sums_are_the_reduces_of_its_table(m):
         sums = np.add.reduce(np.add.reduce(table.reshape(5, 1, 1), axis=2), axis=1)
         ours = [*total, products[0, 0], products[0, 1], products[1, 1]]
         assert np.array(ours).tobytes() == sums.tobytes(), (ours, sums)
+
+
+@pytest.mark.parametrize("route", ["chunks", "calls"])
+def test_a_small_part_far_from_a_large_one_bounds_the_merged_means(route):
+    """Three rows near 1e13, then 40,000 about 1e8 at scale 1e8: merged (two chunks' own
+    statistics, or the pass's first run of three rows closed when the next rows moved
+    away), the means are x̄_a + dx·(n_b/n), whose step rounds by about u·|dx|, here 130
+    times σ: the bound charged 6u of |x̄| + σ for it (9e-16 claimed, 5.5e-15 made)."""
+    from linreg.accumulate import Pass
+
+    rng = np.random.default_rng(21)
+    n = 40_003
+    x = 1e8 + 1e8 * (rng.normal(size=n) + 1e5 * (np.arange(n) < 3))
+    y = -7e7 + 2.0 * (x - 1e8) + 1e8 * rng.normal(size=n)
+    if route == "chunks":
+        stats = Moments.from_chunks([(x[:3, None], y[:3]), (x[3:, None], y[3:])])
+    else:
+        one = Pass(1).add(x[:3, None], y[:3]).add(x[3:, None], y[3:])
+        stats = one.result()
+    _covered_at_any_scale(stats, x[:, None], y)
