@@ -443,23 +443,16 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
     """The descent the options ask for; an overflow is blamed on the options that cause it."""
     try:
         with progress(args.iterations) as counting:  # on a terminal: the share done
-            return _minimize(
-                args,
-                data,
-                args.iterations,
-                args.alpha,
-                args.initial_b,
-                args.initial_m or 0.0,
-                counting(history),
-            )
+            start = (args.initial_b, args.initial_m or 0.0)
+            return _minimize(args, data, args.iterations, args.alpha, *start, counting(history))
     except DivergenceError as error:
         moved = _moved(args)
         if not moved or not math.isnan(error.bound):
             raise  # a rate above its stability bound is to blame whatever the start
         # No bound to blame (Newton, CG, ... or Adam): from the default start as well, in
         # as many iterations as this start took to overflow?
-        _minimize(args, data, _until(error.iteration, args.iterations), args.alpha, 0.0, 0.0,
-                  "none")  # fmt: skip
+        until = args.iterations if error.iteration is None else error.iteration + 1
+        _minimize(args, data, min(args.iterations, until), args.alpha, 0.0, 0.0, "none")
         raise _too_large(moved) from None
     except InputError as error:
         moved = _moved(args)
@@ -471,11 +464,6 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
     except InputError as error:
         raise in_flags(error) from None
     raise _too_large(moved)
-
-
-def _until(iteration: int | None, iterations: int) -> int:
-    """The iterations a rerun needs to see whether an overflow at ``iteration`` repeats."""
-    return iterations if iteration is None else min(iterations, iteration + 1)
 
 
 def _too_large(moved: str) -> InputError:
