@@ -24,6 +24,7 @@ from linreg.validate import (
     check_non_negative_int,
     check_positive_int,
     check_tol,
+    shorten,
 )
 
 __all__ = ["MAX_ITERATIONS", "Request", "request"]
@@ -85,9 +86,12 @@ def request(**given: Any) -> Request:
 def _options(method: Method, given: Mapping[str, Any]) -> tuple[dict[str, float], bool]:
     """The method's options from ``options=`` and the two shared keywords, each checked
     against its declaration; ``learning_rate="auto"`` is passed on as a flag."""
-    options = dict(given["options"] or {})
     if not isinstance(given["options"] or {}, Mapping):
-        raise InputError(f"options must be a mapping of option names to values, got {options!r}")
+        raise InputError(
+            "options must be a mapping of option names to values (e.g. {'beta2': 0.99}), "
+            f"got {shorten(repr(given['options']))}"
+        )
+    options = dict(given["options"] or {})
     rate, auto = given["learning_rate"], False
     if isinstance(rate, str):
         if rate != "auto":

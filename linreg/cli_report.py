@@ -211,6 +211,8 @@ def bound_line(fit: DescentResult, standardized: bool) -> str:
         )
         return f"Method {fit.method}{rate}{where} has no stability bound on its step size."
     verdict = "converges" if fit.learning_rate < fit.bound else "diverges"
+    if verdict == "diverges" and fit.converged:  # started at the optimum: nothing moved
+        verdict = "diverges from any start but the optimum"
     rate, bound = distinct(fit.learning_rate, fit.bound)
     return (
         f"Learning rate {rate}{where}: the stability bound is "

@@ -67,12 +67,16 @@ class DescentResult:
     b : float
         The intercept.
     loss : float
-        The loss $E_\alpha$ at (w, b).
+        The loss $E_\alpha$ at (w, b), as the run formed it in float64: fixed-step runs
+        subtract each step's decrease from the start's loss, so it is within a few
+        $\varepsilon\cdot$``start_loss`` of the truth, and near a perfect fit from a far
+        start it can read a little below 0. `final_loss` gives it with an error bar.
     start_loss : float
         The loss at the start.
     history : numpy.ndarray of shape (n_iter + 1,) or None
-        ``history[k]`` is the loss after k iterations (epochs, for mini-batches); None
-        when the run was asked not to keep it (``history="none"`` or a sink).
+        ``history[k]`` is the loss after k iterations (epochs, for mini-batches), formed as
+        ``loss`` is; None when the run was asked not to keep it (``history="none"`` or a
+        sink).
     n_iter : int
         The number of iterations taken.
     converged : bool

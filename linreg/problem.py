@@ -220,15 +220,21 @@ def _structured_inverse(
     With $A = C/N + \text{diag}(\text{penalty})$ and means $m$, $H = 2M^\top
     \text{diag}(A, 1)M$ for $M = [[I, 0], [m^\top, 1]]$, so
     $H^{-1} = \tfrac12[[A^{-1}, -A^{-1}m], [-m^\top A^{-1}, 1 + m^\top A^{-1}m]]$; without an
-    intercept $H = 2(A + mm^\top)$ and Sherman–Morrison gives the inverse. Only $A$ is
-    inverted: however large the means, its condition is the centred features' own.
-    None when $A$ is singular to float64 precision.
+    intercept $H = 2G$, $G = A + mm^\top$ (the raw second moments), and $G$ itself is
+    inverted. With an intercept only $A$ is inverted: however large the means, its
+    condition is the centred features' own. Without one, Sherman–Morrison's
+    $A^{-1} - A^{-1}mm^\top A^{-1}/(1 + m^\top A^{-1}m)$ cancels to nothing when the means
+    dwarf the spread (x = 1e13 + 0..9: an inverse of 0, then a "too large" refusal, or a
+    negative loss), while $G$'s own condition is the problem's. None when the matrix
+    inverted is singular to float64 precision.
     """
     if stats.n_features == 1 and TWO_BY_TWO_FLOATS and penalty.shape == (1,):
         found = _line_inverse(stats, float(penalty[0]), intercept)
         if found is not None:
             return found
     a = stats.cxx / stats.count + np.diag(penalty)
+    if not intercept:
+        a = a + np.outer(stats.mean_x, stats.mean_x)
     scale = np.sqrt(a.diagonal())
     if not (scale > 0).all():
         return None
@@ -238,11 +244,9 @@ def _structured_inverse(
     if not lowest > highest * a.shape[0] * _EPS:
         return None  # singular to float64 precision
     a_inverse = (vectors / values) @ vectors.T / outer
-    pulled = a_inverse @ stats.mean_x
     if not intercept:
-        return 0.5 * (a_inverse - np.outer(pulled, pulled) / (1.0 + stats.mean_x @ pulled)), float(
-            highest / lowest
-        )
+        return 0.5 * a_inverse, float(highest / lowest)
+    pulled = a_inverse @ stats.mean_x
     p = stats.n_features
     inverse = np.empty((p + 1, p + 1))
     inverse[:p, :p], inverse[:p, p], inverse[p, :p] = a_inverse, -pulled, -pulled
@@ -263,15 +267,17 @@ def _line_inverse(
                                                  for v in plain)):  # fmt: skip
         return None
     a = c / n + penalty
+    if not intercept:
+        a = a + m * m  # G = A + mm^T
     outer = math.sqrt(a) * math.sqrt(a)
-    value = a / outer  # the scaled A, its own eigenvalue
+    value = a / outer  # the scaled A (or G), its own eigenvalue
     if not value > value * 1 * _EPS:
         return None  # singular to float64 precision
     a_inverse = (0.0 + (1.0 / value) * 1.0) / outer
+    if not intercept:
+        return np.array([[0.5 * a_inverse]]), value / value
     pulled = 0.0 + a_inverse * m
     through = 1.0 + (0.0 + m * pulled)
-    if not intercept:
-        return np.array([[0.5 * (a_inverse - pulled * pulled / through)]]), value / value
     inverse = [[0.5 * a_inverse, 0.5 * -pulled], [0.5 * -pulled, 0.5 * through]]
     return np.array(inverse), value / value
 

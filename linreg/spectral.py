@@ -72,11 +72,16 @@ def fixed_step_iterates(
     lambdas, basis = quadratic.eigenvalues, quadratic.eigenvectors
     loss0, g0 = quadratic.loss_and_gradient(theta0)
     g_hat = basis.T @ g0
+    # A direction with no gradient never moves, whatever its factor (1 - ηλ)^k: at the
+    # optimum itself the factor of an unstable rate overflows, and inf·0 read as growth.
+    still = [k for k, value in enumerate(g_hat.tolist()) if value == 0.0]
     path = np.empty((iterations + 1, theta0.shape[0])) if keep_path else None
     previous, step = np.inf, np.zeros_like(g_hat)
     for first in range(0, iterations + 1, _BLOCK):
         k = np.arange(first, min(first + _BLOCK, iterations + 1), dtype=np.float64)
         sums = _sums(rate, lambdas, k)  # (d, K)
+        if still:
+            sums[still] = 0.0
         with np.errstate(all="ignore"):
             losses = loss0 - _decrease(sums, lambdas, g_hat)
             steps = sums * g_hat[:, None]  # (d, K): the rows' steps, transposed

@@ -145,7 +145,13 @@ class WeightedMoments(Moments):
 def _weighted_pass(X: FloatArray, y: FloatArray, w: FloatArray) -> tuple[Any, ...]:
     """(W, x̄, ȳ, Cxx, Cxy, Cyy, γ_C, γ_m) by two BLAS passes, with the bounds of the
     `WeightedMoments.from_arrays` notes; refused when a sum is not finite."""
-    total = math.fsum(w)
+    try:
+        total = math.fsum(w)
+    except OverflowError:
+        raise InputError(
+            "sample_weight: the weights' sum overflows float64; rescale them (only their "
+            "ratios matter)"
+        ) from None
     mean_x = (w @ X) / total
     mean_y = float(w @ y) / total
     dx, dy = X - mean_x, y - mean_y

@@ -269,3 +269,14 @@ def test_adams_overflow_from_a_far_start_blames_the_start_not_the_rate():
     assert done.stderr.startswith("linreg: error: --initial-b 1e+200: too large for these data")
     done = _run("--method", "adam", "--initial-b", "1", "--learning-rate", "1e300")
     assert done.returncode == EXIT_DIVERGED and "--learning-rate 1e+300" in done.stderr
+
+
+def test_a_run_started_at_the_optimum_converges_whatever_the_rate(tmp_path):
+    """The thirteenth audit: y = 0 with --learning-rate 10 was 'diverged at iteration 76'
+    (exit 4), while --iterations 10 said converged."""
+    data = tmp_path / "y0.csv"
+    data.write_text("x,y\n1,0\n2,0\n3,0\n")
+    done = _run("--data", str(data), "--learning-rate", "10", "--iterations", "100")
+    assert done.returncode == 0 and done.stderr == ""
+    assert "Gradient descent converged: after 100 iterations" in done.stdout
+    assert "so this rate diverges from any start but the optimum." in done.stdout

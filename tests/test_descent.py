@@ -197,3 +197,41 @@ def test_overflowing_data_is_a_clear_error():
             gradient_descent(
                 [[1e200], [2e200]], [1e200, 3e200], learning_rate=1e-300, num_iterations=5
             )
+
+
+@pytest.mark.parametrize("offset", [1e8, 1e9, 1e11, 3e11, 1e13, 1e15])
+@pytest.mark.parametrize("method", ["gd", "cg", "newton"])
+def test_no_intercept_with_means_that_dwarf_the_spread(offset, method):
+    """The thirteenth audit: without an intercept H = 2(A + mm^T), and Sherman-Morrison's
+    inverse cancelled to nothing when m^2 >> var(x): x = 1e9 + 0..9 was refused as "too
+    large", 1e11 blamed a learning rate nobody gave, 1e13 returned a negative loss with a
+    learning rate 1e9 times too large."""
+    from fractions import Fraction
+
+    from linreg.descent import minimize
+
+    x = np.arange(10.0) + offset
+    y = 3 * np.arange(10.0) + 1
+    exact = sum(Fraction(a) * Fraction(b) for a, b in zip(x, y)) / sum(Fraction(a) ** 2 for a in x)
+    fit = minimize(x[:, None], y, fit_intercept=False, method=method)
+    assert fit.converged and fit.condition_number == 1.0
+    assert abs(Fraction(float(fit.w[0])) - exact) / exact <= fit.relative_distance_bound
+    # the Hessian is 2 mean(x^2)
+    from linreg.moments import Moments
+    from linreg.problem import Quadratic
+
+    stats = Moments.from_arrays(x[:, None], y)
+    hessian = Quadratic.build(stats, alpha=0.0, standardize=False, intercept=False)
+    exact_value = 2 * sum(Fraction(a) ** 2 for a in x) / 10
+    assert abs(Fraction(hessian.lambda_max) - exact_value) / exact_value < 1e-14
+
+
+def test_a_start_at_the_optimum_stays_there_at_any_rate():
+    """The thirteenth audit: gd from the exact optimum with a rate above its bound was
+    "diverged at iteration 76": (1 - eta*lambda)^k overflowed and inf * 0 read as growth;
+    the step-by-step loop never moves (its gradient is exactly 0)."""
+    X = np.array([[1.0], [2.0], [3.0]])
+    for y, w0 in ((np.zeros(3), 0.0), (2 * X[:, 0], 2.0)):
+        fit = gradient_descent(X, y, learning_rate=10.0, num_iterations=100, w0=[w0])
+        assert fit.converged and fit.n_iter == 100
+        assert (fit.w[0], fit.b) == (w0, 0.0) and fit.loss == 0.0

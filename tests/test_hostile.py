@@ -1320,3 +1320,19 @@ def test_a_npy_header_of_expressions_is_named_without_pythons_node(tmp_path, sha
         "plain values (numbers, strings, tuples))"
     )
     assert not (ROOT / "PWNED").exists()
+
+
+def test_options_that_are_not_a_mapping_are_named():
+    """The thirteenth audit: options=[1] was a raw TypeError from dict()."""
+    from linreg.descent import minimize
+
+    with pytest.raises(InputError, match=r"options must be a mapping .* got \[1\]"):
+        minimize(X_OK, Y_OK, method="adam", options=[1])
+
+
+def test_weights_whose_sum_overflows_are_named():
+    """The thirteenth audit: sample_weight of 1e308 each was a raw OverflowError (fsum)."""
+    from linreg.descent import minimize
+
+    with pytest.raises(InputError, match=r"sample_weight: the weights' sum overflows float64"):
+        minimize(X_OK, Y_OK, method="cg", sample_weight=np.full(4, 1e308))
