@@ -129,6 +129,15 @@ def _drops_exceptions(frame: object) -> bool:
     return name == "__del__" or (name == "cb" and file.startswith("<frozen importlib"))
 
 
+def _quiet_stopped(unraisable: object) -> None:
+    """`sys.unraisablehook` for the command: a `Stopped` that Python could only print as
+    "Exception ignored in ..." (a weakref callback, a finaliser, a frame that
+    `_drops_exceptions` does not know) is silent, as it is recorded and raised again at
+    the next checkpoint; anything else is printed as Python prints it."""
+    if not isinstance(getattr(unraisable, "exc_value", None), Stopped):
+        sys.__unraisablehook__(unraisable)  # type: ignore[arg-type]
+
+
 def raise_pending() -> None:
     """Raise `Stopped` for a signal that has arrived, if its exception was lost or held."""
     if _received and not _deferring[0]:
@@ -227,6 +236,7 @@ def main() -> int:
     shell) rather than being lost.
     """
     _open_standard_streams()
+    sys.unraisablehook = _quiet_stopped
     installed = _catchable()
     for signum in installed:
         signal.signal(signum, _on_signal)
