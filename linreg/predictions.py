@@ -85,12 +85,15 @@ def energy_bound(
     spectrum = quadratic.spectrum
     live = spectrum.null
     components = (spectrum.vectors.T @ e0)[live:]
-    energy = math.sqrt(float(spectrum.values[live:] @ (components * components)))
+    with np.errstate(over="ignore"):  # an energy past float64 is refused below
+        energy = math.sqrt(float(spectrum.values[live:] @ (components * components)))
     stretch = float(np.linalg.norm(quadratic.coords.rows_to_data(np.eye(e0.shape[0])), 2))
     lowest = float(spectrum.values[live])
     if not target > 0 or not lowest > 0:
         return Prediction(math.nan, "none", "the distance to reach cannot be bounded")
     start = factor * stretch * energy / math.sqrt(lowest)
+    if not math.isfinite(start):  # the start's energy overflows float64 (y about 7e153)
+        return Prediction(math.nan, "none", "the distance to the optimum overflows float64")
     if start <= target:
         return Prediction(0.0, "bound")
     if gap >= 1.0:  # rate <= 0
@@ -193,9 +196,14 @@ def first_crossing(rows: FloatArray, coefficients: tuple[Any, Any, Any], target:
         return 0.0
     if spectral_radius(a, c) >= 1.0 and norms(np.array([1e6]))[0] > target:
         return math.inf
-    overlap = rows @ rows.T
-    if not np.any(c) and np.allclose(
-        overlap, np.diag(np.diag(overlap)), rtol=0, atol=1e-12 * np.abs(overlap).max()
+    with np.errstate(over="ignore", invalid="ignore"):  # past float64: not taken as orthogonal
+        overlap = rows @ rows.T
+    if (
+        not np.any(c)
+        and np.isfinite(overlap).all()
+        and np.allclose(
+            overlap, np.diag(np.diag(overlap)), rtol=0, atol=1e-12 * np.abs(overlap).max()
+        )
     ):
         # gd in orthogonal directions: ‖e_k‖² = Σ_j a_j^{2k} ‖d_j‖² never grows, so the
         # first crossing is found by doubling and bisection.

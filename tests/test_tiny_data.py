@@ -102,3 +102,16 @@ def test_a_value_without_finite_digits_prints_as_unresolved():
     from linreg.cli_report import sound
 
     assert sound(np.inf, 1.0).startswith("unresolved") and sound(1.0, np.inf).startswith("unr")
+
+
+@pytest.mark.parametrize("method", ["steepest", "cg", "gd"])
+def test_a_start_whose_distance_overflows_gets_no_count_and_no_traceback(tmp_path, capsys, method):
+    """The fourteenth audit: y = ±7e153 fits, but the start's energy overflows float64:
+    steepest and cg died in math.log (exit 1), gd printed numpy's overflow warnings."""
+    path = tmp_path / "big.csv"
+    path.write_text("x,y\n0,7e153\n1,-7e153\n")
+    code = main(["--data", str(path), "--method", method])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    if method != "gd":
+        assert out.rstrip().endswith("the distance to the optimum overflows float64.")
