@@ -319,6 +319,11 @@ def raise_overflow(
     iteration: int | None,
     features: FloatArray | None,
 ) -> None:
+    stats = quadratic.stats
+    mean = float(stats.mean_y)  # the loss at w = 0, b = 0: ȳ² + Cyy/N (Python floats: inf)
+    at_zero = mean * mean + float(stats.cyy) / stats.count
+    if not math.isfinite(at_zero):  # nothing descends on y this large: not the method's steps
+        raise InputError(TOO_LARGE)
     if request.batch_size is not None and iteration != 0:  # one batch's curvature
         raise _minibatch_divergence(request, settings, quadratic, features, iteration)
     bound = request.method.bound(settings) if request.method.bound else None

@@ -115,3 +115,12 @@ def test_a_start_whose_distance_overflows_gets_no_count_and_no_traceback(tmp_pat
     assert (code, err) == (0, "")
     if method != "gd":
         assert out.rstrip().endswith("the distance to the optimum overflows float64.")
+
+
+@pytest.mark.parametrize("y_value", [1.7e308, 1e200])
+@pytest.mark.parametrize("method", ["bb", "steepest", "cg"])
+def test_y_whose_square_overflows_is_too_large_not_a_nan_nor_the_methods_fault(method, y_value):
+    """The fourteenth audit: one point, no intercept: bb and steepest returned w = [nan]
+    at 1.7e308, and at 1e200 said their float64 steps were inaccurate."""
+    with pytest.raises(InputError, match="the data are too large for float64"):
+        minimize(np.array([[1.0]]), np.array([y_value]), method=method, fit_intercept=False)
