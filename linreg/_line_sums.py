@@ -121,7 +121,7 @@ class Held:
     not stay in its run or its sums are not finite."""
 
     def __init__(self, rows: int) -> None:
-        self.scratch = np.empty((2, scratch_rows(rows)))  # one block's: 4 MiB
+        self.scratch = block_scratch(1, rows)  # one block's: 4 MiB
         self.rows, self.filled = rows, 0
         self.views: list[_View] = []
 

@@ -275,7 +275,7 @@ def minimize(
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
             trace = run(chosen, settings, quadratic, theta0, data, judge)
-            if not np.isfinite(trace.theta).all():  # a Python-float route made inf or nan
+            if not all(map(math.isfinite, trace.theta.tolist())):  # a float route's inf or nan
                 raise OverflowError
         except (FloatingPointError, OverflowError) as error:
             iteration = getattr(error, "iteration", None)

@@ -534,15 +534,17 @@ def float64_of(array: Any) -> tuple[FloatArray, tuple[int, ...] | None]:
 
 
 def _object_array(array: Any, name: str) -> Any:
-    missing = next((i for i, v in enumerate(array.flat) if v is None), None)
-    if missing is not None:  # numpy's cast makes None a nan, which reads as infinite data
-        where = ", ".join(str(int(i)) for i in np.unravel_index(missing, array.shape))
+    at, odd = next(
+        ((i, v) for i, v in enumerate(array.flat) if v is None or isinstance(v, _NOT_NUMBER_TYPES)),
+        (0, 0.0),
+    )
+    if odd is None:  # numpy's cast makes None a nan, which reads as infinite data
+        where = ", ".join(str(int(i)) for i in np.unravel_index(at, array.shape))
         raise InputError(
             f"{name} holds None (a missing value) at index [{where}]: drop or fill in the "
             "missing values first"
         )
-    odd = next((v for v in array.flat if isinstance(v, _NOT_NUMBER_TYPES)), None)
-    if odd is not None:
+    if isinstance(odd, _NOT_NUMBER_TYPES):
         raise InputError(
             f"{name} must hold numbers, got {type(odd).__name__} {shorten(repr(odd))}: "
             "convert it to a number first"
