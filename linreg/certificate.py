@@ -19,7 +19,7 @@ distance is compared with ``tol`` instead.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -94,6 +94,11 @@ class Certificate:
     def converged(self) -> bool:
         """Whether the verdict is `CONVERGED`."""
         return self.verdict == CONVERGED
+
+    def withdrawn(self, reason: str) -> Certificate:
+        """This certificate with its verdict withdrawn: `CANNOT`, for ``reason``, and no
+        tolerance that could be certified (the floor is inf)."""
+        return replace(self, verdict=CANNOT, reason=reason, floor=math.inf)
 
 
 def judge(

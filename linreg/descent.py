@@ -33,6 +33,7 @@ from linreg.loss import loss_and_gradient
 from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.problem import Quadratic
+from linreg.rounded_start import unfollowable
 from linreg.seam import Settings
 from linreg.tables import is_dask
 from linreg.validate import as_scalar, as_target, check_features_target, check_positive
@@ -435,11 +436,16 @@ def _result(
 ) -> DescentResult:
     theta = quadratic.to_data(trace.theta)
     verdict = judge.on_data(theta)
+    # past the start, float64's run may not be the exact one
+    withdrawn = unfollowable(chosen, settings, quadratic, theta0) if trace.n_done else ""
+    verdict = verdict.withdrawn(withdrawn) if withdrawn else verdict
     _, g = quadratic.loss_and_gradient(trace.theta)
     method = chosen.method
     bound = method.bound(settings) if method.bound else None
     # The theory's count is computed when first asked for (it can cost more than the run).
-    forecast = Forecast(method.name, settings, quadratic, theta0, judge.ladder, judge.tol)
+    forecast = Forecast(
+        method.name, settings, quadratic, theta0, judge.ladder, judge.tol, withdrawn
+    )
     return DescentResult(
         w=theta[:-1],
         b=float(theta[-1]),

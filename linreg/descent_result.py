@@ -39,7 +39,8 @@ FloatArray = npt.NDArray[np.float64]
 class Forecast:
     """The method's predicted iteration count for a run, computed when first asked for.
 
-    A plain object (not a closure), so that a `DescentResult` pickles.
+    A plain object (not a closure), so that a `DescentResult` pickles. ``withdrawn`` is
+    why no verdict on the run can stand, or "" (`linreg.rounded_start`).
     """
 
     method: str
@@ -48,6 +49,7 @@ class Forecast:
     theta0: FloatArray
     ladder: ReferenceLadder
     tol: float
+    withdrawn: str = ""
     _value: Prediction | None = field(default=None, repr=False)
 
     def __call__(self) -> Prediction:
@@ -196,8 +198,12 @@ class DescentResult:
         ladder = self.forecast.ladder
         while ladder.climb():
             pass
-        judge = Judge(self.forecast.quadratic, ladder, self.tol)
-        return replace(self, **verdict_fields(judge.on_data(np.append(self.w, self.b))))
+        verdict = Judge(self.forecast.quadratic, ladder, self.tol).on_data(
+            np.append(self.w, self.b)
+        )
+        if self.forecast.withdrawn:
+            verdict = verdict.withdrawn(self.forecast.withdrawn)
+        return replace(self, **verdict_fields(verdict))
 
     def minimum_loss(self) -> tuple[float, float]:
         """The loss at the exact optimum, E*, and a bound on the error of that value
