@@ -187,6 +187,10 @@ def first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
     do; zeros where they overflow)."""
     head = min(y.shape[0], 1024)
     ones = _HEAD_ONES[:head]  # (numpy's np.ones(head), without making it)
+    if X.shape[1] == 1:  # the same sums and quotients, on floats (no appended array)
+        x_mean, y_mean = float((ones @ X[:head])[0]) / head, float(ones @ y[:head]) / head
+        finite = isfinite(x_mean) and isfinite(y_mean)
+        return np.array([x_mean, y_mean] if finite else [0.0, 0.0])
     shift = np.append(ones @ X[:head], float(ones @ y[:head])) / head
     return shift if np.isfinite(shift).all() else np.zeros_like(shift)
 

@@ -299,13 +299,14 @@ def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, nul
     """Eigenvalues from H or from H⁻¹, whichever resolves each better (see `Spectrum`)."""
     size = hessian.shape[0]
     values, vectors = eigh(hessian)
-    errors = np.full(size, 4 * size * _EPS * max(float(values[-1]), 0.0))
     if inverse is not None and not null:
         small, small_vectors = eigh(inverse[0])
         if size == 2 and TWO_BY_TWO_FLOATS:
             found = _two_by_two(values, vectors, small, small_vectors, inverse[1])
             if found is not None:
                 return found
+    errors = np.full(size, 4 * size * _EPS * max(float(values[-1]), 0.0))
+    if inverse is not None and not null:
         with np.errstate(divide="ignore"):
             from_inverse = np.where(small > 0, 1.0 / small, np.inf)[::-1]
         inverse_errors = 4 * (size + inverse[1]) * _EPS * float(small[-1]) * from_inverse**2

@@ -132,3 +132,28 @@ def test_ipc_batches_give_the_statistics_of_one_array(tmp_path):
     got, expected = Moments.from_ipc(path, x="x", y="y"), Moments.from_arrays(x[:, None], y)
     for name in FIELDS:
         np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+
+
+def _shift_by_arrays(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """`first_shift`'s numpy lines (its route for several features), for any X."""
+    head = min(y.shape[0], 1024)
+    ones = np.ones(head)
+    shift = np.append(ones @ X[:head], float(ones @ y[:head])) / head
+    return shift if np.isfinite(shift).all() else np.zeros_like(shift)
+
+
+@pytest.mark.parametrize("n", [1, 3, 100, 1024, 1500])
+@pytest.mark.parametrize(
+    "x_value, y_value",
+    [(1e12, -3.0), (1e-300, 5e-324), (1.7e308, 1.0), (np.nan, 0.0), (-0.0, -0.0)],
+)
+def test_one_features_first_shift_is_the_arrays_bit_for_bit(n, x_value, y_value):
+    """One feature's shift is formed on floats: the same sums and quotients, the same
+    zeros where one is not finite (also a -0.0's sign)."""
+    rng = np.random.default_rng(n)
+    x = x_value * (1 + 1e-3 * rng.normal(size=n)) if x_value else np.full(n, x_value)
+    y = y_value * (1 + 1e-3 * rng.normal(size=n)) if y_value else np.full(n, y_value)
+    with np.errstate(all="ignore"):
+        want = _shift_by_arrays(x[:, None], y)
+        got = _line_sums.first_shift(x[:, None], y)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
