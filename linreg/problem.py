@@ -309,7 +309,11 @@ def _spectrum(hessian: FloatArray, inverse: tuple[FloatArray, float] | None, nul
     if inverse is not None and not null:
         with np.errstate(divide="ignore"):
             from_inverse = np.where(small > 0, 1.0 / small, np.inf)[::-1]
-        inverse_errors = 4 * (size + inverse[1]) * _EPS * float(small[-1]) * from_inverse**2
+        absolute = 4 * (size + inverse[1]) * _EPS * float(small[-1])  # each 1/λ's error
+        inverse_errors = absolute * from_inverse**2
+        # First order only where 1/λ is resolved: an error past half of it bounds nothing
+        # (a middle eigenvalue lost in H⁻¹'s rounding read as 1e7 times too small).
+        inverse_errors[small[::-1] <= 2.0 * absolute] = np.inf
         better = inverse_errors < errors
         values = np.where(better, from_inverse, values)
         vectors = np.where(better, small_vectors[:, ::-1], vectors)
@@ -344,7 +348,8 @@ def _two_by_two(
         return None  # a product could underflow, where the caller's state decides: numpy
     inverted = [1.0 / s1, 1.0 / s0]  # ascending
     factor = 4 * (2 + kappa) * _EPS * s1
-    inverse_errors = [factor * (f * f) for f in inverted]
+    inverse_errors = [factor * (f * f) if s > 2.0 * factor else math.inf for f, s in
+                      zip(inverted, (s1, s0))]  # fmt: skip
     if not all(map(math.isfinite, [v0, v1, *inverted, *inverse_errors])):
         return None
     better = [e < error for e in inverse_errors]
