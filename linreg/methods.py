@@ -50,6 +50,11 @@ def _momentum(default: Any) -> Option:
     return Option("momentum", "the momentum mu", default, 0.0, 1.0, "[)")
 
 
+#: The largest float64 below 1: past κ ≈ 1/ε² the defaults below round to 1, where the
+#: recurrence has no damping at all; they stay inside their range [0, 1) instead.
+_BELOW_ONE = 1.0 - 2.0**-53
+
+
 # --- gd: the livestream's fixed step ------------------------------------------------------
 
 
@@ -95,7 +100,7 @@ def _momentum_update(
 def _polyak_mu(c: Curvature) -> float:
     # Polyak's optimum: μ = ((√κ − 1)/(√κ + 1))², rate (√κ − 1)/(√κ + 1)
     root_l, root_h = math.sqrt(c.low), math.sqrt(c.high)
-    return ((root_h - root_l) / (root_h + root_l)) ** 2
+    return min(((root_h - root_l) / (root_h + root_l)) ** 2, _BELOW_ONE)
 
 
 def _momentum_rate(c: Curvature) -> float:
@@ -136,7 +141,7 @@ def _nesterov_update(
 def _nesterov_mu(c: Curvature) -> float:
     # Nesterov's constants for a strongly convex quadratic: μ = (√κ − 1)/(√κ + 1), η = 1/L
     root_kappa = math.sqrt(c.high / c.low)
-    return (root_kappa - 1.0) / (root_kappa + 1.0)
+    return min((root_kappa - 1.0) / (root_kappa + 1.0), _BELOW_ONE)
 
 
 def _nesterov_rate(c: Curvature) -> float:

@@ -15,7 +15,7 @@ import mpmath as mp
 import numpy as np
 import pytest
 
-from linreg import spectral
+from linreg import minimize, spectral
 from linreg.errors import InputError
 from linreg.history import History
 from linreg.moments import Moments
@@ -122,3 +122,13 @@ def test_cf2_closed_form_follows_exact_gd() -> None:
     assert abs(theta[1] - 0.0785) < 1e-4  # not 78,500
     assert losses.min() >= -4 * EPS * losses[0]
     assert abs(losses[-1] - loss) <= 1e-12 * losses[0]
+
+
+@pytest.mark.parametrize("method", ["momentum", "nesterov"])
+def test_the_default_momentum_stays_below_one(method):
+    """At kappa ~ 1e42 Polyak's and Nesterov's mu rounded to 1.0, outside the option's own
+    range [0, 1) (a value the user may not pass), where the recurrence has no damping."""
+    X = np.array([[1000000000.005, 1e9], [1000000000.006, 1000005000.0],
+                  [1000000000.003, 1000008000.0]])  # fmt: skip
+    fit = minimize(X, np.full(3, 157000000.0), method=method, num_iterations=10)
+    assert 0.0 <= fit.options["momentum"] < 1.0
