@@ -33,7 +33,7 @@ from linreg.loss import loss_and_gradient
 from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.problem import Quadratic
-from linreg.rounded_start import unfollowable
+from linreg.rounded_start import pinned, unfollowable
 from linreg.seam import Settings
 from linreg.tables import is_dask
 from linreg.validate import as_scalar, as_target, check_features_target, check_positive
@@ -273,9 +273,11 @@ def minimize(
     theta0 = quadratic.coords.to_descended(*_start(w0, b0, stats.n_features, chosen.intercept))
     ladder = ReferenceLadder(stats, chosen.alpha, chosen.intercept, data)
     judge = Judge(quadratic, ladder, DEFAULT_TOL if chosen.tol is None else chosen.tol)
+    # a run float64 cannot follow, from the exact optimum: the exact run stays there
+    at_rest = pinned(chosen, settings, quadratic, theta0, data)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
-            trace = run(chosen, settings, quadratic, theta0, data, judge)
+            trace = run(chosen, settings, quadratic, theta0, data, judge, at_rest)
             if not all(map(math.isfinite, trace.theta.tolist())):  # a float route's inf or nan
                 raise OverflowError
         except (FloatingPointError, OverflowError) as error:
@@ -283,7 +285,13 @@ def minimize(
             raise_overflow(
                 chosen, settings, quadratic, iteration, None if data is None else data[0]
             )
-    return _result(chosen, settings, quadratic, theta0, trace, judge)
+    # past the start, float64's run may not be the exact one
+    withdrawn = (
+        ""
+        if at_rest or not trace.n_done
+        else unfollowable(chosen, settings, quadratic, theta0, data)
+    )
+    return _result(chosen, settings, quadratic, theta0, trace, judge, withdrawn)
 
 
 def gradient_descent(
@@ -433,11 +441,10 @@ def _result(
     theta0: FloatArray,
     trace: Trace,
     judge: Judge,
+    withdrawn: str,
 ) -> DescentResult:
     theta = quadratic.to_data(trace.theta)
     verdict = judge.on_data(theta)
-    # past the start, float64's run may not be the exact one
-    withdrawn = unfollowable(chosen, settings, quadratic, theta0) if trace.n_done else ""
     verdict = verdict.withdrawn(withdrawn) if withdrawn else verdict
     _, g = quadratic.loss_and_gradient(trace.theta)
     method = chosen.method

@@ -73,8 +73,10 @@ def run(
     theta0: FloatArray,
     data: tuple[FloatArray, FloatArray] | None,
     judge: Judge,
+    at_rest: bool = False,
 ) -> Trace:
-    """Pick the evaluation: closed-form iterates, steps on the moments, or on the data."""
+    """Pick the evaluation: closed-form iterates, steps on the moments, or on the data;
+    ``at_rest``, the start at every iteration (a start proven to be the exact optimum)."""
     features = None if data is None else data[0]
     history = History(request.iterations, request.history)
     plan = _Plan(
@@ -86,6 +88,14 @@ def run(
         request.batch_size is None,
     )
     method = request.method
+
+    def advance(theta: FloatArray, g: FloatArray, state: Any) -> tuple[FloatArray, Any]:
+        return method.update(theta, g, state, settings)
+
+    start = method.start(theta0, settings)
+    if at_rest:  # the exact optimum (`linreg.rounded_start.pinned`): stay there
+        still = dataclasses.replace(plan, settles=True)
+        return _loop(_at_rest(quadratic, theta0), advance, start, theta0, still)
     if request.evaluate == "moments" and method.closed_form is not None:
         theta, n_done, reason, path = method.closed_form(
             quadratic, settings, theta0, plan.iterations, plan.stops, plan.keep_path,
@@ -93,9 +103,6 @@ def run(
         )  # fmt: skip
         return _trace(theta, history, n_done, reason, path)
     oracle: Callable[[FloatArray], tuple[float, FloatArray]] = quadratic.loss_and_gradient
-
-    def advance(theta: FloatArray, g: FloatArray, state: Any) -> tuple[FloatArray, Any]:
-        return method.update(theta, g, state, settings)
 
     if data is not None and request.evaluate == "pass":
         features, target = data
@@ -105,7 +112,17 @@ def run(
         else:
             batch = (request.batch_size, request.seed)
             advance = _epoch(quadratic, advance, z, target, *batch)  # type: ignore[assignment]
-    return _loop(oracle, advance, method.start(theta0, settings), theta0, plan)
+    return _loop(oracle, advance, start, theta0, plan)
+
+
+def _at_rest(
+    quadratic: Quadratic, theta0: FloatArray
+) -> Callable[[FloatArray], tuple[float, FloatArray]]:
+    """The start's loss and a zero gradient, at every iterate: the exact run from the
+    exact optimum, which the methods that `pinned` admits never leave."""
+    loss, g = quadratic.loss_and_gradient(theta0)
+    zero = np.zeros_like(g)
+    return lambda theta: (loss, zero)
 
 
 def _data_oracle(

@@ -1,6 +1,6 @@
-"""A start whose gradient rounds to 0 (the fourteenth audit's F1): with a rate above the
-stability bound, float64's run never leaves it while the exact run does, so no verdict
-past the start can stand. Held to gd run in rationals on the data."""
+"""Runs float64 cannot follow (linreg.rounded_start): a rate at or above the stability
+bound (the fourteenth audit's F1, the fifteenth's F1 and F2), and Adam from a gradient that
+rounds to 0. Held to gd run in rationals (or mpmath) on the data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import subprocess
 import sys
 from fractions import Fraction
 
+import mpmath as mp
 import numpy as np
 import pytest
 
@@ -62,7 +63,7 @@ def test_no_verdict_where_float64_cannot_follow_the_run(method):
     fit = _fit(method, 0.05)
     assert fit.n_iter == 100 and (fit.w[0], fit.b) == (M0, B0)  # float64 never moved
     assert fit.verdict == CANNOT and not fit.converged
-    assert "float64 cannot tell where the iterates are" in fit.verdict_reason
+    assert "stability bound" in fit.verdict_reason or "divides the gradient" in fit.verdict_reason
     assert fit.error_floor == np.inf
     sharp = fit.sharpened()
     assert sharp.verdict == CANNOT and sharp.verdict_reason == fit.verdict_reason
@@ -112,3 +113,121 @@ def test_a_start_exactly_at_the_optimum_keeps_its_verdict(method):
     fit = minimize(X, 2 * X[:, 0], method=method, learning_rate=0.05, w0=[2.0], b0=0.0,
                    num_iterations=100)  # fmt: skip
     assert fit.converged and (fit.w[0], fit.b) == (2.0, 0.0)
+
+
+# --- the fifteenth audit: the statistics' gradient is exactly 0, the data's is not -----------
+
+T1 = np.array([[-1.0], [1.0]]), np.array([1.0, 2.0**-60])  # mean_y rounds to exactly 0.5
+
+
+def test_the_datas_gradient_decides_not_the_statistics():
+    """At (m, b) = (-0.5, 0.5) the float64 statistics define a loss whose gradient is
+    exactly 0, but the data's is -2^-60: exact gd at 1.5 (H = 2I, each step multiplies the
+    error by -2) is 1.1e12 off after 100 iterations. Every method said "converged"."""
+    from linreg.moments import Moments
+    from linreg.problem import Quadratic
+    from linreg.rounded_start import exact_start_gradient
+
+    X, y = T1
+    quadratic = Quadratic.build(Moments.from_arrays(X, y), alpha=0.0, standardize=False,
+                                intercept=True)  # fmt: skip
+    theta = np.array([-0.5, 0.5])
+    assert not quadratic.loss_and_gradient(theta)[1].any()
+    assert exact_start_gradient(quadratic, theta, (X, y), 0.0) == [Fraction(-1, 2**60)] * 2
+    runs = [("gd", {}), ("momentum", {"momentum": 0.1}), ("nesterov", {"momentum": 0.1}),
+            ("gd", {"standardize": True}), ("adam", {})]  # fmt: skip
+    for method, more in runs:
+        fit = minimize(X, y, method=method, learning_rate=1.5, w0=[-0.5], b0=0.5,
+                       num_iterations=100, **more)  # fmt: skip
+        assert fit.verdict == CANNOT, (method, more)
+
+
+def _mp_gd(x: list[float], y: list[float], rate: float, m: float, b: float, k: int) -> float:
+    """The relative distance of exact gd's iterate k to the optimum (mpmath, 400 digits)."""
+    with mp.workdps(400):
+        xs, ys, eta, n = [mp.mpf(v) for v in x], [mp.mpf(v) for v in y], mp.mpf(rate), len(x)
+        mm, bb = mp.mpf(m), mp.mpf(b)
+        for _ in range(k):
+            r = [t - mm * s - bb for s, t in zip(xs, ys)]
+            mm, bb = (
+                mm + eta * 2 * mp.fsum(s * e for s, e in zip(xs, r)) / n,
+                bb + eta * 2 * mp.fsum(r) / n,
+            )
+        sx, sy = mp.fsum(xs), mp.fsum(ys)
+        sxx, sxy = mp.fsum(s * s for s in xs), mp.fsum(s * t for s, t in zip(xs, ys))
+        m_star = (n * sxy - sx * sy) / (n * sxx - sx * sx)
+        b_star = (sy - m_star * sx) / n
+        return float(mp.sqrt(((mm - m_star) ** 2 + (bb - b_star) ** 2) / (m_star**2 + b_star**2)))
+
+
+def test_a_rate_just_above_the_bound_certifies_nothing():
+    """The fifteenth audit's F2: 1.01x the bound from near the optimum, 1000 iterations,
+    "certified <= 2.1e-09" where exact gd is 3.9e-09 off (the float run's rounding grew
+    with the exact run's error, differently)."""
+    x, y = [0.0, 7.0, 9.0, 8.0, 6.0], [0.589, -2.779, -0.433, 2.48, 0.4]
+    rate, m0, b0 = 0.021587533516606406, -0.05304, 0.36963999999999997
+    exact = _mp_gd(x, y, rate, m0, b0, 1000)
+    assert 3e-9 < exact < 5e-9
+    fit = minimize(np.array(x)[:, None], np.array(y), learning_rate=rate, w0=[m0], b0=b0,
+                   num_iterations=1000)  # fmt: skip
+    assert fit.relative_distance_bound < exact  # what the verdict would have claimed
+    assert fit.verdict == CANNOT and "stability bound" in fit.verdict_reason
+
+
+def test_without_the_data_only_y_zero_at_zero_is_proven():
+    """From Moments the data's gradient is unknown: above the bound nothing is certified,
+    except y = 0 from the start 0, where the residual is exactly 0."""
+    from linreg.moments import Moments
+
+    stats = Moments.from_arrays(X, Y)
+    fit = minimize(stats, method="gd", learning_rate=0.05, w0=[M0], b0=B0, num_iterations=100)
+    assert fit.verdict == CANNOT
+    zero = Moments.from_arrays(X, np.zeros(10))
+    assert minimize(zero, method="gd", learning_rate=10.0, num_iterations=100).converged
+
+
+@pytest.mark.parametrize("method", ["gd", "momentum", "nesterov", "adam"])
+def test_the_exact_optimum_is_kept_where_float64_would_wander(method):
+    """y = 3x + 1 exactly, started at (3, 1): the residual is exactly 0, but x's mean
+    (7/3) rounds, so the statistics' gradient is -1.2e-15, not 0. At rate 5 (far above
+    the bound) gd said "diverged at iteration 1" and Adam wandered to m = 2.77; the exact
+    run of every method stays at its start."""
+    X = np.array([[1.0], [2.0], [4.0]])
+    fit = minimize(X, 3 * X[:, 0] + 1, method=method, learning_rate=5.0, w0=[3.0], b0=1.0,
+                   num_iterations=50)  # fmt: skip
+    assert (fit.w[0], fit.b, fit.n_iter) == (3.0, 1.0, 50) and fit.converged
+
+
+def test_adam_from_moments_with_a_zero_float_gradient_certifies_nothing():
+    """Without the data, a coordinate whose float gradient is 0 is not proven exactly 0."""
+    from linreg.moments import Moments
+
+    fit = minimize(Moments.from_arrays(X, Y), method="adam", learning_rate=0.05, w0=[M0],
+                   b0=B0, num_iterations=100)  # fmt: skip
+    assert fit.verdict == CANNOT and "divides the gradient" in fit.verdict_reason
+
+
+def test_the_exact_gradient_in_standardized_coordinates():
+    """exact_start_gradient maps θ = [u; b'] to the data's units exactly: it equals the
+    gradient on z = (x - shift)/scale formed in rationals (ridge: alpha |u/scale|^2)."""
+    from linreg.moments import Moments
+    from linreg.problem import Quadratic
+    from linreg.rounded_start import exact_start_gradient
+
+    rng = np.random.default_rng(5)
+    X, y = rng.normal(1e4, 3.0, (6, 2)), rng.normal(size=6)
+    alpha = 0.25
+    quadratic = Quadratic.build(Moments.from_arrays(X, y), alpha=alpha, standardize=True,
+                                intercept=True)  # fmt: skip
+    theta = rng.normal(size=3)
+    shift = [Fraction(v) for v in quadratic.coords.shift.tolist()]
+    scale = [Fraction(v) for v in quadratic.coords.scale.tolist()]
+    u, b = [Fraction(v) for v in theta[:2].tolist()], Fraction(float(theta[2]))
+    z = [[(Fraction(v) - s) / c for v, s, c in zip(row, shift, scale)] for row in X.tolist()]
+    r = [Fraction(t) - sum(a * w for a, w in zip(row, u)) - b for row, t in zip(z, y.tolist())]
+    n = len(r)
+    expected = [
+        n * Fraction(alpha) * u[j] / scale[j] ** 2 - sum(row[j] * e for row, e in zip(z, r))
+        for j in range(2)
+    ] + [-sum(r)]
+    assert exact_start_gradient(quadratic, theta, (X, y), alpha) == expected
