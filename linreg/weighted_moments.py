@@ -77,6 +77,13 @@ class WeightedMoments(Moments):
         sample_weight : array_like of shape (n_samples,)
             Non-negative, finite, not all zero (a weight of 0 drops its sample).
 
+        Raises
+        ------
+        InputError
+            As `linreg.validate.check_sample_weight`; also weights so small, or spanning
+            so wide a range, that the weighted statistics underflow where the data's own
+            do not (the message says which, and what to change).
+
         Notes
         -----
         $W$ is summed exactly (`math.fsum`); each mean is off by at most
