@@ -136,10 +136,7 @@ def columnar_statistics(
     names = list(columns)
     for name in names:
         if not isinstance(name, str):
-            raise InputError(
-                f"{kind} columns are named by a str, not {shorten(repr(name))} "
-                f"({type(name).__name__})"
-            )
+            raise InputError(f"{kind} columns are named by strings, not {name!r}")
     with progress_to(progress, total_rows(path, kind), "rows", "reading") as report:
         chunks = iter_columnar_chunks(path, names, kind, report)
         return _reduce(Path(os.fspath(path)), (_arrays(chunk, names) for chunk in chunks))
