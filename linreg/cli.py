@@ -91,6 +91,7 @@ from linreg._cli_columns import (
 from linreg._cli_input import UsageError, check_points, history_lines, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._cli_values import (
+    ITERATIONS_HELP,
     OnceTrue,
     Typed,
     check_values,
@@ -102,7 +103,7 @@ from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, sa
 from linreg.cli_report import model_line, ols_summary, summary, weights_text
 from linreg.closed_form_result import AccuracyWarning
 from linreg.data import bundled_data_path
-from linreg.descent import MAX_ITERATIONS, DescentResult, minimize
+from linreg.descent import DescentResult, minimize
 from linreg.errors import (
     DivergenceError,
     InputError,
@@ -278,7 +279,7 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         type=whole_number,
         default=1000,
         metavar="N",
-        help=f"number of iterations, at most {MAX_ITERATIONS:,} (default: 1000)",
+        help=ITERATIONS_HELP,
     )
     parser.add_argument(
         "--initial-b",

@@ -263,12 +263,32 @@ def _check_links(label: str, path: Path, info: os.stat_result | None) -> None:
             continue
         if owner in (me, 0) or (info is not None and info.st_uid == owner):
             continue
-        leads_to = "a file that does not exist" if info is None else "a file that user does not own"
-        what = "is a symbolic link" if name in _links(path) else f"goes through {name}, a link"
+        what = "is a symbolic link" if _is_the_name(name, path) else f"goes through {name}, a link"
         raise OutputError(
-            f"{label}: {what} of another user (uid {owner}) to {leads_to}; "
+            f"{label}: {what} of another user (uid {owner}) to {_leads_to(name, info)}; "
             "linreg does not write through it"
         )
+
+
+def _is_the_name(link: str, path: Path) -> bool:
+    """Whether ``link`` is ``path`` itself (not a link further along its chain, such as
+    link2 of link1 -> link2 -> h.csv, nor a folder's)."""
+    try:
+        mine, theirs = os.lstat(path), os.lstat(link)
+    except OSError:
+        return False
+    return (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino)
+
+
+def _leads_to(link: str, info: os.stat_result | None) -> str:
+    """What the link ``link`` leads to, for messages: a folder (a link on the way), or
+    the file ``info`` describes (``None``: it does not exist)."""
+    try:
+        if stat.S_ISDIR(os.stat(link).st_mode):
+            return "a folder"
+    except OSError:
+        pass  # a dangling link: the file it names does not exist
+    return "a file that does not exist" if info is None else "a file that user does not own"
 
 
 def refuse_the_input(target: OutputTarget, sources: list[Path], option: str) -> None:

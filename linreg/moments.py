@@ -40,7 +40,7 @@ from linreg.tables import (
     npy_parts,
     table_statistics,
 )
-from linreg.validate import check_features_target, check_positive_int, too_large
+from linreg.validate import check_features_target, check_positive_int, shorten, too_large
 
 __all__ = ["BLOCK_ROWS", "Moments"]
 
@@ -200,6 +200,7 @@ class Moments(Statistics):
         >>> Moments.from_csv(bundled_data_path()).count
         100
         """
+        _check_path(path, "from_csv")
         columns = column_choice(x, y)
         rows = check_positive_int(block_bytes, "block_bytes")
         return cls._of(
@@ -268,6 +269,7 @@ class Moments(Statistics):
         >>> Moments.from_parquet(folder, x=["hours"], y="score").cxy
         array([4.])
         """
+        _check_path(path, "from_parquet")
         columns = column_choice(x, y, required=True)
         assert columns is not None
         return cls._of(columnar_statistics(path, columns, "parquet", progress))
@@ -292,6 +294,7 @@ class Moments(Statistics):
         DataFileError
             As `from_parquet`.
         """
+        _check_path(path, "from_ipc")
         columns = column_choice(x, y, required=True)
         assert columns is not None
         return cls._of(columnar_statistics(path, columns, "ipc", progress))
@@ -307,6 +310,7 @@ class Moments(Statistics):
         InputError
             ``chunk_rows`` is not a positive integer.
         """
+        _check_path(path, "from_npy")
         rows = check_positive_int(chunk_rows, "chunk_rows")
         file = Path(os.fspath(path))
         total = accumulate.merge_all(npy_parts(file, rows))
@@ -483,6 +487,19 @@ class Moments(Statistics):
         hessian[:p, p] = hessian[p, :p] = 2.0 * self.mean_x
         hessian[p, p] = 2.0
         return hessian
+
+
+def _check_path(path: object, method: str) -> None:
+    """Refuse a ``path`` that names no file: not a str or a path-like of one (None, bytes,
+    a number), which ``os.fspath`` would refuse with a bare TypeError."""
+    if isinstance(path, str) or (
+        isinstance(path, os.PathLike) and isinstance(os.fspath(path), str)
+    ):
+        return
+    raise InputError(
+        f"Moments.{method}: path must be a file's name, a str or a path-like such as "
+        f"pathlib.Path, not {shorten(repr(path))} ({type(path).__name__})"
+    )
 
 
 def _line_hessian(stats: Moments, ridge: float) -> FloatArray | None:

@@ -54,19 +54,22 @@ def column_choice(x: Any, y: Any, *, required: bool = False) -> list[Any] | None
     ------
     InputError
         Only one of x and y given (or neither, when ``required``); a column that is not
-        a name or a position; no feature.
+        a name or a position (bytes too: ``x=b"x"`` is one name, not the numbers in it);
+        no feature.
     """
     if x is None and y is None and not required:
         return None
     if x is None or y is None:
         raise InputError("name the columns with both x=[...] (the features) and y=... (the target)")
-    features = [x] if isinstance(x, (str, int)) else list(x)
+    one = isinstance(x, (str, bytes, bytearray, int, np.integer)) or not isinstance(x, Iterable)
+    features = [x] if one else list(x)
     if not features:
         raise InputError("x names no column: give at least one feature")
     for column in [*features, y]:
         if isinstance(column, bool) or not isinstance(column, (str, int, np.integer)):
             raise InputError(
-                f"a column is named by a string (or a position, an int), not {column!r}"
+                "a column is named by a str (or a position, an int), not "
+                f"{shorten(repr(column))} ({type(column).__name__})"
             )
     return [c if isinstance(c, str) else int(c) for c in [*features, y]]
 

@@ -31,7 +31,12 @@ import numpy.typing as npt
 from linreg import accumulate
 from linreg.errors import InputError
 from linreg.moments import Moments
-from linreg.validate import check_features_target, check_sample_weight, too_large
+from linreg.validate import (
+    check_features_target,
+    check_not_underflowed,
+    check_sample_weight,
+    too_large,
+)
 
 __all__ = ["WeightedMoments"]
 
@@ -72,6 +77,13 @@ class WeightedMoments(Moments):
         sample_weight : array_like of shape (n_samples,)
             Non-negative, finite, not all zero (a weight of 0 drops its sample).
 
+        Raises
+        ------
+        InputError
+            As `linreg.validate.check_sample_weight`; also weights so small, or spanning
+            so wide a range, that the weighted statistics underflow where the data's own
+            do not (the message says which, and what to change).
+
         Notes
         -----
         $W$ is summed exactly (`math.fsum`); each mean is off by at most
@@ -93,6 +105,8 @@ class WeightedMoments(Moments):
             total, mean_x, mean_y, cxx, cxy, cyy, gamma_c, gamma_m = _weighted_pass(
                 features, target, weights
             )
+            if not _kept_their_digits((mean_x, mean_y, cxx, cxy, cyy)):
+                _blame_the_weights(features, target, weights)
         return cls(
             total, mean_x, mean_y, cxx, cxy, cyy, gamma_c, gamma_m,
             rows=int(keep.sum()), log_weights=math.fsum(np.log(weights)),
@@ -140,6 +154,43 @@ class WeightedMoments(Moments):
         if not isinstance(other, Moments):
             return NotImplemented
         return self.merge(other)
+
+
+def _kept_their_digits(stats: tuple[Any, ...]) -> bool:
+    """Whether the statistics (x̄, ȳ, Cxx, Cxy, Cyy) pass `check_not_underflowed`."""
+    mean_x, mean_y, cxx, cxy, cyy = stats
+    try:
+        check_not_underflowed(np.diag(cxx), mean_x, cyy, mean_y=mean_y, moment=cxy)
+    except InputError:
+        return False
+    return True
+
+
+def _blame_the_weights(X: FloatArray, y: FloatArray, w: FloatArray) -> None:
+    """Refuse weighted statistics that underflowed where the data's own (unit weights)
+    did not: the weights are the cause, not X and y, which the solvers' message names.
+    Data too small themselves are left to that message."""
+    try:
+        if not _kept_their_digits(_weighted_pass(X, y, np.ones_like(w))[1:6]):
+            return
+    except InputError:
+        return  # the data's own sums overflow: small weights are what keeps them finite
+    largest, smallest = float(np.max(w)), float(np.min(w))
+    head = (
+        "sample_weight: the weighted statistics underflow float64 (below 1e-292) and "
+        "have lost their digits, though the data's own do not: "
+    )
+    scale = 2.0 ** -math.frexp(largest)[1]  # a power of two: exact
+    if largest < 1.0 and _kept_their_digits(_weighted_pass(X, y, w * scale)[1:6]):
+        raise InputError(
+            f"{head}the weights are too small (the largest is {largest:.3g}); rescale them "
+            "(e.g. divide each by the largest: only their ratios matter)"
+        )
+    raise InputError(
+        f"{head}the weights span too wide a range (from {smallest:.3g} to {largest:.3g}): "
+        "what the least-weighted samples add underflows; give them larger weights (only "
+        "the ratios matter), or weight 0 to drop them"
+    )
 
 
 def _weighted_pass(X: FloatArray, y: FloatArray, w: FloatArray) -> tuple[Any, ...]:

@@ -122,3 +122,54 @@ def test_exact_sums_of_a_wide_exponent_spread_are_taken_a_chunk_at_a_time(monkey
     chunked = exact_solver._limb_sums([x, y])
     assert chunked == whole
     assert whole[0][1] == sum(Fraction(float(a)) * Fraction(float(b)) for a, b in zip(x, y))
+
+
+# --- issue 17 (lesser17): weights whose products underflow are named ----------------
+
+_HEAD = (
+    "sample_weight: the weighted statistics underflow float64 (below 1e-292) and have lost "
+    "their digits, though the data's own do not: "
+)
+_TOO_SMALL = _HEAD + (
+    "the weights are too small (the largest is 1e-300); rescale them (e.g. divide each by "
+    "the largest: only their ratios matter)"
+)
+_TOO_WIDE = _HEAD + (
+    "the weights span too wide a range (from 1e-300 to 1): what the least-weighted samples "
+    "add underflows; give them larger weights (only the ratios matter), or weight 0 to drop "
+    "them"
+)
+#: The samples of weight 1 are one point, so all the spread is in those of weight 1e-300.
+_STACKED = np.array([[1.0]] * 5 + [[2.0], [3.0], [4.0], [5.0], [6.0]])
+_STACKED_Y = np.array([1.0] * 5 + [2.0, 4.0, 3.0, 5.0, 7.0])
+
+
+def _fit(X, y, w):  # type: ignore[no-untyped-def]
+    sklearn = pytest.importorskip("sklearn")
+    assert sklearn
+    return linreg.GradientDescentRegressor().fit(X, y, sample_weight=w)
+
+
+@pytest.mark.parametrize("route", [_fit, minimize, Moments.from_arrays])
+@pytest.mark.parametrize(
+    ("X", "y", "w", "message"),
+    [
+        (X, Y, np.full(len(Y), 1e-300), _TOO_SMALL),
+        (_STACKED, _STACKED_Y, np.array([1.0] * 5 + [1e-300] * 5), _TOO_WIDE),
+    ],
+    ids=["all tiny", "1 and 1e-300"],
+)
+def test_weights_whose_products_underflow_are_blamed_not_the_data(route, X, y, w, message):
+    """It said "the data are too small ... rescale X and y", of data that are not."""
+    with pytest.raises(InputError) as raised:
+        route(X, y, w) if route is _fit else route(X, y, sample_weight=w)
+    assert str(raised.value) == message
+
+
+def test_data_too_small_themselves_are_still_named_with_any_weights():
+    tiny = 1e-150 * X
+    with pytest.raises(InputError, match=r"^the data are too small: their squares underflow"):
+        minimize(tiny, 1e-150 * Y, sample_weight=np.full(len(Y), 1e-10))
+    # small weights whose products stay above 1e-292: fitted, as unit weights fit
+    small = minimize(X, Y, sample_weight=np.full(len(Y), 2.0**-900))
+    assert np.allclose(small.w, minimize(X, Y).w, rtol=1e-9, atol=0)

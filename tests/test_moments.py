@@ -404,3 +404,58 @@ def test_one_features_statistics_in_floats_are_numpys(monkeypatch):
         for under in ("ignore", "raise"):  # the caller's state, which numpy's lines obey
             floats, arrays = _statistics_both_ways(monkeypatch, x, y, under)
             assert floats == arrays, (x[:3], y[:3], under)
+
+
+# --- issue 17 (lesser17): a column named by bytes, a path that is not one -------------
+
+
+def _table_files(folder):  # type: ignore[no-untyped-def]
+    """The same two columns as CSV, and (with pyarrow) Parquet and Arrow IPC."""
+    csv = folder / "t.csv"
+    csv.write_text("x,y\n1,1\n2,3\n3,2\n4,5\n")
+    readers = [(Moments.from_csv, csv)]
+    try:
+        import pyarrow as pa
+        import pyarrow.feather as feather
+        import pyarrow.parquet as pq
+    except ImportError:
+        return readers
+    table = pa.table({"x": [1.0, 2.0, 3.0, 4.0], "y": [1.0, 3.0, 2.0, 5.0]})
+    pq.write_table(table, folder / "t.parquet")
+    feather.write_feather(table, folder / "t.arrow")
+    parquet, ipc = (
+        (Moments.from_parquet, folder / "t.parquet"),
+        (Moments.from_ipc, folder / "t.arrow"),
+    )
+    return [*readers, parquet, ipc]
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "got"),
+    [
+        (b"x", "y", "b'x' (bytes)"),  # was iterated: "... not 120"
+        (["x"], b"y", "b'y' (bytes)"),
+        (1.5, "y", "1.5 (float)"),  # was a TypeError: 'float' object is not iterable
+    ],
+)
+def test_a_column_name_that_is_not_a_str_is_named(tmp_path, x, y, got):
+    for reader, path in _table_files(tmp_path):
+        with pytest.raises(InputError) as raised:
+            reader(path, x=x, y=y)
+        assert str(raised.value) == f"a column is named by a str (or a position, an int), not {got}"
+        assert reader(path, x=["x"], y="y").count == 4
+
+
+@pytest.mark.parametrize(
+    ("path", "got"), [(None, "None (NoneType)"), (3, "3 (int)"), (b"t.csv", "b't.csv' (bytes)")]
+)
+@pytest.mark.parametrize("method", ["from_csv", "from_parquet", "from_ipc", "from_npy"])
+def test_a_path_that_names_no_file_is_an_input_error(method, path, got):
+    """It was os.fspath's bare TypeError ("expected str, bytes or os.PathLike object")."""
+    columns = {} if method == "from_npy" else {"x": "x", "y": "y"}
+    with pytest.raises(InputError) as raised:
+        getattr(Moments, method)(path, **columns)
+    assert str(raised.value) == (
+        f"Moments.{method}: path must be a file's name, a str or a path-like such as "
+        f"pathlib.Path, not {got}"
+    )

@@ -173,3 +173,23 @@ def test_in_flags_keeps_an_error_whose_class_takes_other_arguments():
     reworded = in_flags(DataFileError(Path("d.csv"), "is too wide; use standardize=True"))
     assert isinstance(reworded, InputError)
     assert str(reworded) == "d.csv: is too wide; use --standardize"
+
+
+def test_the_help_says_how_long_the_most_iterations_take():
+    """Issue 17 (lesser17): 100,000,000 iterations of momentum, nesterov or adam take
+    minutes, and the help gave only the limit. Its figures are docs/performance.md's."""
+    import re
+    from pathlib import Path
+
+    help_text = " ".join(build_parser().format_help().split())
+    said = re.search(
+        r"momentum, nesterov and adam step one at a time, about ([\d.]+), ([\d.]+) and "
+        r"([\d.]+) microseconds an iteration .*? so 100,000,000 take (\d+) to (\d+) minutes",
+        help_text,
+    )
+    assert said is not None
+    page = (Path(__file__).parents[1] / "docs" / "performance.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([\d.]+) \| about \d+ minutes \|$", page, re.M))
+    assert [rows["momentum"], rows["nesterov"], rows["adam"]] == list(said.groups()[:3])
+    minutes = [float(figure) * 1e8 / 1e6 / 60 for figure in said.groups()[:3]]
+    assert round(min(minutes)) == int(said.group(4)) and round(max(minutes)) == int(said.group(5))

@@ -202,3 +202,34 @@ def test_data_from_a_closed_standard_input_says_so(tmp_path, name):
     done = _shell(f'$LINREG --data {name} <&-; echo "exit $?"', tmp_path)
     assert done.stdout == f"exit {EXIT_INPUT}\n"
     assert done.stderr == f"linreg: error: --data {name}: standard input is closed\n"
+
+
+# --- 4. a chain of links, one of them another user's (issue 17, lesser17) ------------
+
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give links away")
+
+
+@as_root
+@pytest.mark.parametrize("exists", [True, False], ids=["root's file", "a new file"])
+def test_the_other_users_link_of_a_chain_is_the_one_named(tmp_path, capsys, exists):
+    """link1 (root's) -> link2 (nobody's) -> h.csv: the refusal named link1 as "a symbolic
+    link of another user", which it is not; it names link2."""
+    target = tmp_path / "h.csv"
+    if exists:
+        target.write_text("root's\n")
+    link2, link1 = tmp_path / "link2", tmp_path / "link1"
+    link2.symlink_to(target)
+    os.lchown(link2, OTHER_UID, OTHER_UID)
+    link1.symlink_to(link2)
+    assert main(["--iterations", "3", "--history", str(link1)]) == EXIT_OUTPUT
+    out, err = capsys.readouterr()
+    leads_to = "a file that user does not own" if exists else "a file that does not exist"
+    assert out == "" and err == (
+        f"linreg: error: --history {link1}: goes through {link2}, a link of another user "
+        f"(uid {OTHER_UID}) to {leads_to}; linreg does not write through it\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["link1", "link2"] + (["h.csv"] if exists else [])
+    )
+    if exists:
+        assert target.read_text() == "root's\n"
