@@ -61,7 +61,8 @@ class Certificate:
     distance_error : float
         A bound on $|\lVert\theta - \theta^*\rVert - \hat d|$: the error bar.
     relative_distance : float
-        $\hat d/\lVert\hat\theta^*\rVert$ (the absolute distance when θ* = 0 exactly).
+        $\hat d/\lVert\hat\theta^*\rVert$ (the absolute distance when θ* = 0 exactly);
+        where the optimum is not unique, over the least norm of a minimiser.
     relative_bound : float
         A sound upper bound on $\lVert\theta - \theta^*\rVert/\lVert\theta^*\rVert$ (inf when
         $\lVert\theta^*\rVert$ cannot be bounded away from 0).
@@ -126,14 +127,20 @@ def judge(
                                  reference.null.shape[1] else 0.0))  # fmt: skip
     error = slack + reference.error
     optimum_norm = norm(optimum)
+    # Distances are relative to the least norm of a minimiser: with many, the nearest one
+    # can be far out along the null space, where any iterate out there looks close.
+    least, least_slack = optimum_norm, 0.0
+    if reference.null.shape[1]:
+        least = norm(reference.smallest())
+        least_slack = (size + 4) * UNIT * norm(reference.point)
     if reference.zero:
         bound = distance + error
         verdict = CONVERGED if bound <= tol else NOT_CONVERGED
         return Certificate(distance, error, distance, bound, 0.0, optimum, 0.0, verdict, "", True)
-    low = optimum_norm * (1 - (size + 4) * UNIT) - reference.error
+    low = least * (1 - (size + 4) * UNIT) - reference.error - least_slack
     bound = (distance + error) / low if low > 0 else math.inf
     floor = (reference.error + resolution) / low if low > 0 else math.inf
-    relative = distance / optimum_norm if optimum_norm > 0 else math.inf
+    relative = distance / least if least > 0 else math.inf
     if bound <= tol:
         verdict, reason = CONVERGED, ""
     elif floor >= tol or not math.isfinite(reference.error):

@@ -97,7 +97,8 @@ class DescentResult:
     distance_error : float
         The error bar of ``distance``: the exact distance is within it.
     relative_distance : float
-        ``distance / ‖θ̂*‖`` (the absolute distance when θ* = 0 exactly).
+        ``distance / ‖θ̂*‖`` (the absolute distance when θ* = 0 exactly). Where the
+        optimum is not unique, ‖θ̂*‖ is the least norm of a minimiser, not the nearest's.
     relative_distance_bound : float
         A sound upper bound on the relative distance (inf when ‖θ*‖ cannot be bounded
         away from 0).
@@ -106,7 +107,8 @@ class DescentResult:
     optimum_is_zero : bool
         θ* = 0 exactly (proven): then ``relative_distance`` and its bound are absolute.
     loss_gap : float
-        $E - E^* = \tfrac12\nabla E^\top H^{-1}\nabla E$.
+        $E - E^* = \tfrac12\nabla E^\top H^{+}\nabla E$, in float64 (inf where that
+        overflows; eigenvalues within their error bars of 0 are left out of $H^{+}$).
     optimum : numpy.ndarray of shape (n_features + 1,)
         $\hat\theta^* = [w^*; b^*]$ in the data's units (the nearest minimiser when there
         are many), with the error bar ``optimum_error``.

@@ -30,6 +30,8 @@ from linreg.spectral import fixed_step_iterates
 
 __all__ = ["CG_FINITE_KAPPA", "METHODS"]
 
+_EPS = 2.0**-52
+
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -305,7 +307,19 @@ def _newton_prediction(
     settings: Settings, quadratic: Quadratic, e0: FloatArray, target: float
 ) -> Prediction:
     distance = norm(quadratic.coords.rows_to_data(e0[None, :])[0])
-    return Prediction(0.0 if distance <= target else 1.0, "exact")
+    if distance <= target:
+        return Prediction(0.0, "exact")
+    # float64's step is off by about κu of its length (the gradient's rounding, times H⁻¹)
+    off = 64 * _EPS * quadratic.effective_condition_number
+    if not off < 1:
+        kappa = quadratic.effective_condition_number
+        return Prediction(math.nan, "none", "float64's Newton step is not accurate here: "
+                          "its error is about 64 kappa eps of its length or more, at kappa = "
+                          f"{kappa:.3g} (try standardize=True)")  # fmt: skip
+    if off * distance > target:
+        return Prediction(1.0, "estimate", "float64's Newton step is accurate to about "
+                          f"{off:.2g} of its length, more than the tolerance")  # fmt: skip
+    return Prediction(1.0, "exact")
 
 
 def _gd_closed_form(quadratic: Quadratic, settings: Settings, *rest: Any) -> Any:

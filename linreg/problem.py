@@ -498,10 +498,13 @@ class Quadratic:
 
     @functools.cached_property
     def inverse_eigenvalues(self) -> FloatArray:
-        """1/λ for each eigenvalue, 0 where λ is proven zero (the pseudo-inverse's)."""
+        """1/λ for each eigenvalue, 0 where λ is proven zero or within its own error bar
+        of zero (the pseudo-inverse's: 1/λ of an eigenvalue float64 cannot tell from 0
+        would send Newton's step ~1/u along a direction that may be null)."""
         values = self.eigenvalues
+        kept = values > self.spectrum.errors
         with np.errstate(divide="ignore"):
-            return np.where(values > 0, 1.0 / np.where(values > 0, values, 1.0), 0.0)
+            return np.where(kept, 1.0 / np.where(kept, values, 1.0), 0.0)
 
     @functools.cached_property
     def _pinv(self) -> FloatArray:
@@ -514,8 +517,11 @@ class Quadratic:
         return np.asarray(self._pinv @ g)
 
     def loss_gap(self, g: FloatArray) -> float:
-        r"""$E(\theta) - E^* = \tfrac12 g^\top H^{+} g$ for the gradient g at θ."""
-        return max(0.5 * float(g @ self.solve(g)), 0.0)
+        r"""$E(\theta) - E^* = \tfrac12 g^\top H^{+} g$ for the gradient g at θ (inf where
+        float64 overflows forming it)."""
+        with np.errstate(all="ignore"):
+            gap = 0.5 * float(g @ self.solve(g))
+        return max(gap, 0.0) if math.isfinite(gap) else math.inf
 
     def to_data(self, theta: FloatArray) -> FloatArray:
         """θ on z as [w; b] on x (b = 0 without an intercept), as the caller receives it."""

@@ -82,6 +82,13 @@ class Reference:
             return self.point
         return np.asarray(self.point + self.null @ (self.null.T @ (theta - self.point)))
 
+    def smallest(self) -> FloatArray:
+        """The minimiser of least norm: ``point`` with its part along ``null`` removed
+        (``point`` itself when the optimum is unique)."""
+        if not self.null.shape[1]:
+            return self.point
+        return np.asarray(self.point - self.null @ (self.null.T @ self.point))
+
 
 # --- exact -----------------------------------------------------------------------------------
 
