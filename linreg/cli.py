@@ -518,6 +518,8 @@ def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
     """Everything the command prints, as one text (the summary may still refuse)."""
     b0, m0 = args.initial_b, args.initial_m or 0.0
     b, w, start_error, error = _livestream_digits(args, fit, data)
+    if (b, w) != (fit.b, fit.w.tolist()):  # the livestream loop's iterate: its own verdict
+        fit = fit.judged_at(w, b)
     name = "gradient descent" if args.method == "gd" else METHODS[args.method].summary
     text = io.StringIO()
     if len(w) > 1:

@@ -192,6 +192,16 @@ class DescentResult:
         """Why ``predicted_iterations`` is an estimate or nan, in words ("" otherwise)."""
         return self.forecast().reason
 
+    def judged_at(self, w: npt.ArrayLike, b: float) -> DescentResult:
+        """This result with (w, b) in place of its own iterate, judged as its own was (the
+        same reference, tolerance and withdrawal): for a caller that reports another
+        run's iterate of the same descent, e.g. the livestream's own loop."""
+        point = np.append(np.asarray(w, dtype=np.float64), b)
+        verdict = Judge(self.forecast.quadratic, self.forecast.ladder, self.tol).on_data(point)
+        if self.forecast.withdrawn:
+            verdict = verdict.withdrawn(self.forecast.withdrawn)
+        return replace(self, w=point[:-1], b=float(b), **verdict_fields(verdict))
+
     def sharpened(self) -> DescentResult:
         """This result, its error bars taken against the most precise reference the data
         allow (`linreg.reference.ReferenceLadder` climbed to the top: passes over the data

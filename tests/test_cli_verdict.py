@@ -358,3 +358,28 @@ def test_cannot_be_certified_advises_a_tol_that_can(tmp_path):
     again = _command(tmp_path, points, "--method", "cg", "--iterations", "2", "--tol",
                      str(float(advised.group(1)) * 1.01))  # fmt: skip
     assert "cannot be certified" not in again.stdout, again.stdout
+
+
+def test_the_printed_iterate_is_the_one_certified():
+    """One feature on small data prints the livestream loop's own iterate (its digits);
+    the bound was the fit's iterate's, 1.24e-12 away in m: "<= 5.8e-18" where the printed
+    iterate is 1.02e-17 off (the sixteenth audit's F2). Checked in rationals."""
+    from fractions import Fraction
+
+    data = ROOT / "tests" / "data" / "livestream_digits.csv"
+    start = ["--initial-m", "0.00018854471941649647", "--initial-b", "-146580.283371139"]
+    args = ["--data", str(data), "--x", "x0", "--y", "y", "--iterations", "20000", *start]
+    done = subprocess.run([sys.executable, "-m", "linreg", *args], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    b, m = (float(v) for v in re.search(r"After 20000 iterations b = (\S+), m = (\S+),",
+                                        done.stdout).groups())  # fmt: skip
+    bound = float(re.search(r"<= (\S+) <= 1e-06\.", done.stdout).group(1))
+    rows = np.loadtxt(data, delimiter=",", skiprows=1)
+    xs, ys = [Fraction(v) for v in rows[:, 0]], [Fraction(v) for v in rows[:, 1]]
+    n, sx, sy = len(xs), sum(xs), sum(ys)
+    slope = (n * sum(x * y for x, y in zip(xs, ys)) - sx * sy) / (
+        n * sum(x * x for x in xs) - sx * sx
+    )
+    intercept = (sy - slope * sx) / n
+    off = (Fraction(m) - slope) ** 2 + (Fraction(b) - intercept) ** 2
+    assert math.sqrt(off / (slope**2 + intercept**2)) <= bound
