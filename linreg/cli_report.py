@@ -131,15 +131,18 @@ def upper(bound: float, limit: float | None = None) -> str:
 
 
 def sound(value: float, error: float, digits: int = 10) -> str:
-    """``value`` with at most ``digits`` significant digits, and none beyond its error bar."""
+    """``value`` with at most ``digits`` significant digits, and none beyond its error bar:
+    the last digit kept is within 1 of the truth's (the bar at most half a unit of it,
+    and the rounding half a unit)."""
     if not (math.isfinite(error) and math.isfinite(value)):  # no digit can be vouched for
         return "unresolved (float64 cannot bound its error here)"
     if value == 0:
         return f"{value:.{digits}g}"
-    if 10 * error > abs(value):  # under 1 digit: the value itself with its bar
+    if 20 * error > abs(value):  # under 1 digit: the value itself with its bar
         return f"{value:.2g} (± {upper(error)})"
-    kept = max(1, min(digits, math.floor(math.log10(abs(value) / error)) if error else digits))
-    return f"{value:.{kept}g}"
+    ratio = abs(value) / (2 * error) if error else math.inf  # inf: a subnormal bar
+    kept = min(digits, math.floor(math.log10(ratio))) if math.isfinite(ratio) else digits
+    return f"{value:.{max(1, kept)}g}"
 
 
 def verdict(
@@ -223,6 +226,8 @@ def bound_line(fit: DescentResult, standardized: bool) -> str:
 def needed_line(fit: DescentResult) -> str:
     needed, tol = fit.predicted_iterations, f"{fit.tol:g}"
     goal = f"|theta - theta*|/|theta*| <= {tol}"
+    if fit.optimum_is_zero:  # the tolerance is absolute, as the verdict's
+        goal = f"|theta - theta*| <= {tol} (the optimum is exactly 0)"
     if math.isnan(needed):
         why = fit.prediction_reason or f"no theory predicts how many iterations {fit.method} needs"
         tail = f"to reach {goal} from this start: {why}."

@@ -383,3 +383,38 @@ def test_the_printed_iterate_is_the_one_certified():
     intercept = (sy - slope * sx) / n
     off = (Fraction(m) - slope) ** 2 + (Fraction(b) - intercept) ** 2
     assert math.sqrt(off / (slope**2 + intercept**2)) <= bound
+
+
+@pytest.mark.parametrize("method", ["gd", "adam", "momentum", "nesterov", "cg", "steepest", "bb"])
+def test_y_zero_off_the_optimum_reports_without_a_traceback(tmp_path, method):
+    """y = 0: the optimum is exactly 0, E* = 0 with a bar of 0, and the printed gap's
+    digits divided by that bar overflowed (the seventeenth audit's F1: OverflowError)."""
+    data = tmp_path / "y0.csv"
+    data.write_text("x,y\n1,0\n2,0\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "linreg", "--data", str(data), "--initial-b", "1",
+         "--method", method, "--iterations", "1"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0 and not done.stderr, done.stderr
+    assert "has not converged" in done.stdout and "the optimum is exactly 0" in done.stdout
+
+
+def test_a_printed_digit_is_within_one_of_the_truth():
+    """The kept digits leave the bar at most half a unit of the last one: with the bar up
+    to a whole unit, 7.48927% printed as 7.48 (the seventeenth audit's F3)."""
+    from decimal import Decimal
+
+    from linreg.cli_report import sound
+
+    rng = np.random.default_rng(17)
+    for _ in range(20_000):
+        value = float(rng.uniform(1, 10) * 10.0 ** rng.integers(-5, 5))
+        error = value * 10.0 ** rng.uniform(-9, -1.1)
+        for truth in (value - error, value + error):
+            text = sound(value, error, 4)
+            shown, _, bar = text.partition(" (± ")
+            digits = Decimal(shown)
+            unit = Decimal(1).scaleb(digits.adjusted() - len(digits.as_tuple().digits) + 1)
+            allowed = unit if not bar else Decimal(bar.rstrip(")")) + unit / 2
+            assert abs(Decimal(truth) - digits) <= allowed, (value, error, text)
