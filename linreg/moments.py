@@ -40,7 +40,15 @@ from linreg.tables import (
     npy_parts,
     table_statistics,
 )
-from linreg.validate import check_features_target, check_positive_int, shorten, too_large
+from linreg.validate import (
+    as_scalar,
+    as_weights,
+    check_alpha,
+    check_features_target,
+    check_positive_int,
+    shorten,
+    too_large,
+)
 
 __all__ = ["BLOCK_ROWS", "Moments"]
 
@@ -420,20 +428,36 @@ class Moments(Statistics):
     def mse(self, w: npt.ArrayLike, b: float, alpha: float = 0.0) -> float:
         r"""The mean squared error (plus ridge $\alpha\lVert w\rVert^2$) from the statistics.
 
+        Raises
+        ------
+        InputError
+            As `linreg.loss.mse`: w not of shape (n_features,), a non-finite w or b, or a
+            negative alpha.
+
         Examples
         --------
         >>> m = Moments.from_arrays([[1.0], [2.0], [3.0]], [2.0, 4.0, 7.0])
         >>> round(m.mse([2.0], 0.0), 12)
         0.333333333333
         """
-        return self.loss_and_gradient(np.asarray(w, dtype=np.float64), float(b), alpha)[0]
+        return self.loss_and_gradient(*self._line(w, b, alpha))[0]
 
     def mse_gradient(
         self, w: npt.ArrayLike, b: float, alpha: float = 0.0
     ) -> tuple[FloatArray, float]:
-        r"""$(\nabla_w E, \partial E/\partial b)$ at (w, b), from the statistics alone."""
-        _, grad_w, grad_b = self.loss_and_gradient(np.asarray(w, dtype=np.float64), float(b), alpha)
+        r"""$(\nabla_w E, \partial E/\partial b)$ at (w, b), from the statistics alone.
+
+        Raises
+        ------
+        InputError
+            As `mse`.
+        """
+        _, grad_w, grad_b = self.loss_and_gradient(*self._line(w, b, alpha))
         return grad_w, grad_b
+
+    def _line(self, w: object, b: object, alpha: object) -> tuple[FloatArray, float, float]:
+        """w, b and alpha checked as `linreg.loss.mse` checks them: one weight a feature."""
+        return as_weights(w, self.n_features), as_scalar(b, "b"), check_alpha(alpha)
 
     def loss_and_gradient(
         self, w: FloatArray, b: float, alpha: Any = 0.0

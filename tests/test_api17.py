@@ -1,0 +1,92 @@
+"""The sixteenth audit's API findings (issue 17, "never crash"): each bad argument is an
+InputError (or DataFileError) naming what was wrong and what to do, never a raw
+exception, a warning, or a silent answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from linreg import InputError, minimize
+from linreg.csv_reader import iter_table_chunks, load_table
+from linreg.loss import mse
+from linreg.moments import Moments
+
+X10, Y10 = np.arange(10.0)[:, None], np.arange(10.0) * 2
+M10 = Moments.from_arrays(X10, Y10)
+
+
+@pytest.mark.parametrize("w", [np.array([5.0, 7.0]), np.ones(3), np.ones(0)])
+@pytest.mark.parametrize("call", [M10.mse, M10.mse_gradient, lambda w, b: mse(X10, Y10, w, b)])
+def test_weights_of_the_wrong_length_are_refused_as_by_loss_mse(call, w):
+    """Moments.mse used w[0] of any w (256.5 for [5, 7]); linreg.loss.mse refused it."""
+    with pytest.raises(InputError, match=f"w has {len(w)} weights but X has 1 features"):
+        call(w, 0.0)
+
+
+@pytest.mark.parametrize("call", [M10.mse, M10.mse_gradient])
+def test_moments_loss_checks_b_and_alpha_too(call):
+    with pytest.raises(InputError, match="b must be a real number"):
+        call([1.0], "x")
+    with pytest.raises(InputError, match="w holds a non-finite value"):
+        call([np.nan], 0.0)
+    with pytest.raises(InputError, match="alpha must be non-negative"):
+        call([1.0], 0.0, -1.0)
+    assert M10.mse([2.0], 0.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: minimize(X10, Y10, w0=[[1.0]]),
+         r"w0 must be 1-D of shape \(n_features,\), one starting weight per column of X, "
+         r"got shape \(1, 1\) \(use w0.ravel\(\) for a column\)"),
+        (lambda: mse(X10, Y10, [[1.0, 2.0]], 0.0), r"w must be 1-D of shape \(n_features,\)"),
+        (lambda: M10.mse(np.ones((2, 2)), 0.0), r"got shape \(2, 2\)$"),
+    ],
+)  # fmt: skip
+def test_a_2d_weight_vector_is_spoken_of_as_weights(call, message):
+    """It was 'w0 must be 1-D of shape (n_samples,) ... use y.ravel()'."""
+    with pytest.raises(InputError, match=message) as caught:
+        call()
+    assert "n_samples" not in str(caught.value) and "y.ravel" not in str(caught.value)
+
+
+@pytest.mark.parametrize("how", [{"batch_size": 2}, {"evaluate": "pass"}])
+def test_mini_batches_do_not_take_sample_weight(how):
+    """It said 'need the data, not its Moments' although the data were passed."""
+    with pytest.raises(InputError, match="does not take sample_weight") as caught:
+        minimize(X10, Y10, sample_weight=np.ones(10), **how)
+    assert "Moments" not in str(caught.value)
+    with pytest.raises(InputError, match="need the data, not its Moments: pass X and y"):
+        minimize(M10, **how)
+
+
+@pytest.fixture
+def h_csv(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("a,b\n1,2\n3,4\n")
+    return path
+
+
+@pytest.mark.parametrize("x, y, got", [(-1, "b", -1), (-2, "b", -2), (0, -1, -1)])
+def test_a_negative_column_position_is_named_as_given(h_csv, x, y, got):
+    """x=-1 said 'must be a positive integer, got 0' (off by one; and 0 is valid)."""
+    message = rf"a column position \(0 is the first\) must be a non-negative integer, got {got}$"
+    with pytest.raises(InputError, match=message):
+        Moments.from_csv(h_csv, x=x, y=y)
+    assert Moments.from_csv(h_csv, x=0, y=1).count == 2
+
+
+@pytest.mark.parametrize("n_columns", [-5, 0, 2.5, True])
+@pytest.mark.parametrize(
+    "read",
+    [
+        lambda path, n: Moments.from_csv(path, n_columns=n),
+        lambda path, n: load_table(path, n_columns=n),
+        lambda path, n: iter_table_chunks(path, n_columns=n),  # before any chunk is read
+    ],
+)
+def test_n_columns_is_a_positive_int(h_csv, read, n_columns):
+    with pytest.raises(InputError, match=f"n_columns must be a positive integer, got {n_columns}"):
+        read(h_csv, n_columns)
