@@ -41,6 +41,7 @@ __all__ = [
     "as_features",
     "as_scalar",
     "as_target",
+    "as_weights",
     "check_alpha",
     "check_choice",
     "check_exact_decimal",

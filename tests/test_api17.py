@@ -4,13 +4,20 @@ exception, a warning, or a silent answer."""
 
 from __future__ import annotations
 
+import warnings
+from decimal import Decimal
+
 import numpy as np
 import pytest
 
-from linreg import InputError, minimize
+from linreg import GradientDescentRegressor, InputError, minimize
 from linreg.csv_reader import iter_table_chunks, load_table
+from linreg.data import parse_number
+from linreg.inference import log_likelihood
+from linreg.livestream import compute_error_for_line_given_points
 from linreg.loss import mse
 from linreg.moments import Moments
+from linreg.solve import fit_nist
 
 X10, Y10 = np.arange(10.0)[:, None], np.arange(10.0) * 2
 M10 = Moments.from_arrays(X10, Y10)
@@ -90,3 +97,54 @@ def test_a_negative_column_position_is_named_as_given(h_csv, x, y, got):
 def test_n_columns_is_a_positive_int(h_csv, read, n_columns):
     with pytest.raises(InputError, match=f"n_columns must be a positive integer, got {n_columns}"):
         read(h_csv, n_columns)
+
+
+# --- raw exceptions (finding 5): each an InputError naming what was wrong ---------------
+
+
+def _quiet(call):
+    """Run ``call`` with every warning an error: a refusal must come without one."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return call()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: Moments.from_checked(np.arange(3.0), np.arange(3.0)), "X must be 2-D"),
+        (lambda: Moments.from_table_chunks("x", [1, 2]),
+         "chunks must be the 2-D float64 arrays .* not 1$"),
+        (lambda: Moments.from_table_chunks("x", 5), "chunks must be an iterable, not int"),
+        (lambda: Moments.from_table_chunks("x", [np.ones((2, 2), dtype=int)]),
+         r"not shape \(2, 2\), int64"),
+        (lambda: Moments.from_csv("h.csv", x=1.5, y="b"), "not 1.5 \\(float\\)"),
+        (lambda: log_likelihood(10, 10**400), "ssr must be a real number within float64"),
+        (lambda: log_likelihood(10, -1), "ssr is a sum of squares: it cannot be negative"),
+        (lambda: log_likelihood(10, -1, digits=5), "it cannot be negative, got -1"),
+        (lambda: log_likelihood(10, float("nan")), "ssr must be finite"),
+        (lambda: log_likelihood(0, 1.0), "n must be a positive integer, got 0"),
+        (lambda: log_likelihood(10, "x", digits=5), "ssr must be a real number, got 'x'"),
+        (lambda: parse_number(None), r"parse_number reads a str, not None \(NoneType\)"),
+        (lambda: fit_nist(None), r"fit_nist takes a NistDataset .*read_nist.* not None"),
+        (lambda: compute_error_for_line_given_points(0.0, 1.0, ""), "points is empty"),
+        (lambda: compute_error_for_line_given_points(0.0, 1.0, None), "not NoneType"),
+        (lambda: minimize(X10.astype(np.longdouble) * np.longdouble("1e4000"), Y10),
+         "X holds 1e\\+4000 at index \\[1, 0\\], beyond float64's range"),
+        (lambda: GradientDescentRegressor().fit(X10, Y10).predict([[1.0], [1e308]]),
+         "the prediction for row 1 of X .* beyond float64's range"),
+    ],
+)  # fmt: skip
+def test_no_raw_exception_nor_warning(call, message):
+    with pytest.raises(InputError, match=message):
+        _quiet(call)
+
+
+def test_the_refusals_keep_valid_answers():
+    """The checks come before the lines they guard: valid input is answered as before."""
+    assert log_likelihood(4, 8.0) == -7.0620484939385815
+    assert log_likelihood(10, 10**400, digits=5) == Decimal("-4607.8")  # exact: no float
+    assert compute_error_for_line_given_points(0, 0, [[1.0, 2.0], [3.0, 4.0]]) == 10.0
+    assert Moments.from_checked(np.ones((3, 1)), np.arange(3.0)).count == 3
+    fitted = GradientDescentRegressor().fit(X10, Y10)
+    np.testing.assert_allclose(_quiet(lambda: fitted.predict([[1.0], [3.0]])), [2.0, 6.0])
