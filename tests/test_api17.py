@@ -10,9 +10,11 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from linreg import GradientDescentRegressor, InputError, minimize
+from linreg import GradientDescentRegressor, InputError, columnar, minimize
+from linreg._parquet_footer import structure_bytes
 from linreg.csv_reader import iter_table_chunks, load_table
 from linreg.data import parse_number
+from linreg.errors import DataFileError
 from linreg.inference import log_likelihood
 from linreg.livestream import compute_error_for_line_given_points
 from linreg.loss import mse
@@ -148,3 +150,46 @@ def test_the_refusals_keep_valid_answers():
     assert Moments.from_checked(np.ones((3, 1)), np.arange(3.0)).count == 3
     fitted = GradientDescentRegressor().fit(X10, Y10)
     np.testing.assert_allclose(_quiet(lambda: fitted.predict([[1.0], [3.0]])), [2.0, 6.0])
+
+
+# --- a long Parquet footer: what made it long (finding 3) -------------------------------
+
+
+def _parquet(path, rows=3, row_group_size=None, metadata=None):
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    table = pa.table({"x": np.arange(float(rows)), "y": np.arange(float(rows))})
+    if metadata is not None:
+        table = table.replace_schema_metadata(metadata)
+    pq.write_table(table, path, row_group_size=row_group_size)
+    return path
+
+
+def test_a_footer_long_with_metadata_names_the_metadata(tmp_path):
+    """The sixteenth audit's bigmeta.parquet (3 rows, 150 MB of metadata) was told to
+    rewrite with fewer, larger row groups: it has one."""
+    path = _parquet(tmp_path / "meta.parquet", metadata={"big": "a" * (3 << 20)})
+    with pytest.raises(DataFileError, match="mostly its schema's metadata") as caught:
+        Moments.from_parquet(path, x="x", y="y")
+    said = str(caught.value)
+    assert "replace_schema_metadata(None)" in said and "row group" not in said
+
+
+def test_a_footer_long_with_row_groups_names_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(columnar, "FOOTER_BYTES", 1 << 20)  # 6,000 row groups: 1.35 MB
+    path = _parquet(tmp_path / "groups.parquet", rows=6000, row_group_size=1)
+    with pytest.raises(DataFileError, match="its row groups × columns") as caught:
+        Moments.from_parquet(path, x="x", y="y")
+    assert "fewer, larger row groups" in str(caught.value)
+    assert "metadata" not in str(caught.value)
+
+
+def test_the_footer_is_walked_within_its_budget(tmp_path):
+    """Where the key-value metadata starts, from the footer's first bytes only: a file
+    whose schema and row groups pass the budget is not walked further."""
+    path = _parquet(tmp_path / "small.parquet")
+    footer = columnar._footer_bytes(path)
+    start = structure_bytes(path, footer)
+    assert start is not None and 0 < start < footer
+    assert structure_bytes(path, footer, budget=start) is None  # the walk stops at the budget
+    assert structure_bytes(path, footer, budget=start + 1) == start
