@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from linreg._ipc_file import missing_value, read_pieces
 from linreg._ipc_head import check_head, check_numbers
+from linreg._parquet_footer import too_long
 from linreg.errors import DataFileError
 from linreg.sources import require_regular
 from linreg.validate import mebibytes, shorten
@@ -252,14 +253,8 @@ def _check_footer(file: Path) -> None:
     """Refuse a Parquet file whose footer is longer than `FOOTER_BYTES`, from its last
     8 bytes, before the footer is read."""
     length = _footer_bytes(file)
-    if length > FOOTER_BYTES:
-        raise DataFileError(
-            file,
-            f"has a footer of {mebibytes(length)} MiB (its row groups × columns): more "
-            f"than {FOOTER_BYTES >> 20} MiB cannot be read in bounded memory; rewrite it with "
-            "fewer, larger row groups (pyarrow.parquet.write_table(table, path, "
-            "row_group_size=...)), or with only the columns you fit (table.select([...]))",
-        )
+    if length > FOOTER_BYTES:  # what made it long: its first MiB at most is read to say
+        raise DataFileError(file, too_long(file, length, FOOTER_BYTES))
 
 
 def _open_ipc(arrow: Any, file: Path) -> Any:

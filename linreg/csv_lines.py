@@ -11,7 +11,7 @@ from pathlib import Path
 
 from linreg.errors import DataFileError, HeaderWidthError
 from linreg.numbers import BLANKS, MISSING, describe, first_odd
-from linreg.validate import shorten
+from linreg.validate import check_positive_int, shorten
 
 __all__ = [
     "MAX_FIELDS",
@@ -23,6 +23,7 @@ __all__ = [
     "header_of",
     "is_header",
     "not_a_header",
+    "row_width",
     "separator_hint",
     "split_fields",
 ]
@@ -103,6 +104,11 @@ def as_named(
         else:
             chosen.append(column)
     return chosen
+
+
+def row_width(n_columns: object) -> int | None:
+    """The number of fields required of every row: None (any), or a positive int."""
+    return None if n_columns is None else check_positive_int(n_columns, "n_columns")
 
 
 def check_header_width(file: Path, names: list[str], width: int | None) -> None:

@@ -30,12 +30,13 @@ from linreg.csv_lines import (
     fields_of,
     header_of,
     not_a_header,
+    row_width,
     separator_hint,
 )
 from linreg.errors import DataFileError
 from linreg.numbers import BLANKS, parse_number
 from linreg.sources import BOM, bundled_data_path, decode, open_binary
-from linreg.validate import check_positive_int, shorten
+from linreg.validate import check_non_negative_int, check_positive_int, shorten
 
 __all__ = [
     "BLOCK_BYTES",
@@ -108,13 +109,15 @@ def load_table(
         the wrong number of fields; a column asked for that the file does not have.
     HeaderWidthError
         A header of another number of columns than ``n_columns``.
+    InputError
+        ``n_columns`` not a positive int; a column position not a non-negative int.
 
     See Also
     --------
     iter_table_chunks : the same reader, a chunk at a time, for files bigger than memory.
     """
     file = bundled_data_path() if path is None else Path(os.fspath(path))
-    chunks = list(_chunks(file, n_columns, exact, BLOCK_BYTES, None, columns))
+    chunks = list(_chunks(file, row_width(n_columns), exact, BLOCK_BYTES, None, columns))
     if exact:
         return [row for chunk in chunks for row in chunk]
     return np.concatenate(chunks)
@@ -151,10 +154,12 @@ def iter_table_chunks(
         As `load_table`, when the bad line is reached; also a column named that the
         header does not have (or a name given for a file without a header), a position
         past the row's last field, or a column chosen twice.
+    InputError
+        As `load_table`.
     """
     file = bundled_data_path() if path is None else Path(os.fspath(path))
     size = check_positive_int(block_bytes, "block_bytes")
-    return _chunks(file, n_columns, False, size, progress, columns)
+    return _chunks(file, row_width(n_columns), False, size, progress, columns)
 
 
 #: Bytes per block when a whole file is read into memory.
@@ -399,7 +404,7 @@ def _positions(file: Path, wanted: list[str | int] | None, names: list[str] | No
                 )
             positions.append(names.index(column))
         else:
-            positions.append(check_positive_int(column + 1, "a column position") - 1)
+            positions.append(check_non_negative_int(column, "a column position (0 is the first)"))
     again = next((k for k in range(len(wanted)) if positions.index(positions[k]) < k), None)
     if again is not None:
         first, repeated = wanted[positions.index(positions[again])], wanted[again]

@@ -36,7 +36,13 @@ from linreg.problem import Quadratic
 from linreg.rounded_start import pinned, unfollowable
 from linreg.seam import Settings
 from linreg.tables import is_dask
-from linreg.validate import as_scalar, as_target, check_features_target, check_positive
+from linreg.validate import (
+    as_scalar,
+    as_target,
+    as_weights,
+    check_features_target,
+    check_positive,
+)
 
 __all__ = [
     "DEFAULT_TOL",
@@ -235,7 +241,8 @@ def minimize(
     Raises
     ------
     InputError
-        Bad data or arguments, naming which; a hyperparameter the method does not take.
+        Bad data or arguments, naming which; a hyperparameter the method does not take;
+        sample_weight with batch_size or evaluate='pass'.
     DivergenceError
         The loss grew with a learning rate above the method's stability bound (or a
         mini-batch run blew up).
@@ -265,7 +272,7 @@ def minimize(
     )  # fmt: skip
     stats, data = _inputs(X, y, sample_weight)
     if data is None and chosen.evaluate == "pass":
-        raise InputError("evaluate='pass' and batch_size need the data, not its Moments")
+        _refuse_pass(chosen, sample_weight)
     quadratic = Quadratic.build(
         stats, alpha=chosen.alpha, standardize=chosen.standardize, intercept=chosen.intercept
     )
@@ -398,13 +405,21 @@ def _inputs(
     return Moments.from_checked(features, target), (features, target)
 
 
-def _start(w0: object, b0: object, n_features: int, intercept: bool) -> tuple[FloatArray, float]:
-    w_start = np.zeros(n_features) if w0 is None else as_target(w0, "w0")
-    if w_start.shape[0] != n_features:
+def _refuse_pass(chosen: Request, sample_weight: object) -> None:
+    """Mini-batches and evaluate='pass' read the rows: not Moments, nor weighted rows."""
+    how = "batch_size" if chosen.batch_size is not None else "evaluate='pass'"
+    if sample_weight is not None:
         raise InputError(
-            f"w0 has {w_start.shape[0]} weights but X has {n_features} features; "
-            "pass one starting weight per column of X"
+            f"{how} does not take sample_weight (mini-batches and evaluate='pass' read the "
+            "unweighted rows); drop sample_weight, or batch_size and evaluate"
         )
+    raise InputError("evaluate='pass' and batch_size need the data, not its Moments: pass X and y")
+
+
+def _start(w0: object, b0: object, n_features: int, intercept: bool) -> tuple[FloatArray, float]:
+    w_start = (
+        np.zeros(n_features) if w0 is None else as_weights(w0, n_features, "w0", "starting weight")
+    )
     b_start = as_scalar(b0, "b0")
     if not intercept and b_start != 0.0:
         raise InputError(f"b0 must be 0 when fit_intercept=False, got {b_start}")

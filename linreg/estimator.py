@@ -212,10 +212,25 @@ class GradientDescentRegressor(RegressorMixin, BaseEstimator):  # type: ignore[m
         )
 
     def predict(self, X: Any) -> Any:
-        """Predictions $Xw + b$ of shape (n_samples,)."""
+        """Predictions $Xw + b$ of shape (n_samples,).
+
+        Raises
+        ------
+        InputError
+            A prediction beyond float64's range (about ±1.8e308), naming its row: not
+            returned as ``inf``, which no prediction is.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64)
-        return X @ self.coef_ + self.intercept_
+        with np.errstate(over="ignore", invalid="ignore"):
+            predictions = X @ self.coef_ + self.intercept_
+        beyond = np.flatnonzero(~np.isfinite(predictions))
+        if beyond.size:
+            raise InputError(
+                f"the prediction for row {beyond[0]} of X (counting from 0) is beyond float64's "
+                "range (about ±1.8e308): rescale X and refit, or predict nearer the data"
+            )
+        return predictions
 
     def partial_fit(self, X: Any, y: Any) -> GradientDescentRegressor:
         """Add a chunk of rows to the model of every row seen so far, exactly; returns ``self``.

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from linreg.distributions import as_mpf, f_sf, rounded, t_two_sided, working_context
+from linreg.errors import InputError
 from linreg.intervals import (
     EXACT_DIGITS,
     Prediction,
@@ -56,6 +57,7 @@ from linreg.intervals import (
     float_intervals,
     float_rows,
 )
+from linreg.validate import as_scalar, check_positive_int, shorten
 
 __all__ = ["RESOLVED", "Covariance", "Inference", "log_likelihood"]
 
@@ -114,7 +116,14 @@ def log_likelihood(
     --------
     >>> log_likelihood(4, 8.0)
     -7.0620484939385815
+
+    Raises
+    ------
+    InputError
+        n not a positive int; SSR not a non-negative number (and, without ``digits``,
+        not within float64's range).
     """
+    _check_likelihood(n, ssr, digits)
     if ssr == 0:
         infinite = _INFINITY if digits else math.inf
         return infinite if penalty is None else -infinite
@@ -135,6 +144,19 @@ def log_likelihood(
         ),
         digits,
     )
+
+
+def _check_likelihood(n: object, ssr: Any, digits: int) -> None:
+    """N points, and an SSR the formula can take: a sum of squares, a float's unless exact."""
+    check_positive_int(n, "n")
+    if not digits:
+        as_scalar(ssr, "ssr")
+    try:
+        negative = bool(ssr < 0)
+    except TypeError:
+        raise InputError(f"ssr must be a real number, got {shorten(repr(ssr))}") from None
+    if negative:
+        raise InputError(f"ssr is a sum of squares: it cannot be negative, got {ssr}")
 
 
 def _settled(expression: Any, digits: int) -> Decimal:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from linreg.errors import InputError
+
 __all__ = [
     "compute_error_for_line_given_points",
     "gradient_descent_runner",
@@ -49,13 +51,31 @@ def compute_error_for_line_given_points(b: float, m: float, points: Points) -> f
     --------
     >>> compute_error_for_line_given_points(0, 0, [[1.0, 2.0], [3.0, 4.0]])
     10.0
+
+    Raises
+    ------
+    InputError
+        ``points`` not a sequence, or empty (the mean of no errors).
     """
+    _check_points(points)  # the livestream's own lines follow, unchanged
     totalError = 0.0
     for i in range(0, len(points)):
         x = float(points[i][0])
         y = float(points[i][1])
         totalError += (y - (m * x + b)) ** 2
     return totalError / float(len(points))
+
+
+def _check_points(points: object) -> None:
+    """Refuse what the livestream's loop would crash on: no length, or no points."""
+    try:
+        count = len(points)  # type: ignore[arg-type]
+    except TypeError:
+        raise InputError(
+            f"points must be a sequence of (x, y) pairs, not {type(points).__name__}"
+        ) from None
+    if count == 0:
+        raise InputError("points is empty: the mean squared error needs at least one (x, y) pair")
 
 
 def step_gradient(

@@ -23,7 +23,7 @@ from linreg.errors import InputError
 from linreg.validate import (
     as_features,
     as_scalar,
-    as_target,
+    as_weights,
     check_alpha,
     check_features_target,
     too_large,
@@ -272,10 +272,4 @@ def checked_line(
 ) -> tuple[FloatArray, FloatArray, FloatArray, float]:
     """X, y, w and b checked, as float64: one weight per column of X."""
     features, target = check_features_target(X, y)
-    weights = as_target(w, name="w")
-    if weights.shape[0] != features.shape[1]:
-        raise InputError(
-            f"w has {weights.shape[0]} weights but X has {features.shape[1]} features; "
-            "pass one weight per column of X"
-        )
-    return features, target, weights, as_scalar(b, "b")
+    return features, target, as_weights(w, features.shape[1]), as_scalar(b, "b")

@@ -33,6 +33,8 @@ from linreg.accumulate import BLOCK_ROWS, Statistics
 from linreg.errors import DataFileError, InputError
 from linreg.tables import (
     Progress,
+    check_path,
+    checked_pair,
     column_choice,
     columnar_statistics,
     csv_statistics,
@@ -40,7 +42,14 @@ from linreg.tables import (
     npy_parts,
     table_statistics,
 )
-from linreg.validate import check_features_target, check_positive_int, shorten, too_large
+from linreg.validate import (
+    as_scalar,
+    as_weights,
+    check_alpha,
+    check_features_target,
+    check_positive_int,
+    too_large,
+)
 
 __all__ = ["BLOCK_ROWS", "Moments"]
 
@@ -118,7 +127,15 @@ class Moments(Statistics):
     @classmethod
     def from_checked(cls, features: FloatArray, target: FloatArray) -> Moments:
         """`from_arrays` of the arrays ``check_features_target(X, y, finite=False)``
-        returned (so that a caller holding them does not check them twice)."""
+        returned (so that a caller holding them does not check them twice).
+
+        Raises
+        ------
+        InputError
+            As `from_arrays`: arrays that were not so checked (a 1-D X, say) are checked.
+        """
+        if not checked_pair(features, target):
+            features, target = check_features_target(features, target, finite=False)
         stats = accumulate.one_pass(features, target)
         if stats is None:
             check_features_target(features, target)  # names the NaN or infinity, if any
@@ -200,7 +217,7 @@ class Moments(Statistics):
         >>> Moments.from_csv(bundled_data_path()).count
         100
         """
-        _check_path(path, "from_csv")
+        check_path(path, "from_csv")
         columns = column_choice(x, y)
         rows = check_positive_int(block_bytes, "block_bytes")
         return cls._of(
@@ -219,6 +236,8 @@ class Moments(Statistics):
         ------
         DataFileError
             As `from_csv`: no rows, fewer than two points, fewer than two columns.
+        InputError
+            ``chunks`` not an iterable of 2-D float64 arrays.
         """
         return cls._of(table_statistics(Path(os.fspath(path)), chunks))
 
@@ -269,7 +288,7 @@ class Moments(Statistics):
         >>> Moments.from_parquet(folder, x=["hours"], y="score").cxy
         array([4.])
         """
-        _check_path(path, "from_parquet")
+        check_path(path, "from_parquet")
         columns = column_choice(x, y, required=True)
         assert columns is not None
         return cls._of(columnar_statistics(path, columns, "parquet", progress))
@@ -294,7 +313,7 @@ class Moments(Statistics):
         DataFileError
             As `from_parquet`.
         """
-        _check_path(path, "from_ipc")
+        check_path(path, "from_ipc")
         columns = column_choice(x, y, required=True)
         assert columns is not None
         return cls._of(columnar_statistics(path, columns, "ipc", progress))
@@ -310,7 +329,7 @@ class Moments(Statistics):
         InputError
             ``chunk_rows`` is not a positive integer.
         """
-        _check_path(path, "from_npy")
+        check_path(path, "from_npy")
         rows = check_positive_int(chunk_rows, "chunk_rows")
         file = Path(os.fspath(path))
         total = accumulate.merge_all(npy_parts(file, rows))
@@ -420,20 +439,36 @@ class Moments(Statistics):
     def mse(self, w: npt.ArrayLike, b: float, alpha: float = 0.0) -> float:
         r"""The mean squared error (plus ridge $\alpha\lVert w\rVert^2$) from the statistics.
 
+        Raises
+        ------
+        InputError
+            As `linreg.loss.mse`: w not of shape (n_features,), a non-finite w or b, or a
+            negative alpha.
+
         Examples
         --------
         >>> m = Moments.from_arrays([[1.0], [2.0], [3.0]], [2.0, 4.0, 7.0])
         >>> round(m.mse([2.0], 0.0), 12)
         0.333333333333
         """
-        return self.loss_and_gradient(np.asarray(w, dtype=np.float64), float(b), alpha)[0]
+        return self.loss_and_gradient(*self._line(w, b, alpha))[0]
 
     def mse_gradient(
         self, w: npt.ArrayLike, b: float, alpha: float = 0.0
     ) -> tuple[FloatArray, float]:
-        r"""$(\nabla_w E, \partial E/\partial b)$ at (w, b), from the statistics alone."""
-        _, grad_w, grad_b = self.loss_and_gradient(np.asarray(w, dtype=np.float64), float(b), alpha)
+        r"""$(\nabla_w E, \partial E/\partial b)$ at (w, b), from the statistics alone.
+
+        Raises
+        ------
+        InputError
+            As `mse`.
+        """
+        _, grad_w, grad_b = self.loss_and_gradient(*self._line(w, b, alpha))
         return grad_w, grad_b
+
+    def _line(self, w: object, b: object, alpha: object) -> tuple[FloatArray, float, float]:
+        """w, b and alpha checked as `linreg.loss.mse` checks them: one weight a feature."""
+        return as_weights(w, self.n_features), as_scalar(b, "b"), check_alpha(alpha)
 
     def loss_and_gradient(
         self, w: FloatArray, b: float, alpha: Any = 0.0
@@ -487,19 +522,6 @@ class Moments(Statistics):
         hessian[:p, p] = hessian[p, :p] = 2.0 * self.mean_x
         hessian[p, p] = 2.0
         return hessian
-
-
-def _check_path(path: object, method: str) -> None:
-    """Refuse a ``path`` that names no file: not a str or a path-like of one (None, bytes,
-    a number), which ``os.fspath`` would refuse with a bare TypeError."""
-    if isinstance(path, str) or (
-        isinstance(path, os.PathLike) and isinstance(os.fspath(path), str)
-    ):
-        return
-    raise InputError(
-        f"Moments.{method}: path must be a file's name, a str or a path-like such as "
-        f"pathlib.Path, not {shorten(repr(path))} ({type(path).__name__})"
-    )
 
 
 def _line_hessian(stats: Moments, ridge: float) -> FloatArray | None:

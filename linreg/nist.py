@@ -20,9 +20,10 @@ import numpy as np
 
 from linreg.closed_form import least_squares, polynomial_least_squares
 from linreg.closed_form_result import LeastSquaresResult
-from linreg.errors import DataFileError
+from linreg.errors import DataFileError, InputError
 from linreg.numbers import parse_number
 from linreg.sources import read_text
+from linreg.validate import check_flag, shorten
 
 __all__ = ["NistDataset", "fit_nist", "read_nist"]
 
@@ -199,7 +200,18 @@ def fit_nist(dataset: NistDataset, *, exact: bool = False) -> LeastSquaresResult
     -------
     LeastSquaresResult
         Its ``coef`` are B1, B2, …; its ``intercept`` is B0 (0 for NoInt1 and NoInt2).
+
+    Raises
+    ------
+    InputError
+        ``dataset`` not a `NistDataset` (read one with `read_nist`); ``exact`` not a bool.
     """
+    if not isinstance(dataset, NistDataset):
+        raise InputError(
+            "fit_nist takes a NistDataset (read one with linreg.nist.read_nist(path)), not "
+            f"{shorten(repr(dataset))} ({type(dataset).__name__})"
+        )
+    exact = check_flag(exact, "exact")
     y = dataset.target(exact=exact)
     if dataset.degree is not None:
         x = [row[0] for row in dataset.x]

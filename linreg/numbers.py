@@ -11,6 +11,7 @@ import re
 import unicodedata
 from fractions import Fraction
 
+from linreg.errors import InputError
 from linreg.validate import check_exact_decimal, shorten
 
 __all__ = ["BLANKS", "MISSING", "describe", "first_odd", "parse_number"]
@@ -45,6 +46,8 @@ def parse_number(text: str, *, exact: bool = False) -> float | Fraction:
 
     Raises
     ------
+    InputError
+        ``text`` is not a str (`linreg.errors.InputError` is a ValueError too).
     ValueError
         The text is not a decimal number in ASCII digits (a character outside printable
         ASCII is named: a no-break space, a fullwidth or Arabic-Indic digit, a form
@@ -64,6 +67,10 @@ def parse_number(text: str, *, exact: bool = False) -> float | Fraction:
     ...
     ValueError: '١٢' is not a number: it contains U+0661 ARABIC-INDIC DIGIT ONE ...
     """
+    if not isinstance(text, str):
+        raise InputError(
+            f"parse_number reads a str, not {shorten(repr(text))} ({type(text).__name__})"
+        )
     field = text.strip(BLANKS)
     odd = first_odd(field)
     if odd is not None:

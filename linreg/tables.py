@@ -32,6 +32,8 @@ from linreg.validate import BEYOND_FLOAT64, float64_of, shorten, too_large
 
 __all__ = [
     "Progress",
+    "check_path",
+    "checked_pair",
     "column_choice",
     "columnar_statistics",
     "csv_statistics",
@@ -72,6 +74,29 @@ def column_choice(x: Any, y: Any, *, required: bool = False) -> list[Any] | None
                 f"{shorten(repr(column))} ({type(column).__name__})"
             )
     return [c if isinstance(c, str) else int(c) for c in [*features, y]]
+
+
+def checked_pair(features: object, target: object) -> bool:
+    """Whether X and y are as `check_features_target` returns them: float64, 2-D and 1-D."""
+    return (
+        isinstance(features, np.ndarray) and isinstance(target, np.ndarray)
+        and features.dtype == np.float64 and target.dtype == np.float64
+        and features.ndim == 2 and target.ndim == 1 and features.shape[0] == target.shape[0]
+        and features.shape[0] > 0 and features.shape[1] > 0
+    )  # fmt: skip
+
+
+def check_path(path: object, method: str) -> None:
+    """Refuse a ``path`` that names no file: not a str or a path-like of one (None, bytes,
+    a number), which ``os.fspath`` would refuse with a bare TypeError."""
+    if isinstance(path, str) or (
+        isinstance(path, os.PathLike) and isinstance(os.fspath(path), str)
+    ):
+        return
+    raise InputError(
+        f"Moments.{method}: path must be a file's name, a str or a path-like such as "
+        f"pathlib.Path, not {shorten(repr(path))} ({type(path).__name__})"
+    )
 
 
 @contextlib.contextmanager
@@ -121,12 +146,29 @@ def table_statistics(file: Path, chunks: Iterable[FloatArray]) -> Statistics:
     stream whose first chunks were taken already."""
 
     def pieces() -> Iterator[tuple[FloatArray, FloatArray, Callable[[], None], bool]]:
-        for table in chunks:
+        for table in _iterable(chunks, "chunks"):
+            _check_chunk(table)
             if table.shape[1] < 2:
                 raise DataFileError(file, "needs at least 2 columns (x and y)", line=1)
             yield table[:, :-1], table[:, -1], lambda: None, False  # the reader checked
 
     return _reduce(file, pieces())
+
+
+def _iterable(items: object, name: str) -> Iterable[Any]:
+    if not isinstance(items, Iterable):
+        raise InputError(f"{name} must be an iterable, not {type(items).__name__}")
+    return items
+
+
+def _check_chunk(table: object) -> None:
+    """A chunk as `linreg.csv_reader.iter_table_chunks` yields it: a 2-D float64 array."""
+    if not (isinstance(table, np.ndarray) and table.ndim == 2 and table.dtype == np.float64):
+        said = f"shape {table.shape}, {table.dtype}" if isinstance(table, np.ndarray) else ""
+        raise InputError(
+            "chunks must be the 2-D float64 arrays linreg.csv_reader.iter_table_chunks "
+            f"yields, not {said or shorten(repr(table))}"
+        )
 
 
 def columnar_statistics(

@@ -41,6 +41,7 @@ __all__ = [
     "as_features",
     "as_scalar",
     "as_target",
+    "as_weights",
     "check_alpha",
     "check_choice",
     "check_exact_decimal",
@@ -423,6 +424,20 @@ def as_target(y: object, name: str = "y", *, finite: bool = True) -> FloatArray:
             )
         raise InputError(f"{name} must be 1-D of shape (n_samples,), got shape {array.shape}{hint}")
     return _samples(array, name, finite)
+
+
+def as_weights(w: object, n_features: int, name: str = "w", what: str = "weight") -> FloatArray:
+    """Check weights against the features: 1-D of shape (n_features,), finite, as float64."""
+    array = _as_float_array(w, name)
+    if array.ndim != 1:
+        hint = f" (use {name}.ravel() for a column)" if array.ndim == 2 and 1 in array.shape else ""
+        raise InputError(f"{name} must be 1-D of shape (n_features,), one {what} per column of "
+                         f"X, got shape {array.shape}{hint}")  # fmt: skip
+    if array.shape[0] != n_features:
+        raise InputError(f"{name} has {array.shape[0]} weights but X has {n_features} features; "
+                         f"pass one {what} per column of X")  # fmt: skip
+    _check_finite(array, name)
+    return array
 
 
 def _samples(array: FloatArray, name: str, finite: bool) -> FloatArray:

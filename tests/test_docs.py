@@ -203,6 +203,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._ipc_file": "Arrow IPC files read in pieces: private, documented as columnar",
     "linreg._ipc_head": "an IPC file's ends checked: private, documented as columnar",
     "linreg._zstd_frame": "a zstd frame header's window: private, documented as columnar",
+    "linreg._parquet_footer": "what made a Parquet footer long: private, documented as columnar",
     "linreg._partial": "partial_fit's blocks of rows: private, documented as estimator",
     "linreg._line_sums": "one block's sums: private, documented as accumulate",
     "linreg._keep": "whether a block stays in its run: private, documented as accumulate",

@@ -279,7 +279,7 @@ def test_descent_refuses_weights_with_moments_or_the_pass():
     X, y, w = DATA["bundled"]
     with pytest.raises(InputError, match="weigh Moments as they are built"):
         minimize(Moments.from_arrays(X, y), sample_weight=w)
-    with pytest.raises(InputError, match="need the data"):
+    with pytest.raises(InputError, match="evaluate='pass' does not take sample_weight"):
         minimize(X, y, evaluate="pass", sample_weight=w)
 
 
