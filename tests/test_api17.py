@@ -193,3 +193,13 @@ def test_the_footer_is_walked_within_its_budget(tmp_path):
     assert start is not None and 0 < start < footer
     assert structure_bytes(path, footer, budget=start) is None  # the walk stops at the budget
     assert structure_bytes(path, footer, budget=start + 1) == start
+
+
+@pytest.mark.parametrize("columns", [2, 3])
+def test_an_empty_npy_is_a_data_file_error(tmp_path, columns):
+    """numpy maps no file for an empty table (the seventeenth audit: AttributeError
+    'ndarray' object has no attribute 'filename')."""
+    path = tmp_path / "empty.npy"
+    np.save(path, np.zeros((0, columns)))
+    with pytest.raises(DataFileError, match="at least 2 points"):
+        Moments.from_npy(path)
