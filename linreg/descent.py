@@ -280,10 +280,10 @@ def minimize(
     theta0 = quadratic.coords.to_descended(*_start(w0, b0, stats.n_features, chosen.intercept))
     ladder = ReferenceLadder(stats, chosen.alpha, chosen.intercept, data)
     judge = Judge(quadratic, ladder, DEFAULT_TOL if chosen.tol is None else chosen.tol)
-    # a run float64 cannot follow, from the exact optimum: the exact run stays there
-    at_rest = pinned(chosen, settings, quadratic, theta0, data)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
+            # a run float64 cannot follow, from the exact optimum: the exact run stays there
+            at_rest = pinned(chosen, settings, quadratic, theta0, data)
             trace = run(chosen, settings, quadratic, theta0, data, judge, at_rest)
             if not all(map(math.isfinite, trace.theta.tolist())):  # a float route's inf or nan
                 raise OverflowError

@@ -231,3 +231,14 @@ def test_the_exact_gradient_in_standardized_coordinates():
         for j in range(2)
     ] + [-sum(r)]
     assert exact_start_gradient(quadratic, theta, (X, y), alpha) == expected
+
+
+def test_the_start_check_overflows_into_the_runs_own_error():
+    """pinned() forms the start's gradient: where it overflows, the run's one-line error,
+    not numpy's warnings first (the seventeenth audit's F4: adam, --initial-m -1e308)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "linreg", "--method", "adam", "--initial-m", "-1e308"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 3 and done.stderr.count("\n") == 1, done.stderr
+    assert "RuntimeWarning" not in done.stderr
