@@ -308,7 +308,7 @@ def _settle(forecast: Forecast, rate: float) -> None:
     a relative change δ in the distance to reach moves it by about δ/(1 − rate)."""
     ladder = forecast.ladder
     while 0 < rate < 1:
-        reach = forecast.tol * norm(ladder.current.point)
+        reach = forecast.tol * _least_norm(ladder.current)
         if 2 * ladder.current.error <= 0.5 * (1 - rate) * reach or not ladder.climb():
             return
 
@@ -316,12 +316,14 @@ def _settle(forecast: Forecast, rate: float) -> None:
 def _goal(forecast: Forecast) -> tuple[float | None, str, FloatArray, Reference]:
     """(the distance below which the verdict holds or None, why not, e₀ = θ₀ − θ*, θ*)."""
     quadratic, reference = forecast.quadratic, forecast.ladder.current
-    target, reason = _target(reference.error, reference.zero, norm(reference.point), forecast.tol)
+    size = _least_norm(reference)
+    target, reason = _target(reference.error, reference.zero, size, forecast.tol)
     # Descent on the float statistics is guaranteed only to within their error bar of θ*.
     reach = forecast.ladder.floor.error + quadratic.resolution(reference.point)
     if target is not None and reach >= target:
+        within = f"{reach:.2g}" if reference.zero else f"{reach / size:.2g} of |theta*|"
         reason = (
-            f"descent on the float64 statistics is guaranteed to come only within {reach:.2g} "
+            f"descent on the float64 statistics is guaranteed to come only within {within} "
             f"of the optimum, more than tol={forecast.tol:g} allows"
             if math.isfinite(reach)
             else "the float64 statistics do not bound the optimum at all (their error bar is "
@@ -331,6 +333,16 @@ def _goal(forecast: Forecast) -> tuple[float | None, str, FloatArray, Reference]
     nearest = reference.nearest(quadratic.to_data(forecast.theta0))
     e0 = forecast.theta0 - quadratic.coords.to_descended(nearest[:-1], float(nearest[-1]))
     return target, reason, e0, reference
+
+
+def _least_norm(reference: Reference) -> float:
+    """The least norm of a minimiser, less the rounding of its projection: the size the
+    verdict's relative distances are over (`linreg.certificate.judge`)."""
+    size = float(norm(reference.point))
+    if not reference.null.shape[1]:
+        return size
+    slack = (reference.point.shape[0] + 4) * _UNIT * size
+    return float(max(float(norm(reference.smallest())) - slack, 0.0))
 
 
 def _target(error: float, zero: bool, size: float, tol: float) -> tuple[float | None, str]:

@@ -56,3 +56,17 @@ def test_the_loss_gap_that_overflows_is_inf_without_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert quadratic.loss_gap(np.array([1e200, 1e200])) == math.inf
+
+
+def test_the_statistics_reach_is_said_relative_to_the_optimum():
+    """The forecast's "guaranteed to come only within X of the optimum, more than tol
+    allows" printed an absolute 1.1e+06 beside a relative tol (the seventeenth audit's F5)."""
+    import dataclasses
+
+    from linreg.descent_result import _goal
+
+    fit = minimize(X[:, :1], Y, method="cg", num_iterations=2)
+    ladder = fit.forecast.ladder
+    ladder.floor = dataclasses.replace(ladder.floor, error=1e-3 * np.linalg.norm(fit.optimum))
+    target, reason, _, _ = _goal(fit.forecast)
+    assert target is None and "within 0.001 of |theta*| of the optimum" in reason
