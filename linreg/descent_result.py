@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from linreg.blas import norm
 from linreg.certificate import CANNOT, Certificate, Judge, ReferenceLadder
+from linreg.errors import InputError
 from linreg.methods import METHODS
 from linreg.predictions import (
     Prediction,
@@ -195,8 +196,19 @@ class DescentResult:
     def judged_at(self, w: npt.ArrayLike, b: float) -> DescentResult:
         """This result with (w, b) in place of its own iterate, judged as its own was (the
         same reference, tolerance and withdrawal): for a caller that reports another
-        run's iterate of the same descent, e.g. the livestream's own loop."""
+        run's iterate of the same descent, e.g. the livestream's own loop.
+
+        Raises
+        ------
+        InputError
+            Not one finite weight per feature and a finite b.
+        """
         point = np.append(np.asarray(w, dtype=np.float64), b)
+        if point.shape != (self.w.shape[0] + 1,) or not np.isfinite(point).all():
+            raise InputError(
+                f"judged_at needs {self.w.shape[0]} finite weights and a finite b, got "
+                f"w = {w!r}, b = {b!r}"
+            )
         verdict = Judge(self.forecast.quadratic, self.forecast.ladder, self.tol).on_data(point)
         if self.forecast.withdrawn:
             verdict = verdict.withdrawn(self.forecast.withdrawn)

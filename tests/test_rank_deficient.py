@@ -70,3 +70,17 @@ def test_the_statistics_reach_is_said_relative_to_the_optimum():
     ladder.floor = dataclasses.replace(ladder.floor, error=1e-3 * np.linalg.norm(fit.optimum))
     target, reason, _, _ = _goal(fit.forecast)
     assert target is None and "within 0.001 of |theta*| of the optimum" in reason
+
+
+def test_judged_at_refuses_what_is_not_an_iterate():
+    from linreg.errors import InputError
+
+    fit = minimize(X[:, :1], Y, method="cg", num_iterations=2)
+    assert fit.judged_at(fit.w, fit.b).verdict == fit.verdict
+    for w, b in (([np.nan], 0.0), ([1.0, 2.0], 0.0), ([1.0], np.inf)):
+        try:
+            fit.judged_at(w, b)
+        except InputError as error:
+            assert "finite weights" in str(error)
+        else:
+            raise AssertionError((w, b))
