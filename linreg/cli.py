@@ -100,7 +100,7 @@ from linreg._cli_values import (
     whole_number,
 )
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
-from linreg.cli_report import model_line, ols_summary, summary, weights_text
+from linreg.cli_report import model_line, ols_summary, sound, summary, weights_text
 from linreg.closed_form_result import AccuracyWarning
 from linreg.data import bundled_data_path
 from linreg.descent import DescentResult, minimize
@@ -540,13 +540,13 @@ def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
 
 def _livestream_digits(
     args: argparse.Namespace, fit: DescentResult, data: Data
-) -> tuple[float, list[float], float, float]:
+) -> tuple[float, list[float], float, float | str]:
     """b, the weights, the start's error and the end's, from the fit; for one feature in
     small data, from the livestream's own loops (for its exact digits; the fast path
     agrees to ~1e-13)."""
     b0, m0, rate = args.initial_b, args.initial_m or 0.0, fit.learning_rate
-    b, w, error = fit.b, [float(v) for v in fit.w], fit.loss
-    start_error = fit.start_loss
+    b, w, start_error = fit.b, [float(v) for v in fit.w], fit.start_loss
+    error: float | str = fit.loss
     if not math.isfinite(start_error):  # a start far enough out (--initial-m 1e150 on x ~ 1e9)
         raise _too_large(_moved(args) or "the start")
     points = data.table
@@ -563,8 +563,8 @@ def _livestream_digits(
             b, m = livestream.gradient_descent_runner(points, b0, m0, rate, args.iterations)
             w = [m]
             error = livestream.compute_error_for_line_given_points(b, m, points)
-        elif args.alpha == 0.0:
-            error = livestream.compute_error_for_line_given_points(b, w[0], points)
+        elif args.alpha == 0.0:  # the fit's own iterate: its loss, to its error bar's digits
+            error = sound(*fit.final_loss(), 17)
     except OverflowError:
         raise _too_large(_moved(args) or "the start") from None
     return b, w, start_error, error

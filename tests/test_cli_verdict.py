@@ -418,3 +418,26 @@ def test_a_printed_digit_is_within_one_of_the_truth():
             unit = Decimal(1).scaleb(digits.adjusted() - len(digits.as_tuple().digits) + 1)
             allowed = unit if not bar else Decimal(bar.rstrip(")")) + unit / 2
             assert abs(Decimal(truth) - digits) <= allowed, (value, error, text)
+
+
+def test_the_after_line_prints_the_loss_of_the_printed_iterate():
+    """With --standardize on x ~ 1e12 the "After" line's error was the livestream's sum at
+    the fit's iterate, which cancels: 113402605938.77696, below the minimum itself; the
+    loss there is 113425658597.43 (the eighteenth audit). Checked in rationals."""
+    from decimal import Decimal
+    from fractions import Fraction
+
+    data = ROOT / "tests" / "data" / "offset_standardized.csv"
+    args = ["--data", str(data), "--iterations", "10", "--learning-rate", "auto", "--standardize"]
+    done = subprocess.run([sys.executable, "-m", "linreg", *args], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    b, m, shown = re.search(r"After 10 iterations b = (\S+), m = (\S+), error = (\S+)\n",
+                            done.stdout).groups()  # fmt: skip
+    rows = np.loadtxt(data, delimiter=",")  # (no header)
+    xs, ys = [Fraction(v) for v in rows[:, 0]], [Fraction(v) for v in rows[:, 1]]
+    loss = sum(
+        (y - Fraction(float(m)) * x - Fraction(float(b))) ** 2 for x, y in zip(xs, ys)
+    ) / len(xs)
+    digits = Decimal(shown)
+    unit = Decimal(1).scaleb(digits.adjusted() - len(digits.as_tuple().digits) + 1)
+    assert abs(Decimal(loss.numerator) / Decimal(loss.denominator) - digits) <= unit
