@@ -33,7 +33,7 @@ from linreg.loss import loss_and_gradient
 from linreg.methods import METHODS
 from linreg.moments import Moments
 from linreg.problem import Quadratic
-from linreg.rounded_start import pinned, unfollowable
+from linreg.rounded_start import pinned, risk, unfollowable
 from linreg.seam import Settings
 from linreg.tables import is_dask
 from linreg.validate import (
@@ -283,7 +283,8 @@ def minimize(
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
             # a run float64 cannot follow, from the exact optimum: the exact run stays there
-            at_rest = pinned(chosen, settings, quadratic, theta0, data)
+            kind = risk(chosen, settings)
+            at_rest = pinned(kind, quadratic, theta0, data, chosen.alpha)
             trace = run(chosen, settings, quadratic, theta0, data, judge, at_rest)
             if not all(map(math.isfinite, trace.theta.tolist())):  # a float route's inf or nan
                 raise OverflowError
@@ -294,9 +295,7 @@ def minimize(
             )
     # past the start, float64's run may not be the exact one
     withdrawn = (
-        ""
-        if at_rest or not trace.n_done
-        else unfollowable(chosen, settings, quadratic, theta0, data)
+        "" if at_rest or not trace.n_done else unfollowable(kind, quadratic, theta0, data, chosen)
     )
     return _result(chosen, settings, quadratic, theta0, trace, judge, withdrawn)
 

@@ -209,25 +209,23 @@ class DescentResult:
                 f"judged_at needs {self.w.shape[0]} finite weights and a finite b, got "
                 f"w = {w!r}, b = {b!r}"
             )
-        verdict = Judge(self.forecast.quadratic, self.forecast.ladder, self.tol).on_data(point)
-        if self.forecast.withdrawn:
-            verdict = verdict.withdrawn(self.forecast.withdrawn)
-        return replace(self, w=point[:-1], b=float(b), **verdict_fields(verdict))
+        return replace(self, w=point[:-1], b=float(b), **verdict_fields(self._judged(point)))
 
     def sharpened(self) -> DescentResult:
         """This result, its error bars taken against the most precise reference the data
         allow (`linreg.reference.ReferenceLadder` climbed to the top: passes over the data
         in double-double, or exact arithmetic where they are small). The verdict is the
         same: it was already decided as sharply as it needed."""
-        ladder = self.forecast.ladder
-        while ladder.climb():
+        while self.forecast.ladder.climb():
             pass
-        verdict = Judge(self.forecast.quadratic, ladder, self.tol).on_data(
-            np.append(self.w, self.b)
-        )
-        if self.forecast.withdrawn:
-            verdict = verdict.withdrawn(self.forecast.withdrawn)
-        return replace(self, **verdict_fields(verdict))
+        return replace(self, **verdict_fields(self._judged(np.append(self.w, self.b))))
+
+    def _judged(self, point: FloatArray) -> Certificate:
+        """The verdict on ``point`` against the ladder's current reference, at this tol,
+        withdrawn where this run's was (`linreg.rounded_start`)."""
+        verdict = Judge(self.forecast.quadratic, self.forecast.ladder, self.tol).on_data(point)
+        withdrawn = self.forecast.withdrawn
+        return verdict.withdrawn(withdrawn) if withdrawn else verdict
 
     def minimum_loss(self) -> tuple[float, float]:
         """The loss at the exact optimum, E*, and a bound on the error of that value

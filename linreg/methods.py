@@ -23,14 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg.blas import norm
+from linreg.doubledouble import EPS
 from linreg.predictions import Prediction, energy_bound
 from linreg.problem import Quadratic
 from linreg.seam import Bound, Curvature, Method, Option, Settings, no_theory
 from linreg.spectral import fixed_step_iterates
 
 __all__ = ["CG_FINITE_KAPPA", "METHODS"]
-
-_EPS = 2.0**-52
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -310,7 +309,7 @@ def _newton_prediction(
     if distance <= target:
         return Prediction(0.0, "exact")
     # float64's step is off by about κu of its length (the gradient's rounding, times H⁻¹)
-    off = 64 * _EPS * quadratic.effective_condition_number
+    off = 64 * EPS * quadratic.effective_condition_number
     if not off < 1:
         kappa = quadratic.effective_condition_number
         return Prediction(math.nan, "none", "float64's Newton step is not accurate here: "
