@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from linreg._cli_input import UsageError
-from linreg._cli_values import plain_number
+from linreg._cli_values import plain_number, underflow_error, underflows
 from linreg.errors import InputError
 from linreg.methods import METHODS
 from linreg.seam import Option
@@ -80,6 +80,9 @@ def method_options(args: argparse.Namespace) -> dict[str, float]:
                 f"({given[option.name]}); give it once"
             )
         given[option.name] = f"--option {name}"
+        if underflows(typed, value):
+            zero = option.low <= 0 and option.closed[0] == "["
+            raise underflow_error(f"--option {name}={typed}", zero)
         try:
             chosen[option.name] = option.check(value)
         except InputError as error:

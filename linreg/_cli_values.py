@@ -194,12 +194,23 @@ def _checked(value: float, flag: str, check: Callable[[object], float]) -> float
     except InputError as error:
         requirement = str(error).partition(" ")[2].rpartition(", got ")[0]
         raise UsageError(f"{flag} {requirement}, got {typed}{_rounded(typed, value)}") from None
-    if number == 0 and any(digit in "123456789" for digit in typed.lower().partition("e")[0]):
-        raise UsageError(
-            f"{flag} {typed} underflows to 0 in float64; give 0, or a number of "
-            "magnitude at least 5e-324"
-        )
+    if underflows(typed, number):
+        raise underflow_error(f"{flag} {typed}")
     return number
+
+
+def underflows(typed: str, number: float) -> bool:
+    """A number typed with a non-zero digit that float64 makes 0 (``1e-400``)."""
+    return number == 0 and any(digit in "123456789" for digit in typed.lower().partition("e")[0])
+
+
+def underflow_error(given: str, zero: bool = True) -> UsageError:
+    """The usage error for ``given`` (the option and its value, as typed) underflowing;
+    ``zero``: whether 0 itself is allowed."""
+    return UsageError(
+        f"{given} underflows to 0 in float64; give {'0, or ' if zero else ''}a number of "
+        "magnitude at least 5e-324"
+    )
 
 
 def _rounded(typed: str, value: float) -> str:

@@ -78,7 +78,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from linreg import livestream
 from linreg._cli_columns import (
     Data,
     add_column_arguments,
@@ -88,6 +87,7 @@ from linreg._cli_columns import (
     read_data,
     refuse_a_future_input,
 )
+from linreg._cli_figures import moved, run_figures, too_large
 from linreg._cli_input import UsageError, check_points, history_lines, input_path, progress
 from linreg._cli_methods import add_option_argument, in_flags, method_options
 from linreg._cli_values import (
@@ -100,7 +100,7 @@ from linreg._cli_values import (
     whole_number,
 )
 from linreg._entry import SIGNALS, Stopped, handlers, pending, raise_pending, say, stopped
-from linreg.cli_report import model_line, ols_summary, sound, summary, weights_text
+from linreg.cli_report import model_line, ols_summary, summary, weights_text
 from linreg.closed_form_result import AccuracyWarning
 from linreg.data import bundled_data_path
 from linreg.descent import DescentResult, minimize
@@ -161,11 +161,6 @@ EXIT_CODES = {
     EXIT_TERMINATED: SIGNALS[signal.SIGTERM],
 }
 EXIT_CODES_TEXT = "exit codes: " + ", ".join(f"{code} {what}" for code, what in EXIT_CODES.items())
-#: Runs up to this many point-steps (points × iterations) use the livestream's own loops
-#: for the first three lines, so their digits are the livestream's exactly (about 1 s);
-#: the errors printed are the livestream's for data of up to this many points, however
-#: many the iterations (the same start prints the same error).
-LIVESTREAM_BUDGET = 2_000_000
 
 
 class _Parser(argparse.ArgumentParser):
@@ -447,31 +442,24 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
             start = (args.initial_b, args.initial_m or 0.0)
             return _minimize(args, data, args.iterations, args.alpha, *start, counting(history))
     except DivergenceError as error:
-        moved = _moved(args)
-        if not moved or not math.isnan(error.bound):
+        blamed = moved(args)
+        if not blamed or not math.isnan(error.bound):
             raise  # a rate above its stability bound is to blame whatever the start
         # No bound to blame (Newton, CG, ... or Adam): from the default start as well, in
         # as many iterations as this start took to overflow?
         until = args.iterations if error.iteration is None else error.iteration + 1
         _minimize(args, data, min(args.iterations, until), args.alpha, 0.0, 0.0, "none")
-        raise _too_large(moved) from None
+        raise too_large(blamed) from None
     except InputError as error:
-        moved = _moved(args)
-        if not str(error).startswith("the data are too large") or not moved:
+        blamed = moved(args)
+        if not str(error).startswith("the data are too large") or not blamed:
             raise in_flags(error) from None
     # Raises as before if the data alone are too large; else the options are to blame.
     try:
         _minimize(args, data, 0, 0.0, 0.0, 0.0, "none")
     except InputError as error:
         raise in_flags(error) from None
-    raise _too_large(moved)
-
-
-def _too_large(moved: str) -> InputError:
-    return InputError(
-        f"{moved}: too large for these data (the squared error overflows float64); "
-        "choose values nearer the data's scale"
-    )
+    raise too_large(blamed)
 
 
 def _minimize(
@@ -504,20 +492,10 @@ def _n_features(data: tuple[Any, ...]) -> int:
     return data[0].n_features if isinstance(data[0], Moments) else int(data[0].shape[1])
 
 
-def _moved(args: argparse.Namespace) -> str:
-    """The options that moved the start or added a penalty, as typed (or '')."""
-    given = (
-        ("--initial-b", args.initial_b),
-        ("--initial-m", args.initial_m),
-        ("--alpha", args.alpha),
-    )
-    return ", ".join(f"{name} {value:g}" for name, value in given if value not in (None, 0.0))
-
-
 def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
     """Everything the command prints, as one text (the summary may still refuse)."""
     b0, m0 = args.initial_b, args.initial_m or 0.0
-    b, w, start_error, error = _livestream_digits(args, fit, data)
+    b, w, start_error, error = run_figures(args, fit, data)
     if (b, w) != (fit.b, fit.w.tolist()):  # the livestream loop's iterate: its own verdict
         fit = fit.judged_at(w, b)
     name = "gradient descent" if args.method == "gd" else METHODS[args.method].summary
@@ -536,38 +514,6 @@ def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
         if args.summary:
             print(ols_summary(data.stats, data.table, data.y_name, data.x_names))
     return text.getvalue()
-
-
-def _livestream_digits(
-    args: argparse.Namespace, fit: DescentResult, data: Data
-) -> tuple[float, list[float], float, float | str]:
-    """b, the weights, the start's error and the end's, from the fit; for one feature in
-    small data, from the livestream's own loops (for its exact digits; the fast path
-    agrees to ~1e-13)."""
-    b0, m0, rate = args.initial_b, args.initial_m or 0.0, fit.learning_rate
-    b, w, start_error = fit.b, [float(v) for v in fit.w], fit.start_loss
-    error: float | str = fit.loss
-    if not math.isfinite(start_error):  # a start far enough out (--initial-m 1e150 on x ~ 1e9)
-        raise _too_large(_moved(args) or "the start")
-    points = data.table
-    if points is None or points.shape[1] != 2:
-        return b, w, start_error, error
-    if data.stats.count > LIVESTREAM_BUDGET:  # (the errors alone are one pass each)
-        return b, w, start_error, error
-    plain = args.method == "gd" and args.tol is None and args.alpha == 0.0
-    plain = plain and data.stats.count * max(args.iterations, 1) <= LIVESTREAM_BUDGET
-    plain = plain and not args.standardize and args.learning_rate != "auto"
-    try:  # Python's floats raise where numpy's overflow to inf
-        start_error = livestream.compute_error_for_line_given_points(b0, m0, points)
-        if plain:
-            b, m = livestream.gradient_descent_runner(points, b0, m0, rate, args.iterations)
-            w = [m]
-            error = livestream.compute_error_for_line_given_points(b, m, points)
-        elif args.alpha == 0.0:  # the fit's own iterate: its loss, to its error bar's digits
-            error = sound(*fit.final_loss(), 17)
-    except OverflowError:
-        raise _too_large(_moved(args) or "the start") from None
-    return b, w, start_error, error
 
 
 def _divergence(error: DivergenceError) -> str:

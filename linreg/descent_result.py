@@ -8,6 +8,8 @@ its verdict needs (`linreg.predictions`), computed only when asked for.
 from __future__ import annotations
 
 import math
+import numbers
+import reprlib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,7 +30,8 @@ from linreg.predictions import (
 from linreg.problem import Quadratic
 from linreg.reference import UNIT as _UNIT
 from linreg.reference import Reference
-from linreg.reference_data import loss_at, minimum_loss
+from linreg.reference_data import loss_at as _loss_at
+from linreg.reference_data import minimum_loss
 from linreg.seam import Settings
 
 __all__ = ["DescentResult", "Forecast", "verdict_fields"]
@@ -203,13 +206,24 @@ class DescentResult:
         InputError
             Not one finite weight per feature and a finite b.
         """
-        point = np.append(np.asarray(w, dtype=np.float64), b)
-        if point.shape != (self.w.shape[0] + 1,) or not np.isfinite(point).all():
-            raise InputError(
-                f"judged_at needs {self.w.shape[0]} finite weights and a finite b, got "
-                f"w = {w!r}, b = {b!r}"
-            )
+        point = self._point("judged_at", w, b)
         return replace(self, w=point[:-1], b=float(b), **verdict_fields(self._judged(point)))
+
+    def _point(self, caller: str, w: npt.ArrayLike, b: float) -> FloatArray:
+        """θ = [w; b] as float64, or an InputError naming ``caller``."""
+        try:
+            if not isinstance(b, numbers.Real):
+                raise TypeError
+            point = np.append(np.asarray(w, dtype=np.float64), float(b))
+        except (TypeError, ValueError, OverflowError):  # not numbers, or past float64
+            point = np.array([np.nan])
+        if point.shape != (self.w.shape[0] + 1,) or not np.isfinite(point).all():
+            n = self.w.shape[0]
+            raise InputError(
+                f"{caller} needs {n} finite {'weight' if n == 1 else 'weights'} and a finite "
+                f"b, got w = {reprlib.repr(w)}, b = {reprlib.repr(b)}"
+            )
+        return point
 
     def sharpened(self) -> DescentResult:
         """This result, its error bars taken against the most precise reference the data
@@ -239,9 +253,23 @@ class DescentResult:
         """The loss at (w, b), and a bound on the error of that value (formed as
         `minimum_loss` forms E*, so that their difference has an error bar); (inf, inf)
         where float64 cannot form it (θ far beyond the data's scale)."""
+        return self._bounded_loss(np.append(self.w, self.b))
+
+    def loss_at(self, w: npt.ArrayLike, b: float) -> tuple[float, float]:
+        """The loss (with ``alpha``, the penalised objective) at any (w, b) of this
+        problem, and a bound on the error of that value, as `final_loss` forms it: e.g.
+        the start's, or another run's iterate.
+
+        Raises
+        ------
+        InputError
+            Not one finite weight per feature and a finite b.
+        """
+        return self._bounded_loss(self._point("loss_at", w, b))
+
+    def _bounded_loss(self, theta: FloatArray) -> tuple[float, float]:
         ladder = self.forecast.ladder
-        return loss_at(ladder.stats, np.append(self.w, self.b), ladder.alpha, ladder.intercept,
-                       ladder.data)  # fmt: skip
+        return _loss_at(ladder.stats, theta, ladder.alpha, ladder.intercept, ladder.data)
 
     @property
     def optimum_error(self) -> float:

@@ -31,7 +31,7 @@ import numpy.typing as npt
 from linreg.errors import InputError
 from linreg.predictions import Prediction
 from linreg.problem import Quadratic
-from linreg.validate import as_scalar
+from linreg.validate import as_scalar, shorten
 
 __all__ = [
     "Bound",
@@ -84,6 +84,12 @@ class Option:
     def check(self, value: object) -> float:
         """The value as a float, or an `InputError` naming the option and its range."""
         number = as_scalar(value, self.name)
+        if number == 0 and _nonzero(value):  # Fraction(1, 10**400), 10**-400 as a Decimal
+            zero = "0, or " if self.low <= 0 and self.closed[0] == "[" else ""
+            raise InputError(
+                f"{self.name} {shorten(repr(value))} underflows to 0 in float64; give "
+                f"{zero}a number of magnitude at least 5e-324"
+            )
         above = number >= self.low if self.closed[0] == "[" else number > self.low
         below = number <= self.high if self.closed[1] == "]" else number < self.high
         if not (above and below):
@@ -105,6 +111,14 @@ class Option:
     def value(self, curvature: Curvature) -> float:
         """The default for this problem."""
         return float(self.default(curvature) if callable(self.default) else self.default)
+
+
+def _nonzero(value: object) -> bool:
+    """Whether a number that float64 made 0 was not 0 itself (an exact type's tiny value)."""
+    try:
+        return bool(value != 0)
+    except (TypeError, ValueError):  # e.g. an array whose comparison is not one truth
+        return False
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,16 @@ def _message(flag: str, typed: str, requirement: str) -> str:
             "linreg: error: --initial-b -2.5e-999 underflows to 0 in float64; give 0, or a "
             "number of magnitude at least 5e-324 (see linreg --help)\n",
         ),
+        (  # the nineteenth audit: "epsilon must be positive, got 0.0"
+            ["--method", "adam", "--option", "epsilon=1e-400"],
+            "linreg: error: --option epsilon=1e-400 underflows to 0 in float64; give a number "
+            "of magnitude at least 5e-324 (see linreg --help)\n",
+        ),
+        (
+            ["--method", "adam", "--option", "beta1=1e-400"],
+            "linreg: error: --option beta1=1e-400 underflows to 0 in float64; give 0, or a "
+            "number of magnitude at least 5e-324 (see linreg --help)\n",
+        ),
     ],
 )
 def test_an_option_out_of_range_is_a_usage_error_in_the_commands_words(capsys, args, expected):
@@ -193,3 +203,18 @@ def test_the_help_says_how_long_the_most_iterations_take():
     assert [rows["momentum"], rows["nesterov"], rows["adam"]] == list(said.groups()[:3])
     minutes = [float(figure) * 1e8 / 1e6 / 60 for figure in said.groups()[:3]]
     assert round(min(minutes)) == int(said.group(4)) and round(max(minutes)) == int(said.group(5))
+
+
+def test_an_exact_number_that_underflows_says_so_in_the_api():
+    """Fraction(1, 10**400) as a learning rate said "must be positive, got 0.0"."""
+    from fractions import Fraction
+
+    from linreg import gradient_descent
+    from linreg.errors import InputError
+
+    with pytest.raises(InputError, match=r"learning_rate Fraction\(1, 1000.* underflows to 0 in "
+                       r"float64; give a number of magnitude at least 5e-324"):  # fmt: skip
+        gradient_descent([[1.0], [2.0]], [1.0, 2.5], learning_rate=Fraction(1, 10**400),
+                         num_iterations=1)  # fmt: skip
+    with pytest.raises(InputError, match=r"learning_rate must be positive, got 0\.0"):
+        gradient_descent([[1.0], [2.0]], [1.0, 2.5], learning_rate=0, num_iterations=1)
