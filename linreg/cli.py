@@ -106,6 +106,7 @@ from linreg.data import bundled_data_path
 from linreg.descent import DescentResult, minimize
 from linreg.errors import (
     DivergenceError,
+    FarStartError,
     InputError,
     LinregError,
     OutputError,
@@ -450,6 +451,8 @@ def _fit(args: argparse.Namespace, data: tuple[Any, ...], history: Any) -> Desce
         until = args.iterations if error.iteration is None else error.iteration + 1
         _minimize(args, data, min(args.iterations, until), args.alpha, 0.0, 0.0, "none")
         raise too_large(blamed) from None
+    except FarStartError:
+        raise too_large(moved(args) or "the start") from None
     except InputError as error:
         blamed = moved(args)
         if not str(error).startswith("the data are too large") or not blamed:

@@ -26,7 +26,7 @@ from linreg.arguments import MAX_ITERATIONS, Request, request
 from linreg.blas import norm
 from linreg.certificate import Judge, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast, verdict_fields
-from linreg.errors import InputError
+from linreg.errors import FarStartError, InputError
 from linreg.history import Sink
 from linreg.loop import Trace, raise_overflow, run
 from linreg.loss import loss_and_gradient
@@ -289,6 +289,7 @@ def minimize(
             if not all(map(math.isfinite, trace.theta.tolist())):  # a float route's inf or nan
                 raise OverflowError
         except (FloatingPointError, OverflowError) as error:
+            _refuse_a_far_start(quadratic, theta0)
             iteration = getattr(error, "iteration", None)
             raise_overflow(
                 chosen, settings, quadratic, iteration, None if data is None else data[0]
@@ -423,6 +424,22 @@ def _start(w0: object, b0: object, n_features: int, intercept: bool) -> tuple[Fl
     if not intercept and b_start != 0.0:
         raise InputError(f"b0 must be 0 when fit_intercept=False, got {b_start}")
     return w_start, b_start
+
+
+def _refuse_a_far_start(quadratic: Quadratic, theta0: FloatArray) -> None:
+    """Blame the start, not the data, for an overflow where the loss is finite at 0 and
+    not at the start (``w0=[1e308]``)."""
+    with np.errstate(all="ignore"):
+        try:
+            at_zero = quadratic.loss_and_gradient(np.zeros_like(theta0))[0]
+            at_start = quadratic.loss_and_gradient(theta0)[0]
+        except (OverflowError, ValueError):  # Python floats past float64's range
+            return
+    if math.isfinite(at_zero) and not math.isfinite(at_start):
+        raise FarStartError(
+            "the start (w0, b0) is too far from these data: its squared error overflows "
+            "float64; start nearer the data's scale (e.g. at the default, zeros)"
+        )
 
 
 def _settings(chosen: Request, quadratic: Quadratic) -> Settings:

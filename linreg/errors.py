@@ -14,6 +14,7 @@ __all__ = [
     "STANDARD_INPUT",
     "DataFileError",
     "DivergenceError",
+    "FarStartError",
     "HeaderWidthError",
     "InputError",
     "LinregError",
@@ -77,6 +78,11 @@ class InputError(LinregError, ValueError):
 
     The message names the argument and what was wrong with it.
     """
+
+
+class FarStartError(InputError):
+    """The start (``w0``, ``b0``) is so far from the data that its squared error
+    overflows float64, where the loss at zero does not (``w0=[1e308]``)."""
 
 
 class DataFileError(InputError):
@@ -259,7 +265,11 @@ def rounded(bound: float, digits: int, *, up: bool) -> str:
     shift = exact.adjusted() - (digits - 1)
     mode = ROUND_CEILING if up else ROUND_FLOOR
     directed = exact.scaleb(-shift).to_integral_value(mode).scaleb(shift)
-    return f"{float(directed):.{digits}g}"
+    text = f"{float(directed):.{digits}g}"
+    if (Decimal(text) >= exact) if up else (Decimal(text) <= exact):
+        return text
+    # float64 holds fewer digits than asked (a subnormal: 5e-324 prints as 4.9e-324)
+    return f"{directed.normalize():g}"
 
 
 def rounded_down(bound: float, digits: int = 5) -> str:

@@ -119,9 +119,11 @@ class Coordinates:
         return alpha / self.scale**2
 
     def to_descended(self, w: FloatArray, b: float) -> FloatArray:
-        """θ on z from (w, b) on x: u = w·scale, b' = b + shift·w."""
-        u = w * self.scale
-        return np.concatenate((u, [b + float(self.shift @ w)])) if self.intercept else u
+        """θ on z from (w, b) on x: u = w·scale, b' = b + shift·w (inf where a start far
+        beyond float64's range overflows: the run then refuses it, in its own words)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            u = w * self.scale
+            return np.concatenate((u, [b + float(self.shift @ w)])) if self.intercept else u
 
     def to_data(self, theta: FloatArray) -> tuple[FloatArray, float]:
         """(w, b) on x from θ on z (`rows_to_data` of one row)."""

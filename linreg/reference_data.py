@@ -37,6 +37,9 @@ from linreg.reference_statistics import (
 __all__ = ["BLAS_RESOLUTION", "from_data", "loss_at", "minimum_loss"]
 
 FloatArray = npt.NDArray[np.float64]
+_TINY = float(np.finfo(np.float64).tiny)  # the smallest normal float64, 2.2e-308
+_SUBNORMAL = 5e-324  # the smallest subnormal, 2**-1074
+_SMALL_RESIDUAL = 2.0**-500  # below it, squares of residuals lose digits to underflow
 
 
 # --- from the data: double-double gradients -------------------------------------------------
@@ -388,7 +391,12 @@ def _loss(
     ridge = float(penalty @ (w * w)) / stats.count
     value += ridge
     error += 4 * UNIT * (value + ridge) + gap
-    return float(np.ldexp(value, 2 * units.target)), float(np.ldexp(error, 2 * units.target))
+    shown, bar = float(np.ldexp(value, 2 * units.target)), float(np.ldexp(error, 2 * units.target))
+    # Rounded to a subnormal (each of the two within half of the smallest one), or, from
+    # the statistics, squares underflowed to 0: not exact, as the data's 0 and 0 are.
+    if min(abs(shown), bar) < _TINY and (problem is None or value or error):
+        bar += _SUBNORMAL
+    return shown, bar
 
 
 def _parts(point: FloatArray, p: int, intercept: bool) -> tuple[FloatArray, float]:
@@ -431,11 +439,17 @@ def _loss_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple[flo
     """(Σr²/N in double-double, a bound on its error) at (w, b)."""
     n = y.shape[0]
     hi, lo = _residual_dd(X, y, w, b)
+    size = np.abs(y) + np.abs(X) @ np.abs(w) + abs(b)
+    top = float(np.max(np.abs(hi), initial=0.0))
+    k = -math.frexp(top)[1] if 0.0 < top < _SMALL_RESIDUAL else 0  # r·2^k exactly, near 1
+    hi, lo, size = np.ldexp(hi, k), np.ldexp(lo, k), np.ldexp(size, k)
     square, square_error = two_product(hi, hi)
     value = math.fsum(np.concatenate([square, square_error, 2 * hi * lo, lo * lo])) / n
-    size = np.abs(y) + np.abs(X) @ np.abs(w) + abs(b)
     slack = 16 * (X.shape[1] + 3) * UNIT * UNIT * float(np.abs(hi) @ size) * 2 / n
-    return value, slack + 4 * UNIT * value
+    value, error = math.ldexp(value, -2 * k), math.ldexp(slack + 4 * UNIT * value, -2 * k)
+    if k and min(value, error) < _TINY:  # rounded to a subnormal, or to 0
+        error += _SUBNORMAL
+    return value, error
 
 
 def _loss_statistics(stats: Moments, w: FloatArray, b: float) -> tuple[float, float]:

@@ -32,6 +32,7 @@ TWO = "a,b,y\n" + "".join(
     )
 )
 SMALL = "x,y\n1,3\n2,5\n3,7\n4,9\n"
+ZERO = "x,y\n1,0\n2,0\n3,0\n"  # losses below float64's normal range (the twentieth audit)
 PAIR = "--x a --x b --y y "
 CASES = [
     (TWO, PAIR + "--method newton --iterations 50"),
@@ -45,6 +46,9 @@ CASES = [
     ),
     (SMALL, "--alpha 1 --initial-m 1.25 --initial-b 2.125 --learning-rate 0.05 --iterations 3"),
     (SMALL, "--initial-m 1.25 --initial-b 2.125 --learning-rate 0.05"),
+    (ZERO, "--initial-b 1e-158 --standardize --iterations 3"),
+    (ZERO, "--initial-b 3e-162 --standardize --iterations 3"),
+    (ZERO, "--initial-b 7e-162 --method cg --iterations 3"),
 ]
 
 
@@ -57,14 +61,18 @@ def _objective(text: str, b: str, w: list[str], alpha: Fraction) -> Fraction:
     return sum(e * e for e in residuals) / len(rows) + alpha * sum(v * v for v in weights)
 
 
-def _right_to_every_digit(shown: str, truth: Fraction) -> bool:
-    """The printed figure within 1 unit of its last digit of the truth (17 digits, the
-    livestream's own float64 value: within 1e-12 of it, relatively)."""
+def _right_to_every_digit(shown: str, truth: Fraction, bar: str = "") -> bool:
+    """The printed figure within 1 unit of its last digit of the truth, or within its
+    printed bar and half a unit (17 digits, the livestream's own float64 value: within
+    1e-12 of it, relatively)."""
     digits = Decimal(shown)
     exact = Decimal(truth.numerator) / Decimal(truth.denominator)
+    unit = Decimal(1).scaleb(digits.as_tuple().exponent)
+    if bar:
+        return abs(exact - digits) <= Decimal(bar) + unit / 2
     if len(digits.as_tuple().digits) >= 16:
         return abs(exact - digits) <= Decimal("1e-12") * abs(exact)
-    return abs(exact - digits) <= Decimal(1).scaleb(digits.as_tuple().exponent)
+    return abs(exact - digits) <= unit
 
 
 @pytest.mark.parametrize(("table", "typed"), CASES)
@@ -77,13 +85,14 @@ def test_printed_errors_are_the_loss_at_the_printed_point(
     done = subprocess.run([sys.executable, "-m", "linreg", "--data", str(path), *options],
                           capture_output=True, text=True, check=True)  # fmt: skip
     alpha = Fraction(options[options.index("--alpha") + 1]) if "--alpha" in options else 0
-    pattern = r"(?:Starting .*? at|After \d+ iterations) b = (\S+), (.*), error = (\S+)\n"
+    point = r"(?:Starting .*? at|After \d+ iterations) b = (\S+), (.*), "
+    pattern = point + r"error = (\S+)(?: \(± (\S+)\))?\n"
     lines = re.findall(pattern, done.stdout)
     assert len(lines) == 2, done.stdout
-    for b, weights, shown in lines:
+    for b, weights, shown, bar in lines:
         w = [part.split(" = ")[1] for part in weights.split(", ")]
         truth = _objective(table, b, w, alpha)
-        assert _right_to_every_digit(shown, truth), (shown, float(truth), done.stdout)
+        assert _right_to_every_digit(shown, truth, bar), (shown, float(truth), done.stdout)
 
 
 def test_loss_at_is_the_final_loss_at_the_iterate_and_refuses_what_is_not_a_point() -> None:
@@ -108,3 +117,17 @@ def test_the_livestreams_sum_can_be_wrong_from_the_sixth_digit():
     truth = _objective(ONE, b, [m], Fraction(0))
     naive = Fraction(compute_error_for_line_given_points(float(b), float(m), points))
     assert 5e-7 < abs(naive - truth) / truth < 5e-6  # 2.4698412e-4 exactly, 2.4698388e-4
+
+
+def test_a_loss_below_float64s_normal_range_keeps_an_error_bar():
+    """On y = 0 a point 1e-300 off the optimum has a loss of about 1e-600: loss_at gave
+    (0.0, 0.0), exact zero, and a bar printed rounded up said 4.9e-324 for 4.94e-324."""
+    from linreg.cli_report import upper
+
+    fit = gradient_descent([[1.0], [2.0], [3.0]], [0.0, 0.0, 0.0], learning_rate=0.1,
+                           num_iterations=1)  # fmt: skip
+    for b in (1e-300, 3e-162, 1e-158):
+        value, bar = fit.loss_at([0.0], b)
+        assert bar > 0
+        assert abs(Fraction(value) - Fraction(b) ** 2) <= Fraction(bar)
+    assert upper(5e-324) == "5e-324"

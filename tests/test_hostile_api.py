@@ -173,3 +173,22 @@ def test_data_too_small_themselves_are_still_named_with_any_weights():
     # small weights whose products stay above 1e-292: fitted, as unit weights fit
     small = minimize(X, Y, sample_weight=np.full(len(Y), 2.0**-900))
     assert np.allclose(small.w, minimize(X, Y).w, rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        {"w0": [1e308], "method": "cg"},
+        {"w0": [1e308]},
+        {"b0": 1e300, "method": "gd"},
+        {"w0": [1e308], "standardize": True},
+    ],
+)
+def test_a_far_start_is_blamed_not_the_data(start):
+    """minimize(w0=[1e308], method='cg') said the data were too large for float64."""
+    from linreg.errors import FarStartError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FarStartError, match=r"the start \(w0, b0\) is too far from these"):
+            minimize([[1.0], [2.0], [3.0]], [1.0, 2.0, 3.5], **start)

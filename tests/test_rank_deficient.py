@@ -81,6 +81,6 @@ def test_judged_at_refuses_what_is_not_an_iterate():
         try:
             fit.judged_at(w, b)
         except InputError as error:
-            assert "finite weights" in str(error)
+            assert "1 finite weight and a finite b" in str(error)
         else:
             raise AssertionError((w, b))
