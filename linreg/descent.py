@@ -94,9 +94,10 @@ def step(
     >>> step([[1.0], [3.0]], [2.0, 4.0], [0.0], 0.0, 0.1)
     (array([1.4]), 0.6000000000000001)
     """
-    weights, intercept = as_target(w, "w"), as_scalar(b, "b")
+    features, target = check_features_target(X, y)
+    weights, intercept = as_weights(w, features.shape[1]), as_scalar(b, "b")
     rate = check_positive(learning_rate, "learning_rate")
-    _, grad_w, grad_b = loss_and_gradient(X, y, weights, intercept)
+    _, grad_w, grad_b = loss_and_gradient(features, target, weights, intercept)
     return weights - rate * grad_w, intercept - rate * grad_b
 
 

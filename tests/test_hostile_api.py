@@ -192,3 +192,13 @@ def test_a_far_start_is_blamed_not_the_data(start):
         warnings.simplefilter("error")
         with pytest.raises(FarStartError, match=r"the start \(w0, b0\) is too far from these"):
             minimize([[1.0], [2.0], [3.0]], [1.0, 2.0, 3.5], **start)
+
+
+def test_step_words_a_wrong_w_as_weights_not_samples():
+    """descent.step said w 'must be 1-D of shape (n_samples,)' for a column of weights."""
+    from linreg.descent import step
+
+    with pytest.raises(InputError, match=r"w must be 1-D of shape \(n_features,\), one weight"):
+        step([[1.0], [3.0]], [2.0, 4.0], [[0.0]], 0.0, 0.1)
+    with pytest.raises(InputError, match="w has 2 weights but X has 1 features"):
+        step([[1.0], [3.0]], [2.0, 4.0], [0.0, 1.0], 0.0, 0.1)
