@@ -20,6 +20,12 @@ ms of CPU. Batches of 65,536 rows copied into pieces of 262,144, for a quarter o
 calls: 27-31 against 21-24 ms of CPU, 22.3-22.8 against 23.5-23.7 with the memory kept.
 Pieces read in place are marked lasting instead, and the pass holds them, shifted four
 to a block where they were shifted anyway: `linreg._line_sums.Held`, 18 against 20 ms.)
+Two columns' batches smaller than a block are not mapped but handed on unread
+(`linreg._ipc_placed.Placed`), for the pass to read them by ``preadv`` straight into the
+block it holds and shift them there: mapped, a file just written in such batches cost a
+page fault per 4 KiB page, and as much again to let the pages go (10M rows in 65,536-row
+batches: 18.5-20.8 against 21.6-25.6 ms, interleaved at load 2.5-3.7; the command's peak
+88 against 98 MB). `PLACED_ROWS` says which.
 """
 
 from __future__ import annotations
@@ -459,7 +465,6 @@ def _pieces(
     try:
         pieces = _Gathered(len(names), size)
         mapped: _Mapped | None = None
-        handle: Handle | None = None
         batches = _Batches(arrow, fd, schema, indices)
         # read in place: a batch of float64 columns, not too many, where the system lets
         # a memory map's pages go (not Windows); the same for every batch of the file
@@ -473,14 +478,8 @@ def _pieces(
                     row = pieces.first + pieces.filled
                     row += _first_null(arrow, fd, column, batch.codec, batch.rows)
                     raise missing_value(file, name, row)
-            if placed and batch.rows < PLACED_ROWS and _viewed(batch, size):
-                yield from pieces.flush()
-                handle = handle or Handle(file)
-                yield pieces.first, [], Placed(file, handle, batch.rows, batch.columns)
-                pieces.first += batch.rows
-                continue
             if floats and _viewed(batch, size):
-                mapped = mapped or _Mapped(fd)
+                mapped = mapped or _Mapped(fd, file, placed)
                 if mapped.map is not None:
                     yield from pieces.flush()
                     yield from mapped.pieces(batch, pieces.first)
@@ -544,17 +543,25 @@ class _Mapped:
     (``MADV_DONTNEED``) every `RELEASE_BYTES`, as a mapped page counts in the resident
     set. (The map lives while a piece's arrays do: a file cut short meanwhile would
     stop the process, as any memory map of it would.) Where the file cannot be mapped
-    (``map`` None: no address space for it, a file system without maps), it is copied."""
+    (``map`` None: no address space for it, a file system without maps), it is copied.
+    ``placed``: a batch of two columns under `PLACED_ROWS` is handed on unread."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, file: Path, placed: bool) -> None:
+        self.file, self.placed = file, placed
+        self.handle: Handle | None = None  # opened for the first batch placed
         self.map: mmap.mmap | None = None
         with contextlib.suppress(OSError, ValueError, OverflowError):
             self.map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         self.low, self.high = os.fstat(fd).st_size, 0  # the bytes used and not let go of
 
     def pieces(self, batch: _Batch, first: int) -> Iterator[_Piece]:
-        """(first row, the columns' values) for each piece of a batch, read in place."""
+        """(first row, the columns' values) for each piece of a batch, read in place; or
+        (first row, [], `Placed`)."""
         assert self.map is not None
+        if self.placed and batch.rows < PLACED_ROWS:
+            self.handle = self.handle or Handle(self.file)
+            yield first, [], Placed(self.file, self.handle, batch.rows, batch.columns)
+            return
         step = max(1, VIEW_NUMBERS // len(batch.columns))
         for start in range(0, batch.rows, step):
             count = min(step, batch.rows - start)

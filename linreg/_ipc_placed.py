@@ -30,7 +30,8 @@ class Handle:
         self.fd = os.open(file, os.O_RDONLY)
 
     def __del__(self) -> None:
-        os.close(self.fd)
+        if hasattr(self, "fd"):  # (not when the file could not be opened)
+            os.close(self.fd)
 
 
 class Placed:

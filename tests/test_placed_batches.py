@@ -124,3 +124,19 @@ def test_a_value_whose_shift_overflows_is_too_large_not_named(tmp_path, monkeypa
     _write_batches(path, {"x": x, "y": np.ones_like(x)}, [1_024] * 4)
     with pytest.raises(InputError, match="too large for float64"):
         Moments.from_ipc(path, x="x", y="y")
+
+
+def test_a_file_cut_short_under_a_placed_batch_cannot_be_read(tmp_path):
+    """A file cut short after its batches were checked (rows read again at the end of
+    a pass, say) is said to be shorter than its metadata, not read as zeros."""
+    path = tmp_path / "cut.arrow"
+    path.write_bytes(np.arange(100.0).tobytes())
+    column = type("Column", (), {"values": (0, 8 * 64)})
+    placed = _ipc_placed.Placed(path, _ipc_placed.Handle(path), 64, [column, column])
+    outs = [np.empty(64), np.empty(64)]
+    placed.read(0, outs)  # the columns' places as given: both read from offset 0
+    np.testing.assert_array_equal(outs[1], np.arange(64.0))
+    with open(path, "r+b") as handle:
+        handle.truncate(8 * 50)
+    with pytest.raises(DataFileError, match=r"cut.arrow: cannot be read \(it is shorter than"):
+        placed.read(0, outs)
