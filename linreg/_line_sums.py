@@ -45,7 +45,7 @@ FloatArray = npt.NDArray[np.float64]
 _Sums = tuple[FloatArray, FloatArray, int]
 #: rows read where they go: ``read(start, [x, y])`` reads a call's rows from ``start``
 Read = Callable[[int, list[FloatArray]], None]
-#: a call's rows, one feature: x and y, or how to read them (`linreg.accumulate.Pass.place`)
+#: a call's rows, one feature: x and y, or how to read them (`linreg.accumulate.Pass.hold`)
 Source = tuple[FloatArray, FloatArray] | Read
 #: a call's rows held by `Held`: how to have them as they came (X, y), and the call's number
 _View = tuple[Callable[[], tuple[FloatArray, FloatArray]], int]
