@@ -20,12 +20,17 @@ ms of CPU. Batches of 65,536 rows copied into pieces of 262,144, for a quarter o
 calls: 27-31 against 21-24 ms of CPU, 22.3-22.8 against 23.5-23.7 with the memory kept.
 Pieces read in place are marked lasting instead, and the pass holds them, shifted four
 to a block where they were shifted anyway: `linreg._line_sums.Held`, 18 against 20 ms.)
+Two columns' batches smaller than a block are not mapped but handed on unread
+(`linreg._ipc_placed.Placed`), for the pass to read them by ``preadv`` straight into the
+block it holds and shift them there: mapped, a file just written in such batches cost a
+page fault per 4 KiB page, and as much again to let the pages go (10M rows in 65,536-row
+batches: 18.5-20.8 against 21.6-25.6 ms, interleaved at load 2.5-3.7; the command's peak
+88 against 98 MB). `PLACED_ROWS` says which.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import mmap
 import os
 import struct
@@ -38,14 +43,17 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg import _zstd_frame
+from linreg._ipc_layout import places as _places
+from linreg._ipc_placed import Handle, Placed
 from linreg.errors import DataFileError
 from linreg.validate import shorten
 
-__all__ = ["PIECE_NUMBERS", "missing_value", "read_pieces"]
+__all__ = ["PIECE_NUMBERS", "Placed", "missing_value", "read_pieces"]
 
 FloatArray = npt.NDArray[np.float64]
-#: A piece: its first row, its columns' values, and whether they last (read in place).
-_Piece = tuple[int, list[FloatArray], bool]
+#: A piece: its first row, its columns' values, and whether they last (read in place);
+#: or its first row, no values, and where to read them from (`Placed`).
+_Piece = tuple[int, list[FloatArray], "bool | Placed"]
 
 #: Numbers (rows × columns) of one piece: 1 MiB of float64 (64Ki rows of two columns;
 #: pieces of 512 KiB and 4 MiB took more CPU time, 38 and 40 ms against 34 at 1e7 rows).
@@ -54,6 +62,12 @@ PIECE_NUMBERS = 1 << 17
 #: uncompressed batch of float64 columns): 4 MiB, 262,144 rows of two columns, one block
 #: of the one-feature pass (`linreg.accumulate.BLOCK_ROWS`), so its sums are the arrays'.
 VIEW_NUMBERS = 1 << 19
+#: Rows of two columns' batches below which they are read where the caller says
+#: (`Placed`), not mapped: one block of the one-feature pass. Batches pyarrow writes
+#: small are written in small writes, which the page cache can keep in small folios, a
+#: page fault each when mapped (65,536-row batches just written: 21 ms mapped, 15 read
+#: by ``preadv``; written again at once, 14 and 15); a large batch stays mapped (13 ms).
+PLACED_ROWS = VIEW_NUMBERS // 2
 #: The most chosen columns of a batch read in place; a wider one is copied (the fifth
 #: audit: 1M rows x 48 in one batch peaked at 201 MB read in place).
 VIEW_COLUMNS = 8
@@ -193,60 +207,6 @@ def _blocks(fd: int) -> Iterator[tuple[int, int, int]]:
         raise _CorruptError("a vector runs past its metadata")
     entries = memoryview(footer)[4 + (vector or 0) :][: 24 * count]
     return ((o, m, b) for o, m, _, b in struct.iter_unpack("<qiiq", entries))
-
-
-def _layout(arrow: Any, kind: Any, variadic: Iterator[int]) -> tuple[int, int]:
-    """(nodes, buffers) a field of this type takes in a record batch, children included."""
-    types = arrow.types
-    if types.is_dictionary(kind):
-        return 1, 2  # its indices
-    if isinstance(kind, arrow.ExtensionType):
-        return _layout(arrow, kind.storage_type, variadic)
-    if types.is_null(kind):
-        return 1, 0
-    if getattr(types, "is_string_view", bool)(kind) or getattr(types, "is_binary_view", bool)(kind):
-        return 1, 2 + next(variadic, 0)
-    if any(
-        test(kind)
-        for test in (types.is_string, types.is_binary, types.is_large_string, types.is_large_binary)
-    ):
-        return 1, 3
-    nodes, buffers = 1, _own_buffers(arrow, kind)
-    for k in range(kind.num_fields):  # a nested type's children (none for the rest)
-        more = _layout(arrow, kind.field(k).type, variadic)
-        nodes, buffers = nodes + more[0], buffers + more[1]
-    return nodes, buffers
-
-
-def _own_buffers(arrow: Any, kind: Any) -> int:
-    """A type's own buffers (its children's aside); 2 for a fixed-width type."""
-    types = arrow.types
-    if types.is_union(kind):
-        return 1 if kind.mode == "sparse" else 2
-    if types.is_struct(kind) or types.is_fixed_size_list(kind):
-        return 1
-    if getattr(types, "is_run_end_encoded", lambda _: False)(kind):
-        return 0
-    if getattr(types, "is_list_view", bool)(kind) or getattr(types, "is_large_list_view", bool)(
-        kind
-    ):
-        return 3
-    return 2  # fixed width; a list, a large list, a map: validity and offsets
-
-
-@functools.lru_cache(maxsize=16)
-def _places(
-    arrow: Any, schema: Any, variadic: tuple[int, ...]
-) -> tuple[list[tuple[int, int]], tuple[int, int]]:
-    """Where each field's first node and buffer are in a batch, and the totals (the same
-    for every batch of a file but where view types' buffers vary)."""
-    places, node, buffer = [], 0, 0
-    counts = iter(variadic)
-    for field in schema:
-        places.append((node, buffer))
-        more = _layout(arrow, field.type, counts)
-        node, buffer = node + more[0], buffer + more[1]
-    return places, (node, buffer)
 
 
 def _message(fd: int, block: tuple[int, int, int], size: int) -> tuple[bytes, int]:
@@ -464,10 +424,14 @@ def missing_value(file: Path, name: str, row: int) -> DataFileError:
 # --- pieces --------------------------------------------------------------------------------------
 
 
-def read_pieces(arrow: Any, file: Path, schema: Any, names: list[str]) -> Iterator[_Piece]:
+def read_pieces(
+    arrow: Any, file: Path, schema: Any, names: list[str], placed: bool = False
+) -> Iterator[_Piece]:
     """(first row, the columns' values, lasting) for each piece of an IPC file, in order;
     the next piece is read when this one has been used (into the arrays of the piece
     `RING` before), but a lasting one, read in place, stays as long as it is referenced.
+    ``placed``: two columns' batches smaller than a block (`PLACED_ROWS`) that would be
+    read in place come as (first row, [], `Placed`), read where the caller says.
 
     Raises
     ------
@@ -479,17 +443,24 @@ def read_pieces(arrow: Any, file: Path, schema: Any, names: list[str]) -> Iterat
     kinds = [schema.field(k).type for k in chosen]
     rows = max(1024, PIECE_NUMBERS // max(len(names), 1))
     try:
-        yield from _pieces(arrow, file, schema, (names, chosen, kinds), rows)
+        yield from _pieces(arrow, file, schema, (names, chosen, kinds), (rows, placed))
     except _CorruptError as why:
         raise DataFileError(file, f"cannot be read ({why})") from None
 
 
 def _pieces(
-    arrow: Any, file: Path, schema: Any, chosen: tuple[list[str], list[int], list[Any]], size: int
+    arrow: Any,
+    file: Path,
+    schema: Any,
+    chosen: tuple[list[str], list[int], list[Any]],
+    sizes: tuple[int, bool],
 ) -> Iterator[_Piece]:
     """The pieces of ``size`` rows (the last shorter), gathered across the batches; a
-    batch of at least ``size`` rows of uncompressed float64 columns viewed in place."""
+    batch of at least ``size`` rows of uncompressed float64 columns viewed in place (or
+    placed: `read_pieces`)."""
     names, indices, kinds = chosen
+    size, placed = sizes
+    placed = placed and len(kinds) == 2
     fd = os.open(file, os.O_RDONLY)
     try:
         pieces = _Gathered(len(names), size)
@@ -499,6 +470,7 @@ def _pieces(
         # a memory map's pages go (not Windows); the same for every batch of the file
         floats = hasattr(mmap.mmap, "madvise") and len(kinds) <= VIEW_COLUMNS
         floats = floats and all(kind == arrow.float64() for kind in kinds)
+        placed = placed and floats and hasattr(os, "preadv")
         for number, block in enumerate(_blocks(fd)):
             batch = batches.batch(block)
             for name, column in zip(names, batch.columns):
@@ -507,7 +479,7 @@ def _pieces(
                     row += _first_null(arrow, fd, column, batch.codec, batch.rows)
                     raise missing_value(file, name, row)
             if floats and _viewed(batch, size):
-                mapped = mapped or _Mapped(fd)
+                mapped = mapped or _Mapped(fd, file, placed)
                 if mapped.map is not None:
                     yield from pieces.flush()
                     yield from mapped.pieces(batch, pieces.first)
@@ -571,17 +543,25 @@ class _Mapped:
     (``MADV_DONTNEED``) every `RELEASE_BYTES`, as a mapped page counts in the resident
     set. (The map lives while a piece's arrays do: a file cut short meanwhile would
     stop the process, as any memory map of it would.) Where the file cannot be mapped
-    (``map`` None: no address space for it, a file system without maps), it is copied."""
+    (``map`` None: no address space for it, a file system without maps), it is copied.
+    ``placed``: a batch of two columns under `PLACED_ROWS` is handed on unread."""
 
-    def __init__(self, fd: int) -> None:
+    def __init__(self, fd: int, file: Path, placed: bool) -> None:
+        self.file, self.placed = file, placed
+        self.handle: Handle | None = None  # opened for the first batch placed
         self.map: mmap.mmap | None = None
         with contextlib.suppress(OSError, ValueError, OverflowError):
             self.map = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         self.low, self.high = os.fstat(fd).st_size, 0  # the bytes used and not let go of
 
     def pieces(self, batch: _Batch, first: int) -> Iterator[_Piece]:
-        """(first row, the columns' values) for each piece of a batch, read in place."""
+        """(first row, the columns' values) for each piece of a batch, read in place; or
+        (first row, [], `Placed`)."""
         assert self.map is not None
+        if self.placed and batch.rows < PLACED_ROWS:
+            self.handle = self.handle or Handle(self.file)
+            yield first, [], Placed(self.file, self.handle, batch.rows, batch.columns)
+            return
         step = max(1, VIEW_NUMBERS // len(batch.columns))
         for start in range(0, batch.rows, step):
             count = min(step, batch.rows - start)

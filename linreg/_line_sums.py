@@ -18,6 +18,7 @@ Part of `linreg.accumulate` (kept apart to keep each file short).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from math import isfinite
@@ -29,6 +30,8 @@ __all__ = [
     "FEATURE_PIECE",
     "LINE_PIECE",
     "Held",
+    "Read",
+    "Source",
     "block_scratch",
     "block_sums",
     "first_shift",
@@ -40,8 +43,12 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 _Sums = tuple[FloatArray, FloatArray, int]
-#: a call's rows held by `Held`: x, y and the call's number
-_View = tuple[FloatArray, FloatArray, int]
+#: rows read where they go: ``read(start, [x, y])`` reads a call's rows from ``start``
+Read = Callable[[int, list[FloatArray]], None]
+#: a call's rows, one feature: x and y, or how to read them (`linreg.accumulate.Pass.hold`)
+Source = tuple[FloatArray, FloatArray] | Read
+#: a call's rows held by `Held`: how to have them as they came (X, y), and the call's number
+_View = tuple[Callable[[], tuple[FloatArray, FloatArray]], int]
 
 #: Rows per piece: each piece is summed on its own (a BLAS dot or product, in any
 #: order), so a term's rounding grows with a piece's rows and the pieces, not with a
@@ -116,22 +123,37 @@ class Held:
     or wanted: batches of 65,536 rows cost a call of the sums per 262,144 rows, not
     per batch. The rows summed are the rows shifted, so the block's rounding is that
     of one block of as many rows (the pieces, groups and depth above), however the
-    calls cut them. The calls' rows are held as they came (views, not copies), for
-    `linreg.accumulate.Pass` to sum them again a call at a time when the block does
-    not stay in its run or its sums are not finite."""
+    calls cut them. The calls' rows are held as they came (views, not copies; or how
+    to read them again), for `linreg.accumulate.Pass` to sum them again a call at a
+    time when the block does not stay in its run or its sums are not finite. Rows not
+    read yet are read into the block (`raw`) and shifted there: no copy from a buffer
+    or a memory map's pages."""
 
     def __init__(self, rows: int) -> None:
         self.scratch = block_scratch(1, rows)  # one block's: 4 MiB
         self.rows, self.filled = rows, 0
         self.views: list[_View] = []
 
-    def take(self, x: FloatArray, y: FloatArray, shift: FloatArray, call: int) -> int:
-        """Shift the first of these rows that fit into the block; how many did."""
+    def raw(self, source: Source, start: int, rows: int) -> tuple[FloatArray, FloatArray]:
+        """A call's rows from ``start`` (of ``rows``) as they came: views of the arrays
+        given, or those that fit read (`Read`) into the block where they go."""
+        if not callable(source):
+            return source[0][start:], source[1][start:]
+        place = slice(self.filled, self.filled + min(rows - start, self.rows - self.filled))
+        x, y = self.scratch[0, place], self.scratch[1, place]
+        source(start, [x, y])
+        return x, y
+
+    def take(self, rows: tuple[FloatArray, FloatArray], shift: FloatArray, again: _Again) -> int:
+        """Shift the first of these rows that fit into the block (where they are, if read
+        there); how many did. ``again``: the source, the rows' start in it, the call."""
+        x, y = rows
         count = min(int(y.shape[0]), self.rows - self.filled)
         place = slice(self.filled, self.filled + count)
         np.subtract(x[:count], shift[0], out=self.scratch[0, place])
         np.subtract(y[:count], shift[1], out=self.scratch[1, place])
-        self.views.append((x[:count], y[:count], call))
+        source, first, call = again
+        self.views.append((functools.partial(_again, source, first, count), call))
         self.filled += count
         return count
 
@@ -139,6 +161,19 @@ class Held:
         """The block's sums (as `line_sums`'s), its rows and the views held, let go of."""
         rows, views, self.filled, self.views = self.filled, self.views, 0, []
         return shifted_sums(self.scratch, rows), rows, views
+
+
+_Again = tuple["Source", int, int]
+
+
+def _again(source: Source, start: int, rows: int) -> tuple[FloatArray, FloatArray]:
+    """A call's rows as they came, X (one column) and y: views of the arrays given, or
+    read again."""
+    if not callable(source):
+        return source[0][start : start + rows, None], source[1][start : start + rows]
+    x, y = np.empty(rows), np.empty(rows)
+    source(start, [x, y])
+    return x[:, None], y
 
 
 #: Rows per piece with several features: a 256-row product per piece, in one BLAS batch.

@@ -30,6 +30,7 @@ from linreg._keep import stays
 from linreg._line_sums import (
     FEATURE_PIECE,
     Held,
+    Source,
     block_scratch,
     block_sums,
     first_shift,
@@ -80,15 +81,13 @@ MAX_FEATURES = 1 << 11
 
 
 def _whole_number_from_environment(name: str, default: int) -> int:
-    """A whole number of ASCII digits in the environment; anything else (``abc``, empty)
-    is ignored, never a traceback at import."""
+    """A whole number of ASCII digits in the environment; anything else is ignored."""
     text = os.environ.get(name, "")
     return int(text) if text.isascii() and text.isdigit() else default
 
 
-#: Threads for one pass: its blocks summed a wave at a time, one block a thread, with
-#: one thread's sums (`Pass._waves`). On a shared machine a second thread did not help
-#: (measured: 15-17 ms with 2, 14 ms with 1, 1e7 rows, when runs in threads were merged).
+#: Threads for one pass: blocks summed a wave at a time, one a thread, with one thread's
+#: sums (`Pass._waves`); a second thread did not help (1e7 rows: 15-17 ms, 14 with one).
 MAX_THREADS = _whole_number_from_environment("LINREG_PASS_THREADS", default=1)
 
 
@@ -384,11 +383,10 @@ class Pass:
         """Sum these rows, a block at a time (nothing more once a sum was not finite).
 
         ``lasting``: the caller keeps these rows, unchanged, until `flush` (a file's
-        memory map): one feature's rows of successive calls are then held and summed as
-        one block when it is full (`linreg._line_sums.Held`), in one thread."""
-        self.calls += 1
+        memory map): one feature's are then held (`hold`)."""
         if lasting and self.n_features == 1:
-            return self._hold(X[:, 0], y)
+            return self.hold(y.shape[0], (X[:, 0], y))
+        self.calls += 1
         if not self.flush().finite:
             return self
         self.failed = self.calls
@@ -437,13 +435,18 @@ class Pass:
                     break
                 self.run.add(m, sums)
 
-    def _hold(self, x: FloatArray, y: FloatArray) -> Pass:
+    def hold(self, rows: int, source: Source) -> Pass:
+        """One feature's rows, held and summed a block at a time (`linreg._line_sums.Held`):
+        x and y unchanged until `flush`, or ``read(start, [x, y])`` (an IPC batch): into
+        the block, shifted there, and again into fresh arrays to sum a call at a time."""
+        self.calls += 1
         held = self.held = self.held or Held(self.block_rows)
         done = 0
-        while done < y.shape[0] and self.finite:
+        while done < rows and self.finite:
+            x, y = held.raw(source, done, rows)
             if self.run is None:
-                self.run = _Run(first_shift(x[done:, None], y[done:]))
-            done += held.take(x[done:], y[done:], self.run.shift, self.calls)
+                self.run = _Run(first_shift(x[:, None], y))
+            done += held.take((x, y), self.run.shift, (source, done, self.calls))
             if held.filled == held.rows:
                 self.flush()
         return self
@@ -460,15 +463,15 @@ class Pass:
         if sums is not None and _kept(rows, sums, self.run):
             self.run.add(rows, sums)
             return self
-        for x, y, call in views:
-            self.finite, self.failed = self._block(x[:, None], y, self.held.scratch), call
+        for again, call in views:
+            self.finite, self.failed = self._block(*again(), self.held.scratch), call
             if not self.finite:
                 break
         return self
 
     def holding(self) -> int:
         """The first call whose rows are held, not summed yet (the next call if none)."""
-        return self.held.views[0][2] if self.held and self.held.views else self.calls + 1
+        return self.held.views[0][1] if self.held and self.held.views else self.calls + 1
 
     def result(self) -> Statistics | None:
         """The statistics of every row added so far (more may be added after); None if

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from linreg._ipc_file import missing_value, read_pieces
+from linreg._ipc_file import Placed, missing_value, read_pieces
 from linreg._ipc_head import check_head, check_numbers
 from linreg._parquet_footer import too_long
 from linreg.errors import DataFileError
@@ -71,6 +71,12 @@ class Chunk:
     #: the columns stay readable and unchanged while referenced (an IPC file's memory
     #: map), not read into again (`linreg.accumulate.Pass.add`'s ``lasting``)
     lasting: bool = False
+    #: rows not read yet, columns empty: read where the caller says (``placed`` below)
+    placed: Placed | None = None
+
+    @property
+    def rows(self) -> int:
+        return self.placed.rows if self.placed else len(self.columns[0]) if self.columns else 0
 
 
 def iter_columnar_chunks(
@@ -78,6 +84,7 @@ def iter_columnar_chunks(
     columns: Sequence[str],
     kind: str,
     progress: Callable[[int], object] | None = None,
+    placed: bool = False,
 ) -> Iterator[Chunk]:
     """The columns asked for, a row group (or batch) at a time, over every file.
 
@@ -91,6 +98,8 @@ def iter_columnar_chunks(
     kind : {"parquet", "ipc"}
     progress : callable, optional
         Called after each chunk with the number of rows read so far.
+    placed : bool
+        Two columns of small IPC batches may come unread (``Chunk.placed``, no columns).
 
     Yields
     ------
@@ -110,10 +119,10 @@ def iter_columnar_chunks(
     files = dataset_files(path, kind)
     if kind == "parquet":
         _check_footers(path, files)
-    plans = [_plan(arrow, file, list(columns), kind) for file in files]
+    plans = [_plan(arrow, file, list(columns), kind, placed) for file in files]
     total = 0
     for chunk in _read_ahead(arrow, plans, list(columns)):
-        total += len(chunk.columns[0]) if chunk.columns else 0
+        total += chunk.rows
         yield chunk
         if progress is not None:
             progress(total)
@@ -336,7 +345,7 @@ DICTIONARY_BYTES = 3 << 19
 FOOTER_BYTES = 4 << 20
 
 
-def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
+def _plan(arrow: Any, file: Path, columns: list[str], kind: str, placed: bool = False) -> _Plan:
     """Open a file, check its schema, and list its row groups (or batches)."""
     if kind == "parquet":
         handle = _open_parquet(arrow, file)
@@ -372,8 +381,8 @@ def _plan(arrow: Any, file: Path, columns: list[str], kind: str) -> _Plan:
         # the schema read again, not kept from the check: a folder's files are all
         # checked first, and 3,000 schemas of 257 columns held 150 MB (the ninth audit)
         schema = _open_ipc(arrow, file).schema
-        for first, values, lasting in read_pieces(arrow, file, schema, columns):
-            yield Chunk(file, first, values, lasting)
+        for first, values, how in read_pieces(arrow, file, schema, columns, placed):
+            yield Chunk(file, first, values, how is True, how if isinstance(how, Placed) else None)
 
     return _Plan(file, 1, None, batches)
 
@@ -492,7 +501,7 @@ def _read_ahead(arrow: Any, plans: list[_Plan], columns: list[str]) -> Iterator[
     def finished() -> Chunk:
         future, file = pending.popleft()
         chunk = _chunk(arrow, future.result(), file, rows[file], columns)
-        rows[file] += len(chunk.columns[0]) if chunk.columns else 0
+        rows[file] += chunk.rows
         return chunk
 
     with ThreadPoolExecutor(threads, thread_name_prefix="linreg-read") as pool:

@@ -16,6 +16,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
+from linreg._line_sums import Read
 from linreg.accumulate import Pass, Statistics, checked_pass, merge
 from linreg.columnar import Chunk, iter_columnar_chunks, locate_non_finite, total_rows
 from linreg.csv_reader import iter_table_chunks
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+#: X, y, how to name a bad value, and whether the rows last (or how many, and how to read them)
+_Piece = tuple[FloatArray, FloatArray, Callable[[], None], bool | tuple[int, Read]]
 #: What ``progress=`` takes: False or None (none), True (a bar), or a callable.
 Progress = bool | Callable[[int], object] | None
 
@@ -145,7 +149,7 @@ def table_statistics(file: Path, chunks: Iterable[FloatArray]) -> Statistics:
     ``file`` (y last), in one pass: `csv_statistics` once the file is open, also for a
     stream whose first chunks were taken already."""
 
-    def pieces() -> Iterator[tuple[FloatArray, FloatArray, Callable[[], None], bool]]:
+    def pieces() -> Iterator[_Piece]:
         for table in _iterable(chunks, "chunks"):
             _check_chunk(table)
             if table.shape[1] < 2:
@@ -180,33 +184,44 @@ def columnar_statistics(
         if not isinstance(name, str):
             raise InputError(f"{kind} columns are named by strings, not {name!r}")
     with progress_to(progress, total_rows(path, kind), "rows", "reading") as report:
-        chunks = iter_columnar_chunks(path, names, kind, report)
+        chunks = iter_columnar_chunks(path, names, kind, report, placed=len(names) == 2)
         return _reduce(Path(os.fspath(path)), (_arrays(chunk, names) for chunk in chunks))
 
 
-def _arrays(
-    chunk: Chunk, names: list[str]
-) -> tuple[FloatArray, FloatArray, Callable[[], None], bool]:
+_NO_X, _NO_Y = np.empty((0, 1)), np.empty(0)  # a placed chunk's: one feature, no rows
+
+
+def _arrays(chunk: Chunk, names: list[str]) -> _Piece:
     """(X, y) of a chunk (X a view when there is one feature), how to name a bad value,
-    and whether its rows last (`linreg.columnar.Chunk`)."""
+    and whether its rows last (`linreg.columnar.Chunk`); a chunk not read yet (its
+    ``placed``) comes as no rows and how to read them, where the pass holds them."""
+    if chunk.placed is not None:
+        read = chunk.placed.read
+
+        def explain() -> None:  # its rows read again, as they are in the file
+            values = [np.empty(chunk.rows), np.empty(chunk.rows)]
+            read(0, values)
+            locate_non_finite(replace(chunk, columns=values, placed=None), names)
+
+        return _NO_X, _NO_Y, explain, (chunk.rows, read)
     *features, target = chunk.columns
     X = features[0][:, None] if len(features) == 1 else np.column_stack(features)
     return X, target, lambda: locate_non_finite(chunk, names), chunk.lasting
 
 
-def _reduce(
-    file: Path, pieces: Iterable[tuple[FloatArray, FloatArray, Callable[[], None], bool]]
-) -> Statistics:
+def _reduce(file: Path, pieces: Iterable[_Piece]) -> Statistics:
     """One pass over the pieces, in order; a piece whose sums overflow is explained (its
     NaN or infinity named) or called too large. A piece marked lasting stays readable
-    (`linreg.accumulate.Pass.add`), so its explanation is kept while its rows are held."""
+    (`linreg.accumulate.Pass.add`), so its explanation is kept while its rows are held;
+    so does a piece read where it is held (`linreg.accumulate.Pass.hold`)."""
     one: Pass | None = None
     explains: dict[int, Callable[[], None]] = {}  # by call, those whose rows are held
     with np.errstate(over="ignore", invalid="ignore"):
         for X, y, explain, lasting in pieces:
             one = one or Pass(X.shape[1])
             explains[one.calls + 1] = explain
-            if not one.add(X, y, lasting).finite:
+            added = one.add(X, y, lasting) if isinstance(lasting, bool) else one.hold(*lasting)
+            if not added.finite:
                 break
             first = one.holding()
             explains = {call: each for call, each in explains.items() if call >= first}

@@ -201,6 +201,8 @@ UNDOCUMENTED_MODULES = {
     "linreg._cli_methods": "the command's method settings (--option): private, documented as cli",
     "linreg._cli_values": "the command's option values: private, documented as cli",
     "linreg._ipc_file": "Arrow IPC files read in pieces: private, documented as columnar",
+    "linreg._ipc_layout": "where an IPC batch's fields lie, by type: private, part of _ipc_file",
+    "linreg._ipc_placed": "IPC batches read where the pass says: private, part of _ipc_file",
     "linreg._ipc_head": "an IPC file's ends checked: private, documented as columnar",
     "linreg._zstd_frame": "a zstd frame header's window: private, documented as columnar",
     "linreg._parquet_footer": "what made a Parquet footer long: private, documented as columnar",
