@@ -200,6 +200,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._cli_columns": "the command's --x, --y and file kinds: private, documented as cli",
     "linreg._cli_methods": "the command's method settings (--option): private, documented as cli",
     "linreg._cli_values": "the command's option values: private, documented as cli",
+    "linreg._cli_figures": "the command's printed errors: private, documented as cli",
     "linreg._ipc_file": "Arrow IPC files read in pieces: private, documented as columnar",
     "linreg._ipc_layout": "where an IPC batch's fields lie, by type: private, part of _ipc_file",
     "linreg._ipc_placed": "IPC batches read where the pass says: private, part of _ipc_file",
