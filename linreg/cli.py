@@ -355,6 +355,8 @@ def _main(argv: list[str]) -> int:
     """Check everything that can be checked before reading, then run."""
     if sys.stdout is None:  # started with standard output closed (`linreg >&-`)
         raise OutputError("cannot write standard output (it is closed)")
+    with contextlib.suppress(AttributeError, ValueError):  # (not a text stream: a test's)
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     parser = build_parser()
     try:
         args = parser.parse_args(joined_values(parser, argv))
@@ -403,7 +405,7 @@ def _run(args: argparse.Namespace, data: Data, history: OutputTarget | None) -> 
     label = None if history is None else history.label
     with contextlib.closing(Spool(f"{label}: cannot keep the losses")) as spool:
         fit = _fit(args, given, "none" if history is None else spool)
-        report = _report(args, fit, data)  # may still refuse: nothing printed yet
+        report = _encodable(_report(args, fit, data))  # may still refuse: nothing printed
         raise_pending()
         after = history is not None and _is_stdout(history)
         if history is not None and not after:
@@ -416,6 +418,20 @@ def _run(args: argparse.Namespace, data: Data, history: OutputTarget | None) -> 
             sys.stdout.flush()  # --history /dev/stdout comes after the lines already printed
             write_output(history, history_lines(spool, fit.n_iter + 1))
     return 0
+
+
+def _encodable(text: str) -> str:
+    """The report as standard output can encode it (``PYTHONIOENCODING=ascii``): ± as
+    +/-, anything else (a column's name) escaped, as `_main` has standard output do for
+    --help."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.replace("±", "+/-").encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know cannot have been set up
+        pass
+    return text
 
 
 def _printer(report: str) -> Callable[[], None]:

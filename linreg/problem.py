@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from linreg.blas import eigh
 from linreg.doubledouble import two_product, two_sum
+from linreg.errors import InputError
 from linreg.moments import Moments
 from linreg.validate import check_not_underflowed, too_large
 
@@ -389,6 +390,24 @@ def _orthonormal(vectors: FloatArray, first: Any) -> FloatArray:
     return result
 
 
+def _too_large(
+    descended: Moments, penalty: FloatArray, alpha: float, standardize: bool
+) -> InputError:
+    """The error for a Hessian too large for its eigenvalues' arithmetic: the ridge term
+    where it is the larger part (``alpha=1e200`` on data of size 20), else the data."""
+    with np.errstate(all="ignore"):
+        bare = descended.hessian(np.zeros_like(penalty))
+        ridge = 2 * float(np.max(penalty, initial=0.0))
+        by_alpha = bool(np.isfinite(bare).all()) and ridge > float(np.max(np.abs(bare)))
+    if alpha and by_alpha:
+        return InputError(
+            f"alpha {alpha:g} is too large for float64: its ridge term makes the Hessian too "
+            "large for its eigenvalues' arithmetic (which squares its entries); choose a "
+            "smaller alpha"
+        )
+    return too_large("the Hessian's eigenvalues", "" if standardize else ", or standardize=True")
+
+
 @dataclass(frozen=True)
 class Quadratic:
     """The loss in the coordinates descended: statistics, Hessian, its inverse and spectrum.
@@ -434,8 +453,7 @@ class Quadratic:
                 spectrum = _spectrum(hessian, inverse, null)
             except (FloatingPointError, np.linalg.LinAlgError):
                 # entries near 1e308 leave no room for its eigenvalues' arithmetic
-                cure = "" if standardize else ", or standardize=True"
-                raise too_large("the Hessian's eigenvalues", cure) from None
+                raise _too_large(descended, penalty, alpha, standardize) from None
         matrix = None if inverse is None or null else inverse[0]
         return cls(descended, coords, penalty, hessian, matrix, spectrum)
 

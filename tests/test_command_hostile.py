@@ -566,20 +566,3 @@ def test_the_command_s_allocator_is_jemalloc_whatever_the_environment_says():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert done.stdout == "jemalloc\n", done.stderr
-
-
-@pytest.mark.parametrize("method", ["gd", "cg", "newton", "adam"])
-def test_a_far_start_under_standardize_is_one_line_with_warnings_as_errors(method):
-    """The twentieth audit: numpy's overflow warnings from the start's change of
-    coordinates came before the error line, and a traceback under PYTHONWARNINGS=error."""
-    done = subprocess.run(
-        [sys.executable, "-m", "linreg", "--standardize", "--initial-m", "1e308", "--method",
-         method],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
-        env={**os.environ, "PYTHONWARNINGS": "error"},
-    )  # fmt: skip
-    assert (done.returncode, done.stderr) == (
-        3,
-        "linreg: error: --initial-m 1e+308: too large for these data (the squared error "
-        "overflows float64); choose values nearer the data's scale\n",
-    )

@@ -202,3 +202,13 @@ def test_step_words_a_wrong_w_as_weights_not_samples():
         step([[1.0], [3.0]], [2.0, 4.0], [[0.0]], 0.0, 0.1)
     with pytest.raises(InputError, match="w has 2 weights but X has 1 features"):
         step([[1.0], [3.0]], [2.0, 4.0], [0.0, 1.0], 0.0, 0.1)
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_a_huge_alpha_is_blamed_not_the_data(standardize):
+    """alpha=1e200 on data of size 20 said the data were too large for float64."""
+    X, y = np.arange(10.0)[:, None], 2 * np.arange(10.0) + 1
+    with pytest.raises(InputError, match=r"^alpha 1e\+200 is too large for float64: its ridge"):
+        minimize(X, y, alpha=1e200, standardize=standardize)
+    with pytest.raises(InputError, match=r"^the data are too large for float64"):
+        minimize(X * 1e150, y * 1e150)

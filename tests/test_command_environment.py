@@ -1,0 +1,42 @@
+"""The command under a hostile environment: warnings made errors, an ASCII-only standard
+output (the twentieth and twenty-first audits). Each ends in its documented output or in
+one error line, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+def _linreg(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "linreg", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120, env={**os.environ, **env})  # fmt: skip
+
+
+@pytest.mark.parametrize("method", ["gd", "cg", "newton", "adam"])
+def test_a_far_start_under_standardize_is_one_line_with_warnings_as_errors(method):
+    """The twentieth audit: numpy's overflow warnings from the start's change of
+    coordinates came before the error line, and a traceback under PYTHONWARNINGS=error."""
+    done = _linreg("--standardize", "--initial-m", "1e308", "--method", method,
+                   PYTHONWARNINGS="error")  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        3,
+        "linreg: error: --initial-m 1e+308: too large for these data (the squared error "
+        "overflows float64); choose values nearer the data's scale\n",
+    )
+
+
+def test_an_ascii_standard_output_gets_plus_minus_and_escapes():
+    """The twenty-first audit: a report with "±" ended in a UnicodeEncodeError traceback
+    under PYTHONIOENCODING=ascii, and so did --help; a huge --alpha blamed the data."""
+    done = _linreg("--alpha", "1e150", "--method", "cg", PYTHONIOENCODING="ascii")
+    assert (done.returncode, done.stderr) == (0, "") and "(+/- " in done.stdout
+    helped = _linreg("--help", PYTHONIOENCODING="ascii")
+    assert (helped.returncode, helped.stderr) == (0, "") and "R\\xb2" in helped.stdout
+    refused = _linreg("--alpha", "1e200")
+    assert refused.stderr.startswith("linreg: error: --alpha 1e+200 is too large for float64")
