@@ -294,13 +294,15 @@ class Inference:
 
     @property
     def ssr_unresolved(self) -> str | None:
-        """Why SSR is 0 to working precision (float mode), or None when it is not."""
+        """Why SSR is not resolved to six digits (float mode), or None when it is."""
         if self.exact or self.ssr is None or self.ssr > RESOLVED * self.ssr_floor:
             return None
         return (
-            f"the fit is exact to float64's resolution: SSR = {self.ssr:.1e} is within "
-            f"{RESOLVED:.0e} of its rounding floor ({self.ssr_floor:.1e}), so t, F and the "
-            "likelihood, which divide by it, are unbounded; exact=True resolves them"
+            f"float64's sums do not resolve SSR here: SSR = {self.ssr:.1e} is not above "
+            f"{RESOLVED:.0e} times its rounding floor ({self.ssr_floor:.1e}: how far the "
+            "float64 SSR may sit above the exact one), so t, F and the likelihood, which "
+            "divide by it, are not given; exact mode resolves them (the API's exact=True, "
+            "given the data themselves)"
         )
 
     def why_none(self, name: str) -> str | None:

@@ -305,7 +305,7 @@ def test_an_exact_fit_in_float_mode_is_not_claimed():
     assert fit.ssr <= 1e6 * fit.ssr_floor
     for name in ("tvalues", "pvalues", "fvalue", "f_pvalue", "llf", "aic", "bic"):
         assert getattr(fit, name) is None, name
-        assert "exact=True resolves them" in fit.why_none(name)
+        assert "exact mode resolves them (the API's exact=True" in fit.why_none(name)
     assert fit.rsquared == 1.0 and fit.bse is not None  # these keep their meaning
 
 
@@ -377,3 +377,18 @@ def test_large_data_sums_of_squares_on_every_route(slope):
     tss = exact.ess + exact.ssr
     # 1e-12, not the bound of 1e-10: the pairwise sums do far better than their bound
     assert abs(Fraction(fit.ess) - exact.ess) <= exact.ess / 10**12 + tss / 10**25
+
+
+def test_an_unresolved_ssr_is_not_called_an_exact_fit():
+    """The twenty-second audit: one-pass statistics of noisy data far from 0 (residuals
+    about 1 on y ~ 3e12) said "the fit is exact to float64's resolution"; their SSR is
+    about N, only not resolved by float64's sums."""
+    from linreg.moments import Moments
+    from linreg.solve import least_squares
+
+    rng = np.random.default_rng(0)
+    x = 1.6e9 + np.arange(20_000) * 1e3 + rng.normal(size=20_000)
+    y = 2 * x + rng.normal(size=20_000)
+    note = least_squares(Moments.from_arrays(x[:, None], y)).ssr_unresolved
+    assert note is not None and note.startswith("float64's sums do not resolve SSR here")
+    assert "exact to" not in note
