@@ -372,7 +372,7 @@ def _main(argv: list[str]) -> int:
     kind = data_kind(data)
     history = None
     if args.history is not None:  # before the fit: fail fast, not after it
-        history = prepare_output("/dev/stdout" if args.history == "-" else args.history)
+        history = prepare_output(args.history)
         refuse_the_input(history, input_files(data, kind), "--data")
         refuse_a_future_input(history, data, kind)
     code = _run(args, read_data(data, kind, columns), history)

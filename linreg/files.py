@@ -115,7 +115,7 @@ def prepare_output(name: str, option: str = "--history") -> OutputTarget:
     Parameters
     ----------
     name : str
-        The file name the user gave.
+        The file name the user gave (``-``: standard output).
     option : str
         The option it came from, for messages.
 
@@ -132,6 +132,8 @@ def prepare_output(name: str, option: str = "--history") -> OutputTarget:
         stream that was closed when the command started.
     """
     label = f"{option} {shown_name(name)}"
+    if name == "-":  # standard output, as Unix tools name it
+        name, label = "/dev/stdout", f"{option} - (standard output)"
     if not name:
         raise OutputError(f"{option}: the file name is empty")
     path = Path(name)
@@ -314,7 +316,7 @@ def refuse_the_input(target: OutputTarget, sources: list[Path], option: str) -> 
         if (read.st_dev, read.st_ino) == (written.st_dev, written.st_ino):
             which = f"the {option} file" if len(sources) == 1 else f"one of the {option} files"
             raise OutputError(
-                f"{target.label}: is {which}; writing the history would replace the data"
+                f"{target.label}: is {which}; writing the history would overwrite the data"
             )
 
 

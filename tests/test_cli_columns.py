@@ -188,7 +188,7 @@ def test_history_may_not_replace_a_file_of_a_data_folder_or_glob(source, files, 
     spelled = files["folder"] / ".." / files["folder"].name / "p1.parquet"
     done = _run("--data", files[source], "--x", "a", "--y", "y", "--history", spelled)
     assert done.returncode == EXIT_OUTPUT and done.stdout == ""
-    assert "is one of the --data files; writing the history would replace the data" in done.stderr
+    assert "is one of the --data files; writing the history would overwrite the data" in done.stderr
     assert target.read_bytes() == before
 
 

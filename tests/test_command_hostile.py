@@ -178,7 +178,7 @@ def test_history_naming_the_data_file_is_refused(tmp_path, kind):
     assert done.returncode == EXIT_OUTPUT
     assert done.stderr == (
         f"linreg: error: --history {history}: is the --data file; writing the history "
-        "would replace the data\n"
+        "would overwrite the data\n"
     )
     assert done.stdout == ""
     assert data.read_bytes() == (ROOT / "data" / "data.csv").read_bytes()

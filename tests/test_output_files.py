@@ -233,3 +233,17 @@ def test_the_other_users_link_of_a_chain_is_the_one_named(tmp_path, capsys, exis
     )
     if exists:
         assert target.read_text() == "root's\n"
+
+
+def test_a_history_on_standard_output_appended_to_the_data_is_named_as_typed(tmp_path):
+    """`linreg --data d.csv --history - >> d.csv` was refused as "--history /dev/stdout:
+    ... would replace the data": the user typed -, and an append overwrites nothing."""
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n1,2\n2,3\n3,5\n")
+    done = _shell("$LINREG --data d.csv --history - >> d.csv", tmp_path)
+    assert done.returncode == EXIT_OUTPUT
+    assert done.stderr == (
+        "linreg: error: --history - (standard output): is the --data file; writing the "
+        "history would overwrite the data\n"
+    )
+    assert data.read_text() == "x,y\n1,2\n2,3\n3,5\n"
