@@ -154,7 +154,12 @@ def chosen_columns(
 def _column(text: str, option: str) -> Column:
     if not text:
         raise UsageError(f"{option}: the column name is empty")
-    return int(text) if text.isascii() and text.isdigit() else text
+    if text.isascii() and text.isdigit():
+        return int(text)
+    try:  # typed under a locale that is not UTF-8 (LC_ALL=C): the bytes as files name them
+        return os.fsencode(text).decode("utf-8")
+    except UnicodeError:
+        return text
 
 
 def _shown(column: Column) -> str:

@@ -40,3 +40,14 @@ def test_an_ascii_standard_output_gets_plus_minus_and_escapes():
     assert (helped.returncode, helped.stderr) == (0, "") and "R\\xb2" in helped.stdout
     refused = _linreg("--alpha", "1e200")
     assert refused.stderr.startswith("linreg: error: --alpha 1e+200 is too large for float64")
+
+
+def test_a_non_ascii_column_name_typed_under_the_c_locale_is_found(tmp_path):
+    """The twenty-second audit: with LC_ALL=C (and no UTF-8 mode) `--x é` arrived as
+    escaped bytes and was not found among the file's UTF-8 names."""
+    data = tmp_path / "u.csv"
+    data.write_text("é,ü\n1,2\n2,3.1\n3,3.9\n", encoding="utf-8")
+    done = _linreg("--data", str(data), "--x", "é", "--y", "ü", LC_ALL="C", PYTHONUTF8="0",
+                   PYTHONCOERCECLOCALE="0")  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "Fitting" in done.stdout or "After 1000 iterations" in done.stdout
