@@ -81,8 +81,7 @@ def method_options(args: argparse.Namespace) -> dict[str, float]:
             )
         given[option.name] = f"--option {name}"
         if underflows(typed, value):
-            zero = option.low <= 0 and option.closed[0] == "["
-            raise underflow_error(f"--option {name}={typed}", zero)
+            raise underflow_error(f"--option {name}={typed}", option.takes_zero)
         try:
             chosen[option.name] = option.check(value)
         except InputError as error:

@@ -17,7 +17,7 @@ from typing import Any
 
 from linreg._cli_input import UsageError
 from linreg.descent import MAX_ITERATIONS
-from linreg.errors import InputError
+from linreg.errors import InputError, underflowed
 from linreg.methods import METHODS
 from linreg.validate import as_scalar, check_alpha, check_tol
 
@@ -207,10 +207,7 @@ def underflows(typed: str, number: float) -> bool:
 def underflow_error(given: str, zero: bool = True) -> UsageError:
     """The usage error for ``given`` (the option and its value, as typed) underflowing;
     ``zero``: whether 0 itself is allowed."""
-    return UsageError(
-        f"{given} underflows to 0 in float64; give {'0, or ' if zero else ''}a number of "
-        "magnitude at least 5e-324"
-    )
+    return UsageError(underflowed(given, zero))
 
 
 def _rounded(typed: str, value: float) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "rounded",
     "rounded_down",
     "shown_name",
+    "underflowed",
 ]
 
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -280,6 +281,19 @@ def rounded_down(bound: float, digits: int = 5) -> str:
     ('0.00040129', '0.0004012964', '2')
     """
     return rounded(bound, digits, up=False)
+
+
+def underflowed(given: str, zero: bool) -> str:
+    """The message for a number (``given``: its name and value) that float64 rounds to 0;
+    ``zero``: whether 0 itself is allowed.
+
+    >>> underflowed("--tol 1e-400", True)
+    '--tol 1e-400 underflows to 0 in float64; give 0, or a number of magnitude at least 5e-324'
+    """
+    allowed = "0, or " if zero else ""
+    return (
+        f"{given} underflows to 0 in float64; give {allowed}a number of magnitude at least 5e-324"
+    )
 
 
 def conditioning(condition_number: float) -> str:

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from linreg.errors import InputError
+from linreg.errors import InputError, underflowed
 from linreg.predictions import Prediction
 from linreg.problem import Quadratic
 from linreg.validate import as_scalar, shorten
@@ -85,16 +85,17 @@ class Option:
         """The value as a float, or an `InputError` naming the option and its range."""
         number = as_scalar(value, self.name)
         if number == 0 and _nonzero(value):  # Fraction(1, 10**400), 10**-400 as a Decimal
-            zero = "0, or " if self.low <= 0 and self.closed[0] == "[" else ""
-            raise InputError(
-                f"{self.name} {shorten(repr(value))} underflows to 0 in float64; give "
-                f"{zero}a number of magnitude at least 5e-324"
-            )
+            raise InputError(underflowed(f"{self.name} {shorten(repr(value))}", self.takes_zero))
         above = number >= self.low if self.closed[0] == "[" else number > self.low
         below = number <= self.high if self.closed[1] == "]" else number < self.high
         if not (above and below):
             raise InputError(f"{self.name} must be {self.range_in_words}, got {number!r}")
         return number
+
+    @property
+    def takes_zero(self) -> bool:
+        """Whether 0 is in the range."""
+        return self.low < 0.0 or (self.low == 0.0 and self.closed[0] == "[")
 
     @property
     def range_in_words(self) -> str:
