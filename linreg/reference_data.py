@@ -446,6 +446,8 @@ def _loss_dd(X: FloatArray, y: FloatArray, w: FloatArray, b: float) -> tuple[flo
     square, square_error = two_product(hi, hi)
     value = math.fsum(np.concatenate([square, square_error, 2 * hi * lo, lo * lo])) / n
     slack = 16 * (X.shape[1] + 3) * UNIT * UNIT * float(np.abs(hi) @ size) * 2 / n
+    # |r² − r̂²| <= δ(2|r̂| + δ), δ the residual's bound: its δ² where r̂ is (nearly) 0
+    slack += float(np.sum((8 * (X.shape[1] + 2) * UNIT * UNIT * size) ** 2)) / n
     value, error = math.ldexp(value, -2 * k), math.ldexp(slack + 4 * UNIT * value, -2 * k)
     if k and min(value, error) < _TINY:  # rounded to a subnormal, or to 0
         error += _SUBNORMAL

@@ -131,3 +131,13 @@ def test_a_loss_below_float64s_normal_range_keeps_an_error_bar():
         assert bar > 0
         assert abs(Fraction(value) - Fraction(b) ** 2) <= Fraction(bar)
     assert upper(5e-324) == "5e-324"
+
+
+def test_a_residual_formed_as_zero_keeps_its_rounding_in_the_bar():
+    """A double-double residual of 0 is known only to within its bound
+    δ = 8(p+2)u²·(|y| + |x||w| + |b|): the loss there is at most δ², not proven 0."""
+    from linreg.reference import UNIT
+    from linreg.reference_data import _loss_dd
+
+    value, error = _loss_dd(np.array([[1.0]]), np.array([3.0]), np.array([2.0]), 1.0)
+    assert value == 0 and error >= (8 * 3 * UNIT * UNIT * 6.0) ** 2
