@@ -519,8 +519,11 @@ def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
         fit = fit.judged_at(w, b)
     name = "gradient descent" if args.method == "gd" else METHODS[args.method].summary
     text = io.StringIO()
+    # names escaped before the tables are laid out, so that an escape keeps its column
+    y_name = _encodable(data.y_name) if data.y_name else data.y_name
+    x_names = [_encodable(name) for name in data.x_names] if data.x_names else data.x_names
     if len(w) > 1:
-        print(model_line(data.y_name or "y", data.x_names or []), file=text)
+        print(model_line(y_name or "y", x_names or []), file=text)
     start = weights_text([m0] if len(w) == 1 else [0.0] * len(w), _shown)
     print(f"Starting {name} at b = {_shown(b0)}, {start}, error = {start_error}", file=text)
     print("Running...", file=text)
@@ -531,7 +534,7 @@ def _report(args: argparse.Namespace, fit: DescentResult, data: Data) -> str:
     with contextlib.redirect_stdout(text):
         summary(fit, b, w, args.standardize, args.alpha)
         if args.summary:
-            print(ols_summary(data.stats, data.table, data.y_name, data.x_names))
+            print(ols_summary(data.stats, data.table, y_name, x_names))
     return text.getvalue()
 
 

@@ -51,3 +51,19 @@ def test_a_non_ascii_column_name_typed_under_the_c_locale_is_found(tmp_path):
                    PYTHONCOERCECLOCALE="0")  # fmt: skip
     assert (done.returncode, done.stderr) == (0, "")
     assert "Fitting" in done.stdout or "After 1000 iterations" in done.stdout
+
+
+def test_escaped_column_names_keep_the_summary_table_aligned(tmp_path):
+    """The twenty-second audit: under an ASCII standard output, a name escaped after the
+    table was laid out ('é' printed as the four characters \\xe9) pushed its row's
+    numbers, and the dependent variable's, out of their columns."""
+    data = tmp_path / "u.csv"
+    data.write_text("été,zz,ü\n1,2,2\n2,3.1,3\n3,3.9,5\n4,5,6.1\n5,5.5,7\n", encoding="utf-8")
+    done = _linreg("--data", str(data), "--x", "été", "--x", "zz", "--y", "ü", "--method",
+                   "cg", "--summary", PYTHONIOENCODING="ascii")  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    lines = done.stdout.splitlines()
+    table = [line for line in lines if line.startswith(("Dep. Variable", "const", "\\xe9t", "zz "))]
+    assert len(table) == 4 and "\\xe9t\\xe9 " in table[2]
+    width = len(lines[lines.index(table[0]) - 1])  # the rule of '=' above the table: 78
+    assert {len(line) for line in table} == {width}
