@@ -1,0 +1,155 @@
+r"""The livestream's fit, fused: fixed-step descent on one feature, without the layers.
+
+`linreg.descent.gradient_descent(X, y, learning_rate=η, num_iterations=k)` with every
+other argument left as it is (one float64 feature, an intercept, no ridge, no weights,
+no standardising, no ``tol``, the whole history kept) is the livestream's call, and the
+commonest. `fit` runs it here: the same kernels (`linreg.accumulate`'s pass,
+`linreg.problem.Quadratic`, `linreg.certificate`'s reference, `linreg.spectral`'s
+closed-form iterates) called in the same order on the same floats, so the result is the
+general route's bit for bit, without what the general route spends on being general
+(`linreg.arguments.request`'s checks of arguments that are the defaults, the loop's
+plan and dispatch, a second look at the data). It answers None (then `minimize` runs)
+for any other call, for any argument the general route would refuse (so every refusal
+keeps its one message), and for a rate at or above the stability bound $2/\lambda_{\max}$
+(divergence, and `linreg.rounded_start`'s pinned start, stay the general route's).
+`FUSED = False` sends every call through `minimize`: the tests compare the two, field by
+field, bit for bit (tests/test_line_descent.py).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg.arguments import MAX_ITERATIONS
+from linreg.blas import norm
+from linreg.certificate import Judge, ReferenceLadder
+from linreg.descent_result import DescentResult, Forecast, verdict_fields
+from linreg.history import History
+from linreg.methods import METHODS
+from linreg.moments import Moments
+from linreg.problem import Quadratic
+from linreg.spectral import fixed_step_iterates
+from linreg.tables import is_dask
+from linreg.validate import check_features_target
+
+__all__ = ["FUSED", "fit"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Whether `fit` runs the livestream's call itself (False: always the general route).
+FUSED = True
+
+_GD = METHODS["gd"]
+#: `minimize`'s tolerance when none is given (`linreg.descent.DEFAULT_TOL`).
+_TOL = 1e-6
+
+
+def applies(given: dict[str, Any]) -> bool:
+    """Whether `gradient_descent`'s other arguments are all their defaults (as objects a
+    check leaves unchanged), momentum already checked to be 0."""
+    return (
+        given["w0"] is None and given["tol"] is None and given["batch_size"] is None
+        and given["random_state"] is None and given["sample_weight"] is None
+        and given["standardize"] is False and given["return_path"] is False
+        and given["fit_intercept"] is True and given["evaluate"] in (None, "moments")
+        and type(given["history"]) is str and given["history"] == "full"
+        and _zero(given["b0"]) and _zero(given["alpha"])
+    )  # fmt: skip
+
+
+def _zero(value: Any) -> bool:
+    return type(value) in (int, float) and value == 0 and math.copysign(1.0, value) > 0
+
+
+def fit(X: Any, y: Any, learning_rate: Any, num_iterations: Any) -> DescentResult | None:
+    """`gradient_descent(X, y, learning_rate=…, num_iterations=…)`, or None where the
+    general route must answer (see the module)."""
+    rate, iterations = _arguments(learning_rate, num_iterations)
+    if not FUSED or rate is None or iterations is None or is_dask(X):
+        return None
+    # the general route's first look at the data (its arguments are valid: see above)
+    X, y = check_features_target(X, y, finite=False)
+    if X.shape[1] != 1:
+        return None
+    stats = Moments.from_checked(X, y)
+    quadratic = Quadratic.build(stats, alpha=0.0, standardize=False, intercept=True)
+    high = quadratic.lambda_max
+    if not high > 0.0 or not rate < 2.0 / high:
+        return None  # no curvature, or a rate at or above the bound: the general route's
+    low = quadratic.lambda_min if quadratic.lambda_min > 0 else high
+    settings = _GD.settings({"learning_rate": rate}, low, high, quadratic)
+    theta0 = np.zeros(2)
+    ladder = ReferenceLadder(stats, 0.0, True, (X, y))
+    judge = Judge(quadratic, ladder, _TOL)
+    history = History(iterations, "full")
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        try:
+            theta, n_done, reason, _ = fixed_step_iterates(
+                quadratic, settings.learning_rate, theta0, iterations, None, False,
+                _never, history,
+            )  # fmt: skip
+        except (FloatingPointError, OverflowError):
+            return None  # the general route raises its own error
+    if not all(map(math.isfinite, theta.tolist())):
+        return None
+    return _result(settings, quadratic, theta0, theta, history, n_done, reason, judge)
+
+
+def _arguments(learning_rate: Any, num_iterations: Any) -> tuple[float | None, int | None]:
+    """The rate and count, where both are plain and valid (else None: the general route
+    checks them, and says what is wrong)."""
+    rate = learning_rate if type(learning_rate) is float else None
+    if rate is None or not 0.0 < rate < math.inf:
+        return None, None
+    count = num_iterations if type(num_iterations) is int else None
+    if count is None or not 0 <= count <= MAX_ITERATIONS:
+        return None, None
+    return rate, count
+
+
+def _never(k: int, loss: float, previous: float) -> None:
+    """Below the bound, a loss that grows is no divergence (`linreg.loop._watcher`)."""
+
+
+def _result(
+    settings: Any,
+    quadratic: Quadratic,
+    theta0: FloatArray,
+    end: FloatArray,
+    history: History,
+    n_done: int,
+    reason: str,
+    judge: Judge,
+) -> DescentResult:
+    theta = quadratic.to_data(end)
+    verdict = judge.on_data(theta)
+    _, g = quadratic.loss_and_gradient(end)
+    bound = _GD.bound(settings) if _GD.bound else None
+    assert bound is not None
+    forecast = Forecast(_GD.name, settings, quadratic, theta0, judge.ladder, judge.tol, "")
+    return DescentResult(
+        w=theta[:-1],
+        b=float(theta[-1]),
+        loss=float(history.latest),
+        start_loss=float(history.first),
+        history=history.array(n_done + 1),
+        n_iter=n_done,
+        stop_reason=reason,
+        loss_gap=quadratic.loss_gap(g),
+        tol=judge.tol,
+        method=_GD.name,
+        options=dict(settings.values),
+        gradient_norm=norm(g),
+        learning_rate=settings.learning_rate,
+        momentum=settings.momentum,
+        bound=bound.value,
+        bound_name=bound.name,
+        condition_number=quadratic.condition_number,
+        forecast=forecast,
+        path=None,
+        **verdict_fields(verdict),
+    )
