@@ -18,12 +18,16 @@ field, bit for bit (tests/test_line_descent.py).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from linreg import accumulate
+from linreg._keep import _stays_floats
+from linreg._line_sums import _HEAD_ONES, LINE_PIECE, line_statistics, shifted_sums
 from linreg.arguments import MAX_ITERATIONS
 from linreg.blas import norm
 from linreg.certificate import Judge, ReferenceLadder
@@ -75,7 +79,7 @@ def fit(X: Any, y: Any, learning_rate: Any, num_iterations: Any) -> DescentResul
     X, y = check_features_target(X, y, finite=False)
     if X.shape[1] != 1:
         return None
-    stats = Moments.from_checked(X, y)
+    stats = _line_pass(X, y) or Moments.from_checked(X, y)
     quadratic = Quadratic.build(stats, alpha=0.0, standardize=False, intercept=True)
     high = quadratic.lambda_max
     if not high > 0.0 or not rate < 2.0 / high:
@@ -109,6 +113,44 @@ def _arguments(learning_rate: Any, num_iterations: Any) -> tuple[float | None, i
     if count is None or not 0 <= count <= MAX_ITERATIONS:
         return None, None
     return rate, count
+
+
+def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
+    """`linreg.accumulate.one_pass` of up to one piece of rows (`LINE_PIECE`), where it
+    is one block in one run: its shift, its sums, its judgment (`linreg._keep`) and its
+    statistics (`linreg._line_sums.line_statistics`), the same calls on the same numbers
+    without the pass's machinery for many blocks. None (then the pass itself) for more
+    rows, a block that would start a new run, or a number the float route hands numpy."""
+    n = y.shape[0]
+    if not (n <= LINE_PIECE and accumulate.LINE_FLOATS):
+        return None
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows in the sums
+        # `first_shift`: the means of the first rows
+        ones = _HEAD_ONES[:n]
+        mx, my = float((ones @ X)[0]) / n, float(ones @ y) / n
+        shift = np.array([mx, my] if math.isfinite(mx) and math.isfinite(my) else [0.0, 0.0])
+        scratch = np.empty((2, n))  # `block_scratch`, then `line_sums`
+        np.subtract(X[:, 0], shift[0], out=scratch[0])
+        np.subtract(y, shift[1], out=scratch[1])
+        sums = shifted_sums(scratch, n)
+    if sums is None:
+        return None
+    total, products, depth = sums
+    (s0, s1), (t0, t1) = shift.tolist(), total.tolist()
+    (p00, _), (_, p11) = products.tolist()
+    gamma = accumulate._gamma(max(depth, 0) + 64)  # `_kept`, on a fresh run
+    top = [2 * accumulate._UNIT * abs(s0), 2 * accumulate._UNIT * abs(s1)]
+    if not _stays_floats(n, [t0, t1], [p00, p11], top, gamma, (accumulate.RESHIFT,
+                                                                 accumulate.SAFE)):  # fmt: skip
+        return None
+    depth += 2 * math.ceil(math.log2(1 + 1)) + 1  # `_Run.statistics` of one block
+    bounds = functools.partial(accumulate._bounds, depth)
+    found = line_statistics(n, shift, total, products, bounds, accumulate._gamma(depth + 4))
+    if found is None:
+        return None
+    (mean_x, mean_y), (cxx, cxy, cyy), rounding, mean_rounding = found
+    return Moments(n, np.array([mean_x]), mean_y, np.array([[cxx]]), np.array([cxy]), cyy,
+                   rounding, mean_rounding)  # fmt: skip
 
 
 def _never(k: int, loss: float, previous: float) -> None:
