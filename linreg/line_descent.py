@@ -3,15 +3,18 @@ r"""The livestream's fit, fused: fixed-step descent on one feature, without the 
 `linreg.descent.gradient_descent(X, y, learning_rate=η, num_iterations=k)` with every
 other argument left as it is (one float64 feature, an intercept, no ridge, no weights,
 no standardising, no ``tol``, the whole history kept) is the livestream's call, and the
-commonest. `fit` runs it here: the same kernels (`linreg.accumulate`'s pass,
-`linreg.problem.Quadratic`, `linreg.certificate`'s reference, `linreg.spectral`'s
-closed-form iterates) called in the same order on the same floats, so the result is the
-general route's bit for bit, without what the general route spends on being general
-(`linreg.arguments.request`'s checks of arguments that are the defaults, the loop's
-plan and dispatch, a second look at the data). It answers None (then `minimize` runs)
-for any other call, for any argument the general route would refuse (so every refusal
-keeps its one message), and for a rate at or above the stability bound $2/\lambda_{\max}$
-(divergence, and `linreg.rounded_start`'s pinned start, stay the general route's).
+commonest. `fit` runs it here: the same kernels (`linreg.problem.Quadratic`,
+`linreg.certificate`'s reference and verdict, `linreg.spectral`'s closed-form iterates)
+called in the same order on the same floats, so the result is the general route's bit
+for bit, without what the general route spends on being general (`linreg.arguments`'
+checks of arguments that are their defaults, the loop's plan and dispatch, and, up to
+`linreg._line_sums.LINE_PIECE` rows, `linreg.accumulate.Pass`'s machinery for many
+blocks: one block's shift, sums, judgment and statistics are called directly). It
+answers None (then `minimize` runs) for any other call, for any argument the general
+route would refuse (so every refusal keeps its one message), for a run that overflows,
+and for a rate at or above the stability bound $2/\lambda_{\max}$ (divergence, and
+`linreg.rounded_start`'s pinned start and withdrawn verdicts, stay the general route's).
+Measured on the livestream's 100 points: 0.21 ms for the general route, 0.17 ms fused.
 `FUSED = False` sends every call through `minimize`: the tests compare the two, field by
 field, bit for bit (tests/test_line_descent.py).
 """
