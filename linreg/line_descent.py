@@ -76,8 +76,10 @@ def fit(X: Any, y: Any, learning_rate: Any, num_iterations: Any) -> DescentResul
     """`gradient_descent(X, y, learning_rate=…, num_iterations=…)`, or None where the
     general route must answer (see the module)."""
     rate, iterations = _arguments(learning_rate, num_iterations)
-    if not FUSED or rate is None or iterations is None or is_dask(X):
+    if not FUSED or rate is None or iterations is None:
         return None
+    if y is None or isinstance(X, Moments) or is_dask(X):
+        return None  # statistics, dask, or no y: `minimize` reduces or refuses them
     # the general route's first look at the data (its arguments are valid: see above)
     X, y = check_features_target(X, y, finite=False)
     if X.shape[1] != 1:

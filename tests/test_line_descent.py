@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from linreg import gradient_descent, line_descent
 from linreg.errors import DivergenceError, InputError
+from linreg.moments import Moments
 
 _SETTINGS = settings(
     max_examples=150, derandomize=True, database=None, deadline=None,
@@ -190,6 +191,9 @@ def test_a_million_iterations_are_the_same_either_way(points: np.ndarray) -> Non
         ([[1.0], [2.0]], [1.0, 2.0], {"history": "none"}),
         ([[1e-200], [2e-200]], [1e-200, 2e-200], {}),
         ([[0.0], [0.0]], [1.0, 2.0], {}),
+        ([[1.0], [2.0]], None, {}),
+        (Moments.from_arrays([[1.0], [2.0], [4.0]], [1.0, 2.0, 2.0]), None, {}),
+        (Moments.from_arrays([[1.0], [2.0], [4.0]], [1.0, 2.0, 2.0]), [1.0], {}),
     ],
 )  # fmt: skip
 def test_refusals_and_edges_are_the_same_either_way(
