@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from linreg import _line_twins as _twins
 from linreg import accumulate
 from linreg._keep import _stays_floats
 from linreg._line_sums import _HEAD_ONES, LINE_PIECE, line_statistics, shifted_sums
@@ -85,27 +86,42 @@ def fit(X: Any, y: Any, learning_rate: Any, num_iterations: Any) -> DescentResul
     if X.shape[1] != 1:
         return None
     stats = _line_pass(X, y) or Moments.from_checked(X, y)
-    quadratic = Quadratic.build(stats, alpha=0.0, standardize=False, intercept=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # a flag: hand over
+        try:
+            return _fused(X, y, stats, rate, iterations)
+        except (FloatingPointError, OverflowError):
+            return None  # the general route raises its own error, or answers
+
+
+def _fused(
+    X: FloatArray, y: FloatArray, stats: Moments, rate: float, iterations: int
+) -> DescentResult | None:
+    """The fit from the pass's statistics on, each piece by its float twin where there
+    is one (`linreg._line_twins`), else by the general route's own objects."""
+    quadratic = _twins.quadratic(stats) or Quadratic.build(
+        stats, alpha=0.0, standardize=False, intercept=True
+    )
     high = quadratic.lambda_max
     if not high > 0.0 or not rate < 2.0 / high:
         return None  # no curvature, or a rate at or above the bound: the general route's
     low = quadratic.lambda_min if quadratic.lambda_min > 0 else high
     settings = _GD.settings({"learning_rate": rate}, low, high, quadratic)
     theta0 = np.zeros(2)
-    ladder = ReferenceLadder(stats, 0.0, True, (X, y))
-    judge = Judge(quadratic, ladder, _TOL)
-    history = History(iterations, "full")
-    with np.errstate(over="raise", invalid="raise", divide="raise"):
-        try:
-            theta, n_done, reason, _ = fixed_step_iterates(
-                quadratic, settings.learning_rate, theta0, iterations, None, False,
-                _never, history,
-            )  # fmt: skip
-        except (FloatingPointError, OverflowError):
-            return None  # the general route raises its own error
+    ladder = _twins.ladder(stats, (X, y)) or ReferenceLadder(stats, 0.0, True, (X, y))
+    run = _twins.run(quadratic, settings.learning_rate, iterations)
+    if run is None:
+        history = History(iterations, "full")
+        theta, n_done, reason, _ = fixed_step_iterates(
+            quadratic, settings.learning_rate, theta0, iterations, None, False, _never,
+            history,
+        )  # fmt: skip
+        losses = history.array(n_done + 1)
+    else:
+        theta, losses = run
+        n_done, reason = iterations, "num_iterations"
     if not all(map(math.isfinite, theta.tolist())):
         return None
-    return _result(settings, quadratic, theta0, theta, history, n_done, reason, judge)
+    return _result(settings, quadratic, theta0, theta, losses, n_done, reason, ladder)
 
 
 def _arguments(learning_rate: Any, num_iterations: Any) -> tuple[float | None, int | None]:
@@ -167,27 +183,27 @@ def _result(
     quadratic: Quadratic,
     theta0: FloatArray,
     end: FloatArray,
-    history: History,
+    losses: FloatArray,
     n_done: int,
     reason: str,
-    judge: Judge,
+    ladder: ReferenceLadder,
 ) -> DescentResult:
     theta = quadratic.to_data(end)
-    verdict = judge.on_data(theta)
+    verdict = _twins.verdict(theta, ladder) or Judge(quadratic, ladder, _TOL).on_data(theta)
     _, g = quadratic.loss_and_gradient(end)
     bound = _GD.bound(settings) if _GD.bound else None
     assert bound is not None
-    forecast = Forecast(_GD.name, settings, quadratic, theta0, judge.ladder, judge.tol, "")
+    forecast = Forecast(_GD.name, settings, quadratic, theta0, ladder, _TOL, "")
     return DescentResult(
         w=theta[:-1],
         b=float(theta[-1]),
-        loss=float(history.latest),
-        start_loss=float(history.first),
-        history=history.array(n_done + 1),
+        loss=float(losses[-1]),
+        start_loss=float(losses[0]),
+        history=losses,
         n_iter=n_done,
         stop_reason=reason,
         loss_gap=quadratic.loss_gap(g),
-        tol=judge.tol,
+        tol=_TOL,
         method=_GD.name,
         options=dict(settings.values),
         gradient_norm=norm(g),

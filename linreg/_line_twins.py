@@ -1,0 +1,137 @@
+r"""Float twins of the general route's pieces for the livestream's fit (`linreg.line_descent`).
+
+Each function here answers what one general piece answers for one feature with an
+intercept, no ridge and no standardising, by the same operations on the same floats
+(mostly by calling that piece's own one-feature kernels), without the piece's generality:
+its checks of what cannot happen here, its error-state contexts (the caller holds one
+that raises on every flag, and hands over on any), its arrays of one number. Each
+answers None where its twin is not provably the same, and the caller then builds the
+general piece itself:
+
+- `quadratic`: `linreg.problem.Quadratic.build` (its 2×2 spectrum by `_two_by_two`);
+- `ladder`: `linreg.certificate.ReferenceLadder` on the statistics' route
+  (`linreg.reference_statistics.prepare` and `from_statistics`, by `_solve_one` and
+  `_one_weight`), for a feature that is not constant, in units that need no rescaling;
+- `run`: `linreg.spectral.fixed_step_iterates` without ``tol`` or a path, in one block,
+  every direction shrinking ($0 < \eta\lambda < 1$) with a gradient along it;
+- `verdict`: `linreg.certificate.Judge.on_data`, where the statistics' reference decides
+  it (where a sharper one could change it, the Judge climbs the ladder itself).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+from linreg import moments, problem, reference_statistics, spectral
+from linreg.blas import eigh
+from linreg.certificate import Certificate, ReferenceLadder, _undecided, judge
+from linreg.moments import Moments, _line_hessian
+from linreg.problem import Coordinates, Quadratic, _line_inverse, _two_by_two
+from linreg.reference import UNIT, Reference
+from linreg.reference_statistics import Prepared, Units, normal_system, solve_scaled
+from linreg.validate import check_not_underflowed
+
+__all__ = ["ladder", "quadratic", "run", "verdict"]
+
+FloatArray = npt.NDArray[np.float64]
+
+#: `fixed_step_iterates`' k for one block, read-only (sliced, never written).
+_K = np.arange(spectral._BLOCK, dtype=np.float64)
+_K.flags.writeable = False
+#: `minimize`'s tolerance when none is given.
+_TOL = 1e-6
+
+
+def switched_on() -> bool:
+    """Whether the one-feature kernels the twins call are those the general route calls."""
+    return problem.TWO_BY_TWO_FLOATS and moments.ONE_FEATURE_FLOATS
+
+
+def quadratic(stats: Moments) -> Quadratic | None:
+    """`Quadratic.build(stats, alpha=0.0, standardize=False, intercept=True)` where its
+    one-feature kernels answer (`_line_hessian`, `_line_inverse`, `_two_by_two`) and the
+    feature is not constant (no proven null direction)."""
+    check_not_underflowed(
+        stats.cxx.diagonal(), stats.mean_x, stats.cyy, mean_y=stats.mean_y, moment=stats.cxy
+    )
+    if not (switched_on() and float(stats.cxx[0, 0]) != 0.0):
+        return None
+    coords = Coordinates.identity(1, True)
+    penalty = coords.penalty(0.0)
+    hessian = _line_hessian(stats, 0.0)
+    inverse = _line_inverse(stats, 0.0, True)
+    if hessian is None or inverse is None:
+        return None
+    values, vectors = eigh(hessian)
+    small, small_vectors = eigh(inverse[0])
+    spectrum = _two_by_two(values, vectors, small, small_vectors, inverse[1])
+    if spectrum is None:
+        return None
+    return Quadratic(stats, coords, penalty, hessian, inverse[0], spectrum)
+
+
+def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadder | None:
+    """`ReferenceLadder(stats, 0.0, True, data)`: `prepare` and `from_statistics` for one
+    feature of nonzero spread whose units need no rescaling (`Units.of`), by their
+    one-weight kernels (`_solve_one`, `_one_weight`)."""
+    if not (switched_on() and abs(float(stats.cxx[0, 0])) >= 2.0**-1022):
+        return None  # constant, or subnormal (`exact_scaling`): `prepare`'s other lines
+    units = Units.of(stats)
+    if not units.identity:
+        return None
+    penalty = units.penalty(stats.count, 0.0)
+    system, means = normal_system(stats, penalty, True)  # (penalty[kept] is penalty)
+    solved = solve_scaled(system)
+    if solved is None:
+        return None
+    kept = np.zeros(1, dtype=np.intp)
+    prepared = Prepared(units, penalty, np.zeros(1, dtype=bool), True, kept, stats, system,
+                        means, solved)  # fmt: skip
+    found = reference_statistics._one_weight(prepared, True)
+    if found is None:
+        return None
+    point, errors = found
+    error = reference_statistics.norm_bound(errors) * (1 + 4 * UNIT)
+    zero = stats.cyy == 0.0 and stats.mean_y == 0.0
+    if not (zero or math.isfinite(error)):
+        return None
+    current = Reference(point, 0.0 if zero else error, np.zeros((2, 0)), zero, "statistics", "")
+    made = ReferenceLadder.__new__(ReferenceLadder)
+    made.stats, made.alpha, made.intercept, made.data = stats, 0.0, True, data
+    made._prepared, made.current, made.floor = prepared, current, current
+    made._rungs = ["data", "exact"]
+    return made
+
+
+def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray, FloatArray] | None:
+    """`fixed_step_iterates(quadratic, rate, 0, iterations, None, False, watch, history)`
+    of one block: (θ, every loss). The watch is never called below the bound, and no loss
+    is NaN (all are checked finite), so `compared` is the losses themselves."""
+    if iterations >= spectral._BLOCK:
+        return None
+    lambdas, basis = quadratic.eigenvalues, quadratic.eigenvectors
+    theta0 = np.zeros(2)
+    loss0, g0 = quadratic.loss_and_gradient(theta0)
+    g_hat = basis.T @ g0
+    steps = rate * lambdas
+    if 0.0 in g_hat.tolist() or not all(0.0 < s < 1.0 for s in steps.tolist()):
+        return None  # a direction that stays still, or does not shrink: `_sums`' other lines
+    k = _K[: iterations + 1]
+    sums = np.asarray(np.expm1(np.log1p(-steps)[:, None] * k[None, :]) / -lambdas[:, None])
+    losses = np.subtract(loss0, spectral._decrease(sums, lambdas, g_hat))
+    moved = sums * g_hat[:, None]
+    if not (np.isfinite(losses).all() and np.isfinite(moved).all()):
+        return None
+    step = moved[:, -1].copy()
+    return spectral._at(theta0, basis, step), losses
+
+
+def verdict(theta: FloatArray, ladder: ReferenceLadder) -> Certificate | None:
+    """`Judge(quadratic, ladder, 1e-6).on_data(θ)` where the statistics' reference decides
+    it: `judge` against it (the run's resolution is 0: the coordinates are not shifted),
+    None where `_undecided` says a sharper reference could change it."""
+    found = judge(theta, ladder.current, _TOL, 0.0)
+    return None if _undecided(found, _TOL) else found
