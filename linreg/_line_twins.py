@@ -25,16 +25,17 @@ import math
 import numpy as np
 import numpy.typing as npt
 
-from linreg import moments, problem, reference_statistics, spectral
-from linreg.blas import eigh
+from linreg import blas, moments, problem, reference_statistics, spectral
 from linreg.certificate import Certificate, ReferenceLadder, _undecided, judge
-from linreg.moments import Moments, _line_hessian
+from linreg.methods import METHODS
+from linreg.moments import Moments, _line_hessian, _product
 from linreg.problem import Coordinates, Quadratic, _line_inverse, _two_by_two
 from linreg.reference import UNIT, Reference
-from linreg.reference_statistics import Prepared, Units, normal_system, solve_scaled
+from linreg.reference_statistics import Prepared, System, Units, _solve_one
+from linreg.seam import Settings
 from linreg.validate import check_not_underflowed
 
-__all__ = ["ladder", "quadratic", "run", "verdict"]
+__all__ = ["ladder", "loss_and_gradient", "quadratic", "run", "settings", "verdict"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -43,6 +44,10 @@ _K = np.arange(spectral._BLOCK, dtype=np.float64)
 _K.flags.writeable = False
 #: `minimize`'s tolerance when none is given.
 _TOL = 1e-6
+
+
+#: `gd`'s one option (`settings`).
+(_RATE,) = METHODS["gd"].options
 
 
 def switched_on() -> bool:
@@ -59,37 +64,57 @@ def quadratic(stats: Moments) -> Quadratic | None:
     )
     if not (switched_on() and float(stats.cxx[0, 0]) != 0.0):
         return None
-    coords = Coordinates.identity(1, True)
-    penalty = coords.penalty(0.0)
+    # `Coordinates.identity(1, True)`, and its penalty of alpha 0: 0/1² = +0
+    coords = Coordinates(np.zeros(1), np.ones(1), True)
     hessian = _line_hessian(stats, 0.0)
     inverse = _line_inverse(stats, 0.0, True)
     if hessian is None or inverse is None:
         return None
-    values, vectors = eigh(hessian)
-    small, small_vectors = eigh(inverse[0])
-    spectrum = _two_by_two(values, vectors, small, small_vectors, inverse[1])
+    high, low = _eigh(hessian), _eigh(inverse[0])
+    if high is None or low is None:
+        return None
+    spectrum = _two_by_two(*high, *low, inverse[1])
     if spectrum is None:
         return None
-    return Quadratic(stats, coords, penalty, hessian, inverse[0], spectrum)
+    return Quadratic(stats, coords, np.zeros(1), hessian, inverse[0], spectrum)
+
+
+def _eigh(matrix: FloatArray) -> tuple[FloatArray, FloatArray] | None:
+    """`linreg.blas.eigh` of a 2×2 matrix of finite entries (as `_line_hessian` and
+    `_line_inverse` form them): LAPACK's own call, None where it raises or fails (NaN),
+    where `eigh` would hand the matrix to numpy.linalg.eigh."""
+    try:
+        values, vectors = blas._EIGH_LO(matrix)
+    except FloatingPointError:
+        return None
+    if any(map(math.isnan, values.tolist() + vectors.ravel().tolist())):
+        return None
+    return values, vectors
+
+
+def settings(quadratic: Quadratic, rate: float) -> Settings:
+    """`METHODS["gd"].settings({"learning_rate": rate}, low, high, quadratic)`: its one
+    option is given, so no default is formed from the curvature."""
+    return Settings({_RATE.name: _RATE.check(rate)}, quadratic)
 
 
 def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadder | None:
     """`ReferenceLadder(stats, 0.0, True, data)`: `prepare` and `from_statistics` for one
     feature of nonzero spread whose units need no rescaling (`Units.of`), by their
     one-weight kernels (`_solve_one`, `_one_weight`)."""
-    if not (switched_on() and abs(float(stats.cxx[0, 0])) >= 2.0**-1022):
-        return None  # constant, or subnormal (`exact_scaling`): `prepare`'s other lines
+    spread = float(stats.cxx[0, 0])
+    if not (switched_on() and 2.0**-400 < abs(spread) < 2.0**400):
+        return None  # constant, subnormal (`exact_scaling`), or `solve_scaled`'s other lines
     units = Units.of(stats)
     if not units.identity:
         return None
-    penalty = units.penalty(stats.count, 0.0)
-    system, means = normal_system(stats, penalty, True)  # (penalty[kept] is penalty)
-    solved = solve_scaled(system)
-    if solved is None:
-        return None
-    kept = np.zeros(1, dtype=np.intp)
-    prepared = Prepared(units, penalty, np.zeros(1, dtype=bool), True, kept, stats, system,
-                        means, solved)  # fmt: skip
+    # `prepare`: no constant column (`fixed`, `kept`), `Units.penalty` of alpha 0 (count·0),
+    # `normal_system` with an intercept (Cxx + diag(0) is Cxx + 0, entry by entry)
+    comoments, means = reference_statistics.statistics_rounding(stats)
+    system = System(stats.cxx + 0.0, stats.cxy, float(stats.cyy), comoments + 2 * UNIT)
+    solved = _solve_one(spread + 0.0, float(stats.cxy[0]), system.rounding)
+    prepared = Prepared(units, np.zeros(1), np.zeros(1, dtype=bool), True,
+                        np.zeros(1, dtype=np.intp), stats, system, means, solved)  # fmt: skip
     found = reference_statistics._one_weight(prepared, True)
     if found is None:
         return None
@@ -114,7 +139,10 @@ def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray,
         return None
     lambdas, basis = quadratic.eigenvalues, quadratic.eigenvectors
     theta0 = np.zeros(2)
-    loss0, g0 = quadratic.loss_and_gradient(theta0)
+    start = loss_and_gradient(quadratic, 0.0, 0.0)
+    if start is None:
+        return None
+    loss0, g0 = start
     g_hat = basis.T @ g0
     steps = rate * lambdas
     if 0.0 in g_hat.tolist() or not all(0.0 < s < 1.0 for s in steps.tolist()):
@@ -127,6 +155,17 @@ def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray,
         return None
     step = moved[:, -1].copy()
     return spectral._at(theta0, basis, step), losses
+
+
+def loss_and_gradient(quadratic: Quadratic, u: float, b: float) -> tuple[float, FloatArray] | None:
+    """`quadratic.loss_and_gradient(θ)` at θ = [u, b]: `Moments.loss_and_gradient`'s
+    one-feature kernel on floats (ridge 0), None where it is not finite (numpy's lines)."""
+    stats = quadratic.stats
+    x, c, r = float(stats.mean_x[0]), float(stats.cxx[0, 0]), float(stats.cxy[0])
+    loss, grad, grad_b = moments._kernel(stats, _product, _product, x, c, r, u, b, 0.0)
+    if not (math.isfinite(loss) and math.isfinite(grad) and math.isfinite(grad_b)):
+        return None
+    return loss, np.array([grad, grad_b])
 
 
 def verdict(theta: FloatArray, ladder: ReferenceLadder) -> Certificate | None:

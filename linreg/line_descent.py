@@ -104,8 +104,7 @@ def _fused(
     high = quadratic.lambda_max
     if not high > 0.0 or not rate < 2.0 / high:
         return None  # no curvature, or a rate at or above the bound: the general route's
-    low = quadratic.lambda_min if quadratic.lambda_min > 0 else high
-    settings = _GD.settings({"learning_rate": rate}, low, high, quadratic)
+    settings = _twins.settings(quadratic, rate)
     theta0 = np.zeros(2)
     ladder = _twins.ladder(stats, (X, y)) or ReferenceLadder(stats, 0.0, True, (X, y))
     run = _twins.run(quadratic, settings.learning_rate, iterations)
@@ -188,9 +187,10 @@ def _result(
     reason: str,
     ladder: ReferenceLadder,
 ) -> DescentResult:
-    theta = quadratic.to_data(end)
+    theta = end.copy()  # `quadratic.to_data(end)`: the data's coordinates, u/1 is u
     verdict = _twins.verdict(theta, ladder) or Judge(quadratic, ladder, _TOL).on_data(theta)
-    _, g = quadratic.loss_and_gradient(end)
+    u, b = end.tolist()
+    _, g = _twins.loss_and_gradient(quadratic, u, b) or quadratic.loss_and_gradient(end)
     bound = _GD.bound(settings) if _GD.bound else None
     assert bound is not None
     forecast = Forecast(_GD.name, settings, quadratic, theta0, ladder, _TOL, "")
