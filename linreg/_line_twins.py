@@ -20,13 +20,16 @@ general piece itself:
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from linreg import blas, moments, problem, reference_statistics, spectral
 from linreg.certificate import Certificate, ReferenceLadder, _undecided, judge
+from linreg.descent_result import DescentResult, Forecast
 from linreg.methods import METHODS
 from linreg.moments import Moments, _line_hessian, _product
 from linreg.problem import Coordinates, Quadratic, _line_inverse, _two_by_two
@@ -38,6 +41,7 @@ from linreg.validate import check_not_underflowed
 __all__ = ["ladder", "loss_and_gradient", "quadratic", "run", "settings", "verdict"]
 
 FloatArray = npt.NDArray[np.float64]
+_R = TypeVar("_R")
 
 #: `fixed_step_iterates`' k for one block, read-only (sliced, never written).
 _K = np.arange(spectral._BLOCK, dtype=np.float64)
@@ -48,6 +52,16 @@ _TOL = 1e-6
 
 #: `gd`'s one option (`settings`).
 (_RATE,) = METHODS["gd"].options
+
+
+def made(cls: type[_R], **values: Any) -> _R:
+    """``cls(**values)`` for a dataclass whose ``__init__`` only stores its fields (no
+    ``__post_init__``, no slots; every field given, checked): the same record without the
+    generated ``__init__``'s ``object.__setattr__`` per field (a microsecond a record)."""
+    assert len(values) == _FIELDS[cls], (cls, sorted(values))
+    record = object.__new__(cls)
+    record.__dict__.update(values)
+    return record
 
 
 def switched_on() -> bool:
@@ -65,7 +79,7 @@ def quadratic(stats: Moments) -> Quadratic | None:
     if not (switched_on() and float(stats.cxx[0, 0]) != 0.0):
         return None
     # `Coordinates.identity(1, True)`, and its penalty of alpha 0: 0/1² = +0
-    coords = Coordinates(np.zeros(1), np.ones(1), True)
+    coords = made(Coordinates, shift=np.zeros(1), scale=np.ones(1), intercept=True)
     hessian = _line_hessian(stats, 0.0)
     inverse = _line_inverse(stats, 0.0, True)
     if hessian is None or inverse is None:
@@ -76,7 +90,8 @@ def quadratic(stats: Moments) -> Quadratic | None:
     spectrum = _two_by_two(*high, *low, inverse[1])
     if spectrum is None:
         return None
-    return Quadratic(stats, coords, np.zeros(1), hessian, inverse[0], spectrum)
+    return made(Quadratic, stats=stats, coords=coords, penalty=np.zeros(1), hessian=hessian,
+                inverse=inverse[0], spectrum=spectrum)  # fmt: skip
 
 
 def _eigh(matrix: FloatArray) -> tuple[FloatArray, FloatArray] | None:
@@ -95,7 +110,7 @@ def _eigh(matrix: FloatArray) -> tuple[FloatArray, FloatArray] | None:
 def settings(quadratic: Quadratic, rate: float) -> Settings:
     """`METHODS["gd"].settings({"learning_rate": rate}, low, high, quadratic)`: its one
     option is given, so no default is formed from the curvature."""
-    return Settings({_RATE.name: _RATE.check(rate)}, quadratic)
+    return made(Settings, values={_RATE.name: _RATE.check(rate)}, quadratic=quadratic)
 
 
 def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadder | None:
@@ -111,10 +126,13 @@ def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadd
     # `prepare`: no constant column (`fixed`, `kept`), `Units.penalty` of alpha 0 (count·0),
     # `normal_system` with an intercept (Cxx + diag(0) is Cxx + 0, entry by entry)
     comoments, means = reference_statistics.statistics_rounding(stats)
-    system = System(stats.cxx + 0.0, stats.cxy, float(stats.cyy), comoments + 2 * UNIT)
-    solved = _solve_one(spread + 0.0, float(stats.cxy[0]), system.rounding)
-    prepared = Prepared(units, np.zeros(1), np.zeros(1, dtype=bool), True,
-                        np.zeros(1, dtype=np.intp), stats, system, means, solved)  # fmt: skip
+    rounding = comoments + 2 * UNIT
+    system = made(System, gram=stats.cxx + 0.0, moment=stats.cxy, total=float(stats.cyy),
+                  rounding=rounding)  # fmt: skip
+    solved = _solve_one(spread + 0.0, float(stats.cxy[0]), rounding)
+    prepared = made(Prepared, units=units, penalty=np.zeros(1), fixed=np.zeros(1, dtype=bool),
+                    exact=True, kept=np.zeros(1, dtype=np.intp), reduced=stats, system=system,
+                    means=means, solved=solved)  # fmt: skip
     found = reference_statistics._one_weight(prepared, True)
     if found is None:
         return None
@@ -123,12 +141,14 @@ def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadd
     zero = stats.cyy == 0.0 and stats.mean_y == 0.0
     if not (zero or math.isfinite(error)):
         return None
-    current = Reference(point, 0.0 if zero else error, np.zeros((2, 0)), zero, "statistics", "")
-    made = ReferenceLadder.__new__(ReferenceLadder)
-    made.stats, made.alpha, made.intercept, made.data = stats, 0.0, True, data
-    made._prepared, made.current, made.floor = prepared, current, current
-    made._rungs = ["data", "exact"]
-    return made
+    current = made(Reference, point=point, error=0.0 if zero else error, null=np.zeros((2, 0)),
+                   zero=zero, source="statistics", reason="")  # fmt: skip
+    # `ReferenceLadder.__init__`'s attributes, its prepared system and reference as above
+    found_ladder = ReferenceLadder.__new__(ReferenceLadder)
+    found_ladder.__dict__.update(stats=stats, alpha=0.0, intercept=True, data=data,
+                                 _prepared=prepared, current=current, floor=current,
+                                 _rungs=["data", "exact"])  # fmt: skip
+    return found_ladder
 
 
 def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray, FloatArray] | None:
@@ -174,3 +194,15 @@ def verdict(theta: FloatArray, ladder: ReferenceLadder) -> Certificate | None:
     None where `_undecided` says a sharper reference could change it."""
     found = judge(theta, ladder.current, _TOL, 0.0)
     return None if _undecided(found, _TOL) else found
+
+
+def _fields(*classes: type) -> dict[type, int]:
+    """How many fields each record `made` builds has (each a plain dataclass: checked)."""
+    for cls in classes:
+        assert dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__"), cls
+        assert "__slots__" not in cls.__dict__, cls
+    return {cls: len(dataclasses.fields(cls)) for cls in classes}
+
+
+_FIELDS = _fields(Moments, Coordinates, Quadratic, System, Prepared, Reference, Settings,
+                  Forecast, DescentResult)  # fmt: skip

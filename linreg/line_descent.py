@@ -169,8 +169,9 @@ def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
     if found is None:
         return None
     (mean_x, mean_y), (cxx, cxy, cyy), rounding, mean_rounding = found
-    return Moments(n, np.array([mean_x]), mean_y, np.array([[cxx]]), np.array([cxy]), cyy,
-                   rounding, mean_rounding)  # fmt: skip
+    return _twins.made(Moments, count=n, mean_x=np.array([mean_x]), mean_y=mean_y,
+                       cxx=np.array([[cxx]]), cxy=np.array([cxy]), cyy=cyy, rounding=rounding,
+                       mean_rounding=mean_rounding)  # fmt: skip
 
 
 def _never(k: int, loss: float, previous: float) -> None:
@@ -193,8 +194,12 @@ def _result(
     _, g = _twins.loss_and_gradient(quadratic, u, b) or quadratic.loss_and_gradient(end)
     bound = _GD.bound(settings) if _GD.bound else None
     assert bound is not None
-    forecast = Forecast(_GD.name, settings, quadratic, theta0, ladder, _TOL, "")
-    return DescentResult(
+    forecast = _twins.made(
+        Forecast, method=_GD.name, settings=settings, quadratic=quadratic, theta0=theta0,
+        ladder=ladder, tol=_TOL, withdrawn="", _value=None,
+    )  # fmt: skip
+    return _twins.made(
+        DescentResult,
         w=theta[:-1],
         b=float(theta[-1]),
         loss=float(losses[-1]),

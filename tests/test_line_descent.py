@@ -64,6 +64,13 @@ def _everything(fit: Any) -> dict[str, Any]:
     out["theta0"], out["tol"] = _bytes(forecast.theta0), _bytes(forecast.tol)
     out["withdrawn"], out["method"] = forecast.withdrawn, forecast.method
     out["reference"] = _bytes(forecast.ladder.current)
+    # the ladder as `ReferenceLadder.__init__` leaves it: what a climb reads
+    ladder = forecast.ladder
+    out["ladder"] = sorted(vars(ladder))
+    out["prepared"] = _bytes(ladder._prepared)
+    out["rungs"], out["floor"] = list(ladder._rungs), _bytes(ladder.floor)
+    out["stats"], out["data"] = _bytes(ladder.stats), _bytes(ladder.data)
+    out["alpha"], out["intercept"] = _bytes(ladder.alpha), ladder.intercept
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out["final_loss"] = _bytes(fit.final_loss())
