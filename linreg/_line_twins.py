@@ -34,7 +34,7 @@ from linreg.methods import METHODS
 from linreg.moments import Moments, _line_hessian, _product
 from linreg.problem import Coordinates, Quadratic, _line_inverse, _two_by_two
 from linreg.reference import UNIT, Reference
-from linreg.reference_statistics import Prepared, System, Units, _solve_one
+from linreg.reference_statistics import _PLAIN, Prepared, System, Units, _solve_one
 from linreg.seam import Settings
 from linreg.validate import check_not_underflowed
 
@@ -120,8 +120,8 @@ def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadd
     spread = float(stats.cxx[0, 0])
     if not (switched_on() and 2.0**-400 < abs(spread) < 2.0**400):
         return None  # constant, subnormal (`exact_scaling`), or `solve_scaled`'s other lines
-    units = Units.of(stats)
-    if not units.identity:
+    units = _units(stats)
+    if units is None:
         return None
     # `prepare`: no constant column (`fixed`, `kept`), `Units.penalty` of alpha 0 (count·0),
     # `normal_system` with an intercept (Cxx + diag(0) is Cxx + 0, entry by entry)
@@ -137,7 +137,10 @@ def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadd
     if found is None:
         return None
     point, errors = found
-    error = reference_statistics.norm_bound(errors) * (1 + 4 * UNIT)
+    # `norm_bound`: the weight's bound (the largest of one, with 0) and the intercept's
+    (weight, intercept) = errors.tolist()
+    error = math.hypot(weight if weight > 0.0 else 0.0, intercept) * (1 + 2 * UNIT)
+    error = error * (1 + 4 * UNIT)
     zero = stats.cyy == 0.0 and stats.mean_y == 0.0
     if not (zero or math.isfinite(error)):
         return None
@@ -151,6 +154,18 @@ def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadd
     return found_ladder
 
 
+def _units(stats: Moments) -> Units | None:
+    """`Units.of(stats)` where its one-feature lines find no rescaling needed (else None)."""
+    spread, cyy = float(stats.cxx[0, 0]), float(stats.cyy)
+    if not (spread >= 0 and cyy >= 0):
+        return None
+    c, m = math.sqrt(spread), abs(float(stats.mean_x[0]))
+    both = (c if c > m else m, max(math.sqrt(cyy), abs(stats.mean_y)))
+    if not all(size == 0 or 2.0**-_PLAIN < size < 2.0**_PLAIN for size in both):
+        return None
+    return made(Units, features=np.zeros(1, dtype=np.int64), target=0)
+
+
 def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray, FloatArray] | None:
     """`fixed_step_iterates(quadratic, rate, 0, iterations, None, False, watch, history)`
     of one block: (θ, every loss). The watch is never called below the bound, and no loss
@@ -162,18 +177,23 @@ def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray,
     start = loss_and_gradient(quadratic, 0.0, 0.0)
     if start is None:
         return None
-    loss0, g0 = start
-    g_hat = basis.T @ g0
+    loss0, gradient = start
+    g_hat = basis.T @ gradient
     steps = rate * lambdas
     if 0.0 in g_hat.tolist() or not all(0.0 < s < 1.0 for s in steps.tolist()):
         return None  # a direction that stays still, or does not shrink: `_sums`' other lines
     k = _K[: iterations + 1]
     sums = np.asarray(np.expm1(np.log1p(-steps)[:, None] * k[None, :]) / -lambdas[:, None])
     losses = np.subtract(loss0, spectral._decrease(sums, lambdas, g_hat))
-    moved = sums * g_hat[:, None]
-    if not (np.isfinite(losses).all() and np.isfinite(moved).all()):
+    if not np.isfinite(losses).all():
         return None
-    step = moved[:, -1].copy()
+    # The steps s_k·ĝ are all finite, as the general route checks, without forming them:
+    # k·log1p(−ηλ) ≤ 0, so expm1 of it lies in [−1, 0] (to a few ulps) and |s_k| ≤ 2/λ.
+    (g0, g1), (l0, l1) = g_hat.tolist(), lambdas.tolist()
+    if not (math.isfinite((2.0 / l0) * abs(g0)) and math.isfinite((2.0 / l1) * abs(g1))):
+        return None
+    last = sums[:, -1].tolist()
+    step = np.array([last[0] * g0, last[1] * g1])  # the steps' last column
     return spectral._at(theta0, basis, step), losses
 
 
@@ -204,5 +224,5 @@ def _fields(*classes: type) -> dict[type, int]:
     return {cls: len(dataclasses.fields(cls)) for cls in classes}
 
 
-_FIELDS = _fields(Moments, Coordinates, Quadratic, System, Prepared, Reference, Settings,
+_FIELDS = _fields(Moments, Coordinates, Quadratic, Units, System, Prepared, Reference, Settings,
                   Forecast, DescentResult)  # fmt: skip
