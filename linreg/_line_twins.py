@@ -38,7 +38,7 @@ from linreg.reference_statistics import _PLAIN, Prepared, System, Units, _solve_
 from linreg.seam import Settings
 from linreg.validate import check_not_underflowed
 
-__all__ = ["ladder", "loss_and_gradient", "quadratic", "run", "settings", "verdict"]
+__all__ = ["ladder", "loss_and_gradient", "loss_gap", "quadratic", "run", "settings", "verdict"]
 
 FloatArray = npt.NDArray[np.float64]
 _R = TypeVar("_R")
@@ -206,6 +206,16 @@ def loss_and_gradient(quadratic: Quadratic, u: float, b: float) -> tuple[float, 
     if not (math.isfinite(loss) and math.isfinite(grad) and math.isfinite(grad_b)):
         return None
     return loss, np.array([grad, grad_b])
+
+
+def loss_gap(quadratic: Quadratic, g: FloatArray) -> float | None:
+    """`quadratic.loss_gap(g)`: ½gᵀH⁻¹g by the same products, where its inverse is at hand
+    (H is not singular) and no flag rises (its error state ignores them: None, then it)."""
+    inverse = quadratic.inverse
+    if inverse is None:
+        return None
+    gap = 0.5 * float(g @ np.asarray(inverse @ g))
+    return max(gap, 0.0) if math.isfinite(gap) else None
 
 
 def verdict(theta: FloatArray, ladder: ReferenceLadder) -> Certificate | None:

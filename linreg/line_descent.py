@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +48,7 @@ from linreg.validate import check_features_target
 __all__ = ["FUSED", "fit"]
 
 FloatArray = npt.NDArray[np.float64]
+_T = TypeVar("_T")
 
 #: Whether `fit` runs the livestream's call itself (False: always the general route).
 FUSED = True
@@ -85,12 +87,19 @@ def fit(X: Any, y: Any, learning_rate: Any, num_iterations: Any) -> DescentResul
     X, y = check_features_target(X, y, finite=False)
     if X.shape[1] != 1:
         return None
-    stats = _line_pass(X, y) or Moments.from_checked(X, y)
-    with np.errstate(over="raise", invalid="raise", divide="raise"):  # a flag: hand over
+    stats = _handing_over(_line_pass, X, y) or Moments.from_checked(X, y)
+    return _handing_over(_fused, X, y, stats, rate, iterations)
+
+
+def _handing_over(function: Callable[..., _T | None], *args: Any) -> _T | None:
+    """``function(*args)`` under an error state that raises on every flag but underflow
+    (left as the caller has it), None where one rose: the general route then answers,
+    or raises, in its own words."""
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
         try:
-            return _fused(X, y, stats, rate, iterations)
+            return function(*args)
         except (FloatingPointError, OverflowError):
-            return None  # the general route raises its own error, or answers
+            return None
 
 
 def _fused(
@@ -144,15 +153,15 @@ def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
     n = y.shape[0]
     if not (n <= LINE_PIECE and accumulate.LINE_FLOATS):
         return None
-    with np.errstate(over="ignore", invalid="ignore"):  # an overflow shows in the sums
-        # `first_shift`: the means of the first rows
-        ones = _HEAD_ONES[:n]
-        mx, my = float((ones @ X)[0]) / n, float(ones @ y) / n
-        shift = np.array([mx, my] if math.isfinite(mx) and math.isfinite(my) else [0.0, 0.0])
-        scratch = np.empty((2, n))  # `block_scratch`, then `line_sums`
-        np.subtract(X[:, 0], shift[0], out=scratch[0])
-        np.subtract(y, shift[1], out=scratch[1])
-        sums = shifted_sums(scratch, n)
+    # (the pass's error state ignores an overflow, which shows in the sums; here it raises,
+    # and the general route answers)
+    ones = _HEAD_ONES[:n]  # `first_shift`: the means of the first rows
+    mx, my = float((ones @ X)[0]) / n, float(ones @ y) / n
+    shift = np.array([mx, my] if math.isfinite(mx) and math.isfinite(my) else [0.0, 0.0])
+    scratch = np.empty((2, n))  # `block_scratch`, then `line_sums`
+    np.subtract(X[:, 0], shift[0], out=scratch[0])
+    np.subtract(y, shift[1], out=scratch[1])
+    sums = shifted_sums(scratch, n)
     if sums is None:
         return None
     total, products, depth = sums
@@ -192,6 +201,7 @@ def _result(
     verdict = _twins.verdict(theta, ladder) or Judge(quadratic, ladder, _TOL).on_data(theta)
     u, b = end.tolist()
     _, g = _twins.loss_and_gradient(quadratic, u, b) or quadratic.loss_and_gradient(end)
+    gap = _twins.loss_gap(quadratic, g)
     bound = _GD.bound(settings) if _GD.bound else None
     assert bound is not None
     forecast = _twins.made(
@@ -207,7 +217,7 @@ def _result(
         history=losses,
         n_iter=n_done,
         stop_reason=reason,
-        loss_gap=quadratic.loss_gap(g),
+        loss_gap=quadratic.loss_gap(g) if gap is None else gap,
         tol=_TOL,
         method=_GD.name,
         options=dict(settings.values),
