@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from linreg import gradient_descent, line_descent
+from linreg import _line_twins, gradient_descent, line_descent
 from linreg.errors import DivergenceError, InputError
 from linreg.moments import Moments
 
@@ -113,13 +113,27 @@ def test_the_livestream_fit_is_fused_and_the_same(
     assert [a is not None for a in answered] == [True, False]  # fused, then the switch's
 
 
+@pytest.mark.parametrize("name", ["quadratic", "ladder", "run", "loss_and_gradient", "loss_gap",
+                                  "verdict"])  # fmt: skip
+def test_the_livestream_fit_takes_every_twin(
+    monkeypatch: pytest.MonkeyPatch, points: np.ndarray, name: str
+) -> None:
+    """On the livestream's points no piece is handed to the general route: each float
+    twin answers (so the comparison above holds the twins themselves to it)."""
+    answers: list[object] = []
+    twin = getattr(_line_twins, name)
+    monkeypatch.setattr(_line_twins, name, lambda *a: answers.append(twin(*a)) or answers[-1])
+    gradient_descent(points[:, :1], points[:, 1], learning_rate=0.0001, num_iterations=1000)
+    assert answers and all(a is not None for a in answers)
+
+
 _OFFSETS = st.sampled_from([0.0, 1e4, 1e6, 1e9, 1.7e9, 1e12, 1e15, -3.3e5])  # 1.7e9: Unix time
 _SCALES = st.sampled_from([1e-8, 1e-3, 1.0, 7.5, 1e3, 1e8])
 
 
 @st.composite
 def _line(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
-    n = draw(st.sampled_from([1, 2, 3, 5, 100]))
+    n = draw(st.sampled_from([1, 2, 3, 5, 100, 1000, 2000]))  # 2000: more than LINE_PIECE
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     kind = draw(st.sampled_from(["noise", "constant", "zero", "tiny", "exact", "integers"]))
     x = draw(_OFFSETS) + draw(_SCALES) * rng.normal(size=n)
