@@ -30,11 +30,20 @@ import numpy.typing as npt
 from linreg import blas, moments, problem, reference_statistics, spectral
 from linreg.certificate import Certificate, ReferenceLadder, _undecided, judge
 from linreg.descent_result import DescentResult, Forecast
+from linreg.doubledouble import two_product
 from linreg.methods import METHODS
 from linreg.moments import Moments, _line_hessian, _product
 from linreg.problem import Coordinates, Quadratic, _line_inverse, _two_by_two
 from linreg.reference import UNIT, Reference
-from linreg.reference_statistics import _PLAIN, Prepared, System, Units, _solve_one
+from linreg.reference_statistics import (
+    _PLAIN,
+    Prepared,
+    System,
+    Units,
+    _norm_one,
+    _plain,
+    _residual,
+)
 from linreg.seam import Settings
 from linreg.validate import check_not_underflowed
 
@@ -115,35 +124,36 @@ def settings(quadratic: Quadratic, rate: float) -> Settings:
 
 def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadder | None:
     """`ReferenceLadder(stats, 0.0, True, data)`: `prepare` and `from_statistics` for one
-    feature of nonzero spread whose units need no rescaling (`Units.of`), by their
-    one-weight kernels (`_solve_one`, `_one_weight`)."""
-    spread = float(stats.cxx[0, 0])
-    if not (switched_on() and 2.0**-400 < abs(spread) < 2.0**400):
+    feature of nonzero spread whose units need no rescaling (`Units.of`), their
+    one-weight lines (`_solve_one`, `_one_weight`) on floats (`_optimum`)."""
+    n, spread, cyy = stats.count, float(stats.cxx[0, 0]), float(stats.cyy)
+    mean_x, mean_y, moment = float(stats.mean_x[0]), float(stats.mean_y), float(stats.cxy[0])
+    if not (switched_on() and 2.0**-400 < spread < 2.0**400 and cyy >= 0):
         return None  # constant, subnormal (`exact_scaling`), or `solve_scaled`'s other lines
-    units = _units(stats)
-    if units is None:
-        return None
+    # `Units.of`'s one-feature lines: no rescaling
+    c, m = math.sqrt(spread), abs(mean_x)
+    for size in (c if c > m else m, max(math.sqrt(cyy), abs(mean_y))):
+        if not (size == 0 or 2.0**-_PLAIN < size < 2.0**_PLAIN):
+            return None
     # `prepare`: no constant column (`fixed`, `kept`), `Units.penalty` of alpha 0 (count·0),
     # `normal_system` with an intercept (Cxx + diag(0) is Cxx + 0, entry by entry)
     comoments, means = reference_statistics.statistics_rounding(stats)
     rounding = comoments + 2 * UNIT
-    system = made(System, gram=stats.cxx + 0.0, moment=stats.cxy, total=float(stats.cyy),
-                  rounding=rounding)  # fmt: skip
-    solved = _solve_one(spread + 0.0, float(stats.cxy[0]), rounding)
+    found = _optimum(n, spread, moment, rounding, (mean_x, mean_y, cyy, means))
+    if found is None:
+        return None
+    solved, point, (weight, intercept) = found
+    # `from_statistics`: `norm_bound` (the weight's bound, the largest of one with 0)
+    error = math.hypot(weight if weight > 0.0 else 0.0, intercept) * (1 + 2 * UNIT)
+    error = error * (1 + 4 * UNIT)
+    zero = stats.cyy == 0.0 and stats.mean_y == 0.0  # (as `from_statistics` forms it)
+    if not (zero or math.isfinite(error)):
+        return None
+    units = made(Units, features=np.zeros(1, dtype=np.int64), target=0)
+    system = made(System, gram=stats.cxx + 0.0, moment=stats.cxy, total=cyy, rounding=rounding)
     prepared = made(Prepared, units=units, penalty=np.zeros(1), fixed=np.zeros(1, dtype=bool),
                     exact=True, kept=np.zeros(1, dtype=np.intp), reduced=stats, system=system,
                     means=means, solved=solved)  # fmt: skip
-    found = reference_statistics._one_weight(prepared, True)
-    if found is None:
-        return None
-    point, errors = found
-    # `norm_bound`: the weight's bound (the largest of one, with 0) and the intercept's
-    (weight, intercept) = errors.tolist()
-    error = math.hypot(weight if weight > 0.0 else 0.0, intercept) * (1 + 2 * UNIT)
-    error = error * (1 + 4 * UNIT)
-    zero = stats.cyy == 0.0 and stats.mean_y == 0.0
-    if not (zero or math.isfinite(error)):
-        return None
     current = made(Reference, point=point, error=0.0 if zero else error, null=np.zeros((2, 0)),
                    zero=zero, source="statistics", reason="")  # fmt: skip
     # `ReferenceLadder.__init__`'s attributes, its prepared system and reference as above
@@ -154,16 +164,41 @@ def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadd
     return found_ladder
 
 
-def _units(stats: Moments) -> Units | None:
-    """`Units.of(stats)` where its one-feature lines find no rescaling needed (else None)."""
-    spread, cyy = float(stats.cxx[0, 0]), float(stats.cyy)
-    if not (spread >= 0 and cyy >= 0):
+def _optimum(
+    n: int, spread: float, moment: float, rounding: float, rest: tuple[float, ...]
+) -> tuple[tuple[FloatArray, FloatArray, float], FloatArray, tuple[float, float]] | None:
+    """`_solve_one(spread + 0, moment, rounding)` (its `_refined` solve on `_Floats`), then
+    `_one_weight` with an intercept, line for line on floats: (``solved``, the point
+    [w, b], its two bounds), or None where `_one_weight` answers None."""
+    mean_x, mean_y, cyy, means = rest
+    gram = spread + 0.0
+    scale = math.sqrt(gram)
+    value = gram / (scale * scale)
+    lowest = value - (16 + 4) * UNIT * max(abs(value), 1.0) - rounding
+    w = (0.0 + (0.0 + moment / scale) / value) / scale
+    for _ in range(3):
+        correction = (0.0 + (0.0 + _residual(gram, moment, w) / scale) / value) / scale
+        w = w + correction
+        if not abs(correction) > 4 * UNIT * abs(w):
+            break
+    residual = _residual(gram, moment, w)
+    if not (lowest > 0 and 0 < n < 2.0**60 and _plain(scale, w, residual, spread, mean_x, means)):
         return None
-    c, m = math.sqrt(spread), abs(float(stats.mean_x[0]))
-    both = (c if c > m else m, max(math.sqrt(cyy), abs(stats.mean_y)))
-    if not all(size == 0 or 2.0**-_PLAIN < size < 2.0**_PLAIN for size in both):
+    size = (_norm_one(residual / scale) * (1 + 4 * UNIT) + rounding * abs(scale * w)
+            + rounding * math.sqrt(max(cyy, 0.0)))  # fmt: skip
+    rho = float(size / lowest * (1 + 8 * UNIT))
+    high, low = two_product(-mean_x, w)  # `intercept_from`, one product
+    b = math.fsum([mean_y, high, low])
+    slack_x = means * (abs(mean_x) + math.sqrt(spread / n))
+    slack_y = means * (abs(mean_y) + math.sqrt(cyy / n))
+    reach = _norm_one((abs(mean_x) + slack_x) / scale)
+    total = UNIT * abs(b) + slack_y + slack_x * abs(w) + reach * rho
+    if not (math.isfinite(slack_x) and math.isfinite(slack_y) and math.isfinite(total)):
         return None
-    return made(Units, features=np.zeros(1, dtype=np.int64), target=0)
+    if not _plain(rho):
+        return None
+    solved = (np.array([w]), np.array([scale]), float(lowest))
+    return solved, np.array([w, b]), (rho / scale, total * (1 + 8 * UNIT * 3))
 
 
 def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray, FloatArray] | None:
