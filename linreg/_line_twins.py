@@ -28,7 +28,8 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg import blas, moments, problem, reference_statistics, spectral
-from linreg.certificate import Certificate, ReferenceLadder, _undecided, judge
+from linreg.blas import norm
+from linreg.certificate import CONVERGED, NOT_CONVERGED, Certificate, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast
 from linreg.doubledouble import two_product
 from linreg.methods import METHODS
@@ -255,10 +256,33 @@ def loss_gap(quadratic: Quadratic, g: FloatArray) -> float | None:
 
 def verdict(theta: FloatArray, ladder: ReferenceLadder) -> Certificate | None:
     """`Judge(quadratic, ladder, 1e-6).on_data(θ)` where the statistics' reference decides
-    it: `judge` against it (the run's resolution is 0: the coordinates are not shifted),
-    None where `_undecided` says a sharper reference could change it."""
-    found = judge(theta, ladder.current, _TOL, 0.0)
-    return None if _undecided(found, _TOL) else found
+    it: `linreg.certificate.judge` against it (the run's resolution is 0: the coordinates
+    are not shifted; the optimum is unique and not proven 0), its lines in its order;
+    None where the verdict is "cannot be certified" or `_undecided` says a sharper
+    reference could change it (the Judge then climbs the ladder itself)."""
+    reference = ladder.current
+    if reference.zero or reference.null.shape[1] or not math.isfinite(reference.error):
+        return None
+    optimum = reference.point
+    distance = norm(theta - optimum)
+    error = (2 + 4) * UNIT * (distance + 0.0) + reference.error
+    optimum_norm = norm(optimum)
+    low = optimum_norm * (1 - (2 + 4) * UNIT) - reference.error - 0.0
+    bound = (distance + error) / low if low > 0 else math.inf
+    floor = (reference.error + 0.0) / low if low > 0 else math.inf
+    relative = distance / optimum_norm if optimum_norm > 0 else math.inf
+    if bound <= _TOL:
+        found = CONVERGED
+    elif floor >= _TOL:
+        return None  # CANNOT, with its reason in words: `judge` itself
+    else:
+        found = NOT_CONVERGED
+        high = optimum_norm + error  # `_undecided`
+        if distance - error <= _TOL * max(high, 0.0):
+            return None
+    return made(Certificate, distance=distance, distance_error=error, relative_distance=relative,
+                relative_bound=bound, floor=floor, optimum=optimum, optimum_norm=optimum_norm,
+                verdict=found, reason="", zero=False)  # fmt: skip
 
 
 def _fields(*classes: type) -> dict[type, int]:
@@ -269,5 +293,7 @@ def _fields(*classes: type) -> dict[type, int]:
     return {cls: len(dataclasses.fields(cls)) for cls in classes}
 
 
-_FIELDS = _fields(Moments, Coordinates, Quadratic, Units, System, Prepared, Reference, Settings,
-                  Forecast, DescentResult)  # fmt: skip
+_FIELDS = _fields(
+    Certificate, Moments, Coordinates, Quadratic, Units, System, Prepared, Reference, Settings,
+    Forecast, DescentResult,
+)  # fmt: skip
