@@ -14,7 +14,13 @@ answers None (then `minimize` runs) for any other call, for any argument the gen
 route would refuse (so every refusal keeps its one message), for a run that overflows,
 and for a rate at or above the stability bound $2/\lambda_{\max}$ (divergence, and
 `linreg.rounded_start`'s pinned start and withdrawn verdicts, stay the general route's).
-Measured on the livestream's 100 points: 0.21 ms for the general route, 0.17 ms fused.
+From the statistics on, each piece is its float twin (`linreg._line_twins`: the
+Quadratic, the reference, the run, the verdict, built without their layers' generality),
+or, where a twin cannot promise the same bits, the general piece itself; any
+floating-point flag hands the whole call over.
+Measured on the livestream's 100 points (benchmarks/run.py --only livestream, 3 runs
+interleaved): 0.21 ms for the general route, 0.17 ms fused through the kernels, 0.10-0.11
+ms with the twins (about 260 times the livestream's loop of 27 ms).
 `FUSED = False` sends every call through `minimize`: the tests compare the two, field by
 field, bit for bit (tests/test_line_descent.py).
 """
