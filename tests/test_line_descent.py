@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from linreg import _line_twins, gradient_descent, line_descent
+from linreg.certificate import CONVERGED, NOT_CONVERGED, _undecided, judge
 from linreg.errors import DivergenceError, InputError
 from linreg.moments import Moments
 
@@ -234,3 +235,28 @@ def test_nearly_constant_x_is_the_same_either_way(n: int, relative: float, offse
     x = offset * (1.0 + relative * rng.normal(size=n))
     y = rng.normal(size=n)
     _same_either_way(x[:, None], y, learning_rate=1e-3, num_iterations=30)
+
+
+def test_a_verdict_a_sharper_reference_could_change_is_the_same_either_way() -> None:
+    """An iterate at the tolerance itself, within the statistics' error bar of it: the
+    verdict waits for a sharper reference (the Judge climbs the ladder), fused or not.
+    The rate that lands there is found by bisection (the distance falls as it grows)."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=50)
+    X, y = x[:, None], 2.0 * x + 1.0 + 0.1 * rng.normal(size=50)
+    start = gradient_descent(X, y, learning_rate=1e-12, num_iterations=0)
+    reference = start.forecast.ladder.current  # the statistics'
+    low, high = 1e-6, 0.49 * start.bound  # below 1/λ_max: every direction shrinks
+    for _ in range(200):
+        rate = 0.5 * (low + high)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(line_descent, "FUSED", False)
+            fit = gradient_descent(X, y, learning_rate=rate, num_iterations=40)
+        first = judge(np.append(fit.w, fit.b), reference, 1e-6)
+        if first.verdict == NOT_CONVERGED and _undecided(first, 1e-6):
+            break
+        low, high = (low, rate) if first.verdict == CONVERGED else (rate, high)
+    else:
+        pytest.fail("no rate lands within the statistics' error bar of the tolerance")
+    found = _same_either_way(X, y, learning_rate=rate, num_iterations=40)
+    assert found["reference"] != _bytes(reference)  # it climbed
