@@ -22,6 +22,7 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 
+from linreg import line_descent
 from linreg.arguments import MAX_ITERATIONS, Request, request
 from linreg.blas import norm
 from linreg.certificate import Judge, ReferenceLadder
@@ -373,6 +374,10 @@ def gradient_descent(
     (False, '0.976')
     """
     mu = METHODS["momentum"].option("momentum").check(momentum)
+    if mu == 0.0 and line_descent.applies(locals()):  # the livestream's call: fused
+        fused = line_descent.fit(X, y, learning_rate, num_iterations)
+        if fused is not None:
+            return fused
     return minimize(
         X, y, method="momentum" if mu > 0 else "gd", num_iterations=num_iterations, tol=tol,
         learning_rate=learning_rate, momentum=mu if mu > 0 else None, alpha=alpha,

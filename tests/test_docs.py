@@ -212,6 +212,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._keep": "whether a block stays in its run: private, documented as accumulate",
     "linreg._merge_bounds": "a merge's rounding bounds: private, documented as accumulate",
     "linreg._squares": "the float path's sums of squares: private, documented as float_solver",
+    "linreg._line_twins": "the fused fit's float twins: private, documented as line_descent",
     "linreg.files": "the command line's output files: no page yet",
 }
 
