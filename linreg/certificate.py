@@ -122,9 +122,12 @@ def judge(
     delta = theta - optimum
     size = theta.shape[0]
     distance = norm(delta)
-    # fl(θ − θ̂*) and the two norms: (size + 4)u relative; a projection on null adds its own.
-    slack = (size + 4) * UNIT * (distance + (norm(theta - reference.point) if
-                                 reference.null.shape[1] else 0.0))  # fmt: skip
+    # fl(θ − θ̂*) and the two norms: (size + 4)u relative; a projection on null adds its
+    # own, and the nearest minimiser θ̂* + n·c rounds at u‖θ̂* + n·c‖ ≤ u(‖θ̂*‖ + ‖θ − θ̂*‖).
+    moved = 0.0
+    if reference.null.shape[1]:
+        moved = norm(theta - reference.point) + norm(reference.point)
+    slack = (size + 4) * UNIT * (distance + moved)
     error = slack + reference.error
     optimum_norm = norm(optimum)
     # Distances are relative to the least norm of a minimiser: with many, the nearest one

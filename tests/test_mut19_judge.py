@@ -103,3 +103,20 @@ def test_the_least_norm_carries_the_rounding_of_its_projection():
         verdict = judge(theta, reference, 1.0)
         truth = _exact_relative(theta, point, n)
         assert verdict.relative_bound >= truth, (verdict.relative_bound, truth)
+
+
+def test_the_distance_carries_the_rounding_of_the_nearest_minimiser():
+    """θ near θ̂*, itself 1e8 out along the null direction: ``nearest`` = θ̂* + n(nᵀ(θ − θ̂*))
+    rounds at u·‖θ̂*‖ ≈ 1e-8, far above the slack (size + 4)u·(d + ‖θ − θ̂*‖) ≈ 1e-18 that
+    the distance (~1e-3) was allowed: the bound fell below the exact ratio in 12 of 300
+    cases (mut19's report). With the rounding of the addition charged, none."""
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        _, n, point = _far_along_null(rng, 1e8)
+        reference = Reference(point, 0.0, n[:, None], False, "statistics")
+        v = rng.normal(size=3)
+        v -= (v @ n) * n
+        theta = point + 1e-3 * v / np.linalg.norm(v)
+        verdict = judge(theta, reference, 1.0)
+        truth = _exact_relative(theta, point, n)
+        assert verdict.relative_bound >= truth, (verdict.relative_bound, truth)
