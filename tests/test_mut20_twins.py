@@ -34,15 +34,18 @@ def _floor_error(size: float, step: int) -> float | None:
     return None
 
 
-@pytest.mark.parametrize("offset", [0.0, 1e4, 1.7e9, 1e12])
-@pytest.mark.parametrize("scale", [1e-8, 1.0, 1e8])
+#: (offset, scale) pairs; x = offset + 1e-8·z at 1.7e9 or 1e12 rounds to a constant (the
+#: twin hands that over, as it must), so those two are left out.
+_FAMILIES = [(o, s) for o in (0.0, 1e4, 1.7e9, 1e12) for s in (1e-8, 1.0, 1e8) if o * 1e-15 < s]
+
+
+@pytest.mark.parametrize("offset, scale", _FAMILIES)
 def test_the_twin_verdict_at_the_floor_is_the_general_one(offset: float, scale: float) -> None:
     rng = np.random.default_rng(5)
     x = offset + scale * rng.normal(size=30)
     y = 2.0 * (x - offset) / scale + 1.0 + 0.1 * rng.normal(size=30)
     ladder = _line_twins.ladder(Moments.from_arrays(x[:, None], y), (x[:, None], y))
-    if ladder is None:
-        pytest.skip("the twin hands this reference over")
+    assert ladder is not None
     reference = ladder.current
     size = norm(reference.point)
     hits = 0
