@@ -3,26 +3,24 @@ r"""The livestream's fit, fused: fixed-step descent on one feature, without the 
 `linreg.descent.gradient_descent(X, y, learning_rate=η, num_iterations=k)` with every
 other argument left as it is (one float64 feature, an intercept, no ridge, no weights,
 no standardising, no ``tol``, the whole history kept) is the livestream's call, and the
-commonest. `fit` runs it here: the same kernels (`linreg.problem.Quadratic`,
-`linreg.certificate`'s reference and verdict, `linreg.spectral`'s closed-form iterates)
-called in the same order on the same floats, so the result is the general route's bit
-for bit, without what the general route spends on being general (`linreg.arguments`'
-checks of arguments that are their defaults, the loop's plan and dispatch, and, up to
-`linreg._line_sums.LINE_PIECE` rows, `linreg.accumulate.Pass`'s machinery for many
-blocks: one block's shift, sums, judgment and statistics are called directly). It
-answers None (then `minimize` runs) for any other call, for any argument the general
-route would refuse (so every refusal keeps its one message), for a run that overflows,
-and for a rate at or above the stability bound $2/\lambda_{\max}$ (divergence, and
-`linreg.rounded_start`'s pinned start and withdrawn verdicts, stay the general route's).
-From the statistics on, each piece is its float twin (`linreg._line_twins`: the
-Quadratic, the reference, the run, the verdict, built without their layers' generality),
-or, where a twin cannot promise the same bits, the general piece itself; any
-floating-point flag hands the whole call over.
-Measured on the livestream's 100 points (benchmarks/run.py --only livestream, 3 runs
-interleaved): 0.21 ms for the general route, 0.17 ms fused through the kernels, 0.10-0.11
-ms with the twins (about 260 times the livestream's loop of 27 ms).
-`FUSED = False` sends every call through `minimize`: the tests compare the two, field by
-field, bit for bit (tests/test_line_descent.py).
+commonest. `fit` runs it here, bit for bit as the general route would, without what the
+general route spends on being general:
+
+- `linreg.arguments`' checks of arguments that are their defaults, and the loop's plan
+  and dispatch;
+- up to `linreg._line_sums.LINE_PIECE` rows, `linreg.accumulate.Pass`'s machinery for
+  many blocks: one block's shift, sums, judgment and statistics are called directly;
+- from the statistics on, each piece (the Quadratic, the reference, the closed-form run,
+  the verdict) is its float twin in `linreg._line_twins`, or, where a twin cannot
+  promise the same bits, the general piece itself.
+
+It answers None, and `minimize` runs, for any other call, for any argument the general
+route would refuse (so every refusal keeps its one message), for a run that raises any
+floating-point flag, and for a rate at or above the stability bound $2/\lambda_{\max}$
+(divergence, and `linreg.rounded_start`'s pinned start and withdrawn verdicts, stay the
+general route's). The time it saves is on the performance page ("The livestream's
+data"). `FUSED = False` sends every call through `minimize`: tests/test_line_descent.py
+compares the two results, field by field, bit for bit.
 """
 
 from __future__ import annotations
