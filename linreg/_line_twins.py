@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from linreg import blas, moments, problem, reference_statistics, spectral
 from linreg.blas import norm
-from linreg.certificate import CONVERGED, NOT_CONVERGED, Certificate, ReferenceLadder
+from linreg.certificate import CONVERGED, DEFAULT_TOL, NOT_CONVERGED, Certificate, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast
 from linreg.doubledouble import two_product
 from linreg.methods import METHODS
@@ -72,8 +72,6 @@ _R = TypeVar("_R")
 #: `fixed_step_iterates`' k for one block, read-only (sliced, never written).
 _K = np.arange(spectral._BLOCK, dtype=np.float64)
 _K.flags.writeable = False
-#: `minimize`'s tolerance when none is given.
-_TOL = 1e-6
 
 
 #: `gd`'s one option (`settings`).
@@ -287,14 +285,14 @@ def verdict(theta: FloatArray, ladder: ReferenceLadder) -> Certificate | None:
     bound = (distance + error) / low if low > 0 else math.inf
     floor = (reference.error + 0.0) / low if low > 0 else math.inf
     relative = distance / optimum_norm if optimum_norm > 0 else math.inf
-    if bound <= _TOL:
+    if bound <= DEFAULT_TOL:
         found = CONVERGED
-    elif floor >= _TOL:
+    elif floor >= DEFAULT_TOL:
         return None  # CANNOT, with its reason in words: `judge` itself
     else:
         found = NOT_CONVERGED
         high = optimum_norm + error  # `_undecided`
-        if distance - error <= _TOL * max(high, 0.0):
+        if distance - error <= DEFAULT_TOL * max(high, 0.0):
             return None
     return made(Certificate, distance=distance, distance_error=error, relative_distance=relative,
                 relative_bound=bound, floor=floor, optimum=optimum, optimum_norm=optimum_norm,

@@ -36,6 +36,7 @@ from linreg.reference_statistics import from_statistics, prepare
 __all__ = [
     "CANNOT",
     "CONVERGED",
+    "DEFAULT_TOL",
     "NOT_CONVERGED",
     "Certificate",
     "Judge",
@@ -48,6 +49,8 @@ FloatArray = npt.NDArray[np.float64]
 CONVERGED = "converged"
 NOT_CONVERGED = "not converged"
 CANNOT = "cannot be certified"
+#: The verdict's tolerance when none is given: ‖θ − θ*‖ ≤ 1e-6·‖θ*‖.
+DEFAULT_TOL = 1e-6
 
 
 @dataclass(frozen=True)

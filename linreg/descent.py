@@ -25,7 +25,7 @@ import numpy.typing as npt
 from linreg import line_descent
 from linreg.arguments import MAX_ITERATIONS, Request, request
 from linreg.blas import norm
-from linreg.certificate import Judge, ReferenceLadder
+from linreg.certificate import DEFAULT_TOL, Judge, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast, verdict_fields
 from linreg.errors import FarStartError, InputError
 from linreg.history import Sink
@@ -57,9 +57,6 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
-
-#: The verdict's tolerance when none is given: ‖θ − θ*‖ ≤ 1e-6·‖θ*‖.
-DEFAULT_TOL = 1e-6
 
 
 def step(

@@ -36,10 +36,10 @@ import numpy.typing as npt
 from linreg import _line_twins as _twins
 from linreg import accumulate
 from linreg._keep import _stays_floats
-from linreg._line_sums import _HEAD_ONES, LINE_PIECE, line_statistics, shifted_sums
+from linreg._line_sums import LINE_PIECE, first_shift, line_statistics, line_sums
 from linreg.arguments import MAX_ITERATIONS
 from linreg.blas import norm
-from linreg.certificate import Judge, ReferenceLadder
+from linreg.certificate import DEFAULT_TOL, Judge, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast, verdict_fields
 from linreg.history import History
 from linreg.methods import METHODS
@@ -58,8 +58,6 @@ _T = TypeVar("_T")
 FUSED = True
 
 _GD = METHODS["gd"]
-#: `minimize`'s tolerance when none is given (`linreg.descent.DEFAULT_TOL`).
-_TOL = 1e-6
 
 
 def applies(given: dict[str, Any]) -> bool:
@@ -150,22 +148,19 @@ def _arguments(learning_rate: Any, num_iterations: Any) -> tuple[float | None, i
 
 def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
     """`linreg.accumulate.one_pass` of up to one piece of rows (`LINE_PIECE`), where it
-    is one block in one run: its shift, its sums, its judgment (`linreg._keep`) and its
-    statistics (`linreg._line_sums.line_statistics`), the same calls on the same numbers
-    without the pass's machinery for many blocks. None (then the pass itself) for more
-    rows, a block that would start a new run, or a number the float route hands numpy."""
+    is one block in one run: its shift and sums (`first_shift`, `line_sums`), its
+    judgment (`linreg._keep`) and its statistics (`linreg._line_sums.line_statistics`),
+    the same calls on the same numbers without the pass's machinery for many blocks
+    (`_Run`'s one-block lines are written out below: its objects cost 9 us of the fit's
+    100). None (then the pass itself) for more rows, a block that would start a new run,
+    or a number the float route hands numpy."""
     n = y.shape[0]
     if not (n <= LINE_PIECE and accumulate.LINE_FLOATS):
         return None
     # (the pass's error state ignores an overflow, which shows in the sums; here it raises,
     # and the general route answers)
-    ones = _HEAD_ONES[:n]  # `first_shift`: the means of the first rows
-    mx, my = float((ones @ X)[0]) / n, float(ones @ y) / n
-    shift = np.array([mx, my] if math.isfinite(mx) and math.isfinite(my) else [0.0, 0.0])
-    scratch = np.empty((2, n))  # `block_scratch`, then `line_sums`
-    np.subtract(X[:, 0], shift[0], out=scratch[0])
-    np.subtract(y, shift[1], out=scratch[1])
-    sums = shifted_sums(scratch, n)
+    shift = first_shift(X, y)
+    sums = line_sums(X[:, 0], y, shift, np.empty((2, n)))
     if sums is None:
         return None
     total, products, depth = sums
@@ -202,15 +197,15 @@ def _result(
     ladder: ReferenceLadder,
 ) -> DescentResult:
     theta = end.copy()  # `quadratic.to_data(end)`: the data's coordinates, u/1 is u
-    verdict = _twins.verdict(theta, ladder) or Judge(quadratic, ladder, _TOL).on_data(theta)
+    verdict = _twins.verdict(theta, ladder) or Judge(quadratic, ladder, DEFAULT_TOL).on_data(theta)
     u, b = end.tolist()
     _, g = _twins.loss_and_gradient(quadratic, u, b) or quadratic.loss_and_gradient(end)
     gap = _twins.loss_gap(quadratic, g)
-    bound = _GD.bound(settings) if _GD.bound else None
-    assert bound is not None
+    assert _GD.bound is not None  # gd declares its stability bound
+    bound = _GD.bound(settings)
     forecast = _twins.made(
         Forecast, method=_GD.name, settings=settings, quadratic=quadratic, theta0=theta0,
-        ladder=ladder, tol=_TOL, withdrawn="", _value=None,
+        ladder=ladder, tol=DEFAULT_TOL, withdrawn="", _value=None,
     )  # fmt: skip
     return _twins.made(
         DescentResult,
@@ -222,7 +217,7 @@ def _result(
         n_iter=n_done,
         stop_reason=reason,
         loss_gap=quadratic.loss_gap(g) if gap is None else gap,
-        tol=_TOL,
+        tol=DEFAULT_TOL,
         method=_GD.name,
         options=dict(settings.values),
         gradient_norm=norm(g),
