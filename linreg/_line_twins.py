@@ -171,12 +171,7 @@ def ladder(stats: Moments, data: tuple[FloatArray, FloatArray]) -> ReferenceLadd
                     means=means, solved=solved)  # fmt: skip
     current = made(Reference, point=point, error=0.0 if zero else error, null=np.zeros((2, 0)),
                    zero=zero, source="statistics", reason="")  # fmt: skip
-    # `ReferenceLadder.__init__`'s attributes, its prepared system and reference as above
-    found_ladder = ReferenceLadder.__new__(ReferenceLadder)
-    found_ladder.__dict__.update(stats=stats, alpha=0.0, intercept=True, data=data,
-                                 _prepared=prepared, current=current, floor=current,
-                                 _rungs=["data", "exact"])  # fmt: skip
-    return found_ladder
+    return ReferenceLadder(stats, 0.0, True, data, (prepared, current))
 
 
 def _optimum(

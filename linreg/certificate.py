@@ -31,7 +31,7 @@ from linreg.moments import Moments
 from linreg.problem import Quadratic
 from linreg.reference import EXACT_BUDGET, UNIT, Reference, exact_reference
 from linreg.reference_data import BLAS_RESOLUTION, from_data
-from linreg.reference_statistics import from_statistics, prepare
+from linreg.reference_statistics import Prepared, from_statistics, prepare
 
 __all__ = [
     "CANNOT",
@@ -183,10 +183,15 @@ class ReferenceLadder:
         alpha: float,
         intercept: bool,
         data: tuple[FloatArray, FloatArray] | None = None,
+        solved: tuple[Prepared, Reference] | None = None,
     ) -> None:
+        """``solved``: `prepare`'s and `from_statistics`' answers for these arguments,
+        where already at hand (`linreg._line_twins.ladder` forms them on floats)."""
         self.stats, self.alpha, self.intercept, self.data = stats, alpha, intercept, data
-        self._prepared = prepare(stats, alpha, intercept)  # both routes share its solve
-        self.current = from_statistics(stats, alpha, intercept, self._prepared)
+        if solved is None:
+            prepared = prepare(stats, alpha, intercept)  # both routes share its solve
+            solved = prepared, from_statistics(stats, alpha, intercept, prepared)
+        self._prepared, self.current = solved
         self.floor = self.current  # what descent on the statistics itself can resolve
         self._rungs = ["data", "exact"] if data is not None else []
 
