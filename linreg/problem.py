@@ -346,20 +346,21 @@ def _two_by_two(
     error = 4 * 2 * _EPS * max(v1, 0.0)
     if not (s0 > 0 and s1 > 0):  # numpy's 1/s of s <= 0 may overflow, or be inf
         return None
-    plain = all(2.0**-400 < x < 2.0**400 for x in (s0, s1, kappa))
-    if not (plain and (v1 == 0.0 or 2.0**-400 < abs(v1) < 2.0**400)):
+    if not (_IN < s0 < _OUT and _IN < s1 < _OUT and _IN < kappa < _OUT
+            and (v1 == 0.0 or _IN < abs(v1) < _OUT)):  # fmt: skip
         return None  # a product could underflow, where the caller's state decides: numpy
-    inverted = [1.0 / s1, 1.0 / s0]  # ascending
+    f0, f1 = 1.0 / s1, 1.0 / s0  # the inverse's, ascending
     factor = 4 * (2 + kappa) * _EPS * s1
-    inverse_errors = [factor * (f * f) if s > 2.0 * factor else math.inf for f, s in
-                      zip(inverted, (s1, s0))]  # fmt: skip
-    if not all(map(math.isfinite, [v0, v1, *inverted, *inverse_errors])):
+    e0 = factor * (f0 * f0) if s1 > 2.0 * factor else math.inf
+    e1 = factor * (f1 * f1) if s0 > 2.0 * factor else math.inf
+    if not (_finite(v0) and _finite(v1) and _finite(f0) and _finite(f1) and _finite(e0)
+            and _finite(e1)):  # fmt: skip
         return None
-    better = [e < error for e in inverse_errors]
-    picked = [f if b else v for f, v, b in zip(inverted, (v0, v1), better)]
+    better = [e0 < error, e1 < error]
     columns = vectors.T.tolist()
-    turned_columns = small_vectors.T.tolist()[::-1]
-    columns = [t if b else c for t, c, b in zip(turned_columns, columns, better)]
+    if better[0] or better[1]:
+        turned = small_vectors.T.tolist()
+        columns = [turned[1] if better[0] else columns[0], turned[0] if better[1] else columns[1]]
     if better[0] != better[1]:  # `_orthonormal`: the kept one turned a right angle
         kept = 0 if better[0] else 1
         (a, b), other = columns[kept], columns[1 - kept]
@@ -367,9 +368,19 @@ def _two_by_two(
         if not abs(dot) > 0.5:
             return None
         columns[1 - kept] = [-b, a] if dot >= 0 else [b, -a]
-    errors = [error if error < e else e for e in inverse_errors]  # np.minimum(error, e)
-    result = [v if v > 0.0 else 0.0 for v in picked]
-    return Spectrum(np.array(result), np.array(columns).T.copy(), np.array(errors), 0)
+    (a0, a1), (b0, b1) = columns
+    picked = [f0 if better[0] else v0, f1 if better[1] else v1]
+    return Spectrum(
+        np.array([picked[0] if picked[0] > 0.0 else 0.0, picked[1] if picked[1] > 0.0 else 0.0]),
+        np.array([[a0, b0], [a1, b1]]),
+        np.array([error if error < e0 else e0, error if error < e1 else e1]),  # np.minimum
+        0,
+    )
+
+
+#: `_two_by_two`'s range where no product of its numbers can underflow or overflow.
+_IN, _OUT = 2.0**-400, 2.0**400
+_finite = math.isfinite
 
 
 def _orthonormal(vectors: FloatArray, first: Any) -> FloatArray:
