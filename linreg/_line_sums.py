@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from math import isfinite
 
 import numpy as np
@@ -35,14 +35,18 @@ __all__ = [
     "block_scratch",
     "block_sums",
     "first_shift",
+    "line_piece_sums",
     "line_statistics",
     "line_sums",
+    "piece_sums",
     "scratch_rows",
     "shifted_sums",
 ]
 
 FloatArray = npt.NDArray[np.float64]
 _Sums = tuple[FloatArray, FloatArray, int]
+#: one piece's sums as floats: Σa, Σb, Σa², Σab, Σb²
+_Floats = tuple[float, float, float, float, float]
 #: rows read where they go: ``read(start, [x, y])`` reads a call's rows from ``start``
 Read = Callable[[int, list[FloatArray]], None]
 #: a call's rows, one feature: x and y, or how to read them (`linreg.accumulate.Pass.hold`)
@@ -87,16 +91,34 @@ def line_sums(x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArr
     ...           np.empty((2, 2)))
     (array([0., 0.]), array([[0.5, 1. ], [1. , 2. ]]), 3)
     """
+    return shifted_sums(scratch, _shifted(x, y, shift, scratch))
+
+
+def line_piece_sums(
+    x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
+) -> _Floats | None:
+    """`line_sums` of up to `LINE_PIECE` rows, as floats (`piece_sums`)."""
+    return piece_sums(scratch, _shifted(x, y, shift, scratch))
+
+
+def _shifted(x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray) -> int:
+    """Shift the block into the scratch's first columns; how many rows it has."""
     m = y.shape[0]
     np.subtract(x, shift[0], out=scratch[0, :m])
     np.subtract(y, shift[1], out=scratch[1, :m])
-    return shifted_sums(scratch, m)
+    return int(m)
 
 
 def shifted_sums(scratch: FloatArray, m: int) -> _Sums | None:
     """`line_sums` of the block already shifted into the first ``m`` columns of
     ``scratch`` (which has at least ``scratch_rows(m)``)."""
-    piece = min(m, LINE_PIECE)
+    if m <= LINE_PIECE:
+        found = piece_sums(scratch, m)
+        if found is None:
+            return None
+        sa, sb, saa, sab, sbb = found
+        return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), m + 1
+    piece = LINE_PIECE
     pieces = -(-m // piece)
     if pieces * piece > m:
         scratch[:, m : pieces * piece] = 0.0  # zeros: exact, and they add nothing
@@ -104,17 +126,30 @@ def shifted_sums(scratch: FloatArray, m: int) -> _Sums | None:
     groups = math.isqrt(pieces - 1) + 1  # ⌈√pieces⌉ groups of ⌈pieces/groups⌉
     per = -(-pieces // groups)
     table = np.zeros((5, groups * per))  # padded with zeros, which add nothing
-    np.matmul(rows, _ONES[:piece], out=table[0:2, :pieces])
+    np.matmul(rows, _ONES, out=table[0:2, :pieces])
     _dots(rows, rows, out=table[2:5:2, :pieces])  # Σa², Σb²
     _dots(rows[0], rows[1], out=table[3, :pieces])
-    if pieces == 1:  # numpy's reduce of one entry is 0 + x (−0 becomes +0): in floats
-        sa, sb, saa, sab, sbb = (value + 0.0 for value in table[:, 0].tolist())
-    else:
-        sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
-        sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place
+    sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
+    sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place
     if not (isfinite(sa) and isfinite(sb) and isfinite(saa) and isfinite(sab) and isfinite(sbb)):
         return None
     return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), piece + per + groups - 1
+
+
+def piece_sums(scratch: FloatArray, m: int) -> _Floats | None:
+    """Σa, Σb, Σa², Σab, Σb² of one piece shifted into the scratch's first ``m`` ≤
+    `LINE_PIECE` columns (a block of one piece: depth m + 1), None if one is not finite.
+    Each sum is the dot a piece's sum is (numpy's dot of two rows): the sums by a
+    product with ones of each row on its own, the three products by one `_dots` of every
+    pair of rows (Σab twice, 100 products too many, where a call of its own costs more);
+    a sum of one entry is numpy's 0 + x (−0 becomes +0), as a block's reduce forms it."""
+    rows = scratch[:, :m]
+    (sa,), (sb,) = np.matmul(rows[:, None], _ONES[:m]).tolist()
+    (saa, sab), (_, sbb) = _dots(rows[:, None], rows[None]).tolist()
+    sa, sb, saa, sab, sbb = sa + 0.0, sb + 0.0, saa + 0.0, sab + 0.0, sbb + 0.0
+    if not (isfinite(sa) and isfinite(sb) and isfinite(saa) and isfinite(sab) and isfinite(sbb)):
+        return None
+    return sa, sb, saa, sab, sbb
 
 
 class Held:
@@ -242,22 +277,23 @@ _LOW, _HIGH = 2.0**-400, 2.0**400
 
 def line_statistics(
     n: int,
-    shift: FloatArray,
-    total: FloatArray,
-    products: FloatArray,
+    shift: Sequence[float],
+    total: Sequence[float],
+    products: Sequence[float],
     bounds: Callable[[float], tuple[float, float]],
     gamma: float,
 ) -> tuple[list[float], list[float], float, float] | None:
     """`linreg.accumulate._Run.statistics` for one feature, in Python floats: the means
     [x̄, ȳ], the co-moments [Cxx, Cxy, Cyy] and their bounds (``bounds(amplification)``
     and γ of the sums' depth + 4, as there), each number formed by the same operations in
-    the same order as numpy's arrays form it. None when a number is not finite (or a
-    ratio overflows), or a sum is not 0 or within 2^±400: numpy then forms them, and
-    warns or raises as the caller's error state says, as before."""
-    (s0, s1), (t0, t1) = shift.tolist(), total.tolist()
-    (p00, p01), (_, p11) = products.tolist()
-    if not all(x == 0.0 or _LOW < abs(x) < _HIGH for x in (s0, s1, t0, t1, p00, p01, p11)):
-        return None  # numbers where a product or quotient could underflow: numpy's lines
+    the same order as numpy's arrays form it, from the shift [s, t], the sums [Σa, Σb]
+    and the products [Σa², Σab, Σb²]. None when a number is not finite (or a ratio
+    overflows), or a sum is not 0 or within 2^±400: numpy then forms them, and warns or
+    raises as the caller's error state says, as before."""
+    (s0, s1), (t0, t1), (p00, p01, p11) = shift, total, products
+    for x in (s0, s1, t0, t1, p00, p01, p11):
+        if not (x == 0.0 or _LOW < abs(x) < _HIGH):
+            return None  # a number where a product or quotient could underflow: numpy's
     d0, d1 = t0 / n, t1 / n
     means, centred = [s0 + d0, s1 + d1], [p00 - t0 * d0, p01 - t0 * d1, p11 - t1 * d1]
     ratios = [r / c for r, c in ((p00, centred[0]), (p11, centred[2])) if c != 0.0]

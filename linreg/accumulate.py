@@ -296,7 +296,9 @@ class _Run:
         found = None
         if p == 1 and LINE_FLOATS:
             bounds = functools.partial(_bounds, depth)
-            found = line_statistics(n, self.shift, total, products, bounds, _gamma(depth + 4))
+            (aa, ab), (_, bb) = products.tolist()
+            shift, sums = self.shift.tolist(), total.tolist()
+            found = line_statistics(n, shift, sums, [aa, ab, bb], bounds, _gamma(depth + 4))
         if found is not None:
             (mx, my), (cxx, cxy, cyy), rounding, mean_rounding = found
             arrays = np.array([mx]), np.array([[cxx]]), np.array([cxy])

@@ -36,7 +36,7 @@ import numpy.typing as npt
 from linreg import _line_twins as _twins
 from linreg import accumulate
 from linreg._keep import _stays_floats
-from linreg._line_sums import LINE_PIECE, first_shift, line_statistics, line_sums
+from linreg._line_sums import LINE_PIECE, first_shift, line_piece_sums, line_statistics
 from linreg.arguments import MAX_ITERATIONS
 from linreg.blas import norm
 from linreg.certificate import DEFAULT_TOL, Judge, ReferenceLadder
@@ -89,8 +89,14 @@ def fit(X: Any, y: Any, learning_rate: Any, num_iterations: Any) -> DescentResul
     X, y = check_features_target(X, y, finite=False)
     if X.shape[1] != 1:
         return None
-    stats = _handing_over(_line_pass, X, y) or Moments.from_checked(X, y)
-    return _handing_over(_fused, X, y, stats, rate, iterations)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # (`_handing_over`'s)
+        try:
+            stats = _line_pass(X, y)
+            if stats is not None:
+                return _fused(X, y, stats, rate, iterations)
+        except (FloatingPointError, OverflowError):
+            return None
+    return _handing_over(_fused, X, y, Moments.from_checked(X, y), rate, iterations)
 
 
 def _handing_over(function: Callable[..., _T | None], *args: Any) -> _T | None:
@@ -148,7 +154,7 @@ def _arguments(learning_rate: Any, num_iterations: Any) -> tuple[float | None, i
 
 def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
     """`linreg.accumulate.one_pass` of up to one piece of rows (`LINE_PIECE`), where it
-    is one block in one run: its shift and sums (`first_shift`, `line_sums`), its
+    is one block in one run: its shift and sums (`first_shift`, `line_piece_sums`), its
     judgment (`linreg._keep`) and its statistics (`linreg._line_sums.line_statistics`),
     the same calls on the same numbers without the pass's machinery for many blocks
     (`_Run`'s one-block lines are written out below: its objects cost 9 us of the fit's
@@ -160,20 +166,21 @@ def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
     # (the pass's error state ignores an overflow, which shows in the sums; here it raises,
     # and the general route answers)
     shift = first_shift(X, y)
-    sums = line_sums(X[:, 0], y, shift, np.empty((2, n)))
+    sums = line_piece_sums(X[:, 0], y, shift, np.empty((2, n)))
     if sums is None:
         return None
-    total, products, depth = sums
-    (s0, s1), (t0, t1) = shift.tolist(), total.tolist()
-    (p00, _), (_, p11) = products.tolist()
-    gamma = accumulate._gamma(max(depth, 0) + 64)  # `_kept`, on a fresh run
+    t0, t1, p00, p01, p11 = sums
+    s0, s1 = shifts = shift.tolist()
+    depth = n + 1  # (`piece_sums`')
+    gamma = accumulate._gamma(depth + 64)  # `_kept`, on a fresh run
     top = [2 * accumulate._UNIT * abs(s0), 2 * accumulate._UNIT * abs(s1)]
     if not _stays_floats(n, [t0, t1], [p00, p11], top, gamma, (accumulate.RESHIFT,
                                                                  accumulate.SAFE)):  # fmt: skip
         return None
     depth += 2 * math.ceil(math.log2(1 + 1)) + 1  # `_Run.statistics` of one block
     bounds = functools.partial(accumulate._bounds, depth)
-    found = line_statistics(n, shift, total, products, bounds, accumulate._gamma(depth + 4))
+    found = line_statistics(n, shifts, [t0, t1], [p00, p01, p11], bounds,
+                            accumulate._gamma(depth + 4))  # fmt: skip
     if found is None:
         return None
     (mean_x, mean_y), (cxx, cxy, cyy), rounding, mean_rounding = found
