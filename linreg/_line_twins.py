@@ -35,7 +35,6 @@ import numpy as np
 import numpy.typing as npt
 
 from linreg import blas, moments, problem, reference_statistics, spectral
-from linreg.blas import norm
 from linreg.certificate import CONVERGED, DEFAULT_TOL, NOT_CONVERGED, Certificate, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast
 from linreg.doubledouble import two_product
@@ -60,6 +59,7 @@ __all__ = [
     "loss_and_gradient",
     "loss_gap",
     "made",
+    "norm",
     "quadratic",
     "run",
     "settings",
@@ -74,6 +74,9 @@ _K = np.arange(spectral._BLOCK, dtype=np.float64)
 _K.flags.writeable = False
 
 
+#: `norm`'s sums of squares taken as they are (`linreg.blas`).
+_SQUARES = blas._PLAIN_SQUARES
+
 #: `gd`'s one option (`settings`).
 (_RATE,) = METHODS["gd"].options
 
@@ -86,6 +89,18 @@ def made(cls: type[_R], **values: Any) -> _R:
     record = object.__new__(cls)
     record.__dict__.update(values)
     return record
+
+
+def norm(v: FloatArray) -> float:
+    """`linreg.blas.norm` of a float64 vector, under the caller's error state that raises
+    on overflow: √(v·v) by the same dot, wherever that sum is within 2^±900 (where
+    `norm` takes it as it is, with or without its check of the entries first), else
+    `norm` itself."""
+    squares = float(v @ v)
+    if _SQUARES[0] < squares < _SQUARES[1]:
+        return math.sqrt(squares)
+    found: float = blas.norm(v)  # (a numpy float where `norm` answers one)
+    return found
 
 
 def switched_on() -> bool:

@@ -38,7 +38,6 @@ from linreg import accumulate
 from linreg._keep import _stays_floats
 from linreg._line_sums import LINE_PIECE, first_shift, line_piece_sums, line_statistics
 from linreg.arguments import MAX_ITERATIONS
-from linreg.blas import norm
 from linreg.certificate import DEFAULT_TOL, Judge, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast, verdict_fields
 from linreg.history import History
@@ -227,7 +226,7 @@ def _result(
         tol=DEFAULT_TOL,
         method=_GD.name,
         options=dict(settings.values),
-        gradient_norm=norm(g),
+        gradient_norm=_twins.norm(g),
         learning_rate=settings.learning_rate,
         momentum=settings.momentum,
         bound=bound.value,
