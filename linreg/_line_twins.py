@@ -240,7 +240,8 @@ def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray,
     loss0, gradient = start
     g_hat = basis.T @ gradient
     steps = rate * lambdas
-    if 0.0 in g_hat.tolist() or not all(0.0 < s < 1.0 for s in steps.tolist()):
+    (s0, s1), (g0, g1) = steps.tolist(), g_hat.tolist()
+    if g0 == 0.0 or g1 == 0.0 or not (0.0 < s0 < 1.0 and 0.0 < s1 < 1.0):
         return None  # a direction that stays still, or does not shrink: `_sums`' other lines
     k = _K[: iterations + 1]
     sums = np.asarray(np.expm1(np.log1p(-steps)[:, None] * k[None, :]) / -lambdas[:, None])
@@ -249,7 +250,7 @@ def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray,
         return None
     # The steps s_k·ĝ are all finite, as the general route checks, without forming them:
     # k·log1p(−ηλ) ≤ 0, so expm1 of it lies in [−1, 0] (to a few ulps) and |s_k| ≤ 2/λ.
-    (g0, g1), (l0, l1) = g_hat.tolist(), lambdas.tolist()
+    l0, l1 = lambdas.tolist()
     if not (math.isfinite((2.0 / l0) * abs(g0)) and math.isfinite((2.0 / l1) * abs(g1))):
         return None
     last = sums[:, -1].tolist()

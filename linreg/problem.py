@@ -265,10 +265,10 @@ def _line_inverse(
     matmul is 0 + x. None (then numpy's lines) unless every input is 0 or within 2^±100,
     where no step can overflow, underflow or divide by 0 under any error state."""
     c, m, n = float(stats.cxx[0, 0]), float(stats.mean_x[0]), stats.count
-    plain = [c, penalty, m, n]
-    if not (c > 0.0 and 0 < n < 2.0**60 and all(v == 0.0 or 2.0**-100 < abs(v) < 2.0**100
-                                                 for v in plain)):  # fmt: skip
-        return None
+    if not (2.0**-100 < c < 2.0**100 and 0 < n < 2.0**60
+            and (penalty == 0.0 or 2.0**-100 < abs(penalty) < 2.0**100)
+            and (m == 0.0 or 2.0**-100 < abs(m) < 2.0**100)):  # fmt: skip
+        return None  # (n, a count below 2^60, is within them)
     a = c / n + penalty
     if not intercept:
         a = a + m * m  # G = A + mm^T

@@ -494,8 +494,14 @@ def refuse_bad_weights(weights: Sequence[Any]) -> None:
         raise InputError("sample_weight is all zeros: no sample would count")
 
 
+#: native float64 (a byte-swapped one, or one with metadata, is another dtype object)
+_FLOAT64 = np.dtype(np.float64)
+
+
 def _as_float_array(value: object, name: str) -> FloatArray:
     """Numbers only: strings, bytes, dates, times and masked values are refused."""
+    if type(value) is np.ndarray and value.dtype is _FLOAT64:
+        return value  # (what the lines below return for it: the array itself)
     if isinstance(value, (str, bytes)):
         raise InputError(f"{name} must be an array of numbers, got a {type(value).__name__}")
     if isinstance(value, np.ma.MaskedArray) and np.ma.getmaskarray(value).any():
