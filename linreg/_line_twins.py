@@ -244,7 +244,7 @@ def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray,
     if g0 == 0.0 or g1 == 0.0 or not (0.0 < s0 < 1.0 and 0.0 < s1 < 1.0):
         return None  # a direction that stays still, or does not shrink: `_sums`' other lines
     k = _K[: iterations + 1]
-    sums = np.asarray(np.expm1(np.log1p(-steps)[:, None] * k[None, :]) / -lambdas[:, None])
+    sums = spectral._gentle_sums(steps, lambdas, k)
     losses = np.subtract(loss0, spectral._decrease(sums, lambdas, g_hat))
     if not np.isfinite(losses).all():
         return None

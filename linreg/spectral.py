@@ -40,7 +40,7 @@ def _sums(rate: float, lambdas: FloatArray, k: FloatArray) -> FloatArray:
     gentle = (steps > 0) & (steps < 1)
     kk, column = k[None, :], lambdas[:, None]
     if gentle.all():  # the usual case: every direction shrinks monotonically
-        return np.asarray(np.expm1(np.log1p(-steps)[:, None] * kk) / -column)
+        return _gentle_sums(steps, lambdas, k)
     with np.errstate(all="ignore"):
         # 0 < ηλ < 1: (1 − ηλ)^k = 1 + expm1(k log1p(−ηλ)), s_k = −expm1(…)/λ
         change = np.expm1(np.log1p(-np.where(gentle, steps, 0.0))[:, None] * kk)
@@ -50,6 +50,15 @@ def _sums(rate: float, lambdas: FloatArray, k: FloatArray) -> FloatArray:
         sums = np.where(gentle, -change / safe, (1.0 - power) / safe)
         sums = np.where(steps == 0, rate * kk, sums)  # λ = 0: the direction moves by η per step
     return np.asarray(sums)
+
+
+def _gentle_sums(steps: FloatArray, lambdas: FloatArray, k: FloatArray) -> FloatArray:
+    """`_sums` where every direction shrinks (0 < ηλ < 1, ``steps`` = ηλ):
+    s_k = −expm1(k·log1p(−ηλ))/λ, each operation in place (one array of (d, K), not three)."""
+    sums = np.log1p(-steps)[:, None] * k
+    np.expm1(sums, out=sums)
+    np.divide(sums, -lambdas[:, None], out=sums)
+    return sums
 
 
 def fixed_step_iterates(
@@ -124,7 +133,8 @@ def _decrease(sums: FloatArray, lambdas: FloatArray, g_hat: FloatArray) -> Float
     """E(θ₀) − E(θ_k) for every k: Σ_j s_kj (1 − ½λ_j s_kj) ĝ_j², the terms formed
     along rows (``sums`` is (d, K)) and summed by the product of the (K, d) matrix they
     make, in C order: the product the rows were always summed by, bit for bit."""
-    inner = 1.0 - (0.5 * lambdas)[:, None] * sums
+    inner = (0.5 * lambdas)[:, None] * sums
+    np.subtract(1.0, inner, out=inner)
     terms = np.empty((sums.shape[1], sums.shape[0]))  # (K, d), C order, written through .T
     np.multiply(sums, inner, out=terms.T)  # (no transposed copy of a (d, K) product)
     return np.asarray(terms @ (g_hat * g_hat))
