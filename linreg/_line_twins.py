@@ -72,6 +72,9 @@ _R = TypeVar("_R")
 #: `fixed_step_iterates`' k for one block, read-only (sliced, never written).
 _K = np.arange(spectral._BLOCK, dtype=np.float64)
 _K.flags.writeable = False
+#: ones to sum the losses by, to check them finite (one dot, not isfinite and all).
+_ONES = np.ones(spectral._BLOCK)
+_ONES.flags.writeable = False
 
 
 #: `norm`'s sums of squares taken as they are (`linreg.blas`).
@@ -118,7 +121,7 @@ def quadratic(stats: Moments) -> Quadratic | None:
     if not (switched_on() and float(stats.cxx[0, 0]) != 0.0):
         return None
     # `Coordinates.identity(1, True)`, and its penalty of alpha 0: 0/1² = +0
-    coords = made(Coordinates, shift=np.zeros(1), scale=np.ones(1), intercept=True)
+    coords = made(Coordinates, shift=np.zeros(1), scale=np.array([1.0]), intercept=True)
     hessian = _line_hessian(stats, 0.0)
     inverse = _line_inverse(stats, 0.0, True)
     if hessian is None or inverse is None:
@@ -246,8 +249,8 @@ def run(quadratic: Quadratic, rate: float, iterations: int) -> tuple[FloatArray,
     k = _K[: iterations + 1]
     sums = spectral._gentle_sums(steps, lambdas, k)
     losses = np.subtract(loss0, spectral._decrease(sums, lambdas, g_hat))
-    if not np.isfinite(losses).all():
-        return None
+    if not math.isfinite(losses @ _ONES[: iterations + 1]):
+        return None  # (a NaN or infinity makes the sum one; so may a sum too large: rare)
     # The steps s_k·ĝ are all finite, as the general route checks, without forming them:
     # k·log1p(−ηλ) ≤ 0, so expm1 of it lies in [−1, 0] (to a few ulps) and |s_k| ≤ 2/λ.
     l0, l1 = lambdas.tolist()
