@@ -36,6 +36,7 @@ __all__ = [
     "block_sums",
     "first_shift",
     "line_piece_sums",
+    "line_shift",
     "line_statistics",
     "line_sums",
     "piece_sums",
@@ -95,13 +96,15 @@ def line_sums(x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArr
 
 
 def line_piece_sums(
-    x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray
+    x: FloatArray, y: FloatArray, shift: Sequence[float], scratch: FloatArray
 ) -> _Floats | None:
-    """`line_sums` of up to `LINE_PIECE` rows, as floats (`piece_sums`)."""
+    """`line_sums` of up to `LINE_PIECE` rows, as floats (`piece_sums`), the shift too."""
     return piece_sums(scratch, _shifted(x, y, shift, scratch))
 
 
-def _shifted(x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArray) -> int:
+def _shifted(
+    x: FloatArray, y: FloatArray, shift: FloatArray | Sequence[float], scratch: FloatArray
+) -> int:
     """Shift the block into the scratch's first columns; how many rows it has."""
     m = y.shape[0]
     np.subtract(x, shift[0], out=scratch[0, :m])
@@ -257,12 +260,18 @@ def first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
     do; zeros where they overflow)."""
     head = min(y.shape[0], 1024)
     ones = _HEAD_ONES[:head]  # (numpy's np.ones(head), without making it)
-    if X.shape[1] == 1:  # the same sums and quotients, on floats (no appended array)
-        x_mean, y_mean = float((ones @ X[:head])[0]) / head, float(ones @ y[:head]) / head
-        finite = isfinite(x_mean) and isfinite(y_mean)
-        return np.array([x_mean, y_mean] if finite else [0.0, 0.0])
+    if X.shape[1] == 1:
+        return np.array(line_shift(X, y))
     shift = np.append(ones @ X[:head], float(ones @ y[:head])) / head
     return shift if np.isfinite(shift).all() else np.zeros_like(shift)
+
+
+def line_shift(X: FloatArray, y: FloatArray) -> list[float]:
+    """`first_shift` of one feature, as floats: the same sums and quotients."""
+    head = min(y.shape[0], 1024)
+    ones = _HEAD_ONES[:head]
+    x_mean, y_mean = float((ones @ X[:head])[0]) / head, float(ones @ y[:head]) / head
+    return [x_mean, y_mean] if isfinite(x_mean) and isfinite(y_mean) else [0.0, 0.0]
 
 
 _HEAD_ONES = np.ones(1024)
@@ -296,15 +305,21 @@ def line_statistics(
             return None  # a number where a product or quotient could underflow: numpy's
     d0, d1 = t0 / n, t1 / n
     means, centred = [s0 + d0, s1 + d1], [p00 - t0 * d0, p01 - t0 * d1, p11 - t1 * d1]
-    ratios = [r / c for r, c in ((p00, centred[0]), (p11, centred[2])) if c != 0.0]
-    amplification = max(max(ratios), 1.0) if ratios else 1.0
-    if not all(map(isfinite, [*means, *centred, amplification])):
+    amplification = 1.0  # the largest of 1 and each Σz²/C of a C that is not 0
+    for raw, c in ((p00, centred[0]), (p11, centred[2])):
+        ratio = raw / c if c != 0.0 else 0.0
+        amplification = ratio if ratio > amplification else amplification
+    (m0, m1), (c0, c01, c1) = means, centred
+    finite = isfinite(m0) and isfinite(m1) and isfinite(c0) and isfinite(c01) and isfinite(c1)
+    if not (finite and isfinite(amplification)):
         return None
     rounding, mean_rounding = bounds(amplification)
-    if isfinite(mean_rounding):  # `linreg.accumulate._mean_bound`
-        spread = [math.sqrt((c if c > 0.0 else 0.0) / n) for c in (centred[0], centred[2])]
+    if isfinite(mean_rounding):  # `linreg.accumulate._mean_bound`: the largest need
         factor = (gamma + 2 * _UNIT) * math.sqrt(amplification)
-        live = [(abs(m), s) for m, s in zip(means, spread) if abs(m) + s > 0]
-        need = [(factor * s + 2 * _UNIT * size) / (size + s) for size, s in live]
+        need = []
+        for size, c in ((abs(m0), c0), (abs(m1), c1)):
+            spread = math.sqrt((c if c > 0.0 else 0.0) / n)
+            if size + spread > 0:
+                need.append((factor * spread + 2 * _UNIT * size) / (size + spread))
         mean_rounding = max(need) if need else 2 * _UNIT
     return means, centred, rounding, mean_rounding

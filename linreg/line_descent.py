@@ -36,7 +36,7 @@ import numpy.typing as npt
 from linreg import _line_twins as _twins
 from linreg import accumulate
 from linreg._keep import _stays_floats
-from linreg._line_sums import LINE_PIECE, first_shift, line_piece_sums, line_statistics
+from linreg._line_sums import LINE_PIECE, line_piece_sums, line_shift, line_statistics
 from linreg.arguments import MAX_ITERATIONS
 from linreg.certificate import DEFAULT_TOL, Judge, ReferenceLadder
 from linreg.descent_result import DescentResult, Forecast, verdict_fields
@@ -153,7 +153,7 @@ def _arguments(learning_rate: Any, num_iterations: Any) -> tuple[float | None, i
 
 def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
     """`linreg.accumulate.one_pass` of up to one piece of rows (`LINE_PIECE`), where it
-    is one block in one run: its shift and sums (`first_shift`, `line_piece_sums`), its
+    is one block in one run: its shift and sums (`line_shift`, `line_piece_sums`), its
     judgment (`linreg._keep`) and its statistics (`linreg._line_sums.line_statistics`),
     the same calls on the same numbers without the pass's machinery for many blocks
     (`_Run`'s one-block lines are written out below: its objects cost 9 us of the fit's
@@ -164,12 +164,11 @@ def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
         return None
     # (the pass's error state ignores an overflow, which shows in the sums; here it raises,
     # and the general route answers)
-    shift = first_shift(X, y)
-    sums = line_piece_sums(X[:, 0], y, shift, np.empty((2, n)))
+    s0, s1 = shifts = line_shift(X, y)
+    sums = line_piece_sums(X[:, 0], y, shifts, np.empty((2, n)))
     if sums is None:
         return None
     t0, t1, p00, p01, p11 = sums
-    s0, s1 = shifts = shift.tolist()
     depth = n + 1  # (`piece_sums`')
     gamma = accumulate._gamma(depth + 64)  # `_kept`, on a fresh run
     top = [2 * accumulate._UNIT * abs(s0), 2 * accumulate._UNIT * abs(s1)]
