@@ -9,9 +9,10 @@ into about $\sqrt{k}$ groups of about $\sqrt{k}$ pieces, summed group by group a
 the groups, so a term passes through at most (piece − 1) + (per group − 1) + (groups
 − 1) additions, however many pieces the block has: a block of 262,144 rows rounds
 like 1,056 terms (256 pieces in 16 groups of 16), not 262,144, nor 1,280 (the pieces
-added in a row). Rows that come in small calls (an IPC file's batches) can be held and
-summed as one block (`Held`). Several features' sums are one product per piece
-(`block_sums`).
+added in a row). A block of one piece has no table: its sums are its piece's
+(`piece_sums`, the same dots in two numpy calls, not three and a table). Rows that come
+in small calls (an IPC file's batches) can be held and summed as one block (`Held`).
+Several features' sums are one product per piece (`block_sums`).
 
 Part of `linreg.accumulate` (kept apart to keep each file short).
 """
@@ -144,7 +145,7 @@ def piece_sums(scratch: FloatArray, m: int) -> _Floats | None:
     `LINE_PIECE` columns (a block of one piece: depth m + 1), None if one is not finite.
     Each sum is the dot a piece's sum is (numpy's dot of two rows): the sums by a
     product with ones of each row on its own, the three products by one `_dots` of every
-    pair of rows (Σab twice, 100 products too many, where a call of its own costs more);
+    pair of rows (Σab twice: m products more, where a call of its own costs more);
     a sum of one entry is numpy's 0 + x (−0 becomes +0), as a block's reduce forms it."""
     rows = scratch[:, :m]
     (sa,), (sb,) = np.matmul(rows[:, None], _ONES[:m]).tolist()
@@ -258,10 +259,10 @@ def block_scratch(n_features: int, rows: int) -> FloatArray:
 def first_shift(X: FloatArray, y: FloatArray) -> FloatArray:
     """The means of the first rows: the first run's shift (any value near the data would
     do; zeros where they overflow)."""
-    head = min(y.shape[0], 1024)
-    ones = _HEAD_ONES[:head]  # (numpy's np.ones(head), without making it)
     if X.shape[1] == 1:
         return np.array(line_shift(X, y))
+    head = min(y.shape[0], 1024)
+    ones = _HEAD_ONES[:head]  # (numpy's np.ones(head), without making it)
     shift = np.append(ones @ X[:head], float(ones @ y[:head])) / head
     return shift if np.isfinite(shift).all() else np.zeros_like(shift)
 
@@ -288,7 +289,7 @@ def line_statistics(
     n: int,
     shift: Sequence[float],
     total: Sequence[float],
-    products: Sequence[float],
+    products: Sequence[Sequence[float]],
     bounds: Callable[[float], tuple[float, float]],
     gamma: float,
 ) -> tuple[list[float], list[float], float, float] | None:
@@ -296,10 +297,10 @@ def line_statistics(
     [x̄, ȳ], the co-moments [Cxx, Cxy, Cyy] and their bounds (``bounds(amplification)``
     and γ of the sums' depth + 4, as there), each number formed by the same operations in
     the same order as numpy's arrays form it, from the shift [s, t], the sums [Σa, Σb]
-    and the products [Σa², Σab, Σb²]. None when a number is not finite (or a ratio
+    and the products [[Σa², Σab], [Σab, Σb²]]. None when a number is not finite (or a ratio
     overflows), or a sum is not 0 or within 2^±400: numpy then forms them, and warns or
     raises as the caller's error state says, as before."""
-    (s0, s1), (t0, t1), (p00, p01, p11) = shift, total, products
+    (s0, s1), (t0, t1), ((p00, p01), (_, p11)) = shift, total, products
     for x in (s0, s1, t0, t1, p00, p01, p11):
         if not (x == 0.0 or _LOW < abs(x) < _HIGH):
             return None  # a number where a product or quotient could underflow: numpy's

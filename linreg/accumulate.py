@@ -295,10 +295,8 @@ class _Run:
         depth = self.depth + 2 * math.ceil(math.log2(self.blocks + 1)) + 1
         found = None
         if p == 1 and LINE_FLOATS:
-            bounds = functools.partial(_bounds, depth)
-            (aa, ab), (_, bb) = products.tolist()
-            shift, sums = self.shift.tolist(), total.tolist()
-            found = line_statistics(n, shift, sums, [aa, ab, bb], bounds, _gamma(depth + 4))
+            lists = self.shift.tolist(), total.tolist(), products.tolist()
+            found = line_statistics(n, *lists, functools.partial(_bounds, depth), _gamma(depth + 4))
         if found is not None:
             (mx, my), (cxx, cxy, cyy), rounding, mean_rounding = found
             arrays = np.array([mx]), np.array([[cxx]]), np.array([cxy])

@@ -177,7 +177,7 @@ def _line_pass(X: FloatArray, y: FloatArray) -> Moments | None:
         return None
     depth += 2 * math.ceil(math.log2(1 + 1)) + 1  # `_Run.statistics` of one block
     bounds = functools.partial(accumulate._bounds, depth)
-    found = line_statistics(n, shifts, [t0, t1], [p00, p01, p11], bounds,
+    found = line_statistics(n, shifts, [t0, t1], [[p00, p01], [p01, p11]], bounds,
                             accumulate._gamma(depth + 4))  # fmt: skip
     if found is None:
         return None
