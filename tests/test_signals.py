@@ -27,6 +27,9 @@ ALL = sorted(SIGNALS)
 #: where asked, makes it last far longer (`WRITING`), a signal handled at any row.
 LONG = ("--iterations", "100000000")
 WRITING = (*LONG, "--history", os.devnull)
+#: A run that goes to its end with its history (a signal ignored): about 5 s of writing,
+#: 84 MB. LONG's history is 2.8 GB, 152 s on a slow day: past the test's 120 s wait.
+SHORTER = ("--iterations", "3000000")
 
 
 def _expected(signum: int) -> tuple[int, str]:
@@ -255,10 +258,12 @@ def test_sighup_and_sigquit_while_writing_history_leave_no_temporary(tmp_path, s
     assert list(tmp_path.iterdir()) == []
 
 
-def _writing_history(tmp_path: Path, **popen: object) -> subprocess.Popen[str]:
+def _writing_history(
+    tmp_path: Path, run: tuple[str, ...] = LONG, **popen: object
+) -> subprocess.Popen[str]:
     """A long run with ``--history``, returned once its temporary file exists."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "linreg", *LONG, "--history", str(tmp_path / "h.csv")],
+        [sys.executable, "-m", "linreg", *run, "--history", str(tmp_path / "h.csv")],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -304,7 +309,7 @@ def _ignore_sighup() -> None:
 def test_a_signal_ignored_when_the_command_starts_stays_ignored(tmp_path):
     # `nohup linreg ...` (and a shell's `linreg &`, for SIGINT and SIGQUIT): the command
     # had caught SIGHUP anyway, and a hang-up stopped it (129).
-    process = _writing_history(tmp_path, preexec_fn=_ignore_sighup)
+    process = _writing_history(tmp_path, SHORTER, preexec_fn=_ignore_sighup)
     process.send_signal(signal.SIGHUP)
     _, err = process.communicate(timeout=120)
     assert (process.returncode, err) == (0, "")
