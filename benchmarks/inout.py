@@ -54,13 +54,26 @@ def fmt(ratio: float, extrapolated: bool = False) -> str:
 ONE_THREAD_FROM = 10**6
 
 
+def without_the_loop(function: Callable[[], object]) -> Callable[[], object]:
+    """``function`` run with numpy's calls, not the compiled loop (`linreg._kernel`): what
+    an install without a C compiler pays."""
+    from linreg import _kernel
+
+    def run() -> object:
+        with _kernel.turned_off():
+            return function()
+
+    return run
+
+
 def one_thread_cells(n: int, race: dict[str, Callable[[], object]]) -> str:
-    """The one-thread columns of a row: the floor (ms) and ``race["ours"]``'s ratio to it,
-    or dashes below `ONE_THREAD_FROM` rows."""
+    """The one-thread columns of a row: the floor (ms), ``race["ours"]``'s ratio to it,
+    and the same without the compiled loop; dashes below `ONE_THREAD_FROM` rows."""
     if n < ONE_THREAD_FROM:
-        return "— | —"
-    solo = one_thread(race)
-    return f"{solo['floor'] * 1e3:.3f} | **{fmt(solo['ours'] / solo['floor'])}**"
+        return "— | — | —"
+    solo = one_thread({**race, "numpy": without_the_loop(race["ours"])})
+    floor = solo["floor"]
+    return f"{floor * 1e3:.3f} | **{fmt(solo['ours'] / floor)}** | {fmt(solo['numpy'] / floor)}"
 
 
 def line_data(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -284,8 +297,9 @@ def offset_pass(sizes: list[int], rng: np.random.Generator) -> list[str]:
 
     rows = [
         "| N | floor: `np.dot(x, x)` + `np.dot(x, y)` | `Moments.from_arrays` | ratio | "
-        "one thread: floor | one thread: linreg | one thread: ratio | rounding bound |",
-        "|---|---|---|---|---|---|---|---|",
+        "one thread: floor | one thread: linreg | one thread: ratio | "
+        "one thread, no C loop: ratio | rounding bound |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for n in sizes:
         x = 50.0 + rng.normal(size=n)
@@ -295,12 +309,14 @@ def offset_pass(sizes: list[int], rng: np.random.Generator) -> list[str]:
             "floor": lambda: (np.dot(x, x), np.dot(x, y)),
             "ours": lambda: Moments.from_arrays(X, y),
         }
-        best, single = interleaved(contenders, rounds=15), one_thread(contenders, rounds=15)
+        best = interleaved(contenders, rounds=15)
+        single = one_thread({**contenders, "numpy": without_the_loop(contenders["ours"])}, 15)
         bound = Moments.from_arrays(X, y).rounding
         rows.append(
             f"| {n:.0e} | {best['floor'] * 1e3:.2f} ms | {best['ours'] * 1e3:.2f} ms | "
             f"**{best['ours'] / best['floor']:.2f}×** | {single['floor'] * 1e3:.2f} ms | "
             f"{single['ours'] * 1e3:.2f} ms | **{single['ours'] / single['floor']:.2f}×** | "
+            f"{single['numpy'] / single['floor']:.2f}× | "
             f"{bound:.1e} |"
         )
         print(rows[-1], flush=True)

@@ -78,8 +78,8 @@ def one_feature(sizes: list[int], rng: np.random.Generator) -> list[str]:
     rows = [
         "| N | floor (ms) | **linreg** (moments, 1000 it.) | numpy per-pass, 1000 it. | livestream loop | "
         "SGDRegressor, 1000 epochs | LinearRegression | numpy.linalg.lstsq | "
-        "one thread: floor (ms) | one thread: **linreg** |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "one thread: floor (ms) | one thread: **linreg** | one thread, no C loop |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     fit = partial(gradient_descent, learning_rate=1e-4, num_iterations=1000)
     for n in sizes:

@@ -1,10 +1,12 @@
-r"""The sums of one block, for `linreg.accumulate.Pass`: one feature's in a few BLAS calls.
+r"""The sums of one block, for `linreg.accumulate.Pass`: one feature's in one compiled
+loop, or a few BLAS calls.
 
-The block's shifted rows $a = x - s$, $b = y - t$ are written into a reused scratch
-array, cut into pieces of `LINE_PIECE` rows (the last padded with zeros, which add
-nothing, exactly), and each piece's five sums $\sum a$, $\sum b$, $\sum a^2$,
-$\sum ab$, $\sum b^2$ are formed by BLAS (a dot or a product with ones, in any
-order). The pieces' sums are then added in groups: a table of the pieces' sums, cut
+The block's shifted rows $a = x - s$, $b = y - t$ are cut into pieces of `LINE_PIECE`
+rows, and each piece's five sums $\sum a$, $\sum b$, $\sum a^2$, $\sum ab$,
+$\sum b^2$ are formed either by the compiled loop (`linreg._kernel`: one read of x and
+y, no scratch) or, where it is not built, in a reused scratch array by BLAS (a dot or a
+product with ones, in any order; the last piece padded with zeros, which add nothing,
+exactly). The pieces' sums are then added in groups: a table of the pieces' sums, cut
 into about $\sqrt{k}$ groups of about $\sqrt{k}$ pieces, summed group by group and then
 the groups, so a term passes through at most (piece − 1) + (per group − 1) + (groups
 − 1) additions, however many pieces the block has: a block of 262,144 rows rounds
@@ -26,6 +28,8 @@ from math import isfinite
 
 import numpy as np
 import numpy.typing as npt
+
+from linreg import _kernel
 
 __all__ = [
     "FEATURE_PIECE",
@@ -93,6 +97,11 @@ def line_sums(x: FloatArray, y: FloatArray, shift: FloatArray, scratch: FloatArr
     ...           np.empty((2, 2)))
     (array([0., 0.]), array([[0.5, 1. ], [1. , 2. ]]), 3)
     """
+    m = y.shape[0]
+    if m > LINE_PIECE and _kernel.loaded():  # the compiled loop: no scratch, one read
+        table, groups, per = _table(m)
+        if _kernel.piece_sums(x, y, (float(shift[0]), float(shift[1])), LINE_PIECE, table):
+            return _grouped(table, groups, per)
     return shifted_sums(scratch, _shifted(x, y, shift, scratch))
 
 
@@ -122,22 +131,41 @@ def shifted_sums(scratch: FloatArray, m: int) -> _Sums | None:
             return None
         sa, sb, saa, sab, sbb = found
         return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), m + 1
-    piece = LINE_PIECE
-    pieces = -(-m // piece)
-    if pieces * piece > m:
-        scratch[:, m : pieces * piece] = 0.0  # zeros: exact, and they add nothing
-    rows = scratch[:, : pieces * piece].reshape(2, pieces, piece)
-    groups = math.isqrt(pieces - 1) + 1  # ⌈√pieces⌉ groups of ⌈pieces/groups⌉
+    table, groups, per = _table(m)
+    rows = scratch[:, :m]
+    if not _kernel.piece_sums(rows[0], rows[1], (0.0, 0.0), LINE_PIECE, table):
+        _numpy_pieces(scratch, m, table)
+    return _grouped(table, groups, per)
+
+
+def _table(m: int) -> tuple[FloatArray, int, int]:
+    """A zeroed table for the five sums of each piece of m rows, padded to whole groups
+    (zeros, which add nothing); its groups and pieces per group (⌈√pieces⌉ groups of
+    ⌈pieces/groups⌉)."""
+    pieces = -(-m // LINE_PIECE)
+    groups = math.isqrt(pieces - 1) + 1
     per = -(-pieces // groups)
-    table = np.zeros((5, groups * per))  # padded with zeros, which add nothing
+    return np.zeros((5, groups * per)), groups, per
+
+
+def _numpy_pieces(scratch: FloatArray, m: int, table: FloatArray) -> None:
+    """Each piece's sums by BLAS (numpy's calls, where the compiled loop is not loaded)."""
+    pieces = -(-m // LINE_PIECE)
+    if pieces * LINE_PIECE > m:
+        scratch[:, m : pieces * LINE_PIECE] = 0.0  # zeros: exact, and they add nothing
+    rows = scratch[:, : pieces * LINE_PIECE].reshape(2, pieces, LINE_PIECE)
     np.matmul(rows, _ONES, out=table[0:2, :pieces])
     _dots(rows, rows, out=table[2:5:2, :pieces])  # Σa², Σb²
     _dots(rows[0], rows[1], out=table[3, :pieces])
+
+
+def _grouped(table: FloatArray, groups: int, per: int) -> _Sums | None:
+    """The pieces' sums added group by group, then the groups (`line_sums`' depth)."""
     sums = np.add.reduce(np.add.reduce(table.reshape(5, groups, per), axis=2), axis=1)
     sa, sb, saa, sab, sbb = sums.tolist()  # floats: cheaper to check and place
     if not (isfinite(sa) and isfinite(sb) and isfinite(saa) and isfinite(sab) and isfinite(sbb)):
         return None
-    return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), piece + per + groups - 1
+    return np.array([sa, sb]), np.array([[saa, sab], [sab, sbb]]), LINE_PIECE + per + groups - 1
 
 
 def piece_sums(scratch: FloatArray, m: int) -> _Floats | None:

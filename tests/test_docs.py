@@ -209,6 +209,7 @@ UNDOCUMENTED_MODULES = {
     "linreg._parquet_footer": "what made a Parquet footer long: private, documented as columnar",
     "linreg._partial": "partial_fit's blocks of rows: private, documented as estimator",
     "linreg._line_sums": "one block's sums: private, documented as accumulate",
+    "linreg._kernel": "the optional compiled loop of one block's sums: private, part of _line_sums",
     "linreg._keep": "whether a block stays in its run: private, documented as accumulate",
     "linreg._merge_bounds": "a merge's rounding bounds: private, documented as accumulate",
     "linreg._squares": "the float path's sums of squares: private, documented as float_solver",

@@ -7,7 +7,7 @@ import sys
 
 from .conftest import ROOT
 
-SOURCES = ["linreg", "tests", "benchmarks", "docs/hooks"]
+SOURCES = ["linreg", "tests", "benchmarks", "docs/hooks", "hatch_build.py"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
