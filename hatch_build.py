@@ -2,9 +2,10 @@
 
 The loop shifts and sums one feature's block in one read (`linreg._kernel`). Where no C
 compiler works, or ``LINREG_KERNEL=0`` is set, the wheel is built without it, pure
-Python, and linreg runs numpy's calls instead (the same bounds, about 1.7x the time of
-the loop on 1e7 rows). An editable install builds the library in the source tree
-(`linreg/_compiled/`).
+Python, and linreg runs numpy's calls instead (the same bounds; docs/performance.md's
+"no C loop" columns give the time). An editable install builds the library in the
+source tree (`linreg/_compiled/`), removing the one an earlier build left there first:
+a failed or turned-off editable build leaves no stale library to be loaded.
 """
 
 from __future__ import annotations
@@ -29,9 +30,13 @@ class KernelHook(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        if self.target_name != "wheel" or os.environ.get("LINREG_KERNEL") == "0":
+        if self.target_name != "wheel":
             return
         source, library = Path(self.root) / SOURCE, Path(self.root) / LIBRARY
+        if version == "editable":  # the source tree's library is the one loaded
+            library.unlink(missing_ok=True)
+        if os.environ.get("LINREG_KERNEL") == "0":
+            return
         library.parent.mkdir(exist_ok=True)
         compiler = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
         command = [*compiler, *FLAGS, "-o", str(library), str(source), "-lm"]

@@ -1,10 +1,10 @@
 """The optional compiled loop (`linreg/line_kernel.c`): one feature's block shifted and
 summed piece by piece in one read of x and y, where numpy's calls write the shifted
-block to a scratch array and read it three times (1e7 rows, one thread: about 1.05x
-the floor `np.dot(x, x) + np.dot(x, y)` against about 1.7x).
+block to a scratch array and read it three times (the performance page's "no C loop"
+columns measure the difference).
 
 The wheel's build hook (`hatch_build.py`) compiles it where a C compiler works; without
-it, or with ``LINREG_KERNEL=0`` in the environment, `piece_sums` is None and
+it, or with ``LINREG_KERNEL=0`` in the environment, `piece_sums` answers False and
 `linreg._line_sums` runs numpy's calls, within the same bounds. Its sums are not
 numpy's bit for bit (another order of additions), so every route of a pass takes the
 same one: the loop for blocks of more than one piece wherever it loaded.

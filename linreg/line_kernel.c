@@ -7,9 +7,10 @@
  * eight lanes: lane j adds rows j, j + 8, j + 16, ... of the piece, and the lanes are
  * then added in a fixed tree. Every product and every addition is one IEEE rounding
  * (built with -ffp-contract=off: no fused multiply-add, no reassociation), so a term
- * of a piece of m rows passes through at most m/8 + 3 <= m - 1 additions: within the
- * bound linreg's pass already takes for a piece summed in any order (accumulate's
- * gamma of the piece's rows). The piece's sums go to column p of five table rows.
+ * of a piece of m rows passes through at most ceil(m/8) + 3 additions, and never more
+ * than m - 1 that round (a lane's first addition is 0 + a, and adding a lane of zeros
+ * is exact): within the bound linreg's pass already takes for a piece summed in any
+ * order (accumulate's gamma of the piece's rows). The piece's sums go to column p of five table rows.
  *
  * The floating-point exception flags are left as they were found: an overflow shows
  * in the sums (Python checks that they are finite), not in numpy's error state.

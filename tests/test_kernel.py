@@ -165,3 +165,20 @@ def test_the_pass_is_within_its_stated_rounding_either_way(family, loop, monkeyp
     for mean, exact_mean, c in [(stats.mean_x[0], mx, cxx), (stats.mean_y, my, cyy)]:
         allowed = stats.mean_rounding * (abs(float(exact_mean)) + math.sqrt(float(c) / n))
         assert abs(Fraction(float(mean)) - exact_mean) <= allowed
+
+
+@NEEDS_LOOP
+@pytest.mark.parametrize("family", ["offset 1e4", "timestamps", "collinear", "constant"])
+def test_the_bounds_are_the_same_with_the_loop_or_without(family, monkeypatch):
+    # README and the performance page: without a C compiler, numpy's calls run "within
+    # the same error bounds". The bounds are the pass's depth and the data's spread,
+    # never the route; the sums themselves may differ in their last bits.
+    monkeypatch.setattr(accumulate, "BLOCK_ROWS", 4 * LINE_PIECE)
+    x, y, _ = _families(9 * LINE_PIECE + 13)[family]
+    looped = accumulate.one_pass(x[:, None], y)
+    with _kernel.turned_off():
+        plain = accumulate.one_pass(x[:, None], y)
+    assert looped is not None and plain is not None
+    assert looped.count == plain.count
+    assert looped.rounding == pytest.approx(plain.rounding, rel=1e-9)
+    assert looped.mean_rounding == pytest.approx(plain.mean_rounding, rel=1e-9)
